@@ -1,0 +1,56 @@
+#include "app/cli.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <functional>
+#include <string_view>
+
+#include "app/commands.hpp"
+
+namespace dsr::app {
+namespace {
+
+struct CommandEntry {
+  std::string_view name;  // one or two words
+  std::string_view summary;
+  std::function<int(const std::vector<std::string>&)> run;
+};
+
+const std::array<CommandEntry, 2> kCommands{{
+    {"serve", "run the HTTP API (see dsr serve --help)", serve_command},
+    {"workflows check", "validate a directory of workflow definitions", workflows_check_command},
+}};
+
+void print_help() {
+  fmt::print("dsr {} - a workflow engine for data-subject rights requests\n\n", DSR_VERSION);
+  fmt::print("Usage: dsr <command> [options]\n\nCommands:\n");
+  for (const auto& c : kCommands) fmt::print("  {:<18} {}\n", c.name, c.summary);
+  fmt::print("\n'dsr <command> --help' shows the options of one command.\n");
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    print_help();
+    return args.empty() ? kExitUsage : kExitOk;
+  }
+  if (args[0] == "--version") {
+    fmt::print("dsr {}\n", DSR_VERSION);
+    return kExitOk;
+  }
+  for (const auto& c : kCommands) {
+    // A command is matched on its words; the rest are its arguments.
+    std::size_t words = c.name.find(' ') == std::string_view::npos ? 1 : 2;
+    if (args.size() < words) continue;
+    std::string given = words == 1 ? args[0] : args[0] + " " + args[1];
+    if (given != c.name) continue;
+    return c.run(std::vector<std::string>(args.begin() + static_cast<std::ptrdiff_t>(words), args.end()));
+  }
+  std::string attempted = args.size() > 1 && !args[1].starts_with("-") ? args[0] + " " + args[1] : args[0];
+  fmt::print(stderr, "dsr: unknown command \"{}\"; run 'dsr --help' for the list\n", attempted);
+  return kExitUsage;
+}
+
+}  // namespace dsr::app

@@ -1,0 +1,12 @@
+// One function per `dsr` command; each gets the arguments after its name.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace dsr::app {
+
+int workflows_check_command(const std::vector<std::string>& args);
+int serve_command(const std::vector<std::string>& args);
+
+}  // namespace dsr::app

@@ -1,0 +1,40 @@
+#include "app/definition_files.hpp"
+
+#include <fmt/format.h>
+#include <fmt/std.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "workflows/embedded_workflows.hpp"
+
+namespace dsr::app {
+
+std::vector<SourceFile> embedded_definition_files() {
+  std::vector<SourceFile> files;
+  for (const auto& f : embedded_workflows()) files.push_back({std::string(f.path), std::string(f.content)});
+  return files;
+}
+
+Result<std::vector<SourceFile>> read_definition_files(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    return fail(Error::invalid_argument(fmt::format("{} is not a directory of workflow files", dir)));
+  std::vector<SourceFile> files;
+  fs::recursive_directory_iterator it(dir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    if (!it->is_regular_file(ec) || it->path().extension() != ".json") continue;
+    std::ifstream in(it->path(), std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in) return fail(Error::invalid_argument(fmt::format("cannot read {}", it->path())));
+    files.push_back({it->path().lexically_relative(dir).generic_string(), std::move(text).str()});
+  }
+  if (ec) return fail(Error::invalid_argument(fmt::format("cannot list {}: {}", dir, ec.message())));
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  return files;
+}
+
+}  // namespace dsr::app

@@ -1,0 +1,21 @@
+// Shared option parsing for `dsr` commands: Boost.Program_options errors
+// become one line on stderr naming the command.
+#pragma once
+
+#include <boost/program_options.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dsr::app {
+
+std::optional<boost::program_options::variables_map> parse_options(
+    const std::string& command, const std::vector<std::string>& args,
+    const boost::program_options::options_description& options,
+    const boost::program_options::positional_options_description* positional = nullptr);
+
+// Prints a command's usage and options to stdout.
+void print_help(const boost::program_options::options_description& options);
+
+}  // namespace dsr::app

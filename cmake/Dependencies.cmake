@@ -1,0 +1,10 @@
+# Third-party libraries, all from Debian 12's packages (scripts/setup).
+find_package(Boost 1.81 EXACT REQUIRED COMPONENTS json program_options)
+find_package(fmt REQUIRED)
+find_package(date REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(sodium REQUIRED IMPORTED_TARGET libsodium)
+if(DSR_BUILD_TESTS)
+  find_package(Catch2 2.13 REQUIRED)
+  include(Catch)
+endif()

@@ -1,0 +1,4 @@
+# Every build option of the project, in one place.
+option(DSR_BUILD_TESTS "Build the test suite" ON)
+option(DSR_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" ON)
+option(DSR_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)

@@ -1,0 +1,58 @@
+#include "engine/request_service.hpp"
+
+#include <fmt/format.h>
+
+namespace dsr {
+
+RequestService::RequestService(const WorkflowSet& workflows, Store& store, const Clock& clock, IdSource new_id)
+    : workflows_(workflows), store_(store), clock_(clock), new_id_(std::move(new_id)) {}
+
+Result<const Workflow*> RequestService::workflow_for(std::string_view type) const {
+  if (const Workflow* w = workflows_.find(type)) return w;
+  std::string known;
+  for (const auto& t : workflows_.types()) known += (known.empty() ? "" : ", ") + t;
+  return fail(Error::invalid_argument(fmt::format("unknown request type \"{}\" (known: {})", type, known)));
+}
+
+void RequestService::submit(const Submission& submission, Done done) {
+  auto workflow = workflow_for(submission.type);
+  if (!workflow) return done(fail(workflow.error()));
+  auto event = decide_submission(**workflow, submission.filed_by, clock_.now());
+  if (!event) return done(fail(to_error(event.error())));
+
+  RequestHeader header{new_id_(), submission.type, submission.policy, submission.subject_ref};
+  Request request = fold_request(header, std::span(&event.value(), 1));
+  store_.commit(RequestChange{header, 0, {event.value()}},
+                [request = std::move(request), done = std::move(done)](Status status) mutable {
+                  if (!status) return done(fail(status.error()));
+                  done(std::move(request));
+                });
+}
+
+void RequestService::fire(std::string_view request_id, Command command, Done done) {
+  auto request = store_.load(request_id);
+  if (!request) return done(fail(request.error()));
+  auto workflow = workflow_for(request->type);
+  if (!workflow) return done(fail(workflow.error()));
+  command.at = clock_.now();
+  auto event = decide(**workflow, *request, command);
+  if (!event) return done(fail(to_error(event.error())));
+  RequestHeader header{request->id, request->type, request->policy, request->subject_ref};
+  std::int64_t expected = request->version;
+  apply_event(*request, event.value());
+  store_.commit(RequestChange{header, expected, {event.value()}},
+                [request = std::move(request).value(), done = std::move(done)](Status status) mutable {
+                  if (!status) return done(fail(status.error()));
+                  done(std::move(request));
+                });
+}
+
+Result<Request> RequestService::get(std::string_view request_id) const { return store_.load(request_id); }
+
+Result<std::vector<std::string>> RequestService::allowed_events(const Request& request, const Actor& actor) const {
+  auto workflow = workflow_for(request.type);
+  if (!workflow) return fail(workflow.error());
+  return dsr::allowed_events(**workflow, request, actor);
+}
+
+}  // namespace dsr

@@ -1,0 +1,51 @@
+// RequestService: files requests and fires workflow events, through the
+// Store and the Clock. It loads the request, asks the interpreter, and
+// commits the resulting event with an optimistic version check, so two
+// reviewers acting at once cannot both win.
+//
+// Thread-safe as long as the Store is; completions run wherever the Store
+// completes them.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/clock.hpp"
+#include "engine/interpreter.hpp"
+#include "engine/store.hpp"
+#include "engine/workflow_set.hpp"
+
+namespace dsr {
+
+struct Submission {
+  std::string type;
+  std::string policy;
+  std::string subject_ref;
+  Actor filed_by;
+};
+
+class RequestService {
+ public:
+  using Done = std::function<void(Result<Request>)>;
+  using IdSource = std::function<std::string()>;
+
+  RequestService(const WorkflowSet& workflows, Store& store, const Clock& clock, IdSource new_id);
+
+  void submit(const Submission& submission, Done done);
+  // `command.at` is ignored: the service stamps the event with its clock.
+  void fire(std::string_view request_id, Command command, Done done);
+  Result<Request> get(std::string_view request_id) const;
+  Result<std::vector<std::string>> allowed_events(const Request& request, const Actor& actor) const;
+
+ private:
+  Result<const Workflow*> workflow_for(std::string_view type) const;
+
+  const WorkflowSet& workflows_;
+  Store& store_;
+  const Clock& clock_;
+  IdSource new_id_;
+};
+
+}  // namespace dsr

@@ -1,0 +1,90 @@
+// A workflow definition: the transition table of one request type, loaded
+// from a JSON file in workflows/ (see docs/architecture.md for the format).
+// Immutable once loaded; safe to share between threads.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/role.hpp"
+
+namespace dsr {
+
+// What kind of step a state is; drives what the outer layers do on entry
+// (send a code, notify recipients, stop the clock).
+enum class StepKind {
+  intake,                  // just filed
+  verification,            // identity being checked
+  review,                  // a human decides
+  subject_input,           // waiting for the subject; the clock may pause
+  hold,                    // suspended: instruction suspected unlawful (C.5)
+  fulfilment,              // package, correct or shred
+  recipient_notification,  // third parties told of the change (D.2)
+  terminal,                // no way out
+};
+
+// What a transition does to the SLA clock.
+enum class ClockEffect {
+  none,    // unchanged
+  run,     // resume if paused
+  pause,   // stop counting (only where the policy allows)
+  extend,  // apply the policy's extension (at most once)
+};
+
+enum class ReasonRule { none, optional, required };
+
+struct State {
+  std::string name;
+  StepKind kind = StepKind::review;
+  std::string description;
+};
+
+struct Transition {
+  std::string event;
+  std::vector<std::string> from;   // states it may fire in ("*" expanded)
+  std::optional<std::string> to;   // nullopt: the request stays where it is
+  std::vector<Role> roles;         // who may fire it
+  ReasonRule reason = ReasonRule::optional;
+  bool reason_public = false;      // shown to the subject in the history
+  // Four-eyes: whoever fired any of these events on this request may not
+  // fire this one. "submit" names the filer.
+  std::vector<std::string> distinct_from;
+  ClockEffect clock = ClockEffect::none;
+  std::string outcome;             // e.g. "upheld"; empty for none
+  std::string description;
+
+  bool allows(Role role) const;
+  bool fires_in(std::string_view state) const;
+};
+
+inline constexpr std::string_view kSubmitEvent = "submit";
+
+struct Workflow {
+  std::string type;         // "access", "erasure", ...
+  std::string title;
+  std::string source;       // file it was loaded from, for messages
+  Transition start;         // the "submit" event that creates a request
+  std::vector<State> states;
+  std::vector<Transition> transitions;
+
+  const State* find_state(std::string_view name) const;
+  bool is_terminal(std::string_view state) const;
+  // The transition for `event` in `state`, or nullptr.
+  const Transition* find(std::string_view state, std::string_view event) const;
+  bool has_event(std::string_view event) const;
+};
+
+std::string_view to_string(StepKind kind);
+std::string_view to_string(ClockEffect effect);
+std::string_view to_string(ReasonRule rule);
+std::optional<StepKind> parse_step_kind(std::string_view name);
+std::optional<ClockEffect> parse_clock_effect(std::string_view name);
+std::optional<ReasonRule> parse_reason_rule(std::string_view name);
+
+// The shared state vocabulary (DESIGN.md, "Domain"). Reports and the API
+// rely on these names, so a workflow may use only these.
+bool is_known_state_name(std::string_view name);
+
+}  // namespace dsr
