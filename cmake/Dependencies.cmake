@@ -1,5 +1,5 @@
 # Third-party libraries, all from Debian 12's packages (scripts/setup).
-find_package(Boost 1.81 EXACT REQUIRED COMPONENTS json program_options)
+find_package(Boost 1.81.0 EXACT REQUIRED CONFIG COMPONENTS json program_options)
 find_package(fmt REQUIRED)
 find_package(date REQUIRED)
 find_package(PkgConfig REQUIRED)

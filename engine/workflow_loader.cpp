@@ -48,16 +48,19 @@ class WorkflowParser {
 
   Result<Workflow, DefinitionErrors> run() {
     auto root = detail::parse_json(file_.content, diag_);
-    if (root) parse_root(*root);
-    if (diag_.empty()) validate();
+    if (!root) return fail(diag_.take());
+    // Cross-checks run even after field errors, so one pass lists them all;
+    // only the graph checks wait for sound references.
+    if (parse_root(*root)) validate();
     if (!diag_.empty()) return fail(diag_.take());
     return std::move(workflow_);
   }
 
  private:
-  void parse_root(const boost::json::value& root) {
+  // False if the root is not even an object.
+  bool parse_root(const boost::json::value& root) {
     ObjectReader r(root, "$", diag_);
-    if (!r.valid()) return;
+    if (!r.valid()) return false;
     workflow_.source = file_.path;
     if (auto type = r.string("type", true)) {
       workflow_.type = *type;
@@ -74,6 +77,7 @@ class WorkflowParser {
       for (std::size_t i = 0; i < transitions->size(); ++i)
         transitions_.push_back(parse_transition((*transitions)[i], fmt::format("$.transitions[{}]", i), false));
     }
+    return true;
   }
 
   void parse_states(const boost::json::array& states) {
@@ -165,7 +169,7 @@ class WorkflowParser {
   }
 
   void validate() {
-    check_state_ref(*start_.transition.to, "$.start.to");
+    if (start_.transition.to) check_state_ref(*start_.transition.to, "$.start.to");
     if (start_.transition.clock != ClockEffect::run && start_.transition.clock != ClockEffect::none)
       diag_.add("$.start.clock", "the start event can only start the clock (\"run\")");
 

@@ -1,0 +1,121 @@
+// RequestService over the in-memory Store and a fake clock: what the API
+// will rely on when it files requests and fires events.
+#include <catch2/catch.hpp>
+
+#include "engine/request_service.hpp"
+#include "test_support.hpp"
+
+using namespace dsr;
+using test::actor;
+using test::at;
+
+namespace {
+
+struct Fixture {
+  InMemoryStore store;
+  FakeClock clock{at("2025-03-03T02:15:00Z")};
+  int next_id = 0;
+  RequestService service{test::shipped_workflows(), store, clock, [this] { return "r" + std::to_string(++next_id); }};
+
+  Result<Request> submit(std::string type = "access") {
+    std::optional<Result<Request>> out;
+    service.submit({std::move(type), "id-pdp", "subject-ref-1", actor(Role::subject, "subject")},
+                   [&](Result<Request> r) { out = std::move(r); });
+    REQUIRE(out.has_value());
+    return std::move(*out);
+  }
+
+  Result<Request> fire(const std::string& id, Command c) {
+    std::optional<Result<Request>> out;
+    service.fire(id, std::move(c), [&](Result<Request> r) { out = std::move(r); });
+    REQUIRE(out.has_value());
+    return std::move(*out);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a filed request is stored and can be read back", "[service]") {
+  Fixture f;
+  auto filed = f.submit();
+  REQUIRE(filed.ok());
+  CHECK(filed->id == "r1");
+  CHECK(filed->state == "verifying");
+  CHECK(filed->received_at == at("2025-03-03T02:15:00Z"));
+
+  auto read = f.service.get("r1");
+  REQUIRE(read.ok());
+  CHECK(read->state == "verifying");
+  CHECK(read->version == 1);
+  CHECK(read->events == filed->events);
+}
+
+TEST_CASE("events are stamped with the clock, not the caller's time", "[service]") {
+  Fixture f;
+  REQUIRE(f.submit().ok());
+  f.clock.advance(std::chrono::hours(5));
+  Command c{"verify", actor(Role::subject, "subject"), "", 1, at("1999-01-01T00:00:00Z"), {}};
+  auto fired = f.fire("r1", c);
+  REQUIRE(fired.ok());
+  CHECK(fired->events.back().at == at("2025-03-03T07:15:00Z"));
+  CHECK(f.service.get("r1")->state == "in_review");
+}
+
+TEST_CASE("two reviewers acting on the same version: the second is told to reload", "[service]") {
+  Fixture f;
+  REQUIRE(f.submit().ok());
+  REQUIRE(f.fire("r1", {"verify", actor(Role::subject, "subject"), "", 1, {}, {}}).ok());
+
+  auto first = f.fire("r1", {"approve", actor(Role::reviewer, "rita"), "", 2, {}, {}});
+  auto second = f.fire("r1", {"reject", actor(Role::reviewer, "rudi"), "duplicate", 2, {}, {}});
+  REQUIRE(first.ok());
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error().code == ErrorCode::conflict);
+  CHECK(second.error().kind == "stale_version");
+  CHECK(f.service.get("r1")->state == "fulfilling");
+}
+
+TEST_CASE("the store refuses a change built on a version it no longer has", "[service][store]") {
+  InMemoryStore store;
+  const Workflow& w = test::shipped("access");
+  Request r = test::submitted(w);
+  RequestHeader header{r.id, r.type, r.policy, r.subject_ref};
+  Status created = fail(Error::internal("not called"));
+  store.commit({header, 0, r.events}, [&](Status s) { created = s; });
+  REQUIRE(created.ok());
+
+  Status again = ok_status();
+  store.commit({header, 0, r.events}, [&](Status s) { again = s; });
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == ErrorCode::conflict);
+  CHECK(store.load(r.id)->version == 1);
+}
+
+TEST_CASE("refusals and unknowns come back as errors with their category", "[service]") {
+  Fixture f;
+  REQUIRE(f.submit().ok());
+
+  auto unknown_type = f.submit("portability");
+  REQUIRE_FALSE(unknown_type.ok());
+  CHECK(unknown_type.error().code == ErrorCode::invalid_argument);
+  CHECK(unknown_type.error().message.find("unknown request type \"portability\"") != std::string::npos);
+
+  auto missing = f.fire("nope", {"verify", actor(Role::subject), "", 1, {}, {}});
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code == ErrorCode::not_found);
+
+  auto wrong_role = f.fire("r1", {"verify_manually", actor(Role::reviewer), "", 1, {}, {}});
+  REQUIRE_FALSE(wrong_role.ok());
+  CHECK(wrong_role.error().code == ErrorCode::forbidden);
+  CHECK(wrong_role.error().kind == "role_not_allowed");
+  CHECK(f.service.get("r1")->version == 1);  // nothing was written
+}
+
+TEST_CASE("allowed_events answers for the caller", "[service]") {
+  Fixture f;
+  auto filed = f.submit("erasure");
+  REQUIRE(filed.ok());
+  auto events = f.service.allowed_events(*filed, actor(Role::subject, "subject"));
+  REQUIRE(events.ok());
+  CHECK(*events == std::vector<std::string>{"verify", "withdraw"});
+}
