@@ -17,9 +17,10 @@ struct CommandEntry {
   std::function<int(const std::vector<std::string>&)> run;
 };
 
-const std::array<CommandEntry, 2> kCommands{{
+const std::array<CommandEntry, 3> kCommands{{
     {"serve", "run the HTTP API (see dsr serve --help)", serve_command},
-    {"workflows check", "validate a directory of workflow definitions", workflows_check_command},
+    {"sla due", "the deadline a policy gives a request received at an instant", sla_due_command},
+    {"workflows check", "validate a directory of workflows, SLA policies and calendars", workflows_check_command},
 }};
 
 void print_help() {

@@ -8,5 +8,6 @@ namespace dsr::app {
 
 int workflows_check_command(const std::vector<std::string>& args);
 int serve_command(const std::vector<std::string>& args);
+int sla_due_command(const std::vector<std::string>& args);
 
 }  // namespace dsr::app

@@ -37,4 +37,21 @@ Result<std::vector<SourceFile>> read_definition_files(const std::filesystem::pat
   return files;
 }
 
+Result<Definitions, DefinitionErrors> load_definitions(std::span<const SourceFile> files) {
+  auto workflows = load_workflow_set(files);
+  auto policies = load_sla_catalog(files);
+  if (workflows && policies) return Definitions{std::move(workflows).value(), std::move(policies).value()};
+  DefinitionErrors errors;
+  if (!workflows) errors = workflows.error();
+  if (!policies) errors.insert(errors.end(), policies.error().begin(), policies.error().end());
+  return fail(std::move(errors));
+}
+
+Result<Definitions, DefinitionErrors> load_definitions_from(const std::string& dir) {
+  if (dir.empty()) return load_definitions(embedded_definition_files());
+  auto files = read_definition_files(dir);
+  if (!files) return fail(DefinitionErrors{{dir, "", files.error().message}});
+  return load_definitions(*files);
+}
+
 }  // namespace dsr::app

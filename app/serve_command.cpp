@@ -4,11 +4,13 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include <array>
+#include <chrono>
+
 #include "app/cli.hpp"
 #include "app/commands.hpp"
 #include "app/definition_files.hpp"
 #include "app/options.hpp"
-#include "engine/workflow_set.hpp"
 
 namespace dsr::app {
 
@@ -39,25 +41,29 @@ int serve_command(const std::vector<std::string>& args) {
     return kExitUsage;
   }
 
-  std::vector<SourceFile> files;
-  if (vm.count("workflows")) {
-    auto read = read_definition_files(vm["workflows"].as<std::string>());
-    if (!read) {
-      fmt::print(stderr, "dsr serve: {}\n", read.error().message);
-      return kExitUsage;
-    }
-    files = std::move(read).value();
-  } else {
-    files = embedded_definition_files();
-  }
-  auto workflows = load_workflow_set(files);
-  if (!workflows) {
-    for (const auto& e : workflows.error()) fmt::print(stderr, "{}\n", e.to_string());
-    fmt::print(stderr, "dsr serve: refusing to start with invalid workflows ({} error(s))\n",
-               workflows.error().size());
+  auto definitions = load_definitions_from(vm.count("workflows") ? vm["workflows"].as<std::string>() : "");
+  if (!definitions) {
+    for (const auto& e : definitions.error()) fmt::print(stderr, "{}\n", e.to_string());
+    fmt::print(stderr, "dsr serve: refusing to start with invalid definitions ({} error(s))\n",
+               definitions.error().size());
     return kExitFailed;
   }
-  fmt::print(stderr, "dsr serve: {} workflows loaded and valid\n", workflows->types().size());
+  const std::string& policy = vm["policy"].as<std::string>();
+  if (definitions->policies.policy(policy) == nullptr) {
+    fmt::print(stderr, "dsr serve: unknown --policy \"{}\"; see 'dsr workflows check' for the list\n", policy);
+    return kExitUsage;
+  }
+  // Deadlines this year and next must never meet a calendar without holidays.
+  int this_year = static_cast<int>(
+      std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())).year());
+  std::array<int, 2> years{this_year, this_year + 1};
+  if (auto gaps = check_calendar_coverage(definitions->policies, years); !gaps.empty()) {
+    for (const auto& e : gaps) fmt::print(stderr, "{}\n", e.to_string());
+    fmt::print(stderr, "dsr serve: refusing to start: calendars must cover {} and {}\n", years[0], years[1]);
+    return kExitFailed;
+  }
+  fmt::print(stderr, "dsr serve: {} workflows and {} SLA policies loaded; default policy {}\n",
+             definitions->workflows.types().size(), definitions->policies.policy_ids().size(), policy);
   fmt::print(stderr, "dsr serve: the HTTP server is not built yet (it arrives with the HTTP API); "
                      "nothing is listening on {}\n", vm["listen"].as<std::string>());
   return kExitOk;

@@ -1,5 +1,6 @@
-// dsr workflows check DIR: every error in a workflow directory, one per
-// line, so an operator can fix them all in one pass before deploying.
+// dsr workflows check DIR: every error in a directory of workflows,
+// policies and calendars, one per line, so an operator can fix them all in
+// one pass before deploying.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
@@ -7,7 +8,6 @@
 #include "app/commands.hpp"
 #include "app/definition_files.hpp"
 #include "app/options.hpp"
-#include "engine/workflow_set.hpp"
 
 namespace dsr::app {
 
@@ -36,15 +36,21 @@ int workflows_check_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr workflows check: {}\n", files.error().message);
     return kExitUsage;
   }
-  auto set = load_workflow_set(*files);
-  if (!set) {
-    for (const auto& e : set.error()) fmt::print("{}\n", e.to_string());
-    fmt::print(stderr, "dsr workflows check: {} error(s)\n", set.error().size());
+  auto loaded = load_definitions(*files);
+  if (!loaded) {
+    for (const auto& e : loaded.error()) fmt::print("{}\n", e.to_string());
+    fmt::print(stderr, "dsr workflows check: {} error(s)\n", loaded.error().size());
     return kExitFailed;
   }
-  std::string types;
-  for (const auto& t : set->types()) types += (types.empty() ? "" : ", ") + t;
-  fmt::print("ok: {} workflows ({})\n", set->types().size(), types);
+  auto list = [](const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+  };
+  fmt::print("ok: {} workflows ({}); {} policies ({}); {} calendars ({})\n", loaded->workflows.types().size(),
+             list(loaded->workflows.types()), loaded->policies.policy_ids().size(),
+             list(loaded->policies.policy_ids()), loaded->policies.calendar_ids().size(),
+             list(loaded->policies.calendar_ids()));
   return kExitOk;
 }
 

@@ -51,6 +51,7 @@ std::string_view to_string(RefusalKind kind) {
     case RefusalKind::role_not_allowed: return "role_not_allowed";
     case RefusalKind::four_eyes_violated: return "four_eyes_violated";
     case RefusalKind::reason_missing: return "reason_missing";
+    case RefusalKind::already_extended: return "already_extended";
   }
   return "unknown";
 }
@@ -59,7 +60,8 @@ Error to_error(const Refusal& refusal) {
   ErrorCode code = ErrorCode::internal;
   switch (refusal.kind) {
     case RefusalKind::stale_version:
-    case RefusalKind::not_allowed_in_state: code = ErrorCode::conflict; break;
+    case RefusalKind::not_allowed_in_state:
+    case RefusalKind::already_extended: code = ErrorCode::conflict; break;
     case RefusalKind::role_not_allowed:
     case RefusalKind::four_eyes_violated: code = ErrorCode::forbidden; break;
     case RefusalKind::unknown_event:
@@ -91,6 +93,8 @@ Result<Event, Refusal> decide(const Workflow& workflow, const Request& request, 
                               c.actor.principal, earlier->name, c.event));
   if (t->reason == ReasonRule::required && c.reason.empty())
     return refuse(RefusalKind::reason_missing, fmt::format("\"{}\" requires a reason", c.event));
+  if (t->clock == ClockEffect::extend && request.extended)
+    return refuse(RefusalKind::already_extended, "the deadline of this request has already been extended once");
   Event e = make_event(*t, request, c);
   if (t->reason == ReasonRule::none) e.reason.clear();
   return e;

@@ -29,6 +29,7 @@ enum class RefusalKind {
   role_not_allowed,      // the caller's role may not fire it
   four_eyes_violated,    // this principal already acted where a second pair of eyes is required
   reason_missing,        // the transition requires a reason
+  already_extended,      // the deadline may be extended once only
 };
 
 struct Refusal {
@@ -43,7 +44,8 @@ Error to_error(const Refusal& refusal);
 
 // Decides whether `command` may fire on `request`; returns the event to
 // append (sequence = version + 1) or why not. Checks, in order: version,
-// event, state, role, four-eyes, reason.
+// event, state, role, four-eyes, reason,
+// and that an extension is the first.
 Result<Event, Refusal> decide(const Workflow& workflow, const Request& request, const Command& command);
 
 // The first event of a new request ("submit"), or why the actor may not file.

@@ -4,8 +4,10 @@
 
 namespace dsr {
 
-RequestService::RequestService(const WorkflowSet& workflows, Store& store, const Clock& clock, IdSource new_id)
-    : workflows_(workflows), store_(store), clock_(clock), new_id_(std::move(new_id)) {}
+RequestService::RequestService(const WorkflowSet& workflows, const SlaCatalog& policies, Store& store,
+                               const Clock& clock, IdSource new_id)
+    : workflows_(workflows), policies_(policies), sla_(policies), store_(store), clock_(clock),
+      new_id_(std::move(new_id)) {}
 
 Result<const Workflow*> RequestService::workflow_for(std::string_view type) const {
   if (const Workflow* w = workflows_.find(type)) return w;
@@ -17,8 +19,11 @@ Result<const Workflow*> RequestService::workflow_for(std::string_view type) cons
 void RequestService::submit(const Submission& submission, Done done) {
   auto workflow = workflow_for(submission.type);
   if (!workflow) return done(fail(workflow.error()));
-  auto event = decide_submission(**workflow, submission.filed_by, clock_.now());
+  TimePoint now = clock_.now();
+  auto event = decide_submission(**workflow, submission.filed_by, now);
   if (!event) return done(fail(to_error(event.error())));
+  auto due = sla_.deadline(submission.policy, submission.type, now, {}, false, now);
+  if (!due) return done(fail(due.error()));
 
   RequestHeader header{new_id_(), submission.type, submission.policy, submission.subject_ref};
   Request request = fold_request(header, std::span(&event.value(), 1));
@@ -37,6 +42,15 @@ void RequestService::fire(std::string_view request_id, Command command, Done don
   command.at = clock_.now();
   auto event = decide(**workflow, *request, command);
   if (!event) return done(fail(to_error(event.error())));
+  if (event->clock == ClockEffect::extend) {
+    const SlaPolicy* policy = policies_.policy(request->policy);
+    const SlaRule* rule = policy ? policy->rule_for(request->type) : nullptr;
+    if (!rule || !rule->extension)
+      return done(fail(Error(ErrorCode::conflict,
+                             fmt::format("policy {} allows no extension for {} requests", request->policy,
+                                         request->type),
+                             "no_extension")));
+  }
   RequestHeader header{request->id, request->type, request->policy, request->subject_ref};
   std::int64_t expected = request->version;
   apply_event(*request, event.value());
@@ -48,6 +62,12 @@ void RequestService::fire(std::string_view request_id, Command command, Done don
 }
 
 Result<Request> RequestService::get(std::string_view request_id) const { return store_.load(request_id); }
+
+Result<Deadline> RequestService::deadline(const Request& request) const {
+  auto workflow = workflow_for(request.type);
+  if (!workflow) return fail(workflow.error());
+  return sla_.deadline(request, **workflow, clock_.now());
+}
 
 Result<std::vector<std::string>> RequestService::allowed_events(const Request& request, const Actor& actor) const {
   auto workflow = workflow_for(request.type);

@@ -14,6 +14,7 @@
 
 #include "engine/clock.hpp"
 #include "engine/interpreter.hpp"
+#include "engine/sla_clock.hpp"
 #include "engine/store.hpp"
 #include "engine/workflow_set.hpp"
 
@@ -31,18 +32,24 @@ class RequestService {
   using Done = std::function<void(Result<Request>)>;
   using IdSource = std::function<std::string()>;
 
-  RequestService(const WorkflowSet& workflows, Store& store, const Clock& clock, IdSource new_id);
+  RequestService(const WorkflowSet& workflows, const SlaCatalog& policies, Store& store, const Clock& clock,
+                 IdSource new_id);
 
+  // Refuses a policy or type that has no SLA rule before anything is stored.
   void submit(const Submission& submission, Done done);
   // `command.at` is ignored: the service stamps the event with its clock.
   void fire(std::string_view request_id, Command command, Done done);
   Result<Request> get(std::string_view request_id) const;
   Result<std::vector<std::string>> allowed_events(const Request& request, const Actor& actor) const;
+  // The request's deadline now (pauses still open are counted up to now).
+  Result<Deadline> deadline(const Request& request) const;
 
  private:
   Result<const Workflow*> workflow_for(std::string_view type) const;
 
   const WorkflowSet& workflows_;
+  const SlaCatalog& policies_;
+  SlaClock sla_;
   Store& store_;
   const Clock& clock_;
   IdSource new_id_;

@@ -45,7 +45,25 @@ expect 1 'access.json: $.transitions[1].to: unknown state "complete"' -- \
 expect 1 'rectification.json: missing' -- "$dsr" workflows check "$fixtures/invalid/unknown_state"
 
 # dsr serve refuses to start on invalid workflows, listing the errors.
-expect 1 'refusing to start with invalid workflows' -- "$dsr" serve --workflows "$fixtures/invalid/dead_end"
+expect 1 'refusing to start with invalid definitions' -- "$dsr" serve --workflows "$fixtures/invalid/dead_end"
 expect 2 '--tls-cert and --tls-key go together' -- "$dsr" serve --tls-cert x.pem
+
+# dsr sla due: the ICO's own example, and each kind of bad input (exit 2).
+expect 0 '"due_at":"2024-12-27T23:59:59Z"' -- "$dsr" sla due --policy uk-gdpr --type access --received 2024-11-25T09:00:00Z
+expect 0 '"acknowledge_by":null' -- "$dsr" sla due --policy uk-gdpr --type access --received 2024-11-25T09:00:00Z
+expect 0 '"due_at":"2025-03-06T02:15:00Z","extended_due_at":null' -- \
+  "$dsr" sla due --policy id-pdp --type access --received 2025-03-03T09:15:00+07:00
+expect 0 '"due_at":"2025-04-07T06:59:59Z"' -- \
+  "$dsr" sla due --policy us-ca-ccpa --type access --received 2025-01-06T09:00:00-08:00 --extended
+expect 0 'this policy allows no extension' -- \
+  "$dsr" sla due --policy id-pdp --type access --received 2025-03-03T09:15:00+07:00 --extended
+expect 2 'unknown policy "xx-none"' -- "$dsr" sla due --policy xx-none --type access --received 2025-01-01T00:00:00Z
+expect 2 'no rule for request type "portability"' -- "$dsr" sla due --policy uk-gdpr --type portability --received 2025-01-01T00:00:00Z
+expect 2 'is not an RFC 3339 timestamp with an offset' -- "$dsr" sla due --policy uk-gdpr --type access --received 2025-01-01T10:00:00
+expect 2 'calendar uk-eaw has no 2031' -- "$dsr" sla due --policy uk-gdpr --type access --received 2031-01-10T10:00:00Z
+expect 2 '--type is required' -- "$dsr" sla due --policy uk-gdpr --received 2025-01-01T00:00:00Z
+one_line -- "$dsr" sla due --policy xx-none --type access --received 2025-01-01T00:00:00Z
+one_line -- "$dsr" sla due --policy uk-gdpr --type access --received 2031-01-10T10:00:00Z
+expect 2 'unknown --policy "nowhere"' -- "$dsr" serve --policy nowhere
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }

@@ -15,11 +15,11 @@ struct Fixture {
   InMemoryStore store;
   FakeClock clock{at("2025-03-03T02:15:00Z")};
   int next_id = 0;
-  RequestService service{test::shipped_workflows(), store, clock, [this] { return "r" + std::to_string(++next_id); }};
+  RequestService service{test::shipped_workflows(), test::shipped_policies(), store, clock, [this] { return "r" + std::to_string(++next_id); }};
 
-  Result<Request> submit(std::string type = "access") {
+  Result<Request> submit(std::string type = "access", std::string policy = "id-pdp") {
     std::optional<Result<Request>> out;
-    service.submit({std::move(type), "id-pdp", "subject-ref-1", actor(Role::subject, "subject")},
+    service.submit({std::move(type), std::move(policy), "subject-ref-1", actor(Role::subject, "subject")},
                    [&](Result<Request> r) { out = std::move(r); });
     REQUIRE(out.has_value());
     return std::move(*out);
@@ -118,4 +118,51 @@ TEST_CASE("allowed_events answers for the caller", "[service]") {
   auto events = f.service.allowed_events(*filed, actor(Role::subject, "subject"));
   REQUIRE(events.ok());
   CHECK(*events == std::vector<std::string>{"verify", "withdraw"});
+}
+
+TEST_CASE("a request under an unknown policy is refused before it is stored", "[service][sla]") {
+  Fixture f;
+  auto refused = f.submit("access", "xx-nowhere");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::invalid_argument);
+  CHECK(refused.error().message.find("unknown policy \"xx-nowhere\"") != std::string::npos);
+  CHECK_FALSE(f.service.get("r1").ok());
+}
+
+TEST_CASE("the deadline of a stored request follows its pauses", "[service][sla]") {
+  Fixture f;  // id-pdp: 72 h from receipt, the clock stops while awaiting the subject
+  REQUIRE(f.submit().ok());
+  REQUIRE(f.fire("r1", {"verify", actor(Role::subject, "subject"), "", 1, {}, {}}).ok());
+  f.clock.advance(std::chrono::hours(1));
+  REQUIRE(f.fire("r1", {"request_info", actor(Role::reviewer, "rita"), "which certificate?", 2, {}, {}}).ok());
+  f.clock.advance(std::chrono::hours(5));
+  REQUIRE(f.fire("r1", {"reply", actor(Role::subject, "subject"), "", 3, {}, {}}).ok());
+  f.clock.advance(std::chrono::hours(30));
+
+  auto request = f.service.get("r1");
+  REQUIRE(request.ok());
+  auto due = f.service.deadline(*request);
+  REQUIRE(due.ok());
+  CHECK(format_rfc3339(due->due_at) == "2025-03-06T07:15:00Z");  // 72 h + 5 h paused
+  CHECK(due->explanation == "72 h from 2025-03-03 09:15 WIB; paused 5 h awaiting subject");
+}
+
+TEST_CASE("an extension is refused where the policy has none, and a second time", "[service][sla]") {
+  Fixture f;
+  REQUIRE(f.submit("access", "id-pdp").ok());  // UU PDP: 3 x 24 hours, no extension
+  auto refused = f.fire("r1", {"extend", actor(Role::supervisor, "sari"), "complex", 1, {}, {}});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::conflict);
+  CHECK(refused.error().kind == "no_extension");
+
+  REQUIRE(f.submit("access", "uk-gdpr").ok());
+  REQUIRE(f.fire("r2", {"extend", actor(Role::supervisor, "sari"), "complex", 1, {}, {}}).ok());
+  auto again = f.fire("r2", {"extend", actor(Role::supervisor, "sari"), "still complex", 2, {}, {}});
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == ErrorCode::conflict);
+  CHECK(again.error().kind == "already_extended");
+  auto due = f.service.deadline(*f.service.get("r2"));
+  REQUIRE(due.ok());
+  CHECK(due->extended);
+  CHECK(due->due_at == due->extended_due_at);
 }

@@ -20,6 +20,20 @@ const WorkflowSet& shipped_workflows() {
   return set;
 }
 
+const SlaCatalog& shipped_policies() {
+  static const SlaCatalog catalog = [] {
+    auto files = app::read_definition_files(DSR_WORKFLOWS_DIR);
+    REQUIRE(files.ok());
+    auto loaded = load_sla_catalog(*files);
+    if (!loaded) {
+      for (const auto& e : loaded.error()) UNSCOPED_INFO(e.to_string());
+    }
+    REQUIRE(loaded.ok());
+    return std::move(loaded).value();
+  }();
+  return catalog;
+}
+
 const Workflow& shipped(std::string_view type) {
   const Workflow* w = shipped_workflows().find(type);
   REQUIRE(w != nullptr);

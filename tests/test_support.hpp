@@ -7,6 +7,7 @@
 
 #include "engine/interpreter.hpp"
 #include "engine/request.hpp"
+#include "engine/sla_policy.hpp"
 #include "engine/workflow_set.hpp"
 
 namespace dsr::test {
@@ -15,6 +16,9 @@ namespace dsr::test {
 // same path as `dsr serve --workflows`; fails the test if they are invalid.
 const WorkflowSet& shipped_workflows();
 const Workflow& shipped(std::string_view type);
+
+// The SLA policies and calendars under workflows/policies and calendars.
+const SlaCatalog& shipped_policies();
 
 TimePoint at(std::string_view rfc3339);
 Actor actor(Role role, std::string principal = "");
