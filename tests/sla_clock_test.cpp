@@ -273,3 +273,22 @@ TEST_CASE("clock segments follow the journal", "[sla][segments]") {
   CHECK(format_rfc3339(d->due_at) == "2025-03-06T02:20:00Z");  // 72 h + 5 min paused
   CHECK_FALSE(d->paused_now);
 }
+
+TEST_CASE("us-ca-ccpa: a due day after the spring clock change ends in PDT", "[sla][ccpa][dst]") {
+  // Received the Sunday the clocks go forward (9 March 2025, 01:30 PST); due 23 April, PDT.
+  CHECK(due("us-ca-ccpa", "rectification", "2025-03-09T09:30:00Z").due_at == "2025-04-24T06:59:59Z");
+  // Received in PDT, due after the clocks go back: 1 October + 45 days = 15 November, PST.
+  CHECK(due("us-ca-ccpa", "erasure", "2025-10-01T12:00:00-07:00").due_at == "2025-11-16T07:59:59Z");
+}
+
+TEST_CASE("eu-gdpr-nl: Koningsdag and Bevrijdingsdag roll the last day on", "[sla][eu]") {
+  // 27 April 2027 is a Tuesday and Koningsdag: Wednesday 28 April.
+  CHECK(due("eu-gdpr-nl", "access", "2027-03-27T10:00:00+01:00").due_at == "2027-04-28T21:59:59Z");
+  // 5 May 2026 (Bevrijdingsdag, Tuesday): Wednesday 6 May.
+  CHECK(due("eu-gdpr-nl", "erasure", "2026-04-05T10:00:00+02:00").due_at == "2026-05-06T21:59:59Z");
+}
+
+TEST_CASE("uk-gdpr: a substitute bank holiday counts as a holiday", "[sla][uk]") {
+  // 28 December 2026 is the Boxing Day substitute; 26-27 are a weekend, 25 Christmas: Tuesday 29.
+  CHECK(due("uk-gdpr", "access", "2026-11-25T10:00:00Z").due_at == "2026-12-29T23:59:59Z");
+}
