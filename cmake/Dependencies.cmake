@@ -2,6 +2,8 @@
 find_package(Boost 1.81.0 EXACT REQUIRED CONFIG COMPONENTS json program_options)
 find_package(fmt REQUIRED)
 find_package(date REQUIRED)
+find_package(Threads REQUIRED)
+find_package(SQLite3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(sodium REQUIRED IMPORTED_TARGET libsodium)
 if(DSR_BUILD_TESTS)

@@ -27,7 +27,7 @@ void RequestService::submit(const Submission& submission, Done done) {
 
   RequestHeader header{new_id_(), submission.type, submission.policy, submission.subject_ref};
   Request request = fold_request(header, std::span(&event.value(), 1));
-  store_.commit(RequestChange{header, 0, {event.value()}},
+  store_.commit(RequestChange{header, 0, {event.value()}, due->due_at},
                 [request = std::move(request), done = std::move(done)](Status status) mutable {
                   if (!status) return done(fail(status.error()));
                   done(std::move(request));
@@ -54,7 +54,9 @@ void RequestService::fire(std::string_view request_id, Command command, Done don
   RequestHeader header{request->id, request->type, request->policy, request->subject_ref};
   std::int64_t expected = request->version;
   apply_event(*request, event.value());
-  store_.commit(RequestChange{header, expected, {event.value()}},
+  std::optional<TimePoint> due_at;
+  if (auto due = sla_.deadline(*request, **workflow, command.at)) due_at = due->due_at;
+  store_.commit(RequestChange{header, expected, {event.value()}, due_at},
                 [request = std::move(request).value(), done = std::move(done)](Status status) mutable {
                   if (!status) return done(fail(status.error()));
                   done(std::move(request));

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,7 @@ struct RequestChange {
   RequestHeader header;
   std::int64_t expected_version = 0;  // 0: the request is new
   std::vector<Event> events;          // to append, in sequence order
+  std::optional<TimePoint> due_at;    // the deadline after this change, for queues and reports
 };
 
 class Store {

@@ -1,0 +1,48 @@
+// SubjectVault: the engine's port to the personal data on file (policy
+// B.3.a). storage/ keeps it encrypted; the engine and the API only ever see
+// a subject through this interface and a pseudonymous reference.
+//
+// Writes complete asynchronously, once durable, like Store::commit.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/result.hpp"
+
+namespace dsr {
+
+struct SubjectRecord {
+  std::string name;
+  std::string nik;           // 16-digit national identity number
+  std::string nip;           // 18-digit civil-servant number, if any
+  std::string organization;
+  std::string unit;
+  std::string position;
+  std::string email;
+  std::string phone;
+  std::string face_photo_ref;  // where the photo is kept, never the photo
+  std::map<std::string, std::string> categories;  // further data held, by category
+
+  friend bool operator==(const SubjectRecord&, const SubjectRecord&) = default;
+};
+
+class SubjectVault {
+ public:
+  using RefDone = std::function<void(Result<std::string>)>;
+  using Done = std::function<void(Status)>;
+
+  virtual ~SubjectVault() = default;
+  // Creates the record, or replaces the one with the same NIK; answers its reference.
+  virtual void put(SubjectRecord record, RefDone done) = 0;
+  virtual Result<SubjectRecord> get(std::string_view subject_ref) const = 0;
+  virtual Result<std::optional<std::string>> find_by_nik(std::string_view nik) const = 0;
+  virtual Result<std::optional<std::string>> find_by_email(std::string_view email) const = 0;
+  // Destroys the subject's data key and its rows: nothing can be recovered.
+  virtual void erase(std::string subject_ref, Done done) = 0;
+};
+
+}  // namespace dsr

@@ -1,0 +1,87 @@
+#include "storage/database.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "storage/connection.hpp"
+#include "storage/migrations.hpp"
+
+namespace dsr::storage {
+namespace {
+
+// A database remembers which master key wrote it; another key would make
+// every sealed row unreadable, so it is refused at the door.
+Status check_master_key(SQLite::Database& db, const MasterKey& keys) {
+  Bytes expected = keys.check_value();
+  SQLite::Statement q(db, "SELECT value FROM meta WHERE key = 'master_key_check'");
+  if (q.executeStep()) {
+    const auto* p = static_cast<const unsigned char*>(q.getColumn(0).getBlob());
+    Bytes stored(p, p + q.getColumn(0).getBytes());
+    if (!equal_constant_time(stored, expected))
+      return fail(Error::forbidden(
+          "the master key does not match this database: start dsr with the --key-file it was created with"));
+    return ok_status();
+  }
+  SQLite::Statement insert(db, "INSERT INTO meta (key, value) VALUES ('master_key_check', ?)");
+  insert.bind(1, expected.data(), static_cast<int>(expected.size()));
+  insert.exec();
+  return ok_status();
+}
+
+}  // namespace
+
+Database::Database(std::string path, const Key& master_key)
+    : path_(std::move(path)), keys_(master_key), journal_(keys_.journal_mac()) {}
+
+Database::~Database() {
+  writer_.reset();  // finish pending writes before the readers go
+}
+
+Result<std::unique_ptr<Database>> Database::open(const std::string& path, const Key& master_key, Options options) {
+  if (path != ":memory:") {
+    std::error_code ec;
+    auto dir = std::filesystem::path(path).parent_path();
+    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    if (ec) return fail(Error::unavailable(fmt::format("cannot create the directory {}: {}", dir.string(), ec.message())));
+  }
+  std::unique_ptr<Database> db(new Database(path, master_key));
+  std::string target = connection_target(path);
+  auto opened = guarded(fmt::format("opening {}", path), [&]() -> Status {
+    auto writer = open_writer(target);
+    if (auto migrated = migrate(*writer); !migrated) return migrated;
+    if (auto checked = check_master_key(*writer, db->keys_); !checked) return checked;
+    db->journal_.reload(*writer);
+    JournalChain* journal = &db->journal_;
+    GroupCommitWriter::Hooks hooks{[journal](SQLite::Database& c) { journal->seal(c); },
+                                   [journal](SQLite::Database& c) { journal->reload(c); }};
+    db->writer_ = std::make_unique<GroupCommitWriter>(std::move(writer), std::move(hooks));
+    if (path != ":memory:") {
+      for (std::size_t i = 0; i < options.readers; ++i) {
+        db->readers_.push_back(open_reader(target));
+        db->idle_.push_back(db->readers_.back().get());
+      }
+    }
+    return ok_status();
+  });
+  if (!opened) return fail(opened.error());
+  return db;
+}
+
+Database::Lease::Lease(Database& db) : owner(db) {
+  std::unique_lock lock(owner.pool_mutex_);
+  owner.pool_returned_.wait(lock, [&] { return !owner.idle_.empty(); });
+  connection = owner.idle_.back();
+  owner.idle_.pop_back();
+}
+
+Database::Lease::~Lease() {
+  {
+    std::lock_guard lock(owner.pool_mutex_);
+    owner.idle_.push_back(connection);
+  }
+  owner.pool_returned_.notify_one();
+}
+
+}  // namespace dsr::storage

@@ -1,0 +1,79 @@
+// Database: one dsr database file (or a private in-memory one), opened,
+// migrated and checked against the master key. It owns the single writer
+// (GroupCommitWriter), a small pool of read-only connections, the derived
+// keys and the journal chain. The stores (SqliteStore, SqliteVault, ...)
+// are views onto it.
+//
+// Thread-safety: read() from any thread (each call gets a connection of its
+// own); writes go through writer(). Lives longer than every store using it.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/result.hpp"
+#include "storage/crypto.hpp"
+#include "storage/group_commit_writer.hpp"
+#include "storage/journal.hpp"
+#include "storage/sqlite_error.hpp"
+
+namespace dsr::storage {
+
+class Database {
+ public:
+  struct Options {
+    std::size_t readers = 4;
+  };
+
+  // Creates the file (and its directory) if needed, migrates it, and refuses
+  // a database written under another master key.
+  static Result<std::unique_ptr<Database>> open(const std::string& path, const Key& master_key, Options options);
+  static Result<std::unique_ptr<Database>> open(const std::string& path, const Key& master_key) {
+    return open(path, master_key, Options{});
+  }
+  ~Database();
+
+  GroupCommitWriter& writer() { return *writer_; }
+  const MasterKey& keys() const { return keys_; }
+  // Used only by jobs on the writer thread.
+  JournalChain& journal() { return journal_; }
+  const std::string& path() const { return path_; }
+
+  // Runs `f(SQLite::Database&)` on a read-only connection; exceptions
+  // become errors naming `what`.
+  template <class F>
+  auto read(std::string_view what, F&& f) -> decltype(f(std::declval<SQLite::Database&>())) {
+    return guarded(what, [&] {
+      if (readers_.empty()) return writer_->with_connection(f);
+      Lease lease(*this);
+      return f(*lease.connection);
+    });
+  }
+
+ private:
+  Database(std::string path, const Key& master_key);
+
+  struct Lease {
+    explicit Lease(Database& db);
+    ~Lease();
+    Database& owner;
+    SQLite::Database* connection;
+  };
+
+  std::string path_;
+  MasterKey keys_;
+  JournalChain journal_;
+  std::unique_ptr<GroupCommitWriter> writer_;
+
+  std::mutex pool_mutex_;
+  std::condition_variable pool_returned_;
+  std::vector<std::unique_ptr<SQLite::Database>> readers_;  // owned, fixed after open()
+  std::vector<SQLite::Database*> idle_;                     // guarded by pool_mutex_
+};
+
+}  // namespace dsr::storage

@@ -1,0 +1,84 @@
+// GroupCommitWriter: the one thread that writes to the database. Callers
+// submit jobs; when several are waiting, the writer runs them all in one
+// transaction (group commit), each inside its own savepoint so that one
+// refused job (a stale version, say) does not undo the others, commits once
+// (one fsync for the batch), and only then completes each caller. This is
+// what lets many concurrent durable commands share the cost of a commit.
+//
+// Thread-safety: submit() from any thread. Jobs and hooks run on the writer
+// thread with the connection held; completions run on the writer thread
+// after the commit, without the connection.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "engine/result.hpp"
+
+namespace dsr::storage {
+
+class GroupCommitWriter {
+ public:
+  using Job = std::function<Status(SQLite::Database&)>;
+  using Completion = std::function<void(Status)>;
+
+  struct Hooks {
+    std::function<void(SQLite::Database&)> before_commit;  // e.g. seal the journal head
+    std::function<void(SQLite::Database&)> after_rollback; // e.g. reload cached state
+  };
+
+  struct Stats {
+    std::uint64_t transactions = 0;  // batches committed
+    std::uint64_t jobs = 0;          // jobs run (committed or refused)
+  };
+
+  GroupCommitWriter(std::unique_ptr<SQLite::Database> db, Hooks hooks, std::size_t max_batch = 1024);
+  ~GroupCommitWriter();  // finishes every submitted job, then stops
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+
+  void submit(Job job, Completion done);
+  // Submits and waits; for the command line and tests, never on an I/O thread.
+  Status run(Job job);
+
+  Stats stats() const;
+
+  // Runs `f` with the connection while no batch is in flight; for reads of
+  // an in-memory database, which has no separate reader connections.
+  template <class F>
+  auto with_connection(F&& f) {
+    std::lock_guard lock(connection_mutex_);
+    return f(*db_);
+  }
+
+ private:
+  struct Pending {
+    Job job;
+    Completion done;
+  };
+
+  void loop();
+  void run_batch(std::deque<Pending>& batch);
+
+  std::unique_ptr<SQLite::Database> db_;
+  Hooks hooks_;
+  std::size_t max_batch_;
+
+  std::mutex connection_mutex_;  // held while a batch runs
+  mutable std::mutex queue_mutex_;
+  std::condition_variable queue_ready_;
+  std::deque<Pending> queue_;    // guarded by queue_mutex_
+  bool stopping_ = false;        // guarded by queue_mutex_
+  std::atomic<std::uint64_t> transactions_{0};
+  std::atomic<std::uint64_t> jobs_{0};
+  std::thread thread_;
+};
+
+}  // namespace dsr::storage

@@ -1,0 +1,231 @@
+#include "storage/journal.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <fmt/format.h>
+
+#include "storage/sqlite_error.hpp"
+
+namespace dsr::storage {
+namespace {
+
+void put_field(Bytes& out, std::string_view field) {
+  std::uint64_t n = field.size();
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<unsigned char>(n >> shift));
+  out.insert(out.end(), field.begin(), field.end());
+}
+
+// Reads one length-prefixed field at `pos`; false if the bytes run out.
+bool take_field(std::span<const unsigned char> in, std::size_t& pos, std::string& field) {
+  if (in.size() - pos < 8) return false;
+  std::uint64_t n = 0;
+  for (int i = 0; i < 8; ++i) n = (n << 8) | in[pos + static_cast<std::size_t>(i)];
+  pos += 8;
+  if (in.size() - pos < n) return false;
+  field.assign(reinterpret_cast<const char*>(in.data() + pos), n);
+  pos += n;
+  return true;
+}
+
+Bytes blob(const SQLite::Column& c) {
+  const auto* p = static_cast<const unsigned char*>(c.getBlob());
+  return Bytes(p, p + c.getBytes());
+}
+
+constexpr const char* kSelectEvents =
+    "SELECT seq, request_id, request_seq, name, principal, role, at, reason, reason_public, from_state, "
+    "to_state, clock, outcome, data, hash FROM journal ORDER BY seq";
+
+}  // namespace
+
+Bytes encode_event_data(const std::map<std::string, std::string>& data) {
+  Bytes out;
+  put_field(out, std::to_string(data.size()));
+  for (const auto& [k, v] : data) {
+    put_field(out, k);
+    put_field(out, v);
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::string>> decode_event_data(std::span<const unsigned char> bytes) {
+  std::size_t pos = 0;
+  std::string count_text;
+  auto damaged = [] { return fail(Error::internal("an event's data in the journal is damaged")); };
+  if (!take_field(bytes, pos, count_text)) return damaged();
+  std::size_t count = 0;
+  try {
+    count = std::stoul(count_text);
+  } catch (const std::exception&) {
+    return damaged();
+  }
+  std::map<std::string, std::string> out;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::string k, v;
+    if (!take_field(bytes, pos, k) || !take_field(bytes, pos, v)) return damaged();
+    out.emplace(std::move(k), std::move(v));
+  }
+  if (pos != bytes.size()) return damaged();
+  return out;
+}
+
+Bytes canonical_bytes(std::string_view request_id, const Event& e) {
+  Bytes out;
+  put_field(out, "dsr-event-v1");
+  put_field(out, request_id);
+  put_field(out, std::to_string(e.sequence));
+  put_field(out, e.name);
+  put_field(out, e.actor.principal);
+  put_field(out, to_string(e.actor.role));
+  put_field(out, std::to_string(e.at.time_since_epoch().count()));
+  put_field(out, e.reason);
+  put_field(out, e.reason_public ? "1" : "0");
+  put_field(out, e.from_state);
+  put_field(out, e.to_state);
+  put_field(out, to_string(e.clock));
+  put_field(out, e.outcome);
+  Bytes data = encode_event_data(e.data);
+  out.insert(out.end(), data.begin(), data.end());
+  return out;
+}
+
+Bytes head_mac(const SecretKey& mac_key, std::int64_t seq, std::span<const unsigned char> hash) {
+  return keyed_hash(mac_key, fmt::format("journal-head:{}:{}", seq, to_hex(hash)));
+}
+
+void JournalChain::reload(SQLite::Database& db) {
+  SQLite::Statement q(db, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1");
+  head_ = Head{};
+  if (q.executeStep()) {
+    head_.seq = q.getColumn(0).getInt64();
+    head_.hash = blob(q.getColumn(1));
+  }
+}
+
+std::int64_t JournalChain::append(SQLite::Database& db, std::string_view request_id, const Event& e) {
+  Bytes bytes = canonical_bytes(request_id, e);
+  Bytes next = hash({head_.hash, bytes});
+  SQLite::Statement insert(db,
+                           "INSERT INTO journal (seq, request_id, request_seq, name, principal, role, at, reason, "
+                           "reason_public, from_state, to_state, clock, outcome, data, hash) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  std::int64_t seq = head_.seq + 1;
+  Bytes data = encode_event_data(e.data);
+  insert.bind(1, seq);
+  insert.bind(2, std::string(request_id));
+  insert.bind(3, e.sequence);
+  insert.bind(4, e.name);
+  insert.bind(5, e.actor.principal);
+  insert.bind(6, std::string(to_string(e.actor.role)));
+  insert.bind(7, static_cast<std::int64_t>(e.at.time_since_epoch().count()));
+  insert.bind(8, e.reason);
+  insert.bind(9, e.reason_public ? 1 : 0);
+  insert.bind(10, e.from_state);
+  insert.bind(11, e.to_state);
+  insert.bind(12, std::string(to_string(e.clock)));
+  insert.bind(13, e.outcome);
+  insert.bind(14, data.data(), static_cast<int>(data.size()));
+  insert.bind(15, next.data(), static_cast<int>(next.size()));
+  insert.exec();
+  head_ = Head{seq, std::move(next)};
+  return seq;
+}
+
+void JournalChain::seal(SQLite::Database& db) {
+  Bytes mac = head_mac(mac_key_, head_.seq, head_.hash);
+  SQLite::Statement upsert(db, "INSERT INTO journal_head (id, seq, hash, mac) VALUES (1, ?, ?, ?) "
+                               "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac");
+  upsert.bind(1, head_.seq);
+  upsert.bind(2, head_.hash.data(), static_cast<int>(head_.hash.size()));
+  upsert.bind(3, mac.data(), static_cast<int>(mac.size()));
+  upsert.exec();
+}
+
+Result<JournalVerdict> verify_journal(SQLite::Database& db, const SecretKey& mac_key) {
+  return guarded("verifying the journal", [&]() -> Result<JournalVerdict> {
+    JournalVerdict v;
+    auto broken = [&](std::int64_t seq, std::string request, std::string problem) {
+      v.ok = false;
+      v.first_bad_event = seq;
+      v.first_bad_request = std::move(request);
+      v.problem = std::move(problem);
+    };
+    Bytes previous(32, 0);
+    std::int64_t expected = 1;
+    SQLite::Statement rows(db, kSelectEvents);
+    while (rows.executeStep()) {
+      ++v.events;
+      std::int64_t seq = rows.getColumn(0).getInt64();
+      std::string request_id = rows.getColumn(1).getString();
+      if (seq != expected) {
+        broken(expected, "", fmt::format("event {} is missing (the next is {})", expected, seq));
+        return v;
+      }
+      auto role = parse_role(rows.getColumn(5).getString());
+      auto clock = parse_clock_effect(rows.getColumn(11).getString());
+      Bytes data_bytes = blob(rows.getColumn(13));
+      auto data = decode_event_data(data_bytes);
+      if (!role || !clock || !data) {
+        broken(seq, request_id, "the row holds values dsr never writes");
+        return v;
+      }
+      Event e;
+      e.sequence = rows.getColumn(2).getInt64();
+      e.name = rows.getColumn(3).getString();
+      e.actor = {rows.getColumn(4).getString(), *role};
+      e.at = TimePoint{std::chrono::seconds{rows.getColumn(6).getInt64()}};
+      e.reason = rows.getColumn(7).getString();
+      e.reason_public = rows.getColumn(8).getInt() != 0;
+      e.from_state = rows.getColumn(9).getString();
+      e.to_state = rows.getColumn(10).getString();
+      e.clock = *clock;
+      e.outcome = rows.getColumn(12).getString();
+      e.data = std::move(data).value();
+      Bytes computed = hash({previous, canonical_bytes(request_id, e)});
+      if (!equal_constant_time(computed, blob(rows.getColumn(14)))) {
+        broken(seq, request_id, "its content or its place in the chain was changed");
+        return v;
+      }
+      previous = std::move(computed);
+      ++expected;
+    }
+    SQLite::Statement head(db, "SELECT seq, hash, mac FROM journal_head WHERE id = 1");
+    if (!head.executeStep()) {
+      if (v.events > 0) broken(1, "", "the sealed head of the journal is missing");
+      return v;
+    }
+    std::int64_t head_seq = head.getColumn(0).getInt64();
+    Bytes head_hash = blob(head.getColumn(1));
+    if (!equal_constant_time(head_mac(mac_key, head_seq, head_hash), blob(head.getColumn(2)))) {
+      broken(head_seq, "", "the seal of the journal head does not match (altered, or another master key)");
+      return v;
+    }
+    if (head_seq != v.events || !equal_constant_time(head_hash, previous)) {
+      broken(std::min(head_seq, v.events) + 1, "",
+             fmt::format("the journal ends at event {} but its sealed head says {}: events were removed from "
+                         "the end", v.events, head_seq));
+      return v;
+    }
+    // The cached request rows must agree with the journal they summarise.
+    SQLite::Statement cache(db,
+                            "SELECT r.id, r.version, r.state, "
+                            "  (SELECT COUNT(*) FROM journal j WHERE j.request_id = r.id), "
+                            "  (SELECT j.to_state FROM journal j WHERE j.request_id = r.id ORDER BY j.request_seq DESC LIMIT 1), "
+                            "  (SELECT MIN(j.seq) FROM journal j WHERE j.request_id = r.id) "
+                            "FROM requests r ORDER BY r.id");
+    while (cache.executeStep()) {
+      std::int64_t version = cache.getColumn(1).getInt64();
+      std::int64_t count = cache.getColumn(3).getInt64();
+      std::string state = cache.getColumn(2).getString();
+      std::string last_state = cache.getColumn(4).isNull() ? "" : cache.getColumn(4).getString();
+      if (version != count || state != last_state) {
+        broken(cache.getColumn(5).isNull() ? 0 : cache.getColumn(5).getInt64(), cache.getColumn(0).getString(),
+               fmt::format("the request row says {} at version {}, its journal {} at version {}", state, version,
+                           last_state, count));
+        return v;
+      }
+    }
+    return v;
+  });
+}
+
+}  // namespace dsr::storage

@@ -1,0 +1,71 @@
+// The tamper-evident journal. Every event of every request is one row in a
+// single hash chain:
+//   hash_n = BLAKE2b-256(hash_{n-1} || canonical_bytes(event n))
+// with hash_0 = 32 zero bytes. The chain's last link is kept in
+// journal_head, sealed with a key derived from the master key, so removing
+// events from the end is caught as well as editing, deleting or reordering
+// rows in the middle.
+//
+// JournalChain is owned by the writer thread and used only there.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "engine/request.hpp"
+#include "engine/result.hpp"
+#include "storage/crypto.hpp"
+
+namespace dsr::storage {
+
+// The unambiguous byte form of an event that the chain hashes: every field,
+// length-prefixed, in a fixed order.
+Bytes canonical_bytes(std::string_view request_id, const Event& event);
+
+// The event's small facts in the same length-prefixed form (journal.data).
+Bytes encode_event_data(const std::map<std::string, std::string>& data);
+Result<std::map<std::string, std::string>> decode_event_data(std::span<const unsigned char> bytes);
+
+class JournalChain {
+ public:
+  struct Head {
+    std::int64_t seq = 0;
+    Bytes hash = Bytes(32, 0);
+  };
+
+  explicit JournalChain(const SecretKey& mac_key) : mac_key_(mac_key) {}
+
+  // Reads the head from the database (after start or a failed batch).
+  void reload(SQLite::Database& db);
+  // Appends one event; returns its chain position.
+  std::int64_t append(SQLite::Database& db, std::string_view request_id, const Event& event);
+  // Writes and seals the head; once per transaction, before commit.
+  void seal(SQLite::Database& db);
+
+  const Head& head() const { return head_; }
+  void restore(Head head) { head_ = std::move(head); }
+
+ private:
+  const SecretKey& mac_key_;
+  Head head_;
+};
+
+struct JournalVerdict {
+  bool ok = true;
+  std::int64_t events = 0;
+  std::optional<std::int64_t> first_bad_event;  // chain position
+  std::string first_bad_request;                // its request, where known
+  std::string problem;                          // what is wrong there
+};
+
+// Recomputes the whole chain and checks the sealed head, and that each
+// request's cached row agrees with its journal.
+Result<JournalVerdict> verify_journal(SQLite::Database& db, const SecretKey& mac_key);
+
+// The head's seal: keyed hash over its position and hash.
+Bytes head_mac(const SecretKey& mac_key, std::int64_t seq, std::span<const unsigned char> hash);
+
+}  // namespace dsr::storage

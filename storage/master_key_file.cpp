@@ -1,0 +1,60 @@
+#include "storage/master_key_file.hpp"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+#include <fmt/std.h>
+
+namespace dsr::storage {
+namespace {
+
+Error io_error(std::string what, const std::filesystem::path& path) {
+  return Error::unavailable(fmt::format("{} {}: {}", what, path, std::strerror(errno)));
+}
+
+Result<Key> create(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(io_error("cannot create the master key file", path));
+  Key key = random_key();
+  bool written = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size());
+  bool synced = written && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) {
+    ::unlink(path.c_str());
+    return fail(io_error("cannot write the master key file", path));
+  }
+  return key;
+}
+
+}  // namespace
+
+Result<Key> load_or_create_master_key(const std::filesystem::path& path) {
+  struct stat info{};
+  if (::stat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT) return create(path);
+    return fail(io_error("cannot read the master key file", path));
+  }
+  if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+    return fail(Error::forbidden(fmt::format(
+        "the master key file {} can be read by others (mode {:o}); run 'chmod 600 {}' and start again", path,
+        info.st_mode & 0777, path.string())));
+  if (info.st_size != static_cast<off_t>(kKeySize))
+    return fail(Error::invalid_argument(fmt::format(
+        "the master key file {} holds {} bytes, not {}: it is not a dsr master key", path, info.st_size, kKeySize)));
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(io_error("cannot open the master key file", path));
+  Key key{};
+  bool read_all = ::read(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size());
+  ::close(fd);
+  if (!read_all) return fail(io_error("cannot read the master key file", path));
+  return key;
+}
+
+}  // namespace dsr::storage

@@ -1,0 +1,16 @@
+// The master key file (--key-file): 32 random bytes, created with mode 0600
+// on first start. dsr refuses a key file that others can read, or of the
+// wrong size, rather than run with a key that may have leaked or is not one.
+#pragma once
+
+#include <filesystem>
+
+#include "engine/result.hpp"
+#include "storage/crypto.hpp"
+
+namespace dsr::storage {
+
+// Reads the key at `path`, or creates it (and its directory) if absent.
+Result<Key> load_or_create_master_key(const std::filesystem::path& path);
+
+}  // namespace dsr::storage

@@ -1,0 +1,203 @@
+#include "storage/migrations.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <fmt/format.h>
+
+#include <array>
+#include <ctime>
+
+#include "storage/sqlite_error.hpp"
+
+namespace dsr::storage {
+namespace {
+
+struct Migration {
+  int version;
+  const char* description;
+  const char* sql;
+};
+
+// Append only: a migration, once released, never changes.
+const std::array<Migration, 1> kMigrations{{
+    {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
+-- Settings that must hold for the life of the file (e.g. the master key check).
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+);
+
+-- Current state of each request: a cache of the fold of its journal.
+-- No personal data: the subject is a pseudonymous reference into the vault.
+CREATE TABLE requests (
+  id          TEXT PRIMARY KEY,
+  type        TEXT NOT NULL,
+  policy      TEXT NOT NULL,
+  subject_ref TEXT NOT NULL,
+  state       TEXT NOT NULL,
+  version     INTEGER NOT NULL CHECK (version >= 1),
+  received_at INTEGER NOT NULL,          -- unix seconds, UTC
+  due_at      INTEGER,                   -- unix seconds, cached for queues and reports
+  extended    INTEGER NOT NULL DEFAULT 0,
+  assignee    TEXT,
+  outcome     TEXT NOT NULL DEFAULT '',
+  updated_at  INTEGER NOT NULL
+);
+CREATE INDEX requests_by_state_due ON requests (state, due_at);
+CREATE INDEX requests_by_due ON requests (due_at);
+CREATE INDEX requests_by_received ON requests (received_at);
+CREATE INDEX requests_by_subject ON requests (subject_ref);
+
+-- The append-only journal, one hash chain over every event of every request:
+-- hash = BLAKE2b-256(previous hash || canonical bytes of the event).
+CREATE TABLE journal (
+  seq           INTEGER PRIMARY KEY,     -- position in the chain
+  request_id    TEXT NOT NULL REFERENCES requests (id),
+  request_seq   INTEGER NOT NULL,        -- the event's sequence within its request
+  name          TEXT NOT NULL,
+  principal     TEXT NOT NULL,
+  role          TEXT NOT NULL,
+  at            INTEGER NOT NULL,
+  reason        TEXT NOT NULL,
+  reason_public INTEGER NOT NULL,
+  from_state    TEXT NOT NULL,
+  to_state      TEXT NOT NULL,
+  clock         TEXT NOT NULL,
+  outcome       TEXT NOT NULL,
+  data          BLOB NOT NULL,           -- canonical encoding of the event's small facts
+  hash          BLOB NOT NULL,
+  UNIQUE (request_id, request_seq)
+);
+
+-- The chain's last link, sealed with a key derived from the master key, so
+-- that cutting events off the end is detected too.
+CREATE TABLE journal_head (
+  id   INTEGER PRIMARY KEY CHECK (id = 1),
+  seq  INTEGER NOT NULL,
+  hash BLOB NOT NULL,
+  mac  BLOB NOT NULL
+);
+
+-- The vault: each subject's record sealed under its own data key, which is
+-- itself sealed under the master key. Lookups go through keyed hashes.
+CREATE TABLE subjects (
+  ref          TEXT PRIMARY KEY,
+  nik_index    BLOB NOT NULL UNIQUE,
+  email_index  BLOB,
+  org_index    BLOB,
+  wrapped_key  BLOB NOT NULL,
+  record       BLOB NOT NULL,
+  legal_hold   INTEGER NOT NULL DEFAULT 0,
+  updated_at   INTEGER NOT NULL
+);
+CREATE INDEX subjects_by_email ON subjects (email_index);
+CREATE INDEX subjects_by_org ON subjects (org_index);
+
+-- Third parties that receive data; the signing secret is sealed.
+CREATE TABLE recipients (
+  id             TEXT PRIMARY KEY,
+  name           TEXT NOT NULL,
+  kind           TEXT NOT NULL CHECK (kind IN ('institution', 'legal_advisor', 'law_enforcement', 'government', 'processor')),
+  webhook_url    TEXT NOT NULL,
+  signing_secret BLOB NOT NULL,
+  created_at     INTEGER NOT NULL
+);
+
+-- Every disclosure of a subject's data (policy D.4).
+CREATE TABLE disclosures (
+  id           TEXT PRIMARY KEY,
+  subject_ref  TEXT NOT NULL,
+  recipient_id TEXT NOT NULL REFERENCES recipients (id),
+  categories   TEXT NOT NULL,            -- JSON array of category names
+  legal_basis  TEXT NOT NULL,
+  disclosed_at INTEGER NOT NULL,
+  recorded_by  TEXT NOT NULL,
+  recorded_at  INTEGER NOT NULL
+);
+CREATE INDEX disclosures_by_subject ON disclosures (subject_ref, disclosed_at);
+
+-- Bearer tokens, stored as keyed hashes only.
+CREATE TABLE tokens (
+  token_hash   BLOB PRIMARY KEY,
+  principal    TEXT NOT NULL,
+  role         TEXT NOT NULL,
+  organization TEXT,
+  created_at   INTEGER NOT NULL,
+  revoked_at   INTEGER
+);
+
+-- Messages to subjects and notifications to recipients, written in the same
+-- transaction as the event that causes them, delivered by a worker.
+-- Payloads that concern a subject are sealed under that subject's data key,
+-- so erasing the subject shreds them too.
+CREATE TABLE outbox (
+  id              TEXT PRIMARY KEY,
+  kind            TEXT NOT NULL CHECK (kind IN ('subject_message', 'recipient_notification')),
+  request_id      TEXT REFERENCES requests (id),
+  subject_ref     TEXT,
+  recipient_id    TEXT REFERENCES recipients (id),
+  payload         BLOB NOT NULL,
+  status          TEXT NOT NULL DEFAULT 'pending'
+                  CHECK (status IN ('pending', 'delivered', 'acknowledged', 'failed')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error      TEXT,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL
+);
+CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+CREATE INDEX outbox_by_request ON outbox (request_id);
+
+-- One-time verification codes: hashed, expiring, with limited attempts.
+CREATE TABLE verification_codes (
+  request_id    TEXT PRIMARY KEY REFERENCES requests (id),
+  code_hash     BLOB NOT NULL,
+  expires_at    INTEGER NOT NULL,
+  attempts_left INTEGER NOT NULL,
+  sent_count    INTEGER NOT NULL DEFAULT 1,
+  created_at    INTEGER NOT NULL
+);
+)sql"},
+}};
+
+void ensure_migrations_table(SQLite::Database& db) {
+  db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      "  version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+}
+
+}  // namespace
+
+int latest_schema_version() { return kMigrations.back().version; }
+
+int schema_version(SQLite::Database& db) {
+  if (!db.tableExists("schema_migrations")) return 0;
+  SQLite::Statement q(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  q.executeStep();
+  return q.getColumn(0).getInt();
+}
+
+Status migrate(SQLite::Database& db) {
+  return guarded("migrating the database schema", [&]() -> Status {
+    ensure_migrations_table(db);
+    int current = schema_version(db);
+    if (current > latest_schema_version())
+      return fail(Error::conflict(fmt::format(
+          "this database has schema version {}, newer than this dsr knows ({}); run the dsr release that wrote it "
+          "or a newer one", current, latest_schema_version())));
+    for (const auto& m : kMigrations) {
+      if (m.version <= current) continue;
+      SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+      db.exec(m.sql);
+      SQLite::Statement record(db, "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)");
+      record.bind(1, m.version);
+      record.bind(2, m.description);
+      record.bind(3, static_cast<std::int64_t>(std::time(nullptr)));
+      record.exec();
+      tx.commit();
+    }
+    return ok_status();
+  });
+}
+
+}  // namespace dsr::storage

@@ -1,0 +1,123 @@
+#include "storage/sqlite_store.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <fmt/format.h>
+
+namespace dsr::storage {
+namespace {
+
+std::int64_t unix_seconds(TimePoint t) { return t.time_since_epoch().count(); }
+TimePoint from_unix(std::int64_t s) { return TimePoint{std::chrono::seconds{s}}; }
+
+Status create_request(SQLite::Database& db, const RequestChange& c, const Request& after) {
+  SQLite::Statement insert(db,
+                           "INSERT INTO requests (id, type, policy, subject_ref, state, version, received_at, due_at, "
+                           "extended, assignee, outcome, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+                           "ON CONFLICT (id) DO NOTHING");
+  insert.bind(1, c.header.id);
+  insert.bind(2, c.header.type);
+  insert.bind(3, c.header.policy);
+  insert.bind(4, c.header.subject_ref);
+  insert.bind(5, after.state);
+  insert.bind(6, after.version);
+  insert.bind(7, unix_seconds(after.received_at));
+  if (c.due_at) insert.bind(8, unix_seconds(*c.due_at));
+  insert.bind(9, after.extended ? 1 : 0);
+  if (after.assignee) insert.bind(10, *after.assignee);
+  insert.bind(11, after.outcome);
+  insert.bind(12, unix_seconds(c.events.back().at));
+  if (insert.exec() == 0)
+    return fail(Error::conflict(fmt::format("request {} already exists", c.header.id)));
+  return ok_status();
+}
+
+Status update_request(SQLite::Database& db, const RequestChange& c, const Request& delta) {
+  SQLite::Statement update(db,
+                           "UPDATE requests SET state = ?, version = ?, due_at = COALESCE(?, due_at), "
+                           "extended = MAX(extended, ?), assignee = CASE WHEN ? THEN ? ELSE assignee END, "
+                           "outcome = CASE WHEN ? <> '' THEN ? ELSE outcome END, updated_at = ? "
+                           "WHERE id = ? AND version = ?");
+  bool assigns = std::any_of(c.events.begin(), c.events.end(), [](const Event& e) { return e.data.contains("assignee"); });
+  update.bind(1, delta.state);
+  update.bind(2, delta.version);
+  if (c.due_at) update.bind(3, unix_seconds(*c.due_at));
+  update.bind(4, delta.extended ? 1 : 0);
+  update.bind(5, assigns ? 1 : 0);
+  if (delta.assignee) update.bind(6, *delta.assignee);
+  update.bind(7, delta.outcome);
+  update.bind(8, delta.outcome);
+  update.bind(9, unix_seconds(c.events.back().at));
+  update.bind(10, c.header.id);
+  update.bind(11, c.expected_version);
+  if (update.exec() == 1) return ok_status();
+  SQLite::Statement current(db, "SELECT version FROM requests WHERE id = ?");
+  current.bind(1, c.header.id);
+  if (!current.executeStep()) return fail(Error::not_found(fmt::format("no request {}", c.header.id)));
+  return fail(Error(ErrorCode::conflict,
+                    fmt::format("request {} is at version {}, not {}: someone acted first; reload and try again",
+                                c.header.id, current.getColumn(0).getInt64(), c.expected_version),
+                    "stale_version"));
+}
+
+}  // namespace
+
+Result<Request> SqliteStore::load(std::string_view id) const {
+  return db_.read(fmt::format("loading request {}", id), [&](SQLite::Database& db) -> Result<Request> {
+    SQLite::Statement header(db, "SELECT type, policy, subject_ref FROM requests WHERE id = ?");
+    header.bind(1, std::string(id));
+    if (!header.executeStep()) return fail(Error::not_found(fmt::format("no request {}", id)));
+    RequestHeader h{std::string(id), header.getColumn(0).getString(), header.getColumn(1).getString(),
+                    header.getColumn(2).getString()};
+    SQLite::Statement rows(db,
+                           "SELECT request_seq, name, principal, role, at, reason, reason_public, from_state, "
+                           "to_state, clock, outcome, data FROM journal WHERE request_id = ? ORDER BY request_seq");
+    rows.bind(1, std::string(id));
+    std::vector<Event> events;
+    while (rows.executeStep()) {
+      auto role = parse_role(rows.getColumn(3).getString());
+      auto clock = parse_clock_effect(rows.getColumn(9).getString());
+      const auto* p = static_cast<const unsigned char*>(rows.getColumn(11).getBlob());
+      auto data = decode_event_data(std::span(p, static_cast<std::size_t>(rows.getColumn(11).getBytes())));
+      if (!role || !clock || !data)
+        return fail(Error::internal(fmt::format("the journal of request {} is damaged; run 'dsr audit verify'", id)));
+      Event e;
+      e.sequence = rows.getColumn(0).getInt64();
+      e.name = rows.getColumn(1).getString();
+      e.actor = {rows.getColumn(2).getString(), *role};
+      e.at = from_unix(rows.getColumn(4).getInt64());
+      e.reason = rows.getColumn(5).getString();
+      e.reason_public = rows.getColumn(6).getInt() != 0;
+      e.from_state = rows.getColumn(7).getString();
+      e.to_state = rows.getColumn(8).getString();
+      e.clock = *clock;
+      e.outcome = rows.getColumn(10).getString();
+      e.data = std::move(data).value();
+      events.push_back(std::move(e));
+    }
+    return fold_request(h, events);
+  });
+}
+
+void SqliteStore::commit(RequestChange change, Completion done) {
+  if (change.events.empty()) return done(fail(Error::invalid_argument("a change without events")));
+  db_.writer().submit(
+      [this, change = std::move(change)](SQLite::Database& db) -> Status {
+        // The delta of this change alone, folded from its own events.
+        Request delta = fold_request(change.header, change.events);
+        Status written = change.expected_version == 0 ? create_request(db, change, delta)
+                                                      : update_request(db, change, delta);
+        if (!written) return written;
+        JournalChain& journal = db_.journal();
+        JournalChain::Head before = journal.head();
+        try {
+          for (const auto& e : change.events) journal.append(db, change.header.id, e);
+        } catch (...) {
+          journal.restore(std::move(before));
+          throw;
+        }
+        return ok_status();
+      },
+      std::move(done));
+}
+
+}  // namespace dsr::storage

@@ -1,0 +1,26 @@
+// SqliteStore: the engine's Store on SQLite. A commit is one job for the
+// group-commit writer: it checks the version, updates the request's cached
+// row, and appends the events to the hash-chained journal, all or nothing.
+// load() folds the journal on a read connection.
+//
+// Thread-safe: load() from any thread; commit() completions run on the
+// writer thread.
+#pragma once
+
+#include "engine/store.hpp"
+#include "storage/database.hpp"
+
+namespace dsr::storage {
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(Database& db) : db_(db) {}
+
+  Result<Request> load(std::string_view id) const override;
+  void commit(RequestChange change, Completion done) override;
+
+ private:
+  Database& db_;
+};
+
+}  // namespace dsr::storage

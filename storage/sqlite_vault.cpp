@@ -1,0 +1,185 @@
+#include "storage/sqlite_vault.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+
+namespace dsr::storage {
+namespace {
+
+std::string key_context(std::string_view ref) { return fmt::format("dsr/subject-key/v1/{}", ref); }
+std::string record_context(std::string_view ref) { return fmt::format("dsr/subject-record/v1/{}", ref); }
+
+std::string normalized_email(std::string_view email) {
+  std::string out;
+  for (char c : email)
+    if (!std::isspace(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string digits_only(std::string_view text) {
+  std::string out;
+  for (char c : text)
+    if (std::isdigit(static_cast<unsigned char>(c))) out += c;
+  return out;
+}
+
+std::string to_json(const SubjectRecord& r) {
+  boost::json::object o;
+  o["name"] = r.name;
+  o["nik"] = r.nik;
+  o["nip"] = r.nip;
+  o["organization"] = r.organization;
+  o["unit"] = r.unit;
+  o["position"] = r.position;
+  o["email"] = r.email;
+  o["phone"] = r.phone;
+  o["face_photo_ref"] = r.face_photo_ref;
+  boost::json::object categories;
+  for (const auto& [k, v] : r.categories) categories[k] = v;
+  o["categories"] = std::move(categories);
+  return boost::json::serialize(o);
+}
+
+Result<SubjectRecord> from_json(std::string_view text) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) return fail(Error::internal("a vault record does not parse"));
+  const auto& o = v.get_object();
+  auto field = [&](const char* key) -> std::string {
+    const auto* f = o.if_contains(key);
+    return f && f->is_string() ? std::string(f->get_string()) : std::string();
+  };
+  SubjectRecord r{field("name"), field("nik"), field("nip"), field("organization"), field("unit"),
+                  field("position"), field("email"), field("phone"), field("face_photo_ref"), {}};
+  if (const auto* c = o.if_contains("categories"); c && c->is_object())
+    for (const auto& [k, val] : c->get_object())
+      if (val.is_string()) r.categories.emplace(std::string(k), std::string(val.get_string()));
+  return r;
+}
+
+void bind_blob(SQLite::Statement& s, int index, const Bytes& b) { s.bind(index, b.data(), static_cast<int>(b.size())); }
+
+Bytes column_blob(const SQLite::Column& c) {
+  const auto* p = static_cast<const unsigned char*>(c.getBlob());
+  return Bytes(p, p + c.getBytes());
+}
+
+}  // namespace
+
+Bytes SqliteVault::nik_index(std::string_view nik) const {
+  return keyed_hash(db_.keys().blind_index(), "nik:" + digits_only(nik));
+}
+
+Bytes SqliteVault::email_index(std::string_view email) const {
+  return keyed_hash(db_.keys().blind_index(), "email:" + normalized_email(email));
+}
+
+Bytes SqliteVault::organization_index(std::string_view organization) const {
+  return keyed_hash(db_.keys().blind_index(), "organization:" + std::string(organization));
+}
+
+void SqliteVault::put(SubjectRecord record, RefDone done) {
+  if (digits_only(record.nik).size() != 16 || record.nik.size() != 16)
+    return done(fail(Error::invalid_argument("a subject record needs a NIK of 16 digits")));
+  auto ref = std::make_shared<std::string>();
+  db_.writer().submit(
+      [this, record = std::move(record), ref](SQLite::Database& db) -> Status {
+        Bytes nik = nik_index(record.nik);
+        SQLite::Statement existing(db, "SELECT ref FROM subjects WHERE nik_index = ?");
+        bind_blob(existing, 1, nik);
+        *ref = existing.executeStep() ? existing.getColumn(0).getString() : "s-" + random_id();
+        // A fresh data key on every write: the old ciphertext and key are
+        // overwritten together (secure_delete), never re-used.
+        SecretKey data_key(random_key());
+        Bytes wrapped = seal(db_.keys().wrapping(), data_key.bytes(), key_context(*ref));
+        std::string plaintext = to_json(record);
+        Bytes sealed = seal(data_key, as_bytes(plaintext), record_context(*ref));
+        std::fill(plaintext.begin(), plaintext.end(), '\0');
+        SQLite::Statement upsert(db,
+                                 "INSERT INTO subjects (ref, nik_index, email_index, org_index, wrapped_key, record, "
+                                 "updated_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT (ref) DO UPDATE SET "
+                                 "email_index = excluded.email_index, org_index = excluded.org_index, "
+                                 "wrapped_key = excluded.wrapped_key, record = excluded.record, "
+                                 "updated_at = excluded.updated_at");
+        upsert.bind(1, *ref);
+        bind_blob(upsert, 2, nik);
+        if (!record.email.empty()) bind_blob(upsert, 3, email_index(record.email));
+        if (!record.organization.empty()) bind_blob(upsert, 4, organization_index(record.organization));
+        bind_blob(upsert, 5, wrapped);
+        bind_blob(upsert, 6, sealed);
+        upsert.bind(7, static_cast<std::int64_t>(std::time(nullptr)));
+        upsert.exec();
+        return ok_status();
+      },
+      [ref, done = std::move(done)](Status s) {
+        if (!s) return done(fail(s.error()));
+        done(*ref);
+      });
+}
+
+Result<SubjectRecord> SqliteVault::get(std::string_view subject_ref) const {
+  auto row = db_.read("reading a subject record", [&](SQLite::Database& db) -> Result<std::pair<Bytes, Bytes>> {
+    SQLite::Statement q(db, "SELECT wrapped_key, record FROM subjects WHERE ref = ?");
+    q.bind(1, std::string(subject_ref));
+    if (!q.executeStep()) return fail(Error::not_found(fmt::format("no subject record {}", subject_ref)));
+    return std::pair{column_blob(q.getColumn(0)), column_blob(q.getColumn(1))};
+  });
+  if (!row) return fail(row.error());
+  auto key = unseal(db_.keys().wrapping(), row->first, key_context(subject_ref));
+  if (!key || key->size() != kKeySize)
+    return fail(Error::internal(fmt::format("the data key of subject {} does not open: {}", subject_ref,
+                                            key ? "wrong size" : key.error().message)));
+  Key k{};
+  std::copy(key->begin(), key->end(), k.begin());
+  SecretKey data_key(k);
+  std::fill(key->begin(), key->end(), 0);
+  auto plaintext = unseal(data_key, row->second, record_context(subject_ref));
+  if (!plaintext)
+    return fail(Error::internal(fmt::format("the record of subject {} does not open: {}", subject_ref,
+                                            plaintext.error().message)));
+  auto record = from_json(std::string_view(reinterpret_cast<const char*>(plaintext->data()), plaintext->size()));
+  std::fill(plaintext->begin(), plaintext->end(), 0);
+  return record;
+}
+
+Result<std::optional<std::string>> SqliteVault::find_by(const char* column, const Bytes& index) const {
+  return db_.read("looking up a subject", [&](SQLite::Database& db) -> Result<std::optional<std::string>> {
+    SQLite::Statement q(db, fmt::format("SELECT ref FROM subjects WHERE {} = ? LIMIT 1", column));
+    bind_blob(q, 1, index);
+    if (!q.executeStep()) return std::optional<std::string>{};
+    return std::optional<std::string>{q.getColumn(0).getString()};
+  });
+}
+
+Result<std::optional<std::string>> SqliteVault::find_by_nik(std::string_view nik) const {
+  return find_by("nik_index", nik_index(nik));
+}
+
+Result<std::optional<std::string>> SqliteVault::find_by_email(std::string_view email) const {
+  return find_by("email_index", email_index(email));
+}
+
+void SqliteVault::erase(std::string subject_ref, Done done) {
+  db_.writer().submit(
+      [subject_ref](SQLite::Database& db) -> Status {
+        SQLite::Statement del(db, "DELETE FROM subjects WHERE ref = ?");
+        del.bind(1, subject_ref);
+        if (del.exec() == 0) return fail(Error::not_found(fmt::format("no subject record {}", subject_ref)));
+        // Payloads sealed under the destroyed key can never be opened again;
+        // delete them too so that nothing of the subject lingers.
+        SQLite::Statement outbox(db, "DELETE FROM outbox WHERE subject_ref = ? AND kind = 'subject_message'");
+        outbox.bind(1, subject_ref);
+        outbox.exec();
+        return ok_status();
+      },
+      std::move(done));
+}
+
+}  // namespace dsr::storage

@@ -1,0 +1,38 @@
+// SqliteVault: subject records at rest (policy E.2, E.3-E.7).
+//  - Each subject has a random 32-byte data key; the record is sealed under
+//    it with XChaCha20-Poly1305, the data key is sealed under the master
+//    key's wrapping key. Both ciphertexts carry the subject's reference as
+//    associated data, so a ciphertext moved to another row fails to open.
+//  - NIK, e-mail and organisation are found through keyed BLAKE2b blind
+//    indexes; no plaintext personal data is ever written to the file.
+//  - erase() deletes the row (and with it the only copy of the data key)
+//    under secure_delete: crypto-shredding.
+// Thread-safe like SqliteStore.
+#pragma once
+
+#include "engine/subject_vault.hpp"
+#include "storage/database.hpp"
+
+namespace dsr::storage {
+
+class SqliteVault final : public SubjectVault {
+ public:
+  explicit SqliteVault(Database& db) : db_(db) {}
+
+  void put(SubjectRecord record, RefDone done) override;
+  Result<SubjectRecord> get(std::string_view subject_ref) const override;
+  Result<std::optional<std::string>> find_by_nik(std::string_view nik) const override;
+  Result<std::optional<std::string>> find_by_email(std::string_view email) const override;
+  void erase(std::string subject_ref, Done done) override;
+
+  // Blind index values, exposed for tests and for queries by organisation.
+  Bytes nik_index(std::string_view nik) const;
+  Bytes email_index(std::string_view email) const;
+  Bytes organization_index(std::string_view organization) const;
+
+ private:
+  Result<std::optional<std::string>> find_by(const char* column, const Bytes& index) const;
+  Database& db_;
+};
+
+}  // namespace dsr::storage
