@@ -1,0 +1,170 @@
+// The journal is tamper-evident: any edit, deletion or reordering of a past
+// row, done behind dsr's back with plain SQL (as with the sqlite3 shell), is
+// found and the first broken event named.
+#include <catch2/catch.hpp>
+
+#include <SQLiteCpp/Database.h>
+
+#include "engine/request_service.hpp"
+#include "storage/journal.hpp"
+#include "storage/sqlite_store.hpp"
+#include "storage_support.hpp"
+#include "test_support.hpp"
+
+using namespace dsr;
+using test::actor;
+
+namespace {
+
+// Three requests, eight events in the chain.
+void fill(const std::string& path) {
+  auto db = test::open_database(path);
+  storage::SqliteStore store(*db);
+  SystemClock clock;
+  int next = 0;
+  RequestService service(test::shipped_workflows(), test::shipped_policies(), store, clock,
+                         [&] { return "r" + std::to_string(++next); });
+  for (int i = 0; i < 3; ++i) REQUIRE(test::submit(service).ok());
+  REQUIRE(test::fire(service, "r1", "verify", actor(Role::subject, "subject"), 1).ok());
+  REQUIRE(test::fire(service, "r2", "verify", actor(Role::subject, "subject"), 1).ok());
+  REQUIRE(test::fire(service, "r1", "approve", actor(Role::reviewer, "rita"), 2).ok());
+  REQUIRE(test::fire(service, "r1", "fulfil", actor(Role::system, "dsr"), 3).ok());
+  REQUIRE(test::fire(service, "r3", "reject", actor(Role::verifier, "vera"), 1, "not the subject").ok());
+}
+
+storage::JournalVerdict verify(const std::string& path, const storage::Key& key = test::test_key()) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  storage::MasterKey keys(key);
+  auto verdict = storage::verify_journal(db, keys.journal_mac());
+  REQUIRE(verdict.ok());
+  return *verdict;
+}
+
+void tamper(const std::string& path, const std::string& sql) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  db.exec(sql);
+}
+
+}  // namespace
+
+TEST_CASE("an untouched journal verifies", "[storage][journal]") {
+  test::TempDir dir;
+  std::string path = dir.file("dsr.db");
+  fill(path);
+  auto v = verify(path);
+  CHECK(v.ok);
+  CHECK(v.events == 8);
+  CHECK_FALSE(v.first_bad_event.has_value());
+}
+
+TEST_CASE("an edited past event is named", "[storage][journal][tamper]") {
+  test::TempDir dir;
+  std::string path = dir.file("dsr.db");
+  fill(path);
+  tamper(path, "UPDATE journal SET reason = 'approved by the director' WHERE seq = 6");
+  auto v = verify(path);
+  CHECK_FALSE(v.ok);
+  CHECK(v.first_bad_event == 6);
+  CHECK(v.first_bad_request == "r1");
+}
+
+TEST_CASE("an edited actor or time is named too", "[storage][journal][tamper]") {
+  test::TempDir dir;
+  std::string path = dir.file("dsr.db");
+  fill(path);
+  tamper(path, "UPDATE journal SET at = at - 86400 WHERE seq = 2");
+  CHECK(verify(path).first_bad_event == 2);
+}
+
+TEST_CASE("a deleted past event is found", "[storage][journal][tamper]") {
+  test::TempDir dir;
+  std::string path = dir.file("dsr.db");
+  fill(path);
+  tamper(path, "DELETE FROM journal WHERE seq = 4");
+  auto v = verify(path);
+  CHECK_FALSE(v.ok);
+  CHECK(v.first_bad_event == 4);
+  CHECK(v.problem.find("missing") != std::string::npos);
+}
+
+TEST_CASE("a deleted and renumbered event is found", "[storage][journal][tamper]") {
+  test::TempDir dir;
+  std::string path = dir.file("dsr.db");
+  fill(path);
+  tamper(path, "DELETE FROM journal WHERE seq = 4; UPDATE journal SET seq = seq - 1 WHERE seq > 4");
+  auto v = verify(path);
+  CHECK_FALSE(v.ok);
+  CHECK(v.first_bad_event == 4);
+}
+
+TEST_CASE("reordered events are found", "[storage][journal][tamper]") {
+  test::TempDir dir;
+  std::string path = dir.file("dsr.db");
+  fill(path);
+  tamper(path, "UPDATE journal SET seq = -1 WHERE seq = 5; UPDATE journal SET seq = 5 WHERE seq = 6; "
+               "UPDATE journal SET seq = 6 WHERE seq = -1");
+  auto v = verify(path);
+  CHECK_FALSE(v.ok);
+  CHECK(v.first_bad_event == 5);
+}
+
+TEST_CASE("events cut from the end are found through the sealed head", "[storage][journal][tamper]") {
+  test::TempDir dir;
+  std::string path = dir.file("dsr.db");
+  fill(path);
+  tamper(path, "DELETE FROM journal WHERE seq = 8; UPDATE requests SET version = 1, state = 'verifying' WHERE id = 'r3'");
+  auto v = verify(path);
+  CHECK_FALSE(v.ok);
+  CHECK(v.first_bad_event == 8);
+  CHECK(v.problem.find("removed from the end") != std::string::npos);
+}
+
+TEST_CASE("a forged head cannot be sealed without the master key", "[storage][journal][tamper]") {
+  test::TempDir dir;
+  std::string path = dir.file("dsr.db");
+  fill(path);
+  tamper(path, "DELETE FROM journal WHERE seq = 8; "
+               "UPDATE journal_head SET seq = 7, hash = (SELECT hash FROM journal WHERE seq = 7)");
+  auto v = verify(path);
+  CHECK_FALSE(v.ok);
+  CHECK(v.problem.find("seal of the journal head does not match") != std::string::npos);
+}
+
+TEST_CASE("a request row that disagrees with its journal is found", "[storage][journal][tamper]") {
+  test::TempDir dir;
+  std::string path = dir.file("dsr.db");
+  fill(path);
+  tamper(path, "UPDATE requests SET state = 'completed' WHERE id = 'r2'");
+  auto v = verify(path);
+  CHECK_FALSE(v.ok);
+  CHECK(v.first_bad_request == "r2");
+}
+
+TEST_CASE("canonical bytes change with every field of an event", "[storage][journal]") {
+  Event e;
+  e.sequence = 2;
+  e.name = "approve";
+  e.actor = {"rita", Role::reviewer};
+  e.at = test::at("2025-03-03T02:15:00Z");
+  e.from_state = "in_review";
+  e.to_state = "fulfilling";
+  auto base = storage::canonical_bytes("r1", e);
+  auto changed = [&](auto mutate) {
+    Event m = e;
+    mutate(m);
+    return storage::canonical_bytes("r1", m) != base;
+  };
+  CHECK(changed([](Event& m) { m.sequence = 3; }));
+  CHECK(changed([](Event& m) { m.actor.principal = "rudi"; }));
+  CHECK(changed([](Event& m) { m.actor.role = Role::supervisor; }));
+  CHECK(changed([](Event& m) { m.reason = "x"; }));
+  CHECK(changed([](Event& m) { m.reason_public = true; }));
+  CHECK(changed([](Event& m) { m.clock = ClockEffect::pause; }));
+  CHECK(changed([](Event& m) { m.data["assignee"] = "rita"; }));
+  CHECK(storage::canonical_bytes("r2", e) != base);
+  // Field boundaries are unambiguous: moving a character between fields changes the bytes.
+  Event a = e, b = e;
+  a.from_state = "in_reviewf";
+  a.to_state = "ulfilling";
+  CHECK(storage::canonical_bytes("r1", a) != storage::canonical_bytes("r1", b));
+}

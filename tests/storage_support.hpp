@@ -1,0 +1,42 @@
+// Helpers for the storage tests: a temporary directory that cleans up after
+// itself, fixed test keys, and synchronous wrappers around the
+// asynchronous store and vault calls.
+#pragma once
+
+#include <filesystem>
+#include <future>
+#include <string>
+
+#include "engine/request_service.hpp"
+#include "engine/subject_vault.hpp"
+#include "storage/crypto.hpp"
+#include "storage/database.hpp"
+
+namespace dsr::test {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(std::string_view name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+storage::Key test_key(unsigned char fill = 7);
+
+std::unique_ptr<storage::Database> open_database(const std::string& path, const storage::Key& key = test_key());
+
+Result<Request> submit(RequestService& service, std::string type = "access", std::string policy = "id-pdp",
+                       std::string subject_ref = "s-test");
+Result<Request> fire(RequestService& service, const std::string& id, const std::string& event, Actor actor,
+                     std::int64_t version, std::string reason = "");
+Result<std::string> put(SubjectVault& vault, SubjectRecord record);
+Status erase(SubjectVault& vault, const std::string& ref);
+
+// True if `needle` occurs as bytes in any file under `dir`.
+bool bytes_found_under(const std::filesystem::path& dir, std::string_view needle);
+
+}  // namespace dsr::test
