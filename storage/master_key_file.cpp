@@ -37,10 +37,13 @@ Result<Key> create(const std::filesystem::path& path) {
 
 Result<Key> load_or_create_master_key(const std::filesystem::path& path) {
   struct stat info{};
-  if (::stat(path.c_str(), &info) != 0) {
-    if (errno == ENOENT) return create(path);
-    return fail(io_error("cannot read the master key file", path));
-  }
+  if (::stat(path.c_str(), &info) != 0 && errno == ENOENT) return create(path);
+  return load_master_key(path);
+}
+
+Result<Key> load_master_key(const std::filesystem::path& path) {
+  struct stat info{};
+  if (::stat(path.c_str(), &info) != 0) return fail(io_error("cannot read the master key file", path));
   if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0)
     return fail(Error::forbidden(fmt::format(
         "the master key file {} can be read by others (mode {:o}); run 'chmod 600 {}' and start again", path,

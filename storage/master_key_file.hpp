@@ -13,4 +13,8 @@ namespace dsr::storage {
 // Reads the key at `path`, or creates it (and its directory) if absent.
 Result<Key> load_or_create_master_key(const std::filesystem::path& path);
 
+// Reads the key at `path`; a missing file is an error (for commands that
+// must not invent a key, such as `dsr audit verify`).
+Result<Key> load_master_key(const std::filesystem::path& path);
+
 }  // namespace dsr::storage

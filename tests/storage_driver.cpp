@@ -1,0 +1,148 @@
+// A test driver for the storage layer, run as a separate process by the
+// crash and audit tests:
+//   storage_driver submit DB KEY [THREADS]  file and advance requests until
+//                                          killed, printing "ack ID VERSION"
+//                                          once each command is durable
+//   storage_driver fill DB KEY N            N requests with a few events each
+//   storage_driver check DB KEY ACKS        every acknowledged command is in
+//                                          the database, integrity_check is
+//                                          ok, the journal verifies
+#include <SQLiteCpp/Database.h>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "app/definition_files.hpp"
+#include "engine/request_service.hpp"
+#include "storage/database.hpp"
+#include "storage/master_key_file.hpp"
+#include "storage/sqlite_store.hpp"
+
+using namespace dsr;
+
+namespace {
+
+struct World {
+  std::unique_ptr<storage::Database> db;
+  std::unique_ptr<storage::SqliteStore> store;
+  app::Definitions definitions;
+  SystemClock clock;
+  std::unique_ptr<RequestService> service;
+};
+
+World open_world(const std::string& db_path, const std::string& key_path) {
+  auto key = storage::load_or_create_master_key(key_path);
+  if (!key) throw std::runtime_error(key.error().message);
+  auto db = storage::Database::open(db_path, *key);
+  if (!db) throw std::runtime_error(db.error().message);
+  auto definitions = app::load_definitions(app::embedded_definition_files());
+  if (!definitions) throw std::runtime_error("embedded definitions are invalid");
+  World w{std::move(db).value(), nullptr, std::move(definitions).value(), {}, nullptr};
+  w.store = std::make_unique<storage::SqliteStore>(*w.db);
+  w.service = std::make_unique<RequestService>(w.definitions.workflows, w.definitions.policies, *w.store, w.clock,
+                                               [] { return "r-" + storage::random_id(8); });
+  return w;
+}
+
+Result<Request> wait(std::function<void(RequestService::Done)> call) {
+  std::promise<Result<Request>> p;
+  call([&p](Result<Request> r) { p.set_value(std::move(r)); });
+  return p.get_future().get();
+}
+
+// One request through verify, approve and fulfil; `ack` after each durable step.
+void advance_one(RequestService& service, const std::function<void(const Request&)>& ack) {
+  auto r = wait([&](auto done) { service.submit({"access", "id-pdp", "s-driver", {"subject", Role::subject}}, done); });
+  if (!r) throw std::runtime_error(r.error().message);
+  ack(*r);
+  const std::pair<const char*, Actor> steps[] = {{"verify", {"subject", Role::subject}},
+                                                 {"approve", {"rita", Role::reviewer}},
+                                                 {"fulfil", {"dsr", Role::system}}};
+  for (const auto& [event, actor] : steps) {
+    std::string id = r->id;
+    std::int64_t version = r->version;
+    r = wait([&](auto done) { service.fire(id, Command{event, actor, "", version, {}, {}}, done); });
+    if (!r) throw std::runtime_error(r.error().message);
+    ack(*r);
+  }
+}
+
+int submit(const std::string& db, const std::string& key, int threads) {
+  World w = open_world(db, key);
+  std::mutex out;
+  auto ack = [&](const Request& r) {
+    std::lock_guard lock(out);
+    std::printf("ack %s %lld\n", r.id.c_str(), static_cast<long long>(r.version));
+    std::fflush(stdout);
+  };
+  std::vector<std::thread> workers;
+  for (int i = 0; i < threads; ++i)
+    workers.emplace_back([&] {
+      for (;;) advance_one(*w.service, ack);
+    });
+  for (auto& t : workers) t.join();
+  return 0;
+}
+
+int fill(const std::string& db, const std::string& key, int n) {
+  World w = open_world(db, key);
+  for (int i = 0; i < n; ++i) advance_one(*w.service, [](const Request&) {});
+  return 0;
+}
+
+int check(const std::string& db_path, const std::string& key_path, const std::string& acks_path) {
+  World w = open_world(db_path, key_path);
+  std::map<std::string, long long> acked;  // id -> highest acknowledged version
+  std::ifstream acks(acks_path);
+  std::string line;
+  while (std::getline(acks, line)) {
+    std::istringstream words(line);
+    std::string tag, id;
+    long long version = 0;
+    if (!(words >> tag >> id >> version) || tag != "ack") continue;  // a line cut by the kill
+    acked[id] = std::max(acked[id], version);
+  }
+  int lost = 0;
+  for (const auto& [id, version] : acked) {
+    auto r = w.store->load(id);
+    if (!r || r->version < version) {
+      std::fprintf(stderr, "LOST: %s acknowledged at version %lld, stored %s\n", id.c_str(), version,
+                   r ? std::to_string(r->version).c_str() : r.error().message.c_str());
+      ++lost;
+    }
+  }
+  auto integrity = w.db->read("integrity", [](SQLite::Database& c) -> Result<std::string> {
+    return c.execAndGet("PRAGMA integrity_check").getString();
+  });
+  auto verdict = w.db->read("verify", [&](SQLite::Database& c) {
+    return storage::verify_journal(c, w.db->keys().journal_mac());
+  });
+  bool ok = lost == 0 && integrity && *integrity == "ok" && verdict && verdict->ok;
+  std::printf("%s: %zu acknowledged requests, %d lost, integrity %s, journal %s (%lld events)\n",
+              ok ? "ok" : "FAILED", acked.size(), lost, integrity ? integrity->c_str() : "error",
+              verdict && verdict->ok ? "intact" : "BROKEN", verdict ? static_cast<long long>(verdict->events) : 0LL);
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> a(argv + 1, argv + argc);
+  try {
+    if (a.size() >= 3 && a[0] == "submit") return submit(a[1], a[2], a.size() > 3 ? std::stoi(a[3]) : 8);
+    if (a.size() == 4 && a[0] == "fill") return fill(a[1], a[2], std::stoi(a[3]));
+    if (a.size() == 4 && a[0] == "check") return check(a[1], a[2], a[3]);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "storage_driver: %s\n", e.what());
+    return 2;
+  }
+  std::fprintf(stderr, "usage: storage_driver submit DB KEY [THREADS] | fill DB KEY N | check DB KEY ACKS\n");
+  return 2;
+}
