@@ -2,3 +2,4 @@
 option(DSR_BUILD_TESTS "Build the test suite" ON)
 option(DSR_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" ON)
 option(DSR_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+option(DSR_BUILD_BENCH "Build the benchmarks in bench/" OFF)

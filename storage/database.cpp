@@ -54,8 +54,8 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
     if (auto checked = check_master_key(*writer, db->keys_); !checked) return checked;
     db->journal_.reload(*writer);
     JournalChain* journal = &db->journal_;
-    GroupCommitWriter::Hooks hooks{[journal](SQLite::Database& c) { journal->seal(c); },
-                                   [journal](SQLite::Database& c) { journal->reload(c); }};
+    GroupCommitWriter::Hooks hooks{[journal](WriteConnection& c) { journal->seal(c); },
+                                   [journal](WriteConnection& c) { journal->reload(c.db()); }};
     db->writer_ = std::make_unique<GroupCommitWriter>(std::move(writer), std::move(hooks));
     if (path != ":memory:") {
       for (std::size_t i = 0; i < options.readers; ++i) {

@@ -60,19 +60,19 @@ void GroupCommitWriter::run_batch(std::deque<Pending>& batch) {
   {
     std::lock_guard lock(connection_mutex_);
     Status batch_status = guarded("committing", [&]() -> Status {
-      db_->exec("BEGIN IMMEDIATE");
+      db_.exec("BEGIN IMMEDIATE");
       try {
         for (std::size_t i = 0; i < batch.size(); ++i) {
-          db_->exec("SAVEPOINT job");
-          results[i] = guarded("writing", [&] { return batch[i].job(*db_); });
-          if (!results[i]) db_->exec("ROLLBACK TO job");
-          db_->exec("RELEASE job");
+          db_.exec("SAVEPOINT job");
+          results[i] = guarded("writing", [&] { return batch[i].job(db_); });
+          if (!results[i]) db_.exec("ROLLBACK TO job");
+          db_.exec("RELEASE job");
         }
-        if (hooks_.before_commit) hooks_.before_commit(*db_);
-        db_->exec("COMMIT");
+        if (hooks_.before_commit) hooks_.before_commit(db_);
+        db_.exec("COMMIT");
       } catch (...) {
         try {
-          db_->exec("ROLLBACK");
+          db_.db().exec("ROLLBACK");
         } catch (...) {
           // The transaction is already gone (SQLite rolled it back itself).
         }
@@ -87,7 +87,7 @@ void GroupCommitWriter::run_batch(std::deque<Pending>& batch) {
       // Nothing of this batch is durable: every caller hears why.
       for (auto& r : results) r = batch_status;
       try {
-        if (hooks_.after_rollback) hooks_.after_rollback(*db_);
+        if (hooks_.after_rollback) hooks_.after_rollback(db_);
       } catch (...) {
         // The next batch will fail the same way and report it.
       }

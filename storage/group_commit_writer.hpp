@@ -10,7 +10,7 @@
 // after the commit, without the connection.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
+#include "storage/write_connection.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -26,12 +26,12 @@ namespace dsr::storage {
 
 class GroupCommitWriter {
  public:
-  using Job = std::function<Status(SQLite::Database&)>;
+  using Job = std::function<Status(WriteConnection&)>;
   using Completion = std::function<void(Status)>;
 
   struct Hooks {
-    std::function<void(SQLite::Database&)> before_commit;  // e.g. seal the journal head
-    std::function<void(SQLite::Database&)> after_rollback; // e.g. reload cached state
+    std::function<void(WriteConnection&)> before_commit;  // e.g. seal the journal head
+    std::function<void(WriteConnection&)> after_rollback; // e.g. reload cached state
   };
 
   struct Stats {
@@ -55,7 +55,7 @@ class GroupCommitWriter {
   template <class F>
   auto with_connection(F&& f) {
     std::lock_guard lock(connection_mutex_);
-    return f(*db_);
+    return f(db_.db());
   }
 
  private:
@@ -67,7 +67,7 @@ class GroupCommitWriter {
   void loop();
   void run_batch(std::deque<Pending>& batch);
 
-  std::unique_ptr<SQLite::Database> db_;
+  WriteConnection db_;
   Hooks hooks_;
   std::size_t max_batch_;
 

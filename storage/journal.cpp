@@ -101,10 +101,10 @@ void JournalChain::reload(SQLite::Database& db) {
   }
 }
 
-std::int64_t JournalChain::append(SQLite::Database& db, std::string_view request_id, const Event& e) {
+std::int64_t JournalChain::append(WriteConnection& db, std::string_view request_id, const Event& e) {
   Bytes bytes = canonical_bytes(request_id, e);
   Bytes next = hash({head_.hash, bytes});
-  SQLite::Statement insert(db,
+  SQLite::Statement& insert = db.prepared(
                            "INSERT INTO journal (seq, request_id, request_seq, name, principal, role, at, reason, "
                            "reason_public, from_state, to_state, clock, outcome, data, hash) "
                            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -130,9 +130,9 @@ std::int64_t JournalChain::append(SQLite::Database& db, std::string_view request
   return seq;
 }
 
-void JournalChain::seal(SQLite::Database& db) {
+void JournalChain::seal(WriteConnection& db) {
   Bytes mac = head_mac(mac_key_, head_.seq, head_.hash);
-  SQLite::Statement upsert(db, "INSERT INTO journal_head (id, seq, hash, mac) VALUES (1, ?, ?, ?) "
+  SQLite::Statement& upsert = db.prepared("INSERT INTO journal_head (id, seq, hash, mac) VALUES (1, ?, ?, ?) "
                                "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac");
   upsert.bind(1, head_.seq);
   upsert.bind(2, head_.hash.data(), static_cast<int>(head_.hash.size()));

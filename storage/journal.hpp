@@ -11,6 +11,8 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include "storage/write_connection.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,9 +43,9 @@ class JournalChain {
   // Reads the head from the database (after start or a failed batch).
   void reload(SQLite::Database& db);
   // Appends one event; returns its chain position.
-  std::int64_t append(SQLite::Database& db, std::string_view request_id, const Event& event);
+  std::int64_t append(WriteConnection& db, std::string_view request_id, const Event& event);
   // Writes and seals the head; once per transaction, before commit.
-  void seal(SQLite::Database& db);
+  void seal(WriteConnection& db);
 
   const Head& head() const { return head_; }
   void restore(Head head) { head_ = std::move(head); }

@@ -9,8 +9,8 @@ namespace {
 std::int64_t unix_seconds(TimePoint t) { return t.time_since_epoch().count(); }
 TimePoint from_unix(std::int64_t s) { return TimePoint{std::chrono::seconds{s}}; }
 
-Status create_request(SQLite::Database& db, const RequestChange& c, const Request& after) {
-  SQLite::Statement insert(db,
+Status create_request(WriteConnection& db, const RequestChange& c, const Request& after) {
+  SQLite::Statement& insert = db.prepared(
                            "INSERT INTO requests (id, type, policy, subject_ref, state, version, received_at, due_at, "
                            "extended, assignee, outcome, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
                            "ON CONFLICT (id) DO NOTHING");
@@ -31,8 +31,8 @@ Status create_request(SQLite::Database& db, const RequestChange& c, const Reques
   return ok_status();
 }
 
-Status update_request(SQLite::Database& db, const RequestChange& c, const Request& delta) {
-  SQLite::Statement update(db,
+Status update_request(WriteConnection& db, const RequestChange& c, const Request& delta) {
+  SQLite::Statement& update = db.prepared(
                            "UPDATE requests SET state = ?, version = ?, due_at = COALESCE(?, due_at), "
                            "extended = MAX(extended, ?), assignee = CASE WHEN ? THEN ? ELSE assignee END, "
                            "outcome = CASE WHEN ? <> '' THEN ? ELSE outcome END, updated_at = ? "
@@ -50,12 +50,14 @@ Status update_request(SQLite::Database& db, const RequestChange& c, const Reques
   update.bind(10, c.header.id);
   update.bind(11, c.expected_version);
   if (update.exec() == 1) return ok_status();
-  SQLite::Statement current(db, "SELECT version FROM requests WHERE id = ?");
+  SQLite::Statement& current = db.prepared("SELECT version FROM requests WHERE id = ?");
   current.bind(1, c.header.id);
   if (!current.executeStep()) return fail(Error::not_found(fmt::format("no request {}", c.header.id)));
+  std::int64_t stored = current.getColumn(0).getInt64();
+  current.reset();
   return fail(Error(ErrorCode::conflict,
                     fmt::format("request {} is at version {}, not {}: someone acted first; reload and try again",
-                                c.header.id, current.getColumn(0).getInt64(), c.expected_version),
+                                c.header.id, stored, c.expected_version),
                     "stale_version"));
 }
 
@@ -101,7 +103,7 @@ Result<Request> SqliteStore::load(std::string_view id) const {
 void SqliteStore::commit(RequestChange change, Completion done) {
   if (change.events.empty()) return done(fail(Error::invalid_argument("a change without events")));
   db_.writer().submit(
-      [this, change = std::move(change)](SQLite::Database& db) -> Status {
+      [this, change = std::move(change)](WriteConnection& db) -> Status {
         // The delta of this change alone, folded from its own events.
         Request delta = fold_request(change.header, change.events);
         Status written = change.expected_version == 0 ? create_request(db, change, delta)

@@ -90,11 +90,12 @@ void SqliteVault::put(SubjectRecord record, RefDone done) {
     return done(fail(Error::invalid_argument("a subject record needs a NIK of 16 digits")));
   auto ref = std::make_shared<std::string>();
   db_.writer().submit(
-      [this, record = std::move(record), ref](SQLite::Database& db) -> Status {
+      [this, record = std::move(record), ref](WriteConnection& db) -> Status {
         Bytes nik = nik_index(record.nik);
-        SQLite::Statement existing(db, "SELECT ref FROM subjects WHERE nik_index = ?");
+        SQLite::Statement& existing = db.prepared("SELECT ref FROM subjects WHERE nik_index = ?");
         bind_blob(existing, 1, nik);
         *ref = existing.executeStep() ? existing.getColumn(0).getString() : "s-" + random_id();
+        existing.reset();
         // A fresh data key on every write: the old ciphertext and key are
         // overwritten together (secure_delete), never re-used.
         SecretKey data_key(random_key());
@@ -102,7 +103,7 @@ void SqliteVault::put(SubjectRecord record, RefDone done) {
         std::string plaintext = to_json(record);
         Bytes sealed = seal(data_key, as_bytes(plaintext), record_context(*ref));
         std::fill(plaintext.begin(), plaintext.end(), '\0');
-        SQLite::Statement upsert(db,
+        SQLite::Statement& upsert = db.prepared(
                                  "INSERT INTO subjects (ref, nik_index, email_index, org_index, wrapped_key, record, "
                                  "updated_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT (ref) DO UPDATE SET "
                                  "email_index = excluded.email_index, org_index = excluded.org_index, "
@@ -168,13 +169,13 @@ Result<std::optional<std::string>> SqliteVault::find_by_email(std::string_view e
 
 void SqliteVault::erase(std::string subject_ref, Done done) {
   db_.writer().submit(
-      [subject_ref](SQLite::Database& db) -> Status {
-        SQLite::Statement del(db, "DELETE FROM subjects WHERE ref = ?");
+      [subject_ref](WriteConnection& db) -> Status {
+        SQLite::Statement& del = db.prepared("DELETE FROM subjects WHERE ref = ?");
         del.bind(1, subject_ref);
         if (del.exec() == 0) return fail(Error::not_found(fmt::format("no subject record {}", subject_ref)));
         // Payloads sealed under the destroyed key can never be opened again;
         // delete them too so that nothing of the subject lingers.
-        SQLite::Statement outbox(db, "DELETE FROM outbox WHERE subject_ref = ? AND kind = 'subject_message'");
+        SQLite::Statement& outbox = db.prepared("DELETE FROM outbox WHERE subject_ref = ? AND kind = 'subject_message'");
         outbox.bind(1, subject_ref);
         outbox.exec();
         return ok_status();

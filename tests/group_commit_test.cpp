@@ -16,8 +16,8 @@ using namespace dsr;
 namespace {
 
 storage::GroupCommitWriter::Job insert_meta(std::string key) {
-  return [key](SQLite::Database& db) -> Status {
-    SQLite::Statement s(db, "INSERT INTO meta (key, value) VALUES (?, x'00')");
+  return [key](storage::WriteConnection& db) -> Status {
+    SQLite::Statement& s = db.prepared("INSERT INTO meta (key, value) VALUES (?, x'00')");
     s.bind(1, key);
     s.exec();
     return ok_status();
@@ -38,7 +38,7 @@ TEST_CASE("commands waiting together share one transaction", "[storage][group-co
   std::shared_future<void> released = release.get_future().share();
   std::latch holding(1);
   std::promise<Status> first_done;
-  writer.submit([&](SQLite::Database&) -> Status {
+  writer.submit([&](storage::WriteConnection&) -> Status {
     holding.count_down();
     released.wait();
     return ok_status();
@@ -75,7 +75,7 @@ TEST_CASE("a refused command in a batch leaves the others committed", "[storage]
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   std::latch holding(1);
-  writer.submit([&](SQLite::Database&) -> Status {
+  writer.submit([&](storage::WriteConnection&) -> Status {
     holding.count_down();
     released.wait();
     return ok_status();
@@ -84,8 +84,8 @@ TEST_CASE("a refused command in a batch leaves the others committed", "[storage]
 
   std::promise<Status> a, b, c;
   writer.submit(insert_meta("a"), [&](Status s) { a.set_value(s); });
-  writer.submit([](SQLite::Database& d) -> Status {
-    d.exec("INSERT INTO meta (key, value) VALUES ('b', x'00')");
+  writer.submit([](storage::WriteConnection& d) -> Status {
+    d.db().exec("INSERT INTO meta (key, value) VALUES ('b', x'00')");
     return fail(Error::conflict("refused after writing"));  // must be undone
   }, [&](Status s) { b.set_value(s); });
   writer.submit(insert_meta("a"), [&](Status s) { c.set_value(s); });  // duplicate key: throws
