@@ -1,0 +1,233 @@
+#include "storage/registries.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <fmt/format.h>
+
+#include <future>
+
+namespace dsr::storage {
+namespace {
+
+std::int64_t unix_seconds(TimePoint t) { return t.time_since_epoch().count(); }
+
+void bind_blob(SQLite::Statement& s, int index, const Bytes& b) { s.bind(index, b.data(), static_cast<int>(b.size())); }
+
+Bytes column_blob(const SQLite::Column& c) {
+  const auto* p = static_cast<const unsigned char*>(c.getBlob());
+  return Bytes(p, p + c.getBytes());
+}
+
+std::string secret_context(std::string_view recipient_id) {
+  return fmt::format("dsr/recipient-secret/v1/{}", recipient_id);
+}
+
+// Binds a code to its request, so a code for one request is worth nothing for another.
+Bytes code_hash(const Database& db, std::string_view request_id, std::string_view code) {
+  return keyed_hash(db.keys().token_hash(), fmt::format("code:{}:{}", request_id, code));
+}
+
+}  // namespace
+
+void DisclosureLedger::record(Disclosure d, std::function<void(Result<std::string>)> done) {
+  auto id = std::make_shared<std::string>("d-" + random_id(12));
+  db_.writer().submit(
+      [id, d = std::move(d)](WriteConnection& db) -> Status {
+        boost::json::array categories;
+        for (const auto& c : d.categories) categories.emplace_back(c);
+        auto& insert = db.prepared(
+            "INSERT INTO disclosures (id, subject_ref, recipient_id, categories, legal_basis, disclosed_at, "
+            "recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,strftime('%s','now'))");
+        insert.bind(1, *id);
+        insert.bind(2, d.subject_ref);
+        insert.bind(3, d.recipient_id);
+        insert.bind(4, boost::json::serialize(categories));
+        insert.bind(5, d.legal_basis);
+        insert.bind(6, unix_seconds(d.disclosed_at));
+        insert.bind(7, d.recorded_by);
+        insert.exec();
+        return ok_status();
+      },
+      [id, done = std::move(done)](Status s) {
+        if (!s) return done(fail(s.error()));
+        done(*id);
+      });
+}
+
+Result<std::string> DisclosureLedger::record_sync(Disclosure d) {
+  std::promise<Result<std::string>> p;
+  record(std::move(d), [&p](Result<std::string> r) { p.set_value(std::move(r)); });
+  return p.get_future().get();
+}
+
+Result<std::vector<DisclosureEntry>> DisclosureLedger::for_subject(std::string_view subject_ref) const {
+  return db_.read("reading the disclosure ledger", [&](SQLite::Database& db) -> Result<std::vector<DisclosureEntry>> {
+    SQLite::Statement q(db,
+                        "SELECT d.id, d.recipient_id, d.categories, d.legal_basis, d.disclosed_at, d.recorded_by, "
+                        "r.name, r.kind FROM disclosures d JOIN recipients r ON r.id = d.recipient_id "
+                        "WHERE d.subject_ref = ? ORDER BY d.disclosed_at, d.id");
+    q.bind(1, std::string(subject_ref));
+    std::vector<DisclosureEntry> out;
+    while (q.executeStep()) {
+      DisclosureEntry e;
+      e.id = q.getColumn(0).getString();
+      e.disclosure.subject_ref = std::string(subject_ref);
+      e.disclosure.recipient_id = q.getColumn(1).getString();
+      auto categories = boost::json::parse(q.getColumn(2).getString());
+      for (const auto& c : categories.as_array()) e.disclosure.categories.emplace_back(c.as_string());
+      e.disclosure.legal_basis = q.getColumn(3).getString();
+      e.disclosure.disclosed_at = TimePoint{std::chrono::seconds{q.getColumn(4).getInt64()}};
+      e.disclosure.recorded_by = q.getColumn(5).getString();
+      e.recipient_name = q.getColumn(6).getString();
+      e.recipient_kind = q.getColumn(7).getString();
+      out.push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
+Result<std::vector<std::string>> DisclosureLedger::recipients_of(std::string_view subject_ref) const {
+  return db_.read("reading the disclosure ledger", [&](SQLite::Database& db) -> Result<std::vector<std::string>> {
+    SQLite::Statement q(db, "SELECT DISTINCT recipient_id FROM disclosures WHERE subject_ref = ? ORDER BY recipient_id");
+    q.bind(1, std::string(subject_ref));
+    std::vector<std::string> out;
+    while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+    return out;
+  });
+}
+
+Result<Recipient> RecipientDirectory::create_sync(std::string name, std::string kind, std::string webhook_url) {
+  Recipient r{"rcp-" + random_id(8), std::move(name), std::move(kind), std::move(webhook_url),
+              "whsec_" + random_id(32)};
+  Bytes sealed = seal(db_.keys().secrets(), as_bytes(r.signing_secret), secret_context(r.id));
+  Status s = db_.writer().run([&](WriteConnection& db) -> Status {
+    auto& insert = db.prepared(
+        "INSERT INTO recipients (id, name, kind, webhook_url, signing_secret, created_at) "
+        "VALUES (?,?,?,?,?,strftime('%s','now'))");
+    insert.bind(1, r.id);
+    insert.bind(2, r.name);
+    insert.bind(3, r.kind);
+    insert.bind(4, r.webhook_url);
+    bind_blob(insert, 5, sealed);
+    insert.exec();
+    return ok_status();
+  });
+  if (!s) {
+    if (s.error().code == ErrorCode::conflict)
+      return fail(Error::invalid_argument(fmt::format(
+          "recipient kind \"{}\" is not one of institution, legal_advisor, law_enforcement, government, processor",
+          r.kind)));
+    return fail(s.error());
+  }
+  return r;
+}
+
+Result<Recipient> RecipientDirectory::get(std::string_view id) const {
+  auto row = db_.read("reading a recipient", [&](SQLite::Database& db) -> Result<std::pair<Recipient, Bytes>> {
+    SQLite::Statement q(db, "SELECT name, kind, webhook_url, signing_secret FROM recipients WHERE id = ?");
+    q.bind(1, std::string(id));
+    if (!q.executeStep()) return fail(Error::not_found(fmt::format("no recipient {}", id)));
+    return std::pair{Recipient{std::string(id), q.getColumn(0).getString(), q.getColumn(1).getString(),
+                               q.getColumn(2).getString(), ""},
+                     column_blob(q.getColumn(3))};
+  });
+  if (!row) return fail(row.error());
+  auto secret = unseal(db_.keys().secrets(), row->second, secret_context(id));
+  if (!secret) return fail(Error::internal(fmt::format("the signing secret of recipient {} does not open", id)));
+  row->first.signing_secret.assign(secret->begin(), secret->end());
+  return row->first;
+}
+
+Result<std::string> TokenRegistry::create_sync(const Principal& principal) {
+  if (principal.name.empty()) return fail(Error::invalid_argument("a token needs a principal name"));
+  if (principal.role == Role::institution && principal.organization.empty())
+    return fail(Error::invalid_argument("an institution token needs --institution ORGANISATION"));
+  if (principal.role == Role::subject || principal.role == Role::scheduler)
+    return fail(Error::invalid_argument(fmt::format("no token can be made for the role {}", to_string(principal.role))));
+  std::string token = "dsr_" + random_id(32);
+  Bytes digest = keyed_hash(db_.keys().token_hash(), token);
+  Status s = db_.writer().run([&](WriteConnection& db) -> Status {
+    auto& insert = db.prepared(
+        "INSERT INTO tokens (token_hash, principal, role, organization, created_at) VALUES (?,?,?,?,strftime('%s','now'))");
+    bind_blob(insert, 1, digest);
+    insert.bind(2, principal.name);
+    insert.bind(3, std::string(to_string(principal.role)));
+    if (!principal.organization.empty()) insert.bind(4, principal.organization);
+    insert.exec();
+    return ok_status();
+  });
+  if (!s) return fail(s.error());
+  return token;
+}
+
+Result<Principal> TokenRegistry::authenticate(std::string_view token) const {
+  // The lookup is by keyed hash: timing reveals nothing an attacker could
+  // use without the key, and the token itself never reaches the database.
+  Bytes digest = keyed_hash(db_.keys().token_hash(), token);
+  return db_.read("checking a token", [&](SQLite::Database& db) -> Result<Principal> {
+    SQLite::Statement q(db, "SELECT principal, role, COALESCE(organization, '') FROM tokens "
+                            "WHERE token_hash = ? AND revoked_at IS NULL");
+    bind_blob(q, 1, digest);
+    if (!q.executeStep()) return fail(Error::not_found("unknown or revoked token"));
+    auto role = parse_role(q.getColumn(1).getString());
+    if (!role) return fail(Error::internal("a token row holds an unknown role"));
+    return Principal{q.getColumn(0).getString(), *role, q.getColumn(2).getString()};
+  });
+}
+
+Status VerificationCodes::issue_sync(std::string_view request_id, std::string_view code, TimePoint expires_at,
+                                     int attempts) {
+  Bytes digest = code_hash(db_, request_id, code);
+  return db_.writer().run([&](WriteConnection& db) -> Status {
+    auto& upsert = db.prepared(
+        "INSERT INTO verification_codes (request_id, code_hash, expires_at, attempts_left, sent_count, created_at) "
+        "VALUES (?,?,?,?,1,strftime('%s','now')) ON CONFLICT (request_id) DO UPDATE SET "
+        "code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts_left = excluded.attempts_left, "
+        "sent_count = sent_count + 1");
+    upsert.bind(1, std::string(request_id));
+    bind_blob(upsert, 2, digest);
+    upsert.bind(3, unix_seconds(expires_at));
+    upsert.bind(4, attempts);
+    upsert.exec();
+    return ok_status();
+  });
+}
+
+Result<CodeVerdict> VerificationCodes::check_sync(std::string_view request_id, std::string_view code, TimePoint now) {
+  Bytes given = code_hash(db_, request_id, code);
+  CodeVerdict verdict;
+  Status s = db_.writer().run([&](WriteConnection& db) -> Status {
+    auto& q = db.prepared("SELECT code_hash, expires_at, attempts_left FROM verification_codes WHERE request_id = ?");
+    q.bind(1, std::string(request_id));
+    if (!q.executeStep()) {
+      verdict = {CodeCheck::none, 0};
+      return ok_status();
+    }
+    Bytes stored = column_blob(q.getColumn(0));
+    std::int64_t expires = q.getColumn(1).getInt64();
+    int left = q.getColumn(2).getInt();
+    q.reset();
+    if (left <= 0) {
+      verdict = {CodeCheck::locked, 0};
+    } else if (unix_seconds(now) > expires) {
+      verdict = {CodeCheck::expired, left};
+    } else if (equal_constant_time(stored, given)) {
+      verdict = {CodeCheck::accepted, left};
+      auto& consume = db.prepared("DELETE FROM verification_codes WHERE request_id = ?");
+      consume.bind(1, std::string(request_id));
+      consume.exec();
+    } else {
+      verdict = {left - 1 == 0 ? CodeCheck::locked : CodeCheck::wrong, left - 1};
+      auto& spend = db.prepared("UPDATE verification_codes SET attempts_left = attempts_left - 1 WHERE request_id = ?");
+      spend.bind(1, std::string(request_id));
+      spend.exec();
+    }
+    return ok_status();
+  });
+  if (!s) return fail(s.error());
+  return verdict;
+}
+
+}  // namespace dsr::storage

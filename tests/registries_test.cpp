@@ -1,0 +1,114 @@
+// The disclosure ledger, recipients, tokens and verification codes.
+#include <catch2/catch.hpp>
+
+#include <SQLiteCpp/Database.h>
+
+#include "engine/request_service.hpp"
+#include "storage/registries.hpp"
+#include "storage/sqlite_store.hpp"
+#include "storage_support.hpp"
+#include "test_support.hpp"
+
+using namespace dsr;
+using storage::CodeCheck;
+
+TEST_CASE("disclosures are recorded and listed per subject, oldest first", "[storage][ledger]") {
+  auto db = test::open_database(":memory:");
+  storage::RecipientDirectory recipients(*db);
+  storage::DisclosureLedger ledger(*db);
+  auto bssn = recipients.create_sync("Biro SDM BSSN", "institution", "https://sdm.example.go.id/dsr");
+  auto police = recipients.create_sync("Bareskrim", "law_enforcement", "https://police.example.go.id/dsr");
+  REQUIRE(bssn.ok());
+  REQUIRE(police.ok());
+  REQUIRE(ledger.record_sync({"s-1", police->id, {"name", "nik"}, "court order 12/2025", test::at("2025-05-02T00:00:00Z"), "system-ams"}).ok());
+  REQUIRE(ledger.record_sync({"s-1", bssn->id, {"name", "email"}, "employment", test::at("2025-04-01T00:00:00Z"), "system-ams"}).ok());
+  REQUIRE(ledger.record_sync({"s-1", bssn->id, {"position"}, "employment", test::at("2025-06-01T00:00:00Z"), "system-ams"}).ok());
+  REQUIRE(ledger.record_sync({"s-2", bssn->id, {"name"}, "employment", test::at("2025-06-01T00:00:00Z"), "system-ams"}).ok());
+
+  auto entries = ledger.for_subject("s-1");
+  REQUIRE(entries.ok());
+  REQUIRE(entries->size() == 3);
+  CHECK((*entries)[0].recipient_name == "Biro SDM BSSN");
+  CHECK((*entries)[1].recipient_kind == "law_enforcement");
+  CHECK((*entries)[1].disclosure.categories == std::vector<std::string>{"name", "nik"});
+  CHECK((*entries)[1].disclosure.legal_basis == "court order 12/2025");
+  auto who = ledger.recipients_of("s-1");
+  REQUIRE(who.ok());
+  CHECK(who->size() == 2);  // each recipient once
+}
+
+TEST_CASE("a disclosure to an unknown recipient is refused", "[storage][ledger]") {
+  auto db = test::open_database(":memory:");
+  storage::DisclosureLedger ledger(*db);
+  auto refused = ledger.record_sync({"s-1", "rcp-none", {"name"}, "x", test::at("2025-05-02T00:00:00Z"), "system"});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::conflict);
+}
+
+TEST_CASE("a recipient's signing secret is sealed at rest and opens for dsr", "[storage][recipients]") {
+  test::TempDir dir;
+  std::string path = dir.file("dsr.db");
+  auto db = test::open_database(path);
+  storage::RecipientDirectory recipients(*db);
+  auto created = recipients.create_sync("Biro SDM", "institution", "https://sdm.example.go.id/dsr");
+  REQUIRE(created.ok());
+  CHECK(created->signing_secret.starts_with("whsec_"));
+  auto read = recipients.get(created->id);
+  REQUIRE(read.ok());
+  CHECK(read->signing_secret == created->signing_secret);
+  CHECK_FALSE(test::bytes_found_under(dir.path(), created->signing_secret));
+  auto bad_kind = recipients.create_sync("X", "friend", "https://x.example");
+  REQUIRE_FALSE(bad_kind.ok());
+  CHECK(bad_kind.error().message.find("is not one of institution") != std::string::npos);
+}
+
+TEST_CASE("tokens authenticate their principal and are stored only as hashes", "[storage][tokens]") {
+  test::TempDir dir;
+  auto db = test::open_database(dir.file("dsr.db"));
+  storage::TokenRegistry tokens(*db);
+  auto admin = tokens.create_sync({"ops-admin", Role::admin, ""});
+  auto inst = tokens.create_sync({"sdm-bssn", Role::institution, "Badan Siber dan Sandi Negara"});
+  REQUIRE(admin.ok());
+  REQUIRE(inst.ok());
+  CHECK(admin->starts_with("dsr_"));
+  auto who = tokens.authenticate(*inst);
+  REQUIRE(who.ok());
+  CHECK(who->name == "sdm-bssn");
+  CHECK(who->role == Role::institution);
+  CHECK(who->organization == "Badan Siber dan Sandi Negara");
+  CHECK(tokens.authenticate("dsr_guess").error().code == ErrorCode::not_found);
+  CHECK_FALSE(test::bytes_found_under(dir.path(), *admin));
+  CHECK(tokens.create_sync({"x", Role::institution, ""}).error().message.find("--institution") != std::string::npos);
+  CHECK_FALSE(tokens.create_sync({"x", Role::subject, ""}).ok());
+}
+
+TEST_CASE("a verification code: wrong attempts counted, expiry, lock-out, single use", "[storage][codes]") {
+  auto db = test::open_database(":memory:");
+  storage::SqliteStore store(*db);
+  SystemClock clock;
+  int next = 0;
+  RequestService service(test::shipped_workflows(), test::shipped_policies(), store, clock,
+                         [&] { return "r" + std::to_string(++next); });
+  REQUIRE(test::submit(service).ok());
+  REQUIRE(test::submit(service).ok());
+  storage::VerificationCodes codes(*db);
+  auto t0 = test::at("2025-03-03T02:15:00Z");
+  REQUIRE(codes.issue_sync("r1", "482913", t0 + std::chrono::minutes(15), 5).ok());
+
+  auto wrong = codes.check_sync("r1", "111111", t0);
+  REQUIRE(wrong.ok());
+  CHECK(wrong->result == CodeCheck::wrong);
+  CHECK(wrong->attempts_left == 4);
+  CHECK(codes.check_sync("r2", "482913", t0)->result == CodeCheck::none);  // bound to its request
+  CHECK(codes.check_sync("r1", "482913", t0 + std::chrono::minutes(16))->result == CodeCheck::expired);
+  auto right = codes.check_sync("r1", "482913", t0 + std::chrono::minutes(1));
+  CHECK(right->result == CodeCheck::accepted);
+  CHECK(codes.check_sync("r1", "482913", t0 + std::chrono::minutes(2))->result == CodeCheck::none);  // used up
+
+  REQUIRE(codes.issue_sync("r2", "777777", t0 + std::chrono::minutes(15), 3).ok());
+  CHECK(codes.check_sync("r2", "000000", t0)->attempts_left == 2);
+  CHECK(codes.check_sync("r2", "000001", t0)->attempts_left == 1);
+  auto last = codes.check_sync("r2", "000002", t0);
+  CHECK(last->result == CodeCheck::locked);
+  CHECK(codes.check_sync("r2", "777777", t0)->result == CodeCheck::locked);  // even the right code, now
+}
