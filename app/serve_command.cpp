@@ -1,4 +1,5 @@
-// dsr serve: start-up checks today; the HTTP server arrives with the API.
+// dsr serve: start-up checks (definitions, calendars, key file, database)
+// today; the HTTP server arrives with the API.
 // The options are the full contract of ../API.md so that scripts and unit
 // files written now keep working.
 #include <boost/program_options.hpp>
@@ -11,6 +12,9 @@
 #include "app/commands.hpp"
 #include "app/definition_files.hpp"
 #include "app/options.hpp"
+#include "storage/database.hpp"
+#include "storage/master_key_file.hpp"
+#include "storage/migrations.hpp"
 
 namespace dsr::app {
 
@@ -64,6 +68,18 @@ int serve_command(const std::vector<std::string>& args) {
   }
   fmt::print(stderr, "dsr serve: {} workflows and {} SLA policies loaded; default policy {}\n",
              definitions->workflows.types().size(), definitions->policies.policy_ids().size(), policy);
+  auto key = storage::load_or_create_master_key(vm["key-file"].as<std::string>());
+  if (!key) {
+    fmt::print(stderr, "dsr serve: {}\n", key.error().message);
+    return kExitFailed;
+  }
+  auto database = storage::Database::open(vm["db"].as<std::string>(), *key);
+  if (!database) {
+    fmt::print(stderr, "dsr serve: {}\n", database.error().message);
+    return kExitFailed;
+  }
+  fmt::print(stderr, "dsr serve: database {} open (schema {}), master key {}\n", vm["db"].as<std::string>(),
+             storage::latest_schema_version(), vm["key-file"].as<std::string>());
   fmt::print(stderr, "dsr serve: the HTTP server is not built yet (it arrives with the HTTP API); "
                      "nothing is listening on {}\n", vm["listen"].as<std::string>());
   return kExitOk;

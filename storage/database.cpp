@@ -40,16 +40,20 @@ Database::~Database() {
 }
 
 Result<std::unique_ptr<Database>> Database::open(const std::string& path, const Key& master_key, Options options) {
+  bool created = false;
   if (path != ":memory:") {
     std::error_code ec;
     auto dir = std::filesystem::path(path).parent_path();
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);
     if (ec) return fail(Error::unavailable(fmt::format("cannot create the directory {}: {}", dir.string(), ec.message())));
+    created = !std::filesystem::exists(path, ec);
   }
   std::unique_ptr<Database> db(new Database(path, master_key));
   std::string target = connection_target(path);
   auto opened = guarded(fmt::format("opening {}", path), [&]() -> Status {
     auto writer = open_writer(target);
+    // Only its owner may read a new database (the WAL inherits the mode).
+    if (created) std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     if (auto migrated = migrate(*writer); !migrated) return migrated;
     if (auto checked = check_master_key(*writer, db->keys_); !checked) return checked;
     db->journal_.reload(*writer);

@@ -19,7 +19,9 @@ Error io_error(std::string what, const std::filesystem::path& path) {
 
 Result<Key> create(const std::filesystem::path& path) {
   std::error_code ec;
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  // A directory made for the key is private to its owner.
+  if (path.has_parent_path() && std::filesystem::create_directories(path.parent_path(), ec))
+    std::filesystem::permissions(path.parent_path(), std::filesystem::perms::owner_all, ec);
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return fail(io_error("cannot create the master key file", path));
   Key key = random_key();

@@ -88,6 +88,15 @@ TEST_CASE("a ciphertext moved to another row does not open", "[storage][vault]")
   CHECK(vault.get(*b).ok());
 }
 
+TEST_CASE("a new database file is readable by its owner only", "[storage][keys]") {
+  test::TempDir dir;
+  std::string path = dir.file("dsr.db");
+  { auto db = test::open_database(path); }
+  struct stat info{};
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+}
+
 TEST_CASE("a database opened with another master key is refused", "[storage][vault][keys]") {
   test::TempDir dir;
   std::string path = dir.file("dsr.db");
@@ -106,6 +115,8 @@ TEST_CASE("the master key file is created 0600 and read back", "[storage][keys]"
   REQUIRE(::stat(path.c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0600);
   CHECK(info.st_size == 32);
+  REQUIRE(::stat(path.parent_path().c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0700);  // the directory made for it is private
   auto again = storage::load_or_create_master_key(path);
   REQUIRE(again.ok());
   CHECK(*again == *created);
