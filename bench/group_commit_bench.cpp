@@ -85,7 +85,7 @@ GroupResult group_commit_rate(const std::filesystem::path& path, int submitters,
     threads.emplace_back([&] {
       while (running.load(std::memory_order_relaxed)) {
         std::promise<bool> p;
-        service.submit({"access", "id-pdp", "s-bench", {"subject", Role::subject}},
+        service.submit({"access", "id-pdp", "s-bench", {"subject", Role::subject}, std::nullopt, {}},
                        [&p](Result<Request> r) { p.set_value(r.ok()); });
         if (!p.get_future().get()) throw std::runtime_error("a command failed");
         done.fetch_add(1, std::memory_order_relaxed);

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "engine/store.hpp"
 
 namespace dsr {
@@ -21,13 +23,53 @@ void InMemoryStore::commit(RequestChange change, Completion done) {
       status = fail(Error::conflict(fmt::format("request {} is at version {}, not {}", change.header.id,
                                                 stored_version, change.expected_version)));
     } else if (it == requests_.end()) {
-      requests_.emplace(change.header.id, Entry{change.header, std::move(change.events)});
+      std::string details = change.filing ? change.filing->details_json : "";
+      requests_.emplace(change.header.id, Entry{change.header, std::move(change.events), change.due_at, details});
     } else {
       auto& events = it->second.events;
       events.insert(events.end(), change.events.begin(), change.events.end());
+      if (change.due_at) it->second.due_at = change.due_at;
     }
   }
   done(status);
+}
+
+Result<RequestPage> InMemoryStore::list(const RequestQuery& q) const {
+  std::lock_guard lock(mutex_);
+  std::vector<RequestSummary> all;
+  for (const auto& [id, entry] : requests_) {
+    Request r = fold_request(entry.header, entry.events);
+    if (q.state && r.state != *q.state) continue;
+    if (q.type && r.type != *q.type) continue;
+    if (q.assignee && r.assignee != *q.assignee) continue;
+    if (q.overdue_only && !(entry.due_at && *entry.due_at < q.now)) continue;
+    all.push_back({r.id, r.type, r.policy, r.state, r.version, r.received_at, entry.due_at, r.extended, r.assignee});
+  }
+  auto key = [](const RequestSummary& s) { return std::pair(s.due_at.value_or(TimePoint::max()), s.id); };
+  std::sort(all.begin(), all.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
+  RequestPage page;
+  std::optional<std::pair<TimePoint, std::string>> cursor;
+  if (q.after) {
+    auto at = requests_.find(*q.after);
+    if (at == requests_.end()) return fail(Error::invalid_argument("unknown cursor"));
+    cursor = std::pair(at->second.due_at.value_or(TimePoint::max()), *q.after);
+  }
+  for (const auto& s : all) {
+    if (cursor && !(*cursor < key(s))) continue;
+    if (static_cast<int>(page.items.size()) == q.limit) {
+      page.next_cursor = page.items.back().id;
+      break;
+    }
+    page.items.push_back(s);
+  }
+  return page;
+}
+
+Result<std::string> InMemoryStore::details(std::string_view id) const {
+  std::lock_guard lock(mutex_);
+  auto it = requests_.find(id);
+  if (it == requests_.end()) return fail(Error::not_found(fmt::format("no request {}", id)));
+  return it->second.details_json;
 }
 
 }  // namespace dsr

@@ -27,14 +27,15 @@ void RequestService::submit(const Submission& submission, Done done) {
 
   RequestHeader header{new_id_(), submission.type, submission.policy, submission.subject_ref};
   Request request = fold_request(header, std::span(&event.value(), 1));
-  store_.commit(RequestChange{header, 0, {event.value()}, due->due_at},
+  store_.commit(RequestChange{header, 0, {event.value()}, due->due_at, submission.filing, submission.messages},
                 [request = std::move(request), done = std::move(done)](Status status) mutable {
                   if (!status) return done(fail(status.error()));
                   done(std::move(request));
                 });
 }
 
-void RequestService::fire(std::string_view request_id, Command command, Done done) {
+void RequestService::fire(std::string_view request_id, Command command, Done done,
+                          std::vector<OutgoingMessage> messages) {
   auto request = store_.load(request_id);
   if (!request) return done(fail(request.error()));
   auto workflow = workflow_for(request->type);
@@ -56,7 +57,7 @@ void RequestService::fire(std::string_view request_id, Command command, Done don
   apply_event(*request, event.value());
   std::optional<TimePoint> due_at;
   if (auto due = sla_.deadline(*request, **workflow, command.at)) due_at = due->due_at;
-  store_.commit(RequestChange{header, expected, {event.value()}, due_at},
+  store_.commit(RequestChange{header, expected, {event.value()}, due_at, std::nullopt, std::move(messages)},
                 [request = std::move(request).value(), done = std::move(done)](Status status) mutable {
                   if (!status) return done(fail(status.error()));
                   done(std::move(request));

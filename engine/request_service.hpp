@@ -25,6 +25,8 @@ struct Submission {
   std::string policy;
   std::string subject_ref;
   Actor filed_by;
+  std::optional<Filing> filing;
+  std::vector<OutgoingMessage> messages;
 };
 
 class RequestService {
@@ -38,7 +40,8 @@ class RequestService {
   // Refuses a policy or type that has no SLA rule before anything is stored.
   void submit(const Submission& submission, Done done);
   // `command.at` is ignored: the service stamps the event with its clock.
-  void fire(std::string_view request_id, Command command, Done done);
+  // `messages` go to the outbox in the same transaction as the event.
+  void fire(std::string_view request_id, Command command, Done done, std::vector<OutgoingMessage> messages = {});
   Result<Request> get(std::string_view request_id) const;
   Result<std::vector<std::string>> allowed_events(const Request& request, const Actor& actor) const;
   // The request's deadline now (pauses still open are counted up to now).

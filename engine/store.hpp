@@ -17,16 +17,57 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/ports.hpp"
 #include "engine/request.hpp"
 #include "engine/result.hpp"
 
 namespace dsr {
+
+// What a new request brings besides its first event, stored in the same
+// transaction so that a filing is all there or not at all.
+struct Filing {
+  std::string tracking_token;  // the subject's key to this request; the store keeps only a keyed hash
+  std::string details_json;    // the form's details and contact data; the store keeps it sealed
+  std::string code;            // a one-time verification code, or empty; kept hashed
+  TimePoint code_expires_at;
+  int code_attempts = 0;
+};
 
 struct RequestChange {
   RequestHeader header;
   std::int64_t expected_version = 0;  // 0: the request is new
   std::vector<Event> events;          // to append, in sequence order
   std::optional<TimePoint> due_at;    // the deadline after this change, for queues and reports
+  std::optional<Filing> filing;       // only with a new request
+  std::vector<OutgoingMessage> messages;  // to the subject, delivered after the commit (outbox)
+};
+
+// Filters of the back-office queue, oldest due first.
+struct RequestQuery {
+  std::optional<std::string> state;
+  std::optional<std::string> type;
+  std::optional<std::string> assignee;
+  bool overdue_only = false;
+  TimePoint now;                // what "overdue" is measured against
+  int limit = 50;
+  std::optional<std::string> after;  // cursor: the last id of the previous page
+};
+
+struct RequestSummary {
+  std::string id;
+  std::string type;
+  std::string policy;
+  std::string state;
+  std::int64_t version = 0;
+  TimePoint received_at;
+  std::optional<TimePoint> due_at;
+  bool extended = false;
+  std::optional<std::string> assignee;
+};
+
+struct RequestPage {
+  std::vector<RequestSummary> items;
+  std::optional<std::string> next_cursor;
 };
 
 class Store {
@@ -36,6 +77,9 @@ class Store {
   virtual ~Store() = default;
   virtual Result<Request> load(std::string_view id) const = 0;
   virtual void commit(RequestChange change, Completion done) = 0;
+  virtual Result<RequestPage> list(const RequestQuery& query) const = 0;
+  // The filing's sealed details, opened (empty if none).
+  virtual Result<std::string> details(std::string_view id) const = 0;
 };
 
 // Keeps everything in memory, completes every commit at once. Thread-safe:
@@ -44,11 +88,15 @@ class InMemoryStore final : public Store {
  public:
   Result<Request> load(std::string_view id) const override;
   void commit(RequestChange change, Completion done) override;
+  Result<RequestPage> list(const RequestQuery& query) const override;
+  Result<std::string> details(std::string_view id) const override;
 
  private:
   struct Entry {
     RequestHeader header;
     std::vector<Event> events;
+    std::optional<TimePoint> due_at;
+    std::string details_json;
   };
   mutable std::mutex mutex_;
   std::map<std::string, Entry, std::less<>> requests_;  // guarded by mutex_

@@ -10,7 +10,7 @@ namespace {
 constexpr char kContext[crypto_kdf_CONTEXTBYTES] = {'d', 's', 'r', 'k', 'e', 'y', 's', '1'};
 
 // Subkey ids: fixed forever, since changing one would orphan existing data.
-enum SubkeyId : std::uint64_t { kWrapping = 1, kBlindIndex = 2, kTokenHash = 3, kJournalMac = 4, kSecrets = 5, kCheck = 6 };
+enum SubkeyId : std::uint64_t { kWrapping = 1, kBlindIndex = 2, kTokenHash = 3, kJournalMac = 4, kSecrets = 5, kCheck = 6, kDetails = 7 };
 
 SecretKey derive(const Key& master, SubkeyId id) {
   Key sub{};
@@ -58,7 +58,8 @@ MasterKey::MasterKey(const Key& key)
       token_hash_(derive(key, kTokenHash)),
       journal_mac_(derive(key, kJournalMac)),
       secrets_(derive(key, kSecrets)),
-      check_(derive(key, kCheck)) {
+      check_(derive(key, kCheck)),
+      details_(derive(key, kDetails)) {
   if (!crypto_ready()) throw std::runtime_error("libsodium could not be initialised");
 }
 

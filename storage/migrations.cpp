@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 1> kMigrations{{
+const std::array<Migration, 2> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -156,6 +156,29 @@ CREATE TABLE verification_codes (
   attempts_left INTEGER NOT NULL,
   sent_count    INTEGER NOT NULL DEFAULT 1,
   created_at    INTEGER NOT NULL
+);
+)sql"},
+    {2, "tracking tokens, sealed request details, idempotency keys", R"sql(
+-- A subject's key to its own request, kept only as a keyed hash.
+CREATE TABLE tracking_tokens (
+  token_hash BLOB PRIMARY KEY,
+  request_id TEXT NOT NULL UNIQUE REFERENCES requests (id)
+);
+
+-- What the form said (details, contact data given), sealed.
+CREATE TABLE request_details (
+  request_id TEXT PRIMARY KEY REFERENCES requests (id),
+  sealed     BLOB NOT NULL
+);
+
+-- POST /v1/requests with an Idempotency-Key: the same key and body get the
+-- same answer again; the answer is sealed (it holds the tracking token).
+CREATE TABLE idempotency_keys (
+  key_hash   BLOB PRIMARY KEY,
+  body_hash  BLOB NOT NULL,
+  status     INTEGER NOT NULL,
+  response   BLOB NOT NULL,
+  created_at INTEGER NOT NULL
 );
 )sql"},
 }};

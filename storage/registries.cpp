@@ -24,12 +24,11 @@ std::string secret_context(std::string_view recipient_id) {
   return fmt::format("dsr/recipient-secret/v1/{}", recipient_id);
 }
 
-// Binds a code to its request, so a code for one request is worth nothing for another.
-Bytes code_hash(const Database& db, std::string_view request_id, std::string_view code) {
-  return keyed_hash(db.keys().token_hash(), fmt::format("code:{}:{}", request_id, code));
-}
-
 }  // namespace
+
+Bytes verification_code_hash(const MasterKey& keys, std::string_view request_id, std::string_view code) {
+  return keyed_hash(keys.token_hash(), fmt::format("code:{}:{}", request_id, code));
+}
 
 void DisclosureLedger::record(Disclosure d, std::function<void(Result<std::string>)> done) {
   auto id = std::make_shared<std::string>("d-" + random_id(12));
@@ -177,57 +176,86 @@ Result<Principal> TokenRegistry::authenticate(std::string_view token) const {
   });
 }
 
-Status VerificationCodes::issue_sync(std::string_view request_id, std::string_view code, TimePoint expires_at,
-                                     int attempts) {
-  Bytes digest = code_hash(db_, request_id, code);
-  return db_.writer().run([&](WriteConnection& db) -> Status {
-    auto& upsert = db.prepared(
-        "INSERT INTO verification_codes (request_id, code_hash, expires_at, attempts_left, sent_count, created_at) "
-        "VALUES (?,?,?,?,1,strftime('%s','now')) ON CONFLICT (request_id) DO UPDATE SET "
-        "code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts_left = excluded.attempts_left, "
-        "sent_count = sent_count + 1");
-    upsert.bind(1, std::string(request_id));
-    bind_blob(upsert, 2, digest);
-    upsert.bind(3, unix_seconds(expires_at));
-    upsert.bind(4, attempts);
-    upsert.exec();
-    return ok_status();
+Result<std::string> TokenRegistry::tracked_request(std::string_view tracking_token) const {
+  Bytes digest = keyed_hash(db_.keys().token_hash(), tracking_token);
+  return db_.read("checking a tracking token", [&](SQLite::Database& db) -> Result<std::string> {
+    SQLite::Statement q(db, "SELECT request_id FROM tracking_tokens WHERE token_hash = ?");
+    bind_blob(q, 1, digest);
+    if (!q.executeStep()) return fail(Error::not_found("unknown tracking token"));
+    return q.getColumn(0).getString();
   });
 }
 
+void VerificationCodes::issue(std::string request_id, std::string code, TimePoint expires_at, int attempts,
+                              std::function<void(Status)> done) {
+  Bytes digest = verification_code_hash(db_.keys(), request_id, code);
+  db_.writer().submit(
+      [=](WriteConnection& db) -> Status {
+        auto& upsert = db.prepared(
+            "INSERT INTO verification_codes (request_id, code_hash, expires_at, attempts_left, sent_count, created_at) "
+            "VALUES (?,?,?,?,1,strftime('%s','now')) ON CONFLICT (request_id) DO UPDATE SET "
+            "code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts_left = excluded.attempts_left, "
+            "sent_count = sent_count + 1");
+        upsert.bind(1, request_id);
+        bind_blob(upsert, 2, digest);
+        upsert.bind(3, unix_seconds(expires_at));
+        upsert.bind(4, attempts);
+        upsert.exec();
+        return ok_status();
+      },
+      std::move(done));
+}
+
+void VerificationCodes::check(std::string request_id, std::string code, TimePoint now,
+                              std::function<void(Result<CodeVerdict>)> done) {
+  Bytes given = verification_code_hash(db_.keys(), request_id, code);
+  auto verdict = std::make_shared<CodeVerdict>();
+  db_.writer().submit(
+      [=](WriteConnection& db) -> Status {
+        auto& q = db.prepared("SELECT code_hash, expires_at, attempts_left FROM verification_codes WHERE request_id = ?");
+        q.bind(1, request_id);
+        if (!q.executeStep()) {
+          *verdict = {CodeCheck::none, 0};
+          return ok_status();
+        }
+        Bytes stored = column_blob(q.getColumn(0));
+        std::int64_t expires = q.getColumn(1).getInt64();
+        int left = q.getColumn(2).getInt();
+        q.reset();
+        if (left <= 0) {
+          *verdict = {CodeCheck::locked, 0};
+        } else if (unix_seconds(now) > expires) {
+          *verdict = {CodeCheck::expired, left};
+        } else if (equal_constant_time(stored, given)) {
+          *verdict = {CodeCheck::accepted, left};
+          auto& consume = db.prepared("DELETE FROM verification_codes WHERE request_id = ?");
+          consume.bind(1, request_id);
+          consume.exec();
+        } else {
+          *verdict = {left - 1 == 0 ? CodeCheck::locked : CodeCheck::wrong, left - 1};
+          auto& spend = db.prepared("UPDATE verification_codes SET attempts_left = attempts_left - 1 WHERE request_id = ?");
+          spend.bind(1, request_id);
+          spend.exec();
+        }
+        return ok_status();
+      },
+      [verdict, done = std::move(done)](Status s) {
+        if (!s) return done(fail(s.error()));
+        done(*verdict);
+      });
+}
+
+Status VerificationCodes::issue_sync(std::string_view request_id, std::string_view code, TimePoint expires_at,
+                                     int attempts) {
+  std::promise<Status> p;
+  issue(std::string(request_id), std::string(code), expires_at, attempts, [&p](Status s) { p.set_value(std::move(s)); });
+  return p.get_future().get();
+}
+
 Result<CodeVerdict> VerificationCodes::check_sync(std::string_view request_id, std::string_view code, TimePoint now) {
-  Bytes given = code_hash(db_, request_id, code);
-  CodeVerdict verdict;
-  Status s = db_.writer().run([&](WriteConnection& db) -> Status {
-    auto& q = db.prepared("SELECT code_hash, expires_at, attempts_left FROM verification_codes WHERE request_id = ?");
-    q.bind(1, std::string(request_id));
-    if (!q.executeStep()) {
-      verdict = {CodeCheck::none, 0};
-      return ok_status();
-    }
-    Bytes stored = column_blob(q.getColumn(0));
-    std::int64_t expires = q.getColumn(1).getInt64();
-    int left = q.getColumn(2).getInt();
-    q.reset();
-    if (left <= 0) {
-      verdict = {CodeCheck::locked, 0};
-    } else if (unix_seconds(now) > expires) {
-      verdict = {CodeCheck::expired, left};
-    } else if (equal_constant_time(stored, given)) {
-      verdict = {CodeCheck::accepted, left};
-      auto& consume = db.prepared("DELETE FROM verification_codes WHERE request_id = ?");
-      consume.bind(1, std::string(request_id));
-      consume.exec();
-    } else {
-      verdict = {left - 1 == 0 ? CodeCheck::locked : CodeCheck::wrong, left - 1};
-      auto& spend = db.prepared("UPDATE verification_codes SET attempts_left = attempts_left - 1 WHERE request_id = ?");
-      spend.bind(1, std::string(request_id));
-      spend.exec();
-    }
-    return ok_status();
-  });
-  if (!s) return fail(s.error());
-  return verdict;
+  std::promise<Result<CodeVerdict>> p;
+  check(std::string(request_id), std::string(code), now, [&p](Result<CodeVerdict> r) { p.set_value(std::move(r)); });
+  return p.get_future().get();
 }
 
 }  // namespace dsr::storage

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/ports.hpp"
 #include "engine/result.hpp"
 #include "engine/role.hpp"
 #include "engine/time.hpp"
@@ -68,41 +69,37 @@ class RecipientDirectory {
   Database& db_;
 };
 
-struct Principal {
-  std::string name;
-  Role role = Role::auditor;
-  std::string organization;  // institutions only
-};
-
-class TokenRegistry {
+class TokenRegistry final : public TokenDirectory {
  public:
   explicit TokenRegistry(Database& db) : db_(db) {}
   // A new random token for `principal`; the token itself is never stored.
   Result<std::string> create_sync(const Principal& principal);
   // Who holds `token`, or not_found (also for a revoked token).
-  Result<Principal> authenticate(std::string_view token) const;
+  Result<Principal> authenticate(std::string_view token) const override;
+  Result<std::string> tracked_request(std::string_view tracking_token) const override;
 
  private:
   Database& db_;
 };
 
-enum class CodeCheck { accepted, wrong, expired, locked, none };
-
-struct CodeVerdict {
-  CodeCheck result = CodeCheck::none;
-  int attempts_left = 0;
-};
-
-class VerificationCodes {
+class VerificationCodes final : public VerificationCodeStore {
  public:
   explicit VerificationCodes(Database& db) : db_(db) {}
-  // Replaces any earlier code of the request.
+  void issue(std::string request_id, std::string code, TimePoint expires_at, int attempts,
+             std::function<void(Status)> done) override;
+  void check(std::string request_id, std::string code, TimePoint now,
+             std::function<void(Result<CodeVerdict>)> done) override;
+
+  // Waiting forms, for the command line and tests.
   Status issue_sync(std::string_view request_id, std::string_view code, TimePoint expires_at, int attempts);
-  // Uses up one attempt unless the code is right; a right code is consumed.
   Result<CodeVerdict> check_sync(std::string_view request_id, std::string_view code, TimePoint now);
 
  private:
   Database& db_;
 };
+
+// The keyed hash a code is stored as: bound to its request, so a code for
+// one request is worth nothing for another.
+Bytes verification_code_hash(const MasterKey& keys, std::string_view request_id, std::string_view code);
 
 }  // namespace dsr::storage

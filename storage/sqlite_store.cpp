@@ -1,5 +1,8 @@
 #include "storage/sqlite_store.hpp"
 
+#include "storage/outbox.hpp"
+#include "storage/registries.hpp"
+
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
 
@@ -61,6 +64,35 @@ Status update_request(WriteConnection& db, const RequestChange& c, const Request
                     "stale_version"));
 }
 
+void bind_blob(SQLite::Statement& s, int index, const Bytes& b) { s.bind(index, b.data(), static_cast<int>(b.size())); }
+
+std::string details_context(std::string_view request_id) { return fmt::format("dsr/request-details/v1/{}", request_id); }
+
+void store_filing(WriteConnection& db, const MasterKey& keys, const std::string& request_id, const Filing& f) {
+  if (!f.tracking_token.empty()) {
+    auto& insert = db.prepared("INSERT INTO tracking_tokens (token_hash, request_id) VALUES (?, ?)");
+    bind_blob(insert, 1, keyed_hash(keys.token_hash(), f.tracking_token));
+    insert.bind(2, request_id);
+    insert.exec();
+  }
+  if (!f.details_json.empty()) {
+    auto& insert = db.prepared("INSERT INTO request_details (request_id, sealed) VALUES (?, ?)");
+    insert.bind(1, request_id);
+    bind_blob(insert, 2, seal(keys.details(), as_bytes(f.details_json), details_context(request_id)));
+    insert.exec();
+  }
+  if (!f.code.empty()) {
+    auto& insert = db.prepared(
+        "INSERT INTO verification_codes (request_id, code_hash, expires_at, attempts_left, sent_count, created_at) "
+        "VALUES (?, ?, ?, ?, 1, strftime('%s','now'))");
+    insert.bind(1, request_id);
+    bind_blob(insert, 2, verification_code_hash(keys, request_id, f.code));
+    insert.bind(3, unix_seconds(f.code_expires_at));
+    insert.bind(4, f.code_attempts);
+    insert.exec();
+  }
+}
+
 }  // namespace
 
 Result<Request> SqliteStore::load(std::string_view id) const {
@@ -109,6 +141,8 @@ void SqliteStore::commit(RequestChange change, Completion done) {
         Status written = change.expected_version == 0 ? create_request(db, change, delta)
                                                       : update_request(db, change, delta);
         if (!written) return written;
+        if (change.filing) store_filing(db, db_.keys(), change.header.id, *change.filing);
+        for (const auto& m : change.messages) enqueue_message(db, db_.keys(), change.header, m);
         JournalChain& journal = db_.journal();
         JournalChain::Head before = journal.head();
         try {
@@ -120,6 +154,68 @@ void SqliteStore::commit(RequestChange change, Completion done) {
         return ok_status();
       },
       std::move(done));
+}
+
+}  // namespace dsr::storage
+
+namespace dsr::storage {
+
+Result<RequestPage> SqliteStore::list(const RequestQuery& q) const {
+  return db_.read("listing requests", [&](SQLite::Database& db) -> Result<RequestPage> {
+    // Oldest due first; requests without a due date last. The cursor is the
+    // last id of the previous page, compared on the same (due, id) key.
+    std::string sql =
+        "SELECT id, type, policy, state, version, received_at, due_at, extended, assignee FROM requests r WHERE 1";
+    if (q.state) sql += " AND state = :state";
+    if (q.type) sql += " AND type = :type";
+    if (q.assignee) sql += " AND assignee = :assignee";
+    if (q.overdue_only) sql += " AND due_at < :now";
+    if (q.after)
+      sql += " AND (COALESCE(due_at, 9223372036854775807), id) > "
+             "(SELECT COALESCE(due_at, 9223372036854775807), id FROM requests WHERE id = :after)";
+    sql += " ORDER BY COALESCE(due_at, 9223372036854775807), id LIMIT :limit";
+    SQLite::Statement s(db, sql);
+    if (q.state) s.bind(":state", *q.state);
+    if (q.type) s.bind(":type", *q.type);
+    if (q.assignee) s.bind(":assignee", *q.assignee);
+    if (q.overdue_only) s.bind(":now", unix_seconds(q.now));
+    if (q.after) s.bind(":after", *q.after);
+    s.bind(":limit", q.limit + 1);
+    RequestPage page;
+    while (s.executeStep()) {
+      RequestSummary r;
+      r.id = s.getColumn(0).getString();
+      r.type = s.getColumn(1).getString();
+      r.policy = s.getColumn(2).getString();
+      r.state = s.getColumn(3).getString();
+      r.version = s.getColumn(4).getInt64();
+      r.received_at = from_unix(s.getColumn(5).getInt64());
+      if (!s.getColumn(6).isNull()) r.due_at = from_unix(s.getColumn(6).getInt64());
+      r.extended = s.getColumn(7).getInt() != 0;
+      if (!s.getColumn(8).isNull()) r.assignee = s.getColumn(8).getString();
+      page.items.push_back(std::move(r));
+    }
+    if (static_cast<int>(page.items.size()) > q.limit) {
+      page.items.pop_back();
+      page.next_cursor = page.items.back().id;
+    }
+    return page;
+  });
+}
+
+Result<std::string> SqliteStore::details(std::string_view id) const {
+  auto sealed = db_.read("reading request details", [&](SQLite::Database& db) -> Result<Bytes> {
+    SQLite::Statement q(db, "SELECT sealed FROM request_details WHERE request_id = ?");
+    q.bind(1, std::string(id));
+    if (!q.executeStep()) return Bytes{};
+    const auto* p = static_cast<const unsigned char*>(q.getColumn(0).getBlob());
+    return Bytes(p, p + q.getColumn(0).getBytes());
+  });
+  if (!sealed) return fail(sealed.error());
+  if (sealed->empty()) return std::string();
+  auto opened = unseal(db_.keys().details(), *sealed, details_context(id));
+  if (!opened) return fail(opened.error());
+  return std::string(opened->begin(), opened->end());
 }
 
 }  // namespace dsr::storage

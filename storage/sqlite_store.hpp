@@ -1,7 +1,9 @@
 // SqliteStore: the engine's Store on SQLite. A commit is one job for the
 // group-commit writer: it checks the version, updates the request's cached
 // row, and appends the events to the hash-chained journal, all or nothing.
-// load() folds the journal on a read connection.
+// load() folds the journal on a read connection. A filing's tracking token
+// and verification code are kept as keyed hashes, its details and any
+// outgoing messages sealed, in the same transaction as its first event.
 //
 // Thread-safe: load() from any thread; commit() completions run on the
 // writer thread.
@@ -18,6 +20,8 @@ class SqliteStore final : public Store {
 
   Result<Request> load(std::string_view id) const override;
   void commit(RequestChange change, Completion done) override;
+  Result<RequestPage> list(const RequestQuery& query) const override;
+  Result<std::string> details(std::string_view id) const override;
 
  private:
   Database& db_;

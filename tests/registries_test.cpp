@@ -10,7 +10,7 @@
 #include "test_support.hpp"
 
 using namespace dsr;
-using storage::CodeCheck;
+
 
 TEST_CASE("disclosures are recorded and listed per subject, oldest first", "[storage][ledger]") {
   auto db = test::open_database(":memory:");

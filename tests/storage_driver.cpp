@@ -59,7 +59,7 @@ Result<Request> wait(std::function<void(RequestService::Done)> call) {
 
 // One request through verify, approve and fulfil; `ack` after each durable step.
 void advance_one(RequestService& service, const std::function<void(const Request&)>& ack) {
-  auto r = wait([&](auto done) { service.submit({"access", "id-pdp", "s-driver", {"subject", Role::subject}}, done); });
+  auto r = wait([&](auto done) { service.submit({"access", "id-pdp", "s-driver", {"subject", Role::subject}, std::nullopt, {}}, done); });
   if (!r) throw std::runtime_error(r.error().message);
   ack(*r);
   const std::pair<const char*, Actor> steps[] = {{"verify", {"subject", Role::subject}},

@@ -43,7 +43,7 @@ T wait_for(Call&& call) {
 
 Result<Request> submit(RequestService& service, std::string type, std::string policy, std::string subject_ref) {
   return wait_for<Result<Request>>([&](auto done) {
-    service.submit({std::move(type), std::move(policy), std::move(subject_ref), {"subject", Role::subject}}, done);
+    service.submit({std::move(type), std::move(policy), std::move(subject_ref), {"subject", Role::subject}, std::nullopt, {}}, done);
   });
 }
 

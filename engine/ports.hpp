@@ -1,0 +1,74 @@
+// The engine's other ports: everything besides requests (Store) and subject
+// records (SubjectVault) that the API needs from the outside world.
+// storage/ implements the directories on SQLite; app/ supplies the message
+// sink. Each implementation documents its own thread-safety; all of these
+// may be called from any thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/result.hpp"
+#include "engine/role.hpp"
+#include "engine/time.hpp"
+
+namespace dsr {
+
+// A member of staff or a system, as a bearer token names them.
+struct Principal {
+  std::string name;
+  Role role = Role::auditor;
+  std::string organization;  // institutions only: whose employees they may see
+};
+
+class TokenDirectory {
+ public:
+  virtual ~TokenDirectory() = default;
+  // Who holds this staff or system token; not_found if none or revoked.
+  virtual Result<Principal> authenticate(std::string_view token) const = 0;
+  // The request a subject's tracking token opens; not_found if none.
+  virtual Result<std::string> tracked_request(std::string_view tracking_token) const = 0;
+};
+
+enum class CodeCheck { accepted, wrong, expired, locked, none };
+
+struct CodeVerdict {
+  CodeCheck result = CodeCheck::none;
+  int attempts_left = 0;
+};
+
+// Writes complete asynchronously, once durable.
+class VerificationCodeStore {
+ public:
+  virtual ~VerificationCodeStore() = default;
+  // Replaces any earlier code of the request (a resend).
+  virtual void issue(std::string request_id, std::string code, TimePoint expires_at, int attempts,
+                     std::function<void(Status)> done) = 0;
+  // Uses up one attempt unless the code is right; a right code is consumed.
+  virtual void check(std::string request_id, std::string code, TimePoint now,
+                     std::function<void(Result<CodeVerdict>)> done) = 0;
+};
+
+// A message to a subject (verification code, status changes), handed to the
+// configured sink (a directory of JSON files, or a webhook).
+struct OutgoingMessage {
+  std::string to;         // address on record
+  std::string channel;    // "email" or "sms"
+  std::string template_name;
+  std::string locale;     // "id" or "en"
+  std::string request_id;
+  std::string text;
+  std::map<std::string, std::string> variables;
+};
+
+class MessageSink {
+ public:
+  virtual ~MessageSink() = default;
+  virtual Status send(const OutgoingMessage& message) = 0;
+};
+
+}  // namespace dsr

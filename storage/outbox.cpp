@@ -1,0 +1,124 @@
+#include "storage/outbox.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <fmt/format.h>
+
+#include <ctime>
+
+namespace dsr::storage {
+namespace {
+
+std::string payload_context(std::string_view id) { return fmt::format("dsr/outbox/v1/{}", id); }
+
+std::string to_json(const OutgoingMessage& m) {
+  boost::json::object o;
+  o["to"] = m.to;
+  o["channel"] = m.channel;
+  o["template"] = m.template_name;
+  o["locale"] = m.locale;
+  o["request_id"] = m.request_id;
+  o["text"] = m.text;
+  boost::json::object vars;
+  for (const auto& [k, v] : m.variables) vars[k] = v;
+  o["variables"] = std::move(vars);
+  return boost::json::serialize(o);
+}
+
+OutgoingMessage from_json(std::string_view text) {
+  auto v = boost::json::parse(text).as_object();
+  OutgoingMessage m;
+  m.to = v.at("to").as_string();
+  m.channel = v.at("channel").as_string();
+  m.template_name = v.at("template").as_string();
+  m.locale = v.at("locale").as_string();
+  m.request_id = v.at("request_id").as_string();
+  m.text = v.at("text").as_string();
+  for (const auto& [k, val] : v.at("variables").as_object()) m.variables.emplace(std::string(k), std::string(val.as_string()));
+  return m;
+}
+
+std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+}  // namespace
+
+void enqueue_message(WriteConnection& db, const MasterKey& keys, const RequestHeader& request,
+                     const OutgoingMessage& message) {
+  std::string id = "m-" + random_id(12);
+  Bytes sealed = seal(keys.details(), as_bytes(to_json(message)), payload_context(id));
+  auto& insert = db.prepared(
+      "INSERT INTO outbox (id, kind, request_id, subject_ref, payload, next_attempt_at, created_at, updated_at) "
+      "VALUES (?, 'subject_message', ?, ?, ?, ?, ?, ?)");
+  insert.bind(1, id);
+  insert.bind(2, request.id);
+  insert.bind(3, request.subject_ref);
+  insert.bind(4, sealed.data(), static_cast<int>(sealed.size()));
+  insert.bind(5, now_seconds());
+  insert.bind(6, now_seconds());
+  insert.bind(7, now_seconds());
+  insert.exec();
+}
+
+Result<std::vector<PendingMessage>> Outbox::due(TimePoint now, int limit) const {
+  auto rows = db_.read("reading the outbox", [&](SQLite::Database& db) -> Result<std::vector<std::pair<PendingMessage, Bytes>>> {
+    SQLite::Statement q(db, "SELECT id, attempts, payload FROM outbox WHERE kind = 'subject_message' AND "
+                            "status = 'pending' AND next_attempt_at <= ? ORDER BY created_at, id LIMIT ?");
+    q.bind(1, static_cast<std::int64_t>(now.time_since_epoch().count()));
+    q.bind(2, limit);
+    std::vector<std::pair<PendingMessage, Bytes>> out;
+    while (q.executeStep()) {
+      const auto* p = static_cast<const unsigned char*>(q.getColumn(2).getBlob());
+      out.push_back({PendingMessage{q.getColumn(0).getString(), {}, q.getColumn(1).getInt()},
+                     Bytes(p, p + q.getColumn(2).getBytes())});
+    }
+    return out;
+  });
+  if (!rows) return fail(rows.error());
+  std::vector<PendingMessage> out;
+  for (auto& [pending, sealed] : *rows) {
+    auto opened = unseal(db_.keys().details(), sealed, payload_context(pending.id));
+    if (!opened) return fail(Error::internal(fmt::format("outbox message {} does not open", pending.id)));
+    try {
+      pending.message = from_json(std::string(opened->begin(), opened->end()));
+    } catch (const std::exception&) {
+      return fail(Error::internal(fmt::format("outbox message {} is damaged", pending.id)));
+    }
+    out.push_back(std::move(pending));
+  }
+  return out;
+}
+
+Status Outbox::delivered(const std::string& id) {
+  return db_.writer().run([&](WriteConnection& db) -> Status {
+    auto& u = db.prepared("UPDATE outbox SET status = 'delivered', attempts = attempts + 1, updated_at = ? WHERE id = ?");
+    u.bind(1, now_seconds());
+    u.bind(2, id);
+    u.exec();
+    return ok_status();
+  });
+}
+
+Status Outbox::attempt_failed(const std::string& id, const std::string& error, std::optional<TimePoint> retry_at) {
+  return db_.writer().run([&](WriteConnection& db) -> Status {
+    auto& u = db.prepared("UPDATE outbox SET attempts = attempts + 1, last_error = ?, updated_at = ?, "
+                          "status = CASE WHEN ? THEN 'pending' ELSE 'failed' END, "
+                          "next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?");
+    u.bind(1, error);
+    u.bind(2, now_seconds());
+    u.bind(3, retry_at ? 1 : 0);
+    if (retry_at) u.bind(4, static_cast<std::int64_t>(retry_at->time_since_epoch().count()));
+    u.bind(5, id);
+    u.exec();
+    return ok_status();
+  });
+}
+
+Result<int> Outbox::pending_count() const {
+  return db_.read("counting the outbox", [](SQLite::Database& db) -> Result<int> {
+    return db.execAndGet("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").getInt();
+  });
+}
+
+}  // namespace dsr::storage

@@ -1,0 +1,40 @@
+// The outbox: messages to subjects written in the same transaction as the
+// event that causes them, then delivered by a worker, at least once, with
+// back-off, surviving restarts. Payloads are sealed (they hold contact data
+// and codes); erasing a subject deletes its pending messages.
+#pragma once
+
+#include <vector>
+
+#include "engine/ports.hpp"
+#include "engine/request.hpp"
+#include "storage/database.hpp"
+
+namespace dsr::storage {
+
+// Inside a writer job: adds one message for `request`.
+void enqueue_message(WriteConnection& db, const MasterKey& keys, const RequestHeader& request,
+                     const OutgoingMessage& message);
+
+struct PendingMessage {
+  std::string id;
+  OutgoingMessage message;
+  int attempts = 0;
+};
+
+class Outbox {
+ public:
+  explicit Outbox(Database& db) : db_(db) {}
+  // Messages due for a (first or next) attempt at `now`, oldest first.
+  Result<std::vector<PendingMessage>> due(TimePoint now, int limit) const;
+  Status delivered(const std::string& id);
+  // Schedules another attempt, or gives up (status failed) after the last.
+  Status attempt_failed(const std::string& id, const std::string& error, std::optional<TimePoint> retry_at);
+  // Pending messages of one request, for tests and the request's page.
+  Result<int> pending_count() const;
+
+ private:
+  Database& db_;
+};
+
+}  // namespace dsr::storage
