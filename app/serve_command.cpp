@@ -1,22 +1,47 @@
-// dsr serve: start-up checks (definitions, calendars, key file, database)
-// today; the HTTP server arrives with the API.
-// The options are the full contract of ../API.md so that scripts and unit
-// files written now keep working.
+// dsr serve: the composition root. Loads and checks the definitions, opens
+// the key file and the database, builds the engine's services over the
+// storage layer, and serves the HTTP API until SIGINT or SIGTERM.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
 #include <array>
 #include <chrono>
+#include <cstdio>
+#include <thread>
 
+#include "api/routes.hpp"
+#include "api/server.hpp"
 #include "app/cli.hpp"
 #include "app/commands.hpp"
 #include "app/definition_files.hpp"
+#include "app/message_sinks.hpp"
 #include "app/options.hpp"
+#include "app/outbox_worker.hpp"
+#include "engine/request_service.hpp"
 #include "storage/database.hpp"
 #include "storage/master_key_file.hpp"
 #include "storage/migrations.hpp"
+#include "storage/registries.hpp"
+#include "storage/sqlite_store.hpp"
+#include "storage/sqlite_vault.hpp"
 
 namespace dsr::app {
+namespace {
+
+bool loopback(const std::string& host) { return host == "127.0.0.1" || host == "::1" || host == "localhost"; }
+
+std::string random_code() {
+  // Six digits, uniformly from the CSPRNG.
+  auto bytes = storage::random_bytes(4);
+  std::uint32_t n = (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) | (std::uint32_t{bytes[2]} << 8) | bytes[3];
+  while (n >= 4294000000u) {  // reject the tail so that every code is equally likely
+    bytes = storage::random_bytes(4);
+    n = (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) | (std::uint32_t{bytes[2]} << 8) | bytes[3];
+  }
+  return fmt::format("{:06}", n % 1000000);
+}
+
+}  // namespace
 
 int serve_command(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
@@ -24,15 +49,18 @@ int serve_command(const std::vector<std::string>& args) {
   options.add_options()
       ("help,h", "show this help")
       ("db", po::value<std::string>()->default_value("var/dsr.db"), "SQLite database file")
-      ("listen", po::value<std::string>()->default_value("127.0.0.1:8080"), "HOST:PORT to listen on")
+      ("listen", po::value<std::string>()->default_value("127.0.0.1:8080"), "HOST:PORT to listen on (port 0: any free port)")
       ("key-file", po::value<std::string>()->default_value("var/master.key"), "master key (32 bytes, 0600)")
       ("tls-cert", po::value<std::string>(), "TLS certificate chain (PEM)")
       ("tls-key", po::value<std::string>(), "TLS private key (PEM)")
+      ("insecure-listen", "allow plain HTTP on an address other than loopback")
       ("workflows", po::value<std::string>(), "directory overriding the embedded workflows")
       ("policy", po::value<std::string>()->default_value("id-pdp"), "default SLA policy")
-      ("message-sink", po::value<std::string>()->default_value("dir:var/outbox"), "dir:PATH or webhook:URL")
+      ("message-sink", po::value<std::string>()->default_value("dir:var/outbox"), "dir:PATH")
       ("public-rate", po::value<unsigned>()->default_value(30), "filings per minute per client; 0 turns it off")
-      ("trusted-proxy", po::value<std::string>(), "proxy whose X-Forwarded-For names the client");
+      ("trusted-proxy", po::value<std::string>(), "proxy whose X-Forwarded-For names the client")
+      ("threads", po::value<unsigned>()->default_value(0), "I/O threads (0: one per core)")
+      ("quiet", "no access log on stdout");
   auto parsed = parse_options("serve", args, options);
   if (!parsed) return kExitUsage;
   const auto& vm = *parsed;
@@ -42,6 +70,25 @@ int serve_command(const std::vector<std::string>& args) {
   }
   if (vm.count("tls-cert") != vm.count("tls-key")) {
     fmt::print(stderr, "dsr serve: --tls-cert and --tls-key go together; give both or neither\n");
+    return kExitUsage;
+  }
+  if (vm.count("tls-cert")) {
+    fmt::print(stderr, "dsr serve: TLS is not built yet; terminate TLS in a proxy on loopback for now\n");
+    return kExitUsage;
+  }
+  const auto& listen = vm["listen"].as<std::string>();
+  auto colon = listen.rfind(':');
+  unsigned port = 0;
+  if (colon == std::string::npos || colon == 0 ||
+      std::sscanf(listen.c_str() + colon + 1, "%u", &port) != 1 || port > 65535) {
+    fmt::print(stderr, "dsr serve: --listen \"{}\" is not HOST:PORT, e.g. 127.0.0.1:8080\n", listen);
+    return kExitUsage;
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.starts_with('[') && host.ends_with(']')) host = host.substr(1, host.size() - 2);
+  if (!loopback(host) && !vm.count("insecure-listen")) {
+    fmt::print(stderr, "dsr serve: plain HTTP on {} would expose personal data; listen on loopback, or give "
+                       "--insecure-listen behind a TLS proxy\n", host);
     return kExitUsage;
   }
 
@@ -66,8 +113,11 @@ int serve_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr serve: refusing to start: calendars must cover {} and {}\n", years[0], years[1]);
     return kExitFailed;
   }
-  fmt::print(stderr, "dsr serve: {} workflows and {} SLA policies loaded; default policy {}\n",
-             definitions->workflows.types().size(), definitions->policies.policy_ids().size(), policy);
+  auto sink = make_message_sink(vm["message-sink"].as<std::string>());
+  if (!sink) {
+    fmt::print(stderr, "dsr serve: {}\n", sink.error().message);
+    return kExitUsage;
+  }
   auto key = storage::load_or_create_master_key(vm["key-file"].as<std::string>());
   if (!key) {
     fmt::print(stderr, "dsr serve: {}\n", key.error().message);
@@ -78,10 +128,51 @@ int serve_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr serve: {}\n", database.error().message);
     return kExitFailed;
   }
-  fmt::print(stderr, "dsr serve: database {} open (schema {}), master key {}\n", vm["db"].as<std::string>(),
-             storage::latest_schema_version(), vm["key-file"].as<std::string>());
-  fmt::print(stderr, "dsr serve: the HTTP server is not built yet (it arrives with the HTTP API); "
-                     "nothing is listening on {}\n", vm["listen"].as<std::string>());
+  storage::Database& db = **database;
+  storage::SqliteStore store(db);
+  storage::SqliteVault vault(db);
+  storage::TokenRegistry tokens(db);
+  storage::VerificationCodes codes(db);
+  storage::Outbox outbox(db);
+  SystemClock clock;
+  RequestService requests(definitions->workflows, definitions->policies, store, clock,
+                          [] { return "r-" + storage::random_id(10); });
+  OutboxWorker outbox_worker(outbox, **sink, clock);
+
+  api::ApiContext context{definitions->workflows,
+                          definitions->policies,
+                          requests,
+                          store,
+                          vault,
+                          tokens,
+                          codes,
+                          clock,
+                          policy,
+                          [] { return "trk_" + storage::random_id(24); },
+                          random_code,
+                          {},
+                          [&outbox] { return outbox.pending_count().ok(); }};
+  auto router = api::build_router(context);
+  api::ServerOptions server_options;
+  server_options.address = host;
+  server_options.port = static_cast<std::uint16_t>(port);
+  server_options.threads = vm["threads"].as<unsigned>();
+  server_options.public_rate_per_minute = vm["public-rate"].as<unsigned>();
+  if (vm.count("trusted-proxy")) server_options.trusted_proxy = vm["trusted-proxy"].as<std::string>();
+  server_options.access_log = !vm.count("quiet");
+  api::Server server(server_options, *router);
+  if (auto listening = server.listen(); !listening) {
+    fmt::print(stderr, "dsr serve: {}\n", listening.error().message);
+    return kExitFailed;
+  }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one access-log line at a time
+  fmt::print(stderr, "dsr serve: listening on http://{}:{} ({} workflows, {} policies, default {}, database {})\n",
+             host, server.port(), definitions->workflows.types().size(), definitions->policies.policy_ids().size(),
+             policy, vm["db"].as<std::string>());
+  fmt::print(stderr, "dsr serve: create the first admin token with: dsr token create --role admin --name <you> "
+                     "--db {} --key-file {}\n", vm["db"].as<std::string>(), vm["key-file"].as<std::string>());
+  server.run();
+  fmt::print(stderr, "dsr serve: stopped\n");
   return kExitOk;
 }
 

@@ -27,7 +27,9 @@ void RequestService::submit(const Submission& submission, Done done) {
 
   RequestHeader header{new_id_(), submission.type, submission.policy, submission.subject_ref};
   Request request = fold_request(header, std::span(&event.value(), 1));
-  store_.commit(RequestChange{header, 0, {event.value()}, due->due_at, submission.filing, submission.messages},
+  std::vector<OutgoingMessage> messages = submission.messages;
+  for (auto& m : messages) m.request_id = header.id;  // known only now
+  store_.commit(RequestChange{header, 0, {event.value()}, due->due_at, submission.filing, std::move(messages)},
                 [request = std::move(request), done = std::move(done)](Status status) mutable {
                   if (!status) return done(fail(status.error()));
                   done(std::move(request));

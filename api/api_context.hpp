@@ -1,0 +1,41 @@
+// Everything the handlers need, as engine ports: the API never touches
+// SQLite. app/ builds one ApiContext at start-up; it outlives the server.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "engine/clock.hpp"
+#include "engine/ports.hpp"
+#include "engine/request_service.hpp"
+#include "engine/sla_policy.hpp"
+#include "engine/store.hpp"
+#include "engine/subject_vault.hpp"
+#include "engine/workflow_set.hpp"
+
+namespace dsr::api {
+
+struct VerificationSettings {
+  std::chrono::seconds code_lifetime{15 * 60};
+  int attempts = 5;
+};
+
+struct ApiContext {
+  const WorkflowSet& workflows;
+  const SlaCatalog& policies;
+  RequestService& requests;
+  Store& store;
+  SubjectVault& vault;
+  const TokenDirectory& tokens;
+  VerificationCodeStore& codes;
+  const Clock& clock;
+  std::string default_policy;
+  // Secrets from a CSPRNG: tracking tokens, and 6-digit one-time codes.
+  std::function<std::string()> new_tracking_token;
+  std::function<std::string()> new_code;
+  VerificationSettings verification;
+  // Readiness beyond "the process runs" (e.g. the database answers).
+  std::function<bool()> ready = [] { return true; };
+};
+
+}  // namespace dsr::api

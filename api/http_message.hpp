@@ -1,0 +1,47 @@
+// HTTP as the handlers see it: plain values, no Beast, no sockets. The
+// transport (server.cpp) converts to and from the wire; handlers and the
+// router are pure functions of (request, caller) -> response, testable
+// without a network.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace dsr::api {
+
+struct CaseInsensitiveLess {
+  bool operator()(std::string_view a, std::string_view b) const;
+  using is_transparent = void;
+};
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as received: path and query
+  std::map<std::string, std::string, CaseInsensitiveLess> headers;
+  std::string body;
+  std::string client_address;  // the peer, or X-Forwarded-For from a trusted proxy
+
+  std::string_view path() const;
+  // Decoded query parameters; a repeated name keeps its last value.
+  std::map<std::string, std::string> query() const;
+  std::string header(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json; charset=utf-8";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+using Respond = std::function<void(HttpResponse)>;
+
+// Percent-decoding for paths and queries; nullopt for a malformed escape.
+std::optional<std::string> url_decode(std::string_view text, bool plus_is_space);
+
+}  // namespace dsr::api

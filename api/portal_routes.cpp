@@ -1,0 +1,248 @@
+// The citizen portal's routes: filing a request, proving identity with the
+// one-time code, withdrawing. Filing needs no credentials; the answer
+// carries the tracking token that opens this one request afterwards.
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "api/identity_numbers.hpp"
+#include "api/route_support.hpp"
+#include "api/routes.hpp"
+
+namespace dsr::api {
+namespace {
+
+// The record fields a subject may ask to correct (policy B.3.a).
+const std::vector<std::string> kCorrectableFields{"name",     "nik",   "nip",   "organization", "unit",
+                                                  "position", "email", "phone", "face_photo"};
+
+struct FilingForm {
+  std::string type;
+  std::string policy;
+  std::string locale;
+  std::string name, nik, email, phone, nip, organization;
+  boost::json::object details;  // validated details, kept sealed with the request
+};
+
+std::string lowercase_trimmed(std::string_view s) {
+  std::string out;
+  for (char c : s)
+    if (!std::isspace(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::vector<std::string> request_types(const ApiContext& context) { return context.workflows.types(); }
+
+void read_details(BodyReader& body, FilingForm& form, std::vector<FieldError>& errors) {
+  const boost::json::object* details = body.object("details", form.type == "rectification" ||
+                                                                 form.type == "automated_decision_objection");
+  if (details == nullptr) return;
+  BodyReader d(*details, "details", body.locale(), errors);
+  const boost::json::array* corrections = d.array("corrections", form.type == "rectification");
+  if (corrections != nullptr) {
+    if (corrections->empty()) d.error("corrections", text::kEmpty.in(body.locale()));
+    boost::json::array kept;
+    for (std::size_t i = 0; i < corrections->size(); ++i) {
+      std::string prefix = fmt::format("details.corrections[{}]", i);
+      if (!(*corrections)[i].is_object()) {
+        errors.push_back({prefix, std::string(text::kNotObject.in(body.locale()))});
+        continue;
+      }
+      BodyReader c((*corrections)[i].get_object(), prefix, body.locale(), errors);
+      auto field = c.one_of("field", true, kCorrectableFields);
+      auto requested = c.string("requested", true, 300);
+      if (field && requested) kept.push_back({{"field", *field}, {"requested", *requested}});
+    }
+    form.details["corrections"] = std::move(kept);
+  }
+  bool objection = form.type == "automated_decision_objection";
+  if (auto ref = d.string("decision_reference", objection, 200)) form.details["decision_reference"] = *ref;
+  if (auto grounds = d.string("grounds", objection, 5000)) form.details["grounds"] = *grounds;
+}
+
+std::variant<FilingForm, HttpResponse> read_filing(const HttpRequest& request, const ApiContext& context, Locale l) {
+  auto parsed = parse_object_body(request, l);
+  if (auto* answer = std::get_if<HttpResponse>(&parsed)) return std::move(*answer);
+  const auto& object = std::get<boost::json::object>(parsed);
+  std::vector<FieldError> errors;
+  FilingForm form;
+  {
+    BodyReader body(object, "", l, errors);
+    form.type = body.one_of("type", true, request_types(context)).value_or("");
+    form.locale = body.one_of("locale", false, {"id", "en"}).value_or(std::string(to_string(l)));
+    form.policy = body.string("policy", false, 50).value_or(context.default_policy);
+    if (context.policies.policy(form.policy) == nullptr) {
+      std::vector<std::string> ids = context.policies.policy_ids();
+      std::string list;
+      for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
+      body.error("policy", fmt::format("{} {}", text::kOneOf.in(l), list));
+    }
+    if (const auto* subject = body.object("subject", true)) {
+      BodyReader s(*subject, "subject", l, errors);
+      form.name = s.string("name", true, 200).value_or("");
+      form.nik = s.string("nik", true, 16 + 10).value_or("");
+      if (!form.nik.empty() && !plausible_nik(form.nik)) s.error("nik", text::kNikShape.in(l));
+      form.email = s.string("email", true, 254).value_or("");
+      if (!form.email.empty() && !plausible_email(form.email)) s.error("email", text::kEmailShape.in(l));
+      form.phone = s.string("phone", false, 20).value_or("");
+      if (!form.phone.empty() && !plausible_phone(form.phone)) s.error("phone", text::kPhoneShape.in(l));
+      form.nip = s.string("nip", false, 18 + 10).value_or("");
+      if (!form.nip.empty() && !plausible_nip(form.nip)) s.error("nip", text::kNipShape.in(l));
+      form.organization = s.string("organization", false, 200).value_or("");
+    }
+    if (!form.type.empty()) read_details(body, form, errors);
+    else body.object("details", false);
+  }
+  if (!errors.empty()) return validation_problem(l, errors);
+  return form;
+}
+
+std::string code_text(Locale l, std::string_view code, std::chrono::seconds lifetime) {
+  auto minutes = std::chrono::duration_cast<std::chrono::minutes>(lifetime).count();
+  if (l == Locale::en)
+    return fmt::format("Your dsr verification code is {}. It is valid for {} minutes. BSrE will never ask you for "
+                       "it by phone.", code, minutes);
+  return fmt::format("Kode verifikasi permintaan Anda: {}. Berlaku {} menit. BSrE tidak pernah meminta kode ini "
+                     "melalui telepon.", code, minutes);
+}
+
+void file_request(const HttpRequest& http, ApiContext& context, Respond respond) {
+  Locale l = locale_of(http);
+  auto read = read_filing(http, context, l);
+  if (auto* answer = std::get_if<HttpResponse>(&read)) return respond(std::move(*answer));
+  FilingForm form = std::move(std::get<FilingForm>(read));
+  Locale message_locale = form.locale == "en" ? Locale::en : Locale::id;
+
+  // The code goes to the contact on record, never to what the form says;
+  // without a record, or when the form's contact is not the one on record,
+  // a verifier checks the identity by hand.
+  auto ref = context.vault.find_by_nik(form.nik);
+  if (!ref) return respond(problem_for(ref.error(), l));
+  std::optional<SubjectRecord> record;
+  if (ref->has_value()) {
+    auto r = context.vault.get(**ref);
+    if (!r) return respond(problem_for(r.error(), l));
+    record = std::move(r).value();
+  }
+  std::string send_to, channel;
+  if (record && !record->email.empty() && lowercase_trimmed(record->email) == lowercase_trimmed(form.email)) {
+    send_to = record->email;
+    channel = "email";
+  } else if (record && !record->phone.empty() && !form.phone.empty() && record->phone == form.phone) {
+    send_to = record->phone;
+    channel = "sms";
+  }
+  bool by_code = !send_to.empty();
+
+  TimePoint now = context.clock.now();
+  Filing filing;
+  filing.tracking_token = context.new_tracking_token();
+  boost::json::object details = form.details;
+  details["contact_given"] = {{"name", form.name}, {"email", form.email}, {"phone", form.phone},
+                              {"nip", form.nip}, {"organization", form.organization}};
+  details["verification"] = by_code ? "code" : (record ? "manual_contact_mismatch" : "manual_no_record");
+  details["locale"] = form.locale;
+  filing.details_json = boost::json::serialize(details);
+  std::vector<OutgoingMessage> messages;
+  if (by_code) {
+    filing.code = context.new_code();
+    filing.code_expires_at = now + context.verification.code_lifetime;
+    filing.code_attempts = context.verification.attempts;
+    messages.push_back({send_to, channel, "verification_code", form.locale, "", code_text(message_locale, filing.code, context.verification.code_lifetime),
+                        {{"code", filing.code}}});
+  }
+  std::string subject_ref = ref->has_value() ? **ref : "u-" + context.new_tracking_token().substr(4, 24);
+  std::string tracking_token = filing.tracking_token;
+  Submission submission{form.type, form.policy, subject_ref, {"subject", Role::subject}, std::move(filing), std::move(messages)};
+  context.requests.submit(submission, [&context, l, by_code, tracking_token, respond = std::move(respond)](Result<Request> r) {
+    if (!r) return respond(problem_for(r.error(), l));
+    auto due = context.requests.deadline(*r);
+    boost::json::object body{{"id", r->id},
+                             {"type", r->type},
+                             {"status", r->state},
+                             {"tracking_token", tracking_token},
+                             {"received_at", format_rfc3339(r->received_at)},
+                             {"due_at", due ? boost::json::value(format_rfc3339(due->due_at)) : nullptr},
+                             {"policy", r->policy},
+                             {"verification", by_code ? "code_sent" : "manual"}};
+    HttpResponse response = json_response(201, body);
+    response.headers.emplace_back("Location", "/v1/requests/" + r->id);
+    respond(std::move(response));
+  });
+}
+
+void verify_request(const HttpRequest& http, const Caller& caller, ApiContext& context, const std::string& id,
+                    Respond respond) {
+  Locale l = locale_of(http);
+  auto parsed = parse_object_body(http, l);
+  if (auto* answer = std::get_if<HttpResponse>(&parsed)) return respond(std::move(*answer));
+  std::vector<FieldError> errors;
+  std::string code;
+  {
+    BodyReader body(std::get<boost::json::object>(parsed), "", l, errors);
+    code = body.string("code", true, 20).value_or("");
+    if (!code.empty() && (code.size() != 6 || !std::all_of(code.begin(), code.end(), ::isdigit)))
+      body.error("code", text::kCodeShape.in(l));
+  }
+  if (!errors.empty()) return respond(validation_problem(l, errors));
+  auto request = context.store.load(id);
+  if (!request) return respond(problem_for(request.error(), l));
+  if (request->state != "verifying")
+    return respond(problem(409, "not_allowed_in_state", text::kConflict.in(l),
+                           fmt::format("the request is {}, not waiting for a code", request->state)));
+  std::int64_t version = request->version;
+  context.codes.check(id, code, context.clock.now(),
+                      [&context, caller, l, id, version, respond = std::move(respond)](Result<CodeVerdict> v) mutable {
+    if (!v) return respond(problem_for(v.error(), l));
+    switch (v->result) {
+      case CodeCheck::accepted:
+        return context.requests.fire(id, Command{"verify", caller.actor(), "", version, {}, {}},
+                                     answer_with_request(context, caller, l, std::move(respond)));
+      case CodeCheck::wrong:
+        return respond(problem(422, "wrong_code", text::kInvalid.in(l), std::string(text::kWrongCode.in(l)),
+                               {{"code", std::string(text::kWrongCode.in(l))}}, {{"attempts_left", v->attempts_left}}));
+      case CodeCheck::locked: {
+        // The last attempt is spent: the request ends, with a public reason.
+        auto reject = [l, respond = std::move(respond)](Result<Request>) {
+          respond(problem(422, "verification_failed", text::kInvalid.in(l),
+                          "too many wrong codes: the request is rejected (verification_failed); file a new one",
+                          {{"code", std::string(text::kWrongCode.in(l))}}, {{"attempts_left", 0}}));
+        };
+        return context.requests.fire(id, Command{"reject", {"dsr", Role::system}, "verification_failed", version, {}, {}},
+                                     std::move(reject));
+      }
+      case CodeCheck::expired:
+        return respond(problem(422, "code_expired", text::kInvalid.in(l),
+                               "the code has expired; a verifier will check your identity instead",
+                               {{"code", "expired"}}, {{"attempts_left", v->attempts_left}}));
+      case CodeCheck::none:
+        return respond(problem(409, "no_code", text::kConflict.in(l),
+                               "this request is verified by a verifier, not by a code"));
+    }
+  });
+}
+
+}  // namespace
+
+void add_portal_routes(Router& router, ApiContext& context) {
+  router.add({"POST", "/v1/requests", "File a request (citizen portal; no credentials)", {true, false, {}},
+              [&context](const HttpRequest& http, const Caller&, const RouteParams&, Respond respond) {
+                file_request(http, context, std::move(respond));
+              }});
+  router.add({"POST", "/v1/requests/{id}/verify", "Prove identity with the one-time code", {false, true, {}},
+              [&context](const HttpRequest& http, const Caller& caller, const RouteParams& p, Respond respond) {
+                verify_request(http, caller, context, p.at("id"), std::move(respond));
+              }});
+  router.add({"POST", "/v1/requests/{id}/withdraw", "Withdraw one's own request", {false, true, {}},
+              [&context](const HttpRequest& http, const Caller& caller, const RouteParams& p, Respond respond) {
+                Locale l = locale_of(http);
+                auto request = context.store.load(p.at("id"));
+                if (!request) return respond(problem_for(request.error(), l));
+                context.requests.fire(request->id, Command{"withdraw", caller.actor(), "", request->version, {}, {}},
+                                      answer_with_request(context, caller, l, std::move(respond)));
+              }});
+}
+
+}  // namespace dsr::api

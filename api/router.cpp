@@ -1,0 +1,139 @@
+#include "api/router.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace dsr::api {
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  while (!path.empty()) {
+    if (path.front() == '/') {
+      path.remove_prefix(1);
+      continue;
+    }
+    auto slash = path.find('/');
+    parts.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash);
+  }
+  return parts;
+}
+
+HttpResponse unauthorized(Locale l, std::string_view detail) {
+  HttpResponse r = problem(401, "unauthorized", text::kUnauthorized.in(l), detail);
+  r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return r;
+}
+
+}  // namespace
+
+Actor Caller::actor() const {
+  if (kind == Kind::staff) return {principal.name, principal.role};
+  return {"subject", Role::subject};
+}
+
+void Router::add(Route route) { routes_.push_back(std::move(route)); }
+
+std::optional<RouteParams> Router::match(const Route& route, std::string_view path) const {
+  auto want = split_path(route.pattern);
+  auto have = split_path(path);
+  if (want.size() != have.size()) return std::nullopt;
+  RouteParams params;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    if (want[i].starts_with('{') && want[i].ends_with('}')) {
+      auto decoded = url_decode(have[i], false);
+      if (!decoded || decoded->empty()) return std::nullopt;
+      params[std::string(want[i].substr(1, want[i].size() - 2))] = *decoded;
+    } else if (want[i] != have[i]) {
+      return std::nullopt;
+    }
+  }
+  return params;
+}
+
+std::variant<Caller, HttpResponse> Router::authenticate(const HttpRequest& request, Locale l) const {
+  std::string header = request.header("Authorization");
+  if (header.empty()) return Caller{};
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() <= kBearer.size() || !std::equal(kBearer.begin(), kBearer.end(), header.begin(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+      }))
+    return unauthorized(l, "use 'Authorization: Bearer <token>'");
+  std::string token = header.substr(kBearer.size());
+  if (token.starts_with("trk_")) {
+    auto request_id = tokens_.tracked_request(token);
+    if (!request_id) return unauthorized(l, "unknown tracking token");
+    Caller c;
+    c.kind = Caller::Kind::subject;
+    c.tracked_request = *request_id;
+    return c;
+  }
+  auto principal = tokens_.authenticate(token);
+  if (!principal) return unauthorized(l, "unknown or revoked token");
+  Caller c;
+  c.kind = Caller::Kind::staff;
+  c.principal = *principal;
+  return c;
+}
+
+std::string Router::pattern_of(const HttpRequest& request) const {
+  for (const auto& route : routes_)
+    if (route.method == request.method && match(route, request.path())) return route.pattern;
+  return "unmatched";
+}
+
+void Router::dispatch(const HttpRequest& request, Respond respond) const {
+  Locale l = locale_of(request);
+  std::string_view path = request.path();
+  const Route* found = nullptr;
+  RouteParams params;
+  bool path_known = false;
+  for (const auto& route : routes_) {
+    auto p = match(route, path);
+    if (!p) continue;
+    path_known = true;
+    if (route.method == request.method) {
+      found = &route;
+      params = std::move(*p);
+      break;
+    }
+  }
+  if (found == nullptr) {
+    if (!path_known) return respond(problem(404, "not_found", text::kNotFound.in(l), fmt::format("no route {}", path)));
+    HttpResponse r = problem(405, "method_not_allowed", text::kMethodNotAllowed.in(l),
+                             fmt::format("{} is not allowed on {}", request.method, path));
+    std::string allow;
+    for (const auto& route : routes_)
+      if (match(route, path)) allow += (allow.empty() ? "" : ", ") + route.method;
+    r.headers.emplace_back("Allow", allow);
+    return respond(std::move(r));
+  }
+
+  auto authenticated = authenticate(request, l);
+  if (auto* answer = std::get_if<HttpResponse>(&authenticated)) return respond(std::move(*answer));
+  const Caller& caller = std::get<Caller>(authenticated);
+  const Access& access = found->access;
+  if (!access.public_route) {
+    switch (caller.kind) {
+      case Caller::Kind::anonymous:
+        return respond(unauthorized(l, "this route needs a bearer token or the request's tracking token"));
+      case Caller::Kind::subject:
+        // A tracking token opens its own request and nothing else.
+        if (!access.subject || params["id"] != caller.tracked_request)
+          return respond(problem(404, "not_found", text::kNotFound.in(l), fmt::format("no request {}", params["id"].empty() ? std::string(path) : params["id"])));
+        break;
+      case Caller::Kind::staff:
+        if (std::find(access.staff.begin(), access.staff.end(), caller.principal.role) == access.staff.end())
+          return respond(problem(403, "role_not_allowed", text::kForbidden.in(l),
+                                 fmt::format("the role {} may not {} {}", to_string(caller.principal.role),
+                                             request.method, found->pattern)));
+        break;
+    }
+  }
+  found->handler(request, caller, params, std::move(respond));
+}
+
+}  // namespace dsr::api

@@ -1,0 +1,74 @@
+// The router: a table of routes, each with the callers it admits, and the
+// dispatch that authenticates the caller, matches the path, enforces the
+// route's access rule and calls the handler. No sockets: the transport
+// hands it an HttpRequest and sends whatever comes back through Respond.
+//
+// Access rules, checked here so that no handler can forget them:
+//  - public: anyone (rate limits apply in the transport);
+//  - a staff route lists the roles of the bearer tokens it admits: no token
+//    is 401, another role 403;
+//  - a route that admits the subject admits the holder of the tracking
+//    token of the request named by {id} in the path, and answers 404 for
+//    any other request, so ids cannot be probed.
+#pragma once
+
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "api/http_message.hpp"
+#include "api/problem.hpp"
+#include "engine/ports.hpp"
+#include "engine/request.hpp"
+
+namespace dsr::api {
+
+struct Caller {
+  enum class Kind { anonymous, staff, subject };
+  Kind kind = Kind::anonymous;
+  Principal principal;          // staff
+  std::string tracked_request;  // subject
+
+  Actor actor() const;
+  bool is_staff() const { return kind == Kind::staff; }
+};
+
+using RouteParams = std::map<std::string, std::string>;
+using Handler = std::function<void(const HttpRequest&, const Caller&, const RouteParams&, Respond)>;
+
+struct Access {
+  bool public_route = false;
+  bool subject = false;     // the tracking-token holder of {id}
+  std::vector<Role> staff;  // bearer-token roles admitted
+};
+
+struct Route {
+  std::string method;
+  std::string pattern;  // "/v1/requests/{id}/verify"
+  std::string summary;
+  Access access;
+  Handler handler;
+};
+
+class Router {
+ public:
+  explicit Router(const TokenDirectory& tokens) : tokens_(tokens) {}
+
+  void add(Route route);
+  void dispatch(const HttpRequest& request, Respond respond) const;
+  const std::vector<Route>& routes() const { return routes_; }
+  // The pattern of the route `request` goes to (for logs: never the raw
+  // path, which may hold a NIK), or "unmatched".
+  std::string pattern_of(const HttpRequest& request) const;
+
+ private:
+  std::optional<RouteParams> match(const Route& route, std::string_view path) const;
+  // The caller, or the 401 to answer with.
+  std::variant<Caller, HttpResponse> authenticate(const HttpRequest& request, Locale locale) const;
+
+  const TokenDirectory& tokens_;
+  std::vector<Route> routes_;
+};
+
+}  // namespace dsr::api

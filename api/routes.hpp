@@ -1,0 +1,23 @@
+// The API's routes (API.md), registered on a Router. Each group of routes
+// lives in its own file; this is the one place that lists them all.
+#pragma once
+
+#include <memory>
+
+#include "api/api_context.hpp"
+#include "api/router.hpp"
+
+namespace dsr::api {
+
+void add_portal_routes(Router& router, ApiContext& context);   // filing, code, withdrawal
+void add_request_routes(Router& router, ApiContext& context);  // reading and working requests
+void add_subject_routes(Router& router, ApiContext& context);  // the records on file
+void add_ops_routes(Router& router, ApiContext& context);      // health, readiness, OpenAPI
+
+// Every route of the API, ready to dispatch.
+std::unique_ptr<Router> build_router(ApiContext& context);
+
+// The OpenAPI 3.1 document describing `router`'s routes.
+std::string openapi_document();
+
+}  // namespace dsr::api

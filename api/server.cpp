@@ -1,0 +1,331 @@
+// The only translation unit that includes Beast and Asio (see server.hpp).
+#include "api/server.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/optional.hpp>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "api/problem.hpp"
+
+namespace dsr::api {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+// A token bucket per client address: `per_minute` filings, refilled evenly.
+class RateLimiter {
+ public:
+  explicit RateLimiter(unsigned per_minute) : per_minute_(per_minute) {}
+
+  // 0 if allowed now, else the seconds to wait.
+  int admit(const std::string& client) {
+    if (per_minute_ == 0) return 0;
+    std::lock_guard lock(mutex_);
+    auto now = std::chrono::steady_clock::now();
+    auto& bucket = buckets_[client];
+    if (bucket.stamp == std::chrono::steady_clock::time_point{}) {
+      bucket = {static_cast<double>(per_minute_), now};
+    }
+    double rate = per_minute_ / 60.0;
+    bucket.tokens = std::min<double>(per_minute_, bucket.tokens + rate * std::chrono::duration<double>(now - bucket.stamp).count());
+    bucket.stamp = now;
+    if (bucket.tokens >= 1.0) {
+      bucket.tokens -= 1.0;
+      return 0;
+    }
+    if (buckets_.size() > 100000) buckets_.clear();  // bound memory under a flood of addresses
+    return static_cast<int>(std::ceil((1.0 - bucket.tokens) / rate));
+  }
+
+ private:
+  struct Bucket {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point stamp;
+  };
+  unsigned per_minute_;
+  std::mutex mutex_;
+  std::map<std::string, Bucket> buckets_;  // guarded by mutex_
+};
+
+}  // namespace
+
+struct Server::Impl {
+  class Session;
+
+  Impl(ServerOptions o, const Router& r)
+      : options(std::move(o)), router(r), ioc(static_cast<int>(thread_count())), acceptor(net::make_strand(ioc)),
+        signals(ioc, SIGINT, SIGTERM), limiter(options.public_rate_per_minute) {}
+
+  std::size_t thread_count() const {
+    if (options.threads > 0) return options.threads;
+    return std::max(1u, std::thread::hardware_concurrency());
+  }
+
+  Status listen();
+  void accept();
+  void shutdown();
+  bool admit_connection(const std::string& client);
+  void release_connection(const Session* session, const std::string& client);
+
+  ServerOptions options;
+  const Router& router;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  net::signal_set signals;
+  RateLimiter limiter;
+  std::atomic<bool> stopping{false};
+  std::uint16_t bound_port = 0;
+
+  std::mutex sessions_mutex;
+  std::map<std::string, std::size_t> connections;  // per client, guarded by sessions_mutex
+  std::map<const Session*, std::weak_ptr<Session>> sessions;  // live sessions, guarded by sessions_mutex
+};
+
+class Server::Impl::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, Impl& server, std::string client)
+      : stream_(std::move(socket)), server_(server), client_(std::move(client)) {}
+
+  ~Session() { server_.release_connection(this, client_); }
+
+  void start() {
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::do_read, shared_from_this()));
+  }
+
+  // From shutdown(): an idle session closes now; a busy one after its answer.
+  void close_if_idle() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) {
+        beast::error_code ec;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        self->stream_.close();
+      }
+    });
+  }
+
+ private:
+  void do_read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
+    parser_->body_limit(server_.options.body_limit);
+    // The first byte may take the idle time; the rest of the message must
+    // come within the read timeout (slow clients are cut off).
+    stream_.expires_after(requests_ == 0 ? server_.options.read_timeout : server_.options.idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec) return on_error(ec);
+    stream_.expires_after(server_.options.read_timeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_error(beast::error_code ec) {
+    if (ec == http::error::body_limit || ec == http::error::header_limit) {
+      busy_ = true;
+      HttpResponse r = problem(413, "too_large", text::kTooLarge.in(Locale::id),
+                               ec == http::error::body_limit
+                                   ? fmt::format("the body may be at most {} bytes", server_.options.body_limit)
+                                   : fmt::format("the headers may be at most {} bytes", server_.options.header_limit));
+      return write(std::move(r), 11, false, std::chrono::steady_clock::now(), "413", "unread");
+    }
+    if (ec == http::error::bad_target || ec == http::error::bad_method || ec == http::error::bad_version ||
+        ec == http::error::bad_field || ec == http::error::bad_value || ec == http::error::bad_line_ending ||
+        ec == http::error::bad_content_length || ec == http::error::bad_chunk || ec == http::error::bad_transfer_encoding) {
+      busy_ = true;
+      return write(problem(400, "bad_request", text::kBadRequest.in(Locale::id), ec.message()), 11, false,
+                   std::chrono::steady_clock::now(), "400", "unread");
+    }
+    // end_of_stream, timeouts, resets: nothing to answer.
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec) return on_error(ec);
+    busy_ = true;
+    ++requests_;
+    auto started = std::chrono::steady_clock::now();
+    auto message = parser_->release();
+    HttpRequest request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    for (const auto& field : message) request.headers[std::string(field.name_string())] = std::string(field.value());
+    request.body = std::move(message.body());
+    request.client_address = client_;
+    if (!server_.options.trusted_proxy.empty() && client_ == server_.options.trusted_proxy) {
+      std::string forwarded = request.header("X-Forwarded-For");
+      auto last = forwarded.rfind(',');
+      std::string named = forwarded.substr(last == std::string::npos ? 0 : last + 1);
+      named.erase(0, named.find_first_not_of(' '));
+      if (!named.empty()) request.client_address = named;
+    }
+    unsigned version = message.version();
+    bool keep_alive = message.keep_alive() && !server_.stopping;
+    std::string pattern = server_.router.pattern_of(request);
+
+    if (request.method == "POST" && pattern == "/v1/requests") {
+      if (int wait = server_.limiter.admit(request.client_address); wait > 0) {
+        HttpResponse r = problem(429, "rate_limited", text::kRateLimited.in(locale_of(request)),
+                                 fmt::format("at most {} filings a minute from one address", server_.options.public_rate_per_minute));
+        r.headers.emplace_back("Retry-After", std::to_string(wait));
+        return write(std::move(r), version, keep_alive, started, request.method, pattern);
+      }
+    }
+    auto self = shared_from_this();
+    server_.router.dispatch(request, [self, version, keep_alive, started, method = request.method,
+                                      pattern](HttpResponse response) mutable {
+      // Handlers may answer on the storage writer's thread: back to the strand.
+      net::post(self->stream_.get_executor(), [self, response = std::move(response), version, keep_alive, started,
+                                               method = std::move(method), pattern = std::move(pattern)]() mutable {
+        self->write(std::move(response), version, keep_alive, started, method, pattern);
+      });
+    });
+  }
+
+  void write(HttpResponse r, unsigned version, bool keep_alive, std::chrono::steady_clock::time_point started,
+             const std::string& method, const std::string& pattern) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
+    res->set(http::field::server, "dsr");
+    res->set(http::field::content_type, r.content_type);
+    res->set(http::field::cache_control, "no-store");
+    res->set("X-Content-Type-Options", "nosniff");
+    for (const auto& [name, value] : r.headers) res->set(name, value);
+    res->body() = std::move(r.body);
+    res->keep_alive(keep_alive && !server_.stopping);
+    res->prepare_payload();
+    if (server_.options.access_log) {
+      auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+      // Route pattern, not path: a path may hold a NIK. No client address.
+      std::string line = fmt::format(R"({{"method":"{}","route":"{}","status":{},"duration_ms":{:.3f}}})", method,
+                                     pattern, r.status, micros.count() / 1000.0);
+      std::puts(line.c_str());
+    }
+    stream_.expires_after(server_.options.read_timeout);
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+      self->on_write(ec, res->keep_alive());
+    });
+  }
+
+  void on_write(beast::error_code ec, bool keep_alive) {
+    busy_ = false;
+    if (ec) return;
+    if (!keep_alive || server_.stopping) {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      return;
+    }
+    do_read();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  boost::optional<http::request_parser<http::string_body>> parser_;
+  Impl& server_;
+  std::string client_;
+  bool busy_ = false;        // a request is being answered (strand only)
+  std::size_t requests_ = 0; // on this connection
+};
+
+Status Server::Impl::listen() {
+  beast::error_code ec;
+  auto address = net::ip::make_address(options.address, ec);
+  if (ec) return fail(Error::invalid_argument(fmt::format("\"{}\" is not an IP address", options.address)));
+  tcp::endpoint endpoint{address, options.port};
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    return fail(Error::unavailable(fmt::format("cannot listen on {}:{}: {}", options.address, options.port, ec.message())));
+  bound_port = acceptor.local_endpoint().port();
+  return ok_status();
+}
+
+bool Server::Impl::admit_connection(const std::string& client) {
+  std::lock_guard lock(sessions_mutex);
+  auto& n = connections[client];
+  if (n >= options.connections_per_client) return false;
+  ++n;
+  return true;
+}
+
+void Server::Impl::release_connection(const Session* session, const std::string& client) {
+  std::lock_guard lock(sessions_mutex);
+  sessions.erase(session);
+  if (auto it = connections.find(client); it != connections.end() && --it->second == 0) connections.erase(it);
+}
+
+void Server::Impl::accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (!stopping && ec != net::error::operation_aborted) accept();
+      return;
+    }
+    beast::error_code peer_ec;
+    auto peer = socket.remote_endpoint(peer_ec);
+    std::string client = peer_ec ? "unknown" : peer.address().to_string();
+    if (!admit_connection(client)) {
+      socket.close(peer_ec);  // too many connections from one client
+    } else {
+      auto session = std::make_shared<Session>(std::move(socket), *this, client);
+      {
+        std::lock_guard lock(sessions_mutex);
+        sessions.emplace(session.get(), session);
+      }
+      session->start();
+    }
+    accept();
+  });
+}
+
+void Server::Impl::shutdown() {
+  if (stopping.exchange(true)) return;
+  net::post(acceptor.get_executor(), [this] {
+    beast::error_code ec;
+    acceptor.close(ec);
+  });
+  // Nothing else keeps run() going once the sessions have finished.
+  net::post(ioc, [this] { signals.cancel(); });
+  std::lock_guard lock(sessions_mutex);
+  for (const auto& [unused, weak] : sessions)
+    if (auto s = weak.lock()) s->close_if_idle();
+}
+
+Server::Server(ServerOptions options, const Router& router) : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+Server::~Server() = default;
+
+Status Server::listen() { return impl_->listen(); }
+std::uint16_t Server::port() const { return impl_->bound_port; }
+
+void Server::run() {
+  impl_->signals.async_wait([this](beast::error_code ec, int) {
+    if (!ec) impl_->shutdown();
+  });
+  impl_->accept();
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < impl_->thread_count(); ++i) threads.emplace_back([this] { impl_->ioc.run(); });
+  impl_->ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+void Server::stop() { impl_->shutdown(); }
+
+}  // namespace dsr::api

@@ -1,0 +1,54 @@
+// The HTTP transport: Boost.Beast over Asio, shaped like Beast's advanced
+// server. A listener accepts connections; each session reads one request at
+// a time on its own strand (a fresh parser per message, with header and
+// body limits and timeouts), hands it to the Router, and writes the answer
+// when the handler completes it, possibly on another thread. One
+// io_context, one thread per core. SIGINT and SIGTERM stop accepting,
+// finish what is in flight, and return from run().
+//
+// This header is free of Beast and Asio so that only server.cpp pays their
+// compile cost.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "api/router.hpp"
+#include "engine/result.hpp"
+
+namespace dsr::api {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0: any free port (tests)
+  std::size_t threads = 0;    // 0: one per core
+  std::size_t header_limit = 8 * 1024;
+  std::size_t body_limit = 64 * 1024;
+  std::chrono::seconds read_timeout{15};
+  std::chrono::seconds idle_timeout{60};
+  std::size_t connections_per_client = 128;
+  unsigned public_rate_per_minute = 30;  // filings per client; 0 turns the limit off
+  std::string trusted_proxy;             // its X-Forwarded-For names the client
+  bool access_log = true;                // one JSON line per request on stdout, no personal data
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, const Router& router);
+  ~Server();
+
+  // Binds and listens; a clear error if the address is taken or invalid.
+  Status listen();
+  std::uint16_t port() const;  // the bound port
+  // Serves until stop() or a signal; returns once in-flight requests are done.
+  void run();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dsr::api
