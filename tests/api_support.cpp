@@ -1,0 +1,82 @@
+#include "api_support.hpp"
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include <future>
+
+#include "api/routes.hpp"
+#include "storage_support.hpp"
+#include "test_support.hpp"
+
+namespace dsr::test {
+
+std::string Reply::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (k == name) return v;
+  return "";
+}
+
+ApiHarness::ApiHarness() : clock(at("2025-03-03T02:15:00Z")) {
+  db = open_database(":memory:");
+  store = std::make_unique<storage::SqliteStore>(*db);
+  vault = std::make_unique<storage::SqliteVault>(*db);
+  tokens = std::make_unique<storage::TokenRegistry>(*db);
+  codes = std::make_unique<storage::VerificationCodes>(*db);
+  outbox = std::make_unique<storage::Outbox>(*db);
+  requests = std::make_unique<RequestService>(shipped_workflows(), shipped_policies(), *store, clock,
+                                              [this] { return "r" + std::to_string(++next_id); });
+  context = std::make_unique<api::ApiContext>(api::ApiContext{
+      shipped_workflows(), shipped_policies(), *requests, *store, *vault, *tokens, *codes, clock, "id-pdp",
+      [] { return "trk_" + storage::random_id(24); },
+      [] { return std::string("123456"); },
+      {}, [] { return true; }});
+  router = api::build_router(*context);
+}
+
+ApiHarness::~ApiHarness() = default;
+
+Reply ApiHarness::call(std::string method, std::string target, std::string body, std::string token,
+                       std::string language) {
+  api::HttpRequest request;
+  request.method = std::move(method);
+  request.target = std::move(target);
+  request.body = std::move(body);
+  request.client_address = "127.0.0.1";
+  if (!token.empty()) request.headers["Authorization"] = "Bearer " + token;
+  if (!language.empty()) request.headers["Accept-Language"] = language;
+  std::promise<api::HttpResponse> answered;
+  router->dispatch(request, [&answered](api::HttpResponse r) { answered.set_value(std::move(r)); });
+  api::HttpResponse r = answered.get_future().get();
+  Reply reply{r.status, nullptr, r.content_type, r.body, r.headers};
+  boost::system::error_code ec;
+  reply.body = boost::json::parse(r.body, ec);
+  return reply;
+}
+
+std::string ApiHarness::token(Role role, std::string name, std::string organization) {
+  auto t = tokens->create_sync({std::move(name), role, std::move(organization)});
+  REQUIRE(t.ok());
+  return *t;
+}
+
+void ApiHarness::put_subject(const std::string& nik, const std::string& email, const std::string& organization) {
+  SubjectRecord r;
+  r.name = "Budi Santoso";
+  r.nik = nik;
+  r.email = email;
+  r.phone = "+6281234567890";
+  r.organization = organization;
+  REQUIRE(test::put(*vault, r).ok());
+}
+
+std::string ApiHarness::last_code(const std::string& request_id) {
+  auto due = outbox->due(at("2100-01-01T00:00:00Z"), 1000);
+  REQUIRE(due.ok());
+  std::string code;
+  for (const auto& m : *due)
+    if (m.message.request_id == request_id && m.message.variables.contains("code")) code = m.message.variables.at("code");
+  return code;
+}
+
+}  // namespace dsr::test

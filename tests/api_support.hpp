@@ -1,0 +1,56 @@
+// An API without a network: the real router and handlers over an in-memory
+// database, driven by HttpRequest values. Shared by the API unit tests.
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <memory>
+#include <string>
+
+#include "api/api_context.hpp"
+#include "api/router.hpp"
+#include "engine/request_service.hpp"
+#include "storage/database.hpp"
+#include "storage/outbox.hpp"
+#include "storage/registries.hpp"
+#include "storage/sqlite_store.hpp"
+#include "storage/sqlite_vault.hpp"
+
+namespace dsr::test {
+
+struct Reply {
+  int status = 0;
+  boost::json::value body;
+  std::string content_type;
+  std::string raw;
+  std::string header(std::string_view name) const;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+class ApiHarness {
+ public:
+  ApiHarness();
+  ~ApiHarness();
+
+  Reply call(std::string method, std::string target, std::string body = "", std::string token = "",
+             std::string language = "");
+  std::string token(Role role, std::string name, std::string organization = "");
+  // A subject on file with this NIK and e-mail.
+  void put_subject(const std::string& nik, const std::string& email, const std::string& organization = "BSSN");
+  // The last verification code sent for `request_id`, read from the outbox.
+  std::string last_code(const std::string& request_id);
+
+  FakeClock clock;
+  std::unique_ptr<storage::Database> db;
+  std::unique_ptr<storage::SqliteStore> store;
+  std::unique_ptr<storage::SqliteVault> vault;
+  std::unique_ptr<storage::TokenRegistry> tokens;
+  std::unique_ptr<storage::VerificationCodes> codes;
+  std::unique_ptr<storage::Outbox> outbox;
+  std::unique_ptr<RequestService> requests;
+  std::unique_ptr<api::ApiContext> context;
+  std::unique_ptr<api::Router> router;
+  int next_id = 0;
+};
+
+}  // namespace dsr::test

@@ -1,0 +1,369 @@
+// The HTTP API's behaviour, through the real router and handlers over an
+// in-memory database (no sockets; the transport has its own tests).
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "api/identity_numbers.hpp"
+#include "api/routes.hpp"
+#include "api_support.hpp"
+#include "test_support.hpp"
+
+using namespace dsr;
+using test::ApiHarness;
+
+namespace {
+
+const std::string kNik = "3171012303850007";
+const std::string kOtherNik = "3273015506900002";
+
+std::string filing(const std::string& type, const std::string& nik = kNik, const std::string& email = "budi@example.go.id",
+                   const std::string& extra = "") {
+  return R"({"type": ")" + type + R"(", "subject": {"name": "Budi Santoso", "nik": ")" + nik + R"(", "email": ")" + email +
+         R"("})" + extra + "}";
+}
+
+std::string str(const boost::json::value& v, std::string_view key) { return std::string(v.at(key).as_string()); }
+
+std::set<std::string> fields_of(const test::Reply& r) {
+  std::set<std::string> out;
+  for (const auto& e : r.body.at("errors").as_array()) out.insert(std::string(e.at("field").as_string()));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("NIK and NIP shapes", "[api][identity]") {
+  CHECK(api::plausible_nik("3171012303850007"));
+  CHECK(api::plausible_nik("3273015506900002"));  // a woman: day 55 = 15th
+  CHECK_FALSE(api::plausible_nik("317101230385000"));   // 15 digits
+  CHECK_FALSE(api::plausible_nik("9971012303850007"));  // no province 99
+  CHECK_FALSE(api::plausible_nik("3171013213850007"));  // month 13
+  CHECK_FALSE(api::plausible_nik("3171013102850007"));  // 31 February
+  CHECK_FALSE(api::plausible_nik("3171012303850000"));  // serial 0000
+  CHECK_FALSE(api::plausible_nik("31710123038500a7"));
+  CHECK(api::plausible_nip("198503232010011004"));
+  CHECK_FALSE(api::plausible_nip("198513232010011004"));  // month 13
+  CHECK_FALSE(api::plausible_nip("198503232010013004"));  // sex digit 3
+  CHECK_FALSE(api::plausible_nip("198503231990011004"));  // appointed at 4
+  CHECK_FALSE(api::plausible_nip("19850323201001100"));
+}
+
+TEST_CASE("filing with a record on file sends a code to the contact on record", "[api][filing]") {
+  ApiHarness h;
+  h.put_subject(kNik, "Budi@Example.go.id");
+  auto r = h.call("POST", "/v1/requests", filing("access"));
+  REQUIRE(r.status == 201);
+  CHECK(str(r.body, "status") == "verifying");
+  CHECK(str(r.body, "verification") == "code_sent");
+  CHECK(str(r.body, "tracking_token").starts_with("trk_"));
+  CHECK(str(r.body, "due_at") == "2025-03-06T02:15:00Z");
+  CHECK(str(r.body, "received_at") == "2025-03-03T02:15:00Z");
+  CHECK(r.header("Location") == "/v1/requests/r1");
+  auto due = h.outbox->due(test::at("2100-01-01T00:00:00Z"), 10);
+  REQUIRE(due->size() == 1);
+  CHECK((*due)[0].message.to == "Budi@Example.go.id");  // the address on record, not the form's spelling
+  CHECK((*due)[0].message.variables.at("code") == "123456");
+  CHECK((*due)[0].message.request_id == "r1");
+}
+
+TEST_CASE("no record, or another address than the one on record: a verifier checks by hand", "[api][filing]") {
+  ApiHarness h;
+  auto none = h.call("POST", "/v1/requests", filing("access", kOtherNik));
+  REQUIRE(none.status == 201);
+  CHECK(str(none.body, "verification") == "manual");
+  h.put_subject(kNik, "budi@example.go.id");
+  auto mismatch = h.call("POST", "/v1/requests", filing("access", kNik, "attacker@example.com"));
+  REQUIRE(mismatch.status == 201);
+  CHECK(str(mismatch.body, "verification") == "manual");
+  CHECK(h.outbox->due(test::at("2100-01-01T00:00:00Z"), 10)->empty());  // no code went anywhere
+}
+
+TEST_CASE("invalid filings get field errors, in Indonesian by default", "[api][filing][validation]") {
+  ApiHarness h;
+  auto r = h.call("POST", "/v1/requests",
+                  R"({"type": "portability", "subject": {"name": 7, "nik": "123", "email": "no-at-sign", "nip": "1"}, "colour": "red"})");
+  REQUIRE(r.status == 422);
+  CHECK(r.content_type.starts_with("application/problem+json"));
+  CHECK(str(r.body, "title") == "Isian tidak valid");
+  CHECK(fields_of(r) == std::set<std::string>{"type", "subject.name", "subject.nik", "subject.email", "subject.nip", "colour"});
+}
+
+TEST_CASE("field errors follow Accept-Language: en", "[api][filing][validation]") {
+  ApiHarness h;
+  auto r = h.call("POST", "/v1/requests", R"({"type": "access"})", "", "en-GB,en;q=0.9");
+  REQUIRE(r.status == 422);
+  CHECK(str(r.body, "title") == "Invalid fields");
+  CHECK(str(r.body.at("errors").as_array()[0], "message") == "is required");
+}
+
+TEST_CASE("malformed JSON and wrong shapes are 422 with a clear message", "[api][validation]") {
+  ApiHarness h;
+  auto broken = h.call("POST", "/v1/requests", R"({"type": "access",)");
+  CHECK(broken.status == 422);
+  CHECK(str(broken.body, "detail").find("bukan JSON yang valid") != std::string::npos);
+  CHECK(h.call("POST", "/v1/requests", "[1, 2]").status == 422);
+  CHECK(h.call("POST", "/v1/requests", "").status == 422);
+  std::string deep(40, '[');
+  CHECK(h.call("POST", "/v1/requests", deep + std::string(40, ']')).status == 422);
+}
+
+TEST_CASE("rectification needs corrections; an objection needs its decision and grounds", "[api][filing][validation]") {
+  ApiHarness h;
+  auto r = h.call("POST", "/v1/requests", filing("rectification"));
+  REQUIRE(r.status == 422);
+  CHECK(fields_of(r) == std::set<std::string>{"details"});
+  auto bad = h.call("POST", "/v1/requests",
+                    filing("rectification", kNik, "budi@example.go.id",
+                           R"(, "details": {"corrections": [{"field": "shoe_size", "requested": "44"}, {"field": "email"}]})"));
+  REQUIRE(bad.status == 422);
+  CHECK(fields_of(bad) == std::set<std::string>{"details.corrections[0].field", "details.corrections[1].requested"});
+  auto good = h.call("POST", "/v1/requests",
+                     filing("rectification", kNik, "budi@example.go.id",
+                            R"(, "details": {"corrections": [{"field": "email", "requested": "budi@bssn.go.id"}]})"));
+  CHECK(good.status == 201);
+  auto objection = h.call("POST", "/v1/requests", filing("automated_decision_objection", kNik, "budi@example.go.id",
+                                                         R"(, "details": {"grounds": "the face match was wrong"})"));
+  REQUIRE(objection.status == 422);
+  CHECK(fields_of(objection) == std::set<std::string>{"details.decision_reference"});
+}
+
+TEST_CASE("the code: wrong attempts are counted, the right one verifies", "[api][verify]") {
+  ApiHarness h;
+  h.put_subject(kNik, "budi@example.go.id");
+  auto filed = h.call("POST", "/v1/requests", filing("access"));
+  std::string trk = str(filed.body, "tracking_token");
+  auto wrong = h.call("POST", "/v1/requests/r1/verify", R"({"code": "000000"})", trk);
+  REQUIRE(wrong.status == 422);
+  CHECK(wrong.body.at("attempts_left").as_int64() == 4);
+  CHECK(h.call("POST", "/v1/requests/r1/verify", R"({"code": "12345"})", trk).status == 422);  // shape, no attempt used
+  auto right = h.call("POST", "/v1/requests/r1/verify", R"({"code": "123456"})", trk);
+  REQUIRE(right.status == 200);
+  CHECK(str(right.body, "status") == "in_review");
+  CHECK(h.call("POST", "/v1/requests/r1/verify", R"({"code": "123456"})", trk).status == 409);
+}
+
+TEST_CASE("five wrong codes reject the request with verification_failed", "[api][verify]") {
+  ApiHarness h;
+  h.put_subject(kNik, "budi@example.go.id");
+  std::string trk = str(h.call("POST", "/v1/requests", filing("erasure")).body, "tracking_token");
+  for (int i = 4; i >= 1; --i) CHECK(h.call("POST", "/v1/requests/r1/verify", R"({"code": "999999"})", trk).body.at("attempts_left").as_int64() == i);
+  auto last = h.call("POST", "/v1/requests/r1/verify", R"({"code": "999999"})", trk);
+  REQUIRE(last.status == 422);
+  CHECK(last.body.at("attempts_left").as_int64() == 0);
+  auto seen = h.call("GET", "/v1/requests/r1", "", trk);
+  CHECK(str(seen.body, "status") == "rejected");
+  auto history = seen.body.at("history").as_array();
+  CHECK(str(history.back(), "reason") == "verification_failed");  // public to the subject
+  CHECK(h.call("POST", "/v1/requests/r1/verify", R"({"code": "123456"})", trk).status == 409);
+}
+
+TEST_CASE("a tracking token opens its own request and nothing else", "[api][auth]") {
+  ApiHarness h;
+  std::string mine = str(h.call("POST", "/v1/requests", filing("access")).body, "tracking_token");
+  h.call("POST", "/v1/requests", filing("access", kOtherNik));
+  CHECK(h.call("GET", "/v1/requests/r1", "", mine).status == 200);
+  CHECK(h.call("GET", "/v1/requests/r2", "", mine).status == 404);
+  CHECK(h.call("GET", "/v1/requests/nope", "", mine).status == 404);
+  CHECK(h.call("POST", "/v1/requests/r2/withdraw", "", mine).status == 404);
+  CHECK(h.call("GET", "/v1/requests", "", mine).status == 404);
+  CHECK(h.call("GET", "/v1/requests/r1/events", "", mine).status == 404);
+  CHECK(h.call("GET", "/v1/requests/r1", "", "trk_forged").status == 401);
+  CHECK(h.call("GET", "/v1/requests/r1", "", "dsr_forged").status == 401);
+}
+
+TEST_CASE("the subject sees public reasons only; staff see actors and the clock", "[api][views]") {
+  ApiHarness h;
+  std::string trk = str(h.call("POST", "/v1/requests", filing("access")).body, "tracking_token");
+  std::string vera = h.token(Role::verifier, "vera");
+  REQUIRE(h.call("POST", "/v1/requests/r1/transitions", R"({"event": "verify_manually", "version": 1, "reason": "KTP seen at the RA desk"})", vera).status == 200);
+  auto subject_view = h.call("GET", "/v1/requests/r1", "", trk);
+  auto staff_view = h.call("GET", "/v1/requests/r1", "", vera);
+  CHECK_FALSE(subject_view.body.as_object().contains("assignee"));
+  CHECK_FALSE(subject_view.body.as_object().contains("due_explanation"));
+  CHECK_FALSE(subject_view.body.at("history").as_array()[1].as_object().contains("reason"));
+  CHECK_FALSE(subject_view.body.at("history").as_array()[1].as_object().contains("actor"));
+  CHECK(str(staff_view.body.at("history").as_array()[1], "reason") == "KTP seen at the RA desk");
+  CHECK(str(staff_view.body, "due_explanation") == "72 h from 2025-03-03 09:15 WIB");
+  CHECK(subject_view.body.at("allowed_events").as_array() == boost::json::array{"withdraw"});
+}
+
+TEST_CASE("back-office commands: version, role, four-eyes and reason are enforced", "[api][transitions]") {
+  ApiHarness h;
+  h.call("POST", "/v1/requests", filing("erasure"));
+  std::string vera = h.token(Role::verifier, "vera"), rita = h.token(Role::reviewer, "rita"),
+              rita_sup = h.token(Role::supervisor, "rita"), sari = h.token(Role::supervisor, "sari");
+  auto fire = [&](const std::string& token, const std::string& body) {
+    return h.call("POST", "/v1/requests/r1/transitions", body, token);
+  };
+  CHECK(fire(vera, R"({"event": "verify_manually", "version": 1})").status == 200);
+  CHECK(fire(rita, R"({"event": "approve", "version": 1})").status == 409);       // stale
+  CHECK(str(fire(rita, R"({"event": "approve", "version": 1})").body, "type") == "urn:dsr:problem:stale_version");
+  CHECK(fire(rita, R"({"event": "teleport", "version": 2})").status == 422);      // unknown event
+  CHECK(fire(rita, R"({"event": "reject", "version": 2})").status == 422);        // reason missing
+  CHECK(fire(vera, R"({"event": "approve", "version": 2})").status == 403);       // role
+  CHECK(fire(rita, R"({"event": "approve", "version": 2})").status == 200);
+  auto four_eyes = fire(rita_sup, R"({"event": "approve", "version": 3})");
+  CHECK(four_eyes.status == 403);
+  CHECK(str(four_eyes.body, "type") == "urn:dsr:problem:four_eyes_violated");
+  CHECK(fire(sari, R"({"event": "approve", "version": 3})").status == 200);
+  CHECK(fire(sari, R"({"event": "approve"})").status == 422);                      // version required
+  CHECK(fire(sari, R"({"event": "fulfil", "version": 4, "colour": "x"})").status == 422);  // unknown field
+}
+
+TEST_CASE("withdrawal, assignment and extension", "[api][transitions]") {
+  ApiHarness h;
+  std::string trk = str(h.call("POST", "/v1/requests", filing("access")).body, "tracking_token");
+  std::string rita = h.token(Role::reviewer, "rita"), sari = h.token(Role::supervisor, "sari");
+  auto assigned = h.call("POST", "/v1/requests/r1/assignment", R"({"assignee": "rita"})", rita);
+  REQUIRE(assigned.status == 200);
+  CHECK(str(assigned.body, "assignee") == "rita");
+  auto no_extension = h.call("POST", "/v1/requests/r1/extension", R"({"reason": "complex"})", sari);
+  CHECK(no_extension.status == 409);  // UU PDP's 3 x 24 hours has none
+  CHECK(str(no_extension.body, "type") == "urn:dsr:problem:no_extension");
+  CHECK(h.call("POST", "/v1/requests/r1/extension", R"({"reason": "complex"})", rita).status == 403);
+  auto withdrawn = h.call("POST", "/v1/requests/r1/withdraw", "", trk);
+  REQUIRE(withdrawn.status == 200);
+  CHECK(str(withdrawn.body, "status") == "withdrawn");
+  CHECK(h.call("POST", "/v1/requests/r1/withdraw", "", trk).status == 409);
+
+  auto uk = h.call("POST", "/v1/requests", R"({"type": "access", "policy": "uk-gdpr", "subject": {"name": "B", "nik": ")" + kOtherNik + R"(", "email": "b@example.org"}})");
+  REQUIRE(uk.status == 201);
+  auto extended = h.call("POST", "/v1/requests/r2/extension", R"({"reason": "many systems to search"})", sari);
+  REQUIRE(extended.status == 200);
+  CHECK(extended.body.at("extended").as_bool());
+  CHECK(h.call("POST", "/v1/requests/r2/extension", R"({"reason": "again"})", sari).status == 409);
+  CHECK(h.call("POST", "/v1/requests", R"({"type": "access", "policy": "mars", "subject": {"name": "B", "nik": ")" + kOtherNik + R"(", "email": "b@example.org"}})").status == 422);
+}
+
+TEST_CASE("the queue: filters, oldest due first, paging, bad parameters", "[api][queue]") {
+  ApiHarness h;
+  std::string aud = h.token(Role::auditor, "audrey");
+  h.call("POST", "/v1/requests", filing("erasure"));              // due in 14 days
+  h.call("POST", "/v1/requests", filing("access", kOtherNik));    // due in 72 h
+  h.call("POST", "/v1/requests", R"({"type": "access", "policy": "uk-gdpr", "subject": {"name": "B", "nik": ")" + kNik + R"(", "email": "b@example.org"}})");
+  auto all = h.call("GET", "/v1/requests", "", aud);
+  REQUIRE(all.status == 200);
+  auto items = all.body.at("items").as_array();
+  REQUIRE(items.size() == 3);
+  CHECK(str(items[0], "id") == "r2");
+  CHECK(h.call("GET", "/v1/requests?type=erasure", "", aud).body.at("items").as_array().size() == 1);
+  auto page1 = h.call("GET", "/v1/requests?limit=2", "", aud);
+  REQUIRE(page1.body.at("items").as_array().size() == 2);
+  std::string cursor = str(page1.body, "next_cursor");
+  auto page2 = h.call("GET", "/v1/requests?limit=2&cursor=" + cursor, "", aud);
+  REQUIRE(page2.body.at("items").as_array().size() == 1);
+  CHECK(page2.body.at("next_cursor").is_null());
+  h.clock.advance(std::chrono::hours(80));
+  auto overdue = h.call("GET", "/v1/requests?overdue=true", "", aud);
+  REQUIRE(overdue.body.at("items").as_array().size() == 1);
+  CHECK(str(overdue.body.at("items").as_array()[0], "id") == "r2");
+  auto bad = h.call("GET", "/v1/requests?limit=0&status=lost&colour=red", "", aud);
+  REQUIRE(bad.status == 422);
+  CHECK(fields_of(bad) == std::set<std::string>{"limit", "status", "colour"});
+}
+
+TEST_CASE("subjects on file; an institution sees its own people only", "[api][subjects]") {
+  ApiHarness h;
+  std::string ams = h.token(Role::system, "ams");
+  std::string bssn = h.token(Role::institution, "sdm-bssn", "BSSN");
+  std::string kemenkeu = h.token(Role::institution, "sdm-kemenkeu", "Kementerian Keuangan");
+  auto created = h.call("PUT", "/v1/subjects/" + kNik, R"({"name": "Budi Santoso", "email": "budi@example.go.id", "organization": "BSSN"})", ams);
+  REQUIRE(created.status == 201);
+  CHECK(h.call("PUT", "/v1/subjects/" + kNik, R"({"name": "Budi Santoso", "organization": "BSSN", "unit": "D3"})", ams).status == 200);
+  CHECK(h.call("PUT", "/v1/subjects/123", R"({"name": "X"})", ams).status == 422);
+  CHECK(h.call("PUT", "/v1/subjects/" + kNik, R"({"name": "X", "eye_colour": "brown"})", ams).status == 422);
+  auto own = h.call("GET", "/v1/subjects/" + kNik, "", bssn);
+  REQUIRE(own.status == 200);
+  CHECK(str(own.body, "unit") == "D3");
+  CHECK(h.call("GET", "/v1/subjects/" + kNik, "", kemenkeu).status == 404);
+  CHECK(h.call("GET", "/v1/subjects/" + kOtherNik, "", ams).status == 404);
+}
+
+// Who may call what: the expected table is written out here, independently
+// of the router's own configuration, so an unexpected allow fails the test.
+TEST_CASE("every role against every route", "[api][auth][matrix]") {
+  ApiHarness h;
+  h.put_subject(kNik, "budi@example.go.id");
+  std::string trk = str(h.call("POST", "/v1/requests", filing("access")).body, "tracking_token");
+  std::map<std::string, std::string> tokens;
+  for (Role role : {Role::admin, Role::system, Role::verifier, Role::reviewer, Role::supervisor, Role::auditor, Role::institution})
+    tokens[std::string(to_string(role))] = h.token(role, std::string(to_string(role)) + "-1", role == Role::institution ? "BSSN" : "");
+  tokens["subject"] = trk;
+  tokens["anonymous"] = "";
+
+  const std::string back_office = "admin verifier reviewer supervisor auditor subject";
+  const std::map<std::string, std::string> allowed{
+      {"POST /v1/requests", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
+      {"GET /v1/requests", "admin verifier reviewer supervisor auditor"},
+      {"GET /v1/requests/{id}", back_office},
+      {"GET /v1/requests/{id}/events", "admin verifier reviewer supervisor auditor"},
+      {"POST /v1/requests/{id}/verify", "subject"},
+      {"POST /v1/requests/{id}/withdraw", "subject"},
+      {"POST /v1/requests/{id}/transitions", "admin system verifier reviewer supervisor"},
+      {"POST /v1/requests/{id}/assignment", "admin verifier reviewer supervisor"},
+      {"POST /v1/requests/{id}/extension", "supervisor"},
+      {"PUT /v1/subjects/{nik}", "system"},
+      {"GET /v1/subjects/{nik}", "system institution"},
+      {"GET /healthz", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
+      {"GET /readyz", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
+      {"GET /openapi.json", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
+  };
+  std::set<std::string> routes_seen;
+  for (const auto& route : h.router->routes()) {
+    std::string key = route.method + " " + route.pattern;
+    routes_seen.insert(key);
+    INFO(key);
+    REQUIRE(allowed.contains(key));  // a new route must be added to this table
+    std::string target = route.pattern;
+    if (auto at = target.find("{id}"); at != std::string::npos) target.replace(at, 4, "r1");
+    if (auto at = target.find("{nik}"); at != std::string::npos) target.replace(at, 5, kNik);
+    for (const auto& [who, token] : tokens) {
+      INFO(who);
+      auto r = h.call(route.method, target, "{}", token);
+      bool should = (" " + allowed.at(key) + " ").find(" " + who + " ") != std::string::npos;
+      if (should) {
+        CHECK(r.status != 401);
+        CHECK(r.status != 403);
+        CHECK((r.status != 404 || route.pattern.find("{nik}") != std::string::npos));
+      } else {
+        // Denied: 401 without credentials, 404 for a subject (no probing), 403 for other staff.
+        int expected = who == "anonymous" ? 401 : who == "subject" ? 404 : 403;
+        CHECK(r.status == expected);
+      }
+    }
+  }
+  CHECK(routes_seen.size() == allowed.size());
+}
+
+TEST_CASE("the OpenAPI document describes exactly the router's routes", "[api][openapi]") {
+  ApiHarness h;
+  auto served = h.call("GET", "/openapi.json");
+  REQUIRE(served.status == 200);
+  std::ifstream file(std::string(DSR_DOCS_DIR) + "/openapi.json");
+  std::stringstream text;
+  text << file.rdbuf();
+  CHECK(served.raw == text.str());  // the repository's file is what is served
+  const auto& paths = served.body.at("paths").as_object();
+  CHECK(str(served.body, "openapi") == "3.1.0");
+  std::set<std::string> documented, routed;
+  for (const auto& [path, ops] : paths)
+    for (const auto& [method, unused] : ops.as_object()) {
+      std::string m(method);
+      std::transform(m.begin(), m.end(), m.begin(), ::toupper);
+      documented.insert(m + " " + std::string(path));
+    }
+  for (const auto& route : h.router->routes()) routed.insert(route.method + " " + route.pattern);
+  CHECK(documented == routed);
+}
+
+TEST_CASE("unknown paths are 404, a wrong method 405 with Allow", "[api][router]") {
+  ApiHarness h;
+  CHECK(h.call("GET", "/v2/whatever").status == 404);
+  auto wrong = h.call("DELETE", "/v1/requests");
+  CHECK(wrong.status == 405);
+  CHECK(wrong.header("Allow") == "POST, GET");
+}
