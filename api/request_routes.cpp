@@ -92,6 +92,45 @@ void fire_event(const HttpRequest& http, const Caller& caller, ApiContext& conte
   context.requests.fire(id, std::move(command), answer_with_request(context, caller, l, std::move(respond)));
 }
 
+// Correspondence. A subject's message while the request waits for it is the
+// reply that resumes the request and its clock; any other message is
+// recorded as a "message" event, its text kept sealed.
+void post_message(const HttpRequest& http, const Caller& caller, ApiContext& context, const std::string& id,
+                  Respond respond) {
+  Locale l = locale_of(http);
+  auto parsed = parse_object_body(http, l);
+  if (auto* answer = std::get_if<HttpResponse>(&parsed)) return respond(std::move(*answer));
+  std::vector<FieldError> errors;
+  std::string text_body;
+  {
+    BodyReader body(std::get<boost::json::object>(parsed), "", l, errors);
+    text_body = body.string("body", true, 5000).value_or("");
+  }
+  if (!errors.empty()) return respond(validation_problem(l, errors));
+  auto request = context.store.load(id);
+  if (!request) return respond(problem_for(request.error(), l));
+  bool reply = caller.kind == Caller::Kind::subject && request->state == "awaiting_subject";
+  Command command{reply ? "reply" : "message", caller.actor(), "", request->version, {}, {}};
+  RequestService::Attachments attachments;
+  attachments.correspondence = text_body;
+  context.requests.fire(id, std::move(command), answer_with_request(context, caller, l, std::move(respond), 201),
+                        std::move(attachments));
+}
+
+void list_messages(const HttpRequest& http, const Caller& caller, ApiContext& context, const std::string& id,
+                   Respond respond) {
+  auto messages = context.store.correspondence(id);
+  if (!messages) return respond(problem_for(messages.error(), locale_of(http)));
+  boost::json::array items;
+  for (const auto& m : *messages) {
+    bool from_subject = m.role == Role::subject;
+    boost::json::object item{{"from", from_subject ? "subject" : "staff"}, {"at", format_rfc3339(m.at)}, {"body", m.body}};
+    if (caller.is_staff() && !from_subject) item["author"] = m.author;  // staff names stay in the back office
+    items.push_back(std::move(item));
+  }
+  respond(json_response(200, {{"id", id}, {"items", std::move(items)}}));
+}
+
 }  // namespace
 
 void add_request_routes(Router& router, ApiContext& context) {
@@ -112,6 +151,15 @@ void add_request_routes(Router& router, ApiContext& context) {
                 boost::json::array items;
                 for (const auto& e : request->events) items.push_back(event_view(e));
                 respond(json_response(200, {{"id", request->id}, {"items", std::move(items)}}));
+              }});
+  router.add({"POST", "/v1/requests/{id}/messages", "Write to the other side; the subject's reply resumes the request",
+              {false, true, {Role::admin, Role::verifier, Role::reviewer, Role::supervisor}},
+              [&context](const HttpRequest& http, const Caller& caller, const RouteParams& p, Respond respond) {
+                post_message(http, caller, context, p.at("id"), std::move(respond));
+              }});
+  router.add({"GET", "/v1/requests/{id}/messages", "The correspondence of a request", {false, true, kBackOffice},
+              [&context](const HttpRequest& http, const Caller& caller, const RouteParams& p, Respond respond) {
+                list_messages(http, caller, context, p.at("id"), std::move(respond));
               }});
   router.add({"POST", "/v1/requests/{id}/transitions", "Fire a workflow event", {false, false, kActors},
               [&context](const HttpRequest& http, const Caller& caller, const RouteParams& p, Respond respond) {

@@ -24,11 +24,12 @@ void InMemoryStore::commit(RequestChange change, Completion done) {
                                                 stored_version, change.expected_version)));
     } else if (it == requests_.end()) {
       std::string details = change.filing ? change.filing->details_json : "";
-      requests_.emplace(change.header.id, Entry{change.header, std::move(change.events), change.due_at, details});
+      requests_.emplace(change.header.id, Entry{change.header, std::move(change.events), change.due_at, details, {}});
     } else {
       auto& events = it->second.events;
       events.insert(events.end(), change.events.begin(), change.events.end());
       if (change.due_at) it->second.due_at = change.due_at;
+      if (change.correspondence) it->second.correspondence.push_back(*change.correspondence);
     }
   }
   done(status);
@@ -63,6 +64,13 @@ Result<RequestPage> InMemoryStore::list(const RequestQuery& q) const {
     page.items.push_back(s);
   }
   return page;
+}
+
+Result<std::vector<Correspondence>> InMemoryStore::correspondence(std::string_view id) const {
+  std::lock_guard lock(mutex_);
+  auto it = requests_.find(id);
+  if (it == requests_.end()) return fail(Error::not_found(fmt::format("no request {}", id)));
+  return it->second.correspondence;
 }
 
 Result<std::string> InMemoryStore::details(std::string_view id) const {

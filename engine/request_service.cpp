@@ -29,15 +29,14 @@ void RequestService::submit(const Submission& submission, Done done) {
   Request request = fold_request(header, std::span(&event.value(), 1));
   std::vector<OutgoingMessage> messages = submission.messages;
   for (auto& m : messages) m.request_id = header.id;  // known only now
-  store_.commit(RequestChange{header, 0, {event.value()}, due->due_at, submission.filing, std::move(messages)},
+  store_.commit(RequestChange{header, 0, {event.value()}, due->due_at, submission.filing, std::move(messages), std::nullopt},
                 [request = std::move(request), done = std::move(done)](Status status) mutable {
                   if (!status) return done(fail(status.error()));
                   done(std::move(request));
                 });
 }
 
-void RequestService::fire(std::string_view request_id, Command command, Done done,
-                          std::vector<OutgoingMessage> messages) {
+void RequestService::fire(std::string_view request_id, Command command, Done done, Attachments attachments) {
   auto request = store_.load(request_id);
   if (!request) return done(fail(request.error()));
   auto workflow = workflow_for(request->type);
@@ -59,7 +58,12 @@ void RequestService::fire(std::string_view request_id, Command command, Done don
   apply_event(*request, event.value());
   std::optional<TimePoint> due_at;
   if (auto due = sla_.deadline(*request, **workflow, command.at)) due_at = due->due_at;
-  store_.commit(RequestChange{header, expected, {event.value()}, due_at, std::nullopt, std::move(messages)},
+  std::optional<Correspondence> correspondence;
+  if (attachments.correspondence)
+    correspondence = Correspondence{command.actor.principal, command.actor.role, *attachments.correspondence, command.at};
+  for (auto& m : attachments.messages) m.request_id = header.id;
+  store_.commit(RequestChange{header, expected, {event.value()}, due_at, std::nullopt, std::move(attachments.messages),
+                              std::move(correspondence)},
                 [request = std::move(request).value(), done = std::move(done)](Status status) mutable {
                   if (!status) return done(fail(status.error()));
                   done(std::move(request));

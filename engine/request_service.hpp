@@ -39,9 +39,14 @@ class RequestService {
 
   // Refuses a policy or type that has no SLA rule before anything is stored.
   void submit(const Submission& submission, Done done);
+  // What goes with an event into the same transaction.
+  struct Attachments {
+    std::vector<OutgoingMessage> messages;        // to the outbox
+    std::optional<std::string> correspondence;    // a message text from the actor
+  };
+
   // `command.at` is ignored: the service stamps the event with its clock.
-  // `messages` go to the outbox in the same transaction as the event.
-  void fire(std::string_view request_id, Command command, Done done, std::vector<OutgoingMessage> messages = {});
+  void fire(std::string_view request_id, Command command, Done done, Attachments attachments = {});
   Result<Request> get(std::string_view request_id) const;
   Result<std::vector<std::string>> allowed_events(const Request& request, const Actor& actor) const;
   // The request's deadline now (pauses still open are counted up to now).

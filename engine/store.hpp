@@ -33,6 +33,15 @@ struct Filing {
   int code_attempts = 0;
 };
 
+// A message in the correspondence of a request; the store keeps the text
+// sealed, the journal records only that it was sent.
+struct Correspondence {
+  std::string author;  // principal name, or "subject"
+  Role role = Role::subject;
+  std::string body;
+  TimePoint at;
+};
+
 struct RequestChange {
   RequestHeader header;
   std::int64_t expected_version = 0;  // 0: the request is new
@@ -40,6 +49,7 @@ struct RequestChange {
   std::optional<TimePoint> due_at;    // the deadline after this change, for queues and reports
   std::optional<Filing> filing;       // only with a new request
   std::vector<OutgoingMessage> messages;  // to the subject, delivered after the commit (outbox)
+  std::optional<Correspondence> correspondence;
 };
 
 // Filters of the back-office queue, oldest due first.
@@ -80,6 +90,8 @@ class Store {
   virtual Result<RequestPage> list(const RequestQuery& query) const = 0;
   // The filing's sealed details, opened (empty if none).
   virtual Result<std::string> details(std::string_view id) const = 0;
+  // The request's correspondence, oldest first.
+  virtual Result<std::vector<Correspondence>> correspondence(std::string_view id) const = 0;
 };
 
 // Keeps everything in memory, completes every commit at once. Thread-safe:
@@ -90,6 +102,7 @@ class InMemoryStore final : public Store {
   void commit(RequestChange change, Completion done) override;
   Result<RequestPage> list(const RequestQuery& query) const override;
   Result<std::string> details(std::string_view id) const override;
+  Result<std::vector<Correspondence>> correspondence(std::string_view id) const override;
 
  private:
   struct Entry {
@@ -97,6 +110,7 @@ class InMemoryStore final : public Store {
     std::vector<Event> events;
     std::optional<TimePoint> due_at;
     std::string details_json;
+    std::vector<Correspondence> correspondence;
   };
   mutable std::mutex mutex_;
   std::map<std::string, Entry, std::less<>> requests_;  // guarded by mutex_

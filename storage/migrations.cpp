@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 2> kMigrations{{
+const std::array<Migration, 3> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -180,6 +180,20 @@ CREATE TABLE idempotency_keys (
   response   BLOB NOT NULL,
   created_at INTEGER NOT NULL
 );
+)sql"},
+    {3, "correspondence", R"sql(
+-- Messages between the subject and staff; the text is sealed, the journal
+-- holds the event that records each one.
+CREATE TABLE request_messages (
+  id          INTEGER PRIMARY KEY,
+  request_id  TEXT NOT NULL REFERENCES requests (id),
+  request_seq INTEGER NOT NULL,
+  author      TEXT NOT NULL,
+  role        TEXT NOT NULL,
+  sealed      BLOB NOT NULL,
+  at          INTEGER NOT NULL
+);
+CREATE INDEX request_messages_by_request ON request_messages (request_id, id);
 )sql"},
 }};
 

@@ -93,6 +93,23 @@ void store_filing(WriteConnection& db, const MasterKey& keys, const std::string&
   }
 }
 
+std::string message_context(std::string_view request_id, std::int64_t seq) {
+  return fmt::format("dsr/request-message/v1/{}/{}", request_id, seq);
+}
+
+void store_correspondence(WriteConnection& db, const MasterKey& keys, const std::string& request_id, std::int64_t seq,
+                          const Correspondence& c) {
+  auto& insert = db.prepared(
+      "INSERT INTO request_messages (request_id, request_seq, author, role, sealed, at) VALUES (?, ?, ?, ?, ?, ?)");
+  insert.bind(1, request_id);
+  insert.bind(2, seq);
+  insert.bind(3, c.author);
+  insert.bind(4, std::string(to_string(c.role)));
+  bind_blob(insert, 5, seal(keys.details(), as_bytes(c.body), message_context(request_id, seq)));
+  insert.bind(6, unix_seconds(c.at));
+  insert.exec();
+}
+
 }  // namespace
 
 Result<Request> SqliteStore::load(std::string_view id) const {
@@ -142,6 +159,8 @@ void SqliteStore::commit(RequestChange change, Completion done) {
                                                       : update_request(db, change, delta);
         if (!written) return written;
         if (change.filing) store_filing(db, db_.keys(), change.header.id, *change.filing);
+        if (change.correspondence)
+          store_correspondence(db, db_.keys(), change.header.id, change.events.back().sequence, *change.correspondence);
         for (const auto& m : change.messages) enqueue_message(db, db_.keys(), change.header, m);
         JournalChain& journal = db_.journal();
         JournalChain::Head before = journal.head();
@@ -216,6 +235,40 @@ Result<std::string> SqliteStore::details(std::string_view id) const {
   auto opened = unseal(db_.keys().details(), *sealed, details_context(id));
   if (!opened) return fail(opened.error());
   return std::string(opened->begin(), opened->end());
+}
+
+}  // namespace dsr::storage
+
+namespace dsr::storage {
+
+Result<std::vector<Correspondence>> SqliteStore::correspondence(std::string_view id) const {
+  struct Row {
+    Correspondence c;
+    std::int64_t seq;
+    Bytes sealed;
+  };
+  auto rows = db_.read("reading correspondence", [&](SQLite::Database& db) -> Result<std::vector<Row>> {
+    SQLite::Statement q(db, "SELECT request_seq, author, role, sealed, at FROM request_messages WHERE request_id = ? ORDER BY id");
+    q.bind(1, std::string(id));
+    std::vector<Row> out;
+    while (q.executeStep()) {
+      const auto* p = static_cast<const unsigned char*>(q.getColumn(3).getBlob());
+      Row r{{q.getColumn(1).getString(), parse_role(q.getColumn(2).getString()).value_or(Role::subject), "",
+             from_unix(q.getColumn(4).getInt64())},
+            q.getColumn(0).getInt64(), Bytes(p, p + q.getColumn(3).getBytes())};
+      out.push_back(std::move(r));
+    }
+    return out;
+  });
+  if (!rows) return fail(rows.error());
+  std::vector<Correspondence> out;
+  for (auto& r : *rows) {
+    auto opened = unseal(db_.keys().details(), r.sealed, message_context(id, r.seq));
+    if (!opened) return fail(Error::internal(fmt::format("a message of request {} does not open", id)));
+    r.c.body.assign(opened->begin(), opened->end());
+    out.push_back(std::move(r.c));
+  }
+  return out;
 }
 
 }  // namespace dsr::storage

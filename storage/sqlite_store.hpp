@@ -22,6 +22,7 @@ class SqliteStore final : public Store {
   void commit(RequestChange change, Completion done) override;
   Result<RequestPage> list(const RequestQuery& query) const override;
   Result<std::string> details(std::string_view id) const override;
+  Result<std::vector<Correspondence>> correspondence(std::string_view id) const override;
 
  private:
   Database& db_;

@@ -173,11 +173,15 @@ void SqliteVault::erase(std::string subject_ref, Done done) {
         SQLite::Statement& del = db.prepared("DELETE FROM subjects WHERE ref = ?");
         del.bind(1, subject_ref);
         if (del.exec() == 0) return fail(Error::not_found(fmt::format("no subject record {}", subject_ref)));
-        // Payloads sealed under the destroyed key can never be opened again;
-        // delete them too so that nothing of the subject lingers.
-        SQLite::Statement& outbox = db.prepared("DELETE FROM outbox WHERE subject_ref = ? AND kind = 'subject_message'");
-        outbox.bind(1, subject_ref);
-        outbox.exec();
+        // What the subject wrote or was sent (forms, correspondence, pending
+        // messages) goes with the record, so that nothing of them lingers.
+        for (const char* sql : {"DELETE FROM outbox WHERE subject_ref = ? AND kind = 'subject_message'",
+                                "DELETE FROM request_details WHERE request_id IN (SELECT id FROM requests WHERE subject_ref = ?)",
+                                "DELETE FROM request_messages WHERE request_id IN (SELECT id FROM requests WHERE subject_ref = ?)"}) {
+          auto& del_related = db.prepared(sql);
+          del_related.bind(1, subject_ref);
+          del_related.exec();
+        }
         return ok_status();
       },
       std::move(done));

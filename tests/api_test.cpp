@@ -188,7 +188,7 @@ TEST_CASE("the subject sees public reasons only; staff see actors and the clock"
   CHECK_FALSE(subject_view.body.at("history").as_array()[1].as_object().contains("actor"));
   CHECK(str(staff_view.body.at("history").as_array()[1], "reason") == "KTP seen at the RA desk");
   CHECK(str(staff_view.body, "due_explanation") == "72 h from 2025-03-03 09:15 WIB");
-  CHECK(subject_view.body.at("allowed_events").as_array() == boost::json::array{"withdraw"});
+  CHECK(subject_view.body.at("allowed_events").as_array() == boost::json::array{"withdraw", "message"});
 }
 
 TEST_CASE("back-office commands: version, role, four-eyes and reason are enforced", "[api][transitions]") {
@@ -304,6 +304,8 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
       {"POST /v1/requests/{id}/verify", "subject"},
       {"POST /v1/requests/{id}/withdraw", "subject"},
       {"POST /v1/requests/{id}/transitions", "admin system verifier reviewer supervisor"},
+      {"POST /v1/requests/{id}/messages", "admin verifier reviewer supervisor subject"},
+      {"GET /v1/requests/{id}/messages", back_office},
       {"POST /v1/requests/{id}/assignment", "admin verifier reviewer supervisor"},
       {"POST /v1/requests/{id}/extension", "supervisor"},
       {"PUT /v1/subjects/{nik}", "system"},
@@ -366,4 +368,33 @@ TEST_CASE("unknown paths are 404, a wrong method 405 with Allow", "[api][router]
   auto wrong = h.call("DELETE", "/v1/requests");
   CHECK(wrong.status == 405);
   CHECK(wrong.header("Allow") == "POST, GET");
+}
+
+TEST_CASE("the subject's reply resumes a request waiting for it, and its clock", "[api][messages]") {
+  ApiHarness h;
+  std::string trk = str(h.call("POST", "/v1/requests", filing("access")).body, "tracking_token");
+  std::string vera = h.token(Role::verifier, "vera"), rita = h.token(Role::reviewer, "rita");
+  h.call("POST", "/v1/requests/r1/transitions", R"({"event": "verify_manually", "version": 1})", vera);
+  h.clock.advance(std::chrono::hours(1));
+  auto asked = h.call("POST", "/v1/requests/r1/transitions", R"({"event": "request_info", "version": 2, "reason": "Which certificate do you mean?"})", rita);
+  REQUIRE(asked.status == 200);
+  CHECK(asked.body.at("clock_paused").as_bool());
+  h.clock.advance(std::chrono::hours(5));
+  auto replied = h.call("POST", "/v1/requests/r1/messages", R"({"body": "The signing certificate issued in 2024."})", trk);
+  REQUIRE(replied.status == 201);
+  CHECK(str(replied.body, "status") == "in_review");
+  CHECK_FALSE(replied.body.at("clock_paused").as_bool());
+  CHECK(str(replied.body, "due_at") == "2025-03-06T07:15:00Z");  // 72 h + 5 h waited
+  auto note = h.call("POST", "/v1/requests/r1/messages", R"({"body": "Thank you, we are on it."})", rita);
+  REQUIRE(note.status == 201);
+  CHECK(str(note.body, "status") == "in_review");
+  auto thread = h.call("GET", "/v1/requests/r1/messages", "", trk);
+  REQUIRE(thread.status == 200);
+  auto items = thread.body.at("items").as_array();
+  REQUIRE(items.size() == 2);
+  CHECK(str(items[0], "from") == "subject");
+  CHECK(str(items[1], "body") == "Thank you, we are on it.");
+  CHECK_FALSE(items[1].as_object().contains("author"));  // staff names are not shown to the subject
+  CHECK(str(h.call("GET", "/v1/requests/r1/messages", "", rita).body.at("items").as_array()[1], "author") == "rita");
+  CHECK(h.call("POST", "/v1/requests/r1/messages", R"({"body": ""})", trk).status == 422);
 }

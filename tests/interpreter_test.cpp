@@ -149,16 +149,16 @@ TEST_CASE("refusals map to the API's status categories", "[interpreter]") {
 TEST_CASE("allowed_events lists what this caller may fire now", "[interpreter]") {
   const Workflow& w = test::shipped("erasure");
   Request r = test::submitted(w);
-  CHECK(allowed_events(w, r, actor(Role::subject, "subject")) == std::vector<std::string>{"verify", "withdraw"});
-  CHECK(allowed_events(w, r, actor(Role::verifier)) == std::vector<std::string>{"verify_manually", "reject", "assign"});
+  CHECK(allowed_events(w, r, actor(Role::subject, "subject")) == std::vector<std::string>{"verify", "withdraw", "message"});
+  CHECK(allowed_events(w, r, actor(Role::verifier)) == std::vector<std::string>{"verify_manually", "reject", "assign", "message"});
   CHECK(allowed_events(w, r, actor(Role::auditor)).empty());
 
   test::fire(w, r, "verify", actor(Role::subject, "subject"));
   test::fire(w, r, "approve", actor(Role::reviewer, "ani"));
   CHECK(allowed_events(w, r, actor(Role::supervisor, "ani")) ==
-        std::vector<std::string>{"reject", "hold", "assign", "extend"});
+        std::vector<std::string>{"reject", "hold", "assign", "extend", "message"});
   CHECK(allowed_events(w, r, actor(Role::supervisor, "budi")) ==
-        std::vector<std::string>{"approve", "reject", "hold", "assign", "extend"});
+        std::vector<std::string>{"approve", "reject", "hold", "assign", "extend", "message"});
 }
 
 TEST_CASE("a request is the fold of its events", "[interpreter]") {
