@@ -60,6 +60,8 @@ int serve_command(const std::vector<std::string>& args) {
       ("public-rate", po::value<unsigned>()->default_value(30), "filings per minute per client; 0 turns it off")
       ("trusted-proxy", po::value<std::string>(), "proxy whose X-Forwarded-For names the client")
       ("threads", po::value<unsigned>()->default_value(0), "I/O threads (0: one per core)")
+      ("read-timeout", po::value<unsigned>()->default_value(15), "seconds a client has to send a whole request")
+      ("idle-timeout", po::value<unsigned>()->default_value(60), "seconds a kept-alive connection may sit idle")
       ("quiet", "no access log on stdout");
   auto parsed = parse_options("serve", args, options);
   if (!parsed) return kExitUsage;
@@ -160,6 +162,8 @@ int serve_command(const std::vector<std::string>& args) {
   server_options.public_rate_per_minute = vm["public-rate"].as<unsigned>();
   if (vm.count("trusted-proxy")) server_options.trusted_proxy = vm["trusted-proxy"].as<std::string>();
   server_options.access_log = !vm.count("quiet");
+  server_options.read_timeout = std::chrono::seconds(std::max(1u, vm["read-timeout"].as<unsigned>()));
+  server_options.idle_timeout = std::chrono::seconds(std::max(1u, vm["idle-timeout"].as<unsigned>()));
   api::Server server(server_options, *router);
   if (auto listening = server.listen(); !listening) {
     fmt::print(stderr, "dsr serve: {}\n", listening.error().message);

@@ -1,0 +1,174 @@
+#include "server_process.hpp"
+
+#include <arpa/inet.h>
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+namespace dsr::test {
+
+ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
+  std::string err_path = dir_.file("serve.err");
+  std::vector<std::string> args{DSR_BINARY, "serve", "--listen", "127.0.0.1:0", "--db", dir_.file("var/dsr.db"),
+                                "--key-file", dir_.file("var/master.key"), "--message-sink",
+                                "dir:" + dir_.file("var/outbox"), "--threads", "2"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  pid_ = ::fork();
+  REQUIRE(pid_ >= 0);
+  if (pid_ == 0) {
+    int out = ::open(dir_.file("access.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  // Wait for "listening on http://127.0.0.1:PORT".
+  std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
+  for (int i = 0; i < 200 && port_ == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    std::ifstream in(err_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::smatch m;
+    std::string s = text.str();
+    if (std::regex_search(s, m, listening)) port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      FAIL("dsr serve exited at start: " << s);
+    }
+  }
+  REQUIRE(port_ != 0);
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) stop();
+}
+
+int ServerProcess::stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string ServerProcess::token(const std::string& role, const std::string& name, const std::string& institution) {
+  std::string cmd = std::string(DSR_BINARY) + " token create --role " + role + " --name " + name + " --db " +
+                    dir_.file("var/dsr.db") + " --key-file " + dir_.file("var/master.key");
+  if (!institution.empty()) cmd += " --institution '" + institution + "'";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::array<char, 256> buf{};
+  std::string out;
+  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
+  REQUIRE(::pclose(p) == 0);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+int connect_loopback(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  return fd;
+}
+
+std::string ServerProcess::raw(const std::string& bytes, int timeout_ms) {
+  int fd = connect_loopback(port_);
+  std::size_t sent = 0;
+  while (sent < bytes.size()) {
+    auto n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;  // the server may answer and close before reading it all
+    sent += static_cast<std::size_t>(n);
+  }
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) break;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left)) <= 0) break;
+    std::array<char, 8192> buf{};
+    auto n = ::recv(fd, buf.data(), buf.size(), 0);
+    if (n <= 0) break;
+    out.append(buf.data(), static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+WireReply parse_reply(const std::string& raw) {
+  WireReply r;
+  auto end = raw.find("\r\n\r\n");
+  if (raw.size() < 12 || end == std::string::npos) return r;
+  r.status = std::stoi(raw.substr(9, 3));
+  std::istringstream head(raw.substr(0, end));
+  std::string line;
+  std::getline(head, line);
+  while (std::getline(head, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = line.substr(0, colon);
+    std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+    r.headers[name] = line.substr(line.find_first_not_of(' ', colon + 1));
+  }
+  r.body = raw.substr(end + 4);
+  boost::system::error_code ec;
+  r.json = boost::json::parse(r.body, ec);
+  if (ec) r.json = nullptr;
+  return r;
+}
+
+WireReply ServerProcess::call(const std::string& method, const std::string& target, const std::string& body,
+                              const std::string& token, std::vector<std::string> extra_headers) {
+  std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  if (!token.empty()) request += "Authorization: Bearer " + token + "\r\n";
+  for (const auto& h : extra_headers) request += h + "\r\n";
+  if (!body.empty() || method == "POST" || method == "PUT")
+    request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  request += "\r\n" + body;
+  return parse_reply(raw(request, 10000));
+}
+
+std::string ServerProcess::code_for(const std::string& request_id) {
+  for (int i = 0; i < 100; ++i) {  // the outbox worker delivers within moments
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.file("var/outbox"), ec)) {
+      if (entry.path().filename().string().find(request_id + "-verification_code") == std::string::npos) continue;
+      std::ifstream in(entry.path());
+      std::stringstream text;
+      text << in.rdbuf();
+      auto v = boost::json::parse(text.str());
+      return std::string(v.at("variables").at("code").as_string());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  FAIL("no verification code was delivered for " << request_id);
+  return "";
+}
+
+}  // namespace dsr::test

@@ -1,0 +1,52 @@
+// The real `dsr serve`, started in its own temporary directory on a free
+// loopback port, and a small blocking HTTP/1.1 client to talk to it. For the
+// integration tests: everything a client meets goes through the wire.
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "storage_support.hpp"
+
+namespace dsr::test {
+
+struct WireReply {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;
+  boost::json::value json;  // null if the body is not JSON
+};
+
+class ServerProcess {
+ public:
+  explicit ServerProcess(std::vector<std::string> extra_args = {});
+  ~ServerProcess();  // SIGTERM, then waits
+
+  // A bearer token made with `dsr token create` against this server's database.
+  std::string token(const std::string& role, const std::string& name, const std::string& institution = "");
+  WireReply call(const std::string& method, const std::string& target, const std::string& body = "",
+                 const std::string& token = "", std::vector<std::string> extra_headers = {});
+  // Sends raw bytes on a new connection and returns what came back before
+  // the server closed it (or the timeout passed).
+  std::string raw(const std::string& bytes, int timeout_ms = 3000);
+  // SIGTERM and the exit status.
+  int stop();
+  // The verification code last written to the dir: message sink for a request.
+  std::string code_for(const std::string& request_id);
+
+  std::uint16_t port() const { return port_; }
+  const TempDir& dir() const { return dir_; }
+
+ private:
+  TempDir dir_;
+  int pid_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+int connect_loopback(std::uint16_t port);
+WireReply parse_reply(const std::string& raw);
+
+}  // namespace dsr::test

@@ -1,0 +1,199 @@
+// `dsr serve` over the wire: whole workflows as the portal and the back
+// office drive them, and the transport's limits.
+#include <catch2/catch.hpp>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "server_process.hpp"
+
+using namespace dsr;
+using test::ServerProcess;
+using test::WireReply;
+
+namespace {
+
+const std::string kNik = "3171012303850007";
+
+std::string str(const WireReply& r, std::string_view key) { return std::string(r.json.at(key).as_string()); }
+
+std::string filing(const std::string& type, const std::string& details = "") {
+  return R"({"type": ")" + type + R"(", "subject": {"name": "Budi Santoso Wirawan", "nik": ")" + kNik +
+         R"(", "email": "budi.wirawan@example.go.id"})" + details + "}";
+}
+
+struct Staff {
+  std::string system, verifier, reviewer, supervisor, auditor;
+};
+
+Staff staff(ServerProcess& s) {
+  return {s.token("system", "ams"), s.token("verifier", "vera"), s.token("reviewer", "rita"),
+          s.token("supervisor", "sari"), s.token("auditor", "audrey")};
+}
+
+// Files a request for the subject on record and verifies it with the code
+// from the message sink; returns (id, tracking token).
+std::pair<std::string, std::string> file_and_verify(ServerProcess& s, const std::string& body) {
+  auto filed = s.call("POST", "/v1/requests", body);
+  REQUIRE(filed.status == 201);
+  std::string id = str(filed, "id"), trk = str(filed, "tracking_token");
+  REQUIRE(str(filed, "verification") == "code_sent");
+  auto verified = s.call("POST", "/v1/requests/" + id + "/verify", R"({"code": ")" + s.code_for(id) + R"("})", trk);
+  REQUIRE(verified.status == 200);
+  REQUIRE(str(verified, "status") == "in_review");
+  return {id, trk};
+}
+
+WireReply fire(ServerProcess& s, const std::string& id, const std::string& token, const std::string& event,
+               std::int64_t version, const std::string& reason = "") {
+  std::string body = R"({"event": ")" + event + R"(", "version": )" + std::to_string(version) +
+                     (reason.empty() ? "" : R"(, "reason": ")" + reason + "\"") + "}";
+  return s.call("POST", "/v1/requests/" + id + "/transitions", body, token);
+}
+
+}  // namespace
+
+TEST_CASE("every request type, from filing to its end, over HTTP", "[server][workflows]") {
+  ServerProcess s;
+  Staff t = staff(s);
+  REQUIRE(s.call("PUT", "/v1/subjects/" + kNik,
+                 R"({"name": "Budi Santoso Wirawan", "email": "budi.wirawan@example.go.id", "organization": "BSSN"})",
+                 t.system).status == 201);
+
+  SECTION("access") {
+    auto [id, trk] = file_and_verify(s, filing("access"));
+    REQUIRE(fire(s, id, t.reviewer, "approve", 2).status == 200);
+    auto done = fire(s, id, t.system, "fulfil", 3);
+    REQUIRE(done.status == 200);
+    CHECK(str(done, "status") == "completed");
+    CHECK(str(s.call("GET", "/v1/requests/" + id, "", trk), "status") == "completed");
+  }
+  SECTION("rectification, then recipients") {
+    auto [id, trk] = file_and_verify(
+        s, filing("rectification", R"(, "details": {"corrections": [{"field": "email", "requested": "budi@bssn.go.id"}]})"));
+    REQUIRE(fire(s, id, t.reviewer, "approve", 2).status == 200);
+    REQUIRE(str(fire(s, id, t.system, "fulfil", 3), "status") == "notifying_recipients");
+    REQUIRE(str(fire(s, id, t.system, "complete", 4), "status") == "completed");
+  }
+  SECTION("erasure, with four eyes") {
+    auto [id, trk] = file_and_verify(s, filing("erasure"));
+    REQUIRE(fire(s, id, t.reviewer, "approve", 2).status == 200);
+    std::string rita_as_supervisor = s.token("supervisor", "rita");
+    auto refused = fire(s, id, rita_as_supervisor, "approve", 3);
+    CHECK(refused.status == 403);
+    CHECK(str(refused, "type") == "urn:dsr:problem:four_eyes_violated");
+    REQUIRE(fire(s, id, t.supervisor, "approve", 3).status == 200);
+    REQUIRE(str(fire(s, id, t.system, "fulfil", 4), "status") == "notifying_recipients");
+    REQUIRE(str(fire(s, id, t.system, "complete", 5), "status") == "completed");
+  }
+  SECTION("objection to an automated decision, decided by a human") {
+    auto [id, trk] = file_and_verify(
+        s, filing("automated_decision_objection", R"(, "details": {"decision_reference": "AMS-2025-0042", "grounds": "the face match rejected me wrongly"})"));
+    auto decided = fire(s, id, t.supervisor, "overturn", 2, "the photo on file was outdated");
+    REQUIRE(decided.status == 200);
+    CHECK(str(decided, "outcome") == "overturned");
+    auto seen = s.call("GET", "/v1/requests/" + id, "", trk);
+    CHECK(seen.json.at("history").as_array().back().at("reason").as_string() == "the photo on file was outdated");
+  }
+  SECTION("withdrawal") {
+    auto [id, trk] = file_and_verify(s, filing("access"));
+    CHECK(str(s.call("POST", "/v1/requests/" + id + "/withdraw", "", trk), "status") == "withdrawn");
+    CHECK(s.call("POST", "/v1/requests/" + id + "/withdraw", "", trk).status == 409);
+  }
+  SECTION("waiting for the subject, a hold, an extension") {
+    auto [id, trk] = file_and_verify(s, R"({"type": "access", "policy": "uk-gdpr", "subject": {"name": "Budi Santoso Wirawan", "nik": ")" + kNik + R"(", "email": "budi.wirawan@example.go.id"}})");
+    auto asked = fire(s, id, t.reviewer, "request_info", 2, "which certificate?");
+    CHECK(asked.json.at("clock_paused").as_bool());
+    auto replied = s.call("POST", "/v1/requests/" + id + "/messages", R"({"body": "the 2024 signing certificate"})", trk);
+    REQUIRE(replied.status == 201);
+    CHECK(str(replied, "status") == "in_review");
+    CHECK(str(fire(s, id, t.reviewer, "hold", 4, "the instruction may be unlawful"), "status") == "on_hold");
+    CHECK(str(fire(s, id, t.supervisor, "resume", 5, "clarified with the subject"), "status") == "in_review");
+    auto extended = s.call("POST", "/v1/requests/" + id + "/extension", R"({"reason": "many systems to search"})", t.supervisor);
+    REQUIRE(extended.status == 200);
+    CHECK(extended.json.at("extended").as_bool());
+    auto events = s.call("GET", "/v1/requests/" + id + "/events", "", t.auditor);
+    CHECK(events.json.at("items").as_array().size() == 7);  // submit, verify, request_info, reply, hold, resume, extend
+  }
+  CHECK(s.stop() == 0);
+}
+
+TEST_CASE("bad input over the wire: JSON, sizes, the request line", "[server][limits]") {
+  ServerProcess s({"--read-timeout", "2"});
+  auto not_json = s.call("POST", "/v1/requests", "{\"type\": ");
+  CHECK(not_json.status == 422);
+  CHECK(not_json.headers["content-type"] == "application/problem+json; charset=utf-8");
+  auto too_big = s.call("POST", "/v1/requests", std::string(200 * 1024, ' '));
+  CHECK(too_big.status == 413);
+  auto huge_header = s.call("GET", "/healthz", "", "", {"X-Padding: " + std::string(20 * 1024, 'a')});
+  CHECK(huge_header.status == 413);
+  auto garbage = test::parse_reply(s.raw("THIS IS NOT HTTP\r\n\r\n"));
+  CHECK(garbage.status == 400);
+  auto unknown = s.call("GET", "/nowhere");
+  CHECK(unknown.status == 404);
+}
+
+TEST_CASE("a slow client is cut off; others are served meanwhile", "[server][limits]") {
+  ServerProcess s({"--read-timeout", "1"});
+  int slow = test::connect_loopback(s.port());
+  std::string start = "POST /v1/requests HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{";
+  REQUIRE(::send(slow, start.data(), start.size(), MSG_NOSIGNAL) > 0);
+  CHECK(s.call("GET", "/healthz").status == 200);  // not blocked by the slow one
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  char buf[64];
+  auto n = ::recv(slow, buf, sizeof buf, 0);
+  CHECK(n <= 0);  // closed by the server
+  ::close(slow);
+}
+
+TEST_CASE("keep-alive and pipelined requests are answered in order", "[server][limits]") {
+  ServerProcess s;
+  std::string two = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  std::string out = s.raw(two);
+  auto first = out.find("HTTP/1.1 200");
+  auto second = out.find("HTTP/1.1 200", first + 1);
+  CHECK(first != std::string::npos);
+  CHECK(second != std::string::npos);
+  CHECK(out.find("\"status\":\"ok\"") < out.find("\"status\":\"ready\""));
+}
+
+TEST_CASE("filings are rate-limited per client, with Retry-After", "[server][limits]") {
+  ServerProcess s({"--public-rate", "2"});
+  std::string body = R"({"type": "access", "subject": {"name": "B", "nik": "3273015506900002", "email": "b@example.org"}})";
+  CHECK(s.call("POST", "/v1/requests", body).status == 201);
+  CHECK(s.call("POST", "/v1/requests", body).status == 201);
+  auto limited = s.call("POST", "/v1/requests", body);
+  CHECK(limited.status == 429);
+  CHECK(std::stoi(limited.headers["retry-after"]) >= 1);
+  CHECK(s.call("GET", "/healthz").status == 200);  // other routes are not limited
+}
+
+TEST_CASE("the access log carries no personal data", "[server][privacy]") {
+  ServerProcess s;
+  Staff t = staff(s);
+  s.call("PUT", "/v1/subjects/" + kNik, R"({"name": "Budi Santoso Wirawan", "email": "budi.wirawan@example.go.id", "phone": "+6281234567890"})", t.system);
+  file_and_verify(s, filing("access"));
+  s.call("GET", "/v1/subjects/" + kNik, "", t.system);
+  REQUIRE(s.stop() == 0);
+  std::ifstream in(s.dir().file("access.log"));
+  std::stringstream log;
+  log << in.rdbuf();
+  CHECK(log.str().find("\"route\":\"/v1/subjects/{nik}\"") != std::string::npos);
+  for (const char* secret : {"3171012303850007", "Budi", "budi.wirawan", "+6281234567890", "trk_", "dsr_"}) {
+    INFO(secret);
+    CHECK(log.str().find(secret) == std::string::npos);
+  }
+}
+
+TEST_CASE("SIGTERM finishes in-flight work and exits cleanly", "[server][shutdown]") {
+  ServerProcess s;
+  int idle = test::connect_loopback(s.port());  // a kept-alive, idle connection must not hold the server
+  CHECK(s.call("GET", "/healthz").status == 200);
+  auto started = std::chrono::steady_clock::now();
+  CHECK(s.stop() == 0);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+  ::close(idle);
+}
