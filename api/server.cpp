@@ -2,6 +2,7 @@
 #include "api/server.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -69,8 +70,8 @@ struct Server::Impl {
   class Session;
 
   Impl(ServerOptions o, const Router& r)
-      : options(std::move(o)), router(r), ioc(static_cast<int>(thread_count())), acceptor(net::make_strand(ioc)),
-        signals(ioc, SIGINT, SIGTERM), limiter(options.public_rate_per_minute) {}
+      : options(std::move(o)), router(r), limiter(options.public_rate_per_minute),
+        ioc(static_cast<int>(thread_count())), acceptor(net::make_strand(ioc)), signals(ioc, SIGINT, SIGTERM) {}
 
   std::size_t thread_count() const {
     if (options.threads > 0) return options.threads;
@@ -83,18 +84,21 @@ struct Server::Impl {
   bool admit_connection(const std::string& client);
   void release_connection(const Session* session, const std::string& client);
 
+  // Declared before the io_context, so destroyed after it: destroying the
+  // io_context destroys the handlers it still holds, and with them the last
+  // sessions, whose destructors use these.
   ServerOptions options;
   const Router& router;
-  net::io_context ioc;
-  tcp::acceptor acceptor;
-  net::signal_set signals;
   RateLimiter limiter;
   std::atomic<bool> stopping{false};
   std::uint16_t bound_port = 0;
-
   std::mutex sessions_mutex;
   std::map<std::string, std::size_t> connections;  // per client, guarded by sessions_mutex
   std::map<const Session*, std::weak_ptr<Session>> sessions;  // live sessions, guarded by sessions_mutex
+
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  net::signal_set signals;
 };
 
 class Server::Impl::Session : public std::enable_shared_from_this<Session> {
@@ -190,13 +194,21 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
       }
     }
     auto self = shared_from_this();
-    server_.router.dispatch(request, [self, version, keep_alive, started, method = request.method,
+    // The answer may come from another thread after the I/O threads ran
+    // out of work: hold the io_context open until it has been handed over.
+    auto in_flight = std::make_shared<net::executor_work_guard<net::io_context::executor_type>>(
+        server_.ioc.get_executor());
+    server_.router.dispatch(request, [self, in_flight, version, keep_alive, started, method = request.method,
                                       pattern](HttpResponse response) mutable {
-      // Handlers may answer on the storage writer's thread: back to the strand.
-      net::post(self->stream_.get_executor(), [self, response = std::move(response), version, keep_alive, started,
-                                               method = std::move(method), pattern = std::move(pattern)]() mutable {
+      // Handlers may answer on the storage writer's thread: back to the
+      // strand. The session moves along, so that this callback, destroyed
+      // later on that other thread, no longer owns it.
+      auto executor = self->stream_.get_executor();
+      net::post(executor, [self = std::move(self), response = std::move(response), version, keep_alive, started,
+                           method = std::move(method), pattern = std::move(pattern)]() mutable {
         self->write(std::move(response), version, keep_alive, started, method, pattern);
       });
+      in_flight->reset();
     });
   }
 

@@ -68,7 +68,14 @@ int ServerProcess::stop() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (code != 0) {
+    std::ifstream in(dir_.file("serve.err"));
+    std::stringstream text;
+    text << in.rdbuf();
+    WARN("dsr serve exited with " << code << "; its stderr:\n" << text.str());
+  }
+  return code;
 }
 
 std::string ServerProcess::token(const std::string& role, const std::string& name, const std::string& institution) {
