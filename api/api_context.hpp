@@ -28,6 +28,9 @@ struct ApiContext {
   SubjectVault& vault;
   const TokenDirectory& tokens;
   VerificationCodeStore& codes;
+  DisclosureRegistry& disclosures;
+  const PackageSigner& signer;
+  const AuditTrail& audit;
   const Clock& clock;
   std::string default_policy;
   // Secrets from a CSPRNG: tracking tokens, and 6-digit one-time codes.

@@ -27,6 +27,7 @@ std::unique_ptr<Router> build_router(ApiContext& context) {
   add_portal_routes(*router, context);
   add_request_routes(*router, context);
   add_subject_routes(*router, context);
+  add_package_routes(*router, context);
   add_ops_routes(*router, context);
   return router;
 }

@@ -72,7 +72,23 @@ void get_subject(const HttpRequest& http, const Caller& caller, ApiContext& cont
   // "forbidden", so that NIKs cannot be probed.
   if (caller.principal.role == Role::institution && record->organization != caller.principal.organization)
     return respond(not_found());
-  respond(json_response(200, record_view(**ref, *record)));
+  if (caller.principal.role != Role::institution) return respond(json_response(200, record_view(**ref, *record)));
+  // An institution's read is a disclosure (D.4): recorded before the data leaves.
+  std::string subject_ref = **ref;
+  auto body = record_view(subject_ref, *record);
+  context.disclosures.institution_recipient(
+      caller.principal.organization,
+      [&context, l, caller, subject_ref, body = std::move(body), respond = std::move(respond)](Result<std::string> recipient) mutable {
+        if (!recipient) return respond(problem_for(recipient.error(), l));
+        Disclosure d{subject_ref, *recipient,
+                     {"name", "nik", "nip", "organization", "unit", "position", "email", "phone", "face_photo_ref"},
+                     "read through the API by an institution for its own employee (policy D.5.a)",
+                     context.clock.now(), caller.principal.name};
+        context.disclosures.record(std::move(d), [l, body = std::move(body), respond = std::move(respond)](Result<std::string> id) mutable {
+          if (!id) return respond(problem_for(id.error(), l));
+          respond(json_response(200, body));
+        });
+      });
 }
 
 }  // namespace

@@ -11,5 +11,6 @@ int serve_command(const std::vector<std::string>& args);
 int sla_due_command(const std::vector<std::string>& args);
 int audit_verify_command(const std::vector<std::string>& args);
 int token_create_command(const std::vector<std::string>& args);
+int package_verify_command(const std::vector<std::string>& args);
 
 }  // namespace dsr::app

@@ -21,6 +21,7 @@
 #include "storage/database.hpp"
 #include "storage/master_key_file.hpp"
 #include "storage/migrations.hpp"
+#include "storage/package_signer.hpp"
 #include "storage/registries.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/sqlite_vault.hpp"
@@ -136,6 +137,15 @@ int serve_command(const std::vector<std::string>& args) {
   storage::TokenRegistry tokens(db);
   storage::VerificationCodes codes(db);
   storage::Outbox outbox(db);
+  storage::SqliteDisclosures disclosures(db);
+  storage::SqliteAuditTrail audit([&db] {
+    return db.read("verifying the journal", [&db](SQLite::Database& c) { return storage::verify_journal(c, db.keys().journal_mac()); });
+  });
+  auto signer = storage::Ed25519Signer::open(db);
+  if (!signer) {
+    fmt::print(stderr, "dsr serve: {}\n", signer.error().message);
+    return kExitFailed;
+  }
   SystemClock clock;
   RequestService requests(definitions->workflows, definitions->policies, store, clock,
                           [] { return "r-" + storage::random_id(10); });
@@ -148,6 +158,9 @@ int serve_command(const std::vector<std::string>& args) {
                           vault,
                           tokens,
                           codes,
+                          disclosures,
+                          **signer,
+                          audit,
                           clock,
                           policy,
                           [] { return "trk_" + storage::random_id(24); },

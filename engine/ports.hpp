@@ -65,6 +65,66 @@ struct OutgoingMessage {
   std::map<std::string, std::string> variables;
 };
 
+// Third parties that receive subjects' data, and the record of each
+// disclosure to them (policy D.4). Writes complete once durable.
+struct Recipient {
+  std::string id;
+  std::string name;
+  std::string kind;  // institution, legal_advisor, law_enforcement, government, processor
+  std::string webhook_url;
+  std::string signing_secret;  // shown once, when created
+};
+
+struct Disclosure {
+  std::string subject_ref;
+  std::string recipient_id;
+  std::vector<std::string> categories;  // e.g. "name", "nik", "email"
+  std::string legal_basis;
+  TimePoint disclosed_at;
+  std::string recorded_by;
+};
+
+struct DisclosureEntry {
+  std::string id;
+  Disclosure disclosure;
+  std::string recipient_name;
+  std::string recipient_kind;
+};
+
+class DisclosureRegistry {
+ public:
+  virtual ~DisclosureRegistry() = default;
+  virtual void create_recipient(Recipient recipient, std::function<void(Result<Recipient>)> done) = 0;
+  virtual Result<Recipient> recipient(std::string_view id) const = 0;
+  // The recipient that stands for an institution's own reads, created on
+  // first use.
+  virtual void institution_recipient(std::string organization, std::function<void(Result<std::string>)> done) = 0;
+  virtual void record(Disclosure disclosure, std::function<void(Result<std::string>)> done) = 0;
+  virtual Result<std::vector<DisclosureEntry>> for_subject(std::string_view subject_ref) const = 0;
+};
+
+// Signs access packages with the server's Ed25519 key.
+class PackageSigner {
+ public:
+  virtual ~PackageSigner() = default;
+  virtual std::string sign(std::string_view bytes) const = 0;  // base64 signature
+  virtual std::string public_key() const = 0;                  // base64
+};
+
+// The journal's hash chain, checked on demand (C.6, C.7).
+struct AuditVerdict {
+  bool ok = true;
+  std::int64_t events = 0;
+  std::optional<std::int64_t> first_bad_event;
+  std::string problem;
+};
+
+class AuditTrail {
+ public:
+  virtual ~AuditTrail() = default;
+  virtual Result<AuditVerdict> verify() const = 0;
+};
+
 class MessageSink {
  public:
   virtual ~MessageSink() = default;

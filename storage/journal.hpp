@@ -14,9 +14,11 @@
 #include "storage/write_connection.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
+#include "engine/ports.hpp"
 #include "engine/request.hpp"
 #include "engine/result.hpp"
 #include "storage/crypto.hpp"
@@ -66,6 +68,20 @@ struct JournalVerdict {
 // Recomputes the whole chain and checks the sealed head, and that each
 // request's cached row agrees with its journal.
 Result<JournalVerdict> verify_journal(SQLite::Database& db, const SecretKey& mac_key);
+
+// The engine's AuditTrail over a database's journal.
+class SqliteAuditTrail final : public AuditTrail {
+ public:
+  SqliteAuditTrail(std::function<Result<JournalVerdict>()> verify) : verify_(std::move(verify)) {}
+  Result<AuditVerdict> verify() const override {
+    auto v = verify_();
+    if (!v) return fail(v.error());
+    return AuditVerdict{v->ok, v->events, v->first_bad_event, v->problem};
+  }
+
+ private:
+  std::function<Result<JournalVerdict>()> verify_;
+};
 
 // The head's seal: keyed hash over its position and hash.
 Bytes head_mac(const SecretKey& mac_key, std::int64_t seq, std::span<const unsigned char> hash);

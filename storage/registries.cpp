@@ -30,7 +30,96 @@ Bytes verification_code_hash(const MasterKey& keys, std::string_view request_id,
   return keyed_hash(keys.token_hash(), fmt::format("code:{}:{}", request_id, code));
 }
 
-void DisclosureLedger::record(Disclosure d, std::function<void(Result<std::string>)> done) {
+namespace {
+
+void insert_recipient(WriteConnection& db, const MasterKey& keys, const Recipient& r) {
+  Bytes sealed = seal(keys.secrets(), as_bytes(r.signing_secret), secret_context(r.id));
+  auto& insert = db.prepared(
+      "INSERT INTO recipients (id, name, kind, webhook_url, signing_secret, created_at) "
+      "VALUES (?,?,?,?,?,strftime('%s','now'))");
+  insert.bind(1, r.id);
+  insert.bind(2, r.name);
+  insert.bind(3, r.kind);
+  insert.bind(4, r.webhook_url);
+  bind_blob(insert, 5, sealed);
+  insert.exec();
+}
+
+template <class T>
+T wait_for(std::function<void(std::function<void(T)>)> call) {
+  std::promise<T> p;
+  call([&p](T r) { p.set_value(std::move(r)); });
+  return p.get_future().get();
+}
+
+}  // namespace
+
+void SqliteDisclosures::create_recipient(Recipient recipient, std::function<void(Result<Recipient>)> done) {
+  recipient.id = "rcp-" + random_id(8);
+  recipient.signing_secret = "whsec_" + random_id(32);
+  auto r = std::make_shared<Recipient>(std::move(recipient));
+  db_.writer().submit(
+      [this, r](WriteConnection& db) -> Status {
+        insert_recipient(db, db_.keys(), *r);
+        return ok_status();
+      },
+      [r, done = std::move(done)](Status s) {
+        if (s) return done(*r);
+        if (s.error().code == ErrorCode::conflict)
+          return done(fail(Error::invalid_argument(fmt::format(
+              "recipient kind \"{}\" is not one of institution, legal_advisor, law_enforcement, government, processor",
+              r->kind))));
+        done(fail(s.error()));
+      });
+}
+
+Result<Recipient> SqliteDisclosures::create_recipient_sync(std::string name, std::string kind, std::string webhook_url) {
+  return wait_for<Result<Recipient>>([&](auto done) {
+    create_recipient(Recipient{"", std::move(name), std::move(kind), std::move(webhook_url), ""}, done);
+  });
+}
+
+Result<Recipient> SqliteDisclosures::recipient(std::string_view id) const {
+  auto row = db_.read("reading a recipient", [&](SQLite::Database& db) -> Result<std::pair<Recipient, Bytes>> {
+    SQLite::Statement q(db, "SELECT name, kind, webhook_url, signing_secret FROM recipients WHERE id = ?");
+    q.bind(1, std::string(id));
+    if (!q.executeStep()) return fail(Error::not_found(fmt::format("no recipient {}", id)));
+    return std::pair{Recipient{std::string(id), q.getColumn(0).getString(), q.getColumn(1).getString(),
+                               q.getColumn(2).getString(), ""},
+                     column_blob(q.getColumn(3))};
+  });
+  if (!row) return fail(row.error());
+  auto secret = unseal(db_.keys().secrets(), row->second, secret_context(id));
+  if (!secret) return fail(Error::internal(fmt::format("the signing secret of recipient {} does not open", id)));
+  row->first.signing_secret.assign(secret->begin(), secret->end());
+  return row->first;
+}
+
+void SqliteDisclosures::institution_recipient(std::string organization, std::function<void(Result<std::string>)> done) {
+  auto id = std::make_shared<std::string>();
+  db_.writer().submit(
+      [this, organization, id](WriteConnection& db) -> Status {
+        auto& find = db.prepared("SELECT id FROM recipients WHERE kind = 'institution' AND name = ? AND webhook_url = ''");
+        find.bind(1, organization);
+        if (find.executeStep()) {
+          *id = find.getColumn(0).getString();
+          find.reset();
+          return ok_status();
+        }
+        find.reset();
+        // An institution reading through the API has no webhook of its own.
+        Recipient r{"rcp-" + random_id(8), organization, "institution", "", "whsec_" + random_id(32)};
+        insert_recipient(db, db_.keys(), r);
+        *id = r.id;
+        return ok_status();
+      },
+      [id, done = std::move(done)](Status s) {
+        if (!s) return done(fail(s.error()));
+        done(*id);
+      });
+}
+
+void SqliteDisclosures::record(Disclosure d, std::function<void(Result<std::string>)> done) {
   auto id = std::make_shared<std::string>("d-" + random_id(12));
   db_.writer().submit(
       [id, d = std::move(d)](WriteConnection& db) -> Status {
@@ -55,13 +144,11 @@ void DisclosureLedger::record(Disclosure d, std::function<void(Result<std::strin
       });
 }
 
-Result<std::string> DisclosureLedger::record_sync(Disclosure d) {
-  std::promise<Result<std::string>> p;
-  record(std::move(d), [&p](Result<std::string> r) { p.set_value(std::move(r)); });
-  return p.get_future().get();
+Result<std::string> SqliteDisclosures::record_sync(Disclosure d) {
+  return wait_for<Result<std::string>>([&](auto done) { record(std::move(d), done); });
 }
 
-Result<std::vector<DisclosureEntry>> DisclosureLedger::for_subject(std::string_view subject_ref) const {
+Result<std::vector<DisclosureEntry>> SqliteDisclosures::for_subject(std::string_view subject_ref) const {
   return db_.read("reading the disclosure ledger", [&](SQLite::Database& db) -> Result<std::vector<DisclosureEntry>> {
     SQLite::Statement q(db,
                         "SELECT d.id, d.recipient_id, d.categories, d.legal_basis, d.disclosed_at, d.recorded_by, "
@@ -87,7 +174,7 @@ Result<std::vector<DisclosureEntry>> DisclosureLedger::for_subject(std::string_v
   });
 }
 
-Result<std::vector<std::string>> DisclosureLedger::recipients_of(std::string_view subject_ref) const {
+Result<std::vector<std::string>> SqliteDisclosures::recipients_of(std::string_view subject_ref) const {
   return db_.read("reading the disclosure ledger", [&](SQLite::Database& db) -> Result<std::vector<std::string>> {
     SQLite::Statement q(db, "SELECT DISTINCT recipient_id FROM disclosures WHERE subject_ref = ? ORDER BY recipient_id");
     q.bind(1, std::string(subject_ref));
@@ -95,48 +182,6 @@ Result<std::vector<std::string>> DisclosureLedger::recipients_of(std::string_vie
     while (q.executeStep()) out.push_back(q.getColumn(0).getString());
     return out;
   });
-}
-
-Result<Recipient> RecipientDirectory::create_sync(std::string name, std::string kind, std::string webhook_url) {
-  Recipient r{"rcp-" + random_id(8), std::move(name), std::move(kind), std::move(webhook_url),
-              "whsec_" + random_id(32)};
-  Bytes sealed = seal(db_.keys().secrets(), as_bytes(r.signing_secret), secret_context(r.id));
-  Status s = db_.writer().run([&](WriteConnection& db) -> Status {
-    auto& insert = db.prepared(
-        "INSERT INTO recipients (id, name, kind, webhook_url, signing_secret, created_at) "
-        "VALUES (?,?,?,?,?,strftime('%s','now'))");
-    insert.bind(1, r.id);
-    insert.bind(2, r.name);
-    insert.bind(3, r.kind);
-    insert.bind(4, r.webhook_url);
-    bind_blob(insert, 5, sealed);
-    insert.exec();
-    return ok_status();
-  });
-  if (!s) {
-    if (s.error().code == ErrorCode::conflict)
-      return fail(Error::invalid_argument(fmt::format(
-          "recipient kind \"{}\" is not one of institution, legal_advisor, law_enforcement, government, processor",
-          r.kind)));
-    return fail(s.error());
-  }
-  return r;
-}
-
-Result<Recipient> RecipientDirectory::get(std::string_view id) const {
-  auto row = db_.read("reading a recipient", [&](SQLite::Database& db) -> Result<std::pair<Recipient, Bytes>> {
-    SQLite::Statement q(db, "SELECT name, kind, webhook_url, signing_secret FROM recipients WHERE id = ?");
-    q.bind(1, std::string(id));
-    if (!q.executeStep()) return fail(Error::not_found(fmt::format("no recipient {}", id)));
-    return std::pair{Recipient{std::string(id), q.getColumn(0).getString(), q.getColumn(1).getString(),
-                               q.getColumn(2).getString(), ""},
-                     column_blob(q.getColumn(3))};
-  });
-  if (!row) return fail(row.error());
-  auto secret = unseal(db_.keys().secrets(), row->second, secret_context(id));
-  if (!secret) return fail(Error::internal(fmt::format("the signing secret of recipient {} does not open", id)));
-  row->first.signing_secret.assign(secret->begin(), secret->end());
-  return row->first;
 }
 
 Result<std::string> TokenRegistry::create_sync(const Principal& principal) {

@@ -1,6 +1,6 @@
 // The smaller stores of the data layer, each a view on the Database:
-//  - DisclosureLedger: every disclosure of a subject's data (policy D.4);
-//  - RecipientDirectory: third parties and their sealed signing secrets;
+//  - SqliteDisclosures: third parties, their sealed signing secrets, and
+//    every disclosure of a subject's data to them (policy D.4);
 //  - TokenRegistry: bearer tokens, kept only as keyed hashes;
 //  - VerificationCodes: one-time codes, hashed, expiring, attempt-limited.
 // Writes go through the group-commit writer and complete once durable;
@@ -20,50 +20,21 @@
 
 namespace dsr::storage {
 
-struct Disclosure {
-  std::string subject_ref;
-  std::string recipient_id;
-  std::vector<std::string> categories;  // e.g. "name", "nik", "email"
-  std::string legal_basis;
-  TimePoint disclosed_at;
-  std::string recorded_by;
-};
-
-struct DisclosureEntry {
-  std::string id;
-  Disclosure disclosure;
-  std::string recipient_name;
-  std::string recipient_kind;
-};
-
-class DisclosureLedger {
+// The disclosure ledger and the recipients, as the engine's port.
+class SqliteDisclosures final : public DisclosureRegistry {
  public:
-  explicit DisclosureLedger(Database& db) : db_(db) {}
-  void record(Disclosure d, std::function<void(Result<std::string>)> done);
-  Result<std::string> record_sync(Disclosure d);
-  // Oldest first.
-  Result<std::vector<DisclosureEntry>> for_subject(std::string_view subject_ref) const;
+  explicit SqliteDisclosures(Database& db) : db_(db) {}
+  void create_recipient(Recipient recipient, std::function<void(Result<Recipient>)> done) override;
+  Result<Recipient> recipient(std::string_view id) const override;
+  void institution_recipient(std::string organization, std::function<void(Result<std::string>)> done) override;
+  void record(Disclosure disclosure, std::function<void(Result<std::string>)> done) override;
+  Result<std::vector<DisclosureEntry>> for_subject(std::string_view subject_ref) const override;
   // The recipients that ever received this subject's data, once each.
   Result<std::vector<std::string>> recipients_of(std::string_view subject_ref) const;
 
- private:
-  Database& db_;
-};
-
-struct Recipient {
-  std::string id;
-  std::string name;
-  std::string kind;  // institution, legal_advisor, law_enforcement, government, processor
-  std::string webhook_url;
-  std::string signing_secret;  // plaintext, only in memory
-};
-
-class RecipientDirectory {
- public:
-  explicit RecipientDirectory(Database& db) : db_(db) {}
-  // Creates a recipient with a fresh signing secret (returned, shown once).
-  Result<Recipient> create_sync(std::string name, std::string kind, std::string webhook_url);
-  Result<Recipient> get(std::string_view id) const;
+  // Waiting forms, for the command line and tests.
+  Result<Recipient> create_recipient_sync(std::string name, std::string kind, std::string webhook_url);
+  Result<std::string> record_sync(Disclosure disclosure);
 
  private:
   Database& db_;

@@ -24,10 +24,18 @@ ApiHarness::ApiHarness() : clock(at("2025-03-03T02:15:00Z")) {
   tokens = std::make_unique<storage::TokenRegistry>(*db);
   codes = std::make_unique<storage::VerificationCodes>(*db);
   outbox = std::make_unique<storage::Outbox>(*db);
+  disclosures = std::make_unique<storage::SqliteDisclosures>(*db);
+  auto made = storage::Ed25519Signer::open(*db);
+  REQUIRE(made.ok());
+  signer = std::move(made).value();
+  audit = std::make_unique<storage::SqliteAuditTrail>([this] {
+    return db->read("verify", [this](SQLite::Database& c) { return storage::verify_journal(c, db->keys().journal_mac()); });
+  });
   requests = std::make_unique<RequestService>(shipped_workflows(), shipped_policies(), *store, clock,
                                               [this] { return "r" + std::to_string(++next_id); });
   context = std::make_unique<api::ApiContext>(api::ApiContext{
-      shipped_workflows(), shipped_policies(), *requests, *store, *vault, *tokens, *codes, clock, "id-pdp",
+      shipped_workflows(), shipped_policies(), *requests, *store, *vault, *tokens, *codes, *disclosures, *signer, *audit,
+      clock, "id-pdp",
       [] { return "trk_" + storage::random_id(24); },
       [] { return std::string("123456"); },
       {}, [] { return true; }});

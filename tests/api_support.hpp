@@ -12,6 +12,7 @@
 #include "engine/request_service.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox.hpp"
+#include "storage/package_signer.hpp"
 #include "storage/registries.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/sqlite_vault.hpp"
@@ -47,6 +48,9 @@ class ApiHarness {
   std::unique_ptr<storage::TokenRegistry> tokens;
   std::unique_ptr<storage::VerificationCodes> codes;
   std::unique_ptr<storage::Outbox> outbox;
+  std::unique_ptr<storage::SqliteDisclosures> disclosures;
+  std::unique_ptr<storage::Ed25519Signer> signer;
+  std::unique_ptr<storage::SqliteAuditTrail> audit;
   std::unique_ptr<RequestService> requests;
   std::unique_ptr<api::ApiContext> context;
   std::unique_ptr<api::Router> router;

@@ -11,6 +11,8 @@
 #include "api/routes.hpp"
 #include "api_support.hpp"
 #include "test_support.hpp"
+#include "api/canonical_json.hpp"
+#include "storage/package_signer.hpp"
 
 using namespace dsr;
 using test::ApiHarness;
@@ -310,6 +312,11 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
       {"POST /v1/requests/{id}/extension", "supervisor"},
       {"PUT /v1/subjects/{nik}", "system"},
       {"GET /v1/subjects/{nik}", "system institution"},
+      {"GET /v1/requests/{id}/result", "subject"},
+      {"GET /v1/keys/signing", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
+      {"POST /v1/recipients", "admin"},
+      {"POST /v1/disclosures", "system"},
+      {"GET /v1/audit/verify", "admin auditor"},
       {"GET /healthz", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
       {"GET /readyz", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
       {"GET /openapi.json", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
@@ -397,4 +404,64 @@ TEST_CASE("the subject's reply resumes a request waiting for it, and its clock",
   CHECK_FALSE(items[1].as_object().contains("author"));  // staff names are not shown to the subject
   CHECK(str(h.call("GET", "/v1/requests/r1/messages", "", rita).body.at("items").as_array()[1], "author") == "rita");
   CHECK(h.call("POST", "/v1/requests/r1/messages", R"({"body": ""})", trk).status == 422);
+}
+
+TEST_CASE("the access package lists the record, the disclosures and the purposes, signed", "[api][package]") {
+  ApiHarness h;
+  std::string ams = h.token(Role::system, "ams"), admin = h.token(Role::admin, "ops"), rita = h.token(Role::reviewer, "rita");
+  std::string bssn = h.token(Role::institution, "sdm-bssn", "BSSN");
+  h.put_subject(kNik, "budi@example.go.id", "BSSN");
+  auto police = h.call("POST", "/v1/recipients", R"({"name": "Bareskrim Polri", "kind": "law_enforcement", "webhook_url": "https://polri.example/dsr"})", admin);
+  REQUIRE(police.status == 201);
+  CHECK(str(police.body, "signing_secret").starts_with("whsec_"));
+  auto disclosed = h.call("POST", "/v1/disclosures", R"({"nik": ")" + kNik + R"(", "recipient_id": ")" + str(police.body, "id") +
+                              R"(", "categories": ["name", "nik"], "legal_basis": "court order 12/2025", "disclosed_at": "2025-02-01T03:00:00+07:00"})", ams);
+  REQUIRE(disclosed.status == 201);
+  REQUIRE(h.call("GET", "/v1/subjects/" + kNik, "", bssn).status == 200);  // an institution's read is a disclosure too
+
+  std::string trk = str(h.call("POST", "/v1/requests", filing("access")).body, "tracking_token");
+  CHECK(h.call("GET", "/v1/requests/r1/result", "", trk).status == 409);  // not yet
+  REQUIRE(h.call("POST", "/v1/requests/r1/verify", R"({"code": "123456"})", trk).status == 200);
+  REQUIRE(h.call("POST", "/v1/requests/r1/transitions", R"({"event": "approve", "version": 2})", rita).status == 200);
+  REQUIRE(h.call("POST", "/v1/requests/r1/transitions", R"({"event": "fulfil", "version": 3})", ams).status == 200);
+
+  auto package = h.call("GET", "/v1/requests/r1/result", "", trk);
+  REQUIRE(package.status == 200);
+  CHECK(str(package.body.at("subject"), "nik") == kNik);
+  auto disclosures = package.body.at("disclosures").as_array();
+  REQUIRE(disclosures.size() == 2);
+  CHECK(str(disclosures[0], "recipient") == "Bareskrim Polri");
+  CHECK(str(disclosures[0], "disclosed_at") == "2025-01-31T20:00:00Z");
+  CHECK(str(disclosures[1], "recipient") == "BSSN");
+  CHECK(package.body.at("purposes").as_array().size() == 3);
+
+  // Anyone can check the signature with the published key.
+  std::string key = str(h.call("GET", "/v1/keys/signing").body, "public_key");
+  boost::json::object unsigned_package = package.body.as_object();
+  std::string signature = std::string(unsigned_package.at("signature").as_string());
+  unsigned_package.erase("signature");
+  CHECK(storage::verify_signature(api::canonical_json(unsigned_package), signature, key));
+  unsigned_package["request_id"] = "r2";
+  CHECK_FALSE(storage::verify_signature(api::canonical_json(unsigned_package), signature, key));
+}
+
+TEST_CASE("a disclosure needs a known subject and recipient, and valid fields", "[api][ledger]") {
+  ApiHarness h;
+  std::string ams = h.token(Role::system, "ams");
+  auto r = h.call("POST", "/v1/disclosures", R"({"nik": ")" + kNik + R"(", "recipient_id": "rcp-none", "categories": [], "legal_basis": "x", "disclosed_at": "yesterday"})", ams);
+  REQUIRE(r.status == 422);
+  CHECK(fields_of(r) == std::set<std::string>{"categories", "disclosed_at"});
+  auto unknown = h.call("POST", "/v1/disclosures", R"({"nik": ")" + kNik + R"(", "recipient_id": "rcp-none", "categories": ["name"], "legal_basis": "x", "disclosed_at": "2025-01-01T00:00:00Z"})", ams);
+  CHECK(fields_of(unknown) == std::set<std::string>{"recipient_id"});
+  CHECK(h.call("POST", "/v1/recipients", R"({"name": "X", "kind": "friend", "webhook_url": "ftp://x"})", h.token(Role::admin, "ops")).status == 422);
+}
+
+TEST_CASE("the audit check over the API", "[api][audit]") {
+  ApiHarness h;
+  h.call("POST", "/v1/requests", filing("access"));
+  auto v = h.call("GET", "/v1/audit/verify", "", h.token(Role::auditor, "audrey"));
+  REQUIRE(v.status == 200);
+  CHECK(v.body.at("ok").as_bool());
+  CHECK(v.body.at("events").as_int64() == 1);
+  CHECK(v.body.at("first_bad_event").is_null());
 }

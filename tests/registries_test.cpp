@@ -14,10 +14,9 @@ using namespace dsr;
 
 TEST_CASE("disclosures are recorded and listed per subject, oldest first", "[storage][ledger]") {
   auto db = test::open_database(":memory:");
-  storage::RecipientDirectory recipients(*db);
-  storage::DisclosureLedger ledger(*db);
-  auto bssn = recipients.create_sync("Biro SDM BSSN", "institution", "https://sdm.example.go.id/dsr");
-  auto police = recipients.create_sync("Bareskrim", "law_enforcement", "https://police.example.go.id/dsr");
+  storage::SqliteDisclosures ledger(*db);
+  auto bssn = ledger.create_recipient_sync("Biro SDM BSSN", "institution", "https://sdm.example.go.id/dsr");
+  auto police = ledger.create_recipient_sync("Bareskrim", "law_enforcement", "https://police.example.go.id/dsr");
   REQUIRE(bssn.ok());
   REQUIRE(police.ok());
   REQUIRE(ledger.record_sync({"s-1", police->id, {"name", "nik"}, "court order 12/2025", test::at("2025-05-02T00:00:00Z"), "system-ams"}).ok());
@@ -39,7 +38,7 @@ TEST_CASE("disclosures are recorded and listed per subject, oldest first", "[sto
 
 TEST_CASE("a disclosure to an unknown recipient is refused", "[storage][ledger]") {
   auto db = test::open_database(":memory:");
-  storage::DisclosureLedger ledger(*db);
+  storage::SqliteDisclosures ledger(*db);
   auto refused = ledger.record_sync({"s-1", "rcp-none", {"name"}, "x", test::at("2025-05-02T00:00:00Z"), "system"});
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code == ErrorCode::conflict);
@@ -49,15 +48,15 @@ TEST_CASE("a recipient's signing secret is sealed at rest and opens for dsr", "[
   test::TempDir dir;
   std::string path = dir.file("dsr.db");
   auto db = test::open_database(path);
-  storage::RecipientDirectory recipients(*db);
-  auto created = recipients.create_sync("Biro SDM", "institution", "https://sdm.example.go.id/dsr");
+  storage::SqliteDisclosures recipients(*db);
+  auto created = recipients.create_recipient_sync("Biro SDM", "institution", "https://sdm.example.go.id/dsr");
   REQUIRE(created.ok());
   CHECK(created->signing_secret.starts_with("whsec_"));
-  auto read = recipients.get(created->id);
+  auto read = recipients.recipient(created->id);
   REQUIRE(read.ok());
   CHECK(read->signing_secret == created->signing_secret);
   CHECK_FALSE(test::bytes_found_under(dir.path(), created->signing_secret));
-  auto bad_kind = recipients.create_sync("X", "friend", "https://x.example");
+  auto bad_kind = recipients.create_recipient_sync("X", "friend", "https://x.example");
   REQUIRE_FALSE(bad_kind.ok());
   CHECK(bad_kind.error().message.find("is not one of institution") != std::string::npos);
 }

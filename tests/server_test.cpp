@@ -2,6 +2,7 @@
 // office drive them, and the transport's limits.
 #include <catch2/catch.hpp>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -63,13 +64,24 @@ TEST_CASE("every request type, from filing to its end, over HTTP", "[server][wor
                  R"({"name": "Budi Santoso Wirawan", "email": "budi.wirawan@example.go.id", "organization": "BSSN"})",
                  t.system).status == 201);
 
-  SECTION("access") {
+  SECTION("access, and its signed package checked with dsr package verify") {
     auto [id, trk] = file_and_verify(s, filing("access"));
     REQUIRE(fire(s, id, t.reviewer, "approve", 2).status == 200);
     auto done = fire(s, id, t.system, "fulfil", 3);
     REQUIRE(done.status == 200);
     CHECK(str(done, "status") == "completed");
     CHECK(str(s.call("GET", "/v1/requests/" + id, "", trk), "status") == "completed");
+    auto package = s.call("GET", "/v1/requests/" + id + "/result", "", trk);
+    REQUIRE(package.status == 200);
+    std::string key = str(s.call("GET", "/v1/keys/signing"), "public_key");
+    std::string file = s.dir().file("package.json");
+    { std::ofstream(file) << package.body; }
+    std::string verify = std::string(DSR_BINARY) + " package verify " + file + " --public-key " + key + " >/dev/null";
+    CHECK(std::system(verify.c_str()) == 0);
+    std::string altered = package.body;
+    altered.replace(altered.find("Budi"), 4, "Bodi");
+    { std::ofstream(file) << altered; }
+    CHECK(WEXITSTATUS(std::system(verify.c_str())) == 1);
   }
   SECTION("rectification, then recipients") {
     auto [id, trk] = file_and_verify(

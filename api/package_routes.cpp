@@ -1,0 +1,180 @@
+// The access package (policy F.3, D.4), the key that proves it, the
+// recipients and disclosures it lists, and the audit check.
+#include <fmt/format.h>
+
+#include "api/canonical_json.hpp"
+#include "api/identity_numbers.hpp"
+#include "api/route_support.hpp"
+#include "api/routes.hpp"
+
+namespace dsr::api {
+namespace {
+
+// The purposes of processing the policy names (C.1, C.2).
+boost::json::array purposes() {
+  return {
+      {{"id", "Penyelenggaraan sertifikat elektronik: pendaftaran, verifikasi identitas, penerbitan, pembaruan dan "
+              "pencabutan sertifikat"},
+       {"en", "Providing electronic certificates: registration, identity verification, issuance, renewal and "
+              "revocation"}},
+      {{"id", "Pemeriksaan keabsahan tanda tangan elektronik dan sertifikat"},
+       {"en", "Validation of electronic signatures and certificates"}},
+      {{"id", "Pemenuhan kewajiban hukum dan permintaan yang sah dari instansi berwenang"},
+       {"en", "Meeting legal obligations and lawful requests from authorities"}},
+  };
+}
+
+boost::json::object subject_section(const SubjectRecord& r) {
+  boost::json::object categories;
+  for (const auto& [k, v] : r.categories) categories[k] = v;
+  return {{"name", r.name},         {"nik", r.nik},     {"nip", r.nip},
+          {"organization", r.organization}, {"unit", r.unit}, {"position", r.position},
+          {"email", r.email},       {"phone", r.phone}, {"face_photo_ref", r.face_photo_ref},
+          {"categories", std::move(categories)}};
+}
+
+void result(const HttpRequest& http, ApiContext& context, const std::string& id, Respond respond) {
+  Locale l = locale_of(http);
+  auto request = context.store.load(id);
+  if (!request) return respond(problem_for(request.error(), l));
+  if (request->type != "access")
+    return respond(problem(409, "no_result", text::kConflict.in(l), "only an access request has a result package"));
+  if (request->state != "completed" && request->state != "partially_completed")
+    return respond(problem(409, "not_ready", text::kConflict.in(l),
+                           fmt::format("the request is {}; its package is ready once it is completed", request->state)));
+  boost::json::object package{{"package", "dsr-access-package/v1"},
+                              {"issuer", "BSrE, Balai Besar Sertifikasi Elektronik, BSSN"},
+                              {"request_id", request->id},
+                              {"policy", request->policy},
+                              {"generated_at", format_rfc3339(context.clock.now())},
+                              {"purposes", purposes()}};
+  auto record = context.vault.get(request->subject_ref);
+  if (record) {
+    package["subject"] = subject_section(*record);
+  } else if (record.error().code == ErrorCode::not_found) {
+    package["subject"] = nullptr;  // nothing on record (or erased since)
+  } else {
+    return respond(problem_for(record.error(), l));
+  }
+  auto ledger = context.disclosures.for_subject(request->subject_ref);
+  if (!ledger) return respond(problem_for(ledger.error(), l));
+  boost::json::array disclosures;
+  for (const auto& e : *ledger) {
+    boost::json::array categories;
+    for (const auto& c : e.disclosure.categories) categories.emplace_back(c);
+    disclosures.push_back({{"recipient", e.recipient_name},
+                           {"kind", e.recipient_kind},
+                           {"categories", std::move(categories)},
+                           {"disclosed_at", format_rfc3339(e.disclosure.disclosed_at)},
+                           {"legal_basis", e.disclosure.legal_basis}});
+  }
+  package["disclosures"] = std::move(disclosures);
+  package["signature"] = context.signer.sign(canonical_json(package));
+  respond(json_response(200, package));
+}
+
+void create_recipient(const HttpRequest& http, ApiContext& context, Respond respond) {
+  Locale l = locale_of(http);
+  auto parsed = parse_object_body(http, l);
+  if (auto* answer = std::get_if<HttpResponse>(&parsed)) return respond(std::move(*answer));
+  std::vector<FieldError> errors;
+  Recipient r;
+  {
+    BodyReader body(std::get<boost::json::object>(parsed), "", l, errors);
+    r.name = body.string("name", true, 200).value_or("");
+    r.kind = body.one_of("kind", true, {"institution", "legal_advisor", "law_enforcement", "government", "processor"})
+                 .value_or("");
+    r.webhook_url = body.string("webhook_url", true, 2000).value_or("");
+    if (!r.webhook_url.empty() && !r.webhook_url.starts_with("https://") && !r.webhook_url.starts_with("http://"))
+      body.error("webhook_url", l == Locale::en ? "must be an http(s) URL" : "harus URL http(s)");
+  }
+  if (!errors.empty()) return respond(validation_problem(l, errors));
+  context.disclosures.create_recipient(std::move(r), [l, respond = std::move(respond)](Result<Recipient> created) {
+    if (!created) return respond(problem_for(created.error(), l));
+    respond(json_response(201, {{"id", created->id},
+                                {"name", created->name},
+                                {"kind", created->kind},
+                                {"webhook_url", created->webhook_url},
+                                {"signing_secret", created->signing_secret}}));
+  });
+}
+
+void record_disclosure(const HttpRequest& http, const Caller& caller, ApiContext& context, Respond respond) {
+  Locale l = locale_of(http);
+  auto parsed = parse_object_body(http, l);
+  if (auto* answer = std::get_if<HttpResponse>(&parsed)) return respond(std::move(*answer));
+  std::vector<FieldError> errors;
+  Disclosure d;
+  std::string nik;
+  {
+    BodyReader body(std::get<boost::json::object>(parsed), "", l, errors);
+    nik = body.string("nik", true, 30).value_or("");
+    if (!nik.empty() && !plausible_nik(nik)) body.error("nik", text::kNikShape.in(l));
+    d.recipient_id = body.string("recipient_id", true, 100).value_or("");
+    if (const auto* categories = body.array("categories", true)) {
+      if (categories->empty()) body.error("categories", text::kEmpty.in(l));
+      for (std::size_t i = 0; i < categories->size(); ++i) {
+        if (!(*categories)[i].is_string()) {
+          errors.push_back({fmt::format("categories[{}]", i), std::string(text::kNotString.in(l))});
+          continue;
+        }
+        d.categories.emplace_back((*categories)[i].get_string());
+      }
+    }
+    d.legal_basis = body.string("legal_basis", true, 1000).value_or("");
+    auto at = body.string("disclosed_at", true, 40);
+    if (at) {
+      auto t = parse_rfc3339(*at);
+      if (!t) body.error("disclosed_at", l == Locale::en ? "an RFC 3339 time with an offset" : "waktu RFC 3339 dengan zona");
+      else d.disclosed_at = *t;
+    }
+  }
+  if (errors.empty() && !d.recipient_id.empty() && !context.disclosures.recipient(d.recipient_id))
+    errors.push_back({"recipient_id", l == Locale::en ? "no such recipient" : "penerima tidak dikenal"});
+  std::optional<std::string> ref;
+  if (errors.empty()) {
+    auto found = context.vault.find_by_nik(nik);
+    if (!found) return respond(problem_for(found.error(), l));
+    if (!found->has_value()) errors.push_back({"nik", l == Locale::en ? "no subject on file with this NIK" : "tidak ada data subjek dengan NIK ini"});
+    else ref = **found;
+  }
+  if (!errors.empty()) return respond(validation_problem(l, errors));
+  d.subject_ref = *ref;
+  d.recorded_by = caller.principal.name;
+  context.disclosures.record(std::move(d), [l, respond = std::move(respond)](Result<std::string> id) {
+    if (!id) return respond(problem_for(id.error(), l));
+    respond(json_response(201, {{"id", *id}}));
+  });
+}
+
+}  // namespace
+
+void add_package_routes(Router& router, ApiContext& context) {
+  router.add({"GET", "/v1/requests/{id}/result", "The signed access package of a completed access request", {false, true, {}},
+              [&context](const HttpRequest& http, const Caller&, const RouteParams& p, Respond respond) {
+                result(http, context, p.at("id"), std::move(respond));
+              }});
+  router.add({"GET", "/v1/keys/signing", "The public key that signs access packages", {true, false, {}},
+              [&context](const HttpRequest&, const Caller&, const RouteParams&, Respond respond) {
+                respond(json_response(200, {{"algorithm", "Ed25519"}, {"public_key", context.signer.public_key()}}));
+              }});
+  router.add({"POST", "/v1/recipients", "Register a third party that receives data (admin)", {false, false, {Role::admin}},
+              [&context](const HttpRequest& http, const Caller&, const RouteParams&, Respond respond) {
+                create_recipient(http, context, std::move(respond));
+              }});
+  router.add({"POST", "/v1/disclosures", "Record one disclosure in the ledger (system)", {false, false, {Role::system}},
+              [&context](const HttpRequest& http, const Caller& caller, const RouteParams&, Respond respond) {
+                record_disclosure(http, caller, context, std::move(respond));
+              }});
+  router.add({"GET", "/v1/audit/verify", "Recompute the journal's hash chain", {false, false, {Role::auditor, Role::admin}},
+              [&context](const HttpRequest& http, const Caller&, const RouteParams&, Respond respond) {
+                auto v = context.audit.verify();
+                if (!v) return respond(problem_for(v.error(), locale_of(http)));
+                boost::json::object body{{"ok", v->ok}, {"events", v->events}};
+                body["first_bad_event"] = v->first_bad_event ? boost::json::value(*v->first_bad_event) : nullptr;
+                if (!v->ok) body["problem"] = v->problem;
+                respond(json_response(200, body));
+              }});
+}
+
+}  // namespace dsr::api
