@@ -36,6 +36,9 @@ struct ApiContext {
   // Secrets from a CSPRNG: tracking tokens, and 6-digit one-time codes.
   std::function<std::string()> new_tracking_token;
   std::function<std::string()> new_code;
+  std::function<std::string()> new_request_id;
+  // A cryptographic digest (hex) of a request body, for Idempotency-Key checks.
+  std::function<std::string(std::string_view)> digest;
   VerificationSettings verification;
   // Readiness beyond "the process runs" (e.g. the database answers).
   std::function<bool()> ready = [] { return true; };

@@ -1,6 +1,7 @@
 // The citizen portal's routes: filing a request, proving identity with the
 // one-time code, withdrawing. Filing needs no credentials; the answer
 // carries the tracking token that opens this one request afterwards.
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
@@ -10,6 +11,7 @@
 #include "api/identity_numbers.hpp"
 #include "api/route_support.hpp"
 #include "api/routes.hpp"
+#include "engine/sla_clock.hpp"
 
 namespace dsr::api {
 namespace {
@@ -108,8 +110,53 @@ std::string code_text(Locale l, std::string_view code, std::chrono::seconds life
                      "melalui telepon.", code, minutes);
 }
 
+// The 201 answer, the same bytes whether fresh or replayed for an
+// Idempotency-Key; built before the commit so that it can be stored with it.
+std::string filing_answer(ApiContext& context, const FilingForm& form, const std::string& id,
+                          const std::string& tracking_token, TimePoint received_at, bool by_code) {
+  const Workflow* workflow = context.workflows.find(form.type);
+  auto due = SlaClock(context.policies).deadline(form.policy, form.type, received_at, {}, false, received_at);
+  boost::json::object body{{"id", id},
+                           {"type", form.type},
+                           {"status", workflow ? *workflow->start.to : "verifying"},
+                           {"tracking_token", tracking_token},
+                           {"received_at", format_rfc3339(received_at)},
+                           {"due_at", due ? boost::json::value(format_rfc3339(due->due_at)) : nullptr},
+                           {"policy", form.policy},
+                           {"verification", by_code ? "code_sent" : "manual"}};
+  return boost::json::serialize(body);
+}
+
+HttpResponse created(const std::string& id, std::string body, bool replayed) {
+  HttpResponse r;
+  r.status = 201;
+  r.body = std::move(body);
+  r.headers.emplace_back("Location", "/v1/requests/" + id);
+  if (replayed) r.headers.emplace_back("Idempotent-Replayed", "true");
+  return r;
+}
+
+// An earlier answer for this key: the same again, or 409 for another body.
+std::optional<HttpResponse> replay(ApiContext& context, const std::string& key, const std::string& digest, Locale l) {
+  auto earlier = context.store.idempotent_reply(key);
+  if (!earlier) return problem_for(earlier.error(), l);
+  if (!earlier->has_value()) return std::nullopt;
+  if ((*earlier)->request_digest != digest)
+    return problem(409, "idempotency_key_reused", text::kConflict.in(l),
+                   "this Idempotency-Key was used with another body; use a new key for a new request");
+  auto id = boost::json::parse((*earlier)->response).at("id").as_string();
+  return created(std::string(id), (*earlier)->response, true);
+}
+
 void file_request(const HttpRequest& http, ApiContext& context, Respond respond) {
   Locale l = locale_of(http);
+  std::string key = http.header("Idempotency-Key");
+  if (http.headers.contains("Idempotency-Key") && (key.empty() || key.size() > 200))
+    return respond(validation_problem(l, {{"Idempotency-Key", l == Locale::en ? "1 to 200 characters" : "1 sampai 200 karakter"}}));
+  std::string digest = key.empty() ? "" : context.digest(http.body);
+  if (!key.empty())
+    if (auto earlier = replay(context, key, digest, l)) return respond(std::move(*earlier));
+
   auto read = read_filing(http, context, l);
   if (auto* answer = std::get_if<HttpResponse>(&read)) return respond(std::move(*answer));
   FilingForm form = std::move(std::get<FilingForm>(read));
@@ -137,6 +184,7 @@ void file_request(const HttpRequest& http, ApiContext& context, Respond respond)
   bool by_code = !send_to.empty();
 
   TimePoint now = context.clock.now();
+  std::string id = context.new_request_id();
   Filing filing;
   filing.tracking_token = context.new_tracking_token();
   boost::json::object details = form.details;
@@ -150,26 +198,26 @@ void file_request(const HttpRequest& http, ApiContext& context, Respond respond)
     filing.code = context.new_code();
     filing.code_expires_at = now + context.verification.code_lifetime;
     filing.code_attempts = context.verification.attempts;
-    messages.push_back({send_to, channel, "verification_code", form.locale, "", code_text(message_locale, filing.code, context.verification.code_lifetime),
+    messages.push_back({send_to, channel, "verification_code", form.locale, "",
+                        code_text(message_locale, filing.code, context.verification.code_lifetime),
                         {{"code", filing.code}}});
   }
+  std::string answer = filing_answer(context, form, id, filing.tracking_token, now, by_code);
+  filing.idempotency_key = key;
+  filing.request_digest = digest;
+  filing.response = key.empty() ? "" : answer;
   std::string subject_ref = ref->has_value() ? **ref : "u-" + context.new_tracking_token().substr(4, 24);
-  std::string tracking_token = filing.tracking_token;
-  Submission submission{form.type, form.policy, subject_ref, {"subject", Role::subject}, std::move(filing), std::move(messages)};
-  context.requests.submit(submission, [&context, l, by_code, tracking_token, respond = std::move(respond)](Result<Request> r) {
-    if (!r) return respond(problem_for(r.error(), l));
-    auto due = context.requests.deadline(*r);
-    boost::json::object body{{"id", r->id},
-                             {"type", r->type},
-                             {"status", r->state},
-                             {"tracking_token", tracking_token},
-                             {"received_at", format_rfc3339(r->received_at)},
-                             {"due_at", due ? boost::json::value(format_rfc3339(due->due_at)) : nullptr},
-                             {"policy", r->policy},
-                             {"verification", by_code ? "code_sent" : "manual"}};
-    HttpResponse response = json_response(201, body);
-    response.headers.emplace_back("Location", "/v1/requests/" + r->id);
-    respond(std::move(response));
+  Submission submission{form.type, form.policy, subject_ref, {"subject", Role::subject}, std::move(filing),
+                        std::move(messages), id, now};
+  context.requests.submit(submission, [&context, l, id, key, digest, answer = std::move(answer),
+                                       respond = std::move(respond)](Result<Request> r) mutable {
+    if (!r) {
+      // Two filings with one key at once: the other won; answer as it did.
+      if (!key.empty() && r.error().code == ErrorCode::conflict)
+        if (auto earlier = replay(context, key, digest, l)) return respond(std::move(*earlier));
+      return respond(problem_for(r.error(), l));
+    }
+    respond(created(id, std::move(answer), false));
   });
 }
 

@@ -165,6 +165,8 @@ int serve_command(const std::vector<std::string>& args) {
                           policy,
                           [] { return "trk_" + storage::random_id(24); },
                           random_code,
+                          [] { return "r-" + storage::random_id(10); },
+                          [](std::string_view body) { return storage::to_hex(storage::hash({storage::as_bytes(body)})); },
                           {},
                           [&outbox] { return outbox.pending_count().ok(); }};
   auto router = api::build_router(context);

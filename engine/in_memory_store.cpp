@@ -22,7 +22,13 @@ void InMemoryStore::commit(RequestChange change, Completion done) {
     if (change.expected_version != stored_version) {
       status = fail(Error::conflict(fmt::format("request {} is at version {}, not {}", change.header.id,
                                                 stored_version, change.expected_version)));
+    } else if (change.filing && !change.filing->idempotency_key.empty() &&
+               replies_.contains(change.filing->idempotency_key)) {
+      status = fail(Error::conflict("this Idempotency-Key was used for another filing"));
     } else if (it == requests_.end()) {
+      if (change.filing && !change.filing->idempotency_key.empty())
+        replies_.emplace(change.filing->idempotency_key,
+                         IdempotentReply{change.filing->request_digest, change.filing->response});
       std::string details = change.filing ? change.filing->details_json : "";
       requests_.emplace(change.header.id, Entry{change.header, std::move(change.events), change.due_at, details, {}});
     } else {
@@ -71,6 +77,13 @@ Result<std::vector<Correspondence>> InMemoryStore::correspondence(std::string_vi
   auto it = requests_.find(id);
   if (it == requests_.end()) return fail(Error::not_found(fmt::format("no request {}", id)));
   return it->second.correspondence;
+}
+
+Result<std::optional<IdempotentReply>> InMemoryStore::idempotent_reply(std::string_view key) const {
+  std::lock_guard lock(mutex_);
+  auto it = replies_.find(key);
+  if (it == replies_.end()) return std::optional<IdempotentReply>{};
+  return std::optional<IdempotentReply>{it->second};
 }
 
 Result<std::string> InMemoryStore::details(std::string_view id) const {

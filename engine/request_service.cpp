@@ -19,13 +19,13 @@ Result<const Workflow*> RequestService::workflow_for(std::string_view type) cons
 void RequestService::submit(const Submission& submission, Done done) {
   auto workflow = workflow_for(submission.type);
   if (!workflow) return done(fail(workflow.error()));
-  TimePoint now = clock_.now();
+  TimePoint now = submission.at.value_or(clock_.now());
   auto event = decide_submission(**workflow, submission.filed_by, now);
   if (!event) return done(fail(to_error(event.error())));
   auto due = sla_.deadline(submission.policy, submission.type, now, {}, false, now);
   if (!due) return done(fail(due.error()));
 
-  RequestHeader header{new_id_(), submission.type, submission.policy, submission.subject_ref};
+  RequestHeader header{submission.id ? *submission.id : new_id_(), submission.type, submission.policy, submission.subject_ref};
   Request request = fold_request(header, std::span(&event.value(), 1));
   std::vector<OutgoingMessage> messages = submission.messages;
   for (auto& m : messages) m.request_id = header.id;  // known only now

@@ -27,6 +27,8 @@ struct Submission {
   Actor filed_by;
   std::optional<Filing> filing;
   std::vector<OutgoingMessage> messages;
+  std::optional<std::string> id = std::nullopt;  // chosen by the caller (to answer before it is stored); else the IdSource's
+  std::optional<TimePoint> at = std::nullopt;    // the instant of receipt, if the caller already fixed it
 };
 
 class RequestService {

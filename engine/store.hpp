@@ -31,6 +31,16 @@ struct Filing {
   std::string code;            // a one-time verification code, or empty; kept hashed
   TimePoint code_expires_at;
   int code_attempts = 0;
+  // With an Idempotency-Key: the answer to give again for the same key and
+  // body, kept sealed (it holds the tracking token).
+  std::string idempotency_key;
+  std::string request_digest;  // of the body that filed it
+  std::string response;
+};
+
+struct IdempotentReply {
+  std::string request_digest;
+  std::string response;
 };
 
 // A message in the correspondence of a request; the store keeps the text
@@ -92,6 +102,8 @@ class Store {
   virtual Result<std::string> details(std::string_view id) const = 0;
   // The request's correspondence, oldest first.
   virtual Result<std::vector<Correspondence>> correspondence(std::string_view id) const = 0;
+  // What a filing with this Idempotency-Key answered, if any.
+  virtual Result<std::optional<IdempotentReply>> idempotent_reply(std::string_view key) const = 0;
 };
 
 // Keeps everything in memory, completes every commit at once. Thread-safe:
@@ -103,6 +115,7 @@ class InMemoryStore final : public Store {
   Result<RequestPage> list(const RequestQuery& query) const override;
   Result<std::string> details(std::string_view id) const override;
   Result<std::vector<Correspondence>> correspondence(std::string_view id) const override;
+  Result<std::optional<IdempotentReply>> idempotent_reply(std::string_view key) const override;
 
  private:
   struct Entry {
@@ -114,6 +127,7 @@ class InMemoryStore final : public Store {
   };
   mutable std::mutex mutex_;
   std::map<std::string, Entry, std::less<>> requests_;  // guarded by mutex_
+  std::map<std::string, IdempotentReply, std::less<>> replies_;  // guarded by mutex_
 };
 
 }  // namespace dsr

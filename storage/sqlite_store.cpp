@@ -81,6 +81,16 @@ void store_filing(WriteConnection& db, const MasterKey& keys, const std::string&
     bind_blob(insert, 2, seal(keys.details(), as_bytes(f.details_json), details_context(request_id)));
     insert.exec();
   }
+  if (!f.idempotency_key.empty()) {
+    Bytes key_hash = keyed_hash(keys.token_hash(), "idempotency:" + f.idempotency_key);
+    auto& insert = db.prepared(
+        "INSERT INTO idempotency_keys (key_hash, body_hash, status, response, created_at) "
+        "VALUES (?, ?, 201, ?, strftime('%s','now'))");
+    bind_blob(insert, 1, key_hash);
+    bind_blob(insert, 2, Bytes(f.request_digest.begin(), f.request_digest.end()));
+    bind_blob(insert, 3, seal(keys.details(), as_bytes(f.response), "dsr/idempotent-reply/v1/" + to_hex(key_hash)));
+    insert.exec();
+  }
   if (!f.code.empty()) {
     auto& insert = db.prepared(
         "INSERT INTO verification_codes (request_id, code_hash, expires_at, attempts_left, sent_count, created_at) "
@@ -269,6 +279,30 @@ Result<std::vector<Correspondence>> SqliteStore::correspondence(std::string_view
     out.push_back(std::move(r.c));
   }
   return out;
+}
+
+}  // namespace dsr::storage
+
+namespace dsr::storage {
+
+Result<std::optional<IdempotentReply>> SqliteStore::idempotent_reply(std::string_view key) const {
+  Bytes key_hash = keyed_hash(db_.keys().token_hash(), "idempotency:" + std::string(key));
+  auto row = db_.read("reading an idempotency key", [&](SQLite::Database& db) -> Result<std::optional<std::pair<Bytes, Bytes>>> {
+    SQLite::Statement q(db, "SELECT body_hash, response FROM idempotency_keys WHERE key_hash = ?");
+    q.bind(1, key_hash.data(), static_cast<int>(key_hash.size()));
+    if (!q.executeStep()) return std::optional<std::pair<Bytes, Bytes>>{};
+    auto blob = [](const SQLite::Column& c) {
+      const auto* p = static_cast<const unsigned char*>(c.getBlob());
+      return Bytes(p, p + c.getBytes());
+    };
+    return std::optional<std::pair<Bytes, Bytes>>{std::pair{blob(q.getColumn(0)), blob(q.getColumn(1))}};
+  });
+  if (!row) return fail(row.error());
+  if (!row->has_value()) return std::optional<IdempotentReply>{};
+  auto response = unseal(db_.keys().details(), (*row)->second, "dsr/idempotent-reply/v1/" + to_hex(key_hash));
+  if (!response) return fail(Error::internal("a stored idempotent reply does not open"));
+  return std::optional<IdempotentReply>{IdempotentReply{std::string((*row)->first.begin(), (*row)->first.end()),
+                                                        std::string(response->begin(), response->end())}};
 }
 
 }  // namespace dsr::storage

@@ -23,6 +23,7 @@ class SqliteStore final : public Store {
   Result<RequestPage> list(const RequestQuery& query) const override;
   Result<std::string> details(std::string_view id) const override;
   Result<std::vector<Correspondence>> correspondence(std::string_view id) const override;
+  Result<std::optional<IdempotentReply>> idempotent_reply(std::string_view key) const override;
 
  private:
   Database& db_;

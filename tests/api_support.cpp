@@ -38,6 +38,8 @@ ApiHarness::ApiHarness() : clock(at("2025-03-03T02:15:00Z")) {
       clock, "id-pdp",
       [] { return "trk_" + storage::random_id(24); },
       [] { return std::string("123456"); },
+      [this] { return "r" + std::to_string(++next_id); },
+      [](std::string_view body) { return storage::to_hex(storage::hash({storage::as_bytes(body)})); },
       {}, [] { return true; }});
   router = api::build_router(*context);
 }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <future>
 #include <set>
 #include <sstream>
 
@@ -464,4 +465,29 @@ TEST_CASE("the audit check over the API", "[api][audit]") {
   CHECK(v.body.at("ok").as_bool());
   CHECK(v.body.at("events").as_int64() == 1);
   CHECK(v.body.at("first_bad_event").is_null());
+}
+
+TEST_CASE("an Idempotency-Key gives the same answer again, and refuses another body", "[api][idempotency]") {
+  ApiHarness h;
+  auto call = [&](const std::string& key, const std::string& body) {
+    api::HttpRequest r;
+    r.method = "POST";
+    r.target = "/v1/requests";
+    r.body = body;
+    r.headers["Idempotency-Key"] = key;
+    std::promise<api::HttpResponse> p;
+    h.router->dispatch(r, [&p](api::HttpResponse x) { p.set_value(std::move(x)); });
+    return p.get_future().get();
+  };
+  auto first = call("portal-7f3a", filing("access"));
+  REQUIRE(first.status == 201);
+  h.clock.advance(std::chrono::minutes(3));
+  auto again = call("portal-7f3a", filing("access"));
+  REQUIRE(again.status == 201);
+  CHECK(again.body == first.body);  // same id, same tracking token, same times
+  CHECK(std::any_of(again.headers.begin(), again.headers.end(), [](const auto& hd) { return hd.first == "Idempotent-Replayed"; }));
+  auto other = call("portal-7f3a", filing("erasure"));
+  CHECK(other.status == 409);
+  CHECK(h.call("GET", "/v1/requests", "", h.token(Role::auditor, "a")).body.at("items").as_array().size() == 1);
+  CHECK(call("", filing("access")).status == 422);
 }
