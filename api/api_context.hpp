@@ -12,6 +12,7 @@
 #include "engine/store.hpp"
 #include "engine/subject_vault.hpp"
 #include "engine/workflow_set.hpp"
+#include "api/metrics.hpp"
 
 namespace dsr::api {
 
@@ -42,6 +43,8 @@ struct ApiContext {
   VerificationSettings verification;
   // Readiness beyond "the process runs" (e.g. the database answers).
   std::function<bool()> ready = [] { return true; };
+  // Filled by the transport, shown at /metrics.
+  HttpMetrics* http_metrics = nullptr;
 };
 
 }  // namespace dsr::api

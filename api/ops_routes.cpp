@@ -1,4 +1,6 @@
 // Operations: liveness, readiness and the API's own description.
+#include <fmt/format.h>
+
 #include "api/route_support.hpp"
 #include "api/routes.hpp"
 
@@ -13,6 +15,25 @@ void add_ops_routes(Router& router, ApiContext& context) {
               [&context](const HttpRequest& http, const Caller&, const RouteParams&, Respond respond) {
                 if (context.ready()) return respond(json_response(200, {{"status", "ready"}}));
                 respond(problem(503, "unavailable", text::kUnavailable.in(locale_of(http)), "the database does not answer"));
+              }});
+  router.add({"GET", "/metrics", "Prometheus metrics: HTTP traffic, requests by state, overdue, outbox", {true, false, {}},
+              [&context](const HttpRequest& http, const Caller&, const RouteParams&, Respond respond) {
+                auto stats = context.store.stats(context.clock.now());
+                if (!stats) return respond(problem_for(stats.error(), locale_of(http)));
+                std::string out = context.http_metrics ? context.http_metrics->render() : "";
+                out += "# HELP dsr_requests Requests by current state.\n# TYPE dsr_requests gauge\n";
+                for (const auto& [state, n] : stats->by_state)
+                  out += fmt::format("dsr_requests{{state=\"{}\"}} {}\n", state, n);
+                out += fmt::format("# HELP dsr_requests_overdue Open requests past their due date.\n"
+                                   "# TYPE dsr_requests_overdue gauge\ndsr_requests_overdue {}\n", stats->overdue);
+                out += fmt::format("# HELP dsr_outbox_messages Messages to subjects by delivery state.\n"
+                                   "# TYPE dsr_outbox_messages gauge\ndsr_outbox_messages{{status=\"pending\"}} {}\n"
+                                   "dsr_outbox_messages{{status=\"failed\"}} {}\n",
+                                   stats->outbox_pending, stats->outbox_failed);
+                HttpResponse r;
+                r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                r.body = std::move(out);
+                respond(std::move(r));
               }});
   router.add({"GET", "/openapi.json", "This API, described in OpenAPI 3.1", {true, false, {}},
               [](const HttpRequest&, const Caller&, const RouteParams&, Respond respond) {

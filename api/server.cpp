@@ -223,8 +223,9 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(r.body);
     res->keep_alive(keep_alive && !server_.stopping);
     res->prepare_payload();
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    if (server_.options.metrics) server_.options.metrics->record(method, pattern, r.status, micros);
     if (server_.options.access_log) {
-      auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
       // Route pattern, not path: a path may hold a NIK. No client address.
       std::string line = fmt::format(R"({{"method":"{}","route":"{}","status":{},"duration_ms":{:.3f}}})", method,
                                      pattern, r.status, micros.count() / 1000.0);

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "api/metrics.hpp"
 #include "api/router.hpp"
 #include "engine/result.hpp"
 
@@ -32,6 +33,7 @@ struct ServerOptions {
   unsigned public_rate_per_minute = 30;  // filings per client; 0 turns the limit off
   std::string trusted_proxy;             // its X-Forwarded-For names the client
   bool access_log = true;                // one JSON line per request on stdout, no personal data
+  HttpMetrics* metrics = nullptr;  // where each answer is counted, if anywhere
 };
 
 class Server {

@@ -169,6 +169,8 @@ int serve_command(const std::vector<std::string>& args) {
                           [](std::string_view body) { return storage::to_hex(storage::hash({storage::as_bytes(body)})); },
                           {},
                           [&outbox] { return outbox.pending_count().ok(); }};
+  api::HttpMetrics http_metrics;
+  context.http_metrics = &http_metrics;
   auto router = api::build_router(context);
   api::ServerOptions server_options;
   server_options.address = host;
@@ -177,6 +179,7 @@ int serve_command(const std::vector<std::string>& args) {
   server_options.public_rate_per_minute = vm["public-rate"].as<unsigned>();
   if (vm.count("trusted-proxy")) server_options.trusted_proxy = vm["trusted-proxy"].as<std::string>();
   server_options.access_log = !vm.count("quiet");
+  server_options.metrics = &http_metrics;
   server_options.read_timeout = std::chrono::seconds(std::max(1u, vm["read-timeout"].as<unsigned>()));
   server_options.idle_timeout = std::chrono::seconds(std::max(1u, vm["idle-timeout"].as<unsigned>()));
   api::Server server(server_options, *router);

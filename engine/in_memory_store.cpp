@@ -86,6 +86,19 @@ Result<std::optional<IdempotentReply>> InMemoryStore::idempotent_reply(std::stri
   return std::optional<IdempotentReply>{it->second};
 }
 
+Result<QueueStats> InMemoryStore::stats(TimePoint now) const {
+  std::lock_guard lock(mutex_);
+  QueueStats out;
+  for (const auto& [id, entry] : requests_) {
+    Request r = fold_request(entry.header, entry.events);
+    ++out.by_state[r.state];
+    bool open = r.state != "completed" && r.state != "partially_completed" && r.state != "rejected" &&
+                r.state != "withdrawn" && r.state != "expired";
+    if (open && entry.due_at && *entry.due_at < now) ++out.overdue;
+  }
+  return out;
+}
+
 Result<std::string> InMemoryStore::details(std::string_view id) const {
   std::lock_guard lock(mutex_);
   auto it = requests_.find(id);

@@ -90,6 +90,14 @@ struct RequestPage {
   std::optional<std::string> next_cursor;
 };
 
+// Figures for monitoring (/metrics), from aggregates over indexed columns.
+struct QueueStats {
+  std::map<std::string, std::int64_t> by_state;  // every request, by current state
+  std::int64_t overdue = 0;                      // open and past due
+  std::int64_t outbox_pending = 0;
+  std::int64_t outbox_failed = 0;
+};
+
 class Store {
  public:
   using Completion = std::function<void(Status)>;
@@ -104,6 +112,7 @@ class Store {
   virtual Result<std::vector<Correspondence>> correspondence(std::string_view id) const = 0;
   // What a filing with this Idempotency-Key answered, if any.
   virtual Result<std::optional<IdempotentReply>> idempotent_reply(std::string_view key) const = 0;
+  virtual Result<QueueStats> stats(TimePoint now) const = 0;
 };
 
 // Keeps everything in memory, completes every commit at once. Thread-safe:
@@ -116,6 +125,7 @@ class InMemoryStore final : public Store {
   Result<std::string> details(std::string_view id) const override;
   Result<std::vector<Correspondence>> correspondence(std::string_view id) const override;
   Result<std::optional<IdempotentReply>> idempotent_reply(std::string_view key) const override;
+  Result<QueueStats> stats(TimePoint now) const override;
 
  private:
   struct Entry {

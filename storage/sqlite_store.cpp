@@ -306,3 +306,25 @@ Result<std::optional<IdempotentReply>> SqliteStore::idempotent_reply(std::string
 }
 
 }  // namespace dsr::storage
+
+namespace dsr::storage {
+
+Result<QueueStats> SqliteStore::stats(TimePoint now) const {
+  return db_.read("counting requests", [&](SQLite::Database& db) -> Result<QueueStats> {
+    QueueStats out;
+    SQLite::Statement by_state(db, "SELECT state, COUNT(*) FROM requests GROUP BY state");
+    while (by_state.executeStep()) out.by_state[by_state.getColumn(0).getString()] = by_state.getColumn(1).getInt64();
+    SQLite::Statement overdue(db, "SELECT COUNT(*) FROM requests WHERE due_at < ? AND state NOT IN "
+                                  "('completed', 'partially_completed', 'rejected', 'withdrawn', 'expired')");
+    overdue.bind(1, unix_seconds(now));
+    overdue.executeStep();
+    out.overdue = overdue.getColumn(0).getInt64();
+    SQLite::Statement outbox(db, "SELECT COALESCE(SUM(status = 'pending'), 0), COALESCE(SUM(status = 'failed'), 0) FROM outbox");
+    outbox.executeStep();
+    out.outbox_pending = outbox.getColumn(0).getInt64();
+    out.outbox_failed = outbox.getColumn(1).getInt64();
+    return out;
+  });
+}
+
+}  // namespace dsr::storage

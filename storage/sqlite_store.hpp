@@ -24,6 +24,7 @@ class SqliteStore final : public Store {
   Result<std::string> details(std::string_view id) const override;
   Result<std::vector<Correspondence>> correspondence(std::string_view id) const override;
   Result<std::optional<IdempotentReply>> idempotent_reply(std::string_view key) const override;
+  Result<QueueStats> stats(TimePoint now) const override;
 
  private:
   Database& db_;

@@ -320,6 +320,7 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
       {"GET /v1/audit/verify", "admin auditor"},
       {"GET /healthz", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
       {"GET /readyz", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
+      {"GET /metrics", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
       {"GET /openapi.json", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
   };
   std::set<std::string> routes_seen;
@@ -490,4 +491,18 @@ TEST_CASE("an Idempotency-Key gives the same answer again, and refuses another b
   CHECK(other.status == 409);
   CHECK(h.call("GET", "/v1/requests", "", h.token(Role::auditor, "a")).body.at("items").as_array().size() == 1);
   CHECK(call("", filing("access")).status == 422);
+}
+
+TEST_CASE("metrics: requests by state, overdue, outbox depth", "[api][metrics]") {
+  ApiHarness h;
+  h.put_subject(kNik, "budi@example.go.id");
+  h.call("POST", "/v1/requests", filing("access"));                                  // code sent: one message pending
+  h.call("POST", "/v1/requests", filing("erasure", "3273015506900002", "b@example.org"));
+  h.clock.advance(std::chrono::hours(100));  // the access request (72 h) is now overdue
+  auto m = h.call("GET", "/metrics");
+  REQUIRE(m.status == 200);
+  CHECK(m.content_type.starts_with("text/plain; version=0.0.4"));
+  CHECK(m.raw.find("dsr_requests{state=\"verifying\"} 2") != std::string::npos);
+  CHECK(m.raw.find("dsr_requests_overdue 1") != std::string::npos);
+  CHECK(m.raw.find("dsr_outbox_messages{status=\"pending\"} 1") != std::string::npos);
 }

@@ -209,3 +209,16 @@ TEST_CASE("SIGTERM finishes in-flight work and exits cleanly", "[server][shutdow
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
   ::close(idle);
 }
+
+TEST_CASE("/metrics counts answers by route and status, with a latency histogram", "[server][metrics]") {
+  ServerProcess s;
+  s.call("GET", "/healthz");
+  s.call("GET", "/healthz");
+  s.call("GET", "/v1/requests");  // 401
+  auto m = s.call("GET", "/metrics");
+  REQUIRE(m.status == 200);
+  CHECK(m.body.find(R"(dsr_http_requests_total{route="/healthz",method="GET",status="200"} 2)") != std::string::npos);
+  CHECK(m.body.find(R"(dsr_http_requests_total{route="/v1/requests",method="GET",status="401"} 1)") != std::string::npos);
+  CHECK(m.body.find(R"(dsr_http_request_duration_seconds_count{route="/healthz"} 2)") != std::string::npos);
+  CHECK(m.body.find(R"(dsr_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"} 2)") != std::string::npos);
+}

@@ -1,0 +1,36 @@
+// HTTP metrics for /metrics (Prometheus text format): requests by route,
+// method and status, and a latency histogram per route. Routes are
+// patterns ("/v1/requests/{id}"), never paths, so the label set stays small
+// and holds no identifiers. Thread-safe: one mutex, held only to add.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+namespace dsr::api {
+
+class HttpMetrics {
+ public:
+  void record(const std::string& method, const std::string& route, int status, std::chrono::microseconds duration);
+  // The metrics in Prometheus text exposition format.
+  std::string render() const;
+
+  static constexpr std::array<double, 11> kBuckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+
+ private:
+  struct Histogram {
+    std::array<std::uint64_t, kBuckets.size()> le{};  // cumulative at render time
+    std::uint64_t count = 0;
+    double sum = 0;
+  };
+  mutable std::mutex mutex_;
+  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;  // guarded by mutex_
+  std::map<std::string, Histogram> latency_;                                     // guarded by mutex_
+};
+
+}  // namespace dsr::api
