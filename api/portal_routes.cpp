@@ -206,7 +206,8 @@ void file_request(const HttpRequest& http, ApiContext& context, Respond respond)
   filing.idempotency_key = key;
   filing.request_digest = digest;
   filing.response = key.empty() ? "" : answer;
-  std::string subject_ref = ref->has_value() ? **ref : "u-" + context.new_tracking_token().substr(4, 24);
+  // Without a record, the request is its own pseudonymous subject.
+  std::string subject_ref = ref->has_value() ? **ref : "u-" + id;
   Submission submission{form.type, form.policy, subject_ref, {"subject", Role::subject}, std::move(filing),
                         std::move(messages), id, now};
   context.requests.submit(submission, [&context, l, id, key, digest, answer = std::move(answer),

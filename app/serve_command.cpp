@@ -148,7 +148,7 @@ int serve_command(const std::vector<std::string>& args) {
   }
   SystemClock clock;
   RequestService requests(definitions->workflows, definitions->policies, store, clock,
-                          [] { return "r-" + storage::random_id(10); });
+                          [] { return storage::time_ordered_id("r-"); });
   OutboxWorker outbox_worker(outbox, **sink, clock);
 
   api::ApiContext context{definitions->workflows,
@@ -165,7 +165,7 @@ int serve_command(const std::vector<std::string>& args) {
                           policy,
                           [] { return "trk_" + storage::random_id(24); },
                           random_code,
-                          [] { return "r-" + storage::random_id(10); },
+                          [] { return storage::time_ordered_id("r-"); },
                           [](std::string_view body) { return storage::to_hex(storage::hash({storage::as_bytes(body)})); },
                           {},
                           [&outbox] { return outbox.pending_count().ok(); }};

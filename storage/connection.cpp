@@ -2,12 +2,24 @@
 
 #include <fmt/format.h>
 
+#include <sqlite3.h>
+
 #include <atomic>
 
 namespace dsr::storage {
 namespace {
 constexpr int kBusyTimeoutMs = 5000;
 bool in_memory(const std::string& target) { return target.starts_with("file:dsr-memory-"); }
+// Process-wide SQLite settings, once, before the first connection: no
+// global memory statistics (a mutex every allocation takes).
+void configure_sqlite() {
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
+}
+
 }  // namespace
 
 std::string connection_target(const std::string& path) {
@@ -16,9 +28,13 @@ std::string connection_target(const std::string& path) {
   return fmt::format("file:dsr-memory-{}?mode=memory&cache=shared", ++counter);
 }
 
+// Each connection is used by one thread at a time (the writer thread, or a
+// reader leased from the pool), so SQLite's per-connection mutex is off.
 std::unique_ptr<SQLite::Database> open_writer(const std::string& target) {
+  configure_sqlite();
+  int shared = in_memory(target) ? SQLite::OPEN_FULLMUTEX : SQLite::OPEN_NOMUTEX;
   auto db = std::make_unique<SQLite::Database>(
-      target, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_URI | SQLite::OPEN_FULLMUTEX);
+      target, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_URI | shared);
   db->setBusyTimeout(kBusyTimeoutMs);
   if (!in_memory(target)) db->exec("PRAGMA journal_mode=WAL");
   db->exec("PRAGMA synchronous=FULL");
@@ -28,8 +44,8 @@ std::unique_ptr<SQLite::Database> open_writer(const std::string& target) {
 }
 
 std::unique_ptr<SQLite::Database> open_reader(const std::string& target) {
-  auto db = std::make_unique<SQLite::Database>(target, SQLite::OPEN_READONLY | SQLite::OPEN_URI |
-                                                           SQLite::OPEN_FULLMUTEX);
+  configure_sqlite();
+  auto db = std::make_unique<SQLite::Database>(target, SQLite::OPEN_READONLY | SQLite::OPEN_URI | SQLite::OPEN_NOMUTEX);
   db->setBusyTimeout(kBusyTimeoutMs);
   db->exec("PRAGMA foreign_keys=ON");
   if (in_memory(target)) db->exec("PRAGMA read_uncommitted=OFF");

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <chrono>
+#include <cstdio>
 #include <stdexcept>
 
 namespace dsr::storage {
@@ -42,6 +44,14 @@ Key random_key() {
 }
 
 std::string random_id(std::size_t bytes) { return to_hex(random_bytes(bytes)); }
+
+std::string time_ordered_id(std::string_view prefix) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch()).count();
+  char stamp[13];
+  std::snprintf(stamp, sizeof stamp, "%012llx", static_cast<unsigned long long>(ms));
+  return std::string(prefix) + stamp + random_id(6);
+}
 
 SecretKey::SecretKey() = default;
 SecretKey::SecretKey(const Key& key) : key_(key) {}

@@ -32,6 +32,10 @@ Bytes random_bytes(std::size_t n);
 Key random_key();
 // A random identifier: `bytes` random bytes as lower-case hex.
 std::string random_id(std::size_t bytes = 16);
+// An identifier that sorts by creation time (milliseconds, then 48 random
+// bits): new rows land at the end of their index instead of on a random
+// page, which keeps each commit's writes small.
+std::string time_ordered_id(std::string_view prefix);
 
 // Wipes `key` when it goes out of scope.
 class SecretKey {

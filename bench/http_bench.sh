@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# HTTP benchmark on loopback: wrk with 64 connections against `dsr serve`
+# (Release build), for a static answer (GET /healthz, the transport alone),
+# reading a request, firing a workflow event (durable), and filing a request
+# (durable). Prints requests/s, p50 and p99 latency, and each rate as a share
+# of the static one, all measured in the same run. Stops by itself.
+#   bench/http_bench.sh [SECONDS]   (default 10 per scenario)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-10}"
+dsr=build/release/app/dsr
+work=$(mktemp -d)
+port=$((20000 + RANDOM % 20000))
+cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+"$dsr" serve --listen "127.0.0.1:$port" --db "$work/dsr.db" --key-file "$work/master.key" \
+  --message-sink "dir:$work/outbox" --public-rate 0 --quiet 2>"$work/serve.err" &
+pid=$!
+for _ in $(seq 100); do grep -q listening "$work/serve.err" 2>/dev/null && break; sleep 0.1; done
+base="http://127.0.0.1:$port"
+staff=$("$dsr" token create --role supervisor --name bench --db "$work/dsr.db" --key-file "$work/master.key")
+
+# A pool of requests to read and write.
+for _ in $(seq 512); do
+  curl -s -X POST "$base/v1/requests" -d '{"type": "access", "subject": {"name": "P", "nik": "3273015506900002", "email": "p@example.org"}}'
+  echo
+done | sed -n 's/.*"id":"\([^"]*\)".*/\1/p' >"$work/ids.txt"
+export DSR_BENCH_IDS="$work/ids.txt" DSR_BENCH_TOKEN="$staff" DSR_BENCH_DIR="$PWD/bench"
+
+run() {  # run NAME [wrk args...]: prints "NAME rps p50 p99 errors"
+  local name="$1"; shift
+  local out
+  out=$(wrk -t2 -c64 -d"${seconds}s" --latency "$@" 2>&1)
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out"); errors=${errors:-0}
+  echo "$name $rps $p50 $p99 $errors"
+}
+
+results=$(
+  run "static (GET /healthz)" "$base/healthz"
+  run "read a request (GET /v1/requests/{id})" -s bench/wrk/read.lua "$base"
+  run "fire an event (POST .../messages, durable)" -s bench/wrk/message.lua "$base"
+  run "file a request (POST /v1/requests, durable)" -s bench/wrk/file.lua "$base/v1/requests"
+)
+peak=$(ps -o rss= -p "$pid" | tr -d ' ')
+echo "HTTP benchmark: wrk -t2 -c64 -d${seconds}s on loopback, dsr serve Release, $(nproc) cores"
+printf '%-46s %12s %10s %10s %10s %8s\n' scenario requests/s p50 p99 x_static non-2xx
+static=$(head -1 <<<"$results" | awk '{print $(NF-3)}')
+while read -r line; do
+  name=$(awk '{NF-=4; print}' <<<"$line")
+  set -- $(awk '{print $(NF-3), $(NF-2), $(NF-1), $NF}' <<<"$line")
+  printf '%-46s %12s %10s %10s %10.2f %8s\n' "$name" "$1" "$2" "$3" "$(awk -v a="$1" -v b="$static" 'BEGIN {print a / b}')" "$4"
+done <<<"$results"
+echo "dsr serve resident memory after the run: $((peak / 1024)) MiB"

@@ -1,0 +1,7 @@
+-- Shared by read.lua and message.lua: request ids from ids.txt, a random one
+-- per call, so concurrent writers rarely meet on one request.
+local ids = {}
+for line in io.lines(os.getenv("DSR_BENCH_IDS")) do ids[#ids + 1] = line end
+local token = os.getenv("DSR_BENCH_TOKEN")
+function pick() return ids[math.random(#ids)] end
+function auth() return { ["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json" } end
