@@ -40,7 +40,13 @@ std::string describe(seconds d) {
   return fmt::format("{} h {} min", h.count(), m.count());
 }
 
-std::string iso(CalendarDate d) { return date::format("%F", d); }
+// fmt rather than date::format: these run on every request view, and
+// date::format goes through a locale-laden ostringstream each time.
+std::string iso(CalendarDate d) {
+  std::chrono::year_month_day ymd{d};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
+}
 
 // The policy's zone, and conversions between instants and local dates.
 class LocalTime {
@@ -58,10 +64,14 @@ class LocalTime {
   }
 
   std::string minute_text(TimePoint t) const {
-    return date::format("%F %H:%M %Z", date::make_zoned(zone_, t));
+    auto local = zone_->to_local(t);
+    auto day = std::chrono::floor<days>(local);
+    auto time = std::chrono::hh_mm_ss<seconds>(local - day);
+    return fmt::format("{} {:02}:{:02} {}", iso(CalendarDate{day.time_since_epoch()}), time.hours().count(),
+                       time.minutes().count(), abbreviation_at(t));
   }
 
-  std::string abbreviation_at(TimePoint t) const { return date::format("%Z", date::make_zoned(zone_, t)); }
+  std::string abbreviation_at(TimePoint t) const { return zone_->get_info(t).abbrev; }
 
  private:
   const date::time_zone* zone_;
