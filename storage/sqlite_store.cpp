@@ -4,6 +4,7 @@
 #include "storage/registries.hpp"
 
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
 
 namespace dsr::storage {
@@ -124,6 +125,8 @@ void store_correspondence(WriteConnection& db, const MasterKey& keys, const std:
 
 Result<Request> SqliteStore::load(std::string_view id) const {
   return db_.read(fmt::format("loading request {}", id), [&](SQLite::Database& db) -> Result<Request> {
+    // One snapshot for the row and its journal (and one read lock, not two).
+    SQLite::Transaction snapshot(db, SQLite::TransactionBehavior::DEFERRED);
     SQLite::Statement header(db, "SELECT type, policy, subject_ref FROM requests WHERE id = ?");
     header.bind(1, std::string(id));
     if (!header.executeStep()) return fail(Error::not_found(fmt::format("no request {}", id)));
