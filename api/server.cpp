@@ -9,6 +9,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/optional.hpp>
 #include <fmt/format.h>
 
@@ -67,6 +68,8 @@ class RateLimiter {
 }  // namespace
 
 struct Server::Impl {
+  class SessionBase;
+  template <class Stream>
   class Session;
 
   Impl(ServerOptions o, const Router& r)
@@ -80,9 +83,11 @@ struct Server::Impl {
 
   Status listen();
   void accept();
+  template <class S>
+  void start_session(std::shared_ptr<S> session);
   void shutdown();
   bool admit_connection(const std::string& client);
-  void release_connection(const Session* session, const std::string& client);
+  void release_connection(const SessionBase* session, const std::string& client);
 
   // Declared before the io_context, so destroyed after it: destroying the
   // io_context destroys the handlers it still holds, and with them the last
@@ -94,50 +99,78 @@ struct Server::Impl {
   std::uint16_t bound_port = 0;
   std::mutex sessions_mutex;
   std::map<std::string, std::size_t> connections;  // per client, guarded by sessions_mutex
-  std::map<const Session*, std::weak_ptr<Session>> sessions;  // live sessions, guarded by sessions_mutex
+  std::map<const SessionBase*, std::weak_ptr<SessionBase>> sessions;  // live sessions, guarded by sessions_mutex
+  std::unique_ptr<net::ssl::context> tls;  // set when serving HTTPS
 
   net::io_context ioc;
   tcp::acceptor acceptor;
   net::signal_set signals;
 };
 
-class Server::Impl::Session : public std::enable_shared_from_this<Session> {
+// What shutdown() needs of a session, whatever its stream.
+class Server::Impl::SessionBase {
  public:
-  Session(tcp::socket&& socket, Impl& server, std::string client)
-      : stream_(std::move(socket)), server_(server), client_(std::move(client)) {}
+  virtual ~SessionBase() = default;
+  virtual void close_if_idle() = 0;
+};
 
-  ~Session() { server_.release_connection(this, client_); }
+// One connection: plain TCP (beast::tcp_stream) or TLS
+// (ssl_stream<tcp_stream>); the protocol logic is the same.
+template <class Stream>
+class Server::Impl::Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+ public:
+  template <class... Args>
+  Session(tcp::socket&& socket, Impl& server, std::string client, Args&&... args)
+      : stream_(std::move(socket), std::forward<Args>(args)...), server_(server), client_(std::move(client)) {}
+
+  ~Session() override { server_.release_connection(this, client_); }
+
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
 
   void start() {
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::do_read, shared_from_this()));
+    if constexpr (kTls) {
+      lowest().expires_after(server_.options.read_timeout);
+      stream_.async_handshake(net::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+        if (ec) return self->close();
+        self->do_read();
+      });
+    } else {
+      net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::do_read, shared_from_this()));
+    }
   }
 
   // From shutdown(): an idle session closes now; a busy one after its answer.
-  void close_if_idle() {
+  void close_if_idle() override {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (!self->busy_) {
-        beast::error_code ec;
-        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-        self->stream_.close();
-      }
+      if (!self->busy_) self->close();
     });
   }
 
  private:
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  void close() {
+    beast::error_code ec;
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().close();
+  }
+
   void do_read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     parser_->body_limit(server_.options.body_limit);
     // The first byte may take the idle time; the rest of the message must
     // come within the read timeout (slow clients are cut off).
-    stream_.expires_after(requests_ == 0 ? server_.options.read_timeout : server_.options.idle_timeout);
+    lowest().expires_after(requests_ == 0 ? server_.options.read_timeout : server_.options.idle_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
   }
 
   void on_header(beast::error_code ec, std::size_t) {
     if (ec) return on_error(ec);
-    stream_.expires_after(server_.options.read_timeout);
+    lowest().expires_after(server_.options.read_timeout);
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
 
@@ -158,8 +191,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
                    std::chrono::steady_clock::now(), "400", "unread");
     }
     // end_of_stream, timeouts, resets: nothing to answer.
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    close();
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -219,6 +251,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     res->set(http::field::content_type, r.content_type);
     res->set(http::field::cache_control, "no-store");
     res->set("X-Content-Type-Options", "nosniff");
+    if constexpr (kTls) res->set(http::field::strict_transport_security, "max-age=31536000");
     for (const auto& [name, value] : r.headers) res->set(name, value);
     res->body() = std::move(r.body);
     res->keep_alive(keep_alive && !server_.stopping);
@@ -231,7 +264,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
                                      pattern, r.status, micros.count() / 1000.0);
       std::puts(line.c_str());
     }
-    stream_.expires_after(server_.options.read_timeout);
+    lowest().expires_after(server_.options.read_timeout);
     http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
       self->on_write(ec, res->keep_alive());
     });
@@ -241,14 +274,19 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     busy_ = false;
     if (ec) return;
     if (!keep_alive || server_.stopping) {
-      beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      if constexpr (kTls) {
+        lowest().expires_after(std::chrono::seconds(2));
+        stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->close(); });
+      } else {
+        beast::error_code ignored;
+        lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      }
       return;
     }
     do_read();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   boost::optional<http::request_parser<http::string_body>> parser_;
   Impl& server_;
@@ -259,6 +297,16 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
 
 Status Server::Impl::listen() {
   beast::error_code ec;
+  if (!options.tls_certificate.empty()) {
+    tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+    tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                     net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1 |
+                     net::ssl::context::single_dh_use);
+    tls->use_certificate_chain_file(options.tls_certificate, ec);
+    if (ec) return fail(Error::invalid_argument(fmt::format("cannot use the TLS certificate {}: {}", options.tls_certificate, ec.message())));
+    tls->use_private_key_file(options.tls_private_key, net::ssl::context::pem, ec);
+    if (ec) return fail(Error::invalid_argument(fmt::format("cannot use the TLS key {}: {}", options.tls_private_key, ec.message())));
+  }
   auto address = net::ip::make_address(options.address, ec);
   if (ec) return fail(Error::invalid_argument(fmt::format("\"{}\" is not an IP address", options.address)));
   tcp::endpoint endpoint{address, options.port};
@@ -280,10 +328,19 @@ bool Server::Impl::admit_connection(const std::string& client) {
   return true;
 }
 
-void Server::Impl::release_connection(const Session* session, const std::string& client) {
+void Server::Impl::release_connection(const SessionBase* session, const std::string& client) {
   std::lock_guard lock(sessions_mutex);
   sessions.erase(session);
   if (auto it = connections.find(client); it != connections.end() && --it->second == 0) connections.erase(it);
+}
+
+template <class S>
+void Server::Impl::start_session(std::shared_ptr<S> session) {
+  {
+    std::lock_guard lock(sessions_mutex);
+    sessions.emplace(session.get(), session);
+  }
+  session->start();
 }
 
 void Server::Impl::accept() {
@@ -297,13 +354,10 @@ void Server::Impl::accept() {
     std::string client = peer_ec ? "unknown" : peer.address().to_string();
     if (!admit_connection(client)) {
       socket.close(peer_ec);  // too many connections from one client
+    } else if (tls) {
+      start_session(std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), *this, client, *tls));
     } else {
-      auto session = std::make_shared<Session>(std::move(socket), *this, client);
-      {
-        std::lock_guard lock(sessions_mutex);
-        sessions.emplace(session.get(), session);
-      }
-      session->start();
+      start_session(std::make_shared<Session<beast::tcp_stream>>(std::move(socket), *this, client));
     }
     accept();
   });

@@ -33,7 +33,9 @@ struct ServerOptions {
   unsigned public_rate_per_minute = 30;  // filings per client; 0 turns the limit off
   std::string trusted_proxy;             // its X-Forwarded-For names the client
   bool access_log = true;                // one JSON line per request on stdout, no personal data
-  HttpMetrics* metrics = nullptr;  // where each answer is counted, if anywhere
+  HttpMetrics* metrics = nullptr;
+  std::string tls_certificate;  // PEM chain; with tls_private_key, serve HTTPS (TLS 1.2+) and send HSTS
+  std::string tls_private_key;  // where each answer is counted, if anywhere
 };
 
 class Server {

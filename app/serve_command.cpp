@@ -75,10 +75,7 @@ int serve_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr serve: --tls-cert and --tls-key go together; give both or neither\n");
     return kExitUsage;
   }
-  if (vm.count("tls-cert")) {
-    fmt::print(stderr, "dsr serve: TLS is not built yet; terminate TLS in a proxy on loopback for now\n");
-    return kExitUsage;
-  }
+  bool tls = vm.count("tls-cert") > 0;
   const auto& listen = vm["listen"].as<std::string>();
   auto colon = listen.rfind(':');
   unsigned port = 0;
@@ -89,9 +86,9 @@ int serve_command(const std::vector<std::string>& args) {
   }
   std::string host = listen.substr(0, colon);
   if (host.starts_with('[') && host.ends_with(']')) host = host.substr(1, host.size() - 2);
-  if (!loopback(host) && !vm.count("insecure-listen")) {
-    fmt::print(stderr, "dsr serve: plain HTTP on {} would expose personal data; listen on loopback, or give "
-                       "--insecure-listen behind a TLS proxy\n", host);
+  if (!tls && !loopback(host) && !vm.count("insecure-listen")) {
+    fmt::print(stderr, "dsr serve: plain HTTP on {} would expose personal data: give --tls-cert and --tls-key, listen "
+                       "on loopback, or give --insecure-listen behind a TLS proxy\n", host);
     return kExitUsage;
   }
 
@@ -180,6 +177,10 @@ int serve_command(const std::vector<std::string>& args) {
   if (vm.count("trusted-proxy")) server_options.trusted_proxy = vm["trusted-proxy"].as<std::string>();
   server_options.access_log = !vm.count("quiet");
   server_options.metrics = &http_metrics;
+  if (tls) {
+    server_options.tls_certificate = vm["tls-cert"].as<std::string>();
+    server_options.tls_private_key = vm["tls-key"].as<std::string>();
+  }
   server_options.read_timeout = std::chrono::seconds(std::max(1u, vm["read-timeout"].as<unsigned>()));
   server_options.idle_timeout = std::chrono::seconds(std::max(1u, vm["idle-timeout"].as<unsigned>()));
   api::Server server(server_options, *router);
@@ -188,8 +189,8 @@ int serve_command(const std::vector<std::string>& args) {
     return kExitFailed;
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one access-log line at a time
-  fmt::print(stderr, "dsr serve: listening on http://{}:{} ({} workflows, {} policies, default {}, database {})\n",
-             host, server.port(), definitions->workflows.types().size(), definitions->policies.policy_ids().size(),
+  fmt::print(stderr, "dsr serve: listening on {}://{}:{} ({} workflows, {} policies, default {}, database {})\n",
+             tls ? "https" : "http", host, server.port(), definitions->workflows.types().size(), definitions->policies.policy_ids().size(),
              policy, vm["db"].as<std::string>());
   fmt::print(stderr, "dsr serve: create the first admin token with: dsr token create --role admin --name <you> "
                      "--db {} --key-file {}\n", vm["db"].as<std::string>(), vm["key-file"].as<std::string>());

@@ -65,5 +65,7 @@ expect 2 '--type is required' -- "$dsr" sla due --policy uk-gdpr --received 2025
 one_line -- "$dsr" sla due --policy xx-none --type access --received 2025-01-01T00:00:00Z
 one_line -- "$dsr" sla due --policy uk-gdpr --type access --received 2031-01-10T10:00:00Z
 expect 2 'unknown --policy "nowhere"' -- "$dsr" serve --policy nowhere
+expect 2 'plain HTTP on 0.0.0.0 would expose personal data' -- "$dsr" serve --listen 0.0.0.0:0
+expect 2 'is not HOST:PORT' -- "$dsr" serve --listen nowhere
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }

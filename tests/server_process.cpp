@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <openssl/ssl.h>
 #include <cstdio>
 #include <fstream>
 #include <regex>
@@ -20,7 +21,7 @@
 
 namespace dsr::test {
 
-ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
+ServerProcess::ServerProcess(std::vector<std::string> extra_args, std::string scheme) {
   std::string err_path = dir_.file("serve.err");
   std::vector<std::string> args{DSR_BINARY, "serve", "--listen", "127.0.0.1:0", "--db", dir_.file("var/dsr.db"),
                                 "--key-file", dir_.file("var/master.key"), "--message-sink",
@@ -40,7 +41,7 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
     ::_exit(127);
   }
   // Wait for "listening on http://127.0.0.1:PORT".
-  std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
+  std::regex listening("listening on " + scheme + "://127\\.0\\.0\\.1:([0-9]+)");
   for (int i = 0; i < 200 && port_ == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
     std::ifstream in(err_path);
@@ -159,6 +160,26 @@ WireReply ServerProcess::call(const std::string& method, const std::string& targ
     request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   request += "\r\n" + body;
   return parse_reply(raw(request, 10000));
+}
+
+WireReply ServerProcess::https_call(const std::string& method, const std::string& target) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  REQUIRE(ctx != nullptr);
+  int fd = connect_loopback(port_);
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, fd);
+  std::string out;
+  if (SSL_connect(ssl) == 1) {
+    std::string request = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    SSL_write(ssl, request.data(), static_cast<int>(request.size()));
+    std::array<char, 8192> buf{};
+    for (int n; (n = SSL_read(ssl, buf.data(), static_cast<int>(buf.size()))) > 0;) out.append(buf.data(), static_cast<std::size_t>(n));
+    REQUIRE(std::string(SSL_get_version(ssl)) >= "TLSv1.2");
+  }
+  SSL_free(ssl);
+  SSL_CTX_free(ctx);
+  ::close(fd);
+  return parse_reply(out);
 }
 
 std::string ServerProcess::code_for(const std::string& request_id) {

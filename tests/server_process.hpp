@@ -22,7 +22,7 @@ struct WireReply {
 
 class ServerProcess {
  public:
-  explicit ServerProcess(std::vector<std::string> extra_args = {});
+  explicit ServerProcess(std::vector<std::string> extra_args = {}, std::string scheme = "http");
   ~ServerProcess();  // SIGTERM, then waits
 
   // A bearer token made with `dsr token create` against this server's database.
@@ -32,6 +32,9 @@ class ServerProcess {
   // Sends raw bytes on a new connection and returns what came back before
   // the server closed it (or the timeout passed).
   std::string raw(const std::string& bytes, int timeout_ms = 3000);
+  // The same over TLS (the server must run with --tls-cert/--tls-key); the
+  // certificate is not checked here, the test only proves HTTPS works.
+  WireReply https_call(const std::string& method, const std::string& target);
   // SIGTERM and the exit status.
   int stop();
   // The verification code last written to the dir: message sink for a request.

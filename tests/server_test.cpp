@@ -222,3 +222,14 @@ TEST_CASE("/metrics counts answers by route and status, with a latency histogram
   CHECK(m.body.find(R"(dsr_http_request_duration_seconds_count{route="/healthz"} 2)") != std::string::npos);
   CHECK(m.body.find(R"(dsr_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"} 2)") != std::string::npos);
 }
+
+TEST_CASE("HTTPS with --tls-cert and --tls-key, with HSTS", "[server][tls]") {
+  std::string fixtures = DSR_FIXTURES_DIR;
+  ServerProcess s({"--tls-cert", fixtures + "/tls/test-cert.pem", "--tls-key", fixtures + "/tls/test-privkey.pem"}, "https");
+  auto r = s.https_call("GET", "/healthz");
+  CHECK(r.status == 200);
+  CHECK(r.headers["strict-transport-security"] == "max-age=31536000");
+  auto plain = test::parse_reply(s.raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 2000));
+  CHECK(plain.status == 0);  // no HTTP answer to plain text on the TLS port
+  CHECK(s.https_call("GET", "/healthz").status == 200);  // and the server is still fine
+}
