@@ -63,7 +63,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
     db->writer_ = std::make_unique<GroupCommitWriter>(std::move(writer), std::move(hooks));
     if (path != ":memory:") {
       for (std::size_t i = 0; i < options.readers; ++i) {
-        db->readers_.push_back(open_reader(target));
+        db->readers_.push_back(std::make_unique<WriteConnection>(open_reader(target)));
         db->idle_.push_back(db->readers_.back().get());
       }
     }

@@ -51,7 +51,20 @@ class Database {
     return guarded(what, [&] {
       if (readers_.empty()) return writer_->with_connection(f);
       Lease lease(*this);
-      return f(*lease.connection);
+      return f(lease.connection->db());
+    });
+  }
+
+  // The same, with the connection's prepared statements kept for reuse
+  // (for the hot paths: every request reads a token and a request).
+  template <class F>
+  auto read_cached(std::string_view what, F&& f) -> decltype(f(std::declval<WriteConnection&>())) {
+    return guarded(what, [&] {
+      if (readers_.empty()) return writer_->with_cached_connection(f);
+      Lease lease(*this);
+      auto result = f(*lease.connection);
+      lease.connection->reset_used();
+      return result;
     });
   }
 
@@ -62,7 +75,7 @@ class Database {
     explicit Lease(Database& db);
     ~Lease();
     Database& owner;
-    SQLite::Database* connection;
+    WriteConnection* connection;
   };
 
   std::string path_;
@@ -72,8 +85,8 @@ class Database {
 
   std::mutex pool_mutex_;
   std::condition_variable pool_returned_;
-  std::vector<std::unique_ptr<SQLite::Database>> readers_;  // owned, fixed after open()
-  std::vector<SQLite::Database*> idle_;                     // guarded by pool_mutex_
+  std::vector<std::unique_ptr<WriteConnection>> readers_;  // owned, fixed after open()
+  std::vector<WriteConnection*> idle_;                     // guarded by pool_mutex_
 };
 
 }  // namespace dsr::storage

@@ -69,7 +69,9 @@ void GroupCommitWriter::run_batch(std::deque<Pending>& batch) {
           db_.exec("RELEASE job");
         }
         if (hooks_.before_commit) hooks_.before_commit(db_);
+        db_.reset_used();
         db_.exec("COMMIT");
+        db_.reset_used();
       } catch (...) {
         try {
           db_.db().exec("ROLLBACK");

@@ -57,6 +57,13 @@ class GroupCommitWriter {
     std::lock_guard lock(connection_mutex_);
     return f(db_.db());
   }
+  template <class F>
+  auto with_cached_connection(F&& f) {
+    std::lock_guard lock(connection_mutex_);
+    auto result = f(db_);
+    db_.reset_used();
+    return result;
+  }
 
  private:
   struct Pending {

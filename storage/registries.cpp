@@ -210,9 +210,9 @@ Result<Principal> TokenRegistry::authenticate(std::string_view token) const {
   // The lookup is by keyed hash: timing reveals nothing an attacker could
   // use without the key, and the token itself never reaches the database.
   Bytes digest = keyed_hash(db_.keys().token_hash(), token);
-  return db_.read("checking a token", [&](SQLite::Database& db) -> Result<Principal> {
-    SQLite::Statement q(db, "SELECT principal, role, COALESCE(organization, '') FROM tokens "
-                            "WHERE token_hash = ? AND revoked_at IS NULL");
+  return db_.read_cached("checking a token", [&](WriteConnection& db) -> Result<Principal> {
+    auto& q = db.prepared("SELECT principal, role, COALESCE(organization, '') FROM tokens "
+                          "WHERE token_hash = ? AND revoked_at IS NULL");
     bind_blob(q, 1, digest);
     if (!q.executeStep()) return fail(Error::not_found("unknown or revoked token"));
     auto role = parse_role(q.getColumn(1).getString());
@@ -223,8 +223,8 @@ Result<Principal> TokenRegistry::authenticate(std::string_view token) const {
 
 Result<std::string> TokenRegistry::tracked_request(std::string_view tracking_token) const {
   Bytes digest = keyed_hash(db_.keys().token_hash(), tracking_token);
-  return db_.read("checking a tracking token", [&](SQLite::Database& db) -> Result<std::string> {
-    SQLite::Statement q(db, "SELECT request_id FROM tracking_tokens WHERE token_hash = ?");
+  return db_.read_cached("checking a tracking token", [&](WriteConnection& db) -> Result<std::string> {
+    auto& q = db.prepared("SELECT request_id FROM tracking_tokens WHERE token_hash = ?");
     bind_blob(q, 1, digest);
     if (!q.executeStep()) return fail(Error::not_found("unknown tracking token"));
     return q.getColumn(0).getString();

@@ -4,7 +4,6 @@
 #include "storage/registries.hpp"
 
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
 
 namespace dsr::storage {
@@ -124,17 +123,28 @@ void store_correspondence(WriteConnection& db, const MasterKey& keys, const std:
 }  // namespace
 
 Result<Request> SqliteStore::load(std::string_view id) const {
-  return db_.read(fmt::format("loading request {}", id), [&](SQLite::Database& db) -> Result<Request> {
-    // One snapshot for the row and its journal (and one read lock, not two).
-    SQLite::Transaction snapshot(db, SQLite::TransactionBehavior::DEFERRED);
-    SQLite::Statement header(db, "SELECT type, policy, subject_ref FROM requests WHERE id = ?");
+  return db_.read_cached(fmt::format("loading request {}", id), [&](WriteConnection& db) -> Result<Request> {
+    // One snapshot for the row and its journal.
+    db.exec("BEGIN");
+    struct End {
+      WriteConnection& db;
+      ~End() {
+        db.reset_used();
+        try {
+          db.exec("COMMIT");
+        } catch (...) {
+          // Nothing was written; the read transaction ends either way.
+        }
+      }
+    } end{db};
+    auto& header = db.prepared("SELECT type, policy, subject_ref FROM requests WHERE id = ?");
     header.bind(1, std::string(id));
     if (!header.executeStep()) return fail(Error::not_found(fmt::format("no request {}", id)));
     RequestHeader h{std::string(id), header.getColumn(0).getString(), header.getColumn(1).getString(),
                     header.getColumn(2).getString()};
-    SQLite::Statement rows(db,
-                           "SELECT request_seq, name, principal, role, at, reason, reason_public, from_state, "
-                           "to_state, clock, outcome, data FROM journal WHERE request_id = ? ORDER BY request_seq");
+    auto& rows = db.prepared(
+        "SELECT request_seq, name, principal, role, at, reason, reason_public, from_state, "
+        "to_state, clock, outcome, data FROM journal WHERE request_id = ? ORDER BY request_seq");
     rows.bind(1, std::string(id));
     std::vector<Event> events;
     while (rows.executeStep()) {

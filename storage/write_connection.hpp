@@ -1,6 +1,6 @@
-// WriteConnection: the writer thread's connection with its prepared
-// statements kept for reuse (prepare once, then bind, step, reset). Only
-// the writer thread touches it.
+// WriteConnection: a connection with its prepared statements kept for
+// reuse (prepare once, then bind, step, reset): the writer thread's, and
+// each pooled reader's. One thread at a time uses it.
 #pragma once
 
 #include <SQLiteCpp/Database.h>
@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace dsr::storage {
 
@@ -24,10 +25,18 @@ class WriteConnection {
     if (it == statements_.end()) {
       it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
     } else {
-      it->second->reset();
+      it->second->tryReset();  // an earlier error of this statement was reported then
       it->second->clearBindings();
     }
+    used_.push_back(it->second.get());
     return *it->second;
+  }
+
+  // Resets every statement used since the last call, so that none keeps a
+  // read transaction (and with it an old snapshot) open.
+  void reset_used() {
+    for (auto* s : used_) s->tryReset();
+    used_.clear();
   }
 
   // Runs a statement without results through the cache.
@@ -40,6 +49,7 @@ class WriteConnection {
  private:
   std::unique_ptr<SQLite::Database> db_;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+  std::vector<SQLite::Statement*> used_;
 };
 
 }  // namespace dsr::storage
