@@ -19,6 +19,7 @@ namespace dsr::api {
 struct VerificationSettings {
   std::chrono::seconds code_lifetime{15 * 60};
   int attempts = 5;
+  int max_sends = 3;  // the first code and two more on request
 };
 
 struct ApiContext {

@@ -273,6 +273,41 @@ void verify_request(const HttpRequest& http, const Caller& caller, ApiContext& c
   });
 }
 
+// A new code, to the contact on record again, within the send limit.
+void resend_code(const HttpRequest& http, ApiContext& context, const std::string& id, Respond respond) {
+  Locale l = locale_of(http);
+  if (!http.body.empty() && http.body.find_first_not_of(" \t\r\n{}") != std::string::npos)
+    return respond(validation_problem(l, {{"", std::string(text::kUnknownField.in(l))}}));
+  auto request = context.store.load(id);
+  if (!request) return respond(problem_for(request.error(), l));
+  if (request->state != "verifying")
+    return respond(problem(409, "not_allowed_in_state", text::kConflict.in(l),
+                           fmt::format("the request is {}, not waiting for a code", request->state)));
+  auto details = context.store.details(id);
+  if (!details) return respond(problem_for(details.error(), l));
+  boost::system::error_code ec;
+  auto form = boost::json::parse(*details, ec);
+  if (ec || !form.is_object() || form.as_object().if_contains("verification") == nullptr ||
+      form.at("verification") != "code")
+    return respond(problem(409, "no_code", text::kConflict.in(l), "this request is verified by a verifier, not by a code"));
+  auto record = context.vault.get(request->subject_ref);
+  if (!record) return respond(problem_for(record.error(), l));
+  std::string given_email(form.at("contact_given").at("email").as_string());
+  std::string locale = form.as_object().contains("locale") ? std::string(form.at("locale").as_string()) : "id";
+  bool by_email = lowercase_trimmed(record->email) == lowercase_trimmed(given_email);
+  std::string code = context.new_code();
+  TimePoint expires = context.clock.now() + context.verification.code_lifetime;
+  OutgoingMessage message{by_email ? record->email : record->phone, by_email ? "email" : "sms", "verification_code",
+                          locale, id, code_text(locale == "en" ? Locale::en : Locale::id, code, context.verification.code_lifetime),
+                          {{"code", code}}};
+  context.codes.resend(id, request->subject_ref, code, expires, context.verification.attempts,
+                       context.verification.max_sends, std::move(message),
+                       [l, respond = std::move(respond)](Result<int> left) {
+                         if (!left) return respond(problem_for(left.error(), l));
+                         respond(json_response(202, {{"verification", "code_sent"}, {"sends_left", *left}}));
+                       });
+}
+
 }  // namespace
 
 void add_portal_routes(Router& router, ApiContext& context) {
@@ -283,6 +318,10 @@ void add_portal_routes(Router& router, ApiContext& context) {
   router.add({"POST", "/v1/requests/{id}/verify", "Prove identity with the one-time code", {false, true, {}},
               [&context](const HttpRequest& http, const Caller& caller, const RouteParams& p, Respond respond) {
                 verify_request(http, caller, context, p.at("id"), std::move(respond));
+              }});
+  router.add({"POST", "/v1/requests/{id}/code", "Send a new code to the contact on record (limited)", {false, true, {}},
+              [&context](const HttpRequest& http, const Caller&, const RouteParams& p, Respond respond) {
+                resend_code(http, context, p.at("id"), std::move(respond));
               }});
   router.add({"POST", "/v1/requests/{id}/withdraw", "Withdraw one's own request", {false, true, {}},
               [&context](const HttpRequest& http, const Caller& caller, const RouteParams& p, Respond respond) {

@@ -41,18 +41,6 @@ struct CodeVerdict {
   int attempts_left = 0;
 };
 
-// Writes complete asynchronously, once durable.
-class VerificationCodeStore {
- public:
-  virtual ~VerificationCodeStore() = default;
-  // Replaces any earlier code of the request (a resend).
-  virtual void issue(std::string request_id, std::string code, TimePoint expires_at, int attempts,
-                     std::function<void(Status)> done) = 0;
-  // Uses up one attempt unless the code is right; a right code is consumed.
-  virtual void check(std::string request_id, std::string code, TimePoint now,
-                     std::function<void(Result<CodeVerdict>)> done) = 0;
-};
-
 // A message to a subject (verification code, status changes), handed to the
 // configured sink (a directory of JSON files, or a webhook).
 struct OutgoingMessage {
@@ -64,6 +52,24 @@ struct OutgoingMessage {
   std::string text;
   std::map<std::string, std::string> variables;
 };
+
+// Writes complete asynchronously, once durable.
+class VerificationCodeStore {
+ public:
+  virtual ~VerificationCodeStore() = default;
+  // Replaces any earlier code of the request (a resend).
+  virtual void issue(std::string request_id, std::string code, TimePoint expires_at, int attempts,
+                     std::function<void(Status)> done) = 0;
+  // Uses up one attempt unless the code is right; a right code is consumed.
+  virtual void check(std::string request_id, std::string code, TimePoint now,
+                     std::function<void(Result<CodeVerdict>)> done) = 0;
+  // A new code in place of the old, with its message in the same
+  // transaction; refused (conflict, kind "code_limit") once `max_sends`
+  // codes have gone out for the request. Answers how many sends are left.
+  virtual void resend(std::string request_id, std::string subject_ref, std::string code, TimePoint expires_at,
+                      int attempts, int max_sends, OutgoingMessage message, std::function<void(Result<int>)> done) = 0;
+};
+
 
 // Third parties that receive subjects' data, and the record of each
 // disclosure to them (policy D.4). Writes complete once durable.

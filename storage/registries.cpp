@@ -8,6 +8,8 @@
 
 #include <future>
 
+#include "storage/outbox.hpp"
+
 namespace dsr::storage {
 namespace {
 
@@ -287,6 +289,39 @@ void VerificationCodes::check(std::string request_id, std::string code, TimePoin
       [verdict, done = std::move(done)](Status s) {
         if (!s) return done(fail(s.error()));
         done(*verdict);
+      });
+}
+
+void VerificationCodes::resend(std::string request_id, std::string subject_ref, std::string code, TimePoint expires_at,
+                               int attempts, int max_sends, OutgoingMessage message, std::function<void(Result<int>)> done) {
+  Bytes digest = verification_code_hash(db_.keys(), request_id, code);
+  auto left = std::make_shared<int>(0);
+  db_.writer().submit(
+      [=, this](WriteConnection& db) -> Status {
+        auto& q = db.prepared("SELECT sent_count FROM verification_codes WHERE request_id = ?");
+        q.bind(1, request_id);
+        // The row goes when a code is used; without it, this is no code-verified request.
+        if (!q.executeStep()) return fail(Error(ErrorCode::conflict, "this request is verified by a verifier, not by a code", "no_code"));
+        int sent = q.getColumn(0).getInt();
+        q.reset();
+        if (sent >= max_sends)
+          return fail(Error(ErrorCode::conflict,
+                            fmt::format("{} codes have been sent, the most allowed; a verifier can check your identity instead", sent),
+                            "code_limit"));
+        auto& u = db.prepared("UPDATE verification_codes SET code_hash = ?, expires_at = ?, attempts_left = ?, "
+                              "sent_count = sent_count + 1 WHERE request_id = ?");
+        bind_blob(u, 1, digest);
+        u.bind(2, unix_seconds(expires_at));
+        u.bind(3, attempts);
+        u.bind(4, request_id);
+        u.exec();
+        enqueue_message(db, db_.keys(), RequestHeader{request_id, "", "", subject_ref}, message);
+        *left = max_sends - sent - 1;
+        return ok_status();
+      },
+      [left, done = std::move(done)](Status s) {
+        if (!s) return done(fail(s.error()));
+        done(*left);
       });
 }
 

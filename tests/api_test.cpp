@@ -306,6 +306,7 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
       {"GET /v1/requests/{id}/events", "admin verifier reviewer supervisor auditor"},
       {"POST /v1/requests/{id}/verify", "subject"},
       {"POST /v1/requests/{id}/withdraw", "subject"},
+      {"POST /v1/requests/{id}/code", "subject"},
       {"POST /v1/requests/{id}/transitions", "admin system verifier reviewer supervisor"},
       {"POST /v1/requests/{id}/messages", "admin verifier reviewer supervisor subject"},
       {"GET /v1/requests/{id}/messages", back_office},
@@ -505,4 +506,29 @@ TEST_CASE("metrics: requests by state, overdue, outbox depth", "[api][metrics]")
   CHECK(m.raw.find("dsr_requests{state=\"verifying\"} 2") != std::string::npos);
   CHECK(m.raw.find("dsr_requests_overdue 1") != std::string::npos);
   CHECK(m.raw.find("dsr_outbox_messages{status=\"pending\"} 1") != std::string::npos);
+}
+
+TEST_CASE("a new code on request, to the contact on record, at most three in all", "[api][verify]") {
+  ApiHarness h;
+  h.put_subject(kNik, "budi@example.go.id");
+  std::string trk = str(h.call("POST", "/v1/requests", filing("access")).body, "tracking_token");
+  auto second = h.call("POST", "/v1/requests/r1/code", "", trk);
+  REQUIRE(second.status == 202);
+  CHECK(second.body.at("sends_left").as_int64() == 1);
+  auto third = h.call("POST", "/v1/requests/r1/code", "", trk);
+  REQUIRE(third.status == 202);
+  CHECK(third.body.at("sends_left").as_int64() == 0);
+  auto fourth = h.call("POST", "/v1/requests/r1/code", "", trk);
+  CHECK(fourth.status == 409);
+  CHECK(str(fourth.body, "type") == "urn:dsr:problem:code_limit");
+  auto due = h.outbox->due(test::at("2100-01-01T00:00:00Z"), 10);
+  REQUIRE(due->size() == 3);
+  for (const auto& m : *due) CHECK(m.message.to == "budi@example.go.id");
+  CHECK(h.call("POST", "/v1/requests/r1/verify", R"({"code": "123456"})", trk).status == 200);
+  CHECK(h.call("POST", "/v1/requests/r1/code", "", trk).status == 409);  // verified: nothing to resend
+
+  std::string manual = str(h.call("POST", "/v1/requests", filing("access", "3273015506900002", "x@example.org")).body, "tracking_token");
+  auto none = h.call("POST", "/v1/requests/r2/code", "", manual);
+  CHECK(none.status == 409);
+  CHECK(str(none.body, "type") == "urn:dsr:problem:no_code");
 }
