@@ -88,6 +88,28 @@ Bytes canonical_bytes(std::string_view request_id, const Event& e) {
   return out;
 }
 
+Result<Event> read_event(SQLite::Statement& row, int first) {
+  auto column = [&](int i) { return row.getColumn(first + i); };
+  auto role = parse_role(column(3).getString());
+  auto clock = parse_clock_effect(column(9).getString());
+  Bytes data_bytes = blob(column(11));
+  auto data = decode_event_data(data_bytes);
+  if (!role || !clock || !data) return fail(Error::internal("a journal row holds values dsr never writes"));
+  Event e;
+  e.sequence = column(0).getInt64();
+  e.name = column(1).getString();
+  e.actor = {column(2).getString(), *role};
+  e.at = TimePoint{std::chrono::seconds{column(4).getInt64()}};
+  e.reason = column(5).getString();
+  e.reason_public = column(6).getInt() != 0;
+  e.from_state = column(7).getString();
+  e.to_state = column(8).getString();
+  e.clock = *clock;
+  e.outcome = column(10).getString();
+  e.data = std::move(data).value();
+  return e;
+}
+
 Bytes head_mac(const SecretKey& mac_key, std::int64_t seq, std::span<const unsigned char> hash) {
   return keyed_hash(mac_key, fmt::format("journal-head:{}:{}", seq, to_hex(hash)));
 }
@@ -160,26 +182,12 @@ Result<JournalVerdict> verify_journal(SQLite::Database& db, const SecretKey& mac
         broken(expected, "", fmt::format("event {} is missing (the next is {})", expected, seq));
         return v;
       }
-      auto role = parse_role(rows.getColumn(5).getString());
-      auto clock = parse_clock_effect(rows.getColumn(11).getString());
-      Bytes data_bytes = blob(rows.getColumn(13));
-      auto data = decode_event_data(data_bytes);
-      if (!role || !clock || !data) {
+      auto read = read_event(rows, 2);
+      if (!read) {
         broken(seq, request_id, "the row holds values dsr never writes");
         return v;
       }
-      Event e;
-      e.sequence = rows.getColumn(2).getInt64();
-      e.name = rows.getColumn(3).getString();
-      e.actor = {rows.getColumn(4).getString(), *role};
-      e.at = TimePoint{std::chrono::seconds{rows.getColumn(6).getInt64()}};
-      e.reason = rows.getColumn(7).getString();
-      e.reason_public = rows.getColumn(8).getInt() != 0;
-      e.from_state = rows.getColumn(9).getString();
-      e.to_state = rows.getColumn(10).getString();
-      e.clock = *clock;
-      e.outcome = rows.getColumn(12).getString();
-      e.data = std::move(data).value();
+      const Event& e = *read;
       Bytes computed = hash({previous, canonical_bytes(request_id, e)});
       if (!equal_constant_time(computed, blob(rows.getColumn(14)))) {
         broken(seq, request_id, "its content or its place in the chain was changed");

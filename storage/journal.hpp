@@ -10,6 +10,7 @@
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 
 #include "storage/write_connection.hpp"
 
@@ -82,6 +83,11 @@ class SqliteAuditTrail final : public AuditTrail {
  private:
   std::function<Result<JournalVerdict>()> verify_;
 };
+
+// The event in a journal row whose columns, from `first` on, are
+// request_seq, name, principal, role, at, reason, reason_public,
+// from_state, to_state, clock, outcome, data.
+Result<Event> read_event(SQLite::Statement& row, int first);
 
 // The head's seal: keyed hash over its position and hash.
 Bytes head_mac(const SecretKey& mac_key, std::int64_t seq, std::span<const unsigned char> hash);

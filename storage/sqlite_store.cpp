@@ -148,25 +148,9 @@ Result<Request> SqliteStore::load(std::string_view id) const {
     rows.bind(1, std::string(id));
     std::vector<Event> events;
     while (rows.executeStep()) {
-      auto role = parse_role(rows.getColumn(3).getString());
-      auto clock = parse_clock_effect(rows.getColumn(9).getString());
-      const auto* p = static_cast<const unsigned char*>(rows.getColumn(11).getBlob());
-      auto data = decode_event_data(std::span(p, static_cast<std::size_t>(rows.getColumn(11).getBytes())));
-      if (!role || !clock || !data)
-        return fail(Error::internal(fmt::format("the journal of request {} is damaged; run 'dsr audit verify'", id)));
-      Event e;
-      e.sequence = rows.getColumn(0).getInt64();
-      e.name = rows.getColumn(1).getString();
-      e.actor = {rows.getColumn(2).getString(), *role};
-      e.at = from_unix(rows.getColumn(4).getInt64());
-      e.reason = rows.getColumn(5).getString();
-      e.reason_public = rows.getColumn(6).getInt() != 0;
-      e.from_state = rows.getColumn(7).getString();
-      e.to_state = rows.getColumn(8).getString();
-      e.clock = *clock;
-      e.outcome = rows.getColumn(10).getString();
-      e.data = std::move(data).value();
-      events.push_back(std::move(e));
+      auto e = read_event(rows, 0);
+      if (!e) return fail(Error::internal(fmt::format("the journal of request {} is damaged; run 'dsr audit verify'", id)));
+      events.push_back(std::move(e).value());
     }
     return fold_request(h, events);
   });
