@@ -212,7 +212,13 @@ Result<Principal> TokenRegistry::authenticate(std::string_view token) const {
   // The lookup is by keyed hash: timing reveals nothing an attacker could
   // use without the key, and the token itself never reaches the database.
   Bytes digest = keyed_hash(db_.keys().token_hash(), token);
-  return db_.read_cached("checking a token", [&](WriteConnection& db) -> Result<Principal> {
+  std::string key = to_hex(digest);
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(cache_mutex_);
+    if (auto it = cache_.find(key); it != cache_.end() && it->second.until > now) return it->second.principal;
+  }
+  auto found = db_.read_cached("checking a token", [&](WriteConnection& db) -> Result<Principal> {
     auto& q = db.prepared("SELECT principal, role, COALESCE(organization, '') FROM tokens "
                           "WHERE token_hash = ? AND revoked_at IS NULL");
     bind_blob(q, 1, digest);
@@ -221,6 +227,12 @@ Result<Principal> TokenRegistry::authenticate(std::string_view token) const {
     if (!role) return fail(Error::internal("a token row holds an unknown role"));
     return Principal{q.getColumn(0).getString(), *role, q.getColumn(2).getString()};
   });
+  if (found) {
+    std::lock_guard lock(cache_mutex_);
+    if (cache_.size() > 10000) cache_.clear();  // bounded; refills from the database
+    cache_[key] = {*found, now + kTokenCacheTtl};
+  }
+  return found;
 }
 
 Result<std::string> TokenRegistry::tracked_request(std::string_view tracking_token) const {

@@ -7,7 +7,10 @@
 // the *_sync helpers wait, for the command line and tests.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,8 +43,13 @@ class SqliteDisclosures final : public DisclosureRegistry {
   Database& db_;
 };
 
+// Staff tokens are checked on every request, so a successful check is
+// remembered for `kTokenCacheTtl` (by keyed hash, never the token): a
+// token deleted from the database stops working within that time.
 class TokenRegistry final : public TokenDirectory {
  public:
+  static constexpr std::chrono::seconds kTokenCacheTtl{30};
+
   explicit TokenRegistry(Database& db) : db_(db) {}
   // A new random token for `principal`; the token itself is never stored.
   Result<std::string> create_sync(const Principal& principal);
@@ -50,7 +58,13 @@ class TokenRegistry final : public TokenDirectory {
   Result<std::string> tracked_request(std::string_view tracking_token) const override;
 
  private:
+  struct Remembered {
+    Principal principal;
+    std::chrono::steady_clock::time_point until;
+  };
   Database& db_;
+  mutable std::mutex cache_mutex_;
+  mutable std::unordered_map<std::string, Remembered> cache_;  // by hex keyed hash; guarded by cache_mutex_
 };
 
 class VerificationCodes final : public VerificationCodeStore {
