@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "storage/sqlite_error.hpp"
+#include "storage/sqlite_values.hpp"
 
 namespace dsr::storage {
 namespace {
@@ -24,11 +25,6 @@ bool take_field(std::span<const unsigned char> in, std::size_t& pos, std::string
   field.assign(reinterpret_cast<const char*>(in.data() + pos), n);
   pos += n;
   return true;
-}
-
-Bytes blob(const SQLite::Column& c) {
-  const auto* p = static_cast<const unsigned char*>(c.getBlob());
-  return Bytes(p, p + c.getBytes());
 }
 
 constexpr const char* kSelectEvents =
@@ -92,7 +88,7 @@ Result<Event> read_event(SQLite::Statement& row, int first) {
   auto column = [&](int i) { return row.getColumn(first + i); };
   auto role = parse_role(column(3).getString());
   auto clock = parse_clock_effect(column(9).getString());
-  Bytes data_bytes = blob(column(11));
+  Bytes data_bytes = column_blob(column(11));
   auto data = decode_event_data(data_bytes);
   if (!role || !clock || !data) return fail(Error::internal("a journal row holds values dsr never writes"));
   Event e;
@@ -119,7 +115,7 @@ void JournalChain::reload(SQLite::Database& db) {
   head_ = Head{};
   if (q.executeStep()) {
     head_.seq = q.getColumn(0).getInt64();
-    head_.hash = blob(q.getColumn(1));
+    head_.hash = column_blob(q.getColumn(1));
   }
 }
 
@@ -189,7 +185,7 @@ Result<JournalVerdict> verify_journal(SQLite::Database& db, const SecretKey& mac
       }
       const Event& e = *read;
       Bytes computed = hash({previous, canonical_bytes(request_id, e)});
-      if (!equal_constant_time(computed, blob(rows.getColumn(14)))) {
+      if (!equal_constant_time(computed, column_blob(rows.getColumn(14)))) {
         broken(seq, request_id, "its content or its place in the chain was changed");
         return v;
       }
@@ -202,8 +198,8 @@ Result<JournalVerdict> verify_journal(SQLite::Database& db, const SecretKey& mac
       return v;
     }
     std::int64_t head_seq = head.getColumn(0).getInt64();
-    Bytes head_hash = blob(head.getColumn(1));
-    if (!equal_constant_time(head_mac(mac_key, head_seq, head_hash), blob(head.getColumn(2)))) {
+    Bytes head_hash = column_blob(head.getColumn(1));
+    if (!equal_constant_time(head_mac(mac_key, head_seq, head_hash), column_blob(head.getColumn(2)))) {
       broken(head_seq, "", "the seal of the journal head does not match (altered, or another master key)");
       return v;
     }

@@ -9,18 +9,12 @@
 #include <future>
 
 #include "storage/outbox.hpp"
+#include "storage/sqlite_values.hpp"
 
 namespace dsr::storage {
 namespace {
 
 std::int64_t unix_seconds(TimePoint t) { return t.time_since_epoch().count(); }
-
-void bind_blob(SQLite::Statement& s, int index, const Bytes& b) { s.bind(index, b.data(), static_cast<int>(b.size())); }
-
-Bytes column_blob(const SQLite::Column& c) {
-  const auto* p = static_cast<const unsigned char*>(c.getBlob());
-  return Bytes(p, p + c.getBytes());
-}
 
 std::string secret_context(std::string_view recipient_id) {
   return fmt::format("dsr/recipient-secret/v1/{}", recipient_id);

@@ -2,6 +2,7 @@
 
 #include "storage/outbox.hpp"
 #include "storage/registries.hpp"
+#include "storage/sqlite_values.hpp"
 
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
@@ -63,8 +64,6 @@ Status update_request(WriteConnection& db, const RequestChange& c, const Request
                                 c.header.id, stored, c.expected_version),
                     "stale_version"));
 }
-
-void bind_blob(SQLite::Statement& s, int index, const Bytes& b) { s.bind(index, b.data(), static_cast<int>(b.size())); }
 
 std::string details_context(std::string_view request_id) { return fmt::format("dsr/request-details/v1/{}", request_id); }
 
@@ -288,11 +287,7 @@ Result<std::optional<IdempotentReply>> SqliteStore::idempotent_reply(std::string
     SQLite::Statement q(db, "SELECT body_hash, response FROM idempotency_keys WHERE key_hash = ?");
     q.bind(1, key_hash.data(), static_cast<int>(key_hash.size()));
     if (!q.executeStep()) return std::optional<std::pair<Bytes, Bytes>>{};
-    auto blob = [](const SQLite::Column& c) {
-      const auto* p = static_cast<const unsigned char*>(c.getBlob());
-      return Bytes(p, p + c.getBytes());
-    };
-    return std::optional<std::pair<Bytes, Bytes>>{std::pair{blob(q.getColumn(0)), blob(q.getColumn(1))}};
+    return std::optional<std::pair<Bytes, Bytes>>{std::pair{column_blob(q.getColumn(0)), column_blob(q.getColumn(1))}};
   });
   if (!row) return fail(row.error());
   if (!row->has_value()) return std::optional<IdempotentReply>{};

@@ -10,6 +10,8 @@
 #include <cctype>
 #include <ctime>
 
+#include "storage/sqlite_values.hpp"
+
 namespace dsr::storage {
 namespace {
 
@@ -62,13 +64,6 @@ Result<SubjectRecord> from_json(std::string_view text) {
     for (const auto& [k, val] : c->get_object())
       if (val.is_string()) r.categories.emplace(std::string(k), std::string(val.get_string()));
   return r;
-}
-
-void bind_blob(SQLite::Statement& s, int index, const Bytes& b) { s.bind(index, b.data(), static_cast<int>(b.size())); }
-
-Bytes column_blob(const SQLite::Column& c) {
-  const auto* p = static_cast<const unsigned char*>(c.getBlob());
-  return Bytes(p, p + c.getBytes());
 }
 
 }  // namespace
