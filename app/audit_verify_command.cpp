@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "app/cli.hpp"
+#include "storage/sqlite_values.hpp"
 #include "app/commands.hpp"
 #include "app/options.hpp"
 #include "storage/journal.hpp"
@@ -48,8 +49,7 @@ int audit_verify_command(const std::vector<std::string>& args) {
     SQLite::Database db(db_path, SQLite::OPEN_READONLY);
     SQLite::Statement check(db, "SELECT value FROM meta WHERE key = 'master_key_check'");
     if (check.executeStep()) {
-      const auto* p = static_cast<const unsigned char*>(check.getColumn(0).getBlob());
-      storage::Bytes stored(p, p + check.getColumn(0).getBytes());
+      storage::Bytes stored = storage::column_blob(check.getColumn(0));
       if (!storage::equal_constant_time(stored, keys.check_value()))
         return fail(Error::forbidden("the master key does not match this database; give the --key-file it was "
                                      "written with"));

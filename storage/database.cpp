@@ -1,4 +1,5 @@
 #include "storage/database.hpp"
+#include "storage/sqlite_values.hpp"
 
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
@@ -17,8 +18,7 @@ Status check_master_key(SQLite::Database& db, const MasterKey& keys) {
   Bytes expected = keys.check_value();
   SQLite::Statement q(db, "SELECT value FROM meta WHERE key = 'master_key_check'");
   if (q.executeStep()) {
-    const auto* p = static_cast<const unsigned char*>(q.getColumn(0).getBlob());
-    Bytes stored(p, p + q.getColumn(0).getBytes());
+    Bytes stored = column_blob(q.getColumn(0));
     if (!equal_constant_time(stored, expected))
       return fail(Error::forbidden(
           "the master key does not match this database: start dsr with the --key-file it was created with"));

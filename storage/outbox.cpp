@@ -1,4 +1,5 @@
 #include "storage/outbox.hpp"
+#include "storage/sqlite_values.hpp"
 
 #include <SQLiteCpp/Statement.h>
 #include <boost/json/parse.hpp>
@@ -69,9 +70,7 @@ Result<std::vector<PendingMessage>> Outbox::due(TimePoint now, int limit) const 
     q.bind(2, limit);
     std::vector<std::pair<PendingMessage, Bytes>> out;
     while (q.executeStep()) {
-      const auto* p = static_cast<const unsigned char*>(q.getColumn(2).getBlob());
-      out.push_back({PendingMessage{q.getColumn(0).getString(), {}, q.getColumn(1).getInt()},
-                     Bytes(p, p + q.getColumn(2).getBytes())});
+      out.push_back({PendingMessage{q.getColumn(0).getString(), {}, q.getColumn(1).getInt()}, column_blob(q.getColumn(2))});
     }
     return out;
   });

@@ -1,4 +1,5 @@
 #include "storage/package_signer.hpp"
+#include "storage/sqlite_values.hpp"
 
 #include <SQLiteCpp/Statement.h>
 #include <sodium.h>
@@ -31,8 +32,7 @@ Result<std::unique_ptr<Ed25519Signer>> Ed25519Signer::open(Database& db) {
   auto stored = db.read("reading the signing key", [](SQLite::Database& c) -> Result<Bytes> {
     SQLite::Statement q(c, "SELECT value FROM meta WHERE key = 'signing_key'");
     if (!q.executeStep()) return Bytes{};
-    const auto* p = static_cast<const unsigned char*>(q.getColumn(0).getBlob());
-    return Bytes(p, p + q.getColumn(0).getBytes());
+    return column_blob(q.getColumn(0));
   });
   if (!stored) return fail(stored.error());
   if (stored->empty()) {

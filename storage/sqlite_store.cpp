@@ -233,8 +233,7 @@ Result<std::string> SqliteStore::details(std::string_view id) const {
     SQLite::Statement q(db, "SELECT sealed FROM request_details WHERE request_id = ?");
     q.bind(1, std::string(id));
     if (!q.executeStep()) return Bytes{};
-    const auto* p = static_cast<const unsigned char*>(q.getColumn(0).getBlob());
-    return Bytes(p, p + q.getColumn(0).getBytes());
+    return column_blob(q.getColumn(0));
   });
   if (!sealed) return fail(sealed.error());
   if (sealed->empty()) return std::string();
@@ -258,10 +257,9 @@ Result<std::vector<Correspondence>> SqliteStore::correspondence(std::string_view
     q.bind(1, std::string(id));
     std::vector<Row> out;
     while (q.executeStep()) {
-      const auto* p = static_cast<const unsigned char*>(q.getColumn(3).getBlob());
       Row r{{q.getColumn(1).getString(), parse_role(q.getColumn(2).getString()).value_or(Role::subject), "",
              from_unix(q.getColumn(4).getInt64())},
-            q.getColumn(0).getInt64(), Bytes(p, p + q.getColumn(3).getBytes())};
+            q.getColumn(0).getInt64(), column_blob(q.getColumn(3))};
       out.push_back(std::move(r));
     }
     return out;
