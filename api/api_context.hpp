@@ -35,7 +35,8 @@ struct ApiContext {
   const AuditTrail& audit;
   const Clock& clock;
   std::string default_policy;
-  // Secrets from a CSPRNG: tracking tokens, and 6-digit one-time codes.
+  // Secrets from a CSPRNG: the secret part of tracking tokens, and 6-digit
+  // one-time codes.
   std::function<std::string()> new_tracking_token;
   std::function<std::string()> new_code;
   std::function<std::string()> new_request_id;

@@ -186,7 +186,9 @@ void file_request(const HttpRequest& http, ApiContext& context, Respond respond)
   TimePoint now = context.clock.now();
   std::string id = context.new_request_id();
   Filing filing;
-  filing.tracking_token = context.new_tracking_token();
+  // "trk_<id>.<secret>": the store finds the request by its id and checks the
+  // secret's keyed hash.
+  filing.tracking_token = "trk_" + id + "." + context.new_tracking_token();
   boost::json::object details = form.details;
   details["contact_given"] = {{"name", form.name}, {"email", form.email}, {"phone", form.phone},
                               {"nip", form.nip}, {"organization", form.organization}};

@@ -160,7 +160,7 @@ int serve_command(const std::vector<std::string>& args) {
                           audit,
                           clock,
                           policy,
-                          [] { return "trk_" + storage::random_id(24); },
+                          [] { return storage::random_id(24); },
                           random_code,
                           [] { return storage::time_ordered_id("r-"); },
                           [](std::string_view body) { return storage::to_hex(storage::hash({storage::as_bytes(body)})); },

@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 3> kMigrations{{
+const std::array<Migration, 4> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -194,6 +194,17 @@ CREATE TABLE request_messages (
   at          INTEGER NOT NULL
 );
 CREATE INDEX request_messages_by_request ON request_messages (request_id, id);
+)sql"},
+    {4, "tracking tokens keyed by their request", R"sql(
+-- A tracking token is "trk_<request id>.<secret>": the row is found by the
+-- request id (time-ordered, so new rows append to the index instead of
+-- landing on a random page) and the secret's keyed hash is compared in
+-- constant time. Replaces tracking_tokens, which held no rows in use yet.
+CREATE TABLE subject_keys (
+  request_id  TEXT PRIMARY KEY REFERENCES requests (id),
+  secret_hash BLOB NOT NULL
+);
+DROP TABLE tracking_tokens;
 )sql"},
 }};
 

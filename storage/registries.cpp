@@ -230,13 +230,22 @@ Result<Principal> TokenRegistry::authenticate(std::string_view token) const {
 }
 
 Result<std::string> TokenRegistry::tracked_request(std::string_view tracking_token) const {
-  Bytes digest = keyed_hash(db_.keys().token_hash(), tracking_token);
-  return db_.read_cached("checking a tracking token", [&](WriteConnection& db) -> Result<std::string> {
-    auto& q = db.prepared("SELECT request_id FROM tracking_tokens WHERE token_hash = ?");
-    bind_blob(q, 1, digest);
+  // "trk_<request id>.<secret>": the id finds the row, the whole token's
+  // keyed hash must match it.
+  auto dot = tracking_token.rfind('.');
+  if (!tracking_token.starts_with("trk_") || dot == std::string_view::npos || dot <= 4)
+    return fail(Error::not_found("unknown tracking token"));
+  std::string request_id(tracking_token.substr(4, dot - 4));
+  Bytes given = keyed_hash(db_.keys().token_hash(), "tracking:" + std::string(tracking_token));
+  auto stored = db_.read_cached("checking a tracking token", [&](WriteConnection& db) -> Result<Bytes> {
+    auto& q = db.prepared("SELECT secret_hash FROM subject_keys WHERE request_id = ?");
+    q.bind(1, request_id);
     if (!q.executeStep()) return fail(Error::not_found("unknown tracking token"));
-    return q.getColumn(0).getString();
+    return column_blob(q.getColumn(0));
   });
+  if (!stored) return fail(stored.error());
+  if (!equal_constant_time(*stored, given)) return fail(Error::not_found("unknown tracking token"));
+  return request_id;
 }
 
 void VerificationCodes::issue(std::string request_id, std::string code, TimePoint expires_at, int attempts,

@@ -69,9 +69,9 @@ std::string details_context(std::string_view request_id) { return fmt::format("d
 
 void store_filing(WriteConnection& db, const MasterKey& keys, const std::string& request_id, const Filing& f) {
   if (!f.tracking_token.empty()) {
-    auto& insert = db.prepared("INSERT INTO tracking_tokens (token_hash, request_id) VALUES (?, ?)");
-    bind_blob(insert, 1, keyed_hash(keys.token_hash(), f.tracking_token));
-    insert.bind(2, request_id);
+    auto& insert = db.prepared("INSERT INTO subject_keys (request_id, secret_hash) VALUES (?, ?)");
+    insert.bind(1, request_id);
+    bind_blob(insert, 2, keyed_hash(keys.token_hash(), "tracking:" + f.tracking_token));
     insert.exec();
   }
   if (!f.details_json.empty()) {

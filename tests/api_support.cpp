@@ -36,7 +36,7 @@ ApiHarness::ApiHarness() : clock(at("2025-03-03T02:15:00Z")) {
   context = std::make_unique<api::ApiContext>(api::ApiContext{
       shipped_workflows(), shipped_policies(), *requests, *store, *vault, *tokens, *codes, *disclosures, *signer, *audit,
       clock, "id-pdp",
-      [] { return "trk_" + storage::random_id(24); },
+      [] { return storage::random_id(24); },
       [] { return std::string("123456"); },
       [this] { return "r" + std::to_string(++next_id); },
       [](std::string_view body) { return storage::to_hex(storage::hash({storage::as_bytes(body)})); },

@@ -175,6 +175,10 @@ TEST_CASE("a tracking token opens its own request and nothing else", "[api][auth
   CHECK(h.call("GET", "/v1/requests", "", mine).status == 404);
   CHECK(h.call("GET", "/v1/requests/r1/events", "", mine).status == 404);
   CHECK(h.call("GET", "/v1/requests/r1", "", "trk_forged").status == 401);
+  CHECK(h.call("GET", "/v1/requests/r1", "", "trk_r1.0000").status == 401);  // right request, wrong secret
+  std::string other = mine;
+  other.replace(4, 2, "r2");  // another request's id with this secret
+  CHECK(h.call("GET", "/v1/requests/r2", "", other).status == 401);
   CHECK(h.call("GET", "/v1/requests/r1", "", "dsr_forged").status == 401);
 }
 

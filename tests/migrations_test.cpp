@@ -19,7 +19,8 @@ TEST_CASE("an empty database is migrated to the latest schema", "[storage][migra
   SQLite::Database check(path, SQLite::OPEN_READONLY);
   CHECK(storage::schema_version(check) == storage::latest_schema_version());
   for (const char* table : {"requests", "journal", "journal_head", "subjects", "recipients", "disclosures", "tokens",
-                            "outbox", "verification_codes", "meta"}) {
+                            "outbox", "verification_codes", "meta", "subject_keys", "request_details",
+                            "idempotency_keys", "request_messages"}) {
     INFO(table);
     CHECK(check.tableExists(table));
   }
