@@ -10,6 +10,7 @@
 #include "engine/request_service.hpp"
 #include "engine/sla_policy.hpp"
 #include "engine/store.hpp"
+#include "engine/subject_notices.hpp"
 #include "engine/subject_vault.hpp"
 #include "engine/workflow_set.hpp"
 #include "api/metrics.hpp"
@@ -33,6 +34,8 @@ struct ApiContext {
   DisclosureRegistry& disclosures;
   const PackageSigner& signer;
   const AuditTrail& audit;
+  const SubjectNotices& notices;        // messages to subjects, from the catalogue
+  NotificationLedger& notifications;    // recipient notices (D.2)
   const Clock& clock;
   std::string default_policy;
   // Secrets from a CSPRNG: the secret part of tracking tokens, and 6-digit

@@ -26,10 +26,14 @@ void add_ops_routes(Router& router, ApiContext& context) {
                   out += fmt::format("dsr_requests{{state=\"{}\"}} {}\n", state, n);
                 out += fmt::format("# HELP dsr_requests_overdue Open requests past their due date.\n"
                                    "# TYPE dsr_requests_overdue gauge\ndsr_requests_overdue {}\n", stats->overdue);
-                out += fmt::format("# HELP dsr_outbox_messages Messages to subjects by delivery state.\n"
-                                   "# TYPE dsr_outbox_messages gauge\ndsr_outbox_messages{{status=\"pending\"}} {}\n"
-                                   "dsr_outbox_messages{{status=\"failed\"}} {}\n",
-                                   stats->outbox_pending, stats->outbox_failed);
+                out += "# HELP dsr_outbox_messages Messages to subjects and notices to recipients, by delivery state "
+                       "(failed: dead letters).\n# TYPE dsr_outbox_messages gauge\n";
+                for (const char* kind : {"subject_message", "recipient_notification"})
+                  for (const char* status : {"pending", "delivered", "acknowledged", "failed"}) {
+                    auto it = stats->outbox.find({kind, status});
+                    out += fmt::format("dsr_outbox_messages{{kind=\"{}\",status=\"{}\"}} {}\n", kind, status,
+                                       it == stats->outbox.end() ? 0 : it->second);
+                  }
                 HttpResponse r;
                 r.content_type = "text/plain; version=0.0.4; charset=utf-8";
                 r.body = std::move(out);
@@ -49,6 +53,7 @@ std::unique_ptr<Router> build_router(ApiContext& context) {
   add_request_routes(*router, context);
   add_subject_routes(*router, context);
   add_package_routes(*router, context);
+  add_notification_routes(*router, context);
   add_ops_routes(*router, context);
   return router;
 }

@@ -6,6 +6,7 @@
 #include "api/identity_numbers.hpp"
 #include "api/route_support.hpp"
 #include "api/routes.hpp"
+#include "api/webhook_client.hpp"
 
 namespace dsr::api {
 namespace {
@@ -85,8 +86,8 @@ void create_recipient(const HttpRequest& http, ApiContext& context, Respond resp
     r.kind = body.one_of("kind", true, {"institution", "legal_advisor", "law_enforcement", "government", "processor"})
                  .value_or("");
     r.webhook_url = body.string("webhook_url", true, 2000).value_or("");
-    if (!r.webhook_url.empty() && !r.webhook_url.starts_with("https://") && !r.webhook_url.starts_with("http://"))
-      body.error("webhook_url", l == Locale::en ? "must be an http(s) URL" : "harus URL http(s)");
+    if (auto problem = webhook_url_problem(r.webhook_url); !r.webhook_url.empty() && !problem.empty())
+      body.error("webhook_url", (l == Locale::en ? "must be an http(s) URL: it " : "harus URL http(s); URL ini: ") + problem);
   }
   if (!errors.empty()) return respond(validation_problem(l, errors));
   context.disclosures.create_recipient(std::move(r), [l, respond = std::move(respond)](Result<Recipient> created) {

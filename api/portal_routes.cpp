@@ -101,13 +101,14 @@ std::variant<FilingForm, HttpResponse> read_filing(const HttpRequest& request, c
   return form;
 }
 
-std::string code_text(Locale l, std::string_view code, std::chrono::seconds lifetime) {
-  auto minutes = std::chrono::duration_cast<std::chrono::minutes>(lifetime).count();
-  if (l == Locale::en)
-    return fmt::format("Your dsr verification code is {}. It is valid for {} minutes. BSrE will never ask you for "
-                       "it by phone.", code, minutes);
-  return fmt::format("Kode verifikasi permintaan Anda: {}. Berlaku {} menit. BSrE tidak pernah meminta kode ini "
-                     "melalui telepon.", code, minutes);
+// The one-time code, in the subject's language, from the message catalogue.
+OutgoingMessage code_message(const ApiContext& context, std::string to, std::string channel, const std::string& locale,
+                             const std::string& request_id, const std::string& code) {
+  auto minutes = std::chrono::duration_cast<std::chrono::minutes>(context.verification.code_lifetime).count();
+  MessageCatalog::Variables variables{{"code", code}, {"minutes", std::to_string(minutes)}, {"request_id", request_id}};
+  RenderedMessage rendered = context.notices.catalog().render(locale, "verification_code", variables);
+  return OutgoingMessage{std::move(to), std::move(channel), "verification_code", locale, request_id,
+                         std::move(rendered.text), {{"code", code}}, std::move(rendered.subject)};
 }
 
 // The 201 answer, the same bytes whether fresh or replayed for an
@@ -160,7 +161,6 @@ void file_request(const HttpRequest& http, ApiContext& context, Respond respond)
   auto read = read_filing(http, context, l);
   if (auto* answer = std::get_if<HttpResponse>(&read)) return respond(std::move(*answer));
   FilingForm form = std::move(std::get<FilingForm>(read));
-  Locale message_locale = form.locale == "en" ? Locale::en : Locale::id;
 
   // The code goes to the contact on record, never to what the form says;
   // without a record, or when the form's contact is not the one on record,
@@ -200,9 +200,7 @@ void file_request(const HttpRequest& http, ApiContext& context, Respond respond)
     filing.code = context.new_code();
     filing.code_expires_at = now + context.verification.code_lifetime;
     filing.code_attempts = context.verification.attempts;
-    messages.push_back({send_to, channel, "verification_code", form.locale, "",
-                        code_text(message_locale, filing.code, context.verification.code_lifetime),
-                        {{"code", filing.code}}});
+    messages.push_back(code_message(context, send_to, channel, form.locale, id, filing.code));
   }
   std::string answer = filing_answer(context, form, id, filing.tracking_token, now, by_code);
   filing.idempotency_key = key;
@@ -299,9 +297,8 @@ void resend_code(const HttpRequest& http, ApiContext& context, const std::string
   bool by_email = lowercase_trimmed(record->email) == lowercase_trimmed(given_email);
   std::string code = context.new_code();
   TimePoint expires = context.clock.now() + context.verification.code_lifetime;
-  OutgoingMessage message{by_email ? record->email : record->phone, by_email ? "email" : "sms", "verification_code",
-                          locale, id, code_text(locale == "en" ? Locale::en : Locale::id, code, context.verification.code_lifetime),
-                          {{"code", code}}};
+  OutgoingMessage message = code_message(context, by_email ? record->email : record->phone, by_email ? "email" : "sms",
+                                         locale, id, code);
   context.codes.resend(id, request->subject_ref, code, expires, context.verification.attempts,
                        context.verification.max_sends, std::move(message),
                        [l, respond = std::move(respond)](Result<int> left) {

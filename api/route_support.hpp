@@ -17,6 +17,9 @@ HttpResponse request_response(ApiContext& context, const Request& request, const
 RequestService::Done answer_with_request(ApiContext& context, Caller caller, Locale locale, Respond respond,
                                          int status = 200);
 
+// {"pending": n, "delivered": n, "acknowledged": n, "failed": n}
+boost::json::object notification_counts(const std::vector<RecipientNotification>& notifications);
+
 // Staff roles, as route access lists.
 inline const std::vector<Role> kBackOffice{Role::admin, Role::verifier, Role::reviewer, Role::supervisor, Role::auditor};
 inline const std::vector<Role> kActors{Role::admin, Role::verifier, Role::reviewer, Role::supervisor, Role::system};

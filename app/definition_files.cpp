@@ -40,10 +40,15 @@ Result<std::vector<SourceFile>> read_definition_files(const std::filesystem::pat
 Result<Definitions, DefinitionErrors> load_definitions(std::span<const SourceFile> files) {
   auto workflows = load_workflow_set(files);
   auto policies = load_sla_catalog(files);
-  if (workflows && policies) return Definitions{std::move(workflows).value(), std::move(policies).value()};
+  // Templates are checked against the workflows that name them; with broken
+  // workflows, against none, so that the catalogue's own errors still show.
+  auto messages = load_message_catalog(files, workflows ? *workflows : WorkflowSet{});
+  if (workflows && policies && messages)
+    return Definitions{std::move(workflows).value(), std::move(policies).value(), std::move(messages).value()};
   DefinitionErrors errors;
-  if (!workflows) errors = workflows.error();
-  if (!policies) errors.insert(errors.end(), policies.error().begin(), policies.error().end());
+  for (const DefinitionErrors* found : {workflows ? nullptr : &workflows.error(), policies ? nullptr : &policies.error(),
+                                        messages ? nullptr : &messages.error()})
+    if (found) errors.insert(errors.end(), found->begin(), found->end());
   return fail(std::move(errors));
 }
 

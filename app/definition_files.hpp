@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/definition_error.hpp"
+#include "engine/message_catalog.hpp"
 #include "engine/result.hpp"
 #include "engine/sla_policy.hpp"
 #include "engine/workflow_set.hpp"
@@ -23,9 +24,11 @@ Result<std::vector<SourceFile>> read_definition_files(const std::filesystem::pat
 struct Definitions {
   WorkflowSet workflows;
   SlaCatalog policies;
+  MessageCatalog messages;
 };
 
-// Workflows, policies and calendars from `files`; every error of every file.
+// Workflows, policies, calendars and message catalogues from `files`; every
+// error of every file.
 Result<Definitions, DefinitionErrors> load_definitions(std::span<const SourceFile> files);
 
 // The embedded files, or those under `dir` when it is not empty; a

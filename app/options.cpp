@@ -1,5 +1,7 @@
 #include "app/options.hpp"
 
+#include <charconv>
+
 #include <fmt/format.h>
 
 #include <iostream>
@@ -30,5 +32,19 @@ std::optional<boost::program_options::variables_map> parse_options(
 }
 
 void print_help(const boost::program_options::options_description& options) { std::cout << options << "\n"; }
+
+std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
+  if (text.size() < 2) return std::nullopt;
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, n);
+  if (ec != std::errc{} || end != text.data() + text.size() - 1 || n < 0) return std::nullopt;
+  switch (text.back()) {
+    case 's': return std::chrono::seconds(n);
+    case 'm': return std::chrono::minutes(n);
+    case 'h': return std::chrono::hours(n);
+    case 'd': return std::chrono::hours(24 * n);
+    default: return std::nullopt;
+  }
+}
 
 }  // namespace dsr::app

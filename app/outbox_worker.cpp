@@ -2,44 +2,18 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
+#include "storage/crypto.hpp"
 
 namespace dsr::app {
-namespace {
-constexpr int kMaxAttempts = 12;  // about 1 + 2 + 4 + ... minutes: a day and a half in all
+
+double retry_jitter() {
+  auto bytes = storage::random_bytes(2);
+  return static_cast<double>((bytes[0] << 8) | bytes[1]) / 65536.0;
 }
 
-OutboxWorker::OutboxWorker(storage::Outbox& outbox, MessageSink& sink, const Clock& clock)
-    : outbox_(outbox), sink_(sink), clock_(clock), thread_([this] { loop(); }) {}
-
-OutboxWorker::~OutboxWorker() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
-}
-
-void OutboxWorker::poke() {
-  {
-    std::lock_guard lock(mutex_);
-    poked_ = true;
-  }
-  wake_.notify_all();
-}
-
-void OutboxWorker::loop() {
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_ || poked_; });
-      if (stopping_) return;
-      poked_ = false;
-    }
-    deliver_due();
-  }
-}
+OutboxWorker::OutboxWorker(storage::Outbox& outbox, MessageSink& sink, const Clock& clock, RetrySchedule retries)
+    : outbox_(outbox), sink_(sink), clock_(clock), retries_(retries),
+      worker_(std::chrono::milliseconds(200), [this] { deliver_due(); }) {}
 
 void OutboxWorker::deliver_due() {
   auto due = outbox_.due(clock_.now(), 100);
@@ -54,11 +28,10 @@ void OutboxWorker::deliver_due() {
       continue;
     }
     int attempt = pending.attempts + 1;
-    std::optional<TimePoint> retry;
-    if (attempt < kMaxAttempts) retry = clock_.now() + std::chrono::minutes(1 << std::min(attempt - 1, 10));
+    auto retry = retries_.next_attempt(attempt, pending.created_at, clock_.now(), retry_jitter());
     (void)outbox_.attempt_failed(pending.id, sent.error().message, retry);
-    fmt::print(stderr, "dsr: outbox: message {} not delivered (attempt {}): {}\n", pending.id, attempt,
-               sent.error().message);
+    fmt::print(stderr, "dsr: outbox: message {} not delivered (attempt {}{}): {}\n", pending.id, attempt,
+               retry ? "" : ", the last: now a dead letter", sent.error().message);
   }
 }
 

@@ -1,40 +1,35 @@
-// OutboxWorker: a thread that delivers pending messages from the outbox to
+// OutboxWorker: delivers pending messages to subjects from the outbox to
 // the message sink, at least once: a message is marked delivered only after
 // the sink accepted it, so a crash in between sends it again after restart.
-// Failures are retried with exponential back-off; after the last attempt
-// the message is marked failed.
+// Failures are retried on the RetrySchedule; past its horizon the message
+// is marked failed (a dead letter, counted in /metrics).
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-
+#include "app/periodic_worker.hpp"
 #include "engine/clock.hpp"
 #include "engine/ports.hpp"
+#include "engine/retry_schedule.hpp"
 #include "storage/outbox.hpp"
 
 namespace dsr::app {
 
 class OutboxWorker {
  public:
-  OutboxWorker(storage::Outbox& outbox, MessageSink& sink, const Clock& clock);
-  ~OutboxWorker();  // stops the thread
+  OutboxWorker(storage::Outbox& outbox, MessageSink& sink, const Clock& clock, RetrySchedule retries);
   // Wakes the worker early (after a commit that queued messages).
-  void poke();
+  void poke() { worker_.poke(); }
 
  private:
-  void loop();
   void deliver_due();
 
   storage::Outbox& outbox_;
   MessageSink& sink_;
   const Clock& clock_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mutex_
-  bool poked_ = false;     // guarded by mutex_
-  std::thread thread_;
+  RetrySchedule retries_;
+  PeriodicWorker worker_;  // last: its thread uses the members above
 };
+
+// A fraction in [0, 1) from the CSPRNG, to spread retries.
+double retry_jitter();
 
 }  // namespace dsr::app

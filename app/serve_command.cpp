@@ -15,13 +15,16 @@
 #include "app/commands.hpp"
 #include "app/definition_files.hpp"
 #include "app/message_sinks.hpp"
+#include "app/notification_worker.hpp"
 #include "app/options.hpp"
 #include "app/outbox_worker.hpp"
 #include "engine/request_service.hpp"
+#include "engine/request_timers.hpp"
 #include "storage/database.hpp"
 #include "storage/master_key_file.hpp"
 #include "storage/migrations.hpp"
 #include "storage/package_signer.hpp"
+#include "storage/recipient_notices.hpp"
 #include "storage/registries.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/sqlite_vault.hpp"
@@ -57,7 +60,15 @@ int serve_command(const std::vector<std::string>& args) {
       ("insecure-listen", "allow plain HTTP on an address other than loopback")
       ("workflows", po::value<std::string>(), "directory overriding the embedded workflows")
       ("policy", po::value<std::string>()->default_value("id-pdp"), "default SLA policy")
-      ("message-sink", po::value<std::string>()->default_value("dir:var/outbox"), "dir:PATH")
+      ("message-sink", po::value<std::string>()->default_value("dir:var/outbox"), "dir:PATH or webhook:URL")
+      ("message-sink-secret-file", po::value<std::string>()->default_value("var/message-sink.secret"),
+       "signing secret of the webhook: sink (created on first use)")
+      ("public-url", po::value<std::string>(), "where recipients reach this server, for ack_url (default: the listen address)")
+      ("webhook-ca", po::value<std::string>(), "PEM bundle of CAs trusted for outgoing HTTPS (default: the system's)")
+      ("webhook-timeout", po::value<std::string>()->default_value("10s"), "time a webhook has to answer")
+      ("retry-delay", po::value<std::string>()->default_value("30s"), "first delay before a failed delivery is retried (doubles each time, at most 1h)")
+      ("delivery-horizon", po::value<std::string>()->default_value("72h"), "retries stop this long after a message was queued (dead letter)")
+      ("timer-interval", po::value<std::string>()->default_value("30s"), "how often reminders, expiry and settling run")
       ("public-rate", po::value<unsigned>()->default_value(30), "filings per minute per client; 0 turns it off")
       ("trusted-proxy", po::value<std::string>(), "proxy whose X-Forwarded-For names the client")
       ("threads", po::value<unsigned>()->default_value(0), "I/O threads (0: one per core)")
@@ -113,7 +124,30 @@ int serve_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr serve: refusing to start: calendars must cover {} and {}\n", years[0], years[1]);
     return kExitFailed;
   }
-  auto sink = make_message_sink(vm["message-sink"].as<std::string>());
+  std::optional<std::chrono::seconds> durations[4];
+  const char* duration_options[4] = {"webhook-timeout", "retry-delay", "delivery-horizon", "timer-interval"};
+  for (int i = 0; i < 4; ++i) {
+    durations[i] = parse_duration(vm[duration_options[i]].as<std::string>());
+    if (!durations[i] || durations[i]->count() == 0) {
+      fmt::print(stderr, "dsr serve: --{} \"{}\" is not a duration such as 30s, 15m, 72h or 7d\n", duration_options[i],
+                 vm[duration_options[i]].as<std::string>());
+      return kExitUsage;
+    }
+  }
+  RetrySchedule retries;
+  retries.first_delay = *durations[1];
+  retries.max_delay = std::max(retries.first_delay, std::chrono::seconds(std::chrono::hours(1)));
+  retries.horizon = *durations[2];
+  api::WebhookClientOptions webhook_options;
+  if (vm.count("webhook-ca")) webhook_options.ca_file = vm["webhook-ca"].as<std::string>();
+  webhook_options.response_timeout = *durations[0];
+  auto webhooks = api::WebhookClient::create(webhook_options);
+  if (!webhooks) {
+    fmt::print(stderr, "dsr serve: {}\n", webhooks.error().message);
+    return kExitUsage;
+  }
+  auto sink = make_message_sink(vm["message-sink"].as<std::string>(), **webhooks,
+                                vm["message-sink-secret-file"].as<std::string>());
   if (!sink) {
     fmt::print(stderr, "dsr serve: {}\n", sink.error().message);
     return kExitUsage;
@@ -143,10 +177,11 @@ int serve_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr serve: {}\n", signer.error().message);
     return kExitFailed;
   }
+  storage::SqliteNotificationLedger notifications(db);
   SystemClock clock;
+  SubjectNotices notices(definitions->messages, definitions->policies, vault, store);
   RequestService requests(definitions->workflows, definitions->policies, store, clock,
-                          [] { return storage::time_ordered_id("r-"); });
-  OutboxWorker outbox_worker(outbox, **sink, clock);
+                          [] { return storage::time_ordered_id("r-"); }, {&notices, &notifications});
 
   api::ApiContext context{definitions->workflows,
                           definitions->policies,
@@ -158,6 +193,8 @@ int serve_command(const std::vector<std::string>& args) {
                           disclosures,
                           **signer,
                           audit,
+                          notices,
+                          notifications,
                           clock,
                           policy,
                           [] { return storage::random_id(24); },
@@ -188,6 +225,22 @@ int serve_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr serve: {}\n", listening.error().message);
     return kExitFailed;
   }
+  std::string public_url = vm.count("public-url")
+                               ? vm["public-url"].as<std::string>()
+                               : fmt::format("{}://{}:{}", tls ? "https" : "http",
+                                             host.find(':') != std::string::npos ? "[" + host + "]" : host, server.port());
+  while (public_url.ends_with('/')) public_url.pop_back();
+  // The workers stop (their destructors join) before the server and the
+  // stores they use go away.
+  OutboxWorker outbox_worker(outbox, **sink, clock, retries);
+  NotificationWorker notification_worker(notifications, **webhooks, clock, retries, public_url);
+  RequestTimers timers(requests, store, definitions->workflows, definitions->policies, clock);
+  PeriodicWorker timer_worker(*durations[3], [&timers] {
+    auto done = timers.run_once();
+    if (done.reminded + done.expired + done.completed + done.failed > 0)
+      fmt::print(stderr, "dsr: timers: {} reminded, {} expired, {} completed, {} to retry\n", done.reminded,
+                 done.expired, done.completed, done.failed);
+  });
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one access-log line at a time
   fmt::print(stderr, "dsr serve: listening on {}://{}:{} ({} workflows, {} policies, default {}, database {})\n",
              tls ? "https" : "http", host, server.port(), definitions->workflows.types().size(), definitions->policies.policy_ids().size(),

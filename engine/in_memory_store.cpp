@@ -37,8 +37,22 @@ void InMemoryStore::commit(RequestChange change, Completion done) {
       if (change.due_at) it->second.due_at = change.due_at;
       if (change.correspondence) it->second.correspondence.push_back(*change.correspondence);
     }
+    if (status) {
+      messages_.insert(messages_.end(), change.messages.begin(), change.messages.end());
+      if (!change.fulfilment.empty()) fulfilments_.emplace_back(change.header.id, change.fulfilment);
+    }
   }
   done(status);
+}
+
+std::vector<OutgoingMessage> InMemoryStore::messages() const {
+  std::lock_guard lock(mutex_);
+  return messages_;
+}
+
+std::vector<std::pair<std::string, Fulfilment>> InMemoryStore::fulfilments() const {
+  std::lock_guard lock(mutex_);
+  return fulfilments_;
 }
 
 Result<RequestPage> InMemoryStore::list(const RequestQuery& q) const {
@@ -50,6 +64,7 @@ Result<RequestPage> InMemoryStore::list(const RequestQuery& q) const {
     if (q.type && r.type != *q.type) continue;
     if (q.assignee && r.assignee != *q.assignee) continue;
     if (q.overdue_only && !(entry.due_at && *entry.due_at < q.now)) continue;
+    if (q.received_before && !(r.received_at < *q.received_before)) continue;
     all.push_back({r.id, r.type, r.policy, r.state, r.version, r.received_at, entry.due_at, r.extended, r.assignee});
   }
   auto key = [](const RequestSummary& s) { return std::pair(s.due_at.value_or(TimePoint::max()), s.id); };

@@ -51,6 +51,7 @@ struct OutgoingMessage {
   std::string request_id;
   std::string text;
   std::map<std::string, std::string> variables;
+  std::string subject;    // a subject line, for e-mail
 };
 
 // Writes complete asynchronously, once durable.
@@ -107,6 +108,37 @@ class DisclosureRegistry {
   virtual void institution_recipient(std::string organization, std::function<void(Result<std::string>)> done) = 0;
   virtual void record(Disclosure disclosure, std::function<void(Result<std::string>)> done) = 0;
   virtual Result<std::vector<DisclosureEntry>> for_subject(std::string_view subject_ref) const = 0;
+};
+
+// One notice to one recipient that a subject's data was corrected or erased
+// (policy D.2), and how its delivery stands.
+enum class NotificationStatus { pending, delivered, acknowledged, failed };
+std::string_view to_string(NotificationStatus status);
+std::optional<NotificationStatus> parse_notification_status(std::string_view name);
+
+struct RecipientNotification {
+  std::string id;  // also the Idempotency-Key of every delivery attempt
+  std::string request_id;
+  std::string recipient_id;
+  std::string recipient_name;
+  std::string recipient_kind;
+  NotificationStatus status = NotificationStatus::pending;
+  int attempts = 0;
+  std::string last_error;
+  TimePoint created_at;
+  std::optional<TimePoint> next_attempt_at;  // while pending
+  std::optional<TimePoint> delivered_at;
+  std::optional<TimePoint> acknowledged_at;
+};
+
+class NotificationLedger {
+ public:
+  virtual ~NotificationLedger() = default;
+  // The notifications of a request, one per recipient.
+  virtual Result<std::vector<RecipientNotification>> for_request(std::string_view request_id) const = 0;
+  virtual Result<RecipientNotification> find(std::string_view notification_id) const = 0;
+  // Marks it acknowledged (once; a repeat changes nothing). Completes once durable.
+  virtual void acknowledge(std::string notification_id, TimePoint at, std::function<void(Status)> done) = 0;
 };
 
 // Signs access packages with the server's Ed25519 key.

@@ -1,13 +1,71 @@
 #include "engine/request_service.hpp"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 #include <fmt/format.h>
 
 namespace dsr {
+namespace {
+
+const Actor kSystem{"dsr", Role::system};
+
+bool in_notification_step(const Workflow& workflow, std::string_view state) {
+  const State* s = workflow.find_state(state);
+  return s != nullptr && s->kind == StepKind::recipient_notification;
+}
+
+std::string unacknowledged_list(const std::vector<RecipientNotification>& notifications) {
+  std::string out;
+  for (const auto& n : notifications)
+    if (n.status != NotificationStatus::acknowledged)
+      out += fmt::format("{}{} ({}, {})", out.empty() ? "" : "; ", n.recipient_name, n.recipient_id, to_string(n.status));
+  return out;
+}
+
+}  // namespace
 
 RequestService::RequestService(const WorkflowSet& workflows, const SlaCatalog& policies, Store& store,
-                               const Clock& clock, IdSource new_id)
+                               const Clock& clock, IdSource new_id, Collaborators collaborators)
     : workflows_(workflows), policies_(policies), sla_(policies), store_(store), clock_(clock),
-      new_id_(std::move(new_id)) {}
+      new_id_(std::move(new_id)), with_(collaborators) {}
+
+Result<std::vector<RecipientNotification>> RequestService::notifications_of(const Request& request) const {
+  if (with_.notifications == nullptr) return std::vector<RecipientNotification>{};
+  return with_.notifications->for_request(request.id);
+}
+
+Result<std::string> RequestService::guard_refusal(const Transition& transition, const Request& request) const {
+  if (transition.guard == Guard::none) return std::string();
+  auto notifications = notifications_of(request);
+  if (!notifications) return fail(notifications.error());
+  std::string waiting = unacknowledged_list(*notifications);
+  if (waiting.empty()) return std::string();
+  return fmt::format("not every recipient has acknowledged the notice yet: {}; wait, or let a supervisor close the "
+                     "request with complete_unacknowledged and a reason", waiting);
+}
+
+Result<Fulfilment> RequestService::fulfilment_for(const Transition& transition, const Request& request) const {
+  Fulfilment f;
+  f.erase_subject = transition.has_effect(Effect::erase_subject);
+  f.notify_recipients = transition.has_effect(Effect::notify_recipients);
+  if (!transition.has_effect(Effect::apply_corrections)) return f;
+  auto details = store_.details(request.id);
+  if (!details) return fail(details.error());
+  boost::system::error_code ec;
+  auto form = boost::json::parse(*details, ec);
+  const boost::json::value* corrections = (!ec && form.is_object()) ? form.as_object().if_contains("corrections") : nullptr;
+  if (corrections == nullptr || !corrections->is_array())
+    return fail(Error(ErrorCode::conflict, fmt::format("request {} holds no corrections to apply", request.id), "no_corrections"));
+  boost::json::array changes;
+  for (const auto& c : corrections->get_array()) {
+    std::string field(c.at("field").as_string()), value(c.at("requested").as_string());
+    f.corrections[field] = value;
+    changes.push_back({{"field", field}, {"value", value}});
+  }
+  f.changes_json = boost::json::serialize(changes);
+  return f;
+}
 
 Result<const Workflow*> RequestService::workflow_for(std::string_view type) const {
   if (const Workflow* w = workflows_.find(type)) return w;
@@ -29,7 +87,12 @@ void RequestService::submit(const Submission& submission, Done done) {
   Request request = fold_request(header, std::span(&event.value(), 1));
   std::vector<OutgoingMessage> messages = submission.messages;
   for (auto& m : messages) m.request_id = header.id;  // known only now
-  store_.commit(RequestChange{header, 0, {event.value()}, due->due_at, submission.filing, std::move(messages), std::nullopt},
+  if (with_.notices && !(*workflow)->start.notify_subject.empty()) {
+    std::string details = submission.filing ? submission.filing->details_json : "";
+    if (auto m = with_.notices->compose(request, (*workflow)->start.notify_subject, {}, due->due_at, details))
+      messages.push_back(std::move(*m));
+  }
+  store_.commit(RequestChange{header, 0, {event.value()}, due->due_at, submission.filing, std::move(messages), std::nullopt, {}},
                 [request = std::move(request), done = std::move(done)](Status status) mutable {
                   if (!status) return done(fail(status.error()));
                   done(std::move(request));
@@ -44,6 +107,7 @@ void RequestService::fire(std::string_view request_id, Command command, Done don
   command.at = clock_.now();
   auto event = decide(**workflow, *request, command);
   if (!event) return done(fail(to_error(event.error())));
+  const Transition& transition = *(*workflow)->find(request->state, event->name);  // decide() found it
   if (event->clock == ClockEffect::extend) {
     const SlaPolicy* policy = policies_.policy(request->policy);
     const SlaRule* rule = policy ? policy->rule_for(request->type) : nullptr;
@@ -53,6 +117,18 @@ void RequestService::fire(std::string_view request_id, Command command, Done don
                                          request->type),
                              "no_extension")));
   }
+  auto refusal = guard_refusal(transition, *request);
+  if (!refusal) return done(fail(refusal.error()));
+  if (!refusal->empty()) return done(fail(Error(ErrorCode::conflict, *refusal, "guard_failed")));
+  if (transition.guard == Guard::none && in_notification_step(**workflow, request->state) && transition.to) {
+    // Closing without every acknowledgement: the journal names who is missing.
+    auto notifications = notifications_of(*request);
+    if (!notifications) return done(fail(notifications.error()));
+    if (auto waiting = unacknowledged_list(*notifications); !waiting.empty()) event->data["unacknowledged"] = waiting;
+  }
+  auto fulfilment = fulfilment_for(transition, *request);
+  if (!fulfilment) return done(fail(fulfilment.error()));
+
   RequestHeader header{request->id, request->type, request->policy, request->subject_ref};
   std::int64_t expected = request->version;
   apply_event(*request, event.value());
@@ -62,12 +138,42 @@ void RequestService::fire(std::string_view request_id, Command command, Done don
   if (attachments.correspondence)
     correspondence = Correspondence{command.actor.principal, command.actor.role, *attachments.correspondence, command.at};
   for (auto& m : attachments.messages) m.request_id = header.id;
-  store_.commit(RequestChange{header, expected, {event.value()}, due_at, std::nullopt, std::move(attachments.messages),
-                              std::move(correspondence)},
-                [request = std::move(request).value(), done = std::move(done)](Status status) mutable {
+  if (with_.notices && !transition.notify_subject.empty()) {
+    // Composed before the commit: an erasure still finds the address.
+    MessageCatalog::Variables variables;
+    if (!event->reason.empty()) variables.emplace("reason", event->reason);
+    if (auto m = with_.notices->compose(*request, transition.notify_subject, std::move(variables), due_at))
+      attachments.messages.push_back(std::move(*m));
+  }
+  bool settles = in_notification_step(**workflow, request->state);
+  RequestChange change{header,   expected, {event.value()}, due_at, std::nullopt, std::move(attachments.messages),
+                       std::move(correspondence), std::move(fulfilment).value()};
+  store_.commit(std::move(change),
+                [this, settles, request = std::move(request).value(), done = std::move(done)](Status status) mutable {
                   if (!status) return done(fail(status.error()));
-                  done(std::move(request));
+                  if (!settles) return done(std::move(request));
+                  // The event is durable whatever settling answers.
+                  settle(request.id, [request, done = std::move(done)](Result<Request> settled) {
+                    done(settled ? std::move(settled) : Result<Request>(request));
+                  });
                 });
+}
+
+void RequestService::settle(std::string_view request_id, Done done) {
+  auto request = store_.load(request_id);
+  if (!request) return done(fail(request.error()));
+  auto workflow = workflow_for(request->type);
+  if (!workflow) return done(fail(workflow.error()));
+  if (!in_notification_step(**workflow, request->state)) return done(std::move(request));
+  for (const auto& t : (*workflow)->transitions) {
+    if (t.guard != Guard::all_recipients_acknowledged || !t.fires_in(request->state) || !t.allows(kSystem.role))
+      continue;
+    auto refusal = guard_refusal(t, *request);
+    if (!refusal) return done(fail(refusal.error()));
+    if (!refusal->empty()) return done(std::move(request));
+    return fire(request->id, Command{t.event, kSystem, "", request->version, {}, {}}, std::move(done));
+  }
+  done(std::move(request));
 }
 
 Result<Request> RequestService::get(std::string_view request_id) const { return store_.load(request_id); }

@@ -16,6 +16,7 @@
 #include "engine/interpreter.hpp"
 #include "engine/sla_clock.hpp"
 #include "engine/store.hpp"
+#include "engine/subject_notices.hpp"
 #include "engine/workflow_set.hpp"
 
 namespace dsr {
@@ -31,13 +32,23 @@ struct Submission {
   std::optional<TimePoint> at = std::nullopt;    // the instant of receipt, if the caller already fixed it
 };
 
+// Optional parts of a RequestService: without `notices` no subject is
+// written to; without `notifications` a request never waits for recipients
+// (the acknowledgement guard always holds).
+struct RequestServiceCollaborators {
+  const SubjectNotices* notices = nullptr;
+  const NotificationLedger* notifications = nullptr;
+};
+
 class RequestService {
  public:
   using Done = std::function<void(Result<Request>)>;
   using IdSource = std::function<std::string()>;
 
+  using Collaborators = RequestServiceCollaborators;
+
   RequestService(const WorkflowSet& workflows, const SlaCatalog& policies, Store& store, const Clock& clock,
-                 IdSource new_id);
+                 IdSource new_id, Collaborators collaborators = {});
 
   // Refuses a policy or type that has no SLA rule before anything is stored.
   void submit(const Submission& submission, Done done);
@@ -48,7 +59,14 @@ class RequestService {
   };
 
   // `command.at` is ignored: the service stamps the event with its clock.
+  // The transition's effects (corrections, erasure, recipient notices) and
+  // its message to the subject go into the same commit. A request that
+  // enters a recipient-notification step is settled before `done`.
   void fire(std::string_view request_id, Command command, Done done, Attachments attachments = {});
+  // For a request waiting on its recipients: fires the workflow's guarded
+  // completion (as the system) once every notification is acknowledged, or
+  // at once when there were none. Otherwise answers the request as it is.
+  void settle(std::string_view request_id, Done done);
   Result<Request> get(std::string_view request_id) const;
   Result<std::vector<std::string>> allowed_events(const Request& request, const Actor& actor) const;
   // The request's deadline now (pauses still open are counted up to now).
@@ -56,6 +74,10 @@ class RequestService {
 
  private:
   Result<const Workflow*> workflow_for(std::string_view type) const;
+  // Why `transition`'s guard does not hold now, or empty.
+  Result<std::string> guard_refusal(const Transition& transition, const Request& request) const;
+  Result<Fulfilment> fulfilment_for(const Transition& transition, const Request& request) const;
+  Result<std::vector<RecipientNotification>> notifications_of(const Request& request) const;
 
   const WorkflowSet& workflows_;
   const SlaCatalog& policies_;
@@ -63,6 +85,7 @@ class RequestService {
   Store& store_;
   const Clock& clock_;
   IdSource new_id_;
+  Collaborators with_;
 };
 
 }  // namespace dsr

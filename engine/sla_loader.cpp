@@ -112,6 +112,7 @@ class PolicyParser {
       diag_.add("$.time_zone", fmt::format("unknown time zone \"{}\" (use an IANA name such as "
                                            "\"Asia/Jakarta\")", policy.time_zone));
     policy.calendar = r.string("calendar", false).value_or("");
+    if (const auto* v = r.value("verification", false)) policy.verification = parse_verification(*v);
     PartialRule defaults;
     if (const auto* d = r.value("defaults", false)) defaults = parse_rule(*d, "$.defaults");
     if (const auto* rules = r.value("rules", true)) {
@@ -130,6 +131,24 @@ class PolicyParser {
   }
 
  private:
+  // {"remind_after_hours": 24, "expire_after_days": 7}; each optional.
+  VerificationTimers parse_verification(const boost::json::value& v) {
+    VerificationTimers timers;
+    ObjectReader r(v, "$.verification", diag_);
+    if (!r.valid()) return timers;
+    if (auto hours = r.integer("remind_after_hours", false)) {
+      if (*hours < 1) diag_.add("$.verification.remind_after_hours", "must be at least 1");
+      timers.remind_after = std::chrono::hours(*hours);
+    }
+    if (auto days = r.integer("expire_after_days", false)) {
+      if (*days < 1) diag_.add("$.verification.expire_after_days", "must be at least 1");
+      timers.expire_after = std::chrono::hours(24 * *days);
+    }
+    if (timers.remind_after >= timers.expire_after)
+      diag_.add("$.verification", "the reminder must come before the request expires");
+    return timers;
+  }
+
   std::optional<Period> parse_period(const boost::json::value& v, const std::string& path) {
     ObjectReader r(v, path, diag_);
     if (!r.valid()) return std::nullopt;

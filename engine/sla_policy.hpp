@@ -4,6 +4,7 @@
 // safe to share between threads.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <span>
@@ -42,11 +43,19 @@ struct SlaRule {
   std::string source;                      // the law, or why it is internal
 };
 
+// How long a request may wait for the subject to confirm their identity:
+// one reminder, then the request expires (policy file "verification").
+struct VerificationTimers {
+  std::chrono::hours remind_after{24};
+  std::chrono::hours expire_after{7 * 24};
+};
+
 struct SlaPolicy {
   std::string id;
   std::string title;
   std::string time_zone;  // IANA name, e.g. "Asia/Jakarta"
   std::string calendar;   // calendar id, or empty
+  VerificationTimers verification;
   std::map<std::string, SlaRule, std::less<>> rules;  // by request type
 
   const SlaRule* rule_for(std::string_view type) const;

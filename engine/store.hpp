@@ -52,6 +52,22 @@ struct Correspondence {
   TimePoint at;
 };
 
+// The fulfilment of a right, carried out in the same transaction as the
+// event that records it (workflow "effects").
+struct Fulfilment {
+  // Field -> corrected value, applied to the subject's record on file
+  // (fields: name, nik, nip, organization, unit, position, email, phone, face_photo).
+  std::map<std::string, std::string> corrections;
+  bool erase_subject = false;  // crypto-shred the record (after the notices have read its NIK)
+  // One notification per recipient in the disclosure ledger for the
+  // subject, each carrying the subject's NIK and `changes_json` (a JSON
+  // array, "[]" for an erasure).
+  bool notify_recipients = false;
+  std::string changes_json = "[]";
+
+  bool empty() const { return corrections.empty() && !erase_subject && !notify_recipients; }
+};
+
 struct RequestChange {
   RequestHeader header;
   std::int64_t expected_version = 0;  // 0: the request is new
@@ -60,6 +76,7 @@ struct RequestChange {
   std::optional<Filing> filing;       // only with a new request
   std::vector<OutgoingMessage> messages;  // to the subject, delivered after the commit (outbox)
   std::optional<Correspondence> correspondence;
+  Fulfilment fulfilment;  // applied before `messages` are queued
 };
 
 // Filters of the back-office queue, oldest due first.
@@ -68,6 +85,7 @@ struct RequestQuery {
   std::optional<std::string> type;
   std::optional<std::string> assignee;
   bool overdue_only = false;
+  std::optional<TimePoint> received_before;  // only requests received earlier
   TimePoint now;                // what "overdue" is measured against
   int limit = 50;
   std::optional<std::string> after;  // cursor: the last id of the previous page
@@ -94,8 +112,9 @@ struct RequestPage {
 struct QueueStats {
   std::map<std::string, std::int64_t> by_state;  // every request, by current state
   std::int64_t overdue = 0;                      // open and past due
-  std::int64_t outbox_pending = 0;
-  std::int64_t outbox_failed = 0;
+  // Outbox rows by (kind, status): kind "subject_message" or
+  // "recipient_notification", status pending, delivered, acknowledged, failed.
+  std::map<std::pair<std::string, std::string>, std::int64_t> outbox;
 };
 
 class Store {
@@ -127,6 +146,10 @@ class InMemoryStore final : public Store {
   Result<std::optional<IdempotentReply>> idempotent_reply(std::string_view key) const override;
   Result<QueueStats> stats(TimePoint now) const override;
 
+  // What the commits queued and carried out, for tests.
+  std::vector<OutgoingMessage> messages() const;
+  std::vector<std::pair<std::string, Fulfilment>> fulfilments() const;  // (request id, fulfilment)
+
  private:
   struct Entry {
     RequestHeader header;
@@ -138,6 +161,8 @@ class InMemoryStore final : public Store {
   mutable std::mutex mutex_;
   std::map<std::string, Entry, std::less<>> requests_;  // guarded by mutex_
   std::map<std::string, IdempotentReply, std::less<>> replies_;  // guarded by mutex_
+  std::vector<OutgoingMessage> messages_;                          // guarded by mutex_
+  std::vector<std::pair<std::string, Fulfilment>> fulfilments_;    // guarded by mutex_
 };
 
 }  // namespace dsr

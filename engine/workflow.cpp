@@ -34,6 +34,17 @@ constexpr NameTable<ReasonRule, 3> kReasonRules{{
     {ReasonRule::required, "required"},
 }};
 
+constexpr NameTable<Effect, 3> kEffects{{
+    {Effect::apply_corrections, "apply_corrections"},
+    {Effect::erase_subject, "erase_subject"},
+    {Effect::notify_recipients, "notify_recipients"},
+}};
+
+constexpr NameTable<Guard, 2> kGuards{{
+    {Guard::none, "none"},
+    {Guard::all_recipients_acknowledged, "all_recipients_acknowledged"},
+}};
+
 constexpr std::array<std::string_view, 13> kStateVocabulary{
     "received",     "verifying", "in_review",  "second_review",
     "awaiting_subject", "on_hold", "fulfilling", "notifying_recipients",
@@ -57,6 +68,10 @@ std::optional<Enum> value_of(const NameTable<Enum, N>& table, std::string_view n
 
 bool Transition::allows(Role role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+bool Transition::has_effect(Effect effect) const {
+  return std::find(effects.begin(), effects.end(), effect) != effects.end();
 }
 
 bool Transition::fires_in(std::string_view state) const {
@@ -88,6 +103,10 @@ bool Workflow::has_event(std::string_view event) const {
 std::string_view to_string(StepKind kind) { return name_of(kStepKinds, kind); }
 std::string_view to_string(ClockEffect effect) { return name_of(kClockEffects, effect); }
 std::string_view to_string(ReasonRule rule) { return name_of(kReasonRules, rule); }
+std::string_view to_string(Effect effect) { return name_of(kEffects, effect); }
+std::string_view to_string(Guard guard) { return name_of(kGuards, guard); }
+std::optional<Effect> parse_effect(std::string_view n) { return value_of(kEffects, n); }
+std::optional<Guard> parse_guard(std::string_view n) { return value_of(kGuards, n); }
 std::optional<StepKind> parse_step_kind(std::string_view n) { return value_of(kStepKinds, n); }
 std::optional<ClockEffect> parse_clock_effect(std::string_view n) { return value_of(kClockEffects, n); }
 std::optional<ReasonRule> parse_reason_rule(std::string_view n) { return value_of(kReasonRules, n); }

@@ -35,6 +35,21 @@ enum class ClockEffect {
 
 enum class ReasonRule { none, optional, required };
 
+// What a transition does besides moving the request: the fulfilment of a
+// right, carried out in the same transaction as the event.
+enum class Effect {
+  apply_corrections,  // the corrections the subject asked for, to the record on file (F.6)
+  erase_subject,      // crypto-shred the subject's record (F.5, E.7)
+  notify_recipients,  // one notification per recipient of the subject's data (D.2)
+};
+
+// A condition the engine checks before a transition may fire, beyond role,
+// four-eyes and reason.
+enum class Guard {
+  none,
+  all_recipients_acknowledged,  // every recipient notification of the request is acknowledged
+};
+
 struct State {
   std::string name;
   StepKind kind = StepKind::review;
@@ -54,7 +69,11 @@ struct Transition {
   ClockEffect clock = ClockEffect::none;
   std::string outcome;             // e.g. "upheld"; empty for none
   std::string description;
+  std::vector<Effect> effects;     // in the order the file lists them
+  Guard guard = Guard::none;
+  std::string notify_subject;      // message template sent to the subject; empty for none
 
+  bool has_effect(Effect effect) const;
   bool allows(Role role) const;
   bool fires_in(std::string_view state) const;
 };
@@ -79,6 +98,10 @@ struct Workflow {
 std::string_view to_string(StepKind kind);
 std::string_view to_string(ClockEffect effect);
 std::string_view to_string(ReasonRule rule);
+std::string_view to_string(Effect effect);
+std::string_view to_string(Guard guard);
+std::optional<Effect> parse_effect(std::string_view name);
+std::optional<Guard> parse_guard(std::string_view name);
 std::optional<StepKind> parse_step_kind(std::string_view name);
 std::optional<ClockEffect> parse_clock_effect(std::string_view name);
 std::optional<ReasonRule> parse_reason_rule(std::string_view name);

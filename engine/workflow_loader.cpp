@@ -154,11 +154,47 @@ class WorkflowParser {
     }
     t.outcome = r.string("outcome", false).value_or("");
     t.description = r.string("description", false).value_or("");
+    t.notify_subject = r.string("notify_subject", false).value_or("");
+    if (auto effects = r.strings("effects", false)) {
+      for (std::size_t i = 0; i < effects->size(); ++i) {
+        if (auto effect = parse_effect((*effects)[i])) {
+          t.effects.push_back(*effect);
+        } else {
+          diag_.add(fmt::format("{}.effects[{}]", path, i),
+                    fmt::format("unknown effect \"{}\" (apply_corrections, erase_subject, notify_recipients)", (*effects)[i]));
+        }
+      }
+    }
+    if (auto guard = r.string("guard", false)) {
+      if (auto g = parse_guard(*guard)) {
+        t.guard = *g;
+      } else {
+        diag_.add(path + ".guard", fmt::format("unknown guard \"{}\" (none, all_recipients_acknowledged)", *guard));
+      }
+    }
+    if (is_start && (!t.effects.empty() || t.guard != Guard::none))
+      diag_.add(path, "the start event can have neither effects nor a guard");
     return parsed;
   }
 
   void check_state_ref(const std::string& name, const std::string& path) {
     if (workflow_.find_state(name) == nullptr) diag_.add(path, fmt::format("unknown state \"{}\"", name));
+  }
+
+  // Recipients are told while the request waits in a recipient_notification
+  // step, and only a guard that waits for them can end that wait on its own.
+  void check_effects(const ParsedTransition& parsed) {
+    const Transition& t = parsed.transition;
+    const State* to = t.to ? workflow_.find_state(*t.to) : nullptr;
+    if (t.has_effect(Effect::notify_recipients) && to != nullptr && to->kind != StepKind::recipient_notification)
+      diag_.add(parsed.path + ".to", fmt::format("\"notify_recipients\" must lead to a recipient_notification step, "
+                                                 "not \"{}\"", *t.to));
+    if (t.guard == Guard::all_recipients_acknowledged &&
+        std::none_of(t.from.begin(), t.from.end(), [&](const std::string& s) {
+          const State* from = workflow_.find_state(s);
+          return from != nullptr && from->kind == StepKind::recipient_notification;
+        }))
+      diag_.add(parsed.path + ".guard", "\"all_recipients_acknowledged\" only makes sense from a recipient_notification step");
   }
 
   std::vector<std::string> non_terminal_states() const {
@@ -207,6 +243,7 @@ class WorkflowParser {
         diag_.add(parsed.path + ".reason", "a rejection must require a reason (\"reason\": \"required\")");
       if (t.clock == ClockEffect::extend && t.to)
         diag_.add(parsed.path + ".to", "an extension does not change the state; remove \"to\"");
+      check_effects(parsed);
       workflow_.transitions.push_back(t);
     }
     workflow_.start = start_.transition;

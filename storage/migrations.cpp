@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 4> kMigrations{{
+const std::array<Migration, 5> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -205,6 +205,14 @@ CREATE TABLE subject_keys (
   secret_hash BLOB NOT NULL
 );
 DROP TABLE tracking_tokens;
+)sql"},
+    {5, "recipient notifications: delivery and acknowledgement times", R"sql(
+-- When a notice reached its recipient (a 2xx) and when the recipient
+-- acknowledged it (a signed POST /v1/notifications/{id}/ack).
+ALTER TABLE outbox ADD COLUMN delivered_at INTEGER;
+ALTER TABLE outbox ADD COLUMN acknowledged_at INTEGER;
+-- Each worker reads only its own kind of message.
+CREATE INDEX outbox_by_kind_due ON outbox (kind, status, next_attempt_at);
 )sql"},
 }};
 

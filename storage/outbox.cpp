@@ -22,6 +22,7 @@ std::string to_json(const OutgoingMessage& m) {
   o["locale"] = m.locale;
   o["request_id"] = m.request_id;
   o["text"] = m.text;
+  o["subject"] = m.subject;
   boost::json::object vars;
   for (const auto& [k, v] : m.variables) vars[k] = v;
   o["variables"] = std::move(vars);
@@ -37,6 +38,7 @@ OutgoingMessage from_json(std::string_view text) {
   m.locale = v.at("locale").as_string();
   m.request_id = v.at("request_id").as_string();
   m.text = v.at("text").as_string();
+  if (const auto* subject = v.if_contains("subject")) m.subject = subject->as_string();
   for (const auto& [k, val] : v.at("variables").as_object()) m.variables.emplace(std::string(k), std::string(val.as_string()));
   return m;
 }
@@ -64,13 +66,15 @@ void enqueue_message(WriteConnection& db, const MasterKey& keys, const RequestHe
 
 Result<std::vector<PendingMessage>> Outbox::due(TimePoint now, int limit) const {
   auto rows = db_.read("reading the outbox", [&](SQLite::Database& db) -> Result<std::vector<std::pair<PendingMessage, Bytes>>> {
-    SQLite::Statement q(db, "SELECT id, attempts, payload FROM outbox WHERE kind = 'subject_message' AND "
+    SQLite::Statement q(db, "SELECT id, attempts, payload, created_at FROM outbox WHERE kind = 'subject_message' AND "
                             "status = 'pending' AND next_attempt_at <= ? ORDER BY created_at, id LIMIT ?");
     q.bind(1, static_cast<std::int64_t>(now.time_since_epoch().count()));
     q.bind(2, limit);
     std::vector<std::pair<PendingMessage, Bytes>> out;
     while (q.executeStep()) {
-      out.push_back({PendingMessage{q.getColumn(0).getString(), {}, q.getColumn(1).getInt()}, column_blob(q.getColumn(2))});
+      out.push_back({PendingMessage{q.getColumn(0).getString(), {}, q.getColumn(1).getInt(),
+                                    TimePoint{std::chrono::seconds{q.getColumn(3).getInt64()}}},
+                     column_blob(q.getColumn(2))});
     }
     return out;
   });
@@ -91,9 +95,11 @@ Result<std::vector<PendingMessage>> Outbox::due(TimePoint now, int limit) const 
 
 Status Outbox::delivered(const std::string& id) {
   return db_.writer().run([&](WriteConnection& db) -> Status {
-    auto& u = db.prepared("UPDATE outbox SET status = 'delivered', attempts = attempts + 1, updated_at = ? WHERE id = ?");
+    auto& u = db.prepared("UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, "
+                          "updated_at = ? WHERE id = ?");
     u.bind(1, now_seconds());
-    u.bind(2, id);
+    u.bind(2, now_seconds());
+    u.bind(3, id);
     u.exec();
     return ok_status();
   });

@@ -20,6 +20,7 @@ struct PendingMessage {
   std::string id;
   OutgoingMessage message;
   int attempts = 0;
+  TimePoint created_at;  // retries stop at the delivery horizon counted from here
 };
 
 class Outbox {

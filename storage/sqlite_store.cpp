@@ -1,7 +1,9 @@
 #include "storage/sqlite_store.hpp"
 
 #include "storage/outbox.hpp"
+#include "storage/recipient_notices.hpp"
 #include "storage/registries.hpp"
+#include "storage/sqlite_vault.hpp"
 #include "storage/sqlite_values.hpp"
 
 #include <SQLiteCpp/Statement.h>
@@ -102,6 +104,40 @@ void store_filing(WriteConnection& db, const MasterKey& keys, const std::string&
   }
 }
 
+// The subject record's field a correction names (the portal's field names).
+std::string* record_field(SubjectRecord& r, std::string_view field) {
+  if (field == "name") return &r.name;
+  if (field == "nik") return &r.nik;
+  if (field == "nip") return &r.nip;
+  if (field == "organization") return &r.organization;
+  if (field == "unit") return &r.unit;
+  if (field == "position") return &r.position;
+  if (field == "email") return &r.email;
+  if (field == "phone") return &r.phone;
+  if (field == "face_photo") return &r.face_photo_ref;
+  return nullptr;
+}
+
+// Recipients are told first (with the NIK they know), then the record is
+// corrected or shredded, all in the request's transaction.
+Status fulfil(WriteConnection& db, const MasterKey& keys, const RequestHeader& request, const Fulfilment& f) {
+  auto record = read_subject_in(db, keys, request.subject_ref);
+  if (!record) return fail(record.error());
+  if (f.notify_recipients && record->has_value())
+    enqueue_recipient_notifications(db, keys, request, (*record)->nik, f.changes_json);
+  if (!f.corrections.empty() && record->has_value()) {
+    SubjectRecord corrected = **record;
+    for (const auto& [field, value] : f.corrections) {
+      std::string* target = record_field(corrected, field);
+      if (target == nullptr) return fail(Error::invalid_argument(fmt::format("\"{}\" is no field of a subject record", field)));
+      *target = value;
+    }
+    if (Status written = write_subject_in(db, keys, request.subject_ref, corrected); !written) return written;
+  }
+  if (f.erase_subject) erase_subject_in(db, request.subject_ref);
+  return ok_status();
+}
+
 std::string message_context(std::string_view request_id, std::int64_t seq) {
   return fmt::format("dsr/request-message/v1/{}/{}", request_id, seq);
 }
@@ -164,6 +200,8 @@ void SqliteStore::commit(RequestChange change, Completion done) {
         Status written = change.expected_version == 0 ? create_request(db, change, delta)
                                                       : update_request(db, change, delta);
         if (!written) return written;
+        if (!change.fulfilment.empty())
+          if (Status fulfilled = fulfil(db, db_.keys(), change.header, change.fulfilment); !fulfilled) return fulfilled;
         if (change.filing) store_filing(db, db_.keys(), change.header.id, *change.filing);
         if (change.correspondence)
           store_correspondence(db, db_.keys(), change.header.id, change.events.back().sequence, *change.correspondence);
@@ -195,6 +233,7 @@ Result<RequestPage> SqliteStore::list(const RequestQuery& q) const {
     if (q.type) sql += " AND type = :type";
     if (q.assignee) sql += " AND assignee = :assignee";
     if (q.overdue_only) sql += " AND due_at < :now";
+    if (q.received_before) sql += " AND received_at < :received_before";
     if (q.after)
       sql += " AND (COALESCE(due_at, 9223372036854775807), id) > "
              "(SELECT COALESCE(due_at, 9223372036854775807), id FROM requests WHERE id = :after)";
@@ -204,6 +243,7 @@ Result<RequestPage> SqliteStore::list(const RequestQuery& q) const {
     if (q.type) s.bind(":type", *q.type);
     if (q.assignee) s.bind(":assignee", *q.assignee);
     if (q.overdue_only) s.bind(":now", unix_seconds(q.now));
+    if (q.received_before) s.bind(":received_before", unix_seconds(*q.received_before));
     if (q.after) s.bind(":after", *q.after);
     s.bind(":limit", q.limit + 1);
     RequestPage page;
@@ -309,10 +349,9 @@ Result<QueueStats> SqliteStore::stats(TimePoint now) const {
     overdue.bind(1, unix_seconds(now));
     overdue.executeStep();
     out.overdue = overdue.getColumn(0).getInt64();
-    SQLite::Statement outbox(db, "SELECT COALESCE(SUM(status = 'pending'), 0), COALESCE(SUM(status = 'failed'), 0) FROM outbox");
-    outbox.executeStep();
-    out.outbox_pending = outbox.getColumn(0).getInt64();
-    out.outbox_failed = outbox.getColumn(1).getInt64();
+    SQLite::Statement outbox(db, "SELECT kind, status, COUNT(*) FROM outbox GROUP BY kind, status");
+    while (outbox.executeStep())
+      out.outbox[{outbox.getColumn(0).getString(), outbox.getColumn(1).getString()}] = outbox.getColumn(2).getInt64();
     return out;
   });
 }

@@ -66,18 +66,102 @@ Result<SubjectRecord> from_json(std::string_view text) {
   return r;
 }
 
+Bytes nik_index_of(const MasterKey& keys, std::string_view nik) {
+  return keyed_hash(keys.blind_index(), "nik:" + digits_only(nik));
+}
+
+Bytes email_index_of(const MasterKey& keys, std::string_view email) {
+  return keyed_hash(keys.blind_index(), "email:" + normalized_email(email));
+}
+
+Bytes organization_index_of(const MasterKey& keys, std::string_view organization) {
+  return keyed_hash(keys.blind_index(), "organization:" + std::string(organization));
+}
+
+// Opens a row's wrapped data key and sealed record.
+Result<SubjectRecord> open_record(const MasterKey& keys, std::string_view ref, const Bytes& wrapped, const Bytes& sealed) {
+  auto key = unseal(keys.wrapping(), wrapped, key_context(ref));
+  if (!key || key->size() != kKeySize)
+    return fail(Error::internal(fmt::format("the data key of subject {} does not open: {}", ref,
+                                            key ? "wrong size" : key.error().message)));
+  Key k{};
+  std::copy(key->begin(), key->end(), k.begin());
+  SecretKey data_key(k);
+  std::fill(key->begin(), key->end(), 0);
+  auto plaintext = unseal(data_key, sealed, record_context(ref));
+  if (!plaintext)
+    return fail(Error::internal(fmt::format("the record of subject {} does not open: {}", ref, plaintext.error().message)));
+  auto record = from_json(std::string_view(reinterpret_cast<const char*>(plaintext->data()), plaintext->size()));
+  std::fill(plaintext->begin(), plaintext->end(), 0);
+  return record;
+}
+
 }  // namespace
 
-Bytes SqliteVault::nik_index(std::string_view nik) const {
-  return keyed_hash(db_.keys().blind_index(), "nik:" + digits_only(nik));
+Result<std::optional<SubjectRecord>> read_subject_in(WriteConnection& db, const MasterKey& keys, const std::string& ref) {
+  auto& q = db.prepared("SELECT wrapped_key, record FROM subjects WHERE ref = ?");
+  q.bind(1, ref);
+  if (!q.executeStep()) return std::optional<SubjectRecord>{};
+  Bytes wrapped = column_blob(q.getColumn(0)), sealed = column_blob(q.getColumn(1));
+  q.reset();
+  auto record = open_record(keys, ref, wrapped, sealed);
+  if (!record) return fail(record.error());
+  return std::optional<SubjectRecord>{std::move(record).value()};
 }
 
-Bytes SqliteVault::email_index(std::string_view email) const {
-  return keyed_hash(db_.keys().blind_index(), "email:" + normalized_email(email));
+Status write_subject_in(WriteConnection& db, const MasterKey& keys, const std::string& ref, const SubjectRecord& record) {
+  Bytes nik = nik_index_of(keys, record.nik);
+  auto& holder = db.prepared("SELECT ref FROM subjects WHERE nik_index = ? AND ref <> ?");
+  bind_blob(holder, 1, nik);
+  holder.bind(2, ref);
+  bool taken = holder.executeStep();
+  holder.reset();
+  if (taken)
+    return fail(Error(ErrorCode::conflict, "the NIK is already on file for another subject; resolve the duplicate first",
+                      "nik_taken"));
+  // A fresh data key on every write: the old ciphertext and key are
+  // overwritten together (secure_delete), never re-used.
+  SecretKey data_key(random_key());
+  Bytes wrapped = seal(keys.wrapping(), data_key.bytes(), key_context(ref));
+  std::string plaintext = to_json(record);
+  Bytes sealed = seal(data_key, as_bytes(plaintext), record_context(ref));
+  std::fill(plaintext.begin(), plaintext.end(), '\0');
+  SQLite::Statement& upsert = db.prepared(
+      "INSERT INTO subjects (ref, nik_index, email_index, org_index, wrapped_key, record, updated_at) "
+      "VALUES (?,?,?,?,?,?,?) ON CONFLICT (ref) DO UPDATE SET nik_index = excluded.nik_index, "
+      "email_index = excluded.email_index, org_index = excluded.org_index, wrapped_key = excluded.wrapped_key, "
+      "record = excluded.record, updated_at = excluded.updated_at");
+  upsert.bind(1, ref);
+  bind_blob(upsert, 2, nik);
+  if (!record.email.empty()) bind_blob(upsert, 3, email_index_of(keys, record.email));
+  if (!record.organization.empty()) bind_blob(upsert, 4, organization_index_of(keys, record.organization));
+  bind_blob(upsert, 5, wrapped);
+  bind_blob(upsert, 6, sealed);
+  upsert.bind(7, static_cast<std::int64_t>(std::time(nullptr)));
+  upsert.exec();
+  return ok_status();
 }
 
+bool erase_subject_in(WriteConnection& db, const std::string& ref) {
+  SQLite::Statement& del = db.prepared("DELETE FROM subjects WHERE ref = ?");
+  del.bind(1, ref);
+  if (del.exec() == 0) return false;
+  // What the subject wrote or was sent (forms, correspondence, pending
+  // messages) goes with the record, so that nothing of them lingers.
+  for (const char* sql : {"DELETE FROM outbox WHERE subject_ref = ? AND kind = 'subject_message'",
+                          "DELETE FROM request_details WHERE request_id IN (SELECT id FROM requests WHERE subject_ref = ?)",
+                          "DELETE FROM request_messages WHERE request_id IN (SELECT id FROM requests WHERE subject_ref = ?)"}) {
+    auto& del_related = db.prepared(sql);
+    del_related.bind(1, ref);
+    del_related.exec();
+  }
+  return true;
+}
+
+Bytes SqliteVault::nik_index(std::string_view nik) const { return nik_index_of(db_.keys(), nik); }
+Bytes SqliteVault::email_index(std::string_view email) const { return email_index_of(db_.keys(), email); }
 Bytes SqliteVault::organization_index(std::string_view organization) const {
-  return keyed_hash(db_.keys().blind_index(), "organization:" + std::string(organization));
+  return organization_index_of(db_.keys(), organization);
 }
 
 void SqliteVault::put(SubjectRecord record, RefDone done) {
@@ -86,33 +170,11 @@ void SqliteVault::put(SubjectRecord record, RefDone done) {
   auto ref = std::make_shared<std::string>();
   db_.writer().submit(
       [this, record = std::move(record), ref](WriteConnection& db) -> Status {
-        Bytes nik = nik_index(record.nik);
         SQLite::Statement& existing = db.prepared("SELECT ref FROM subjects WHERE nik_index = ?");
-        bind_blob(existing, 1, nik);
+        bind_blob(existing, 1, nik_index(record.nik));
         *ref = existing.executeStep() ? existing.getColumn(0).getString() : "s-" + random_id();
         existing.reset();
-        // A fresh data key on every write: the old ciphertext and key are
-        // overwritten together (secure_delete), never re-used.
-        SecretKey data_key(random_key());
-        Bytes wrapped = seal(db_.keys().wrapping(), data_key.bytes(), key_context(*ref));
-        std::string plaintext = to_json(record);
-        Bytes sealed = seal(data_key, as_bytes(plaintext), record_context(*ref));
-        std::fill(plaintext.begin(), plaintext.end(), '\0');
-        SQLite::Statement& upsert = db.prepared(
-                                 "INSERT INTO subjects (ref, nik_index, email_index, org_index, wrapped_key, record, "
-                                 "updated_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT (ref) DO UPDATE SET "
-                                 "email_index = excluded.email_index, org_index = excluded.org_index, "
-                                 "wrapped_key = excluded.wrapped_key, record = excluded.record, "
-                                 "updated_at = excluded.updated_at");
-        upsert.bind(1, *ref);
-        bind_blob(upsert, 2, nik);
-        if (!record.email.empty()) bind_blob(upsert, 3, email_index(record.email));
-        if (!record.organization.empty()) bind_blob(upsert, 4, organization_index(record.organization));
-        bind_blob(upsert, 5, wrapped);
-        bind_blob(upsert, 6, sealed);
-        upsert.bind(7, static_cast<std::int64_t>(std::time(nullptr)));
-        upsert.exec();
-        return ok_status();
+        return write_subject_in(db, db_.keys(), *ref, record);
       },
       [ref, done = std::move(done)](Status s) {
         if (!s) return done(fail(s.error()));
@@ -128,21 +190,7 @@ Result<SubjectRecord> SqliteVault::get(std::string_view subject_ref) const {
     return std::pair{column_blob(q.getColumn(0)), column_blob(q.getColumn(1))};
   });
   if (!row) return fail(row.error());
-  auto key = unseal(db_.keys().wrapping(), row->first, key_context(subject_ref));
-  if (!key || key->size() != kKeySize)
-    return fail(Error::internal(fmt::format("the data key of subject {} does not open: {}", subject_ref,
-                                            key ? "wrong size" : key.error().message)));
-  Key k{};
-  std::copy(key->begin(), key->end(), k.begin());
-  SecretKey data_key(k);
-  std::fill(key->begin(), key->end(), 0);
-  auto plaintext = unseal(data_key, row->second, record_context(subject_ref));
-  if (!plaintext)
-    return fail(Error::internal(fmt::format("the record of subject {} does not open: {}", subject_ref,
-                                            plaintext.error().message)));
-  auto record = from_json(std::string_view(reinterpret_cast<const char*>(plaintext->data()), plaintext->size()));
-  std::fill(plaintext->begin(), plaintext->end(), 0);
-  return record;
+  return open_record(db_.keys(), subject_ref, row->first, row->second);
 }
 
 Result<std::optional<std::string>> SqliteVault::find_by(const char* column, const Bytes& index) const {
@@ -165,18 +213,7 @@ Result<std::optional<std::string>> SqliteVault::find_by_email(std::string_view e
 void SqliteVault::erase(std::string subject_ref, Done done) {
   db_.writer().submit(
       [subject_ref](WriteConnection& db) -> Status {
-        SQLite::Statement& del = db.prepared("DELETE FROM subjects WHERE ref = ?");
-        del.bind(1, subject_ref);
-        if (del.exec() == 0) return fail(Error::not_found(fmt::format("no subject record {}", subject_ref)));
-        // What the subject wrote or was sent (forms, correspondence, pending
-        // messages) goes with the record, so that nothing of them lingers.
-        for (const char* sql : {"DELETE FROM outbox WHERE subject_ref = ? AND kind = 'subject_message'",
-                                "DELETE FROM request_details WHERE request_id IN (SELECT id FROM requests WHERE subject_ref = ?)",
-                                "DELETE FROM request_messages WHERE request_id IN (SELECT id FROM requests WHERE subject_ref = ?)"}) {
-          auto& del_related = db.prepared(sql);
-          del_related.bind(1, subject_ref);
-          del_related.exec();
-        }
+        if (!erase_subject_in(db, subject_ref)) return fail(Error::not_found(fmt::format("no subject record {}", subject_ref)));
         return ok_status();
       },
       std::move(done));

@@ -15,6 +15,17 @@
 
 namespace dsr::storage {
 
+// The same operations inside a writer job, so that a request's fulfilment
+// (corrections, erasure) commits with the event that records it.
+// The record on file, or nullopt if there is none.
+Result<std::optional<SubjectRecord>> read_subject_in(WriteConnection& db, const MasterKey& keys, const std::string& ref);
+// Writes the record under a fresh data key and re-indexes NIK, e-mail and
+// organisation. A NIK already held by another subject is a conflict.
+Status write_subject_in(WriteConnection& db, const MasterKey& keys, const std::string& ref, const SubjectRecord& record);
+// Deletes the record (its data key with it) and what the subject wrote or
+// was sent; false if there was no record.
+bool erase_subject_in(WriteConnection& db, const std::string& ref);
+
 class SqliteVault final : public SubjectVault {
  public:
   explicit SqliteVault(Database& db) : db_(db) {}

@@ -31,11 +31,14 @@ ApiHarness::ApiHarness() : clock(at("2025-03-03T02:15:00Z")) {
   audit = std::make_unique<storage::SqliteAuditTrail>([this] {
     return db->read("verify", [this](SQLite::Database& c) { return storage::verify_journal(c, db->keys().journal_mac()); });
   });
+  notifications = std::make_unique<storage::SqliteNotificationLedger>(*db);
+  notices = std::make_unique<SubjectNotices>(shipped_messages(), shipped_policies(), *vault, *store);
   requests = std::make_unique<RequestService>(shipped_workflows(), shipped_policies(), *store, clock,
-                                              [this] { return "r" + std::to_string(++next_id); });
+                                              [this] { return "r" + std::to_string(++next_id); },
+                                              RequestServiceCollaborators{notices.get(), notifications.get()});
   context = std::make_unique<api::ApiContext>(api::ApiContext{
       shipped_workflows(), shipped_policies(), *requests, *store, *vault, *tokens, *codes, *disclosures, *signer, *audit,
-      clock, "id-pdp",
+      *notices, *notifications, clock, "id-pdp",
       [] { return storage::random_id(24); },
       [] { return std::string("123456"); },
       [this] { return "r" + std::to_string(++next_id); },

@@ -13,6 +13,7 @@
 #include "storage/database.hpp"
 #include "storage/outbox.hpp"
 #include "storage/package_signer.hpp"
+#include "storage/recipient_notices.hpp"
 #include "storage/registries.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/sqlite_vault.hpp"
@@ -51,6 +52,8 @@ class ApiHarness {
   std::unique_ptr<storage::SqliteDisclosures> disclosures;
   std::unique_ptr<storage::Ed25519Signer> signer;
   std::unique_ptr<storage::SqliteAuditTrail> audit;
+  std::unique_ptr<storage::SqliteNotificationLedger> notifications;
+  std::unique_ptr<SubjectNotices> notices;
   std::unique_ptr<RequestService> requests;
   std::unique_ptr<api::ApiContext> context;
   std::unique_ptr<api::Router> router;

@@ -67,10 +67,19 @@ TEST_CASE("filing with a record on file sends a code to the contact on record", 
   CHECK(str(r.body, "received_at") == "2025-03-03T02:15:00Z");
   CHECK(r.header("Location") == "/v1/requests/r1");
   auto due = h.outbox->due(test::at("2100-01-01T00:00:00Z"), 10);
-  REQUIRE(due->size() == 1);
-  CHECK((*due)[0].message.to == "Budi@Example.go.id");  // the address on record, not the form's spelling
-  CHECK((*due)[0].message.variables.at("code") == "123456");
-  CHECK((*due)[0].message.request_id == "r1");
+  REQUIRE(due->size() == 2);
+  const auto& code = (*due)[0].message;
+  CHECK(code.template_name == "verification_code");
+  CHECK(code.to == "Budi@Example.go.id");  // the address on record, not the form's spelling
+  CHECK(code.variables.at("code") == "123456");
+  CHECK(code.text.find("123456") != std::string::npos);
+  CHECK(code.request_id == "r1");
+  const auto& received = (*due)[1].message;
+  CHECK(received.template_name == "request_received");
+  CHECK(received.to == "Budi@Example.go.id");
+  CHECK(received.locale == "id");
+  CHECK(received.text.find("r1") != std::string::npos);
+  CHECK(received.text.find("Kamis, 6 Maret 2025 pukul 09.15 WIB") != std::string::npos);  // 02:15Z, in WIB
 }
 
 TEST_CASE("no record, or another address than the one on record: a verifier checks by hand", "[api][filing]") {
@@ -82,7 +91,13 @@ TEST_CASE("no record, or another address than the one on record: a verifier chec
   auto mismatch = h.call("POST", "/v1/requests", filing("access", kNik, "attacker@example.com"));
   REQUIRE(mismatch.status == 201);
   CHECK(str(mismatch.body, "verification") == "manual");
-  CHECK(h.outbox->due(test::at("2100-01-01T00:00:00Z"), 10)->empty());  // no code went anywhere
+  auto due = h.outbox->due(test::at("2100-01-01T00:00:00Z"), 10);
+  for (const auto& m : *due) {
+    CHECK(m.message.template_name == "request_received");  // no code went anywhere
+    CHECK(m.message.to != "attacker@example.com");            // the person on record learns of the filing instead
+  }
+  REQUIRE(due->size() == 2);
+  CHECK((*due)[1].message.to == "budi@example.go.id");
 }
 
 TEST_CASE("invalid filings get field errors, in Indonesian by default", "[api][filing][validation]") {
@@ -327,6 +342,8 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
       {"GET /readyz", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
       {"GET /metrics", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
       {"GET /openapi.json", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
+      {"GET /v1/requests/{id}/notifications", "admin verifier reviewer supervisor auditor"},
+      {"POST /v1/notifications/{id}/ack", "signed"},
   };
   std::set<std::string> routes_seen;
   for (const auto& route : h.router->routes()) {
@@ -341,7 +358,9 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
       INFO(who);
       auto r = h.call(route.method, target, "{}", token);
       bool should = (" " + allowed.at(key) + " ").find(" " + who + " ") != std::string::npos;
-      if (should) {
+      if (allowed.at(key) == "signed") {
+        CHECK(r.status == 401);  // a recipient's signature is the only credential; no token opens it
+      } else if (should) {
         CHECK(r.status != 401);
         CHECK(r.status != 403);
         CHECK((r.status != 404 || route.pattern.find("{nik}") != std::string::npos));
@@ -509,7 +528,9 @@ TEST_CASE("metrics: requests by state, overdue, outbox depth", "[api][metrics]")
   CHECK(m.content_type.starts_with("text/plain; version=0.0.4"));
   CHECK(m.raw.find("dsr_requests{state=\"verifying\"} 2") != std::string::npos);
   CHECK(m.raw.find("dsr_requests_overdue 1") != std::string::npos);
-  CHECK(m.raw.find("dsr_outbox_messages{status=\"pending\"} 1") != std::string::npos);
+  // The code and "received" for the subject on record, "received" to the form's address for the other.
+  CHECK(m.raw.find("dsr_outbox_messages{kind=\"subject_message\",status=\"pending\"} 3") != std::string::npos);
+  CHECK(m.raw.find("dsr_outbox_messages{kind=\"recipient_notification\",status=\"failed\"} 0") != std::string::npos);
 }
 
 TEST_CASE("a new code on request, to the contact on record, at most three in all", "[api][verify]") {
@@ -526,8 +547,12 @@ TEST_CASE("a new code on request, to the contact on record, at most three in all
   CHECK(fourth.status == 409);
   CHECK(str(fourth.body, "type") == "urn:dsr:problem:code_limit");
   auto due = h.outbox->due(test::at("2100-01-01T00:00:00Z"), 10);
-  REQUIRE(due->size() == 3);
-  for (const auto& m : *due) CHECK(m.message.to == "budi@example.go.id");
+  int codes = 0;
+  for (const auto& m : *due) {
+    CHECK(m.message.to == "budi@example.go.id");
+    codes += m.message.template_name == "verification_code";
+  }
+  CHECK(codes == 3);
   CHECK(h.call("POST", "/v1/requests/r1/verify", R"({"code": "123456"})", trk).status == 200);
   CHECK(h.call("POST", "/v1/requests/r1/code", "", trk).status == 409);  // verified: nothing to resend
 

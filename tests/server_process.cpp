@@ -21,16 +21,31 @@
 
 namespace dsr::test {
 
-ServerProcess::ServerProcess(std::vector<std::string> extra_args, std::string scheme) {
+ServerProcess::ServerProcess(std::vector<std::string> extra_args, std::string scheme) : scheme_(std::move(scheme)) {
+  args_ = {DSR_BINARY, "serve", "--listen", "127.0.0.1:0", "--db", dir_.file("var/dsr.db"),
+           "--key-file", dir_.file("var/master.key"), "--message-sink",
+           "dir:" + dir_.file("var/outbox"), "--threads", "2"};
+  args_.insert(args_.end(), extra_args.begin(), extra_args.end());
+  start();
+}
+
+void ServerProcess::kill() {
+  REQUIRE(pid_ > 0);
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+void ServerProcess::start() {
+  REQUIRE(pid_ <= 0);
+  port_ = 0;
   std::string err_path = dir_.file("serve.err");
-  std::vector<std::string> args{DSR_BINARY, "serve", "--listen", "127.0.0.1:0", "--db", dir_.file("var/dsr.db"),
-                                "--key-file", dir_.file("var/master.key"), "--message-sink",
-                                "dir:" + dir_.file("var/outbox"), "--threads", "2"};
-  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::vector<std::string> args = args_;
   pid_ = ::fork();
   REQUIRE(pid_ >= 0);
   if (pid_ == 0) {
-    int out = ::open(dir_.file("access.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int out = ::open(dir_.file("access.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(out, 1);
     ::dup2(err, 2);
@@ -41,7 +56,7 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args, std::string sc
     ::_exit(127);
   }
   // Wait for "listening on http://127.0.0.1:PORT".
-  std::regex listening("listening on " + scheme + "://127\\.0\\.0\\.1:([0-9]+)");
+  std::regex listening("listening on " + scheme_ + "://127\\.0\\.0\\.1:([0-9]+)");
   for (int i = 0; i < 200 && port_ == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
     std::ifstream in(err_path);

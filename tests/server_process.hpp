@@ -37,6 +37,9 @@ class ServerProcess {
   WireReply https_call(const std::string& method, const std::string& target);
   // SIGTERM and the exit status.
   int stop();
+  // SIGKILL, as a crash would; start() again on the same files (a new port).
+  void kill();
+  void start();
   // The verification code last written to the dir: message sink for a request.
   std::string code_for(const std::string& request_id);
 
@@ -45,6 +48,8 @@ class ServerProcess {
 
  private:
   TempDir dir_;
+  std::vector<std::string> args_;
+  std::string scheme_;
   int pid_ = -1;
   std::uint16_t port_ = 0;
 };

@@ -87,8 +87,12 @@ TEST_CASE("every request type, from filing to its end, over HTTP", "[server][wor
     auto [id, trk] = file_and_verify(
         s, filing("rectification", R"(, "details": {"corrections": [{"field": "email", "requested": "budi@bssn.go.id"}]})"));
     REQUIRE(fire(s, id, t.reviewer, "approve", 2).status == 200);
-    REQUIRE(str(fire(s, id, t.system, "fulfil", 3), "status") == "notifying_recipients");
-    REQUIRE(str(fire(s, id, t.system, "complete", 4), "status") == "completed");
+    // No recipient ever received Budi's data: nobody to tell, done at once.
+    auto fulfilled = fire(s, id, t.system, "fulfil", 3);
+    REQUIRE(str(fulfilled, "status") == "completed");
+    CHECK(fulfilled.json.at("version").as_int64() == 5);  // fulfil, then complete by dsr
+    auto record = s.call("GET", "/v1/subjects/" + kNik, "", t.system);
+    CHECK(str(record, "email") == "budi@bssn.go.id");  // the correction is on file
   }
   SECTION("erasure, with four eyes") {
     auto [id, trk] = file_and_verify(s, filing("erasure"));
@@ -98,8 +102,8 @@ TEST_CASE("every request type, from filing to its end, over HTTP", "[server][wor
     CHECK(refused.status == 403);
     CHECK(str(refused, "type") == "urn:dsr:problem:four_eyes_violated");
     REQUIRE(fire(s, id, t.supervisor, "approve", 3).status == 200);
-    REQUIRE(str(fire(s, id, t.system, "fulfil", 4), "status") == "notifying_recipients");
-    REQUIRE(str(fire(s, id, t.system, "complete", 5), "status") == "completed");
+    REQUIRE(str(fire(s, id, t.system, "fulfil", 4), "status") == "completed");
+    CHECK(s.call("GET", "/v1/subjects/" + kNik, "", t.system).status == 404);  // shredded
   }
   SECTION("objection to an automated decision, decided by a human") {
     auto [id, trk] = file_and_verify(

@@ -34,6 +34,20 @@ const SlaCatalog& shipped_policies() {
   return catalog;
 }
 
+const MessageCatalog& shipped_messages() {
+  static const MessageCatalog catalog = [] {
+    auto files = app::read_definition_files(DSR_WORKFLOWS_DIR);
+    REQUIRE(files.ok());
+    auto loaded = load_message_catalog(*files, shipped_workflows());
+    if (!loaded) {
+      for (const auto& e : loaded.error()) UNSCOPED_INFO(e.to_string());
+    }
+    REQUIRE(loaded.ok());
+    return std::move(loaded).value();
+  }();
+  return catalog;
+}
+
 const Workflow& shipped(std::string_view type) {
   const Workflow* w = shipped_workflows().find(type);
   REQUIRE(w != nullptr);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/interpreter.hpp"
+#include "engine/message_catalog.hpp"
 #include "engine/request.hpp"
 #include "engine/sla_policy.hpp"
 #include "engine/workflow_set.hpp"
@@ -19,6 +20,9 @@ const Workflow& shipped(std::string_view type);
 
 // The SLA policies and calendars under workflows/policies and calendars.
 const SlaCatalog& shipped_policies();
+
+// The message catalogues under workflows/messages.
+const MessageCatalog& shipped_messages();
 
 TimePoint at(std::string_view rfc3339);
 Actor actor(Role role, std::string principal = "");

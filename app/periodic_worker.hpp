@@ -1,0 +1,35 @@
+// PeriodicWorker: a thread that runs one task every `interval`, or at once
+// when poked, until destroyed. The outbox, the recipient notifications and
+// the request timers each run on one; a task never runs twice at once.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace dsr::app {
+
+class PeriodicWorker {
+ public:
+  PeriodicWorker(std::chrono::milliseconds interval, std::function<void()> task);
+  ~PeriodicWorker();  // waits for a running task, then stops
+  PeriodicWorker(const PeriodicWorker&) = delete;
+  PeriodicWorker& operator=(const PeriodicWorker&) = delete;
+
+  void poke();
+
+ private:
+  void loop();
+
+  std::chrono::milliseconds interval_;
+  std::function<void()> task_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mutex_
+  bool poked_ = false;     // guarded by mutex_
+  std::thread thread_;     // last: starts once the rest is set
+};
+
+}  // namespace dsr::app

@@ -1,0 +1,30 @@
+#include "engine/ports.hpp"
+
+#include <array>
+#include <utility>
+
+namespace dsr {
+namespace {
+
+constexpr std::array<std::pair<NotificationStatus, std::string_view>, 4> kStatuses{{
+    {NotificationStatus::pending, "pending"},
+    {NotificationStatus::delivered, "delivered"},
+    {NotificationStatus::acknowledged, "acknowledged"},
+    {NotificationStatus::failed, "failed"},
+}};
+
+}  // namespace
+
+std::string_view to_string(NotificationStatus status) {
+  for (const auto& [s, name] : kStatuses)
+    if (s == status) return name;
+  return "unknown";
+}
+
+std::optional<NotificationStatus> parse_notification_status(std::string_view name) {
+  for (const auto& [s, n] : kStatuses)
+    if (n == name) return s;
+  return std::nullopt;
+}
+
+}  // namespace dsr

@@ -1,0 +1,70 @@
+#include "engine/subject_notices.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+namespace dsr {
+namespace {
+
+struct Address {
+  std::string to;
+  std::string channel;
+};
+
+std::string text_at(const boost::json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+}  // namespace
+
+std::optional<OutgoingMessage> SubjectNotices::compose(const Request& request, std::string_view template_name,
+                                                       MessageCatalog::Variables variables,
+                                                       std::optional<TimePoint> due_at,
+                                                       std::string_view details_json) const {
+  std::string stored;
+  if (details_json.empty()) {
+    auto details = store_.details(request.id);
+    if (!details) return std::nullopt;
+    stored = std::move(details).value();
+    details_json = stored;
+  }
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(details_json, ec);
+  if (ec || !parsed.is_object()) return std::nullopt;  // erased with the subject, or never kept
+  const auto& details = parsed.get_object();
+  std::string locale = text_at(details, "locale");
+  if (locale.empty()) locale = std::string(kDefaultLocale);
+
+  // The contact on record wins over what the form said (DESIGN.md, security).
+  Address address;
+  if (auto record = vault_.get(request.subject_ref)) {
+    address = !record->email.empty() ? Address{record->email, "email"} : Address{record->phone, "sms"};
+  } else if (const auto* given = details.if_contains("contact_given"); given && given->is_object()) {
+    const auto& contact = given->get_object();
+    address = !text_at(contact, "email").empty() ? Address{text_at(contact, "email"), "email"}
+                                                  : Address{text_at(contact, "phone"), "sms"};
+  }
+  if (address.to.empty()) return std::nullopt;
+
+  variables.emplace("request_id", request.id);
+  variables.emplace("request_type", catalog_.request_type_name(locale, request.type));
+  variables.emplace("contact", catalog_.contact(locale));
+  if (due_at) {
+    const SlaPolicy* policy = policies_.policy(request.policy);
+    variables.emplace("due_at", catalog_.format_time(locale, *due_at, policy ? policy->time_zone : "UTC"));
+  }
+  RenderedMessage rendered = catalog_.render(locale, template_name, variables);
+  OutgoingMessage m;
+  m.to = std::move(address.to);
+  m.channel = std::move(address.channel);
+  m.template_name = std::string(template_name);
+  m.locale = locale;
+  m.request_id = request.id;
+  m.text = std::move(rendered.text);
+  m.subject = std::move(rendered.subject);
+  m.variables = std::map<std::string, std::string>(variables.begin(), variables.end());
+  return m;
+}
+
+}  // namespace dsr

@@ -1,0 +1,46 @@
+// SubjectNotices: writes the message a subject receives at a step of their
+// request (received, more information needed, on hold, extended, completed,
+// rejected, result ready, ...), from the MessageCatalog, in the language the
+// subject filed in, to the contact on record, or to the contact given on
+// the form when dsr holds no record of the subject. Deadlines are written in
+// the policy's time zone (WIB for id-pdp).
+//
+// Thread-safe: reads only.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/message_catalog.hpp"
+#include "engine/ports.hpp"
+#include "engine/request.hpp"
+#include "engine/sla_policy.hpp"
+#include "engine/store.hpp"
+#include "engine/subject_vault.hpp"
+
+namespace dsr {
+
+class SubjectNotices {
+ public:
+  SubjectNotices(const MessageCatalog& catalog, const SlaCatalog& policies, const SubjectVault& vault,
+                 const Store& store)
+      : catalog_(catalog), policies_(policies), vault_(vault), store_(store) {}
+
+  // The message, or nullopt when the subject has no address dsr may use
+  // (e.g. the record was erased). `details_json` is the filing's details;
+  // empty: read them from the store.
+  std::optional<OutgoingMessage> compose(const Request& request, std::string_view template_name,
+                                         MessageCatalog::Variables variables, std::optional<TimePoint> due_at,
+                                         std::string_view details_json = {}) const;
+
+  const MessageCatalog& catalog() const { return catalog_; }
+
+ private:
+  const MessageCatalog& catalog_;
+  const SlaCatalog& policies_;
+  const SubjectVault& vault_;
+  const Store& store_;
+};
+
+}  // namespace dsr

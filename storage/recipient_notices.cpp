@@ -1,0 +1,194 @@
+#include "storage/recipient_notices.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <fmt/format.h>
+
+#include "storage/sqlite_values.hpp"
+
+namespace dsr::storage {
+namespace {
+
+std::string payload_context(std::string_view id) { return fmt::format("dsr/recipient-notification/v1/{}", id); }
+std::string secret_context(std::string_view recipient_id) { return fmt::format("dsr/recipient-secret/v1/{}", recipient_id); }
+
+std::int64_t unix_seconds(TimePoint t) { return t.time_since_epoch().count(); }
+std::optional<TimePoint> optional_time(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return TimePoint{std::chrono::seconds{c.getInt64()}};
+}
+
+// The columns every reader of a notification selects, in this order.
+constexpr const char* kColumns =
+    "o.id, o.request_id, o.recipient_id, r.name, r.kind, o.status, o.attempts, COALESCE(o.last_error, ''), "
+    "o.created_at, o.next_attempt_at, o.delivered_at, o.acknowledged_at";
+
+RecipientNotification read_row(SQLite::Statement& q) {
+  RecipientNotification n;
+  n.id = q.getColumn(0).getString();
+  n.request_id = q.getColumn(1).getString();
+  n.recipient_id = q.getColumn(2).getString();
+  n.recipient_name = q.getColumn(3).getString();
+  n.recipient_kind = q.getColumn(4).getString();
+  n.status = parse_notification_status(q.getColumn(5).getString()).value_or(NotificationStatus::pending);
+  n.attempts = q.getColumn(6).getInt();
+  n.last_error = q.getColumn(7).getString();
+  n.created_at = TimePoint{std::chrono::seconds{q.getColumn(8).getInt64()}};
+  if (n.status == NotificationStatus::pending) n.next_attempt_at = optional_time(q.getColumn(9));
+  n.delivered_at = optional_time(q.getColumn(10));
+  n.acknowledged_at = optional_time(q.getColumn(11));
+  return n;
+}
+
+}  // namespace
+
+int enqueue_recipient_notifications(WriteConnection& db, const MasterKey& keys, const RequestHeader& request,
+                                    const std::string& nik, const std::string& changes_json) {
+  auto& recipients = db.prepared("SELECT DISTINCT recipient_id FROM disclosures WHERE subject_ref = ? ORDER BY recipient_id");
+  recipients.bind(1, request.subject_ref);
+  std::vector<std::string> ids;
+  while (recipients.executeStep()) ids.push_back(recipients.getColumn(0).getString());
+  recipients.reset();
+  std::string payload = boost::json::serialize(boost::json::object{
+      {"nik", nik}, {"type", request.type}, {"changes", boost::json::parse(changes_json)}});
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
+  for (const auto& recipient : ids) {
+    std::string id = "n-" + random_id(12);
+    auto& insert = db.prepared(
+        "INSERT INTO outbox (id, kind, request_id, subject_ref, recipient_id, payload, next_attempt_at, created_at, "
+        "updated_at) VALUES (?, 'recipient_notification', ?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, id);
+    insert.bind(2, request.id);
+    insert.bind(3, request.subject_ref);
+    insert.bind(4, recipient);
+    bind_blob(insert, 5, seal(keys.details(), as_bytes(payload), payload_context(id)));
+    insert.bind(6, now);
+    insert.bind(7, now);
+    insert.bind(8, now);
+    insert.exec();
+  }
+  return static_cast<int>(ids.size());
+}
+
+Result<std::vector<RecipientNotification>> SqliteNotificationLedger::for_request(std::string_view request_id) const {
+  return db_.read("reading recipient notifications", [&](SQLite::Database& db) -> Result<std::vector<RecipientNotification>> {
+    SQLite::Statement q(db, fmt::format("SELECT {} FROM outbox o JOIN recipients r ON r.id = o.recipient_id "
+                                        "WHERE o.request_id = ? AND o.kind = 'recipient_notification' ORDER BY r.name, o.id",
+                                        kColumns));
+    q.bind(1, std::string(request_id));
+    std::vector<RecipientNotification> out;
+    while (q.executeStep()) out.push_back(read_row(q));
+    return out;
+  });
+}
+
+Result<RecipientNotification> SqliteNotificationLedger::find(std::string_view notification_id) const {
+  return db_.read("reading a recipient notification", [&](SQLite::Database& db) -> Result<RecipientNotification> {
+    SQLite::Statement q(db, fmt::format("SELECT {} FROM outbox o JOIN recipients r ON r.id = o.recipient_id "
+                                        "WHERE o.id = ? AND o.kind = 'recipient_notification'", kColumns));
+    q.bind(1, std::string(notification_id));
+    if (!q.executeStep()) return fail(Error::not_found(fmt::format("no notification {}", notification_id)));
+    return read_row(q);
+  });
+}
+
+void SqliteNotificationLedger::acknowledge(std::string notification_id, TimePoint at, std::function<void(Status)> done) {
+  db_.writer().submit(
+      [notification_id, at](WriteConnection& db) -> Status {
+        auto& u = db.prepared("UPDATE outbox SET status = 'acknowledged', acknowledged_at = COALESCE(acknowledged_at, ?), "
+                              "updated_at = ? WHERE id = ? AND kind = 'recipient_notification'");
+        u.bind(1, unix_seconds(at));
+        u.bind(2, unix_seconds(at));
+        u.bind(3, notification_id);
+        if (u.exec() == 0) return fail(Error::not_found(fmt::format("no notification {}", notification_id)));
+        return ok_status();
+      },
+      std::move(done));
+}
+
+Result<std::vector<DueNotification>> SqliteNotificationLedger::due(TimePoint now, int limit) const {
+  struct Row {
+    DueNotification due;
+    Bytes payload;
+    Bytes secret;
+  };
+  auto rows = db_.read("reading due recipient notifications", [&](SQLite::Database& db) -> Result<std::vector<Row>> {
+    SQLite::Statement q(db, fmt::format("SELECT {}, q.type, r.webhook_url, r.signing_secret, o.payload FROM outbox o "
+                                        "JOIN recipients r ON r.id = o.recipient_id JOIN requests q ON q.id = o.request_id "
+                                        "WHERE o.kind = 'recipient_notification' AND o.status = 'pending' AND "
+                                        "o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.id LIMIT ?", kColumns));
+    q.bind(1, unix_seconds(now));
+    q.bind(2, limit);
+    std::vector<Row> out;
+    while (q.executeStep()) {
+      Row row;
+      row.due.notification = read_row(q);
+      row.due.request_type = q.getColumn(12).getString();
+      row.due.webhook_url = q.getColumn(13).getString();
+      row.secret = column_blob(q.getColumn(14));
+      row.payload = column_blob(q.getColumn(15));
+      out.push_back(std::move(row));
+    }
+    return out;
+  });
+  if (!rows) return fail(rows.error());
+  std::vector<DueNotification> out;
+  for (auto& row : *rows) {
+    const auto& id = row.due.notification.id;
+    auto payload = unseal(db_.keys().details(), row.payload, payload_context(id));
+    auto secret = unseal(db_.keys().secrets(), row.secret, secret_context(row.due.notification.recipient_id));
+    if (!payload || !secret) return fail(Error::internal(fmt::format("notification {} does not open", id)));
+    try {
+      auto p = boost::json::parse(std::string_view(reinterpret_cast<const char*>(payload->data()), payload->size()));
+      row.due.nik = p.at("nik").as_string();
+      row.due.changes_json = boost::json::serialize(p.at("changes"));
+    } catch (const std::exception&) {
+      return fail(Error::internal(fmt::format("notification {} is damaged", id)));
+    }
+    row.due.signing_secret.assign(secret->begin(), secret->end());
+    out.push_back(std::move(row.due));
+  }
+  return out;
+}
+
+Status SqliteNotificationLedger::delivered(const std::string& id, TimePoint at) {
+  return db_.writer().run([&](WriteConnection& db) -> Status {
+    // An acknowledgement may have arrived before the 2xx did: keep it.
+    auto& u = db.prepared("UPDATE outbox SET status = CASE WHEN status = 'acknowledged' THEN status ELSE 'delivered' END, "
+                          "attempts = attempts + 1, delivered_at = COALESCE(delivered_at, ?), last_error = NULL, "
+                          "updated_at = ? WHERE id = ?");
+    u.bind(1, unix_seconds(at));
+    u.bind(2, unix_seconds(at));
+    u.bind(3, id);
+    u.exec();
+    return ok_status();
+  });
+}
+
+Status SqliteNotificationLedger::attempt_failed(const std::string& id, const std::string& error,
+                                                std::optional<TimePoint> retry_at) {
+  return db_.writer().run([&](WriteConnection& db) -> Status {
+    auto& u = db.prepared("UPDATE outbox SET attempts = attempts + 1, last_error = ?, updated_at = strftime('%s','now'), "
+                          "status = CASE WHEN status <> 'pending' THEN status WHEN ? THEN 'pending' ELSE 'failed' END, "
+                          "next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?");
+    u.bind(1, error);
+    u.bind(2, retry_at ? 1 : 0);
+    if (retry_at) u.bind(3, unix_seconds(*retry_at));
+    u.bind(4, id);
+    u.exec();
+    return ok_status();
+  });
+}
+
+Result<std::map<std::string, std::int64_t>> SqliteNotificationLedger::counts() const {
+  return db_.read("counting recipient notifications", [](SQLite::Database& db) -> Result<std::map<std::string, std::int64_t>> {
+    SQLite::Statement q(db, "SELECT status, COUNT(*) FROM outbox WHERE kind = 'recipient_notification' GROUP BY status");
+    std::map<std::string, std::int64_t> out;
+    while (q.executeStep()) out[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+    return out;
+  });
+}
+
+}  // namespace dsr::storage

@@ -1,0 +1,56 @@
+// Recipient notifications at rest (policy D.2): one outbox row per
+// recipient that ever received a subject's data, written in the same
+// transaction as the fulfilment that makes them due. The payload (the NIK
+// and the changes) is sealed; it survives the subject's erasure, since the
+// recipients must still be told which person to erase.
+//
+// Thread-safe like the other stores: reads from any thread, writes through
+// the group-commit writer.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/ports.hpp"
+#include "engine/request.hpp"
+#include "storage/database.hpp"
+
+namespace dsr::storage {
+
+// Inside a writer job: queues the notices for `request`'s subject; answers
+// how many recipients there were.
+int enqueue_recipient_notifications(WriteConnection& db, const MasterKey& keys, const RequestHeader& request,
+                                    const std::string& nik, const std::string& changes_json);
+
+// A notice the worker should (re)send now, with what it needs to send it.
+struct DueNotification {
+  RecipientNotification notification;
+  std::string request_type;
+  std::string webhook_url;     // empty: the recipient has no webhook (an institution reading through the API)
+  std::string signing_secret;
+  std::string nik;
+  std::string changes_json;    // a JSON array
+};
+
+class SqliteNotificationLedger final : public NotificationLedger {
+ public:
+  explicit SqliteNotificationLedger(Database& db) : db_(db) {}
+
+  Result<std::vector<RecipientNotification>> for_request(std::string_view request_id) const override;
+  Result<RecipientNotification> find(std::string_view notification_id) const override;
+  void acknowledge(std::string notification_id, TimePoint at, std::function<void(Status)> done) override;
+
+  // Pending notices whose next attempt is due at `now`, oldest first.
+  Result<std::vector<DueNotification>> due(TimePoint now, int limit) const;
+  Status delivered(const std::string& id, TimePoint at);
+  // Another attempt at `retry_at`, or the dead letter (failed) without one.
+  Status attempt_failed(const std::string& id, const std::string& error, std::optional<TimePoint> retry_at);
+  // Counts by status, for /metrics.
+  Result<std::map<std::string, std::int64_t>> counts() const;
+
+ private:
+  Database& db_;
+};
+
+}  // namespace dsr::storage
