@@ -246,9 +246,14 @@ void verify_request(const HttpRequest& http, const Caller& caller, ApiContext& c
                       [&context, caller, l, id, version, respond = std::move(respond)](Result<CodeVerdict> v) mutable {
     if (!v) return respond(problem_for(v.error(), l));
     switch (v->result) {
-      case CodeCheck::accepted:
-        return context.requests.fire(id, Command{"verify", caller.actor(), "", version, {}, {}},
+      case CodeCheck::accepted: {
+        // The code is spent now: fire on the latest version, so that a
+        // reminder the scheduler recorded meanwhile cannot waste it.
+        auto latest = context.store.load(id);
+        std::int64_t current = latest ? latest->version : version;
+        return context.requests.fire(id, Command{"verify", caller.actor(), "", current, {}, {}},
                                      answer_with_request(context, caller, l, std::move(respond)));
+      }
       case CodeCheck::wrong:
         return respond(problem(422, "wrong_code", text::kInvalid.in(l), std::string(text::kWrongCode.in(l)),
                                {{"code", std::string(text::kWrongCode.in(l))}}, {{"attempts_left", v->attempts_left}}));

@@ -99,7 +99,8 @@ struct WebhookClient::Impl {
     co_return parser.get().result_int();
   }
 
-  asio::awaitable<PostOutcome> send(const WebhookUrl& url, const OutgoingPost& post) {
+  // By value: the coroutine outlives the caller's loop variables.
+  asio::awaitable<PostOutcome> send(WebhookUrl url, OutgoingPost post) {
     auto executor = co_await asio::this_coro::executor;
     std::string step = "resolving the host";
     try {

@@ -68,4 +68,23 @@ expect 2 'unknown --policy "nowhere"' -- "$dsr" serve --policy nowhere
 expect 2 'plain HTTP on 0.0.0.0 would expose personal data' -- "$dsr" serve --listen 0.0.0.0:0
 expect 2 'is not HOST:PORT' -- "$dsr" serve --listen nowhere
 
+# Messages to subjects: a missing template or an unknown variable stops
+# `workflows check` and `serve` before any message is due.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp -r "$(dirname "$0")/../workflows" "$work/defs"
+# Rename one template away, and misspell a variable in another.
+sed -i 's/"expired": {/"expired_old": {/; s/Reason: {reason}/Reason: {reasons}/' "$work/defs/messages/en.json"
+expect 1 'missing template "expired"' -- "$dsr" workflows check "$work/defs"
+expect 1 'unknown variable {reasons}' -- "$dsr" workflows check "$work/defs"
+expect 1 'refusing to start with invalid definitions' -- "$dsr" serve --workflows "$work/defs" --db "$work/x.db" --key-file "$work/x.key"
+rm "$work/defs/messages/id.json"
+expect 1 'messages/id.json: missing' -- "$dsr" workflows check "$work/defs"
+
+# Deliveries: the sink and the retry settings are checked before anything starts.
+expect 2 'use dir:PATH (e.g. dir:var/outbox) or webhook:URL' -- "$dsr" serve --message-sink smtp://mail --db "$work/y.db" --key-file "$work/y.key"
+expect 2 'must start with http:// or https://' -- "$dsr" serve --message-sink webhook:ftp://gw --db "$work/y.db" --key-file "$work/y.key"
+expect 2 '--delivery-horizon "soon" is not a duration' -- "$dsr" serve --delivery-horizon soon
+expect 2 'cannot load the CA bundle' -- "$dsr" serve --webhook-ca /nonexistent.pem --db "$work/y.db" --key-file "$work/y.key"
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
