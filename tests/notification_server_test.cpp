@@ -16,6 +16,7 @@
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -353,4 +354,64 @@ TEST_CASE("an erasure tells recipients the NIK they knew, after the record is go
   CHECK(!payload.contains("changes"));
   REQUIRE(s.ack(str(payload, "notification_id"), bank.secret).status == 200);
   CHECK(s.status_of(id) == "completed");
+}
+
+TEST_CASE("messages to subjects can go to a gateway, signed with the sink's secret", "[server][notifications][messages]") {
+  Receiver gateway;
+  test::TempDir secrets;
+  std::string secret_file = secrets.file("sink.secret");
+  ServerProcess server({"--message-sink", "webhook:" + gateway.url("/sms-email"), "--message-sink-secret-file", secret_file});
+  std::string system = server.token("system", "ams");
+  REQUIRE(server.call("PUT", "/v1/subjects/" + kNik, R"({"name": "Budi", "email": "budi.wirawan@example.go.id"})", system).status == 201);
+  auto filed = server.call("POST", "/v1/requests",
+                           R"({"type": "access", "locale": "en", "subject": {"name": "Budi", "nik": ")" + kNik +
+                               R"(", "email": "budi.wirawan@example.go.id"}})");
+  REQUIRE(filed.status == 201);
+  auto received = gateway.wait_for(2);  // the code, and "received"
+  std::ifstream in(secret_file);
+  std::string secret;
+  std::getline(in, secret);
+  REQUIRE(secret.starts_with("whsec_"));
+  std::set<std::string> templates;
+  for (const auto& r : received) {
+    std::string body(r.at("body").as_string()), signature = header(r, "dsr-signature");
+    auto comma = signature.find(",v1=");
+    REQUIRE(comma != std::string::npos);
+    CHECK(signature.substr(comma + 4) == hmac_hex(secret, signature.substr(2, comma - 2) + "." + body));
+    CHECK(header(r, "idempotency-key").starts_with("msg-"));
+    auto message = boost::json::parse(body).as_object();
+    CHECK(str(message, "to") == "budi.wirawan@example.go.id");
+    CHECK(str(message, "locale") == "en");
+    CHECK(str(message, "request_id") == str(filed.json, "id"));
+    templates.insert(str(message, "template"));
+    if (message.at("template") == "request_received") CHECK(str(message, "text").find(" WIB") != std::string::npos);
+  }
+  CHECK(templates == std::set<std::string>{"verification_code", "request_received"});
+}
+
+TEST_CASE("HTTPS webhooks: the recipient's certificate is verified, against --webhook-ca when given",
+          "[server][notifications][tls]") {
+  // Another dsr serve with the test certificate stands in for an HTTPS
+  // recipient: whatever it answers to the POST proves the TLS exchange.
+  std::string fixtures = DSR_FIXTURES_DIR;
+  ServerProcess https_peer({"--tls-cert", fixtures + "/tls/test-cert.pem", "--tls-key", fixtures + "/tls/test-privkey.pem"},
+                           "https");
+  std::string url = "https://127.0.0.1:" + std::to_string(https_peer.port()) + "/hooks/tls";
+  SECTION("trusted through --webhook-ca: delivered, answered by the peer") {
+    Scenario s({"--retry-delay", "1s", "--delivery-horizon", "2s", "--timer-interval", "1s", "--webhook-ca",
+                fixtures + "/tls/test-cert.pem"});
+    s.add_recipient("Bank TLS", url);
+    std::string id = s.fulfilled_rectification();
+    auto listed = s.wait_for_status(id, "failed");
+    CHECK(str(listed.at("items").as_array().at(0), "last_error").starts_with("HTTP 4"));  // the handshake succeeded
+  }
+  SECTION("not trusted by the system's store: refused at the handshake") {
+    Scenario s({"--retry-delay", "1s", "--delivery-horizon", "2s", "--timer-interval", "1s"});
+    s.add_recipient("Bank TLS", url);
+    std::string id = s.fulfilled_rectification();
+    auto listed = s.wait_for_status(id, "failed");
+    std::string error = str(listed.at("items").as_array().at(0), "last_error");
+    CHECK(error.find("TLS handshake") != std::string::npos);
+    CHECK(error.find("certificate verify failed") != std::string::npos);
+  }
 }

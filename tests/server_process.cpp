@@ -23,8 +23,9 @@ namespace dsr::test {
 
 ServerProcess::ServerProcess(std::vector<std::string> extra_args, std::string scheme) : scheme_(std::move(scheme)) {
   args_ = {DSR_BINARY, "serve", "--listen", "127.0.0.1:0", "--db", dir_.file("var/dsr.db"),
-           "--key-file", dir_.file("var/master.key"), "--message-sink",
-           "dir:" + dir_.file("var/outbox"), "--threads", "2"};
+           "--key-file", dir_.file("var/master.key"), "--threads", "2"};
+  if (std::find(extra_args.begin(), extra_args.end(), "--message-sink") == extra_args.end())
+    args_.insert(args_.end(), {"--message-sink", "dir:" + dir_.file("var/outbox")});
   args_.insert(args_.end(), extra_args.begin(), extra_args.end());
   start();
 }
