@@ -21,10 +21,11 @@ void OutboxWorker::deliver_due() {
     fmt::print(stderr, "dsr: outbox: {}\n", due.error().message);
     return;
   }
+  std::vector<std::string> delivered;  // marked together: one commit for the batch
   for (const auto& pending : *due) {
     Status sent = sink_.send(pending.message);
     if (sent) {
-      (void)outbox_.delivered(pending.id);
+      delivered.push_back(pending.id);
       continue;
     }
     int attempt = pending.attempts + 1;
@@ -33,6 +34,9 @@ void OutboxWorker::deliver_due() {
     fmt::print(stderr, "dsr: outbox: message {} not delivered (attempt {}{}): {}\n", pending.id, attempt,
                retry ? "" : ", the last: now a dead letter", sent.error().message);
   }
+  // A crash before this commit sends the batch again: at least once.
+  if (Status marked = outbox_.delivered(delivered); !marked)
+    fmt::print(stderr, "dsr: outbox: {}\n", marked.error().message);
 }
 
 }  // namespace dsr::app

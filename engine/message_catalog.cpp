@@ -20,13 +20,15 @@ struct TemplateContract {
   std::string_view name;
   std::vector<std::string_view> variables;  // besides the common ones
   std::vector<std::string_view> required;   // must appear in the text
+  bool common = true;                       // may use kCommon too
 };
 
-// Every template may use these.
+// Every template written at a step of a request may use these.
 const std::vector<std::string_view> kCommon{"request_id", "request_type", "contact", "due_at"};
 
 const std::array<TemplateContract, 12> kContracts{{
-    {"verification_code", {"code", "minutes"}, {"code"}},
+    // Written by the portal with the code alone, short enough for an SMS.
+    {"verification_code", {"code", "minutes", "request_id"}, {"code"}, false},
     {"verification_reminder", {}, {}},
     {"request_received", {}, {"due_at"}},
     {"information_needed", {"reason"}, {"reason"}},
@@ -145,7 +147,7 @@ class CatalogParser {
       }
       ObjectReader t(body, path, diag_);
       RenderedMessage m{t.string("subject", true).value_or(""), t.string("text", true).value_or("")};
-      std::vector<std::string_view> allowed = kCommon;
+      std::vector<std::string_view> allowed = contract->common ? kCommon : std::vector<std::string_view>{};
       allowed.insert(allowed.end(), contract->variables.begin(), contract->variables.end());
       check_text(path + ".subject", m.subject, allowed, {});
       check_text(path + ".text", m.text, allowed, contract->required);
@@ -281,8 +283,17 @@ Result<MessageCatalog, DefinitionErrors> load_message_catalog(std::span<const So
   for (const auto& type : workflows.types()) {
     const Workflow* w = workflows.find(type);
     auto check = [&](const Transition& t, const std::string& where) {
-      if (!t.notify_subject.empty() && contract_of(t.notify_subject) == nullptr)
+      if (t.notify_subject.empty()) return;
+      const TemplateContract* contract = contract_of(t.notify_subject);
+      if (contract == nullptr) {
         errors.push_back({w->source, where, fmt::format("notify_subject names no template: \"{}\"", t.notify_subject)});
+      } else if (std::find(contract->required.begin(), contract->required.end(), "reason") != contract->required.end() &&
+                 t.reason != ReasonRule::required) {
+        errors.push_back({w->source, where, fmt::format("\"{}\" tells the subject the reason: the transition must "
+                                                        "require one (\"reason\": \"required\")", t.notify_subject)});
+      } else if (!contract->common) {
+        errors.push_back({w->source, where, fmt::format("\"{}\" is written by the portal, not at a step", t.notify_subject)});
+      }
     };
     check(w->start, "$.start.notify_subject");
     for (std::size_t i = 0; i < w->transitions.size(); ++i)

@@ -38,8 +38,11 @@ std::optional<OutgoingMessage> SubjectNotices::compose(const Request& request, s
 
   // The contact on record wins over what the form said (DESIGN.md, security).
   Address address;
-  if (auto record = vault_.get(request.subject_ref)) {
+  auto record = vault_.get(request.subject_ref);
+  if (record) {
     address = !record->email.empty() ? Address{record->email, "email"} : Address{record->phone, "sms"};
+  } else if (record.error().code != ErrorCode::not_found) {
+    return std::nullopt;  // the record may exist: never fall back to what the form said
   } else if (const auto* given = details.if_contains("contact_given"); given && given->is_object()) {
     const auto& contact = given->get_object();
     address = !text_at(contact, "email").empty() ? Address{text_at(contact, "email"), "email"}

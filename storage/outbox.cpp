@@ -67,7 +67,7 @@ void enqueue_message(WriteConnection& db, const MasterKey& keys, const RequestHe
 Result<std::vector<PendingMessage>> Outbox::due(TimePoint now, int limit) const {
   auto rows = db_.read("reading the outbox", [&](SQLite::Database& db) -> Result<std::vector<std::pair<PendingMessage, Bytes>>> {
     SQLite::Statement q(db, "SELECT id, attempts, payload, created_at FROM outbox WHERE kind = 'subject_message' AND "
-                            "status = 'pending' AND next_attempt_at <= ? ORDER BY created_at, id LIMIT ?");
+                            "status = 'pending' AND next_attempt_at <= ? ORDER BY created_at, rowid LIMIT ?");
     q.bind(1, static_cast<std::int64_t>(now.time_since_epoch().count()));
     q.bind(2, limit);
     std::vector<std::pair<PendingMessage, Bytes>> out;
@@ -93,14 +93,18 @@ Result<std::vector<PendingMessage>> Outbox::due(TimePoint now, int limit) const 
   return out;
 }
 
-Status Outbox::delivered(const std::string& id) {
+Status Outbox::delivered(const std::vector<std::string>& ids) {
+  if (ids.empty()) return ok_status();
   return db_.writer().run([&](WriteConnection& db) -> Status {
     auto& u = db.prepared("UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, "
                           "updated_at = ? WHERE id = ?");
-    u.bind(1, now_seconds());
-    u.bind(2, now_seconds());
-    u.bind(3, id);
-    u.exec();
+    for (const auto& id : ids) {
+      u.bind(1, now_seconds());
+      u.bind(2, now_seconds());
+      u.bind(3, id);
+      u.exec();
+      u.reset();
+    }
     return ok_status();
   });
 }

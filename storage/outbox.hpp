@@ -28,7 +28,8 @@ class Outbox {
   explicit Outbox(Database& db) : db_(db) {}
   // Messages due for a (first or next) attempt at `now`, oldest first.
   Result<std::vector<PendingMessage>> due(TimePoint now, int limit) const;
-  Status delivered(const std::string& id);
+  // Marks these delivered, in one transaction.
+  Status delivered(const std::vector<std::string>& ids);
   // Schedules another attempt, or gives up (status failed) after the last.
   Status attempt_failed(const std::string& id, const std::string& error, std::optional<TimePoint> retry_at);
   // Pending messages of one request, for tests and the request's page.

@@ -118,7 +118,7 @@ Result<std::vector<DueNotification>> SqliteNotificationLedger::due(TimePoint now
     SQLite::Statement q(db, fmt::format("SELECT {}, q.type, r.webhook_url, r.signing_secret, o.payload FROM outbox o "
                                         "JOIN recipients r ON r.id = o.recipient_id JOIN requests q ON q.id = o.request_id "
                                         "WHERE o.kind = 'recipient_notification' AND o.status = 'pending' AND "
-                                        "o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.id LIMIT ?", kColumns));
+                                        "o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.rowid LIMIT ?", kColumns));
     q.bind(1, unix_seconds(now));
     q.bind(2, limit);
     std::vector<Row> out;
