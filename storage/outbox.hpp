@@ -12,9 +12,17 @@
 
 namespace dsr::storage {
 
+// A message sealed for the outbox, ready to insert. Sealing is done before
+// the writer job (on the caller's thread), so that the one writer thread
+// spends its time on the database only.
+struct SealedMessage {
+  std::string id;
+  Bytes payload;
+};
+SealedMessage seal_message(const MasterKey& keys, const OutgoingMessage& message);
+
 // Inside a writer job: adds one message for `request`.
-void enqueue_message(WriteConnection& db, const MasterKey& keys, const RequestHeader& request,
-                     const OutgoingMessage& message);
+void enqueue_message(WriteConnection& db, const RequestHeader& request, const SealedMessage& message);
 
 struct PendingMessage {
   std::string id;

@@ -310,6 +310,7 @@ void VerificationCodes::check(std::string request_id, std::string code, TimePoin
 void VerificationCodes::resend(std::string request_id, std::string subject_ref, std::string code, TimePoint expires_at,
                                int attempts, int max_sends, OutgoingMessage message, std::function<void(Result<int>)> done) {
   Bytes digest = verification_code_hash(db_.keys(), request_id, code);
+  SealedMessage sealed = seal_message(db_.keys(), message);
   auto left = std::make_shared<int>(0);
   db_.writer().submit(
       [=, this](WriteConnection& db) -> Status {
@@ -330,7 +331,7 @@ void VerificationCodes::resend(std::string request_id, std::string subject_ref, 
         u.bind(3, attempts);
         u.bind(4, request_id);
         u.exec();
-        enqueue_message(db, db_.keys(), RequestHeader{request_id, "", "", subject_ref}, message);
+        enqueue_message(db, RequestHeader{request_id, "", "", subject_ref}, sealed);
         *left = max_sends - sent - 1;
         return ok_status();
       },

@@ -69,36 +69,65 @@ Status update_request(WriteConnection& db, const RequestChange& c, const Request
 
 std::string details_context(std::string_view request_id) { return fmt::format("dsr/request-details/v1/{}", request_id); }
 
-void store_filing(WriteConnection& db, const MasterKey& keys, const std::string& request_id, const Filing& f) {
-  if (!f.tracking_token.empty()) {
+// A filing's rows with their hashes and ciphertexts computed beforehand,
+// off the writer thread (see SqliteStore::commit).
+struct SealedFiling {
+  Bytes tracking_hash;   // empty: no tracking token
+  Bytes details;         // empty: no details
+  Bytes idempotency_key_hash;
+  Bytes request_digest;
+  Bytes response;
+  Bytes code_hash;       // empty: no code
+  std::int64_t code_expires_at = 0;
+  int code_attempts = 0;
+};
+
+SealedFiling seal_filing(const MasterKey& keys, const std::string& request_id, const Filing& f) {
+  SealedFiling out;
+  if (!f.tracking_token.empty()) out.tracking_hash = keyed_hash(keys.token_hash(), "tracking:" + f.tracking_token);
+  if (!f.details_json.empty()) out.details = seal(keys.details(), as_bytes(f.details_json), details_context(request_id));
+  if (!f.idempotency_key.empty()) {
+    out.idempotency_key_hash = keyed_hash(keys.token_hash(), "idempotency:" + f.idempotency_key);
+    out.request_digest = Bytes(f.request_digest.begin(), f.request_digest.end());
+    out.response = seal(keys.details(), as_bytes(f.response), "dsr/idempotent-reply/v1/" + to_hex(out.idempotency_key_hash));
+  }
+  if (!f.code.empty()) {
+    out.code_hash = verification_code_hash(keys, request_id, f.code);
+    out.code_expires_at = unix_seconds(f.code_expires_at);
+    out.code_attempts = f.code_attempts;
+  }
+  return out;
+}
+
+void store_filing(WriteConnection& db, const std::string& request_id, const SealedFiling& f) {
+  if (!f.tracking_hash.empty()) {
     auto& insert = db.prepared("INSERT INTO subject_keys (request_id, secret_hash) VALUES (?, ?)");
     insert.bind(1, request_id);
-    bind_blob(insert, 2, keyed_hash(keys.token_hash(), "tracking:" + f.tracking_token));
+    bind_blob(insert, 2, f.tracking_hash);
     insert.exec();
   }
-  if (!f.details_json.empty()) {
+  if (!f.details.empty()) {
     auto& insert = db.prepared("INSERT INTO request_details (request_id, sealed) VALUES (?, ?)");
     insert.bind(1, request_id);
-    bind_blob(insert, 2, seal(keys.details(), as_bytes(f.details_json), details_context(request_id)));
+    bind_blob(insert, 2, f.details);
     insert.exec();
   }
-  if (!f.idempotency_key.empty()) {
-    Bytes key_hash = keyed_hash(keys.token_hash(), "idempotency:" + f.idempotency_key);
+  if (!f.idempotency_key_hash.empty()) {
     auto& insert = db.prepared(
         "INSERT INTO idempotency_keys (key_hash, body_hash, status, response, created_at) "
         "VALUES (?, ?, 201, ?, strftime('%s','now'))");
-    bind_blob(insert, 1, key_hash);
-    bind_blob(insert, 2, Bytes(f.request_digest.begin(), f.request_digest.end()));
-    bind_blob(insert, 3, seal(keys.details(), as_bytes(f.response), "dsr/idempotent-reply/v1/" + to_hex(key_hash)));
+    bind_blob(insert, 1, f.idempotency_key_hash);
+    bind_blob(insert, 2, f.request_digest);
+    bind_blob(insert, 3, f.response);
     insert.exec();
   }
-  if (!f.code.empty()) {
+  if (!f.code_hash.empty()) {
     auto& insert = db.prepared(
         "INSERT INTO verification_codes (request_id, code_hash, expires_at, attempts_left, sent_count, created_at) "
         "VALUES (?, ?, ?, ?, 1, strftime('%s','now'))");
     insert.bind(1, request_id);
-    bind_blob(insert, 2, verification_code_hash(keys, request_id, f.code));
-    insert.bind(3, unix_seconds(f.code_expires_at));
+    bind_blob(insert, 2, f.code_hash);
+    insert.bind(3, f.code_expires_at);
     insert.bind(4, f.code_attempts);
     insert.exec();
   }
@@ -193,8 +222,14 @@ Result<Request> SqliteStore::load(std::string_view id) const {
 
 void SqliteStore::commit(RequestChange change, Completion done) {
   if (change.events.empty()) return done(fail(Error::invalid_argument("a change without events")));
+  // Hashing and sealing happen here, on the caller's thread: the one writer
+  // thread is what every durable command waits for.
+  std::optional<SealedFiling> filing;
+  if (change.filing) filing = seal_filing(db_.keys(), change.header.id, *change.filing);
+  std::vector<SealedMessage> messages;
+  for (const auto& m : change.messages) messages.push_back(seal_message(db_.keys(), m));
   db_.writer().submit(
-      [this, change = std::move(change)](WriteConnection& db) -> Status {
+      [this, change = std::move(change), filing = std::move(filing), messages = std::move(messages)](WriteConnection& db) -> Status {
         // The delta of this change alone, folded from its own events.
         Request delta = fold_request(change.header, change.events);
         Status written = change.expected_version == 0 ? create_request(db, change, delta)
@@ -202,10 +237,10 @@ void SqliteStore::commit(RequestChange change, Completion done) {
         if (!written) return written;
         if (!change.fulfilment.empty())
           if (Status fulfilled = fulfil(db, db_.keys(), change.header, change.fulfilment); !fulfilled) return fulfilled;
-        if (change.filing) store_filing(db, db_.keys(), change.header.id, *change.filing);
+        if (filing) store_filing(db, change.header.id, *filing);
         if (change.correspondence)
           store_correspondence(db, db_.keys(), change.header.id, change.events.back().sequence, *change.correspondence);
-        for (const auto& m : change.messages) enqueue_message(db, db_.keys(), change.header, m);
+        for (const auto& m : messages) enqueue_message(db, change.header, m);
         JournalChain& journal = db_.journal();
         JournalChain::Head before = journal.head();
         try {

@@ -83,7 +83,10 @@ bool read_request(int fd, std::string& buffer, Request& request) {
     value.erase(0, value.find_first_not_of(' '));
     request.headers[name] = value;
   }
-  std::size_t length = request.headers.contains("content-length") ? std::stoul(request.headers["content-length"]) : 0;
+  std::size_t length = 0;
+  const std::string& declared = request.headers["content-length"];
+  if (declared.find_first_not_of("0123456789") != std::string::npos || declared.size() > 7) return false;
+  if (!declared.empty()) length = std::stoul(declared);
   if (length > 1024 * 1024) return false;
   while (buffer.size() < length) {
     char chunk[4096];
