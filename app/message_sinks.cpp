@@ -30,26 +30,48 @@ std::string message_json(const OutgoingMessage& m) {
                                                     {"variables", std::move(vars)}});
 }
 
-Status DirectoryMessageSink::send(const OutgoingMessage& m) {
+std::vector<Status> DirectoryMessageSink::send_all(const std::vector<OutgoingMessage>& messages) {
+  auto failed = [](const std::filesystem::path& path, const char* why) {
+    return Status(fail(Error::unavailable(fmt::format("cannot write {}: {}", path.string(), why))));
+  };
+  std::vector<Status> out(messages.size(), ok_status());
+  if (messages.empty()) return out;
   std::error_code ec;
-  if (std::filesystem::create_directories(dir_, ec); ec)
-    return fail(Error::unavailable(fmt::format("cannot create {}: {}", dir_.string(), ec.message())));
-  std::string body = message_json(m);
-  static std::atomic<unsigned> counter{0};
-  auto stamp = std::chrono::duration_cast<std::chrono::microseconds>(
-                   std::chrono::system_clock::now().time_since_epoch()).count();
-  std::string name = fmt::format("{}-{}-{}-{}.json", stamp, m.request_id, m.template_name, ++counter);
-  auto final_path = dir_ / name;
-  auto temp_path = dir_ / ("." + name + ".tmp");
-  int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(Error::unavailable(fmt::format("cannot write {}: {}", temp_path.string(), std::strerror(errno))));
-  bool ok = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(temp_path.c_str(), final_path.c_str()) != 0) {
-    ::unlink(temp_path.c_str());
-    return fail(Error::unavailable(fmt::format("cannot write {}: {}", final_path.string(), std::strerror(errno))));
+  if (std::filesystem::create_directories(dir_, ec); ec) {
+    std::fill(out.begin(), out.end(), failed(dir_, ec.message().c_str()));
+    return out;
   }
-  return ok_status();
+  static std::atomic<unsigned> counter{0};
+  std::vector<std::pair<std::filesystem::path, std::filesystem::path>> written(messages.size());  // (temp, final)
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const auto& m = messages[i];
+    std::string body = message_json(m);
+    auto stamp = std::chrono::duration_cast<std::chrono::microseconds>(
+                     std::chrono::system_clock::now().time_since_epoch()).count();
+    std::string name = fmt::format("{}-{}-{}-{}.json", stamp, m.request_id, m.template_name, ++counter);
+    written[i] = {dir_ / ("." + name + ".tmp"), dir_ / name};
+    int fd = ::open(written[i].first.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    bool ok = fd >= 0 && ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size());
+    if (fd >= 0) ::close(fd);
+    if (!ok) {
+      out[i] = failed(written[i].second, std::strerror(errno));
+      ::unlink(written[i].first.c_str());
+    }
+  }
+  int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  bool flushed = dir_fd >= 0 && ::syncfs(dir_fd) == 0;
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    if (!out[i]) continue;
+    if (!flushed || ::rename(written[i].first.c_str(), written[i].second.c_str()) != 0) {
+      out[i] = failed(written[i].second, std::strerror(errno));
+      ::unlink(written[i].first.c_str());
+    }
+  }
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);  // the renames
+    ::close(dir_fd);
+  }
+  return out;
 }
 
 Status WebhookMessageSink::send(const OutgoingMessage& m) {

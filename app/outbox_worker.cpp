@@ -21,9 +21,14 @@ void OutboxWorker::deliver_due() {
     fmt::print(stderr, "dsr: outbox: {}\n", due.error().message);
     return;
   }
+  if (due->empty()) return;
+  std::vector<OutgoingMessage> batch;
+  for (const auto& pending : *due) batch.push_back(pending.message);
+  std::vector<Status> results = sink_.send_all(batch);
   std::vector<std::string> delivered;  // marked together: one commit for the batch
-  for (const auto& pending : *due) {
-    Status sent = sink_.send(pending.message);
+  for (std::size_t i = 0; i < due->size(); ++i) {
+    const auto& pending = (*due)[i];
+    const Status& sent = results[i];
     if (sent) {
       delivered.push_back(pending.id);
       continue;

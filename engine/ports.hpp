@@ -167,6 +167,13 @@ class MessageSink {
  public:
   virtual ~MessageSink() = default;
   virtual Status send(const OutgoingMessage& message) = 0;
+  // Several at once, one status each; a sink may share work between them
+  // (one flush to disk for a batch of files).
+  virtual std::vector<Status> send_all(const std::vector<OutgoingMessage>& messages) {
+    std::vector<Status> out;
+    for (const auto& m : messages) out.push_back(send(m));
+    return out;
+  }
 };
 
 }  // namespace dsr

@@ -215,6 +215,10 @@ ALTER TABLE outbox ADD COLUMN acknowledged_at INTEGER;
 -- outbox_due, so that each queued message costs one index entry fewer.
 CREATE INDEX outbox_by_kind_due ON outbox (kind, status, next_attempt_at);
 DROP INDEX outbox_due;
+-- Only recipient notices are looked up by request; a receipt to a subject
+-- need not pay for an index entry.
+DROP INDEX outbox_by_request;
+CREATE INDEX outbox_notices_by_request ON outbox (request_id) WHERE kind = 'recipient_notification';
 )sql"},
 }};
 
