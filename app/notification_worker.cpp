@@ -25,14 +25,15 @@ std::string notification_body(const storage::DueNotification& due, const std::st
 NotificationWorker::NotificationWorker(storage::SqliteNotificationLedger& ledger, api::WebhookClient& client,
                                        const Clock& clock, RetrySchedule retries, std::string public_url)
     : ledger_(ledger), client_(client), clock_(clock), retries_(retries), public_url_(std::move(public_url)),
-      worker_(std::chrono::milliseconds(500), [this] { deliver_due(); }) {}
+      worker_(std::chrono::milliseconds(500), [this] { return deliver_due(); }) {}
 
-void NotificationWorker::deliver_due() {
+bool NotificationWorker::deliver_due() {
   TimePoint now = clock_.now();
-  auto due = ledger_.due(now, 50);
+  constexpr int kBatch = 50;
+  auto due = ledger_.due(now, kBatch);
   if (!due) {
     fmt::print(stderr, "dsr: notifications: {}\n", due.error().message);
-    return;
+    return false;
   }
   std::vector<const storage::DueNotification*> sending;
   std::vector<api::OutgoingPost> posts;
@@ -48,7 +49,7 @@ void NotificationWorker::deliver_due() {
     posts.push_back({d.webhook_url, {{"Dsr-Signature", signature}, {"Idempotency-Key", d.notification.id}}, std::move(body)});
     sending.push_back(&d);
   }
-  if (posts.empty()) return;
+  if (posts.empty()) return static_cast<int>(due->size()) == kBatch;
   auto outcomes = client_.post_all(posts);
   TimePoint answered = clock_.now();
   for (std::size_t i = 0; i < sending.size(); ++i) {
@@ -62,6 +63,7 @@ void NotificationWorker::deliver_due() {
     fmt::print(stderr, "dsr: notification {} to {} not delivered (attempt {}{}): {}\n", n.id, n.recipient_id,
                n.attempts + 1, retry ? "" : ", the last: now a dead letter", outcomes[i].error);
   }
+  return static_cast<int>(due->size()) == kBatch;
 }
 
 }  // namespace dsr::app

@@ -25,7 +25,8 @@ class NotificationWorker {
   void poke() { worker_.poke(); }
 
  private:
-  void deliver_due();
+  // True when a full batch went out: more may be waiting.
+  bool deliver_due();
 
   storage::SqliteNotificationLedger& ledger_;
   api::WebhookClient& client_;

@@ -13,15 +13,16 @@ double retry_jitter() {
 
 OutboxWorker::OutboxWorker(storage::Outbox& outbox, MessageSink& sink, const Clock& clock, RetrySchedule retries)
     : outbox_(outbox), sink_(sink), clock_(clock), retries_(retries),
-      worker_(std::chrono::milliseconds(200), [this] { deliver_due(); }) {}
+      worker_(std::chrono::milliseconds(200), [this] { return deliver_due(); }) {}
 
-void OutboxWorker::deliver_due() {
-  auto due = outbox_.due(clock_.now(), 100);
+bool OutboxWorker::deliver_due() {
+  constexpr int kBatch = 100;
+  auto due = outbox_.due(clock_.now(), kBatch);
   if (!due) {
     fmt::print(stderr, "dsr: outbox: {}\n", due.error().message);
-    return;
+    return false;
   }
-  if (due->empty()) return;
+  if (due->empty()) return false;
   std::vector<OutgoingMessage> batch;
   for (const auto& pending : *due) batch.push_back(pending.message);
   std::vector<Status> results = sink_.send_all(batch);
@@ -42,6 +43,7 @@ void OutboxWorker::deliver_due() {
   // A crash before this commit sends the batch again: at least once.
   if (Status marked = outbox_.delivered(delivered); !marked)
     fmt::print(stderr, "dsr: outbox: {}\n", marked.error().message);
+  return static_cast<int>(due->size()) == kBatch;
 }
 
 }  // namespace dsr::app

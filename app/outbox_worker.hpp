@@ -20,7 +20,8 @@ class OutboxWorker {
   void poke() { worker_.poke(); }
 
  private:
-  void deliver_due();
+  // True when a full batch went out: more may be waiting.
+  bool deliver_due();
 
   storage::Outbox& outbox_;
   MessageSink& sink_;

@@ -2,7 +2,7 @@
 
 namespace dsr::app {
 
-PeriodicWorker::PeriodicWorker(std::chrono::milliseconds interval, std::function<void()> task)
+PeriodicWorker::PeriodicWorker(std::chrono::milliseconds interval, std::function<bool()> task)
     : interval_(interval), task_(std::move(task)), thread_([this] { loop(); }) {}
 
 PeriodicWorker::~PeriodicWorker() {
@@ -23,14 +23,15 @@ void PeriodicWorker::poke() {
 }
 
 void PeriodicWorker::loop() {
+  bool more = false;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, interval_, [this] { return stopping_ || poked_; });
+      if (!more) wake_.wait_for(lock, interval_, [this] { return stopping_ || poked_; });
       if (stopping_) return;
       poked_ = false;
     }
-    task_();
+    more = task_();
   }
 }
 

@@ -1,5 +1,6 @@
 // PeriodicWorker: a thread that runs one task every `interval`, or at once
-// when poked, until destroyed. The outbox, the recipient notifications and
+// when poked, or again at once when the task says more work is waiting
+// (a full batch: a backlog drains at full speed), until destroyed. The outbox, the recipient notifications and
 // the request timers each run on one; a task never runs twice at once.
 #pragma once
 
@@ -13,7 +14,8 @@ namespace dsr::app {
 
 class PeriodicWorker {
  public:
-  PeriodicWorker(std::chrono::milliseconds interval, std::function<void()> task);
+  // `task` answers true when it left work for an immediate next run.
+  PeriodicWorker(std::chrono::milliseconds interval, std::function<bool()> task);
   ~PeriodicWorker();  // waits for a running task, then stops
   PeriodicWorker(const PeriodicWorker&) = delete;
   PeriodicWorker& operator=(const PeriodicWorker&) = delete;
@@ -24,7 +26,7 @@ class PeriodicWorker {
   void loop();
 
   std::chrono::milliseconds interval_;
-  std::function<void()> task_;
+  std::function<bool()> task_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // guarded by mutex_

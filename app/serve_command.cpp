@@ -240,6 +240,7 @@ int serve_command(const std::vector<std::string>& args) {
     if (done.reminded + done.expired + done.completed + done.failed > 0)
       fmt::print(stderr, "dsr: timers: {} reminded, {} expired, {} completed, {} to retry\n", done.reminded,
                  done.expired, done.completed, done.failed);
+    return false;
   });
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one access-log line at a time
   fmt::print(stderr, "dsr serve: listening on {}://{}:{} ({} workflows, {} policies, default {}, database {})\n",
