@@ -6,13 +6,13 @@
 #include <boost/json/value.hpp>
 #include <fmt/format.h>
 
+#include "storage/registries.hpp"
 #include "storage/sqlite_values.hpp"
 
 namespace dsr::storage {
 namespace {
 
 std::string payload_context(std::string_view id) { return fmt::format("dsr/recipient-notification/v1/{}", id); }
-std::string secret_context(std::string_view recipient_id) { return fmt::format("dsr/recipient-secret/v1/{}", recipient_id); }
 
 std::int64_t unix_seconds(TimePoint t) { return t.time_since_epoch().count(); }
 std::optional<TimePoint> optional_time(const SQLite::Column& c) {

@@ -16,11 +16,11 @@ namespace {
 
 std::int64_t unix_seconds(TimePoint t) { return t.time_since_epoch().count(); }
 
+}  // namespace
+
 std::string secret_context(std::string_view recipient_id) {
   return fmt::format("dsr/recipient-secret/v1/{}", recipient_id);
 }
-
-}  // namespace
 
 Bytes verification_code_hash(const MasterKey& keys, std::string_view request_id, std::string_view code) {
   return keyed_hash(keys.token_hash(), fmt::format("code:{}:{}", request_id, code));

@@ -85,6 +85,9 @@ class VerificationCodes final : public VerificationCodeStore {
   Database& db_;
 };
 
+// The associated data a recipient's signing secret is sealed with.
+std::string secret_context(std::string_view recipient_id);
+
 // The keyed hash a code is stored as: bound to its request, so a code for
 // one request is worth nothing for another.
 Bytes verification_code_hash(const MasterKey& keys, std::string_view request_id, std::string_view code);
