@@ -202,7 +202,9 @@ std::string ServerProcess::code_for(const std::string& request_id) {
   for (int i = 0; i < 100; ++i) {  // the outbox worker delivers within moments
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(dir_.file("var/outbox"), ec)) {
-      if (entry.path().filename().string().find(request_id + "-verification_code") == std::string::npos) continue;
+      std::string name = entry.path().filename().string();
+      // ".<name>.tmp" is a file still being written; only renamed files are whole.
+      if (name.starts_with(".") || name.find(request_id + "-verification_code") == std::string::npos) continue;
       std::ifstream in(entry.path());
       std::stringstream text;
       text << in.rdbuf();
