@@ -146,7 +146,7 @@ void RequestService::fire(std::string_view request_id, Command command, Done don
       attachments.messages.push_back(std::move(*m));
   }
   bool settles = in_notification_step(**workflow, request->state);
-  RequestChange change{header,   expected, {event.value()}, due_at, std::nullopt, std::move(attachments.messages),
+  RequestChange change{header, expected, {event.value()}, due_at, std::nullopt, std::move(attachments.messages),
                        std::move(correspondence), std::move(fulfilment).value()};
   store_.commit(std::move(change),
                 [this, settles, request = std::move(request).value(), done = std::move(done)](Status status) mutable {
