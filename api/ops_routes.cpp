@@ -34,6 +34,9 @@ void add_ops_routes(Router& router, ApiContext& context) {
                     out += fmt::format("dsr_outbox_messages{{kind=\"{}\",status=\"{}\"}} {}\n", kind, status,
                                        it == stats->outbox.end() ? 0 : it->second);
                   }
+                out += fmt::format("# HELP dsr_receipts_owed Filings whose receipt to the subject is not sent yet "
+                                   "(a receipt that fails moves to the outbox).\n"
+                                   "# TYPE dsr_receipts_owed gauge\ndsr_receipts_owed {}\n", stats->receipts_owed);
                 HttpResponse r;
                 r.content_type = "text/plain; version=0.0.4; charset=utf-8";
                 r.body = std::move(out);

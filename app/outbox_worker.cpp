@@ -5,18 +5,62 @@
 #include "storage/crypto.hpp"
 
 namespace dsr::app {
+namespace {
+
+constexpr int kBatch = 100;
+
+}  // namespace
 
 double retry_jitter() {
   auto bytes = storage::random_bytes(2);
   return static_cast<double>((bytes[0] << 8) | bytes[1]) / 65536.0;
 }
 
-OutboxWorker::OutboxWorker(storage::Outbox& outbox, MessageSink& sink, const Clock& clock, RetrySchedule retries)
-    : outbox_(outbox), sink_(sink), clock_(clock), retries_(retries),
-      worker_(std::chrono::milliseconds(200), [this] { return deliver_due(); }) {}
+OutboxWorker::OutboxWorker(storage::Outbox& outbox, ReceiptSource receipts, MessageSink& sink, const Clock& clock,
+                           RetrySchedule retries)
+    : outbox_(outbox), receipts_(receipts), sink_(sink), clock_(clock), retries_(retries),
+      worker_(std::chrono::milliseconds(200), [this] {
+        bool more_receipts = deliver_receipts();
+        bool more_queued = deliver_queued();
+        return more_receipts || more_queued;
+      }) {}
 
-bool OutboxWorker::deliver_due() {
-  constexpr int kBatch = 100;
+bool OutboxWorker::deliver_receipts() {
+  auto owed = receipts_.filings.owed(kBatch);
+  if (!owed) {
+    fmt::print(stderr, "dsr: receipts: {}\n", owed.error().message);
+    return false;
+  }
+  if (owed->empty()) return false;
+  std::vector<OutgoingMessage> batch;
+  std::vector<const storage::OwedReceipt*> sent_for;  // batch[i] is the receipt of *sent_for[i]
+  for (const auto& filing : *owed) {
+    // None: the workflow sends no receipt, or the subject has no address
+    // dsr may use (e.g. erased since). Nothing is owed then.
+    auto receipt = receipts_.requests.receipt(filing.request, filing.received_at, filing.details_json);
+    if (!receipt) continue;
+    batch.push_back(std::move(*receipt));
+    sent_for.push_back(&filing);
+  }
+  std::vector<Status> results = sink_.send_all(batch);
+  std::vector<storage::UndeliveredReceipt> undelivered;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (results[i]) continue;
+    const auto& filing = *sent_for[i];
+    auto retry = retries_.next_attempt(1, filing.received_at, clock_.now(), retry_jitter());
+    fmt::print(stderr, "dsr: receipts: the receipt of request {} not delivered (attempt 1{}): {}\n",
+               filing.request.id, retry ? "" : ", the last: now a dead letter", results[i].error().message);
+    undelivered.push_back({filing.request, std::move(batch[i]), {filing.received_at, results[i].error().message, retry}});
+  }
+  // A crash before this commit sends the batch again: at least once.
+  if (Status handled = receipts_.filings.handled(owed->back().position, undelivered); !handled) {
+    fmt::print(stderr, "dsr: receipts: {}\n", handled.error().message);
+    return false;
+  }
+  return static_cast<int>(owed->size()) == kBatch;
+}
+
+bool OutboxWorker::deliver_queued() {
   auto due = outbox_.due(clock_.now(), kBatch);
   if (!due) {
     fmt::print(stderr, "dsr: outbox: {}\n", due.error().message);

@@ -1,29 +1,42 @@
-// OutboxWorker: delivers pending messages to subjects from the outbox to
-// the message sink, at least once: a message is marked delivered only after
-// the sink accepted it, so a crash in between sends it again after restart.
-// Failures are retried on the RetrySchedule; past its horizon the message
-// is marked failed (a dead letter, counted in /metrics).
+// OutboxWorker: delivers messages to subjects to the message sink, at least
+// once: the receipts new filings owe (read from the requests table, see
+// storage/filing_receipts.hpp) and the messages queued in the outbox. A
+// message counts as delivered only after the sink accepted it, so a crash
+// in between sends it again after restart. Failures are retried on the
+// RetrySchedule; past its horizon the message is marked failed (a dead
+// letter, counted in /metrics).
 #pragma once
 
 #include "app/periodic_worker.hpp"
 #include "engine/clock.hpp"
 #include "engine/ports.hpp"
+#include "engine/request_service.hpp"
 #include "engine/retry_schedule.hpp"
+#include "storage/filing_receipts.hpp"
 #include "storage/outbox.hpp"
 
 namespace dsr::app {
 
+// Where receipts come from and how they are written.
+struct ReceiptSource {
+  storage::FilingReceipts& filings;
+  const RequestService& requests;  // its receipt(): the workflow's start message
+};
+
 class OutboxWorker {
  public:
-  OutboxWorker(storage::Outbox& outbox, MessageSink& sink, const Clock& clock, RetrySchedule retries);
-  // Wakes the worker early (after a commit that queued messages).
-  void poke() { worker_.poke(); }
+  OutboxWorker(storage::Outbox& outbox, ReceiptSource receipts, MessageSink& sink, const Clock& clock,
+               RetrySchedule retries);
 
  private:
-  // True when a full batch went out: more may be waiting.
-  bool deliver_due();
+  // Each returns true when a full batch went out: more may be waiting.
+  // Taking one batch of each in turn keeps a verification code from
+  // waiting behind a backlog of receipts.
+  bool deliver_receipts();
+  bool deliver_queued();
 
   storage::Outbox& outbox_;
+  ReceiptSource receipts_;
   MessageSink& sink_;
   const Clock& clock_;
   RetrySchedule retries_;

@@ -232,7 +232,8 @@ int serve_command(const std::vector<std::string>& args) {
   while (public_url.ends_with('/')) public_url.pop_back();
   // The workers stop (their destructors join) before the server and the
   // stores they use go away.
-  OutboxWorker outbox_worker(outbox, **sink, clock, retries);
+  storage::FilingReceipts filings(db);
+  OutboxWorker outbox_worker(outbox, {filings, requests}, **sink, clock, retries);
   NotificationWorker notification_worker(notifications, **webhooks, clock, retries, public_url);
   RequestTimers timers(requests, store, definitions->workflows, definitions->policies, clock);
   PeriodicWorker timer_worker(*durations[3], [&timers] {

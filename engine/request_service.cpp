@@ -87,16 +87,30 @@ void RequestService::submit(const Submission& submission, Done done) {
   Request request = fold_request(header, std::span(&event.value(), 1));
   std::vector<OutgoingMessage> messages = submission.messages;
   for (auto& m : messages) m.request_id = header.id;  // known only now
-  if (with_.notices && !(*workflow)->start.notify_subject.empty()) {
-    std::string details = submission.filing ? submission.filing->details_json : "";
-    if (auto m = with_.notices->compose(request, (*workflow)->start.notify_subject, {}, due->due_at, details))
-      messages.push_back(std::move(*m));
-  }
+  // The start's notify_subject (the receipt) is not queued here: it is
+  // written from the stored filing afterwards, see receipt().
   store_.commit(RequestChange{header, 0, {event.value()}, due->due_at, submission.filing, std::move(messages), std::nullopt, {}},
                 [request = std::move(request), done = std::move(done)](Status status) mutable {
                   if (!status) return done(fail(status.error()));
                   done(std::move(request));
                 });
+}
+
+std::optional<OutgoingMessage> RequestService::receipt(const RequestHeader& header, TimePoint received_at,
+                                                      std::string_view details_json) const {
+  if (with_.notices == nullptr) return std::nullopt;
+  const Workflow* workflow = workflows_.find(header.type);
+  if (workflow == nullptr || workflow->start.notify_subject.empty()) return std::nullopt;
+  // The deadline as it stood at filing, whatever happened since.
+  auto due = sla_.deadline(header.policy, header.type, received_at, {}, false, received_at);
+  if (!due) return std::nullopt;
+  Request request;
+  request.id = header.id;
+  request.type = header.type;
+  request.policy = header.policy;
+  request.subject_ref = header.subject_ref;
+  request.received_at = received_at;
+  return with_.notices->compose(request, workflow->start.notify_subject, {}, due->due_at, details_json);
 }
 
 void RequestService::fire(std::string_view request_id, Command command, Done done, Attachments attachments) {

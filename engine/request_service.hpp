@@ -67,6 +67,14 @@ class RequestService {
   // completion (as the system) once every notification is acknowledged, or
   // at once when there were none. Otherwise answers the request as it is.
   void settle(std::string_view request_id, Done done);
+  // The message the workflow's start sends the subject (its
+  // notify_subject: "we received your request, due on ..."), or nullopt when
+  // it sends none or the subject has no address dsr may use. Not queued at
+  // filing: each filing would then write a second row on the one writer
+  // thread; the outbox worker writes receipts from the stored filings
+  // instead (storage/filing_receipts.hpp). `details_json`: the filing's.
+  std::optional<OutgoingMessage> receipt(const RequestHeader& header, TimePoint received_at,
+                                         std::string_view details_json) const;
   Result<Request> get(std::string_view request_id) const;
   Result<std::vector<std::string>> allowed_events(const Request& request, const Actor& actor) const;
   // The request's deadline now (pauses still open are counted up to now).

@@ -115,6 +115,9 @@ struct QueueStats {
   // Outbox rows by (kind, status): kind "subject_message" or
   // "recipient_notification", status pending, delivered, acknowledged, failed.
   std::map<std::pair<std::string, std::string>, std::int64_t> outbox;
+  // Filings whose receipt to the subject is not written yet (receipts are
+  // derived from the filings, not queued: storage/filing_receipts.hpp).
+  std::int64_t receipts_owed = 0;
 };
 
 class Store {

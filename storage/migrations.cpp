@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 5> kMigrations{{
+const std::array<Migration, 6> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -219,6 +219,14 @@ DROP INDEX outbox_due;
 -- need not pay for an index entry.
 DROP INDEX outbox_by_request;
 CREATE INDEX outbox_notices_by_request ON outbox (request_id) WHERE kind = 'recipient_notification';
+)sql"},
+    {6, "receipts derived from the requests table", R"sql(
+-- Receipts to subjects ("we received your request") are no longer queued
+-- with each filing: the outbox worker writes them for the requests rows
+-- after this mark, in rowid order (the one writer commits rows in that
+-- order), and moves the mark once per batch (storage/filing_receipts.hpp).
+-- Requests filed before this migration had theirs queued in the outbox.
+INSERT INTO meta (key, value) SELECT 'receipts_through', COALESCE(MAX(rowid), 0) FROM requests;
 )sql"},
 }};
 

@@ -56,10 +56,10 @@ SealedMessage seal_message(const MasterKey& keys, const OutgoingMessage& message
 }
 
 void enqueue_message(WriteConnection& db, const RequestHeader& request, const SealedMessage& message) {
+  auto now = now_seconds();
   auto& insert = db.prepared(
       "INSERT INTO outbox (id, kind, request_id, subject_ref, payload, next_attempt_at, created_at, updated_at) "
       "VALUES (?, 'subject_message', ?, ?, ?, ?, ?, ?)");
-  auto now = now_seconds();
   insert.bind(1, message.id);
   insert.bind(2, request.id);
   insert.bind(3, request.subject_ref);
@@ -67,6 +67,24 @@ void enqueue_message(WriteConnection& db, const RequestHeader& request, const Se
   insert.bind(5, now);
   insert.bind(6, now);
   insert.bind(7, now);
+  insert.exec();
+}
+
+void enqueue_message(WriteConnection& db, const RequestHeader& request, const SealedMessage& message,
+                     const FailedFirstAttempt& first) {
+  auto now = now_seconds();
+  auto& insert = db.prepared(
+      "INSERT INTO outbox (id, kind, request_id, subject_ref, payload, status, attempts, last_error, "
+      "next_attempt_at, created_at, updated_at) VALUES (?, 'subject_message', ?, ?, ?, ?, 1, ?, ?, ?, ?)");
+  insert.bind(1, message.id);
+  insert.bind(2, request.id);
+  insert.bind(3, request.subject_ref);
+  bind_blob(insert, 4, message.payload);
+  insert.bind(5, first.retry_at ? "pending" : "failed");
+  insert.bind(6, first.error);
+  insert.bind(7, first.retry_at ? unix_seconds(*first.retry_at) : now);
+  insert.bind(8, unix_seconds(first.owed_since));
+  insert.bind(9, now);
   insert.exec();
 }
 

@@ -24,6 +24,17 @@ SealedMessage seal_message(const MasterKey& keys, const OutgoingMessage& message
 // Inside a writer job: adds one message for `request`.
 void enqueue_message(WriteConnection& db, const RequestHeader& request, const SealedMessage& message);
 
+// A message tried once before it had a row (a receipt, see
+// filing_receipts.hpp), and not delivered.
+struct FailedFirstAttempt {
+  TimePoint owed_since;               // retries stop at the delivery horizon counted from here
+  std::string error;
+  std::optional<TimePoint> retry_at;  // nullopt: past the horizon already, a dead letter
+};
+// Inside a writer job: adds it with that attempt counted.
+void enqueue_message(WriteConnection& db, const RequestHeader& request, const SealedMessage& message,
+                     const FailedFirstAttempt& first);
+
 struct PendingMessage {
   std::string id;
   OutgoingMessage message;

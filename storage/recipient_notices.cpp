@@ -14,7 +14,6 @@ namespace {
 
 std::string payload_context(std::string_view id) { return fmt::format("dsr/recipient-notification/v1/{}", id); }
 
-std::int64_t unix_seconds(TimePoint t) { return t.time_since_epoch().count(); }
 std::optional<TimePoint> optional_time(const SQLite::Column& c) {
   if (c.isNull()) return std::nullopt;
   return TimePoint{std::chrono::seconds{c.getInt64()}};

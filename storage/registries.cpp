@@ -12,11 +12,6 @@
 #include "storage/sqlite_values.hpp"
 
 namespace dsr::storage {
-namespace {
-
-std::int64_t unix_seconds(TimePoint t) { return t.time_since_epoch().count(); }
-
-}  // namespace
 
 std::string secret_context(std::string_view recipient_id) {
   return fmt::format("dsr/recipient-secret/v1/{}", recipient_id);

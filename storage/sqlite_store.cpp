@@ -12,9 +12,6 @@
 namespace dsr::storage {
 namespace {
 
-std::int64_t unix_seconds(TimePoint t) { return t.time_since_epoch().count(); }
-TimePoint from_unix(std::int64_t s) { return TimePoint{std::chrono::seconds{s}}; }
-
 Status create_request(WriteConnection& db, const RequestChange& c, const Request& after) {
   SQLite::Statement& insert = db.prepared(
                            "INSERT INTO requests (id, type, policy, subject_ref, state, version, received_at, due_at, "
@@ -67,7 +64,6 @@ Status update_request(WriteConnection& db, const RequestChange& c, const Request
                     "stale_version"));
 }
 
-std::string details_context(std::string_view request_id) { return fmt::format("dsr/request-details/v1/{}", request_id); }
 
 // A filing's rows with their hashes and ciphertexts computed beforehand,
 // off the writer thread (see SqliteStore::commit).
@@ -85,7 +81,7 @@ struct SealedFiling {
 SealedFiling seal_filing(const MasterKey& keys, const std::string& request_id, const Filing& f) {
   SealedFiling out;
   if (!f.tracking_token.empty()) out.tracking_hash = keyed_hash(keys.token_hash(), "tracking:" + f.tracking_token);
-  if (!f.details_json.empty()) out.details = seal(keys.details(), as_bytes(f.details_json), details_context(request_id));
+  if (!f.details_json.empty()) out.details = seal(keys.details(), as_bytes(f.details_json), request_details_context(request_id));
   if (!f.idempotency_key.empty()) {
     out.idempotency_key_hash = keyed_hash(keys.token_hash(), "idempotency:" + f.idempotency_key);
     out.request_digest = Bytes(f.request_digest.begin(), f.request_digest.end());
@@ -254,6 +250,10 @@ void SqliteStore::commit(RequestChange change, Completion done) {
       std::move(done));
 }
 
+std::string request_details_context(std::string_view request_id) {
+  return fmt::format("dsr/request-details/v1/{}", request_id);
+}
+
 }  // namespace dsr::storage
 
 namespace dsr::storage {
@@ -312,7 +312,7 @@ Result<std::string> SqliteStore::details(std::string_view id) const {
   });
   if (!sealed) return fail(sealed.error());
   if (sealed->empty()) return std::string();
-  auto opened = unseal(db_.keys().details(), *sealed, details_context(id));
+  auto opened = unseal(db_.keys().details(), *sealed, request_details_context(id));
   if (!opened) return fail(opened.error());
   return std::string(opened->begin(), opened->end());
 }
@@ -387,6 +387,8 @@ Result<QueueStats> SqliteStore::stats(TimePoint now) const {
     SQLite::Statement outbox(db, "SELECT kind, status, COUNT(*) FROM outbox GROUP BY kind, status");
     while (outbox.executeStep())
       out.outbox[{outbox.getColumn(0).getString(), outbox.getColumn(1).getString()}] = outbox.getColumn(2).getInt64();
+    out.receipts_owed = db.execAndGet("SELECT COUNT(*) FROM requests WHERE rowid > "
+                                      "(SELECT value FROM meta WHERE key = 'receipts_through')").getInt64();
     return out;
   });
 }

@@ -14,6 +14,10 @@
 
 namespace dsr::storage {
 
+// The sealing context of a filing's details (the form): binds the
+// ciphertext to its request.
+std::string request_details_context(std::string_view request_id);
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(Database& db) : db_(db) {}

@@ -6,6 +6,7 @@
 #include <future>
 
 #include "api/routes.hpp"
+#include "storage/filing_receipts.hpp"
 #include "storage_support.hpp"
 #include "test_support.hpp"
 
@@ -90,6 +91,16 @@ std::string ApiHarness::last_code(const std::string& request_id) {
   for (const auto& m : *due)
     if (m.message.request_id == request_id && m.message.variables.contains("code")) code = m.message.variables.at("code");
   return code;
+}
+
+std::vector<OutgoingMessage> ApiHarness::owed_receipts() {
+  auto owed = storage::FilingReceipts(*db).owed(1000);
+  REQUIRE(owed.ok());
+  std::vector<OutgoingMessage> out;
+  for (const auto& filing : *owed)
+    if (auto receipt = requests->receipt(filing.request, filing.received_at, filing.details_json))
+      out.push_back(std::move(*receipt));
+  return out;
 }
 
 }  // namespace dsr::test

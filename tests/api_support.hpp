@@ -41,6 +41,9 @@ class ApiHarness {
   void put_subject(const std::string& nik, const std::string& email, const std::string& organization = "BSSN");
   // The last verification code sent for `request_id`, read from the outbox.
   std::string last_code(const std::string& request_id);
+  // The receipts the filings so far owe their subjects, as the outbox
+  // worker would write them (storage/filing_receipts.hpp), oldest first.
+  std::vector<OutgoingMessage> owed_receipts();
 
   FakeClock clock;
   std::unique_ptr<storage::Database> db;

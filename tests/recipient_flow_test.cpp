@@ -146,6 +146,7 @@ struct Fixture {
   RequestService service{test::shipped_workflows(), test::shipped_policies(), store, clock,
                          [this] { return "r" + std::to_string(++next_id); }, RequestServiceCollaborators{&notices, &ledger}};
   std::string subject_ref;
+  std::vector<OutgoingMessage> receipts;  // RequestService::receipt() of each filing
 
   // Budi is on file with his old work address.
   explicit Fixture(bool on_file = true) {
@@ -165,6 +166,10 @@ struct Fixture {
                    [&](Result<Request> r) { out = std::move(r); });
     REQUIRE(out.has_value());
     if (!out->ok()) FAIL("filing refused: " << out->error().message);
+    // What the outbox worker writes from the stored filing, afterwards.
+    const Request& r = **out;
+    if (auto receipt = service.receipt({r.id, r.type, r.policy, r.subject_ref}, r.received_at, filing.details_json))
+      receipts.push_back(std::move(*receipt));
     return std::move(**out);
   }
 
@@ -201,9 +206,16 @@ struct Fixture {
     REQUIRE(service.get(id)->state == "fulfilling");
   }
 
+  // Receipts first, then the messages queued with events.
+  std::vector<OutgoingMessage> all_messages() const {
+    std::vector<OutgoingMessage> out = receipts;
+    for (const auto& m : memory.messages()) out.push_back(m);
+    return out;
+  }
+
   std::vector<OutgoingMessage> messages_of(const std::string& template_name) const {
     std::vector<OutgoingMessage> out;
-    for (const auto& m : memory.messages())
+    for (const auto& m : all_messages())
       if (m.template_name == template_name) out.push_back(m);
     return out;
   }
@@ -258,7 +270,7 @@ TEST_CASE("filing tells the subject at the contact on record, in their language,
   CHECK(contains(m.text, r.id));
   CHECK(contains(m.text, "request to correct your personal data"));
   CHECK(contains(m.subject, r.id));
-  CHECK(f.memory.messages().size() == 1);
+  CHECK(f.all_messages().size() == 1);
 }
 
 TEST_CASE("a subject dsr holds no record of is written to at the form's address", "[recipients]") {
@@ -321,7 +333,7 @@ TEST_CASE("holding, asking for information, extending and rejecting each tell th
   CHECK(variable(extended, "due_at") != received_due);
 
   // Events without a notify_subject (verify, reply) write nothing.
-  CHECK(f.memory.messages().size() == 6);  // 2 received, info, hold, rejected, extended
+  CHECK(f.all_messages().size() == 6);  // 2 received, info, hold, rejected, extended
 }
 
 TEST_CASE("a rectification fulfilled with no recipients applies the corrections and completes at once",
