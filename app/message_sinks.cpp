@@ -30,47 +30,84 @@ std::string message_json(const OutgoingMessage& m) {
                                                     {"variables", std::move(vars)}});
 }
 
+namespace {
+
+// The descriptor of an unnamed file in `dir_fd` (O_TMPFILE), or -1.
+int open_unnamed(int dir_fd) { return ::openat(dir_fd, ".", O_WRONLY | O_TMPFILE | O_CLOEXEC, 0600); }
+
+// Gives the unnamed file `fd` the name `name` in `dir_fd`. Through /proc,
+// since linkat(AT_EMPTY_PATH) needs a capability dsr should not ask for.
+bool link_unnamed(int fd, int dir_fd, const std::string& name) {
+  std::string self = fmt::format("/proc/self/fd/{}", fd);
+  return ::linkat(AT_FDCWD, self.c_str(), dir_fd, name.c_str(), AT_SYMLINK_FOLLOW) == 0;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DirectoryMessageSink>> DirectoryMessageSink::open(std::filesystem::path dir) {
+  auto refused = [&dir](const std::string& why) {
+    return fail(Error::invalid_argument(fmt::format("--message-sink dir:{}: {}", dir.string(), why)));
+  };
+  std::error_code ec;
+  if (std::filesystem::create_directories(dir, ec); ec) return refused(ec.message());
+  // Try the whole way a message takes once, so that a file system without
+  // unnamed files (some network and FUSE mounts) or a missing /proc is
+  // found at start, not at the first message.
+  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return refused(std::strerror(errno));
+  std::string probe = fmt::format(".dsr-probe-{}", ::getpid());
+  int fd = open_unnamed(dir_fd);
+  bool linked = fd >= 0 && link_unnamed(fd, dir_fd, probe);
+  std::string why = std::strerror(errno);
+  if (linked) ::unlinkat(dir_fd, probe.c_str(), 0);
+  if (fd >= 0) ::close(fd);
+  ::close(dir_fd);
+  if (!linked)
+    return refused(fmt::format("cannot write files there ({}); the spool needs a local file system with unnamed "
+                               "temporary files (ext4, xfs, btrfs, tmpfs) and /proc mounted",
+                               why));
+  return std::unique_ptr<DirectoryMessageSink>(new DirectoryMessageSink(std::move(dir)));
+}
+
 std::vector<Status> DirectoryMessageSink::send_all(const std::vector<OutgoingMessage>& messages) {
+  std::vector<Status> out(messages.size(), ok_status());
+  if (messages.empty()) return out;
   auto failed = [](const std::filesystem::path& path, const char* why) {
     return Status(fail(Error::unavailable(fmt::format("cannot write {}: {}", path.string(), why))));
   };
-  std::vector<Status> out(messages.size(), ok_status());
-  if (messages.empty()) return out;
   std::error_code ec;
-  if (std::filesystem::create_directories(dir_, ec); ec) {
+  if (std::filesystem::create_directories(dir_, ec); ec) {  // removed since start
     std::fill(out.begin(), out.end(), failed(dir_, ec.message().c_str()));
     return out;
   }
+  int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) {
+    std::fill(out.begin(), out.end(), failed(dir_, std::strerror(errno)));
+    return out;
+  }
+  // Each file is written unnamed and linked under its name only once on
+  // disk: a reader never sees part of a file, and a crash leaves no
+  // temporary file behind (an unnamed file goes with its descriptor).
+  std::vector<int> files(messages.size(), -1);
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    std::string body = message_json(messages[i]);
+    files[i] = open_unnamed(dir_fd);
+    if (files[i] < 0 || ::write(files[i], body.data(), body.size()) != static_cast<ssize_t>(body.size()))
+      out[i] = failed(dir_, std::strerror(errno));
+  }
+  bool flushed = ::syncfs(dir_fd) == 0;  // one flush for the whole batch
   static std::atomic<unsigned> counter{0};
-  std::vector<std::pair<std::filesystem::path, std::filesystem::path>> written(messages.size());  // (temp, final)
   for (std::size_t i = 0; i < messages.size(); ++i) {
     const auto& m = messages[i];
-    std::string body = message_json(m);
     auto stamp = std::chrono::duration_cast<std::chrono::microseconds>(
                      std::chrono::system_clock::now().time_since_epoch()).count();
     std::string name = fmt::format("{}-{}-{}-{}.json", stamp, m.request_id, m.template_name, ++counter);
-    written[i] = {dir_ / ("." + name + ".tmp"), dir_ / name};
-    int fd = ::open(written[i].first.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    bool ok = fd >= 0 && ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size());
-    if (fd >= 0) ::close(fd);
-    if (!ok) {
-      out[i] = failed(written[i].second, std::strerror(errno));
-      ::unlink(written[i].first.c_str());
-    }
+    if (out[i] && (!flushed || !link_unnamed(files[i], dir_fd, name)))
+      out[i] = failed(dir_ / name, std::strerror(errno));
+    if (files[i] >= 0) ::close(files[i]);
   }
-  int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  bool flushed = dir_fd >= 0 && ::syncfs(dir_fd) == 0;
-  for (std::size_t i = 0; i < messages.size(); ++i) {
-    if (!out[i]) continue;
-    if (!flushed || ::rename(written[i].first.c_str(), written[i].second.c_str()) != 0) {
-      out[i] = failed(written[i].second, std::strerror(errno));
-      ::unlink(written[i].first.c_str());
-    }
-  }
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);  // the renames
-    ::close(dir_fd);
-  }
+  ::fsync(dir_fd);  // the names
+  ::close(dir_fd);
   return out;
 }
 
@@ -113,8 +150,11 @@ Result<std::string> load_or_create_sink_secret(const std::string& path) {
 
 Result<std::unique_ptr<MessageSink>> make_message_sink(const std::string& spec, api::WebhookClient& client,
                                                        const std::string& secret_file) {
-  if (spec.starts_with("dir:") && spec.size() > 4)
-    return std::unique_ptr<MessageSink>(std::make_unique<DirectoryMessageSink>(spec.substr(4)));
+  if (spec.starts_with("dir:") && spec.size() > 4) {
+    auto sink = DirectoryMessageSink::open(spec.substr(4));
+    if (!sink) return fail(sink.error());
+    return std::unique_ptr<MessageSink>(std::move(sink).value());
+  }
   if (spec.starts_with("webhook:")) {
     std::string url = spec.substr(8);
     if (auto problem = api::webhook_url_problem(url); !problem.empty())

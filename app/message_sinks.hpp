@@ -22,14 +22,17 @@ std::string message_json(const OutgoingMessage& message);
 
 class DirectoryMessageSink final : public MessageSink {
  public:
-  explicit DirectoryMessageSink(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  // Creates `dir` if needed and checks that files can be written there as
+  // send_all writes them; refuses with what to do otherwise.
+  static Result<std::unique_ptr<DirectoryMessageSink>> open(std::filesystem::path dir);
   Status send(const OutgoingMessage& message) override { return send_all({message}).front(); }
-  // Writes every file, flushes them to disk with one syncfs, then renames
-  // each into place and syncs the directory: each file appears whole and
+  // Writes every file unnamed, flushes them to disk with one syncfs, then
+  // names each and syncs the directory: each file appears whole and
   // durable, for two flushes per batch instead of one per file.
   std::vector<Status> send_all(const std::vector<OutgoingMessage>& messages) override;
 
  private:
+  explicit DirectoryMessageSink(std::filesystem::path dir) : dir_(std::move(dir)) {}
   std::filesystem::path dir_;
 };
 

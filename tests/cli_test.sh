@@ -84,6 +84,8 @@ expect 1 'messages/id.json: missing' -- "$dsr" workflows check "$work/defs"
 # Deliveries: the sink and the retry settings are checked before anything starts.
 expect 2 'use dir:PATH (e.g. dir:var/outbox) or webhook:URL' -- "$dsr" serve --message-sink smtp://mail --db "$work/y.db" --key-file "$work/y.key"
 expect 2 'must start with http:// or https://' -- "$dsr" serve --message-sink webhook:ftp://gw --db "$work/y.db" --key-file "$work/y.key"
+# A spool where files cannot be written (here /proc) is refused at start, not at the first message.
+expect 2 '--message-sink dir:/proc/dsr-spool: ' -- "$dsr" serve --message-sink dir:/proc/dsr-spool --db "$work/y.db" --key-file "$work/y.key"
 expect 2 '--delivery-horizon "soon" is not a duration' -- "$dsr" serve --delivery-horizon soon
 expect 2 'cannot load the CA bundle' -- "$dsr" serve --webhook-ca /nonexistent.pem --db "$work/y.db" --key-file "$work/y.key"
 

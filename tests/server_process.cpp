@@ -203,7 +203,7 @@ std::string ServerProcess::code_for(const std::string& request_id) {
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(dir_.file("var/outbox"), ec)) {
       std::string name = entry.path().filename().string();
-      // ".<name>.tmp" is a file still being written; only renamed files are whole.
+      // Only "<time>-<request>-<template>-<n>.json" files are messages.
       if (name.starts_with(".") || name.find(request_id + "-verification_code") == std::string::npos) continue;
       std::ifstream in(entry.path());
       std::stringstream text;
