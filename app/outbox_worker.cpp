@@ -19,11 +19,9 @@ double retry_jitter() {
 OutboxWorker::OutboxWorker(storage::Outbox& outbox, ReceiptSource receipts, MessageSink& sink, const Clock& clock,
                            RetrySchedule retries)
     : outbox_(outbox), receipts_(receipts), sink_(sink), clock_(clock), retries_(retries),
-      worker_(std::chrono::milliseconds(200), [this] {
-        bool more_receipts = deliver_receipts();
-        bool more_queued = deliver_queued();
-        return more_receipts || more_queued;
-      }) {}
+      queued_worker_(std::chrono::milliseconds(200), [this] { return deliver_queued(); }),
+      receipt_worker_(std::chrono::milliseconds(200), [this] { return deliver_receipts(); },
+                      WorkerPriority::background) {}
 
 bool OutboxWorker::deliver_receipts() {
   auto owed = receipts_.filings.owed(kBatch);

@@ -4,7 +4,7 @@
 // message counts as delivered only after the sink accepted it, so a crash
 // in between sends it again after restart. Failures are retried on the
 // RetrySchedule; past its horizon the message is marked failed (a dead
-// letter, counted in /metrics).
+// letter, counted in /metrics). The sink is called from two threads.
 #pragma once
 
 #include "app/periodic_worker.hpp"
@@ -30,8 +30,6 @@ class OutboxWorker {
 
  private:
   // Each returns true when a full batch went out: more may be waiting.
-  // Taking one batch of each in turn keeps a verification code from
-  // waiting behind a backlog of receipts.
   bool deliver_receipts();
   bool deliver_queued();
 
@@ -40,7 +38,13 @@ class OutboxWorker {
   MessageSink& sink_;
   const Clock& clock_;
   RetrySchedule retries_;
-  PeriodicWorker worker_;  // last: its thread uses the members above
+  // Last: their threads use the members above. Receipts run in the
+  // background: under a burst of filings they wait (owed, never lost)
+  // rather than take CPU from the filings themselves; queued messages
+  // (verification codes, answers) have a thread of their own, so that a
+  // code never waits behind a backlog of receipts.
+  PeriodicWorker queued_worker_;
+  PeriodicWorker receipt_worker_;
 };
 
 // A fraction in [0, 1) from the CSPRNG, to spread retries.

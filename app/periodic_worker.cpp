@@ -1,9 +1,13 @@
 #include "app/periodic_worker.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace dsr::app {
 
-PeriodicWorker::PeriodicWorker(std::chrono::milliseconds interval, std::function<bool()> task)
-    : interval_(interval), task_(std::move(task)), thread_([this] { loop(); }) {}
+PeriodicWorker::PeriodicWorker(std::chrono::milliseconds interval, std::function<bool()> task,
+                               WorkerPriority priority)
+    : interval_(interval), task_(std::move(task)), priority_(priority), thread_([this] { loop(); }) {}
 
 PeriodicWorker::~PeriodicWorker() {
   {
@@ -23,6 +27,9 @@ void PeriodicWorker::poke() {
 }
 
 void PeriodicWorker::loop() {
+  // On Linux a thread has its own nice value. Failing to lower it changes
+  // only how fast the work gets done, not whether.
+  if (priority_ == WorkerPriority::background) (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
   bool more = false;
   for (;;) {
     {

@@ -12,10 +12,16 @@
 
 namespace dsr::app {
 
+// How the thread competes for the CPU. A background worker runs at the
+// lowest priority (nice 19): under load it yields to the threads that
+// answer HTTP requests and commit them, and catches up when they are idle.
+enum class WorkerPriority { normal, background };
+
 class PeriodicWorker {
  public:
   // `task` answers true when it left work for an immediate next run.
-  PeriodicWorker(std::chrono::milliseconds interval, std::function<bool()> task);
+  PeriodicWorker(std::chrono::milliseconds interval, std::function<bool()> task,
+                 WorkerPriority priority = WorkerPriority::normal);
   ~PeriodicWorker();  // waits for a running task, then stops
   PeriodicWorker(const PeriodicWorker&) = delete;
   PeriodicWorker& operator=(const PeriodicWorker&) = delete;
@@ -27,6 +33,7 @@ class PeriodicWorker {
 
   std::chrono::milliseconds interval_;
   std::function<bool()> task_;
+  WorkerPriority priority_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // guarded by mutex_

@@ -163,6 +163,8 @@ class AuditTrail {
   virtual Result<AuditVerdict> verify() const = 0;
 };
 
+// Hands messages to subjects on (a spool directory, a mail/SMS gateway).
+// Must be thread-safe: receipts and queued messages go out from two threads.
 class MessageSink {
  public:
   virtual ~MessageSink() = default;

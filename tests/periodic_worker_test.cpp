@@ -1,9 +1,13 @@
 // The loop under the outbox, the notification worker and the timers: a
-// backlog drains without waiting for the next tick, and stopping waits for
-// the task in hand.
+// backlog drains without waiting for the next tick, stopping waits for the
+// task in hand, and background work yields the CPU.
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <thread>
 
@@ -33,4 +37,24 @@ TEST_CASE("a worker that is not poked waits for its interval", "[worker]") {
   CHECK(runs == 0);
   for (int i = 0; i < 100 && runs < 2; ++i) std::this_thread::sleep_for(10ms);
   CHECK(runs >= 2);
+}
+
+TEST_CASE("a background worker runs at the lowest priority, a normal one at the process's", "[worker]") {
+  auto nice_of_task = [](dsr::app::WorkerPriority priority) {
+    std::atomic<int> seen{-100};
+    dsr::app::PeriodicWorker worker(
+        1h,
+        [&] {
+          errno = 0;
+          seen = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+          return false;
+        },
+        priority);
+    worker.poke();
+    for (int i = 0; i < 200 && seen == -100; ++i) std::this_thread::sleep_for(10ms);
+    return seen.load();
+  };
+  int process_nice = ::getpriority(PRIO_PROCESS, 0);
+  CHECK(nice_of_task(dsr::app::WorkerPriority::background) == 19);
+  CHECK(nice_of_task(dsr::app::WorkerPriority::normal) == process_nice);
 }
