@@ -183,35 +183,24 @@ void store_correspondence(WriteConnection& db, const MasterKey& keys, const std:
 }  // namespace
 
 Result<Request> SqliteStore::load(std::string_view id) const {
-  return db_.read_cached(fmt::format("loading request {}", id), [&](WriteConnection& db) -> Result<Request> {
-    // One snapshot for the row and its journal.
-    db.exec("BEGIN");
-    struct End {
-      WriteConnection& db;
-      ~End() {
-        db.reset_used();
-        try {
-          db.exec("COMMIT");
-        } catch (...) {
-          // Nothing was written; the read transaction ends either way.
-        }
-      }
-    } end{db};
-    auto& header = db.prepared("SELECT type, policy, subject_ref FROM requests WHERE id = ?");
-    header.bind(1, std::string(id));
-    if (!header.executeStep()) return fail(Error::not_found(fmt::format("no request {}", id)));
-    RequestHeader h{std::string(id), header.getColumn(0).getString(), header.getColumn(1).getString(),
-                    header.getColumn(2).getString()};
+  return db_.read_cached("loading a request", [&](WriteConnection& db) -> Result<Request> {
+    // One statement, so one snapshot (and one read lock) for the row and
+    // its journal; every request has its "submit" event.
     auto& rows = db.prepared(
-        "SELECT request_seq, name, principal, role, at, reason, reason_public, from_state, "
-        "to_state, clock, outcome, data FROM journal WHERE request_id = ? ORDER BY request_seq");
+        "SELECT r.type, r.policy, r.subject_ref, j.request_seq, j.name, j.principal, j.role, j.at, j.reason, "
+        "j.reason_public, j.from_state, j.to_state, j.clock, j.outcome, j.data "
+        "FROM requests r JOIN journal j ON j.request_id = r.id WHERE r.id = ? ORDER BY j.request_seq");
     rows.bind(1, std::string(id));
+    RequestHeader h{std::string(id), {}, {}, {}};
     std::vector<Event> events;
     while (rows.executeStep()) {
-      auto e = read_event(rows, 0);
+      if (events.empty()) h = {std::string(id), rows.getColumn(0).getString(), rows.getColumn(1).getString(),
+                               rows.getColumn(2).getString()};
+      auto e = read_event(rows, 3);
       if (!e) return fail(Error::internal(fmt::format("the journal of request {} is damaged; run 'dsr audit verify'", id)));
       events.push_back(std::move(e).value());
     }
+    if (events.empty()) return fail(Error::not_found(fmt::format("no request {}", id)));
     return fold_request(h, events);
   });
 }
