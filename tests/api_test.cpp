@@ -132,7 +132,7 @@ TEST_CASE("malformed JSON and wrong shapes are 422 with a clear message", "[api]
   CHECK(h.call("POST", "/v1/requests", deep + std::string(40, ']')).status == 422);
 }
 
-TEST_CASE("rectification needs corrections; an objection needs its decision and grounds", "[api][filing][validation]") {
+TEST_CASE("rectification needs corrections, and an objection its decision and grounds", "[api][filing][validation]") {
   ApiHarness h;
   auto r = h.call("POST", "/v1/requests", filing("rectification"));
   REQUIRE(r.status == 422);
@@ -200,7 +200,7 @@ TEST_CASE("a tracking token opens its own request and nothing else", "[api][auth
   CHECK(h.call("GET", "/v1/requests/r1", "", "dsr_forged").status == 401);
 }
 
-TEST_CASE("the subject sees public reasons only; staff see actors and the clock", "[api][views]") {
+TEST_CASE("the subject sees public reasons only, staff see actors and the clock", "[api][views]") {
   ApiHarness h;
   std::string trk = str(h.call("POST", "/v1/requests", filing("access")).body, "tracking_token");
   std::string vera = h.token(Role::verifier, "vera");
@@ -291,7 +291,7 @@ TEST_CASE("the queue: filters, oldest due first, paging, bad parameters", "[api]
   CHECK(fields_of(bad) == std::set<std::string>{"limit", "status", "colour"});
 }
 
-TEST_CASE("subjects on file; an institution sees its own people only", "[api][subjects]") {
+TEST_CASE("subjects on file, and an institution sees its own people only", "[api][subjects]") {
   ApiHarness h;
   std::string ams = h.token(Role::system, "ams");
   std::string bssn = h.token(Role::institution, "sdm-bssn", "BSSN");

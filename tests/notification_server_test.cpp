@@ -16,6 +16,7 @@
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -387,6 +388,49 @@ TEST_CASE("messages to subjects can go to a gateway, signed with the sink's secr
     if (message.at("template") == "request_received") CHECK(str(message, "text").find(" WIB") != std::string::npos);
   }
   CHECK(templates == std::set<std::string>{"verification_code", "request_received"});
+}
+
+TEST_CASE("receipts owed when dsr is killed are sent after the restart, and one the gateway refuses is retried",
+          "[server][notifications][messages]") {
+  Receiver gateway("hang");
+  test::TempDir secrets;
+  ServerProcess server({"--message-sink", "webhook:" + gateway.url("/sms-email"), "--message-sink-secret-file",
+                        secrets.file("sink.secret"), "--webhook-timeout", "60s", "--retry-delay", "1s"});
+  // No record on file: each filing owes one message, its receipt, to the form's address.
+  std::set<std::string> filed;
+  for (int i = 0; i < 3; ++i) {
+    auto r = server.call("POST", "/v1/requests",
+                         R"({"type": "access", "subject": {"name": "Budi", "nik": ")" + kNik +
+                             R"(", "email": "budi.wirawan@example.go.id"}})");
+    REQUIRE(r.status == 201);
+    filed.insert(str(r.json, "id"));
+  }
+  auto in_flight = gateway.wait_for(1);  // held by the gateway when dsr dies
+  server.kill();
+  gateway.set_mode("500");
+  server.start();
+  gateway.wait_for(4);  // the three receipts tried again, refused: now queued for retries
+  gateway.set_mode("200");
+
+  std::map<std::string, std::string> delivered;  // request id -> Idempotency-Key of its 200
+  for (int i = 0; i < 200 && delivered.size() < filed.size(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (const auto& r : gateway.received()) {
+      if (r.at("answered").as_int64() != 200) continue;
+      auto message = boost::json::parse(r.at("body").as_string()).as_object();
+      CHECK(str(message, "template") == "request_received");
+      delivered[str(message, "request_id")] = header(r, "idempotency-key");
+    }
+  }
+  std::set<std::string> receipted;
+  for (const auto& [id, key] : delivered) receipted.insert(id);
+  CHECK(receipted == filed);
+  // The receipt cut off by the crash went again as the same message, with the same key.
+  auto first = boost::json::parse(in_flight[0].at("body").as_string()).as_object();
+  CHECK(delivered[str(first, "request_id")] == header(in_flight[0], "idempotency-key"));
+  auto metrics = server.call("GET", "/metrics");
+  CHECK(metrics.body.find("dsr_receipts_owed 0\n") != std::string::npos);
+  CHECK(metrics.body.find("dsr_outbox_messages{kind=\"subject_message\",status=\"pending\"} 0") != std::string::npos);
 }
 
 TEST_CASE("HTTPS webhooks: the recipient's certificate is verified, against --webhook-ca when given",

@@ -152,7 +152,7 @@ TEST_CASE("bad input over the wire: JSON, sizes, the request line", "[server][li
   CHECK(unknown.status == 404);
 }
 
-TEST_CASE("a slow client is cut off; others are served meanwhile", "[server][limits]") {
+TEST_CASE("a slow client is cut off, and others are served meanwhile", "[server][limits]") {
   ServerProcess s({"--read-timeout", "1"});
   int slow = test::connect_loopback(s.port());
   std::string start = "POST /v1/requests HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{";

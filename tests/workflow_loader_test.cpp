@@ -24,7 +24,7 @@ TEST_CASE("the shipped set has the four request types of API v1", "[loader]") {
         std::vector<std::string>{"access", "automated_decision_objection", "erasure", "rectification"});
 }
 
-TEST_CASE("\"*\" in from means every non-terminal state", "[loader]") {
+TEST_CASE("a star in from means every non-terminal state", "[loader]") {
   const Workflow& access = test::shipped("access");
   const Transition* extend = access.find("in_review", "extend");
   REQUIRE(extend != nullptr);
