@@ -55,37 +55,37 @@ SealedMessage seal_message(const MasterKey& keys, const OutgoingMessage& message
   return {std::move(id), std::move(sealed)};
 }
 
-void enqueue_message(WriteConnection& db, const RequestHeader& request, const SealedMessage& message) {
+namespace {
+
+// `first`: the attempt already made before the row existed, if any.
+void insert_message(WriteConnection& db, const RequestHeader& request, const SealedMessage& message,
+                    const FailedFirstAttempt* first) {
   auto now = now_seconds();
   auto& insert = db.prepared(
-      "INSERT INTO outbox (id, kind, request_id, subject_ref, payload, next_attempt_at, created_at, updated_at) "
-      "VALUES (?, 'subject_message', ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO outbox (id, kind, request_id, subject_ref, payload, status, attempts, last_error, "
+      "next_attempt_at, created_at, updated_at) VALUES (?, 'subject_message', ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, message.id);
   insert.bind(2, request.id);
   insert.bind(3, request.subject_ref);
   bind_blob(insert, 4, message.payload);
-  insert.bind(5, now);
-  insert.bind(6, now);
-  insert.bind(7, now);
+  insert.bind(5, first == nullptr || first->retry_at ? "pending" : "failed");
+  insert.bind(6, first == nullptr ? 0 : 1);
+  if (first != nullptr) insert.bind(7, first->error);  // else NULL
+  insert.bind(8, first != nullptr && first->retry_at ? unix_seconds(*first->retry_at) : now);
+  insert.bind(9, first != nullptr ? unix_seconds(first->owed_since) : now);
+  insert.bind(10, now);
   insert.exec();
+}
+
+}  // namespace
+
+void enqueue_message(WriteConnection& db, const RequestHeader& request, const SealedMessage& message) {
+  insert_message(db, request, message, nullptr);
 }
 
 void enqueue_message(WriteConnection& db, const RequestHeader& request, const SealedMessage& message,
                      const FailedFirstAttempt& first) {
-  auto now = now_seconds();
-  auto& insert = db.prepared(
-      "INSERT INTO outbox (id, kind, request_id, subject_ref, payload, status, attempts, last_error, "
-      "next_attempt_at, created_at, updated_at) VALUES (?, 'subject_message', ?, ?, ?, ?, 1, ?, ?, ?, ?)");
-  insert.bind(1, message.id);
-  insert.bind(2, request.id);
-  insert.bind(3, request.subject_ref);
-  bind_blob(insert, 4, message.payload);
-  insert.bind(5, first.retry_at ? "pending" : "failed");
-  insert.bind(6, first.error);
-  insert.bind(7, first.retry_at ? unix_seconds(*first.retry_at) : now);
-  insert.bind(8, unix_seconds(first.owed_since));
-  insert.bind(9, now);
-  insert.exec();
+  insert_message(db, request, message, &first);
 }
 
 Result<std::vector<PendingMessage>> Outbox::due(TimePoint now, int limit) const {
