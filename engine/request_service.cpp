@@ -89,7 +89,8 @@ void RequestService::submit(const Submission& submission, Done done) {
   for (auto& m : messages) m.request_id = header.id;  // known only now
   // The start's notify_subject (the receipt) is not queued here: it is
   // written from the stored filing afterwards, see receipt().
-  store_.commit(RequestChange{header, 0, {event.value()}, due->due_at, submission.filing, std::move(messages), std::nullopt, {}},
+  store_.commit(RequestChange{header, 0, {event.value()}, due->due_at, submission.filing, std::move(messages),
+                             std::nullopt, {}, milestones_of(request, **workflow)},
                 [request = std::move(request), done = std::move(done)](Status status) mutable {
                   if (!status) return done(fail(status.error()));
                   done(std::move(request));
@@ -161,7 +162,7 @@ void RequestService::fire(std::string_view request_id, Command command, Done don
   }
   bool settles = in_notification_step(**workflow, request->state);
   RequestChange change{header, expected, {event.value()}, due_at, std::nullopt, std::move(attachments.messages),
-                       std::move(correspondence), std::move(fulfilment).value()};
+                       std::move(correspondence), std::move(fulfilment).value(), milestones_of(*request, **workflow)};
   store_.commit(std::move(change),
                 [this, settles, request = std::move(request).value(), done = std::move(done)](Status status) mutable {
                   if (!status) return done(fail(status.error()));

@@ -19,6 +19,7 @@
 
 #include "engine/ports.hpp"
 #include "engine/request.hpp"
+#include "engine/request_milestones.hpp"
 #include "engine/result.hpp"
 
 namespace dsr {
@@ -77,6 +78,7 @@ struct RequestChange {
   std::vector<OutgoingMessage> messages;  // to the subject, delivered after the commit (outbox)
   std::optional<Correspondence> correspondence;
   Fulfilment fulfilment;  // applied before `messages` are queued
+  RequestMilestones milestones;  // of the request after this change, kept for reports
 };
 
 // Filters of the back-office queue, oldest due first.

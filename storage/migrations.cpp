@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 6> kMigrations{{
+const std::array<Migration, 7> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -228,6 +228,36 @@ CREATE INDEX outbox_notices_by_request ON outbox (request_id) WHERE kind = 'reci
 -- Requests filed before this migration had theirs queued in the outbox.
 INSERT INTO meta (key, value) SELECT 'receipts_through', COALESCE(MAX(rowid), 0) FROM requests;
 )sql"},
+    {7, "request milestones for SLA reports", R"sql(
+-- What the SLA reports count, kept on each request by every change
+-- (engine/request_milestones.hpp), so that a report is an aggregate over
+-- this table and never a fold of the journal.
+ALTER TABLE requests ADD COLUMN closed_at INTEGER;           -- entered a terminal step
+ALTER TABLE requests ADD COLUMN verified_at INTEGER;         -- identity confirmed
+ALTER TABLE requests ADD COLUMN awaiting_subject_seconds INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE requests ADD COLUMN awaiting_since INTEGER;      -- waiting on the subject now, since then
+
+-- Requests filed before this migration: the same facts from their journal,
+-- by the step names of the shipped workflows (the only ones in use then).
+UPDATE requests SET
+  closed_at = (SELECT MAX(at) FROM journal j WHERE j.request_id = requests.id
+               AND j.to_state IN ('completed', 'partially_completed', 'rejected', 'withdrawn', 'expired')),
+  verified_at = (SELECT MIN(at) FROM journal j WHERE j.request_id = requests.id AND j.from_state = 'verifying'
+                 AND j.to_state NOT IN ('verifying', 'rejected', 'withdrawn', 'expired'));
+WITH entries AS (
+  SELECT e.request_id, e.at,
+         (SELECT MIN(k.at) FROM journal k WHERE k.request_id = e.request_id AND k.request_seq > e.request_seq
+          AND k.to_state <> 'awaiting_subject') AS left_at
+  FROM journal e WHERE e.to_state = 'awaiting_subject' AND e.from_state <> 'awaiting_subject'),
+totals AS (
+  SELECT request_id, COALESCE(SUM(left_at - at), 0) AS seconds, MAX(CASE WHEN left_at IS NULL THEN at END) AS since
+  FROM entries GROUP BY request_id)
+UPDATE requests SET awaiting_subject_seconds = totals.seconds, awaiting_since = totals.since
+FROM totals WHERE totals.request_id = requests.id;
+
+-- The report reads requests received in a period, by policy and type.
+CREATE INDEX requests_by_policy_type_received ON requests (policy, type, received_at);
+)sql"},
 }};
 
 void ensure_migrations_table(SQLite::Database& db) {
@@ -247,7 +277,7 @@ int schema_version(SQLite::Database& db) {
   return q.getColumn(0).getInt();
 }
 
-Status migrate(SQLite::Database& db) {
+Status migrate(SQLite::Database& db, int up_to) {
   return guarded("migrating the database schema", [&]() -> Status {
     ensure_migrations_table(db);
     int current = schema_version(db);
@@ -257,6 +287,7 @@ Status migrate(SQLite::Database& db) {
           "or a newer one", current, latest_schema_version())));
     for (const auto& m : kMigrations) {
       if (m.version <= current) continue;
+      if (up_to > 0 && m.version > up_to) break;
       SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
       db.exec(m.sql);
       SQLite::Statement record(db, "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)");

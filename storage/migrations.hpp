@@ -13,8 +13,9 @@ namespace dsr::storage {
 // The newest schema version this binary knows.
 int latest_schema_version();
 
-// Brings `db` up to the latest version; idempotent.
-Status migrate(SQLite::Database& db);
+// Brings `db` up to the latest version (or to `up_to`, for tests that
+// build an older database); idempotent.
+Status migrate(SQLite::Database& db, int up_to = 0);
 
 // The version recorded in `db` (0 for an empty database).
 int schema_version(SQLite::Database& db);

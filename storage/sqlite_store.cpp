@@ -12,10 +12,19 @@
 namespace dsr::storage {
 namespace {
 
+// Binds the four milestone columns from `first` on (absent ones as NULL).
+void bind_milestones(SQLite::Statement& statement, int first, const RequestMilestones& m) {
+  if (m.closed_at) statement.bind(first, unix_seconds(*m.closed_at));
+  if (m.verified_at) statement.bind(first + 1, unix_seconds(*m.verified_at));
+  statement.bind(first + 2, m.awaiting_subject_seconds);
+  if (m.awaiting_since) statement.bind(first + 3, unix_seconds(*m.awaiting_since));
+}
+
 Status create_request(WriteConnection& db, const RequestChange& c, const Request& after) {
   SQLite::Statement& insert = db.prepared(
                            "INSERT INTO requests (id, type, policy, subject_ref, state, version, received_at, due_at, "
-                           "extended, assignee, outcome, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+                           "extended, assignee, outcome, updated_at, closed_at, verified_at, awaiting_subject_seconds, "
+                           "awaiting_since) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                            "ON CONFLICT (id) DO NOTHING");
   insert.bind(1, c.header.id);
   insert.bind(2, c.header.type);
@@ -29,6 +38,7 @@ Status create_request(WriteConnection& db, const RequestChange& c, const Request
   if (after.assignee) insert.bind(10, *after.assignee);
   insert.bind(11, after.outcome);
   insert.bind(12, unix_seconds(c.events.back().at));
+  bind_milestones(insert, 13, c.milestones);
   if (insert.exec() == 0)
     return fail(Error::conflict(fmt::format("request {} already exists", c.header.id)));
   return ok_status();
@@ -38,7 +48,8 @@ Status update_request(WriteConnection& db, const RequestChange& c, const Request
   SQLite::Statement& update = db.prepared(
                            "UPDATE requests SET state = ?, version = ?, due_at = COALESCE(?, due_at), "
                            "extended = MAX(extended, ?), assignee = CASE WHEN ? THEN ? ELSE assignee END, "
-                           "outcome = CASE WHEN ? <> '' THEN ? ELSE outcome END, updated_at = ? "
+                           "outcome = CASE WHEN ? <> '' THEN ? ELSE outcome END, updated_at = ?, "
+                           "closed_at = ?, verified_at = ?, awaiting_subject_seconds = ?, awaiting_since = ? "
                            "WHERE id = ? AND version = ?");
   bool assigns = std::any_of(c.events.begin(), c.events.end(), [](const Event& e) { return e.data.contains("assignee"); });
   update.bind(1, delta.state);
@@ -50,8 +61,9 @@ Status update_request(WriteConnection& db, const RequestChange& c, const Request
   update.bind(7, delta.outcome);
   update.bind(8, delta.outcome);
   update.bind(9, unix_seconds(c.events.back().at));
-  update.bind(10, c.header.id);
-  update.bind(11, c.expected_version);
+  bind_milestones(update, 10, c.milestones);
+  update.bind(14, c.header.id);
+  update.bind(15, c.expected_version);
   if (update.exec() == 1) return ok_status();
   SQLite::Statement& current = db.prepared("SELECT version FROM requests WHERE id = ?");
   current.bind(1, c.header.id);

@@ -15,6 +15,7 @@
 #include "engine/request_service.hpp"
 #include "engine/subject_notices.hpp"
 #include "storage/filing_receipts.hpp"
+#include "storage/migrations.hpp"
 #include "storage/outbox.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/sqlite_vault.hpp"
@@ -188,15 +189,12 @@ TEST_CASE("a database from before derived receipts does not send its old filings
           "[storage][receipts][migrations]") {
   test::TempDir dir;
   std::string path = dir.file("dsr.db");
-  {
-    auto db = test::open_database(path);
-    Service s(*db);
-    s.file("ani@example.org");
-    s.file("budi@example.org");
-  }
-  {  // as it was at schema version 5: no mark
-    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
-    raw.exec("DELETE FROM meta WHERE key = 'receipts_through'; DELETE FROM schema_migrations WHERE version = 6");
+  {  // as dsr left it at schema version 5: two filings, their receipts queued in the outbox then
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    REQUIRE(storage::migrate(raw, 5).ok());
+    raw.exec("INSERT INTO requests (id, type, policy, subject_ref, state, version, received_at, updated_at) VALUES "
+             "('r1', 'access', 'id-pdp', 's-1', 'verifying', 1, 1700000000, 1700000000), "
+             "('r2', 'access', 'id-pdp', 's-2', 'verifying', 1, 1700000001, 1700000001)");
   }
   auto db = test::open_database(path);
   Service s(*db);

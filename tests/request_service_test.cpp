@@ -81,11 +81,11 @@ TEST_CASE("the store refuses a change built on a version it no longer has", "[se
   Request r = test::submitted(w);
   RequestHeader header{r.id, r.type, r.policy, r.subject_ref};
   Status created = fail(Error::internal("not called"));
-  store.commit({header, 0, r.events, std::nullopt, std::nullopt, {}, std::nullopt, {}}, [&](Status s) { created = s; });
+  store.commit({header, 0, r.events, std::nullopt, std::nullopt, {}, std::nullopt, {}, {}}, [&](Status s) { created = s; });
   REQUIRE(created.ok());
 
   Status again = ok_status();
-  store.commit({header, 0, r.events, std::nullopt, std::nullopt, {}, std::nullopt, {}}, [&](Status s) { again = s; });
+  store.commit({header, 0, r.events, std::nullopt, std::nullopt, {}, std::nullopt, {}, {}}, [&](Status s) { again = s; });
   REQUIRE_FALSE(again.ok());
   CHECK(again.error().code == ErrorCode::conflict);
   CHECK(store.load(r.id)->version == 1);

@@ -82,7 +82,7 @@ TEST_CASE("a stale version is refused and nothing is written", "[storage][store]
   Event stale = seen.events.back();
   stale.sequence = 3;
   stale.name = "reject";
-  s.store.commit({{"r1", "access", "id-pdp", "s-test"}, 2, {stale}, std::nullopt, std::nullopt, {}, std::nullopt, {}}, [&](Status st) {
+  s.store.commit({{"r1", "access", "id-pdp", "s-test"}, 2, {stale}, std::nullopt, std::nullopt, {}, std::nullopt, {}, {}}, [&](Status st) {
     late = st;
     finished.set_value();
   });
