@@ -255,8 +255,10 @@ totals AS (
 UPDATE requests SET awaiting_subject_seconds = totals.seconds, awaiting_since = totals.since
 FROM totals WHERE totals.request_id = requests.id;
 
--- The report reads requests received in a period, by policy and type.
+-- The report reads requests received in a period, by policy and type, and
+-- the open requests by due date (a partial index: only what is open).
 CREATE INDEX requests_by_policy_type_received ON requests (policy, type, received_at);
+CREATE INDEX requests_open_by_due ON requests (due_at) WHERE closed_at IS NULL;
 )sql"},
 }};
 

@@ -1,0 +1,31 @@
+#include "engine/report_calendar.hpp"
+
+#include <date/tz.h>
+
+namespace dsr {
+namespace {
+
+TimePoint local_midnight(const date::time_zone* tz, date::local_days day) {
+  // Midnight may not exist (a DST jump at 00:00): the earliest instant of the day then.
+  return date::floor<std::chrono::seconds>(tz->to_sys(date::local_seconds(day), date::choose::earliest));
+}
+
+}  // namespace
+
+std::vector<ReportWeek> weeks_between(std::string_view zone, TimePoint from, TimePoint to) {
+  const date::time_zone* tz = date::locate_zone(zone);
+  auto first_day = date::floor<date::days>(tz->to_local(from));
+  date::local_days monday = first_day - (date::weekday(first_day) - date::Monday);
+  std::vector<ReportWeek> out;
+  for (; local_midnight(tz, monday) < to; monday += date::weeks(1)) {
+    out.push_back({date::format("%F", monday), local_midnight(tz, monday), local_midnight(tz, monday + date::weeks(1))});
+  }
+  return out;
+}
+
+std::string local_date(std::string_view zone, TimePoint t) {
+  const date::time_zone* tz = date::locate_zone(zone);
+  return date::format("%F", date::floor<date::days>(tz->to_local(t)));
+}
+
+}  // namespace dsr

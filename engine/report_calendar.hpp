@@ -1,0 +1,27 @@
+// Calendar arithmetic for reports, in a policy's time zone: where weeks
+// begin (Monday 00:00 local) and local dates. Zones come from the tz
+// database through Howard Hinnant's date library.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/time.hpp"
+
+namespace dsr {
+
+struct ReportWeek {
+  std::string start_date;  // local, YYYY-MM-DD (a Monday)
+  TimePoint begins;        // Monday 00:00 local, as an instant
+  TimePoint ends;          // the next Monday 00:00 local
+};
+
+// The weeks that overlap [from, to), in `zone`. Throws std::runtime_error
+// for an unknown zone (policies are checked at load, so only a bug does).
+std::vector<ReportWeek> weeks_between(std::string_view zone, TimePoint from, TimePoint to);
+
+// The local date of `t` in `zone`, YYYY-MM-DD.
+std::string local_date(std::string_view zone, TimePoint t);
+
+}  // namespace dsr

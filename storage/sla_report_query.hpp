@@ -1,0 +1,30 @@
+// The SLA report from SQL aggregates over the requests table (indexed by
+// policy, type and receipt time, and open requests by due date), never by
+// loading requests into memory. See docs/reports.md for each figure.
+#pragma once
+
+#include "engine/sla_policy.hpp"
+#include "engine/sla_report.hpp"
+#include "storage/database.hpp"
+
+namespace dsr::storage {
+
+// Requests received in [from, to); figures "now" as of `now`. Types with
+// no request in the period are listed too (zeros), so that a report always
+// shows every target the policies set.
+Result<SlaReport> query_sla_report(Database& db, const SlaCatalog& policies, TimePoint from, TimePoint to,
+                                   TimePoint now);
+
+class SqliteSlaReports final : public SlaReports {
+ public:
+  SqliteSlaReports(Database& db, const SlaCatalog& policies) : db_(db), policies_(policies) {}
+  Result<SlaReport> report(TimePoint from, TimePoint to, TimePoint now) const override {
+    return query_sla_report(db_, policies_, from, to, now);
+  }
+
+ private:
+  Database& db_;
+  const SlaCatalog& policies_;
+};
+
+}  // namespace dsr::storage

@@ -1,0 +1,187 @@
+// The SLA report over SQLite: a known set of requests worked under a fake
+// clock (on time, late, paused, withdrawn, expired, rejected, extended,
+// overdue now, due soon, outside the period), and every figure checked.
+#include <catch2/catch.hpp>
+
+#include <future>
+
+#include "engine/request_service.hpp"
+#include "storage/sla_report_query.hpp"
+#include "storage/sqlite_store.hpp"
+#include "storage_support.hpp"
+#include "test_support.hpp"
+
+using namespace dsr;
+using namespace std::chrono_literals;
+using test::actor;
+using test::at;
+
+namespace {
+
+const Actor kBudi = actor(Role::subject, "budi");
+const Actor kRita = actor(Role::reviewer, "rita");
+const Actor kSari = actor(Role::supervisor, "sari");
+const Actor kVera = actor(Role::verifier, "vera");
+const Actor kTimer = actor(Role::scheduler, "dsr");
+
+// Monday 2 November 2026, 08:00 WIB (1 November 2026 00:00 UTC is 1,793,491,200).
+const TimePoint kStart = TimePoint{std::chrono::seconds{1793491200 + 24 * 3600 + 3600}};
+
+struct Desk {
+  explicit Desk(storage::Database& db) : store(db) {}
+
+  std::string file(const std::string& type, TimePoint when) {
+    clock.set(when);
+    std::promise<Result<Request>> filed;
+    service.submit({type, "id-pdp", "s-" + std::to_string(next + 1), kBudi, std::nullopt, {}},
+                   [&](Result<Request> r) { filed.set_value(std::move(r)); });
+    auto r = filed.get_future().get();
+    REQUIRE(r.ok());
+    return r->id;
+  }
+
+  void fire(const std::string& id, const std::string& event, const Actor& who, TimePoint when) {
+    clock.set(when);
+    auto current = service.get(id);
+    REQUIRE(current.ok());
+    std::promise<Result<Request>> fired;
+    service.fire(id, Command{event, who, "because", current->version, {}, {}},
+                 [&](Result<Request> r) { fired.set_value(std::move(r)); });
+    auto r = fired.get_future().get();
+    INFO(event << " on " << id);
+    REQUIRE(r.ok());
+  }
+
+  storage::SqliteStore store;
+  FakeClock clock{kStart};
+  int next = 0;
+  RequestService service{test::shipped_workflows(), test::shipped_policies(), store, clock,
+                         [this] { return "r" + std::to_string(++next); }};
+};
+
+const SlaTypeFigures& figures(const SlaReport& report, const std::string& type) {
+  for (const auto& f : report.types)
+    if (f.policy == "id-pdp" && f.type == type) return f;
+  FAIL("no figures for " << type);
+  throw std::logic_error("unreachable");
+}
+
+}  // namespace
+
+TEST_CASE("every figure of the SLA report, for a known set of requests", "[storage][reports]") {
+  auto db = test::open_database(":memory:");
+  Desk desk(*db);
+  const auto day = 24h;
+
+  // A: answered in 3 hours.
+  auto a = desk.file("access", kStart);
+  desk.fire(a, "verify", kBudi, kStart + 1h);
+  desk.fire(a, "approve", kRita, kStart + 2h);
+  desk.fire(a, "fulfil", kRita, kStart + 3h);
+  // B: answered after 80 hours, late (3 x 24 hours).
+  auto b = desk.file("access", kStart + day);
+  desk.fire(b, "verify", kBudi, kStart + day + 1h);
+  desk.fire(b, "approve", kRita, kStart + day + 2h);
+  desk.fire(b, "fulfil", kRita, kStart + day + 80h);
+  // C: waited 24 hours on the subject (the clock stops), answered at 90 hours: on time.
+  auto c = desk.file("access", kStart + 2 * day);
+  desk.fire(c, "verify", kBudi, kStart + 2 * day + 1h);
+  desk.fire(c, "request_info", kRita, kStart + 2 * day + 2h);
+  desk.fire(c, "reply", kBudi, kStart + 2 * day + 26h);
+  desk.fire(c, "approve", kRita, kStart + 2 * day + 27h);
+  desk.fire(c, "fulfil", kRita, kStart + 2 * day + 90h);
+  // D: withdrawn before verifying; E: expired unverified; H: rejected at verification.
+  auto d = desk.file("access", kStart + 3 * day);
+  desk.fire(d, "withdraw", kBudi, kStart + 3 * day + 1h);
+  auto e = desk.file("access", kStart + 4 * day);
+  desk.fire(e, "expire", kTimer, kStart + 11 * day);
+  // F: an erasure (an internal target), extended, still open.
+  auto f = desk.file("erasure", kStart + 5 * day);
+  desk.fire(f, "verify", kBudi, kStart + 5 * day + 1h);
+  desk.fire(f, "extend", kSari, kStart + 5 * day + 2h);
+  // G: verified, then left in review: overdue since 5 November + 72 h.
+  auto g = desk.file("access", kStart + 6 * day);
+  desk.fire(g, "verify", kBudi, kStart + 6 * day + 1h);
+  auto h = desk.file("access", kStart + 10 * day);
+  desk.fire(h, "reject", kVera, kStart + 10 * day + 1h);
+  // I: after the period, due within 24 hours of "now".
+  auto i = desk.file("access", kStart + 15 * day);
+
+  TimePoint from = at("2026-11-02T00:00:00Z"), to = at("2026-11-16T00:00:00Z"), now = kStart + 18 * day - 2h;
+  auto report = storage::query_sla_report(*db, test::shipped_policies(), from, to, now);
+  REQUIRE(report.ok());
+  CHECK(report->from == from);
+  CHECK(report->to == to);
+  CHECK(report->generated_at == now);
+
+  const auto& access = figures(*report, "access");
+  CHECK(access.statutory);
+  CHECK(access.target == "72 hours");
+  CHECK(access.source.starts_with("UU 27/2022 Pasal 32"));
+  CHECK(access.received == 7);
+  CHECK(access.completed == 3);
+  CHECK(access.partially_completed == 0);
+  CHECK(access.rejected == 1);
+  CHECK(access.withdrawn == 1);
+  CHECK(access.expired == 1);
+  CHECK(access.open == 1);
+  CHECK(access.answered_on_time == 3);  // A, C, H
+  CHECK(access.answered_late == 1);     // B
+  CHECK(access.extended == 0);
+  CHECK(access.awaiting_subject_seconds == 24 * 3600);
+  CHECK(access.never_verified == 3);  // D, E, H
+  CHECK(access.median_seconds_to_completion == 80 * 3600);  // of 3 h, 80 h, 90 h
+  CHECK(access.p90_seconds_to_completion == 90 * 3600);
+
+  const auto& erasure = figures(*report, "erasure");
+  CHECK_FALSE(erasure.statutory);
+  CHECK(erasure.target == "14 calendar days");
+  CHECK(erasure.received == 1);
+  CHECK(erasure.open == 1);
+  CHECK(erasure.extended == 1);
+  CHECK(erasure.answered_on_time + erasure.answered_late == 0);
+  CHECK_FALSE(erasure.median_seconds_to_completion);
+
+  const auto& rectification = figures(*report, "rectification");  // no request: listed with zeros
+  CHECK(rectification.received == 0);
+  CHECK(report->types.size() == 6);  // every type of id-pdp
+
+  CHECK(report->statutory.received == 7);
+  CHECK(report->statutory.answered_on_time == 3);
+  CHECK(report->statutory.answered_late == 1);
+  CHECK(report->statutory.open == 1);
+  CHECK(report->internal.received == 1);
+  CHECK(report->internal.open == 1);
+
+  CHECK(report->open_now == 3);  // F, G, I
+  CHECK(report->overdue_now == 1);
+  CHECK(report->due_within_24_hours == 1);
+  REQUIRE(report->oldest_overdue.size() == 1);
+  CHECK(report->oldest_overdue[0].id == g);
+  CHECK(report->oldest_overdue[0].state == "in_review");
+  CHECK(report->oldest_overdue[0].due_at == kStart + 6 * day + 72h);
+  REQUIRE(report->workload.size() == 1);
+  CHECK(report->workload[0].assignee.empty());
+  CHECK(report->workload[0].open == 3);
+  CHECK(report->workload[0].overdue == 1);
+  CHECK(report->recipient_notices_outstanding == 0);
+  CHECK(report->recipient_notices_failed == 0);
+
+  // Weeks from Monday 00:00 WIB: 2 November (A to G), 9 November (H), and
+  // the 16th, which begins at 17:00 UTC on the 15th, inside the period.
+  REQUIRE(report->weeks.size() == 3);
+  CHECK(report->weeks[0].week_start == "2026-11-02");
+  CHECK(report->weeks[0].received == 7);
+  CHECK(report->weeks[1].week_start == "2026-11-09");
+  CHECK(report->weeks[1].received == 1);
+  CHECK(report->weeks[2].week_start == "2026-11-16");
+  CHECK(report->weeks[2].received == 0);
+  (void)i;
+}
+
+TEST_CASE("a report for an empty or reversed period is refused", "[storage][reports]") {
+  auto db = test::open_database(":memory:");
+  auto same = storage::query_sla_report(*db, test::shipped_policies(), kStart, kStart, kStart);
+  REQUIRE_FALSE(same.ok());
+  CHECK(same.error().message.find("the period is empty") != std::string::npos);
+}
