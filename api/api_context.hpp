@@ -9,6 +9,7 @@
 #include "engine/ports.hpp"
 #include "engine/request_service.hpp"
 #include "engine/sla_policy.hpp"
+#include "engine/sla_report.hpp"
 #include "engine/store.hpp"
 #include "engine/subject_notices.hpp"
 #include "engine/subject_vault.hpp"
@@ -50,6 +51,7 @@ struct ApiContext {
   std::function<bool()> ready = [] { return true; };
   // Filled by the transport, shown at /metrics.
   HttpMetrics* http_metrics = nullptr;
+  const SlaReports* reports = nullptr;  // GET /v1/reports/sla answers 503 without
 };
 
 }  // namespace dsr::api

@@ -14,6 +14,7 @@ void add_request_routes(Router& router, ApiContext& context);  // reading and wo
 void add_subject_routes(Router& router, ApiContext& context);  // the records on file
 void add_package_routes(Router& router, ApiContext& context);  // access package, keys, recipients, disclosures, audit
 void add_notification_routes(Router& router, ApiContext& context);  // recipient notices and their acknowledgements
+void add_report_routes(Router& router, ApiContext& context);   // SLA reports
 void add_ops_routes(Router& router, ApiContext& context);      // health, readiness, OpenAPI
 
 // Every route of the API, ready to dispatch.

@@ -12,5 +12,6 @@ int sla_due_command(const std::vector<std::string>& args);
 int audit_verify_command(const std::vector<std::string>& args);
 int token_create_command(const std::vector<std::string>& args);
 int package_verify_command(const std::vector<std::string>& args);
+int report_sla_command(const std::vector<std::string>& args);
 
 }  // namespace dsr::app

@@ -26,6 +26,7 @@
 #include "storage/package_signer.hpp"
 #include "storage/recipient_notices.hpp"
 #include "storage/registries.hpp"
+#include "storage/sla_report_query.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/sqlite_vault.hpp"
 
@@ -205,6 +206,8 @@ int serve_command(const std::vector<std::string>& args) {
                           [&outbox] { return outbox.pending_count().ok(); }};
   api::HttpMetrics http_metrics;
   context.http_metrics = &http_metrics;
+  storage::SqliteSlaReports reports(db, definitions->policies);
+  context.reports = &reports;
   auto router = api::build_router(context);
   api::ServerOptions server_options;
   server_options.address = host;

@@ -2,6 +2,8 @@
 
 #include <date/tz.h>
 
+#include <sstream>
+
 namespace dsr {
 namespace {
 
@@ -26,6 +28,23 @@ std::vector<ReportWeek> weeks_between(std::string_view zone, TimePoint from, Tim
 std::string local_date(std::string_view zone, TimePoint t) {
   const date::time_zone* tz = date::locate_zone(zone);
   return date::format("%F", date::floor<date::days>(tz->to_local(t)));
+}
+
+ReportPeriod default_report_period(std::string_view zone, TimePoint now) {
+  const date::time_zone* tz = date::locate_zone(zone);
+  auto today = date::floor<date::days>(tz->to_local(now));
+  return {local_midnight(tz, today - date::days(29)), local_midnight(tz, today + date::days(1))};
+}
+
+std::optional<TimePoint> parse_report_bound(std::string_view text, std::string_view zone) {
+  if (text.size() == 10) {
+    std::istringstream in{std::string(text)};
+    date::local_days day;
+    in >> date::parse("%F", day);
+    if (in.fail() || in.peek() != std::char_traits<char>::eof()) return std::nullopt;
+    return local_midnight(date::locate_zone(zone), day);
+  }
+  return parse_rfc3339(text);
 }
 
 }  // namespace dsr

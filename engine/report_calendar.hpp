@@ -3,6 +3,7 @@
 // database through Howard Hinnant's date library.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,5 +24,18 @@ std::vector<ReportWeek> weeks_between(std::string_view zone, TimePoint from, Tim
 
 // The local date of `t` in `zone`, YYYY-MM-DD.
 std::string local_date(std::string_view zone, TimePoint t);
+
+// The period a report covers when none is given: the 30 local days up to
+// and including today, in `zone` (from 00:00 thirty days ago to 00:00
+// tomorrow).
+struct ReportPeriod {
+  TimePoint from;
+  TimePoint to;
+};
+ReportPeriod default_report_period(std::string_view zone, TimePoint now);
+
+// A report bound: "YYYY-MM-DD" is that day's 00:00 in `zone`; an RFC 3339
+// timestamp with an offset is taken as it is. Nullopt for anything else.
+std::optional<TimePoint> parse_report_bound(std::string_view text, std::string_view zone);
 
 }  // namespace dsr

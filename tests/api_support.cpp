@@ -7,6 +7,7 @@
 
 #include "api/routes.hpp"
 #include "storage/filing_receipts.hpp"
+#include "storage/sla_report_query.hpp"
 #include "storage_support.hpp"
 #include "test_support.hpp"
 
@@ -45,6 +46,8 @@ ApiHarness::ApiHarness() : clock(at("2025-03-03T02:15:00Z")) {
       [this] { return "r" + std::to_string(++next_id); },
       [](std::string_view body) { return storage::to_hex(storage::hash({storage::as_bytes(body)})); },
       {}, [] { return true; }});
+  reports = std::make_unique<storage::SqliteSlaReports>(*db, shipped_policies());
+  context->reports = reports.get();
   router = api::build_router(*context);
 }
 

@@ -58,6 +58,7 @@ class ApiHarness {
   std::unique_ptr<storage::SqliteNotificationLedger> notifications;
   std::unique_ptr<SubjectNotices> notices;
   std::unique_ptr<RequestService> requests;
+  std::unique_ptr<SlaReports> reports;
   std::unique_ptr<api::ApiContext> context;
   std::unique_ptr<api::Router> router;
   int next_id = 0;

@@ -341,6 +341,7 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
       {"POST /v1/recipients", "admin"},
       {"POST /v1/disclosures", "system"},
       {"GET /v1/audit/verify", "admin auditor"},
+      {"GET /v1/reports/sla", "admin supervisor auditor"},
       {"GET /healthz", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
       {"GET /readyz", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
       {"GET /metrics", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
@@ -493,6 +494,36 @@ TEST_CASE("the audit check over the API", "[api][audit]") {
   CHECK(v.body.at("ok").as_bool());
   CHECK(v.body.at("events").as_int64() == 1);
   CHECK(v.body.at("first_bad_event").is_null());
+}
+
+TEST_CASE("the SLA report over the API: the period in WIB dates, bad parameters named", "[api][reports]") {
+  ApiHarness h;  // the clock stands at 2025-03-03T02:15:00Z, 09:15 WIB
+  h.call("POST", "/v1/requests", filing("access"));
+  h.call("POST", "/v1/requests", filing("erasure", "3273015506900002", "b@example.org"));
+  std::string auditor = h.token(Role::auditor, "audrey");
+  auto r = h.call("GET", "/v1/reports/sla?from=2025-03-03&to=2025-03-04", "", auditor);
+  REQUIRE(r.status == 200);
+  CHECK(str(r.body.at("period"), "from") == "2025-03-02T17:00:00Z");  // midnight WIB
+  CHECK(str(r.body.at("period"), "to") == "2025-03-03T17:00:00Z");
+  std::map<std::string, std::int64_t> received;
+  for (const auto& t : r.body.at("types").as_array()) received[std::string(t.at("type").as_string())] = t.at("received").as_int64();
+  CHECK(received.at("access") == 1);
+  CHECK(received.at("erasure") == 1);
+  CHECK(received.at("rectification") == 0);
+  CHECK(r.body.at("totals").at("statutory").at("received").as_int64() == 1);
+  CHECK(r.body.at("totals").at("internal").at("received").as_int64() == 1);
+  CHECK(r.body.at("now").at("open").as_int64() == 2);
+  // The day before holds nothing; the default period (30 days to now) holds both.
+  auto before = h.call("GET", "/v1/reports/sla?from=2025-03-02&to=2025-03-03", "", auditor);
+  CHECK(before.body.at("totals").at("statutory").at("received").as_int64() == 0);
+  CHECK(h.call("GET", "/v1/reports/sla", "", auditor).body.at("totals").at("statutory").at("received").as_int64() == 1);
+
+  auto bad = h.call("GET", "/v1/reports/sla?from=March&format=pdf&colour=red", "", auditor);
+  REQUIRE(bad.status == 422);
+  CHECK(fields_of(bad) == std::set<std::string>{"from", "format", "colour"});
+  auto reversed = h.call("GET", "/v1/reports/sla?from=2025-03-04&to=2025-03-03", "", auditor, "en");
+  CHECK(reversed.status == 422);
+  CHECK(str(reversed.body, "detail").find("the period is empty") != std::string::npos);
 }
 
 TEST_CASE("an Idempotency-Key gives the same answer again, and refuses another body", "[api][idempotency]") {

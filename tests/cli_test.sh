@@ -89,4 +89,20 @@ expect 2 '--message-sink dir:/proc/dsr-spool: ' -- "$dsr" serve --message-sink d
 expect 2 '--delivery-horizon "soon" is not a duration' -- "$dsr" serve --delivery-horizon soon
 expect 2 'cannot load the CA bundle' -- "$dsr" serve --webhook-ca /nonexistent.pem --db "$work/y.db" --key-file "$work/y.key"
 
+# The SLA report: bad dates and formats are named; --out writes the whole file, and nothing else.
+"$dsr" token create --role auditor --name audrey --db "$work/r.db" --key-file "$work/r.key" >/dev/null
+expect 2 '--from "2026-13-01" is not a date' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --from 2026-13-01
+expect 2 '--format html is not available yet' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --format html
+expect 2 'the period is empty' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --from 2026-11-02 --to 2026-11-01
+expect 2 'no database at' -- "$dsr" report sla --db "$work/none.db" --key-file "$work/r.key"
+mkdir "$work/reports"
+expect 0 '' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --from 2026-11-01 --to 2026-12-01 --out "$work/reports/sla.json"
+if ! grep -q '"period":{"from":"2026-10-31T17:00:00Z","to":"2026-11-30T17:00:00Z"}' "$work/reports/sla.json"; then
+  echo "FAIL: the report file lacks its period in WIB: $(head -c 300 "$work/reports/sla.json")"; failures=$((failures + 1))
+fi
+if [ "$(ls -A "$work/reports")" != "sla.json" ]; then
+  echo "FAIL: the report left other files: $(ls -A "$work/reports")"; failures=$((failures + 1))
+fi
+expect 1 'cannot write' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --out "$work/missing-dir/sla.json"
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }

@@ -1,0 +1,54 @@
+// Reports: GET /v1/reports/sla, for supervisors, auditors and admins.
+#include <fmt/format.h>
+
+#include "api/route_support.hpp"
+#include "api/routes.hpp"
+#include "api/sla_report_json.hpp"
+#include "engine/report_calendar.hpp"
+
+namespace dsr::api {
+namespace {
+
+void sla_report(const HttpRequest& http, ApiContext& context, Respond respond) {
+  Locale l = locale_of(http);
+  const SlaPolicy* policy = context.policies.policy(context.default_policy);
+  std::string zone = policy ? policy->time_zone : "UTC";
+  std::vector<FieldError> errors;
+  TimePoint now = context.clock.now();
+  std::optional<TimePoint> from, to;
+  for (const auto& [key, value] : http.query()) {
+    if (key == "from" || key == "to") {
+      auto bound = parse_report_bound(value, zone);
+      if (!bound)
+        errors.push_back({key, l == Locale::en ? "a date (YYYY-MM-DD, in " + zone + ") or an RFC 3339 timestamp"
+                                               : "tanggal (YYYY-MM-DD, zona " + zone + ") atau stempel waktu RFC 3339"});
+      (key == "from" ? from : to) = bound;
+    } else if (key == "format") {
+      if (value != "json")
+        errors.push_back({key, l == Locale::en ? "json (csv and html are not served yet)"
+                                               : "json (csv dan html belum tersedia)"});
+    } else if (key != "lang") {
+      errors.push_back({key, std::string(text::kUnknownField.in(l))});
+    }
+  }
+  if (!errors.empty()) return respond(validation_problem(l, errors));
+  ReportPeriod fallback = default_report_period(zone, now);
+  TimePoint end = to.value_or(fallback.to);
+  TimePoint begin = from.value_or(to ? end - std::chrono::days(30) : fallback.from);
+  if (context.reports == nullptr) return respond(problem_for(Error::unavailable("reports are not configured"), l));
+  auto report = context.reports->report(begin, end, now);
+  if (!report) return respond(problem_for(report.error(), l));
+  respond(json_response(200, sla_report_json(*report, context.policies)));
+}
+
+}  // namespace
+
+void add_report_routes(Router& router, ApiContext& context) {
+  router.add({"GET", "/v1/reports/sla", "SLA report: answers within the law, for a period and now",
+              {false, false, {Role::supervisor, Role::auditor, Role::admin}},
+              [&context](const HttpRequest& http, const Caller&, const RouteParams&, Respond respond) {
+                sla_report(http, context, std::move(respond));
+              }});
+}
+
+}  // namespace dsr::api

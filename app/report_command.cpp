@@ -1,0 +1,111 @@
+// dsr report sla: the SLA report for a period, on stdout or into a file
+// (written atomically). Reads the database; changes nothing in it.
+#include <boost/json/serialize.hpp>
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "api/sla_report_json.hpp"
+#include "app/atomic_file.hpp"
+#include "app/cli.hpp"
+#include "app/commands.hpp"
+#include "app/definition_files.hpp"
+#include "app/options.hpp"
+#include "engine/clock.hpp"
+#include "engine/report_calendar.hpp"
+#include "storage/database.hpp"
+#include "storage/master_key_file.hpp"
+#include "storage/sla_report_query.hpp"
+
+namespace dsr::app {
+
+int report_sla_command(const std::vector<std::string>& args) {
+  namespace po = boost::program_options;
+  po::options_description options(
+      "Usage: dsr report sla [--db PATH] [--from DATE] [--to DATE] [--format json] [--out FILE]\n\n"
+      "Requests received from --from (inclusive) to --to (exclusive), and the open ones now. A DATE is\n"
+      "YYYY-MM-DD (midnight in the policy's time zone, WIB for id-pdp) or an RFC 3339 timestamp.\n"
+      "Default: the last 30 days, today included. What each figure means: docs/reports.md.\n\nOptions");
+  options.add_options()
+      ("help,h", "show this help")
+      ("db", po::value<std::string>()->default_value("var/dsr.db"), "SQLite database file")
+      ("key-file", po::value<std::string>()->default_value("var/master.key"), "the master key the database was written with")
+      ("workflows", po::value<std::string>(), "directory of workflows and policies (default: the embedded ones)")
+      ("policy", po::value<std::string>()->default_value("id-pdp"), "whose time zone dates are read in")
+      ("from", po::value<std::string>(), "start of the period")
+      ("to", po::value<std::string>(), "end of the period")
+      ("format", po::value<std::string>()->default_value("json"), "json")
+      ("out", po::value<std::string>(), "write to this file (atomically) instead of stdout");
+  auto parsed = parse_options("report sla", args, options);
+  if (!parsed) return kExitUsage;
+  const auto& vm = *parsed;
+  if (vm.count("help")) {
+    print_help(options);
+    return kExitOk;
+  }
+  if (vm["format"].as<std::string>() != "json") {
+    fmt::print(stderr, "dsr report sla: --format {} is not available yet; use --format json\n", vm["format"].as<std::string>());
+    return kExitUsage;
+  }
+  auto definitions = load_definitions_from(vm.count("workflows") ? vm["workflows"].as<std::string>() : "");
+  if (!definitions) {
+    fmt::print(stderr, "dsr report sla: the definitions do not load ({} error(s)); run 'dsr workflows check'\n",
+               definitions.error().size());
+    return kExitFailed;
+  }
+  const SlaPolicy* policy = definitions->policies.policy(vm["policy"].as<std::string>());
+  if (policy == nullptr) {
+    fmt::print(stderr, "dsr report sla: no policy \"{}\"\n", vm["policy"].as<std::string>());
+    return kExitUsage;
+  }
+  SystemClock clock;
+  TimePoint now = clock.now();
+  std::optional<TimePoint> bounds[2];
+  const char* names[2] = {"from", "to"};
+  for (int i = 0; i < 2; ++i) {
+    if (!vm.count(names[i])) continue;
+    bounds[i] = parse_report_bound(vm[names[i]].as<std::string>(), policy->time_zone);
+    if (!bounds[i]) {
+      fmt::print(stderr, "dsr report sla: --{} \"{}\" is not a date (YYYY-MM-DD) or an RFC 3339 timestamp\n", names[i],
+                 vm[names[i]].as<std::string>());
+      return kExitUsage;
+    }
+  }
+  ReportPeriod fallback = default_report_period(policy->time_zone, now);
+  TimePoint to = bounds[1].value_or(fallback.to);
+  TimePoint from = bounds[0].value_or(bounds[1] ? to - std::chrono::days(30) : fallback.from);
+
+  const auto& db_path = vm["db"].as<std::string>();
+  if (!std::filesystem::exists(db_path)) {
+    fmt::print(stderr, "dsr report sla: no database at {}; give its path with --db\n", db_path);
+    return kExitUsage;
+  }
+  auto key = storage::load_master_key(vm["key-file"].as<std::string>());
+  if (!key) {
+    fmt::print(stderr, "dsr report sla: {}\n", key.error().message);
+    return kExitUsage;
+  }
+  auto db = storage::Database::open(db_path, *key, {1});
+  if (!db) {
+    fmt::print(stderr, "dsr report sla: {}\n", db.error().message);
+    return kExitFailed;
+  }
+  auto report = storage::query_sla_report(**db, definitions->policies, from, to, now);
+  if (!report) {
+    fmt::print(stderr, "dsr report sla: {}\n", report.error().message);
+    return report.error().code == ErrorCode::invalid_argument ? kExitUsage : kExitFailed;
+  }
+  std::string text = boost::json::serialize(api::sla_report_json(*report, definitions->policies)) + "\n";
+  if (!vm.count("out")) {
+    fmt::print("{}", text);
+    return kExitOk;
+  }
+  if (Status written = write_file_atomically(vm["out"].as<std::string>(), text); !written) {
+    fmt::print(stderr, "dsr report sla: {}\n", written.error().message);
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
+}  // namespace dsr::app
