@@ -3,6 +3,7 @@
 
 #include "api/route_support.hpp"
 #include "api/routes.hpp"
+#include "api/sla_report_csv.hpp"
 #include "api/sla_report_json.hpp"
 #include "engine/report_calendar.hpp"
 
@@ -16,6 +17,7 @@ void sla_report(const HttpRequest& http, ApiContext& context, Respond respond) {
   std::vector<FieldError> errors;
   TimePoint now = context.clock.now();
   std::optional<TimePoint> from, to;
+  std::string format = "json";
   for (const auto& [key, value] : http.query()) {
     if (key == "from" || key == "to") {
       auto bound = parse_report_bound(value, zone);
@@ -24,9 +26,10 @@ void sla_report(const HttpRequest& http, ApiContext& context, Respond respond) {
                                                : "tanggal (YYYY-MM-DD, zona " + zone + ") atau stempel waktu RFC 3339"});
       (key == "from" ? from : to) = bound;
     } else if (key == "format") {
-      if (value != "json")
-        errors.push_back({key, l == Locale::en ? "json (csv and html are not served yet)"
-                                               : "json (csv dan html belum tersedia)"});
+      if (value != "json" && value != "csv")
+        errors.push_back({key, l == Locale::en ? "json or csv (html is not served yet)"
+                                               : "json atau csv (html belum tersedia)"});
+      format = value;
     } else if (key != "lang") {
       errors.push_back({key, std::string(text::kUnknownField.in(l))});
     }
@@ -38,6 +41,13 @@ void sla_report(const HttpRequest& http, ApiContext& context, Respond respond) {
   if (context.reports == nullptr) return respond(problem_for(Error::unavailable("reports are not configured"), l));
   auto report = context.reports->report(begin, end, now);
   if (!report) return respond(problem_for(report.error(), l));
+  if (format == "csv") {
+    HttpResponse csv;
+    csv.content_type = "text/csv; charset=utf-8";
+    csv.headers.emplace_back("Content-Disposition", "attachment; filename=\"sla-report.csv\"");
+    csv.body = sla_report_csv(*report, context.policies);
+    return respond(std::move(csv));
+  }
   respond(json_response(200, sla_report_json(*report, context.policies)));
 }
 

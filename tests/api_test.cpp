@@ -518,6 +518,12 @@ TEST_CASE("the SLA report over the API: the period in WIB dates, bad parameters 
   CHECK(before.body.at("totals").at("statutory").at("received").as_int64() == 0);
   CHECK(h.call("GET", "/v1/reports/sla", "", auditor).body.at("totals").at("statutory").at("received").as_int64() == 1);
 
+  auto csv = h.call("GET", "/v1/reports/sla?from=2025-03-03&to=2025-03-04&format=csv", "", auditor);
+  REQUIRE(csv.status == 200);
+  CHECK(csv.content_type == "text/csv; charset=utf-8");
+  CHECK(csv.raw.starts_with("# period\r\nfrom,to,generated_at\r\n2025-03-02T17:00:00Z,2025-03-03T17:00:00Z,"));
+  CHECK(csv.raw.find("\r\nid-pdp,access,true,72 hours,1,") != std::string::npos);
+
   auto bad = h.call("GET", "/v1/reports/sla?from=March&format=pdf&colour=red", "", auditor);
   REQUIRE(bad.status == 422);
   CHECK(fields_of(bad) == std::set<std::string>{"from", "format", "colour"});

@@ -103,6 +103,7 @@ fi
 if [ "$(ls -A "$work/reports")" != "sla.json" ]; then
   echo "FAIL: the report left other files: $(ls -A "$work/reports")"; failures=$((failures + 1))
 fi
+expect 0 '# types' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --format csv
 expect 1 'cannot write' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --out "$work/missing-dir/sla.json"
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }

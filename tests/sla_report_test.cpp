@@ -3,8 +3,16 @@
 // overdue now, due soon, outside the period), and every figure checked.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <future>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <map>
+
+#include "api/sla_report_csv.hpp"
+#include "api/sla_report_json.hpp"
 #include "engine/request_service.hpp"
 #include "storage/sla_report_query.hpp"
 #include "storage/sqlite_store.hpp"
@@ -58,6 +66,60 @@ struct Desk {
   RequestService service{test::shipped_workflows(), test::shipped_policies(), store, clock,
                          [this] { return "r" + std::to_string(++next); }};
 };
+
+// Sections of the CSV report: title -> rows (the header row first).
+using Sections = std::map<std::string, std::vector<std::vector<std::string>>>;
+
+Sections parse_csv(const std::string& text) {
+  Sections out;
+  std::vector<std::vector<std::string>>* section = nullptr;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false, any = false;
+  auto end_row = [&] {
+    if (any) row.push_back(field);
+    if (!row.empty() && row[0].starts_with("# ")) {
+      section = &out[row[0].substr(2)];
+    } else if (!row.empty()) {
+      REQUIRE(section != nullptr);
+      section->push_back(row);
+    }
+    row.clear();
+    field.clear();
+    any = false;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field += text[++i];
+      else if (c == '"') quoted = false;
+      else field += c;
+    } else if (c == '"') {
+      quoted = any = true;
+    } else if (c == ',') {
+      row.push_back(field);
+      field.clear();
+      any = true;
+    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      end_row();
+      ++i;
+    } else {
+      field += c;
+      any = true;
+    }
+  }
+  end_row();
+  return out;
+}
+
+// The value of `column` in data row `n` of a section.
+std::string cell(const Sections& csv, const std::string& section, std::size_t n, const std::string& column) {
+  const auto& rows = csv.at(section);
+  const auto& header = rows.at(0);
+  auto at = std::find(header.begin(), header.end(), column);
+  REQUIRE(at != header.end());
+  return rows.at(n + 1).at(static_cast<std::size_t>(at - header.begin()));
+}
 
 const SlaTypeFigures& figures(const SlaReport& report, const std::string& type) {
   for (const auto& f : report.types)
@@ -177,6 +239,43 @@ TEST_CASE("every figure of the SLA report, for a known set of requests", "[stora
   CHECK(report->weeks[2].week_start == "2026-11-16");
   CHECK(report->weeks[2].received == 0);
   (void)i;
+
+  // The JSON and the CSV carry the same figures.
+  auto json = boost::json::parse(boost::json::serialize(api::sla_report_json(*report, test::shipped_policies())));
+  auto csv = parse_csv(api::sla_report_csv(*report, test::shipped_policies()));
+  const auto& json_types = json.at("types").as_array();
+  REQUIRE(json_types.size() == report->types.size());
+  REQUIRE(csv.at("types").size() == report->types.size() + 1);
+  for (std::size_t n = 0; n < report->types.size(); ++n) {
+    const auto& t = report->types[n];
+    INFO(t.type);
+    CHECK(cell(csv, "types", n, "type") == t.type);
+    CHECK(json_types[n].at("type").as_string() == t.type);
+    for (auto [column, value] : {std::pair{"received", t.received}, {"completed", t.completed},
+                                 {"partially_completed", t.partially_completed}, {"rejected", t.rejected},
+                                 {"withdrawn", t.withdrawn}, {"expired", t.expired}, {"open", t.open},
+                                 {"answered_on_time", t.answered_on_time}, {"answered_late", t.answered_late},
+                                 {"extensions_used", t.extended}, {"awaiting_subject_seconds", t.awaiting_subject_seconds},
+                                 {"never_verified", t.never_verified}}) {
+      INFO(column);
+      CHECK(cell(csv, "types", n, column) == std::to_string(value));
+      CHECK(json_types[n].at(column).as_int64() == value);
+    }
+    CHECK(cell(csv, "types", n, "median_seconds_to_completion") ==
+          (t.median_seconds_to_completion ? std::to_string(*t.median_seconds_to_completion) : ""));
+    CHECK(cell(csv, "types", n, "source") == t.source);  // quoted: the sources hold commas and parentheses
+  }
+  CHECK(json.at("types").as_array()[0].at("on_time_rate").as_double() == 0.75);  // access: 3 of 4
+  CHECK(cell(csv, "types", 0, "on_time_rate") == "0.7500");
+  CHECK(cell(csv, "now", 0, "overdue") == "1");
+  CHECK(json.at("now").at("overdue").as_int64() == 1);
+  CHECK(cell(csv, "oldest_overdue", 0, "id") == g);
+  CHECK(cell(csv, "oldest_overdue", 0, "due_date_local") == "2026-11-11");
+  CHECK(json.at("now").at("oldest_overdue").as_array()[0].at("due_date_local").as_string() == "2026-11-11");
+  CHECK(cell(csv, "totals", 0, "received") == "7");
+  CHECK(cell(csv, "totals", 1, "target") == "internal");
+  CHECK(cell(csv, "weeks", 0, "week_start") == "2026-11-02");
+  CHECK(json.at("weeks").as_array()[0].at("received").as_int64() == 7);
 }
 
 TEST_CASE("a report for an empty or reversed period is refused", "[storage][reports]") {
