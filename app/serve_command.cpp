@@ -18,6 +18,7 @@
 #include "app/notification_worker.hpp"
 #include "app/options.hpp"
 #include "app/outbox_worker.hpp"
+#include "app/report_scheduler.hpp"
 #include "engine/request_service.hpp"
 #include "engine/request_timers.hpp"
 #include "storage/database.hpp"
@@ -70,6 +71,8 @@ int serve_command(const std::vector<std::string>& args) {
       ("retry-delay", po::value<std::string>()->default_value("30s"), "first delay before a failed delivery is retried (doubles each time, at most 1h)")
       ("delivery-horizon", po::value<std::string>()->default_value("72h"), "retries stop this long after a message was queued (dead letter)")
       ("timer-interval", po::value<std::string>()->default_value("30s"), "how often reminders, expiry and settling run")
+      ("report-schedule", po::value<std::string>(), "write the SLA report daily at a local time, e.g. \"daily 07:00\"")
+      ("report-dir", po::value<std::string>()->default_value("var/reports"), "where scheduled reports are written")
       ("public-rate", po::value<unsigned>()->default_value(30), "filings per minute per client; 0 turns it off")
       ("trusted-proxy", po::value<std::string>(), "proxy whose X-Forwarded-For names the client")
       ("threads", po::value<unsigned>()->default_value(0), "I/O threads (0: one per core)")
@@ -124,6 +127,16 @@ int serve_command(const std::vector<std::string>& args) {
     for (const auto& e : gaps) fmt::print(stderr, "{}\n", e.to_string());
     fmt::print(stderr, "dsr serve: refusing to start: calendars must cover {} and {}\n", years[0], years[1]);
     return kExitFailed;
+  }
+  std::optional<ReportSchedule> report_schedule;
+  if (vm.count("report-schedule")) {
+    report_schedule = parse_report_schedule(vm["report-schedule"].as<std::string>());
+    if (!report_schedule) {
+      fmt::print(stderr, "dsr serve: --report-schedule \"{}\" is not understood; give \"daily HH:MM\" (24-hour "
+                         "clock, in the policy's time zone), e.g. \"daily 07:00\"\n",
+                 vm["report-schedule"].as<std::string>());
+      return kExitUsage;
+    }
   }
   std::optional<std::chrono::seconds> durations[4];
   const char* duration_options[4] = {"webhook-timeout", "retry-delay", "delivery-horizon", "timer-interval"};
@@ -246,6 +259,19 @@ int serve_command(const std::vector<std::string>& args) {
                  done.expired, done.completed, done.failed);
     return false;
   });
+  std::optional<ReportScheduler> report_scheduler;
+  if (report_schedule)
+    report_scheduler.emplace(reports, definitions->policies, definitions->policies.policy(policy)->time_zone,
+                             *report_schedule, vm["report-dir"].as<std::string>(), clock);
+  // Checks twice a minute; writes only when a scheduled report is missing.
+  PeriodicWorker report_worker(std::chrono::seconds(30), [&report_scheduler] {
+    if (!report_scheduler) return false;
+    auto written = report_scheduler->run_once();
+    if (!written) fmt::print(stderr, "dsr: reports: {}\n", written.error().message);
+    else if (!written->empty()) fmt::print(stderr, "dsr: reports: wrote {}\n", written->string());
+    return false;
+  }, WorkerPriority::background);
+  report_worker.poke();  // a report missed while the server was down: at once
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one access-log line at a time
   fmt::print(stderr, "dsr serve: listening on {}://{}:{} ({} workflows, {} policies, default {}, database {})\n",
              tls ? "https" : "http", host, server.port(), definitions->workflows.types().size(), definitions->policies.policy_ids().size(),

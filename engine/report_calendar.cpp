@@ -36,6 +36,30 @@ ReportPeriod default_report_period(std::string_view zone, TimePoint now) {
   return {local_midnight(tz, today - date::days(29)), local_midnight(tz, today + date::days(1))};
 }
 
+std::optional<ReportSchedule> parse_report_schedule(std::string_view text) {
+  constexpr std::string_view kDaily = "daily ";
+  if (!text.starts_with(kDaily) || text.size() != kDaily.size() + 5 || text[kDaily.size() + 2] != ':') return std::nullopt;
+  auto two_digits = [&](std::size_t at) -> int {
+    char a = text[at], b = text[at + 1];
+    if (a < '0' || a > '9' || b < '0' || b > '9') return -1;
+    return (a - '0') * 10 + (b - '0');
+  };
+  int hour = two_digits(kDaily.size()), minute = two_digits(kDaily.size() + 3);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return std::nullopt;
+  return ReportSchedule{hour, minute};
+}
+
+ReportSlot latest_report_slot(const ReportSchedule& schedule, std::string_view zone, TimePoint now) {
+  const date::time_zone* tz = date::locate_zone(zone);
+  auto day = date::floor<date::days>(tz->to_local(now));
+  auto slot_on = [&](date::local_days d) {
+    auto local = date::local_seconds(d) + std::chrono::hours(schedule.hour) + std::chrono::minutes(schedule.minute);
+    return date::floor<std::chrono::seconds>(tz->to_sys(local, date::choose::earliest));
+  };
+  if (slot_on(day) > now) day -= date::days(1);
+  return {date::format("%F", day), slot_on(day)};
+}
+
 std::optional<TimePoint> parse_report_bound(std::string_view text, std::string_view zone) {
   if (text.size() == 10) {
     std::istringstream in{std::string(text)};

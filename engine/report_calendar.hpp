@@ -34,6 +34,22 @@ struct ReportPeriod {
 };
 ReportPeriod default_report_period(std::string_view zone, TimePoint now);
 
+// A daily report time, local to the policy's zone ("daily 07:00").
+struct ReportSchedule {
+  int hour = 7;
+  int minute = 0;
+};
+// Parses "daily HH:MM" (24-hour clock); nullopt for anything else.
+std::optional<ReportSchedule> parse_report_schedule(std::string_view text);
+
+// The latest scheduled moment at or before `now` in `zone`, with its local
+// date: the report that should exist by now.
+struct ReportSlot {
+  std::string date;  // YYYY-MM-DD, local
+  TimePoint at;
+};
+ReportSlot latest_report_slot(const ReportSchedule& schedule, std::string_view zone, TimePoint now);
+
 // A report bound: "YYYY-MM-DD" is that day's 00:00 in `zone`; an RFC 3339
 // timestamp with an offset is taken as it is. Nullopt for anything else.
 std::optional<TimePoint> parse_report_bound(std::string_view text, std::string_view zone);

@@ -78,7 +78,7 @@ struct SlaReport {
   TimePoint to;
   TimePoint generated_at;  // "now" for every figure about the present
 
-  std::vector<SlaTypeFigures> types;  // by policy, then type
+  std::vector<SlaTypeFigures> types;  // by policy, then type; every type of each policy in use
   SlaTotals statutory;                // over the types with statutory targets
   SlaTotals internal;                 // over the types with internal targets
   std::vector<WeeklyVolume> weeks;

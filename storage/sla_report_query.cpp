@@ -69,13 +69,15 @@ std::optional<std::int64_t> percentile(SQLite::Database& db, const SlaTypeFigure
   return q.getColumn(0).getInt64();
 }
 
-// Types of the policies in the report that had no request in the period.
-void add_missing_types(SlaReport& report, const SlaCatalog& policies) {
+// Every type of every policy in use (any request ever filed under it),
+// with zeros where the period had none, so that a quiet period still shows
+// each target.
+void add_missing_types(SQLite::Database& db, SlaReport& report, const SlaCatalog& policies) {
   std::map<std::pair<std::string, std::string>, SlaTypeFigures> all;
   for (auto& f : report.types) all.emplace(std::pair{f.policy, f.type}, std::move(f));
   std::vector<std::string> used;
-  for (const auto& [key, f] : all)
-    if (used.empty() || used.back() != key.first) used.push_back(key.first);
+  SQLite::Statement in_use(db, "SELECT DISTINCT policy FROM requests ORDER BY policy");
+  while (in_use.executeStep()) used.push_back(in_use.getColumn(0).getString());
   for (const auto& id : used)
     if (const SlaPolicy* policy = policies.policy(id))
       for (const auto& [type, rule] : policy->rules) {
@@ -183,7 +185,7 @@ Result<SlaReport> query_sla_report(Database& db, const SlaCatalog& policies, Tim
       f.median_seconds_to_completion = percentile(c, f, 0.5, unix_seconds(from), unix_seconds(to));
       f.p90_seconds_to_completion = percentile(c, f, 0.9, unix_seconds(from), unix_seconds(to));
     }
-    add_missing_types(report, policies);
+    add_missing_types(c, report, policies);
     add_totals(report);
     read_now(c, report, unix_seconds(now));
     read_weeks(c, report, policies);

@@ -9,9 +9,8 @@
 
 namespace dsr::storage {
 
-// Requests received in [from, to); figures "now" as of `now`. Types with
-// no request in the period are listed too (zeros), so that a report always
-// shows every target the policies set.
+// Requests received in [from, to); figures "now" as of `now`. Every type
+// of each policy in use is listed, with zeros where the period had none.
 Result<SlaReport> query_sla_report(Database& db, const SlaCatalog& policies, TimePoint from, TimePoint to,
                                    TimePoint now);
 

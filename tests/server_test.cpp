@@ -5,6 +5,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/json/parse.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -225,6 +230,44 @@ TEST_CASE("/metrics counts answers by route and status, with a latency histogram
   CHECK(m.body.find(R"(dsr_http_requests_total{route="/v1/requests",method="GET",status="401"} 1)") != std::string::npos);
   CHECK(m.body.find(R"(dsr_http_request_duration_seconds_count{route="/healthz"} 2)") != std::string::npos);
   CHECK(m.body.find(R"(dsr_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"} 2)") != std::string::npos);
+}
+
+TEST_CASE("with --report-schedule, the report owed is written at start, whole", "[server][reports]") {
+  test::TempDir reports;
+  ServerProcess s({"--report-schedule", "daily 00:00", "--report-dir", reports.file("sla")});
+  REQUIRE(s.call("POST", "/v1/requests", R"({"type": "access", "subject": {"name": "Budi", "nik": "3171012303850007", "email": "budi@example.go.id"}})").status == 201);
+  // Down at report time: the report is missing when the server comes back.
+  s.kill();
+  std::filesystem::remove_all(reports.file("sla"));
+  s.start();
+  std::vector<std::string> names;
+  for (int i = 0; i < 100 && names.size() < 2; ++i) {  // written within moments of the start
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    names.clear();
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(reports.file("sla"), ec)) names.push_back(e.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  REQUIRE(names.size() == 2);  // the day's .csv and .json, and no temporary file
+  CHECK(names[0].starts_with("sla-"));
+  CHECK(names[0].ends_with(".csv"));
+  CHECK(names[1].ends_with(".json"));
+  std::ifstream json(std::filesystem::path(reports.file("sla")) / names[1]);
+  auto report = boost::json::parse(std::string(std::istreambuf_iterator<char>(json), {}));
+  CHECK(report.at("types").as_array().size() == 6);  // every type of id-pdp, in use
+  CHECK(s.stop() == 0);
+}
+
+TEST_CASE("a --report-schedule other than daily HH:MM is refused at start", "[server][reports]") {
+  test::TempDir dir;
+  std::string out = dir.file("out");
+  std::string command = std::string(DSR_BINARY) + " serve --report-schedule 'weekly 07:00' --db " + dir.file("x.db") +
+                        " --key-file " + dir.file("x.key") + " > " + out + " 2>&1";
+  int status = std::system(command.c_str());
+  CHECK(WEXITSTATUS(status) == 2);
+  std::ifstream in(out);
+  std::string text(std::istreambuf_iterator<char>(in), {});
+  CHECK(text.find(R"(--report-schedule "weekly 07:00" is not understood)") != std::string::npos);
 }
 
 TEST_CASE("HTTPS with --tls-cert and --tls-key, with HSTS", "[server][tls]") {
