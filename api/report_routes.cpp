@@ -4,6 +4,7 @@
 #include "api/route_support.hpp"
 #include "api/routes.hpp"
 #include "api/sla_report_csv.hpp"
+#include "api/sla_report_html.hpp"
 #include "api/sla_report_json.hpp"
 #include "engine/report_calendar.hpp"
 
@@ -26,9 +27,8 @@ void sla_report(const HttpRequest& http, ApiContext& context, Respond respond) {
                                                : "tanggal (YYYY-MM-DD, zona " + zone + ") atau stempel waktu RFC 3339"});
       (key == "from" ? from : to) = bound;
     } else if (key == "format") {
-      if (value != "json" && value != "csv")
-        errors.push_back({key, l == Locale::en ? "json or csv (html is not served yet)"
-                                               : "json atau csv (html belum tersedia)"});
+      if (value != "json" && value != "csv" && value != "html")
+        errors.push_back({key, fmt::format("{} json, csv, html", text::kOneOf.in(l))});
       format = value;
     } else if (key != "lang") {
       errors.push_back({key, std::string(text::kUnknownField.in(l))});
@@ -47,6 +47,14 @@ void sla_report(const HttpRequest& http, ApiContext& context, Respond respond) {
     csv.headers.emplace_back("Content-Disposition", "attachment; filename=\"sla-report.csv\"");
     csv.body = sla_report_csv(*report, context.policies);
     return respond(std::move(csv));
+  }
+  if (format == "html") {
+    HttpResponse page;
+    page.content_type = "text/html; charset=utf-8";
+    // The page holds no script and loads nothing: a strict policy costs nothing.
+    page.headers.emplace_back("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+    page.body = sla_report_html(*report, context.policies, zone);
+    return respond(std::move(page));
   }
   respond(json_response(200, sla_report_json(*report, context.policies)));
 }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "api/sla_report_csv.hpp"
+#include "api/sla_report_html.hpp"
 #include "api/sla_report_json.hpp"
 #include "app/atomic_file.hpp"
 
@@ -21,10 +22,11 @@ Result<std::filesystem::path> ReportScheduler::run_once() {
   // (later than the slot when the run was missed).
   auto report = reports_.report(slot.at - std::chrono::days(30), slot.at, now);
   if (!report) return fail(report.error());
-  std::filesystem::path csv = dir_ / fmt::format("sla-{}.csv", slot.date);
   // The JSON file last: its presence says the day's report is done.
-  if (Status written = write_file_atomically(csv, api::sla_report_csv(*report, policies_)); !written)
-    return fail(written.error());
+  for (const auto& [extension, text] : {std::pair{"csv", api::sla_report_csv(*report, policies_)},
+                                        std::pair{"html", api::sla_report_html(*report, policies_, zone_)}})
+    if (Status written = write_file_atomically(dir_ / fmt::format("sla-{}.{}", slot.date, extension), text); !written)
+      return fail(written.error());
   if (Status written = write_file_atomically(json, boost::json::serialize(api::sla_report_json(*report, policies_)) + "\n");
       !written)
     return fail(written.error());

@@ -1,6 +1,6 @@
 // ReportScheduler: `dsr serve --report-schedule "daily 07:00"` writes the
 // SLA report every day at that time in the policy's zone, into a directory
-// (default var/reports), as sla-YYYY-MM-DD.json and .csv, each written
+// (default var/reports), as sla-YYYY-MM-DD.json, .csv and .html, each written
 // atomically. A run that was missed while the server was down is made once
 // at start: each check writes the report of the latest scheduled time if
 // its file is not there yet.

@@ -30,6 +30,10 @@ std::string local_date(std::string_view zone, TimePoint t) {
   return date::format("%F", date::floor<date::days>(tz->to_local(t)));
 }
 
+std::string local_date_time(std::string_view zone, TimePoint t) {
+  return date::format("%F %R %Z", date::zoned_time<std::chrono::seconds>(date::locate_zone(zone), t));
+}
+
 ReportPeriod default_report_period(std::string_view zone, TimePoint now) {
   const date::time_zone* tz = date::locate_zone(zone);
   auto today = date::floor<date::days>(tz->to_local(now));

@@ -24,6 +24,9 @@ std::vector<ReportWeek> weeks_between(std::string_view zone, TimePoint from, Tim
 
 // The local date of `t` in `zone`, YYYY-MM-DD.
 std::string local_date(std::string_view zone, TimePoint t);
+// The local date and time of `t` with the zone's abbreviation, e.g.
+// "2026-11-25 07:00 WIB".
+std::string local_date_time(std::string_view zone, TimePoint t);
 
 // The period a report covers when none is given: the 30 local days up to
 // and including today, in `zone` (from 00:00 thirty days ago to 00:00

@@ -524,6 +524,12 @@ TEST_CASE("the SLA report over the API: the period in WIB dates, bad parameters 
   CHECK(csv.raw.starts_with("# period\r\nfrom,to,generated_at\r\n2025-03-02T17:00:00Z,2025-03-03T17:00:00Z,"));
   CHECK(csv.raw.find("\r\nid-pdp,access,true,72 hours,1,") != std::string::npos);
 
+  auto page = h.call("GET", "/v1/reports/sla?format=html", "", auditor);
+  REQUIRE(page.status == 200);
+  CHECK(page.content_type == "text/html; charset=utf-8");
+  CHECK(page.header("Content-Security-Policy") == "default-src 'none'; style-src 'unsafe-inline'");
+  CHECK(page.raw.starts_with("<!doctype html>"));
+
   auto bad = h.call("GET", "/v1/reports/sla?from=March&format=pdf&colour=red", "", auditor);
   REQUIRE(bad.status == 422);
   CHECK(fields_of(bad) == std::set<std::string>{"from", "format", "colour"});

@@ -42,12 +42,14 @@ TEST_CASE("a daily report is written once at its time, and a missed one at start
   auto first = scheduler.run_once();
   REQUIRE(first.ok());
   CHECK(first->filename() == "sla-2026-11-24.json");
-  CHECK(files_in(dir.path() / "reports") == std::vector<std::string>{"sla-2026-11-24.csv", "sla-2026-11-24.json"});
+  CHECK(files_in(dir.path() / "reports") ==
+        std::vector<std::string>{"sla-2026-11-24.csv", "sla-2026-11-24.html", "sla-2026-11-24.json"});
   std::string json = read(*first);
   // The 30 days up to 07:00 WIB on the 24th; "now" when it was actually made.
   CHECK(json.find(R"("period":{"from":"2026-10-25T00:00:00Z","to":"2026-11-24T00:00:00Z"})") != std::string::npos);
   CHECK(json.find(R"("generated_at":"2026-11-24T23:30:00Z")") != std::string::npos);
   CHECK(read(dir.path() / "reports" / "sla-2026-11-24.csv").starts_with("# period\r\n"));
+  CHECK(read(dir.path() / "reports" / "sla-2026-11-24.html").find("2026-10-25 07:00 WIB") != std::string::npos);
 
   clock.advance(20min);  // 06:50 WIB: nothing new is owed
   auto again = scheduler.run_once();
@@ -58,7 +60,7 @@ TEST_CASE("a daily report is written once at its time, and a missed one at start
   auto next = scheduler.run_once();
   REQUIRE(next.ok());
   CHECK(next->filename() == "sla-2026-11-25.json");
-  CHECK(files_in(dir.path() / "reports").size() == 4);
+  CHECK(files_in(dir.path() / "reports").size() == 6);
 }
 
 TEST_CASE("a report directory that cannot be made is a clear error", "[reports][schedule]") {

@@ -241,18 +241,19 @@ TEST_CASE("with --report-schedule, the report owed is written at start, whole", 
   std::filesystem::remove_all(reports.file("sla"));
   s.start();
   std::vector<std::string> names;
-  for (int i = 0; i < 100 && names.size() < 2; ++i) {  // written within moments of the start
+  for (int i = 0; i < 100 && names.size() < 3; ++i) {  // written within moments of the start
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     names.clear();
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(reports.file("sla"), ec)) names.push_back(e.path().filename().string());
   }
   std::sort(names.begin(), names.end());
-  REQUIRE(names.size() == 2);  // the day's .csv and .json, and no temporary file
+  REQUIRE(names.size() == 3);  // the day's .csv, .html and .json, and no temporary file
   CHECK(names[0].starts_with("sla-"));
   CHECK(names[0].ends_with(".csv"));
-  CHECK(names[1].ends_with(".json"));
-  std::ifstream json(std::filesystem::path(reports.file("sla")) / names[1]);
+  CHECK(names[1].ends_with(".html"));
+  CHECK(names[2].ends_with(".json"));
+  std::ifstream json(std::filesystem::path(reports.file("sla")) / names[2]);
   auto report = boost::json::parse(std::string(std::istreambuf_iterator<char>(json), {}));
   CHECK(report.at("types").as_array().size() == 6);  // every type of id-pdp, in use
   CHECK(s.stop() == 0);

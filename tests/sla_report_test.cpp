@@ -12,6 +12,7 @@
 #include <map>
 
 #include "api/sla_report_csv.hpp"
+#include "api/sla_report_html.hpp"
 #include "api/sla_report_json.hpp"
 #include "engine/request_service.hpp"
 #include "storage/sla_report_query.hpp"
@@ -276,6 +277,37 @@ TEST_CASE("every figure of the SLA report, for a known set of requests", "[stora
   CHECK(cell(csv, "totals", 1, "target") == "internal");
   CHECK(cell(csv, "weeks", 0, "week_start") == "2026-11-02");
   CHECK(json.at("weeks").as_array()[0].at("received").as_int64() == 7);
+
+  // The HTML page carries the same figures, marked, and loads nothing.
+  std::string html = api::sla_report_html(*report, test::shipped_policies(), "Asia/Jakarta");
+  auto marked = [&html](const std::string& row, const std::string& field) -> std::string {
+    std::string key = "data-row=\"" + row + "\" data-field=\"" + field + "\">";
+    auto at_key = html.find(key);
+    if (at_key == std::string::npos) return "<missing>";
+    auto start = at_key + key.size();
+    return html.substr(start, html.find('<', start) - start);
+  };
+  for (const auto& t : report->types) {
+    std::string row = t.policy + "/" + t.type;
+    INFO(row);
+    for (auto [field, value] : {std::pair{"received", t.received}, {"answered_on_time", t.answered_on_time},
+                                {"answered_late", t.answered_late}, {"open", t.open}, {"completed", t.completed},
+                                {"rejected", t.rejected}, {"withdrawn", t.withdrawn}, {"expired", t.expired},
+                                {"never_verified", t.never_verified}, {"extensions_used", t.extended}}) {
+      INFO(field);
+      CHECK(marked(row, field) == std::to_string(value));
+    }
+  }
+  CHECK(marked("nobody", "open") == "3");
+  CHECK(marked("nobody", "overdue") == "1");
+  CHECK(html.find("data-field=\"statutory_on_time_rate\">75.0%<") != std::string::npos);
+  CHECK(html.find("data-field=\"overdue_now\">1<") != std::string::npos);
+  CHECK(html.find("data-overdue=\"" + g + "\"") != std::string::npos);
+  CHECK(html.find("2026-11-11 08:00 WIB") != std::string::npos);  // G's due date, in Jakarta
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("http://") == std::string::npos);
+  CHECK(html.find("https://") == std::string::npos);
+  CHECK(html.find("<svg") != std::string::npos);
 }
 
 TEST_CASE("a report for an empty or reversed period is refused", "[storage][reports]") {
