@@ -3,9 +3,7 @@
 
 #include "api/route_support.hpp"
 #include "api/routes.hpp"
-#include "api/sla_report_csv.hpp"
-#include "api/sla_report_html.hpp"
-#include "api/sla_report_json.hpp"
+#include "api/sla_report_formats.hpp"
 #include "engine/report_calendar.hpp"
 
 namespace dsr::api {
@@ -13,8 +11,7 @@ namespace {
 
 void sla_report(const HttpRequest& http, ApiContext& context, Respond respond) {
   Locale l = locale_of(http);
-  const SlaPolicy* policy = context.policies.policy(context.default_policy);
-  std::string zone = policy ? policy->time_zone : "UTC";
+  std::string zone = context.policies.time_zone_of(context.default_policy);
   std::vector<FieldError> errors;
   TimePoint now = context.clock.now();
   std::optional<TimePoint> from, to;
@@ -27,8 +24,7 @@ void sla_report(const HttpRequest& http, ApiContext& context, Respond respond) {
                                                : "tanggal (YYYY-MM-DD, zona " + zone + ") atau stempel waktu RFC 3339"});
       (key == "from" ? from : to) = bound;
     } else if (key == "format") {
-      if (value != "json" && value != "csv" && value != "html")
-        errors.push_back({key, fmt::format("{} json, csv, html", text::kOneOf.in(l))});
+      if (!is_sla_report_format(value)) errors.push_back({key, fmt::format("{} {}", text::kOneOf.in(l), kSlaReportFormats)});
       format = value;
     } else if (key != "lang") {
       errors.push_back({key, std::string(text::kUnknownField.in(l))});
@@ -41,22 +37,17 @@ void sla_report(const HttpRequest& http, ApiContext& context, Respond respond) {
   if (context.reports == nullptr) return respond(problem_for(Error::unavailable("reports are not configured"), l));
   auto report = context.reports->report(begin, end, now);
   if (!report) return respond(problem_for(report.error(), l));
+  HttpResponse answer;
+  answer.body = *render_sla_report(*report, context.policies, zone, format);  // the format was checked above
   if (format == "csv") {
-    HttpResponse csv;
-    csv.content_type = "text/csv; charset=utf-8";
-    csv.headers.emplace_back("Content-Disposition", "attachment; filename=\"sla-report.csv\"");
-    csv.body = sla_report_csv(*report, context.policies);
-    return respond(std::move(csv));
-  }
-  if (format == "html") {
-    HttpResponse page;
-    page.content_type = "text/html; charset=utf-8";
+    answer.content_type = "text/csv; charset=utf-8";
+    answer.headers.emplace_back("Content-Disposition", "attachment; filename=\"sla-report.csv\"");
+  } else if (format == "html") {
+    answer.content_type = "text/html; charset=utf-8";
     // The page holds no script and loads nothing: a strict policy costs nothing.
-    page.headers.emplace_back("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
-    page.body = sla_report_html(*report, context.policies, zone);
-    return respond(std::move(page));
+    answer.headers.emplace_back("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
   }
-  respond(json_response(200, sla_report_json(*report, context.policies)));
+  respond(std::move(answer));
 }
 
 }  // namespace

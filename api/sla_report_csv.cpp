@@ -40,7 +40,8 @@ class CsvWriter {
 std::string number(std::int64_t n) { return std::to_string(n); }
 std::string optional_number(const std::optional<std::int64_t>& n) { return n ? std::to_string(*n) : ""; }
 std::string rate(std::int64_t on_time, std::int64_t late) {
-  return on_time + late == 0 ? "" : fmt::format("{:.4f}", static_cast<double>(on_time) / static_cast<double>(on_time + late));
+  auto r = on_time_rate(on_time, late);
+  return r ? fmt::format("{:.4f}", *r) : "";
 }
 
 }  // namespace
@@ -77,8 +78,7 @@ std::string sla_report_csv(const SlaReport& report, const SlaCatalog& policies) 
   csv.section("oldest_overdue", {"id", "policy", "type", "state", "assignee", "received_at", "due_at", "due_date_local",
                                  "time_zone"});
   for (const auto& r : report.oldest_overdue) {
-    const SlaPolicy* policy = policies.policy(r.policy);
-    std::string zone = policy ? policy->time_zone : "UTC";
+    std::string zone = policies.time_zone_of(r.policy);
     csv.row({r.id, r.policy, r.type, r.state, r.assignee.value_or(""), format_rfc3339(r.received_at),
              format_rfc3339(r.due_at), local_date(zone, r.due_at), zone});
   }

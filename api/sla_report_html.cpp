@@ -27,8 +27,8 @@ std::string escape(std::string_view text) {
 }
 
 std::string percent(std::int64_t on_time, std::int64_t late) {
-  if (on_time + late == 0) return "&ndash;";
-  return fmt::format("{:.1f}%", 100.0 * static_cast<double>(on_time) / static_cast<double>(on_time + late));
+  auto r = on_time_rate(on_time, late);
+  return r ? fmt::format("{:.1f}%", 100.0 * *r) : "&ndash;";
 }
 
 std::string duration(const std::optional<std::int64_t>& seconds) {
@@ -67,7 +67,7 @@ svg { width: 100%; height: auto; } svg text { font: 12px system-ui, sans-serif; 
 std::string on_time_chart(const SlaReport& report) {
   std::vector<const SlaTypeFigures*> rows;
   for (const auto& f : report.types)
-    if (f.answered_on_time + f.answered_late > 0) rows.push_back(&f);
+    if (on_time_rate(f.answered_on_time, f.answered_late)) rows.push_back(&f);
   if (rows.empty()) return "<p class=\"note\">Nothing was answered in this period.</p>";
   const int bar = 22, gap = 8, left = 230, width = 700;
   int height = static_cast<int>(rows.size()) * (bar + gap) + 24;
@@ -75,7 +75,7 @@ std::string on_time_chart(const SlaReport& report) {
       "<svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"Share answered on time, per request type\">", width, height);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& f = *rows[i];
-    double rate = static_cast<double>(f.answered_on_time) / static_cast<double>(f.answered_on_time + f.answered_late);
+    double rate = *on_time_rate(f.answered_on_time, f.answered_late);
     int y = static_cast<int>(i) * (bar + gap);
     int w = static_cast<int>(rate * (width - left - 70));
     svg += fmt::format("<text x=\"0\" y=\"{}\">{} {}{}</text>", y + 16, escape(f.policy), escape(f.type),
@@ -174,8 +174,7 @@ std::string sla_report_html(const SlaReport& report, const SlaCatalog& policies,
     out += "<div class=\"scroll\"><table><thead><tr><th>Request</th><th>Type</th><th>State</th><th>Assignee</th>"
            "<th>Received</th><th>Due</th></tr></thead><tbody>";
     for (const auto& r : report.oldest_overdue) {
-      const SlaPolicy* policy = policies.policy(r.policy);
-      std::string rz = policy ? policy->time_zone : z;
+      std::string rz = policies.time_zone_of(r.policy);
       out += fmt::format("<tr data-overdue=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"late\">{}</td></tr>",
                          escape(r.id), escape(r.id), escape(r.type), escape(r.state), escape(r.assignee.value_or("nobody")),
                          escape(local_date_time(rz, r.received_at)), escape(local_date_time(rz, r.due_at)));

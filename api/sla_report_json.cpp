@@ -11,17 +11,16 @@ boost::json::value optional_seconds(const std::optional<std::int64_t>& s) {
   return s ? boost::json::value(*s) : boost::json::value(nullptr);
 }
 
-// Share answered by the due date; null when nothing was answered.
-boost::json::value on_time_rate(std::int64_t on_time, std::int64_t late) {
-  if (on_time + late == 0) return nullptr;
-  return static_cast<double>(on_time) / static_cast<double>(on_time + late);
+boost::json::value rate(std::int64_t on_time, std::int64_t late) {
+  auto r = on_time_rate(on_time, late);
+  return r ? boost::json::value(*r) : boost::json::value(nullptr);
 }
 
 boost::json::object totals_json(const SlaTotals& t) {
   return {{"received", t.received},
           {"answered_on_time", t.answered_on_time},
           {"answered_late", t.answered_late},
-          {"on_time_rate", on_time_rate(t.answered_on_time, t.answered_late)},
+          {"on_time_rate", rate(t.answered_on_time, t.answered_late)},
           {"open", t.open}};
 }
 
@@ -38,7 +37,7 @@ boost::json::object type_json(const SlaTypeFigures& f) {
           {"open", f.open},
           {"answered_on_time", f.answered_on_time},
           {"answered_late", f.answered_late},
-          {"on_time_rate", on_time_rate(f.answered_on_time, f.answered_late)},
+          {"on_time_rate", rate(f.answered_on_time, f.answered_late)},
           {"extensions_used", f.extended},
           {"awaiting_subject_seconds", f.awaiting_subject_seconds},
           {"never_verified", f.never_verified},
@@ -54,8 +53,7 @@ boost::json::object sla_report_json(const SlaReport& report, const SlaCatalog& p
   for (const auto& w : report.weeks)
     weeks.push_back({{"policy", w.policy}, {"week_start", w.week_start}, {"received", w.received}});
   for (const auto& r : report.oldest_overdue) {
-    const SlaPolicy* policy = policies.policy(r.policy);
-    std::string zone = policy ? policy->time_zone : "UTC";
+    std::string zone = policies.time_zone_of(r.policy);
     overdue.push_back({{"id", r.id},
                        {"policy", r.policy},
                        {"type", r.type},

@@ -1,11 +1,8 @@
 #include "app/report_scheduler.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
-#include "api/sla_report_csv.hpp"
-#include "api/sla_report_html.hpp"
-#include "api/sla_report_json.hpp"
+#include "api/sla_report_formats.hpp"
 #include "app/atomic_file.hpp"
 
 namespace dsr::app {
@@ -23,13 +20,11 @@ Result<std::filesystem::path> ReportScheduler::run_once() {
   auto report = reports_.report(slot.at - std::chrono::days(30), slot.at, now);
   if (!report) return fail(report.error());
   // The JSON file last: its presence says the day's report is done.
-  for (const auto& [extension, text] : {std::pair{"csv", api::sla_report_csv(*report, policies_)},
-                                        std::pair{"html", api::sla_report_html(*report, policies_, zone_)}})
-    if (Status written = write_file_atomically(dir_ / fmt::format("sla-{}.{}", slot.date, extension), text); !written)
+  for (std::string_view format : {"csv", "html", "json"}) {
+    std::string text = *api::render_sla_report(*report, policies_, zone_, format);
+    if (Status written = write_file_atomically(dir_ / fmt::format("sla-{}.{}", slot.date, format), text); !written)
       return fail(written.error());
-  if (Status written = write_file_atomically(json, boost::json::serialize(api::sla_report_json(*report, policies_)) + "\n");
-      !written)
-    return fail(written.error());
+  }
   return json;
 }
 

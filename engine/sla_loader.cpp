@@ -353,6 +353,11 @@ const SlaPolicy* SlaCatalog::policy(std::string_view id) const {
   return it == policies_.end() ? nullptr : &it->second;
 }
 
+std::string SlaCatalog::time_zone_of(std::string_view id) const {
+  const SlaPolicy* p = policy(id);
+  return p ? p->time_zone : "UTC";
+}
+
 const HolidayCalendar* SlaCatalog::calendar(std::string_view id) const {
   auto it = calendars_.find(id);
   return it == calendars_.end() ? nullptr : &it->second;

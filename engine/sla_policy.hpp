@@ -64,6 +64,8 @@ struct SlaPolicy {
 class SlaCatalog {
  public:
   const SlaPolicy* policy(std::string_view id) const;
+  // The policy's time zone, or "UTC" for an id the catalogue does not hold.
+  std::string time_zone_of(std::string_view id) const;
   const HolidayCalendar* calendar(std::string_view id) const;
   std::vector<std::string> policy_ids() const;
   std::vector<std::string> calendar_ids() const;

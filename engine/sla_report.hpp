@@ -42,6 +42,13 @@ struct SlaTypeFigures {
   std::optional<std::int64_t> p90_seconds_to_completion;
 };
 
+// The share answered by the due date, on_time / (on_time + late); nullopt
+// when nothing was answered.
+inline std::optional<double> on_time_rate(std::int64_t on_time, std::int64_t late) {
+  if (on_time + late == 0) return std::nullopt;
+  return static_cast<double>(on_time) / static_cast<double>(on_time + late);
+}
+
 struct SlaTotals {
   std::int64_t received = 0;
   std::int64_t answered_on_time = 0;

@@ -54,8 +54,7 @@ std::optional<OutgoingMessage> SubjectNotices::compose(const Request& request, s
   variables.emplace("request_type", catalog_.request_type_name(locale, request.type));
   variables.emplace("contact", catalog_.contact(locale));
   if (due_at) {
-    const SlaPolicy* policy = policies_.policy(request.policy);
-    variables.emplace("due_at", catalog_.format_time(locale, *due_at, policy ? policy->time_zone : "UTC"));
+    variables.emplace("due_at", catalog_.format_time(locale, *due_at, policies_.time_zone_of(request.policy)));
   }
   RenderedMessage rendered = catalog_.render(locale, template_name, variables);
   OutgoingMessage m;

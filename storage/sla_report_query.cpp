@@ -143,8 +143,7 @@ void read_weeks(SQLite::Database& db, SlaReport& report, const SlaCatalog& polic
     if (used.empty() || used.back() != f.policy) used.push_back(f.policy);
   SQLite::Statement q(db, "SELECT COUNT(*) FROM requests WHERE received_at >= ? AND received_at < ? AND policy = ?");
   for (const auto& id : used) {
-    const SlaPolicy* policy = policies.policy(id);
-    for (const auto& week : weeks_between(policy ? policy->time_zone : "UTC", report.from, report.to)) {
+    for (const auto& week : weeks_between(policies.time_zone_of(id), report.from, report.to)) {
       // The first and last weeks count only what falls inside the period.
       q.bind(1, unix_seconds(std::max(week.begins, report.from)));
       q.bind(2, unix_seconds(std::min(week.ends, report.to)));

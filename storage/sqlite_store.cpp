@@ -380,8 +380,8 @@ Result<QueueStats> SqliteStore::stats(TimePoint now) const {
     QueueStats out;
     SQLite::Statement by_state(db, "SELECT state, COUNT(*) FROM requests GROUP BY state");
     while (by_state.executeStep()) out.by_state[by_state.getColumn(0).getString()] = by_state.getColumn(1).getInt64();
-    SQLite::Statement overdue(db, "SELECT COUNT(*) FROM requests WHERE due_at < ? AND state NOT IN "
-                                  "('completed', 'partially_completed', 'rejected', 'withdrawn', 'expired')");
+    // Open (not closed: the same test as the SLA report) and past due: from the partial index of open requests.
+    SQLite::Statement overdue(db, "SELECT COUNT(*) FROM requests WHERE closed_at IS NULL AND due_at < ?");
     overdue.bind(1, unix_seconds(now));
     overdue.executeStep();
     out.overdue = overdue.getColumn(0).getInt64();
