@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <initializer_list>
 #include <map>
 
 #include "engine/report_calendar.hpp"
@@ -15,7 +16,9 @@ namespace {
 
 // The states a request is answered in; withdrawn and expired are closed
 // without an answer.
-constexpr const char* kAnswered = "('completed', 'partially_completed', 'rejected')";
+bool is_answered(const std::string& state) {
+  return state == "completed" || state == "partially_completed" || state == "rejected";
+}
 constexpr const char* kCompleted = "('completed', 'partially_completed')";
 
 std::string describe(const Period& period) {
@@ -26,59 +29,129 @@ std::string describe(const Period& period) {
   return fmt::format("{} {}", period.duration, unit);
 }
 
-// Rows per (policy, type) for requests received in the period.
-void read_type_figures(SQLite::Database& db, SlaReport& report, std::int64_t from, std::int64_t to, std::int64_t now) {
-  SQLite::Statement q(db, fmt::format(
-      "SELECT policy, type, COUNT(*), SUM(state = 'completed'), SUM(state = 'partially_completed'), "
-      "SUM(state = 'rejected'), SUM(state = 'withdrawn'), SUM(state = 'expired'), SUM(closed_at IS NULL), "
-      "SUM(state IN {0} AND closed_at <= due_at), SUM(state IN {0} AND NOT COALESCE(closed_at <= due_at, 0)), "
-      "SUM(extended), SUM(awaiting_subject_seconds + COALESCE(MAX(?3 - awaiting_since, 0), 0)), "
-      "SUM(closed_at IS NOT NULL AND verified_at IS NULL) "
-      "FROM requests WHERE received_at >= ?1 AND received_at < ?2 GROUP BY policy, type ORDER BY policy, type",
-      kAnswered));
-  q.bind(1, from);
-  q.bind(2, to);
-  q.bind(3, now);
-  while (q.executeStep()) {
-    SlaTypeFigures f;
-    f.policy = q.getColumn(0).getString();
-    f.type = q.getColumn(1).getString();
-    std::int64_t* counts[] = {&f.received,  &f.completed,        &f.partially_completed, &f.rejected,
-                              &f.withdrawn, &f.expired,          &f.open,                &f.answered_on_time,
-                              &f.answered_late, &f.extended,     &f.awaiting_subject_seconds, &f.never_verified};
-    for (int i = 0; i < 12; ++i) *counts[i] = q.getColumn(2 + i).getInt64();
-    report.types.push_back(std::move(f));
+// The first value of an index column after `after`, within the prefix
+// bound before it: one seek in requests_for_report (names are never empty,
+// so "" comes before the first); nullopt past the last.
+std::optional<std::string> next_value(SQLite::Statement& seek, std::initializer_list<std::string> prefix,
+                                      const std::string& after) {
+  seek.reset();
+  int n = 1;
+  for (const auto& value : prefix) seek.bind(n++, value);
+  seek.bind(n, after);
+  if (!seek.executeStep()) return std::nullopt;
+  return seek.getColumn(0).getString();
+}
+
+// Figures per (policy, type) for requests received in the period. The
+// covering index orders requests by policy, type and state, then receipt
+// time: each (policy, type, state) in use is found by a seek (a skip scan
+// that needs no planner statistics) and its requests in the period are one
+// range of the index, summed without a sort. So the cost follows the
+// period, not the size of the table. Which states count as answered is
+// decided here, per group, instead of per row in SQL.
+void read_type_figures(SQLite::Database& db, SlaReport& report, std::vector<std::string>& policies_in_use,
+                       std::int64_t from, std::int64_t to, std::int64_t now) {
+  constexpr const char* kIndex = "FROM requests INDEXED BY requests_for_report ";
+  SQLite::Statement next_policy(db, fmt::format("SELECT policy {}WHERE policy > ?1 ORDER BY policy LIMIT 1", kIndex));
+  SQLite::Statement next_type(
+      db, fmt::format("SELECT type {}WHERE policy = ?1 AND type > ?2 ORDER BY type LIMIT 1", kIndex));
+  SQLite::Statement next_state(db, fmt::format(
+      "SELECT state {}WHERE policy = ?1 AND type = ?2 AND state > ?3 ORDER BY state LIMIT 1", kIndex));
+  SQLite::Statement sums(db, fmt::format(
+      "SELECT COUNT(*), COALESCE(SUM(closed_at IS NULL), 0), COALESCE(SUM(closed_at <= due_at), 0), "
+      "COALESCE(SUM(extended), 0), COALESCE(SUM(awaiting_subject_seconds + COALESCE(MAX(?6 - awaiting_since, 0), 0)), 0), "
+      "COALESCE(SUM(closed_at IS NOT NULL AND verified_at IS NULL), 0) "
+      "{}WHERE policy = ?1 AND type = ?2 AND state = ?3 AND received_at >= ?4 AND received_at < ?5", kIndex));
+
+  for (auto policy = next_value(next_policy, {}, ""); policy; policy = next_value(next_policy, {}, *policy)) {
+    policies_in_use.push_back(*policy);
+    for (auto type = next_value(next_type, {*policy}, ""); type; type = next_value(next_type, {*policy}, *type)) {
+      SlaTypeFigures f;
+      f.policy = *policy;
+      f.type = *type;
+      for (auto state = next_value(next_state, {*policy, *type}, ""); state;
+           state = next_value(next_state, {*policy, *type}, *state)) {
+        sums.reset();
+        sums.bind(1, *policy);
+        sums.bind(2, *type);
+        sums.bind(3, *state);
+        sums.bind(4, from);
+        sums.bind(5, to);
+        sums.bind(6, now);
+        sums.executeStep();
+        std::int64_t count = sums.getColumn(0).getInt64();
+        if (count == 0) continue;
+        f.received += count;
+        f.open += sums.getColumn(1).getInt64();
+        f.extended += sums.getColumn(3).getInt64();
+        f.awaiting_subject_seconds += sums.getColumn(4).getInt64();
+        f.never_verified += sums.getColumn(5).getInt64();
+        if (is_answered(*state)) {
+          std::int64_t on_time = sums.getColumn(2).getInt64();  // closed by the due date in force
+          f.answered_on_time += on_time;
+          f.answered_late += count - on_time;
+        }
+        if (*state == "completed") f.completed += count;
+        if (*state == "partially_completed") f.partially_completed += count;
+        if (*state == "rejected") f.rejected += count;
+        if (*state == "withdrawn") f.withdrawn += count;
+        if (*state == "expired") f.expired += count;
+      }
+      if (f.received > 0) report.types.push_back(std::move(f));
+    }
   }
 }
 
-// Nearest rank: the value at rank ceil(p * n) of the n sorted durations.
+// The time to completion at nearest rank ceil(p * n) of the n completed
+// requests of a type received in the period. Two plans, one answer:
+// - when the period covers a good part of the history, walk the index of
+//   times to completion in order from the nearer end, skipping requests
+//   received outside the period (no sort, constant memory; the walk's
+//   length follows the type's whole history);
+// - when the period is a small slice of a long history, sort the period's
+//   own times (found by seeks in requests_for_report), which then costs
+//   less than walking years of entries.
 std::optional<std::int64_t> percentile(SQLite::Database& db, const SlaTypeFigures& f, double p, std::int64_t from,
-                                       std::int64_t to) {
+                                       std::int64_t to, double share_of_history) {
   std::int64_t n = f.completed + f.partially_completed;
   if (n == 0) return std::nullopt;
-  auto rank = static_cast<std::int64_t>(std::ceil(p * static_cast<double>(n)));
-  SQLite::Statement q(db, fmt::format("SELECT closed_at - received_at AS d FROM requests WHERE policy = ? AND type = ? "
-                                      "AND received_at >= ? AND received_at < ? AND state IN {} ORDER BY d LIMIT 1 OFFSET ?",
-                                      kCompleted));
+  std::int64_t rank = std::max<std::int64_t>(static_cast<std::int64_t>(std::ceil(p * static_cast<double>(n))), 1);
+  bool from_top = rank > n / 2;
+  std::int64_t offset = from_top ? n - rank : rank - 1;
+  std::string sql = share_of_history >= 0.25
+      ? fmt::format("SELECT closed_at - received_at FROM requests INDEXED BY requests_by_completion_time "
+                    "WHERE policy = ?1 AND type = ?2 AND state IN {} AND received_at >= ?3 AND received_at < ?4 "
+                    "ORDER BY closed_at - received_at {} LIMIT 1 OFFSET ?5",
+                    kCompleted, from_top ? "DESC" : "ASC")
+      : fmt::format("SELECT closed_at - received_at AS d FROM requests INDEXED BY requests_for_report "
+                    "WHERE policy = ?1 AND type = ?2 AND state IN {} AND received_at >= ?3 AND received_at < ?4 "
+                    "ORDER BY d {} LIMIT 1 OFFSET ?5",
+                    kCompleted, from_top ? "DESC" : "ASC");
+  SQLite::Statement q(db, sql);
   q.bind(1, f.policy);
   q.bind(2, f.type);
   q.bind(3, from);
   q.bind(4, to);
-  q.bind(5, std::max<std::int64_t>(rank, 1) - 1);
+  q.bind(5, offset);
   if (!q.executeStep()) return std::nullopt;
   return q.getColumn(0).getInt64();
+}
+
+// How much of the stored history (oldest request to now) the period spans.
+double share_of_history(SQLite::Database& db, std::int64_t from, std::int64_t to, std::int64_t now) {
+  SQLite::Statement oldest(db, "SELECT MIN(received_at) FROM requests INDEXED BY requests_by_received");
+  if (!oldest.executeStep() || oldest.getColumn(0).isNull()) return 1.0;
+  double history = static_cast<double>(std::max(now, to) - oldest.getColumn(0).getInt64());
+  return history <= 0 ? 1.0 : static_cast<double>(to - from) / history;
 }
 
 // Every type of every policy in use (any request ever filed under it),
 // with zeros where the period had none, so that a quiet period still shows
 // each target.
-void add_missing_types(SQLite::Database& db, SlaReport& report, const SlaCatalog& policies) {
+void add_missing_types(SlaReport& report, const SlaCatalog& policies, const std::vector<std::string>& in_use) {
   std::map<std::pair<std::string, std::string>, SlaTypeFigures> all;
   for (auto& f : report.types) all.emplace(std::pair{f.policy, f.type}, std::move(f));
-  std::vector<std::string> used;
-  SQLite::Statement in_use(db, "SELECT DISTINCT policy FROM requests ORDER BY policy");
-  while (in_use.executeStep()) used.push_back(in_use.getColumn(0).getString());
-  for (const auto& id : used)
+  for (const auto& id : in_use)
     if (const SlaPolicy* policy = policies.policy(id))
       for (const auto& [type, rule] : policy->rules) {
         SlaTypeFigures none;
@@ -120,8 +193,9 @@ void read_now(SQLite::Database& db, SlaReport& report, std::int64_t now) {
     report.oldest_overdue.push_back(std::move(r));
   }
 
-  SQLite::Statement workload(db, "SELECT COALESCE(assignee, ''), COUNT(*), COALESCE(SUM(due_at < ?), 0) FROM requests "
-                                 "WHERE closed_at IS NULL GROUP BY 1 ORDER BY 1");
+  SQLite::Statement workload(db, "SELECT COALESCE(assignee, ''), COUNT(*), COALESCE(SUM(due_at < ?), 0) "
+                                 "FROM requests INDEXED BY requests_open_by_due WHERE closed_at IS NULL "
+                                 "GROUP BY 1 ORDER BY 1");
   workload.bind(1, now);
   while (workload.executeStep())
     report.workload.push_back({workload.getColumn(0).getString(), workload.getColumn(1).getInt64(),
@@ -141,7 +215,8 @@ void read_weeks(SQLite::Database& db, SlaReport& report, const SlaCatalog& polic
   std::vector<std::string> used;
   for (const auto& f : report.types)
     if (used.empty() || used.back() != f.policy) used.push_back(f.policy);
-  SQLite::Statement q(db, "SELECT COUNT(*) FROM requests WHERE received_at >= ? AND received_at < ? AND policy = ?");
+  SQLite::Statement q(db, "SELECT COUNT(*) FROM requests INDEXED BY requests_by_received "
+                          "WHERE received_at >= ? AND received_at < ? AND policy = ?");
   for (const auto& id : used) {
     for (const auto& week : weeks_between(policies.time_zone_of(id), report.from, report.to)) {
       // The first and last weeks count only what falls inside the period.
@@ -179,12 +254,15 @@ Result<SlaReport> query_sla_report(Database& db, const SlaCatalog& policies, Tim
     report.from = from;
     report.to = to;
     report.generated_at = now;
-    read_type_figures(c, report, unix_seconds(from), unix_seconds(to), unix_seconds(now));
+    std::int64_t begins = unix_seconds(from), ends = unix_seconds(to), at = unix_seconds(now);
+    std::vector<std::string> policies_in_use;
+    read_type_figures(c, report, policies_in_use, begins, ends, at);
+    double share = share_of_history(c, begins, ends, at);
     for (auto& f : report.types) {
-      f.median_seconds_to_completion = percentile(c, f, 0.5, unix_seconds(from), unix_seconds(to));
-      f.p90_seconds_to_completion = percentile(c, f, 0.9, unix_seconds(from), unix_seconds(to));
+      f.median_seconds_to_completion = percentile(c, f, 0.5, begins, ends, share);
+      f.p90_seconds_to_completion = percentile(c, f, 0.9, begins, ends, share);
     }
-    add_missing_types(c, report, policies);
+    add_missing_types(report, policies, policies_in_use);
     add_totals(report);
     read_now(c, report, unix_seconds(now));
     read_weeks(c, report, policies);

@@ -1,6 +1,6 @@
-// The SLA report from SQL aggregates over the requests table (indexed by
-// policy, type and receipt time, and open requests by due date), never by
-// loading requests into memory. See docs/reports.md for each figure.
+// The SLA report from SQL aggregates over indexes of the requests table
+// that answer it alone (migration 8), never by loading requests into
+// memory. See docs/reports.md for each figure.
 #pragma once
 
 #include "engine/sla_policy.hpp"
