@@ -128,7 +128,7 @@ f=$(date -d "$from" +%s); t=$(date -d "$to" +%s); nw=$(date +%s)
       rank=$(( ($1 * count + $2 - 1) / $2 ))  # ceil(p * n)
       if [ $(( rank * 2 )) -gt "$count" ]; then order=DESC offset=$(( count - rank )); else order=ASC offset=$(( rank - 1 )); fi
       echo "SELECT closed_at - received_at FROM requests INDEXED BY requests_by_completion_time WHERE policy = 'id-pdp'
-        AND type = '$type' AND state IN ('completed', 'partially_completed') AND received_at >= $f AND received_at < $t
+        AND type = '$type' AND state IN ('completed', 'partially_completed') AND +received_at >= $f AND +received_at < $t
         ORDER BY closed_at - received_at $order LIMIT 1 OFFSET $offset;"
     done
   done
