@@ -51,6 +51,12 @@ Locale locale_of(const HttpRequest& request) {
 
 std::string_view to_string(Locale locale) { return locale == Locale::en ? "en" : "id"; }
 
+std::optional<Locale> parse_locale(std::string_view name) {
+  if (name == "id") return Locale::id;
+  if (name == "en") return Locale::en;
+  return std::nullopt;
+}
+
 HttpResponse json_response(int status, const boost::json::value& body) {
   HttpResponse r;
   r.status = status;

@@ -6,6 +6,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ enum class Locale { id, en };
 
 Locale locale_of(const HttpRequest& request);
 std::string_view to_string(Locale locale);
+// "id" or "en" (a command-line option); nullopt for anything else.
+std::optional<Locale> parse_locale(std::string_view name);
 
 // A message in both languages; the catalog lives in messages.cpp.
 struct Text {

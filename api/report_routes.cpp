@@ -4,6 +4,7 @@
 #include "api/route_support.hpp"
 #include "api/routes.hpp"
 #include "api/sla_report_formats.hpp"
+#include "api/sla_report_html.hpp"
 #include "engine/report_calendar.hpp"
 
 namespace dsr::api {
@@ -38,14 +39,16 @@ void sla_report(const HttpRequest& http, ApiContext& context, Respond respond) {
   auto report = context.reports->report(begin, end, now);
   if (!report) return respond(problem_for(report.error(), l));
   HttpResponse answer;
-  answer.body = *render_sla_report(*report, context.policies, zone, format);  // the format was checked above
+  answer.body = *render_sla_report(*report, context.policies, zone, format, l);  // the format was checked above
   if (format == "csv") {
     answer.content_type = "text/csv; charset=utf-8";
     answer.headers.emplace_back("Content-Disposition", "attachment; filename=\"sla-report.csv\"");
   } else if (format == "html") {
     answer.content_type = "text/html; charset=utf-8";
+    answer.headers.emplace_back("Content-Language", std::string(to_string(l)));
     // The page holds no script and loads nothing: a strict policy costs nothing.
-    answer.headers.emplace_back("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+    static const std::string kPolicy = sla_report_content_security_policy();
+    answer.headers.emplace_back("Content-Security-Policy", kPolicy);
   }
   respond(std::move(answer));
 }

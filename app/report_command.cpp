@@ -23,7 +23,7 @@ namespace dsr::app {
 int report_sla_command(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
   po::options_description options(
-      "Usage: dsr report sla [--db PATH] [--from DATE] [--to DATE] [--format json|csv|html] [--out FILE]\n\n"
+      "Usage: dsr report sla [--db PATH] [--from DATE] [--to DATE] [--format json|csv|html] [--lang id|en] [--out FILE]\n\n"
       "Requests received from --from (inclusive) to --to (exclusive), and the open ones now. A DATE is\n"
       "YYYY-MM-DD (midnight in the policy's time zone, WIB for id-pdp) or an RFC 3339 timestamp.\n"
       "Default: the last 30 days, today included. What each figure means: docs/reports.md.\n\nOptions");
@@ -36,6 +36,7 @@ int report_sla_command(const std::vector<std::string>& args) {
       ("from", po::value<std::string>(), "start of the period")
       ("to", po::value<std::string>(), "end of the period")
       ("format", po::value<std::string>()->default_value("json"), "json, csv (sections) or html (a page to read or print)")
+      ("lang", po::value<std::string>()->default_value("id"), "language of the html page: id (Indonesian) or en (English)")
       ("out", po::value<std::string>(), "write to this file (atomically) instead of stdout");
   auto parsed = parse_options("report sla", args, options);
   if (!parsed) return kExitUsage;
@@ -47,6 +48,11 @@ int report_sla_command(const std::vector<std::string>& args) {
   const auto& format = vm["format"].as<std::string>();
   if (!api::is_sla_report_format(format)) {
     fmt::print(stderr, "dsr report sla: --format {} is not one of {}\n", format, api::kSlaReportFormats);
+    return kExitUsage;
+  }
+  auto locale = api::parse_locale(vm["lang"].as<std::string>());
+  if (!locale) {
+    fmt::print(stderr, "dsr report sla: --lang {} is not id (Indonesian) or en (English)\n", vm["lang"].as<std::string>());
     return kExitUsage;
   }
   auto definitions = load_definitions_from(vm.count("workflows") ? vm["workflows"].as<std::string>() : "");
@@ -97,7 +103,7 @@ int report_sla_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr report sla: {}\n", report.error().message);
     return report.error().code == ErrorCode::invalid_argument ? kExitUsage : kExitFailed;
   }
-  std::string text = *api::render_sla_report(*report, definitions->policies, policy->time_zone, format);
+  std::string text = *api::render_sla_report(*report, definitions->policies, policy->time_zone, format, *locale);
   if (!vm.count("out")) {
     fmt::print("{}", text);
     return kExitOk;

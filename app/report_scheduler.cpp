@@ -21,7 +21,7 @@ Result<std::filesystem::path> ReportScheduler::run_once() {
   if (!report) return fail(report.error());
   // The JSON file last: its presence says the day's report is done.
   for (std::string_view format : {"csv", "html", "json"}) {
-    std::string text = *api::render_sla_report(*report, policies_, zone_, format);
+    std::string text = *api::render_sla_report(*report, policies_, zone_, format, locale_);
     if (Status written = write_file_atomically(dir_ / fmt::format("sla-{}.{}", slot.date, format), text); !written)
       return fail(written.error());
   }

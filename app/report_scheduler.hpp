@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <string>
 
+#include "api/problem.hpp"
 #include "engine/clock.hpp"
 #include "engine/report_calendar.hpp"
 #include "engine/sla_policy.hpp"
@@ -18,10 +19,11 @@ namespace dsr::app {
 
 class ReportScheduler {
  public:
+  // `locale`: the language of the HTML page.
   ReportScheduler(const SlaReports& reports, const SlaCatalog& policies, std::string zone, ReportSchedule schedule,
-                  std::filesystem::path dir, const Clock& clock)
+                  std::filesystem::path dir, const Clock& clock, api::Locale locale = api::Locale::id)
       : reports_(reports), policies_(policies), zone_(std::move(zone)), schedule_(schedule), dir_(std::move(dir)),
-        clock_(clock) {}
+        clock_(clock), locale_(locale) {}
 
   // Writes the report now owed, if any; the file written, or empty.
   Result<std::filesystem::path> run_once();
@@ -33,6 +35,7 @@ class ReportScheduler {
   ReportSchedule schedule_;
   std::filesystem::path dir_;
   const Clock& clock_;
+  api::Locale locale_;
 };
 
 }  // namespace dsr::app

@@ -73,6 +73,7 @@ int serve_command(const std::vector<std::string>& args) {
       ("timer-interval", po::value<std::string>()->default_value("30s"), "how often reminders, expiry and settling run")
       ("report-schedule", po::value<std::string>(), "write the SLA report daily at a local time, e.g. \"daily 07:00\"")
       ("report-dir", po::value<std::string>()->default_value("var/reports"), "where scheduled reports are written")
+      ("report-lang", po::value<std::string>()->default_value("id"), "language of the scheduled HTML report: id or en")
       ("public-rate", po::value<unsigned>()->default_value(30), "filings per minute per client; 0 turns it off")
       ("trusted-proxy", po::value<std::string>(), "proxy whose X-Forwarded-For names the client")
       ("threads", po::value<unsigned>()->default_value(0), "I/O threads (0: one per core)")
@@ -137,6 +138,12 @@ int serve_command(const std::vector<std::string>& args) {
                  vm["report-schedule"].as<std::string>());
       return kExitUsage;
     }
+  }
+  auto report_locale = api::parse_locale(vm["report-lang"].as<std::string>());
+  if (!report_locale) {
+    fmt::print(stderr, "dsr serve: --report-lang {} is not id (Indonesian) or en (English)\n",
+               vm["report-lang"].as<std::string>());
+    return kExitUsage;
   }
   std::optional<std::chrono::seconds> durations[4];
   const char* duration_options[4] = {"webhook-timeout", "retry-delay", "delivery-horizon", "timer-interval"};
@@ -262,7 +269,7 @@ int serve_command(const std::vector<std::string>& args) {
   std::optional<ReportScheduler> report_scheduler;
   if (report_schedule)
     report_scheduler.emplace(reports, definitions->policies, definitions->policies.policy(policy)->time_zone,
-                             *report_schedule, vm["report-dir"].as<std::string>(), clock);
+                             *report_schedule, vm["report-dir"].as<std::string>(), clock, *report_locale);
   // Checks twice a minute; writes only when a scheduled report is missing.
   PeriodicWorker report_worker(std::chrono::seconds(30), [&report_scheduler] {
     if (!report_scheduler) return false;

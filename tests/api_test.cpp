@@ -2,6 +2,8 @@
 // in-memory database (no sockets; the transport has its own tests).
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <sodium.h>
 
 #include <fstream>
 #include <future>
@@ -527,8 +529,21 @@ TEST_CASE("the SLA report over the API: the period in WIB dates, bad parameters 
   auto page = h.call("GET", "/v1/reports/sla?format=html", "", auditor);
   REQUIRE(page.status == 200);
   CHECK(page.content_type == "text/html; charset=utf-8");
-  CHECK(page.header("Content-Security-Policy") == "default-src 'none'; style-src 'unsafe-inline'");
   CHECK(page.raw.starts_with("<!doctype html>"));
+  CHECK(page.raw.find("<html lang=\"id\">") != std::string::npos);  // Indonesian unless asked otherwise
+  CHECK(page.header("Content-Language") == "id");
+  // The one style the policy lets apply is the page's own, by its hash.
+  auto style_at = page.raw.find("<style>") + 7;
+  std::string style = page.raw.substr(style_at, page.raw.find("</style>") - style_at);
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(style.data()), style.size());
+  char base64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+  sodium_bin2base64(base64, sizeof base64, digest, sizeof digest, sodium_base64_VARIANT_ORIGINAL);
+  CHECK(page.header("Content-Security-Policy").starts_with(
+      fmt::format("default-src 'none'; style-src 'sha256-{}';", base64)));
+  auto english = h.call("GET", "/v1/reports/sla?format=html&lang=en", "", auditor);
+  CHECK(english.raw.find("<html lang=\"en\">") != std::string::npos);
+  CHECK(english.header("Content-Language") == "en");
 
   auto bad = h.call("GET", "/v1/reports/sla?from=March&format=pdf&colour=red", "", auditor);
   REQUIRE(bad.status == 422);

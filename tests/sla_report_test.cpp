@@ -279,7 +279,7 @@ TEST_CASE("every figure of the SLA report, for a known set of requests", "[stora
   CHECK(json.at("weeks").as_array()[0].at("received").as_int64() == 7);
 
   // The HTML page carries the same figures, marked, and loads nothing.
-  std::string html = api::sla_report_html(*report, test::shipped_policies(), "Asia/Jakarta");
+  std::string html = api::sla_report_html(*report, test::shipped_policies(), "Asia/Jakarta", api::Locale::en);
   auto marked = [&html](const std::string& row, const std::string& field) -> std::string {
     std::string key = "data-row=\"" + row + "\" data-field=\"" + field + "\">";
     auto at_key = html.find(key);
@@ -308,6 +308,16 @@ TEST_CASE("every figure of the SLA report, for a known set of requests", "[stora
   CHECK(html.find("http://") == std::string::npos);
   CHECK(html.find("https://") == std::string::npos);
   CHECK(html.find("<svg") != std::string::npos);
+
+  // In Indonesian (the default of the command, the API and the schedule):
+  // the same marked figures, the words and the decimal comma of the language.
+  std::string id = api::sla_report_html(*report, test::shipped_policies(), "Asia/Jakarta", api::Locale::id);
+  CHECK(id.find("<html lang=\"id\">") != std::string::npos);
+  CHECK(id.find("Laporan SLA") != std::string::npos);
+  CHECK(id.find("data-field=\"statutory_on_time_rate\">75,0%<") != std::string::npos);
+  CHECK(id.find("data-row=\"nobody\" data-field=\"open\">3<") != std::string::npos);
+  CHECK(id.find("belum ditugaskan") != std::string::npos);
+  CHECK(id.find("Overdue now") == std::string::npos);
 }
 
 TEST_CASE("median and 90th percentile by nearest rank, whichever plan the report takes", "[storage][reports]") {
