@@ -93,7 +93,9 @@ expect 2 'cannot load the CA bundle' -- "$dsr" serve --webhook-ca /nonexistent.p
 "$dsr" token create --role auditor --name audrey --db "$work/r.db" --key-file "$work/r.key" >/dev/null
 expect 2 '--from "2026-13-01" is not a date' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --from 2026-13-01
 expect 2 '--format pdf is not one of json, csv, html' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --format pdf
-expect 0 '<!doctype html>' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --format html
+expect 0 '<html lang="id">' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --format html
+expect 0 '<html lang="en">' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --format html --lang en
+expect 2 '--lang fr is not id (Indonesian) or en (English)' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --lang fr
 expect 2 'the period is empty' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --from 2026-11-02 --to 2026-11-01
 expect 2 'no database at' -- "$dsr" report sla --db "$work/none.db" --key-file "$work/r.key"
 mkdir "$work/reports"

@@ -234,14 +234,19 @@ TEST_CASE("/metrics counts answers by route and status, with a latency histogram
 
 TEST_CASE("with --report-schedule, the report owed is written at start, whole", "[server][reports]") {
   test::TempDir reports;
-  ServerProcess s({"--report-schedule", "daily 00:00", "--report-dir", reports.file("sla")});
+  ServerProcess s({"--report-schedule", "daily 00:00", "--report-dir", reports.file("sla"), "--report-lang", "en"});
   REQUIRE(s.call("POST", "/v1/requests", R"({"type": "access", "subject": {"name": "Budi", "nik": "3171012303850007", "email": "budi@example.go.id"}})").status == 201);
   // Down at report time: the report is missing when the server comes back.
   s.kill();
   std::filesystem::remove_all(reports.file("sla"));
   s.start();
+  // Written within moments of the start; the .json last, once the others
+  // are in place (until then a temporary file may be there too).
   std::vector<std::string> names;
-  for (int i = 0; i < 100 && names.size() < 3; ++i) {  // written within moments of the start
+  auto has_json = [&names] {
+    return std::any_of(names.begin(), names.end(), [](const std::string& n) { return n.ends_with(".json"); });
+  };
+  for (int i = 0; i < 100 && !has_json(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     names.clear();
     std::error_code ec;
@@ -256,10 +261,12 @@ TEST_CASE("with --report-schedule, the report owed is written at start, whole", 
   std::ifstream json(std::filesystem::path(reports.file("sla")) / names[2]);
   auto report = boost::json::parse(std::string(std::istreambuf_iterator<char>(json), {}));
   CHECK(report.at("types").as_array().size() == 6);  // every type of id-pdp, in use
+  std::ifstream html(std::filesystem::path(reports.file("sla")) / names[1]);
+  CHECK(std::string(std::istreambuf_iterator<char>(html), {}).find("<html lang=\"en\">") != std::string::npos);
   CHECK(s.stop() == 0);
 }
 
-TEST_CASE("a --report-schedule other than daily HH:MM is refused at start", "[server][reports]") {
+TEST_CASE("a --report-schedule other than daily HH:MM, or a --report-lang other than id or en, is refused at start", "[server][reports]") {
   test::TempDir dir;
   std::string out = dir.file("out");
   std::string command = std::string(DSR_BINARY) + " serve --report-schedule 'weekly 07:00' --db " + dir.file("x.db") +
@@ -269,6 +276,14 @@ TEST_CASE("a --report-schedule other than daily HH:MM is refused at start", "[se
   std::ifstream in(out);
   std::string text(std::istreambuf_iterator<char>(in), {});
   CHECK(text.find(R"(--report-schedule "weekly 07:00" is not understood)") != std::string::npos);
+
+  command = std::string(DSR_BINARY) + " serve --report-schedule 'daily 07:00' --report-lang fr --db " +
+            dir.file("x.db") + " --key-file " + dir.file("x.key") + " > " + out + " 2>&1";
+  status = std::system(command.c_str());
+  CHECK(WEXITSTATUS(status) == 2);
+  std::ifstream again(out);
+  CHECK(std::string(std::istreambuf_iterator<char>(again), {}).find("--report-lang fr is not id (Indonesian) or en")
+        != std::string::npos);
 }
 
 TEST_CASE("HTTPS with --tls-cert and --tls-key, with HSTS", "[server][tls]") {
