@@ -30,11 +30,13 @@ void InMemoryStore::commit(RequestChange change, Completion done) {
         replies_.emplace(change.filing->idempotency_key,
                          IdempotentReply{change.filing->request_digest, change.filing->response});
       std::string details = change.filing ? change.filing->details_json : "";
-      requests_.emplace(change.header.id, Entry{change.header, std::move(change.events), change.due_at, details, {}});
+      requests_.emplace(change.header.id, Entry{change.header, std::move(change.events), change.due_at, details, {},
+                                                change.milestones.closed_at.has_value()});
     } else {
       auto& events = it->second.events;
       events.insert(events.end(), change.events.begin(), change.events.end());
       if (change.due_at) it->second.due_at = change.due_at;
+      it->second.closed = change.milestones.closed_at.has_value();
       if (change.correspondence) it->second.correspondence.push_back(*change.correspondence);
     }
     if (status) {
@@ -63,7 +65,7 @@ Result<RequestPage> InMemoryStore::list(const RequestQuery& q) const {
     if (q.state && r.state != *q.state) continue;
     if (q.type && r.type != *q.type) continue;
     if (q.assignee && r.assignee != *q.assignee) continue;
-    if (q.overdue_only && !(entry.due_at && *entry.due_at < q.now)) continue;
+    if (q.overdue_only && (entry.closed || !(entry.due_at && *entry.due_at < q.now))) continue;
     if (q.received_before && !(r.received_at < *q.received_before)) continue;
     all.push_back({r.id, r.type, r.policy, r.state, r.version, r.received_at, entry.due_at, r.extended, r.assignee});
   }
@@ -107,9 +109,7 @@ Result<QueueStats> InMemoryStore::stats(TimePoint now) const {
   for (const auto& [id, entry] : requests_) {
     Request r = fold_request(entry.header, entry.events);
     ++out.by_state[r.state];
-    bool open = r.state != "completed" && r.state != "partially_completed" && r.state != "rejected" &&
-                r.state != "withdrawn" && r.state != "expired";
-    if (open && entry.due_at && *entry.due_at < now) ++out.overdue;
+    if (!entry.closed && entry.due_at && *entry.due_at < now) ++out.overdue;
   }
   return out;
 }

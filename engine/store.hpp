@@ -86,7 +86,7 @@ struct RequestQuery {
   std::optional<std::string> state;
   std::optional<std::string> type;
   std::optional<std::string> assignee;
-  bool overdue_only = false;
+  bool overdue_only = false;                 // open and past the due date
   std::optional<TimePoint> received_before;  // only requests received earlier
   TimePoint now;                // what "overdue" is measured against
   int limit = 50;
@@ -162,6 +162,7 @@ class InMemoryStore final : public Store {
     std::optional<TimePoint> due_at;
     std::string details_json;
     std::vector<Correspondence> correspondence;
+    bool closed = false;  // entered a terminal step (the milestone of its last change)
   };
   mutable std::mutex mutex_;
   std::map<std::string, Entry, std::less<>> requests_;  // guarded by mutex_

@@ -268,7 +268,8 @@ Result<RequestPage> SqliteStore::list(const RequestQuery& q) const {
     if (q.state) sql += " AND state = :state";
     if (q.type) sql += " AND type = :type";
     if (q.assignee) sql += " AND assignee = :assignee";
-    if (q.overdue_only) sql += " AND due_at < :now";
+    // Overdue: open (as the SLA report and /metrics count it) and past due.
+    if (q.overdue_only) sql += " AND closed_at IS NULL AND due_at < :now";
     if (q.received_before) sql += " AND received_at < :received_before";
     if (q.after)
       sql += " AND (COALESCE(due_at, 9223372036854775807), id) > "

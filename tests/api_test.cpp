@@ -288,6 +288,11 @@ TEST_CASE("the queue: filters, oldest due first, paging, bad parameters", "[api]
   auto overdue = h.call("GET", "/v1/requests?overdue=true", "", aud);
   REQUIRE(overdue.body.at("items").as_array().size() == 1);
   CHECK(str(overdue.body.at("items").as_array()[0], "id") == "r2");
+  // Once closed, a request past its old due date is no longer overdue.
+  std::string vera = h.token(Role::verifier, "vera");
+  REQUIRE(h.call("POST", "/v1/requests/r2/transitions", R"({"event": "reject", "reason": "not the subject", "version": 1})",
+                 vera).status == 200);
+  CHECK(h.call("GET", "/v1/requests?overdue=true", "", aud).body.at("items").as_array().empty());
   auto bad = h.call("GET", "/v1/requests?limit=0&status=lost&colour=red", "", aud);
   REQUIRE(bad.status == 422);
   CHECK(fields_of(bad) == std::set<std::string>{"limit", "status", "colour"});
