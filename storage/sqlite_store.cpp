@@ -45,26 +45,37 @@ Status create_request(WriteConnection& db, const RequestChange& c, const Request
 }
 
 Status update_request(WriteConnection& db, const RequestChange& c, const Request& delta) {
-  SQLite::Statement& update = db.prepared(
-                           "UPDATE requests SET state = ?, version = ?, due_at = COALESCE(?, due_at), "
-                           "extended = MAX(extended, ?), assignee = CASE WHEN ? THEN ? ELSE assignee END, "
-                           "outcome = CASE WHEN ? <> '' THEN ? ELSE outcome END, updated_at = ?, "
-                           "closed_at = ?, verified_at = ?, awaiting_subject_seconds = ?, awaiting_since = ? "
-                           "WHERE id = ? AND version = ?");
-  bool assigns = std::any_of(c.events.begin(), c.events.end(), [](const Event& e) { return e.data.contains("assignee"); });
-  update.bind(1, delta.state);
-  update.bind(2, delta.version);
-  if (c.due_at) update.bind(3, unix_seconds(*c.due_at));
-  update.bind(4, delta.extended ? 1 : 0);
-  update.bind(5, assigns ? 1 : 0);
-  if (delta.assignee) update.bind(6, *delta.assignee);
-  update.bind(7, delta.outcome);
-  update.bind(8, delta.outcome);
-  update.bind(9, unix_seconds(c.events.back().at));
-  bind_milestones(update, 10, c.milestones);
-  update.bind(14, c.header.id);
-  update.bind(15, c.expected_version);
-  if (update.exec() == 1) return ok_status();
+  // Two statements, because SQLite rewrites every index holding a column an
+  // UPDATE sets, changed or not: the version and times, which no index
+  // holds, always; the columns the queue and the SLA report index, only
+  // when one of them differs (a message, for one, changes none of them).
+  SQLite::Statement& version = db.prepared(
+      "UPDATE requests SET version = ?1, outcome = CASE WHEN ?2 <> '' THEN ?2 ELSE outcome END, updated_at = ?3 "
+      "WHERE id = ?4 AND version = ?5");
+  version.bind(1, delta.version);
+  version.bind(2, delta.outcome);
+  version.bind(3, unix_seconds(c.events.back().at));
+  version.bind(4, c.header.id);
+  version.bind(5, c.expected_version);
+  if (version.exec() == 1) {
+    SQLite::Statement& indexed = db.prepared(
+        "UPDATE requests SET state = ?1, due_at = COALESCE(?2, due_at), extended = MAX(extended, ?3), "
+        "assignee = CASE WHEN ?4 THEN ?5 ELSE assignee END, closed_at = ?6, verified_at = ?7, "
+        "awaiting_subject_seconds = ?8, awaiting_since = ?9 "
+        "WHERE id = ?10 AND NOT (state IS ?1 AND due_at IS COALESCE(?2, due_at) AND extended IS MAX(extended, ?3) "
+        "AND assignee IS (CASE WHEN ?4 THEN ?5 ELSE assignee END) AND closed_at IS ?6 AND verified_at IS ?7 "
+        "AND awaiting_subject_seconds IS ?8 AND awaiting_since IS ?9)");
+    bool assigns = std::any_of(c.events.begin(), c.events.end(), [](const Event& e) { return e.data.contains("assignee"); });
+    indexed.bind(1, delta.state);
+    if (c.due_at) indexed.bind(2, unix_seconds(*c.due_at));
+    indexed.bind(3, delta.extended ? 1 : 0);
+    indexed.bind(4, assigns ? 1 : 0);
+    if (delta.assignee) indexed.bind(5, *delta.assignee);
+    bind_milestones(indexed, 6, c.milestones);
+    indexed.bind(10, c.header.id);
+    indexed.exec();
+    return ok_status();
+  }
   SQLite::Statement& current = db.prepared("SELECT version FROM requests WHERE id = ?");
   current.bind(1, c.header.id);
   if (!current.executeStep()) return fail(Error::not_found(fmt::format("no request {}", c.header.id)));

@@ -117,3 +117,61 @@ TEST_CASE("a request that does not exist is not found", "[storage][store]") {
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().code == ErrorCode::not_found);
 }
+
+TEST_CASE("the cached row follows every kind of change, whether or not it touches an indexed column",
+          "[storage][store]") {
+  // The row is written in two statements, the second only when a column the
+  // queue and the report index changes; each step of a long life must leave
+  // it equal to what the journal says.
+  test::TempDir dir;
+  std::string path = dir.file("dsr.db");
+  auto db = test::open_database(path);
+  Service s(*db);
+  REQUIRE(test::submit(s.service, "erasure", "id-pdp").ok());
+  SQLite::Database check(path, SQLite::OPEN_READONLY);
+  const Workflow* erasure = test::shipped_workflows().find("erasure");
+
+  auto step = [&](const std::string& event, const Actor& who, std::map<std::string, std::string> data = {}) {
+    INFO(event);
+    auto current = s.service.get("r1");
+    REQUIRE(current.ok());
+    std::promise<Result<Request>> fired;
+    s.service.fire("r1", Command{event, who, "because", current->version, {}, std::move(data)},
+                   [&](Result<Request> r) { fired.set_value(std::move(r)); });
+    auto after = fired.get_future().get();
+    REQUIRE(after.ok());
+    RequestMilestones m = milestones_of(*after, *erasure);
+    SQLite::Statement row(check, "SELECT state, version, assignee, extended, closed_at, verified_at, "
+                                 "awaiting_subject_seconds, awaiting_since, due_at FROM requests WHERE id = 'r1'");
+    REQUIRE(row.executeStep());
+    CHECK(row.getColumn(0).getString() == after->state);
+    CHECK(row.getColumn(1).getInt64() == after->version);
+    CHECK((row.getColumn(2).isNull() ? std::optional<std::string>() : row.getColumn(2).getString()) == after->assignee);
+    CHECK((row.getColumn(3).getInt() != 0) == after->extended);
+    auto instant = [&](int i) {
+      return row.getColumn(i).isNull() ? std::optional<TimePoint>() : TimePoint{std::chrono::seconds{row.getColumn(i).getInt64()}};
+    };
+    CHECK(instant(4) == m.closed_at);
+    CHECK(instant(5) == m.verified_at);
+    CHECK(row.getColumn(6).getInt64() == m.awaiting_subject_seconds);
+    CHECK(instant(7) == m.awaiting_since);
+    auto deadline = s.service.deadline(*after);
+    REQUIRE(deadline.ok());
+    if (!deadline->paused_now) CHECK(instant(8) == deadline->due_at);
+  };
+  const Actor budi = actor(Role::subject, "budi"), rita = actor(Role::reviewer, "rita"), sari = actor(Role::supervisor, "sari");
+  step("verify", budi);
+  step("message", rita);  // changes no indexed column
+  step("assign", rita, {{"assignee", "rita"}});
+  step("assign", sari, {{"assignee", "sari"}});
+  step("request_info", rita);
+  step("message", budi);
+  step("reply", budi);
+  step("extend", sari);
+  step("hold", sari);
+  step("resume", sari);
+  step("approve", rita);
+  step("approve", sari);  // the second pair of eyes
+  step("message", sari);
+  step("complete_partially", sari);
+}
