@@ -122,8 +122,8 @@ std::string cell(std::string_view row, std::string_view field, std::int64_t valu
   return fmt::format("<td data-row=\"{}\" data-field=\"{}\">{}</td>", escape(row), field, value);
 }
 
-// Phones: charts keep a readable size and scroll sideways in their box, as
-// wide tables do. Print (A4, 182 mm between the margins): smaller type, and
+// Phones: chart text drawn larger (charts scale down with the page); wide
+// tables scroll sideways in their own box. Print (A4, 182 mm between the margins): smaller type, and
 // headers and dates may wrap, so that every table fits the page.
 constexpr const char* kStyle = R"css(
 :root { color-scheme: light; --ink: #1b2430; --muted: #5b6675; --line: #d7dce2; --ok: #1f7a4d; --late: #b3261e; --bar: #2f5d8a; }
@@ -143,39 +143,42 @@ th:first-child, td:first-child { text-align: left; }
 th { background: #f3f5f8; font-weight: 600; }
 svg { display: block; width: 100%; height: auto; } svg text { font: 12px system-ui, sans-serif; fill: var(--ink); }
 .note { color: var(--muted); font-size: .85rem; }
-@media (max-width: 600px) { body { padding: 12px; } svg { min-width: 560px; } }
+@media (max-width: 600px) { body { padding: 12px; } svg text { font-size: 22px; } }
 @page { size: A4; margin: 14mm; }
 @media print {
   body { padding: 0; max-width: none; font-size: 10pt; } h2 { break-after: avoid; }
   table { font-size: 8pt; } td.when, td:first-child { white-space: normal; } th, td { padding: 3px 4px; }
-  table, svg, .card { break-inside: avoid; } .scroll { overflow: visible; } svg { min-width: 0; }
+  table, svg, .card { break-inside: avoid; } .scroll { overflow: visible; }
 }
 )css";
 
+// Charts are 700 units wide and scale with the page. On a phone their text
+// is drawn larger (the style sheet), so labels sit above the bars and week
+// labels are spaced for that size.
 std::string on_time_chart(const SlaReport& report, Locale l) {
   std::vector<const SlaTypeFigures*> rows;
   for (const auto& f : report.types)
     if (on_time_rate(f.answered_on_time, f.answered_late)) rows.push_back(&f);
   if (rows.empty()) return fmt::format("<p class=\"note\">{}</p>", label::kNothingAnswered.in(l));
-  const int bar = 22, gap = 8, left = 250, width = 700;
-  int height = static_cast<int>(rows.size()) * (bar + gap) + 24;
-  std::string svg = fmt::format("<div class=\"scroll\"><svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\">", width,
-                                height, label::kOnTimeChart.in(l));
+  const int width = 700, label_height = 26, bar = 18, gap = 14, row = label_height + bar + gap;
+  int height = static_cast<int>(rows.size()) * row + 24;
+  std::string svg = fmt::format("<svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\">", width, height,
+                                label::kOnTimeChart.in(l));
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& f = *rows[i];
     double rate = *on_time_rate(f.answered_on_time, f.answered_late);
-    int y = static_cast<int>(i) * (bar + gap);
-    int w = static_cast<int>(rate * (width - left - 70));
-    svg += fmt::format("<text x=\"0\" y=\"{}\">{} {}{}</text>", y + 16, escape(f.policy), escape(f.type),
+    int y = static_cast<int>(i) * row;
+    svg += fmt::format("<text x=\"0\" y=\"{}\">{} {}{}</text>", y + label_height - 8, escape(f.policy), escape(f.type),
                        f.statutory ? "" : fmt::format(" ({})", label::kInternal.in(l)));
-    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#e6e9ee\"/>", left, y, width - left - 70, bar);
-    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>", left, y, w, bar,
-                       rate >= 0.95 ? "#1f7a4d" : rate >= 0.8 ? "#b7791f" : "#b3261e");
-    svg += fmt::format("<text x=\"{}\" y=\"{}\">{}%</text>", width - 62, y + 16, decimal(rate * 100.0, l));
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}%</text>", width, y + label_height - 8,
+                       decimal(rate * 100.0, l));
+    svg += fmt::format("<rect x=\"0\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#e6e9ee\"/>", y + label_height, width, bar);
+    svg += fmt::format("<rect x=\"0\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>", y + label_height,
+                       static_cast<int>(rate * width), bar, rate >= 0.95 ? "#1f7a4d" : rate >= 0.8 ? "#b7791f" : "#b3261e");
   }
-  int axis = static_cast<int>(rows.size()) * (bar + gap) + 14;
-  svg += fmt::format("<text x=\"{}\" y=\"{}\">0%</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">100%</text></svg></div>",
-                     left, axis, width - 70, axis);
+  int axis = static_cast<int>(rows.size()) * row + 14;
+  svg += fmt::format("<text x=\"0\" y=\"{}\">0%</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">100%</text></svg>",
+                     axis, width, axis);
   return svg;
 }
 
@@ -185,27 +188,28 @@ std::string weekly_chart(const SlaReport& report, Locale l) {
   for (const auto& w : report.weeks) by_week[w.week_start] += w.received;
   std::int64_t most = 1;
   for (const auto& [week, n] : by_week) most = std::max(most, n);
-  const int width = 700, height = 220, bottom = 180, top = 20;
+  const int width = 700, height = 240, bottom = 196, top = 28;
   int slot = std::max(1, (width - 40) / static_cast<int>(by_week.size()));
-  // A label under every bar while they fit, else under every k-th.
-  int every = std::max(1, 44 / slot + (44 % slot != 0));
-  std::string svg = fmt::format("<div class=\"scroll\"><svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\">", width,
-                                height, label::kWeeklyChart.in(l));
+  // A date under every k-th bar, 80 units apart at least (room for a date
+  // in the phone's larger type); counts over the bars while they fit.
+  int every = (80 + slot - 1) / slot;
+  std::string svg = fmt::format("<svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\">", width, height,
+                                label::kWeeklyChart.in(l));
   int i = 0;
   for (const auto& [week, n] : by_week) {
     int h = static_cast<int>(static_cast<double>(n) / static_cast<double>(most) * (bottom - top));
     int x = 20 + i * slot;
+    int margin = std::min(4, slot / 8);
     svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#2f5d8a\"><title>{}: {}</title></rect>",
-                       x + std::min(4, slot / 8), bottom - h, std::max(1, slot - 2 * std::min(4, slot / 8)), h,
-                       escape(week), n);
-    if (slot >= 28)
-      svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", x + slot / 2, bottom - h - 4, n);
+                       x + margin, bottom - h, std::max(1, slot - 2 * margin), h, escape(week), n);
+    if (slot >= 60)
+      svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", x + slot / 2, bottom - h - 6, n);
     if (i % every == 0)
-      svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", x + slot / 2, bottom + 16,
+      svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", x + slot / 2, bottom + 24,
                          escape(week.substr(5)));
     ++i;
   }
-  svg += fmt::format("<line x1=\"20\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"#5b6675\"/></svg></div>", bottom, width - 20);
+  svg += fmt::format("<line x1=\"20\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"#5b6675\"/></svg>", bottom, width - 20);
   return svg;
 }
 
