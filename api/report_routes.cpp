@@ -27,7 +27,9 @@ void sla_report(const HttpRequest& http, ApiContext& context, Respond respond) {
     } else if (key == "format") {
       if (!is_sla_report_format(value)) errors.push_back({key, fmt::format("{} {}", text::kOneOf.in(l), kSlaReportFormats)});
       format = value;
-    } else if (key != "lang") {
+    } else if (key == "lang") {  // the page's language (locale_of above reads it)
+      if (!parse_locale(value)) errors.push_back({key, fmt::format("{} id, en", text::kOneOf.in(l))});
+    } else {
       errors.push_back({key, std::string(text::kUnknownField.in(l))});
     }
   }
@@ -46,6 +48,7 @@ void sla_report(const HttpRequest& http, ApiContext& context, Respond respond) {
   } else if (format == "html") {
     answer.content_type = "text/html; charset=utf-8";
     answer.headers.emplace_back("Content-Language", std::string(to_string(l)));
+    answer.headers.emplace_back("Vary", "Accept-Language");
     // The page holds no script and loads nothing: a strict policy costs nothing.
     static const std::string kPolicy = sla_report_content_security_policy();
     answer.headers.emplace_back("Content-Security-Policy", kPolicy);

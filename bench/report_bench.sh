@@ -18,18 +18,26 @@ rounds="${2:-5}"
 read_seconds="${3:-20}"
 dsr="${DSR:-build/release/app/dsr}"
 work=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
-cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"; }
+cleanup() {
+  if [ -n "${pid:-}" ]; then kill "$pid" 2>/dev/null || true; fi
+  wait 2>/dev/null || true
+  [ -n "${KEEP:-}" ] || rm -rf "$work"
+}
 trap cleanup EXIT
 db="$work/dsr.db"
 key="$work/master.key"
 command -v wrk >/dev/null || { echo "report_bench: wrk is missing (apt-get install wrk, or scripts/bench report)" >&2; exit 2; }
 
-serve() {
-  "$dsr" serve --listen "127.0.0.1:$port" --db "$db" --key-file "$key" --message-sink "dir:$work/outbox" \
+serve() {  # on a port the system picks, read back from the "listening on" line
+  : >"$work/serve.err"
+  "$dsr" serve --listen 127.0.0.1:0 --db "$db" --key-file "$key" --message-sink "dir:$work/outbox" \
     --public-rate 0 --quiet 2>"$work/serve.err" &
   pid=$!
-  for _ in $(seq 300); do grep -q listening "$work/serve.err" 2>/dev/null && return; sleep 0.1; done
+  for _ in $(seq 300); do
+    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/serve.err")
+    [ -n "$port" ] && return
+    sleep 0.1
+  done
   echo "report_bench: dsr serve did not start:" >&2; cat "$work/serve.err" >&2; exit 1
 }
 stop() { kill "$pid"; wait "$pid" || true; pid=; }
@@ -99,24 +107,26 @@ f=$(date -d "$from" +%s); t=$(date -d "$to" +%s); nw=$(date +%s)
 # next (the states in use, the ranks) looked up beforehand, untimed.
 {
   ix="FROM requests INDEXED BY requests_for_report"
-  echo "SELECT policy $ix WHERE policy > '' ORDER BY policy LIMIT 1;"
-  echo "SELECT policy $ix WHERE policy > 'id-pdp' ORDER BY policy LIMIT 1;"
+  # seek COLUMN [AFTER]: the first value of COLUMN within the prefix, or the one after AFTER.
+  seek() { echo "SELECT $1 $ix WHERE 1$2${3:+ AND $1 > '$3'} ORDER BY $1 LIMIT 1;"; }
+  seek policy ""
+  seek policy "" id-pdp
   last_type=""
   for type in $(sqlite3 "$db" "SELECT DISTINCT type FROM requests ORDER BY type"); do
-    echo "SELECT type $ix WHERE policy = 'id-pdp' AND type > '$last_type' ORDER BY type LIMIT 1;"
+    seek type " AND policy = 'id-pdp'" "$last_type"
     last_state=""
     for state in $(sqlite3 "$db" "SELECT DISTINCT state FROM requests WHERE type = '$type' ORDER BY state"); do
-      echo "SELECT state $ix WHERE policy = 'id-pdp' AND type = '$type' AND state > '$last_state' ORDER BY state LIMIT 1;"
+      seek state " AND policy = 'id-pdp' AND type = '$type'" "$last_state"
       echo "SELECT COUNT(*), COALESCE(SUM(closed_at IS NULL), 0), COALESCE(SUM(closed_at <= due_at), 0),
         COALESCE(SUM(extended), 0), COALESCE(SUM(awaiting_subject_seconds + COALESCE(MAX($nw - awaiting_since, 0), 0)), 0),
         COALESCE(SUM(closed_at IS NOT NULL AND verified_at IS NULL), 0)
         $ix WHERE policy = 'id-pdp' AND type = '$type' AND state = '$state' AND received_at >= $f AND received_at < $t;"
       last_state="$state"
     done
-    echo "SELECT state $ix WHERE policy = 'id-pdp' AND type = '$type' AND state > '$last_state' ORDER BY state LIMIT 1;"
+    seek state " AND policy = 'id-pdp' AND type = '$type'" "$last_state"
     last_type="$type"
   done
-  echo "SELECT type $ix WHERE policy = 'id-pdp' AND type > '$last_type' ORDER BY type LIMIT 1;"
+  seek type " AND policy = 'id-pdp'" "$last_type"
   echo "SELECT MIN(received_at) FROM requests INDEXED BY requests_by_received;"
   # The period is the whole history: both percentiles walk the index of
   # times to completion from the nearer end.

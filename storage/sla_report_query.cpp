@@ -29,18 +29,36 @@ std::string describe(const Period& period) {
   return fmt::format("{} {}", period.duration, unit);
 }
 
-// The first value of an index column after `after`, within the prefix
-// bound before it: one seek in requests_for_report (names are never empty,
-// so "" comes before the first); nullopt past the last.
-std::optional<std::string> next_value(SQLite::Statement& seek, std::initializer_list<std::string> prefix,
-                                      const std::string& after) {
-  seek.reset();
-  int n = 1;
-  for (const auto& value : prefix) seek.bind(n++, value);
-  seek.bind(n, after);
-  if (!seek.executeStep()) return std::nullopt;
-  return seek.getColumn(0).getString();
-}
+// One column of requests_for_report, walked by seeks within a prefix (the
+// columns before it, bound first): the first value, then each one after
+// the last, one seek each; nullopt past the end.
+class IndexSkip {
+ public:
+  IndexSkip(SQLite::Database& db, std::string_view column, std::string_view prefix)
+      : first_(db, fmt::format("SELECT {0} FROM requests INDEXED BY requests_for_report WHERE 1{1} "
+                               "ORDER BY {0} LIMIT 1", column, prefix)),
+        next_(db, fmt::format("SELECT {0} FROM requests INDEXED BY requests_for_report WHERE 1{1} AND {0} > ? "
+                              "ORDER BY {0} LIMIT 1", column, prefix)) {}
+
+  std::optional<std::string> first(std::initializer_list<std::string> prefix) { return step(first_, prefix, nullptr); }
+  std::optional<std::string> after(std::initializer_list<std::string> prefix, const std::string& value) {
+    return step(next_, prefix, &value);
+  }
+
+ private:
+  static std::optional<std::string> step(SQLite::Statement& seek, std::initializer_list<std::string> prefix,
+                                         const std::string* after) {
+    seek.reset();
+    int n = 1;
+    for (const auto& value : prefix) seek.bind(n++, value);
+    if (after) seek.bind(n, *after);
+    if (!seek.executeStep()) return std::nullopt;
+    return seek.getColumn(0).getString();
+  }
+
+  SQLite::Statement first_;
+  SQLite::Statement next_;
+};
 
 // Figures per (policy, type) for requests received in the period. The
 // covering index orders requests by policy, type and state, then receipt
@@ -51,26 +69,22 @@ std::optional<std::string> next_value(SQLite::Statement& seek, std::initializer_
 // decided here, per group, instead of per row in SQL.
 void read_type_figures(SQLite::Database& db, SlaReport& report, std::vector<std::string>& policies_in_use,
                        std::int64_t from, std::int64_t to, std::int64_t now) {
-  constexpr const char* kIndex = "FROM requests INDEXED BY requests_for_report ";
-  SQLite::Statement next_policy(db, fmt::format("SELECT policy {}WHERE policy > ?1 ORDER BY policy LIMIT 1", kIndex));
-  SQLite::Statement next_type(
-      db, fmt::format("SELECT type {}WHERE policy = ?1 AND type > ?2 ORDER BY type LIMIT 1", kIndex));
-  SQLite::Statement next_state(db, fmt::format(
-      "SELECT state {}WHERE policy = ?1 AND type = ?2 AND state > ?3 ORDER BY state LIMIT 1", kIndex));
-  SQLite::Statement sums(db, fmt::format(
+  IndexSkip policies(db, "policy", "");
+  IndexSkip types(db, "type", " AND policy = ?");
+  IndexSkip states(db, "state", " AND policy = ? AND type = ?");
+  SQLite::Statement sums(db,
       "SELECT COUNT(*), COALESCE(SUM(closed_at IS NULL), 0), COALESCE(SUM(closed_at <= due_at), 0), "
       "COALESCE(SUM(extended), 0), COALESCE(SUM(awaiting_subject_seconds + COALESCE(MAX(?6 - awaiting_since, 0), 0)), 0), "
-      "COALESCE(SUM(closed_at IS NOT NULL AND verified_at IS NULL), 0) "
-      "{}WHERE policy = ?1 AND type = ?2 AND state = ?3 AND received_at >= ?4 AND received_at < ?5", kIndex));
+      "COALESCE(SUM(closed_at IS NOT NULL AND verified_at IS NULL), 0) FROM requests INDEXED BY requests_for_report "
+      "WHERE policy = ?1 AND type = ?2 AND state = ?3 AND received_at >= ?4 AND received_at < ?5");
 
-  for (auto policy = next_value(next_policy, {}, ""); policy; policy = next_value(next_policy, {}, *policy)) {
+  for (auto policy = policies.first({}); policy; policy = policies.after({}, *policy)) {
     policies_in_use.push_back(*policy);
-    for (auto type = next_value(next_type, {*policy}, ""); type; type = next_value(next_type, {*policy}, *type)) {
+    for (auto type = types.first({*policy}); type; type = types.after({*policy}, *type)) {
       SlaTypeFigures f;
       f.policy = *policy;
       f.type = *type;
-      for (auto state = next_value(next_state, {*policy, *type}, ""); state;
-           state = next_value(next_state, {*policy, *type}, *state)) {
+      for (auto state = states.first({*policy, *type}); state; state = states.after({*policy, *type}, *state)) {
         sums.reset();
         sums.bind(1, *policy);
         sums.bind(2, *type);

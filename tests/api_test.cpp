@@ -549,6 +549,10 @@ TEST_CASE("the SLA report over the API: the period in WIB dates, bad parameters 
   auto english = h.call("GET", "/v1/reports/sla?format=html&lang=en", "", auditor);
   CHECK(english.raw.find("<html lang=\"en\">") != std::string::npos);
   CHECK(english.header("Content-Language") == "en");
+  CHECK(english.header("Vary") == "Accept-Language");
+  auto french = h.call("GET", "/v1/reports/sla?format=html&lang=fr", "", auditor);
+  CHECK(french.status == 422);
+  CHECK(fields_of(french) == std::set<std::string>{"lang"});
 
   auto bad = h.call("GET", "/v1/reports/sla?from=March&format=pdf&colour=red", "", auditor);
   REQUIRE(bad.status == 422);

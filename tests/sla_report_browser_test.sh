@@ -16,16 +16,25 @@ if ! command -v chromium >/dev/null || ! command -v node >/dev/null || [ ! -d "$
   exit 77
 fi
 work=$(mktemp -d)
-port=$((20000 + RANDOM % 20000))
-base="http://127.0.0.1:$port"
-cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+cleanup() {
+  if [ -n "${pid:-}" ]; then kill "$pid" 2>/dev/null || true; fi
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
+# On a port the system picks (no collision with tests running beside it),
+# read back from the server's "listening on" line.
 serve() {
-  "$dsr" serve --listen "127.0.0.1:$port" --db "$work/dsr.db" --key-file "$work/master.key" \
+  : >"$work/serve.err"
+  "$dsr" serve --listen 127.0.0.1:0 --db "$work/dsr.db" --key-file "$work/master.key" \
     --message-sink "dir:$work/outbox" --quiet 2>"$work/serve.err" &
   pid=$!
-  for _ in $(seq 100); do grep -q listening "$work/serve.err" 2>/dev/null && return; sleep 0.1; done
+  for _ in $(seq 100); do
+    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/serve.err")
+    if [ -n "$port" ]; then base="http://127.0.0.1:$port"; return; fi
+    sleep 0.1
+  done
   echo "dsr serve did not start:"; cat "$work/serve.err"; exit 1
 }
 stop() { kill "$pid"; wait "$pid" || true; pid=; }
@@ -66,4 +75,5 @@ sqlite3 "$work/dsr.db" "UPDATE requests SET received_at = received_at - 6 * 8640
                         WHERE id IN ('$late_one', '$late_two')"
 serve
 
-node "$here/browser/sla_report_page.mjs" "$base" "$supervisor" "$out"
+# Within ctest's own limit, so that the server is stopped here, not left behind.
+timeout 150 node "$here/browser/sla_report_page.mjs" "$base" "$supervisor" "$out"

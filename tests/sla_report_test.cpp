@@ -323,11 +323,12 @@ TEST_CASE("every figure of the SLA report, for a known set of requests", "[stora
 TEST_CASE("median and 90th percentile by nearest rank, whichever plan the report takes", "[storage][reports]") {
   auto db = test::open_database(":memory:");
   Desk desk(*db);
-  // Seven requests received on 2 November, completed after these hours (one
-  // partially): sorted 1, 2, 3, 5, 6, 7, 9, so the median (rank 4) is 5 h and
-  // the 90th percentile (rank ceil(6.3) = 7) is 9 h.
-  int hours[] = {5, 1, 9, 3, 7, 2, 6};
-  for (int n = 0; n < 7; ++n) {
+  // Eight requests received on 2 November, completed after these hours (one
+  // partially): sorted 1, 2, 3, 4, 5, 6, 7, 9, so the median (rank 4, found
+  // from the bottom) is 4 h and the 90th percentile (rank ceil(7.2) = 8,
+  // from the top) is 9 h.
+  int hours[] = {5, 1, 9, 3, 7, 2, 6, 4};
+  for (int n = 0; n < 8; ++n) {
     TimePoint received = kStart + std::chrono::minutes(10 * n);
     auto id = desk.file("access", received);
     desk.fire(id, "verify", kBudi, received + 10min);
@@ -352,18 +353,32 @@ TEST_CASE("median and 90th percentile by nearest rank, whichever plan the report
     auto report = storage::query_sla_report(*db, test::shipped_policies(), from, to, now);
     REQUIRE(report.ok());
     const auto& access = figures(*report, "access");
-    CHECK(access.completed == 6);
+    CHECK(access.completed == 7);
     CHECK(access.partially_completed == 1);
-    CHECK(access.median_seconds_to_completion == 5 * 3600);
+    CHECK(access.median_seconds_to_completion == 4 * 3600);
     CHECK(access.p90_seconds_to_completion == 9 * 3600);
   }
-  // Over both days: 0.5 1 2 3 5 6 7 9 50, so rank 5 is 5 h and rank 9 is 50 h.
+  // Over both days: 0.5 1 2 3 4 5 6 7 9 50, so rank 5 is 4 h and rank 9 is
+  // 9 h; with one more quick answer, 11 values: rank 6 (now from the top)
+  // is still 4 h and rank 10 is 9 h.
   for (TimePoint now : {kStart + 72h, kStart + 24h * 60}) {
     auto report = storage::query_sla_report(*db, test::shipped_policies(), from, to + 24h, now);
     REQUIRE(report.ok());
     const auto& access = figures(*report, "access");
-    CHECK(access.median_seconds_to_completion == 5 * 3600);
-    CHECK(access.p90_seconds_to_completion == 50 * 3600);
+    CHECK(access.median_seconds_to_completion == 4 * 3600);
+    CHECK(access.p90_seconds_to_completion == 9 * 3600);
+  }
+  TimePoint received = kStart + 25h;
+  auto quick = desk.file("access", received);
+  desk.fire(quick, "verify", kBudi, received + 1min);
+  desk.fire(quick, "approve", kRita, received + 2min);
+  desk.fire(quick, "fulfil", kRita, received + 20min);
+  for (TimePoint now : {kStart + 72h, kStart + 24h * 60}) {
+    auto report = storage::query_sla_report(*db, test::shipped_policies(), from, to + 24h, now);
+    REQUIRE(report.ok());
+    const auto& access = figures(*report, "access");
+    CHECK(access.median_seconds_to_completion == 4 * 3600);      // rank 6 of 11
+    CHECK(access.p90_seconds_to_completion == 9 * 3600);         // rank ceil(9.9) = 10 of 11
   }
 }
 

@@ -51,7 +51,8 @@ try {
     const response = await page.goto(url, { waitUntil: 'load' });
     if (response.status() !== 200) fail(`GET ${url}: ${response.status()}`);
     const csp = response.headers()['content-security-policy'] || '';
-    if (!csp.includes("default-src 'none'")) fail(`no strict Content-Security-Policy, got "${csp}"`);
+    if (!csp.includes("default-src 'none'") || !csp.includes("style-src 'sha256-") || csp.includes('unsafe'))
+      fail(`no strict Content-Security-Policy (nothing loads, the page's own style by hash), got "${csp}"`);
     const html_lang = await page.evaluate(() => document.documentElement.lang);
     if (html_lang !== lang) fail(`?lang=${lang} gave a page in "${html_lang}"`);
     for (const c of await too_wide(page)) fail(`${lang}, laptop at 1100 px: a ${c} wide`);
