@@ -17,12 +17,14 @@ struct CommandEntry {
   std::function<int(const std::vector<std::string>&)> run;
 };
 
-const std::array<CommandEntry, 7> kCommands{{
+const std::array<CommandEntry, 8> kCommands{{
     {"serve", "run the HTTP API (see dsr serve --help)", serve_command},
     {"token create", "make a bearer token for staff or a system (printed once)", token_create_command},
     {"package verify", "check the signature of an access package", package_verify_command},
     {"audit verify", "check the journal's hash chain; name the first broken event", audit_verify_command},
     {"report sla", "the SLA report for a period: answered on time or late, overdue now", report_sla_command},
+    {"retention run", "remove what the retention rules say has served its purpose (codes, payloads, records)",
+     retention_run_command},
     {"sla due", "the deadline a policy gives a request received at an instant", sla_due_command},
     {"workflows check", "validate a directory of workflows, SLA policies and calendars", workflows_check_command},
 }};

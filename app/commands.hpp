@@ -13,5 +13,6 @@ int audit_verify_command(const std::vector<std::string>& args);
 int token_create_command(const std::vector<std::string>& args);
 int package_verify_command(const std::vector<std::string>& args);
 int report_sla_command(const std::vector<std::string>& args);
+int retention_run_command(const std::vector<std::string>& args);
 
 }  // namespace dsr::app

@@ -113,6 +113,7 @@ class PolicyParser {
                                            "\"Asia/Jakarta\")", policy.time_zone));
     policy.calendar = r.string("calendar", false).value_or("");
     if (const auto* v = r.value("verification", false)) policy.verification = parse_verification(*v);
+    if (const auto* v = r.value("retention", false)) policy.retention = parse_retention(*v);
     PartialRule defaults;
     if (const auto* d = r.value("defaults", false)) defaults = parse_rule(*d, "$.defaults");
     if (const auto* rules = r.value("rules", true)) {
@@ -147,6 +148,26 @@ class PolicyParser {
     if (timers.remind_after >= timers.expire_after)
       diag_.add("$.verification", "the reminder must come before the request expires");
     return timers;
+  }
+
+  // {"verification_codes_days": 7, "delivered_messages_days": 7,
+  //  "idempotency_days": 7, "subject_record_days": 365}; each optional.
+  RetentionRules parse_retention(const boost::json::value& v) {
+    RetentionRules rules;
+    ObjectReader r(v, "$.retention", diag_);
+    if (!r.valid()) return rules;
+    std::pair<const char*, std::chrono::days*> fields[] = {
+        {"verification_codes_days", &rules.verification_codes}, {"delivered_messages_days", &rules.delivered_messages},
+        {"idempotency_days", &rules.idempotency_answers}, {"subject_record_days", &rules.subject_record}};
+    for (auto [name, days] : fields) {
+      auto value = r.integer(name, false);
+      if (!value) continue;
+      if (*value < 1 || *value > 36500)
+        diag_.add(fmt::format("$.retention.{}", name), "must be a number of days from 1 to 36500");
+      else
+        *days = std::chrono::days(*value);
+    }
+    return rules;
   }
 
   std::optional<Period> parse_period(const boost::json::value& v, const std::string& path) {

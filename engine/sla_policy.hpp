@@ -50,12 +50,23 @@ struct VerificationTimers {
   std::chrono::hours expire_after{7 * 24};
 };
 
+// How long what dsr keeps for a request outlives its purpose (policy
+// E.3-E.7; policy file "retention", each in days). The sweeper
+// (storage/retention_sweep.hpp) applies them.
+struct RetentionRules {
+  std::chrono::days verification_codes{7};   // after the code expired or its request closed
+  std::chrono::days delivered_messages{7};   // sealed payloads of delivered subject messages and acknowledged notices
+  std::chrono::days idempotency_answers{7};  // the stored answer to a filing with an Idempotency-Key
+  std::chrono::days subject_record{365};     // the vault record, after the subject's last request closed
+};
+
 struct SlaPolicy {
   std::string id;
   std::string title;
   std::string time_zone;  // IANA name, e.g. "Asia/Jakarta"
   std::string calendar;   // calendar id, or empty
   VerificationTimers verification;
+  RetentionRules retention;
   std::map<std::string, SlaRule, std::less<>> rules;  // by request type
 
   const SlaRule* rule_for(std::string_view type) const;

@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 8> kMigrations{{
+const std::array<Migration, 9> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -277,6 +277,20 @@ CREATE INDEX requests_by_received ON requests (received_at, policy);
 -- Workload per assignee from the index of open requests alone.
 DROP INDEX requests_open_by_due;
 CREATE INDEX requests_open_by_due ON requests (due_at, assignee) WHERE closed_at IS NULL;
+)sql"},
+    {9, "the record of retention sweeps", R"sql(
+-- What each retention sweep removed (storage/retention_sweep.hpp): counts,
+-- and the pseudonymous references of the subjects whose vault record was
+-- crypto-shredded; never the data itself. Append only.
+CREATE TABLE retention_sweeps (
+  id                  INTEGER PRIMARY KEY,
+  at                  INTEGER NOT NULL,
+  verification_codes  INTEGER NOT NULL,
+  message_payloads    INTEGER NOT NULL,
+  idempotency_answers INTEGER NOT NULL,
+  subjects_shredded   TEXT NOT NULL,     -- JSON array of subject references
+  subjects_on_hold    INTEGER NOT NULL
+);
 )sql"},
 }};
 
