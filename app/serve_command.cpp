@@ -27,6 +27,7 @@
 #include "storage/package_signer.hpp"
 #include "storage/recipient_notices.hpp"
 #include "storage/registries.hpp"
+#include "storage/retention_sweep.hpp"
 #include "storage/sla_report_query.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/sqlite_vault.hpp"
@@ -71,6 +72,7 @@ int serve_command(const std::vector<std::string>& args) {
       ("retry-delay", po::value<std::string>()->default_value("30s"), "first delay before a failed delivery is retried (doubles each time, at most 1h)")
       ("delivery-horizon", po::value<std::string>()->default_value("72h"), "retries stop this long after a message was queued (dead letter)")
       ("timer-interval", po::value<std::string>()->default_value("30s"), "how often reminders, expiry and settling run")
+      ("retention-interval", po::value<std::string>()->default_value("1h"), "how often the retention sweep runs (also at start)")
       ("report-schedule", po::value<std::string>(), "write the SLA report daily at a local time, e.g. \"daily 07:00\"")
       ("report-dir", po::value<std::string>()->default_value("var/reports"), "where scheduled reports are written")
       ("report-lang", po::value<std::string>()->default_value("id"), "language of the scheduled HTML report: id or en")
@@ -145,9 +147,10 @@ int serve_command(const std::vector<std::string>& args) {
                vm["report-lang"].as<std::string>());
     return kExitUsage;
   }
-  std::optional<std::chrono::seconds> durations[4];
-  const char* duration_options[4] = {"webhook-timeout", "retry-delay", "delivery-horizon", "timer-interval"};
-  for (int i = 0; i < 4; ++i) {
+  std::optional<std::chrono::seconds> durations[5];
+  const char* duration_options[5] = {"webhook-timeout", "retry-delay", "delivery-horizon", "timer-interval",
+                                     "retention-interval"};
+  for (int i = 0; i < 5; ++i) {
     durations[i] = parse_duration(vm[duration_options[i]].as<std::string>());
     if (!durations[i] || durations[i]->count() == 0) {
       fmt::print(stderr, "dsr serve: --{} \"{}\" is not a duration such as 30s, 15m, 72h or 7d\n", duration_options[i],
@@ -279,6 +282,21 @@ int serve_command(const std::vector<std::string>& args) {
     return false;
   }, WorkerPriority::background);
   report_worker.poke();  // a report missed while the server was down: at once
+  // Retention (docs/retention.md): at start, then every --retention-interval.
+  const RetentionRules& retention = definitions->policies.policy(policy)->retention;
+  PeriodicWorker retention_worker(*durations[4], [&] {
+    auto swept = storage::sweep_retention(db, definitions->policies, retention, clock.now());
+    if (!swept) {
+      fmt::print(stderr, "dsr: retention: {}\n", swept.error().message);
+    } else if (swept->removed_anything()) {
+      fmt::print(stderr, "dsr: retention: removed {} verification codes, {} message payloads, {} idempotent answers; "
+                         "shredded {} subject records ({} kept under legal hold)\n",
+                 swept->verification_codes, swept->message_payloads, swept->idempotency_answers,
+                 swept->subjects_shredded.size(), swept->subjects_on_hold);
+    }
+    return false;
+  }, WorkerPriority::background);
+  retention_worker.poke();
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one access-log line at a time
   fmt::print(stderr, "dsr serve: listening on {}://{}:{} ({} workflows, {} policies, default {}, database {})\n",
              tls ? "https" : "http", host, server.port(), definitions->workflows.types().size(), definitions->policies.policy_ids().size(),

@@ -87,7 +87,14 @@ expect 2 'must start with http:// or https://' -- "$dsr" serve --message-sink we
 # A spool where files cannot be written (here /proc) is refused at start, not at the first message.
 expect 2 '--message-sink dir:/proc/dsr-spool: ' -- "$dsr" serve --message-sink dir:/proc/dsr-spool --db "$work/y.db" --key-file "$work/y.key"
 expect 2 '--delivery-horizon "soon" is not a duration' -- "$dsr" serve --delivery-horizon soon
+expect 2 '--retention-interval "hourly" is not a duration' -- "$dsr" serve --retention-interval hourly
 expect 2 'cannot load the CA bundle' -- "$dsr" serve --webhook-ca /nonexistent.pem --db "$work/y.db" --key-file "$work/y.key"
+
+# Retention: a sweep of a new database removes nothing and says so; errors are named.
+"$dsr" token create --role admin --name ada --db "$work/k.db" --key-file "$work/k.key" >/dev/null
+expect 0 '{"verification_codes":0,"message_payloads":0,"idempotency_answers":0,"subjects_shredded":[],"subjects_on_hold":0}' -- "$dsr" retention run --db "$work/k.db" --key-file "$work/k.key"
+expect 2 'no policy "mars"' -- "$dsr" retention run --db "$work/k.db" --key-file "$work/k.key" --policy mars
+expect 2 'no database at' -- "$dsr" retention run --db "$work/none.db" --key-file "$work/k.key"
 
 # The SLA report: bad dates and formats are named; --out writes the whole file, and nothing else.
 "$dsr" token create --role auditor --name audrey --db "$work/r.db" --key-file "$work/r.key" >/dev/null

@@ -108,6 +108,12 @@ TEST_CASE("each mistake in a policy is reported with its path", "[policy]") {
        "$.rules.access.rollforward", "unknown field"},
       {"business days without calendar", policy(kGoodRules + R"(, "x": {"period": {"duration": 10, "unit": "business_days"}, "counting": "day_of_receipt_not_counted", "statutory": true, "source": "x"})", ""),
        "$.rules.x", "the policy names no \"calendar\""},
+      {"no retention", policy(kGoodRules, R"("calendar": "xx", "retention": {"verification_codes_days": 0},)"),
+       "$.retention.verification_codes_days", "from 1 to 36500"},
+      {"retention in words", policy(kGoodRules, R"("calendar": "xx", "retention": {"subject_record_days": "a year"},)"),
+       "$.retention.subject_record_days", ""},
+      {"misspelt retention", policy(kGoodRules, R"("calendar": "xx", "retention": {"subject_records_days": 30},)"),
+       "$.retention.subject_records_days", "unknown field"},
   };
   for (const auto& c : cases) {
     SECTION(c.name) {
