@@ -72,6 +72,14 @@ std::optional<std::int64_t> BodyReader::integer(std::string_view key, bool requi
   return std::nullopt;
 }
 
+std::optional<bool> BodyReader::boolean(std::string_view key, bool required) {
+  const auto* v = find(key, required);
+  if (v == nullptr) return std::nullopt;
+  if (v->is_bool()) return v->get_bool();
+  error(key, text::kNotBoolean.in(locale_));
+  return std::nullopt;
+}
+
 const boost::json::object* BodyReader::object(std::string_view key, bool required) {
   const auto* v = find(key, required);
   if (v == nullptr) return nullptr;

@@ -27,6 +27,7 @@ class BodyReader {
 
   std::optional<std::string> string(std::string_view key, bool required, std::size_t max_length = 500);
   std::optional<std::int64_t> integer(std::string_view key, bool required);
+  std::optional<bool> boolean(std::string_view key, bool required);
   const boost::json::object* object(std::string_view key, bool required);
   const boost::json::array* array(std::string_view key, bool required);
   // A string from a fixed set; errors list the choices.

@@ -91,9 +91,44 @@ void get_subject(const HttpRequest& http, const Caller& caller, ApiContext& cont
       });
 }
 
+// PUT /v1/subjects/{nik}/legal-hold {"hold": true|false, "reason": "..."}:
+// keeps the record from the retention sweep (docs/retention.md) or lets it go.
+void put_legal_hold(const HttpRequest& http, const Caller& caller, ApiContext& context, const std::string& nik,
+                    Respond respond) {
+  Locale l = locale_of(http);
+  if (!plausible_nik(nik)) return respond(validation_problem(l, {{"nik", std::string(text::kNikShape.in(l))}}));
+  auto parsed = parse_object_body(http, l);
+  if (auto* answer = std::get_if<HttpResponse>(&parsed)) return respond(std::move(*answer));
+  std::vector<FieldError> errors;
+  LegalHold hold;
+  {
+    BodyReader body(std::get<boost::json::object>(parsed), "", l, errors);
+    hold.hold = body.boolean("hold", true).value_or(false);
+    hold.reason = body.string("reason", true, 500).value_or("");
+    if (hold.reason.empty() && errors.empty()) body.error("reason", text::kEmpty.in(l));
+  }
+  if (!errors.empty()) return respond(validation_problem(l, errors));
+  auto ref = context.vault.find_by_nik(nik);
+  if (!ref) return respond(problem_for(ref.error(), l));
+  if (!ref->has_value()) return respond(problem(404, "not_found", text::kNotFound.in(l), "no subject with this NIK on file"));
+  hold.by = caller.principal.name;
+  hold.at = context.clock.now();
+  std::string subject_ref = **ref;
+  bool placed = hold.hold;
+  context.vault.set_legal_hold(subject_ref, std::move(hold), [l, subject_ref, placed, respond = std::move(respond)](Status done) {
+    if (!done) return respond(problem_for(done.error(), l));
+    respond(json_response(200, boost::json::object{{"subject_ref", subject_ref}, {"legal_hold", placed}}));
+  });
+}
+
 }  // namespace
 
 void add_subject_routes(Router& router, ApiContext& context) {
+  router.add({"PUT", "/v1/subjects/{nik}/legal-hold", "Place or lift a legal hold (kept from the retention sweep)",
+              {false, false, {Role::supervisor, Role::admin}},
+              [&context](const HttpRequest& http, const Caller& caller, const RouteParams& p, Respond respond) {
+                put_legal_hold(http, caller, context, p.at("nik"), std::move(respond));
+              }});
   router.add({"PUT", "/v1/subjects/{nik}", "Create or update the record on file", {false, false, {Role::system}},
               [&context](const HttpRequest& http, const Caller&, const RouteParams& p, Respond respond) {
                 put_subject(http, context, p.at("nik"), std::move(respond));

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "engine/result.hpp"
+#include "engine/time.hpp"
 
 namespace dsr {
 
@@ -30,6 +31,16 @@ struct SubjectRecord {
   friend bool operator==(const SubjectRecord&, const SubjectRecord&) = default;
 };
 
+// A legal hold keeps a subject's record from the retention sweep (a
+// dispute, an investigation); placing and lifting it are recorded with who
+// did it and why.
+struct LegalHold {
+  bool hold = true;    // false: lift it
+  std::string by;      // the staff principal
+  std::string reason;
+  TimePoint at;
+};
+
 class SubjectVault {
  public:
   using RefDone = std::function<void(Result<std::string>)>;
@@ -43,6 +54,8 @@ class SubjectVault {
   virtual Result<std::optional<std::string>> find_by_email(std::string_view email) const = 0;
   // Destroys the subject's data key and its rows: nothing can be recovered.
   virtual void erase(std::string subject_ref, Done done) = 0;
+  // Places or lifts a legal hold; not_found when there is no such record.
+  virtual void set_legal_hold(std::string subject_ref, LegalHold hold, Done done) = 0;
 };
 
 }  // namespace dsr

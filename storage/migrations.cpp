@@ -278,7 +278,7 @@ CREATE INDEX requests_by_received ON requests (received_at, policy);
 DROP INDEX requests_open_by_due;
 CREATE INDEX requests_open_by_due ON requests (due_at, assignee) WHERE closed_at IS NULL;
 )sql"},
-    {9, "the record of retention sweeps", R"sql(
+    {9, "the record of retention sweeps and legal holds", R"sql(
 -- What each retention sweep removed (storage/retention_sweep.hpp): counts,
 -- and the pseudonymous references of the subjects whose vault record was
 -- crypto-shredded; never the data itself. Append only.
@@ -290,6 +290,15 @@ CREATE TABLE retention_sweeps (
   idempotency_answers INTEGER NOT NULL,
   subjects_shredded   TEXT NOT NULL,     -- JSON array of subject references
   subjects_on_hold    INTEGER NOT NULL
+);
+-- Who placed or lifted each legal hold (subjects.legal_hold), and why.
+CREATE TABLE legal_holds (
+  id          INTEGER PRIMARY KEY,
+  subject_ref TEXT NOT NULL,
+  hold        INTEGER NOT NULL,          -- 1 placed, 0 lifted
+  placed_by   TEXT NOT NULL,
+  reason      TEXT NOT NULL,
+  at          INTEGER NOT NULL
 );
 )sql"},
 }};

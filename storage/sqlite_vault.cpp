@@ -219,4 +219,23 @@ void SqliteVault::erase(std::string subject_ref, Done done) {
       std::move(done));
 }
 
+void SqliteVault::set_legal_hold(std::string subject_ref, LegalHold hold, Done done) {
+  db_.writer().submit(
+      [subject_ref, hold](WriteConnection& db) -> Status {
+        auto& flag = db.prepared("UPDATE subjects SET legal_hold = ? WHERE ref = ?");
+        flag.bind(1, hold.hold ? 1 : 0);
+        flag.bind(2, subject_ref);
+        if (flag.exec() == 0) return fail(Error::not_found(fmt::format("no subject record {}", subject_ref)));
+        auto& note = db.prepared("INSERT INTO legal_holds (subject_ref, hold, placed_by, reason, at) VALUES (?, ?, ?, ?, ?)");
+        note.bind(1, subject_ref);
+        note.bind(2, hold.hold ? 1 : 0);
+        note.bind(3, hold.by);
+        note.bind(4, hold.reason);
+        note.bind(5, unix_seconds(hold.at));
+        note.exec();
+        return ok_status();
+      },
+      std::move(done));
+}
+
 }  // namespace dsr::storage

@@ -35,6 +35,7 @@ class SqliteVault final : public SubjectVault {
   Result<std::optional<std::string>> find_by_nik(std::string_view nik) const override;
   Result<std::optional<std::string>> find_by_email(std::string_view email) const override;
   void erase(std::string subject_ref, Done done) override;
+  void set_legal_hold(std::string subject_ref, LegalHold hold, Done done) override;
 
   // Blind index values, exposed for tests and for queries by organisation.
   Bytes nik_index(std::string_view nik) const;

@@ -343,6 +343,7 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
       {"POST /v1/requests/{id}/extension", "supervisor"},
       {"PUT /v1/subjects/{nik}", "system"},
       {"GET /v1/subjects/{nik}", "system institution"},
+      {"PUT /v1/subjects/{nik}/legal-hold", "admin supervisor"},
       {"GET /v1/requests/{id}/result", "subject"},
       {"GET /v1/keys/signing", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
       {"POST /v1/recipients", "admin"},
@@ -631,4 +632,50 @@ TEST_CASE("a new code on request, to the contact on record, at most three in all
   auto none = h.call("POST", "/v1/requests/r2/code", "", manual);
   CHECK(none.status == 409);
   CHECK(str(none.body, "type") == "urn:dsr:problem:no_code");
+}
+
+TEST_CASE("a legal hold is placed and lifted on a record on file, with a reason, and recorded", "[api][retention]") {
+  ApiHarness h;
+  h.put_subject(kNik, "budi@example.go.id");
+  std::string sari = h.token(Role::supervisor, "sari");
+  auto placed = h.call("PUT", "/v1/subjects/" + kNik + "/legal-hold", R"({"hold": true, "reason": "sengketa 12/2026"})", sari);
+  REQUIRE(placed.status == 200);
+  CHECK(placed.body.at("legal_hold").as_bool());
+  std::string ref = str(placed.body, "subject_ref");
+  auto held = [&] {
+    auto flag = h.db->read("test", [&](SQLite::Database& c) -> Result<int> {
+      SQLite::Statement q(c, "SELECT legal_hold FROM subjects WHERE ref = ?");
+      q.bind(1, ref);
+      q.executeStep();
+      return q.getColumn(0).getInt();
+    });
+    REQUIRE(flag.ok());
+    return *flag;
+  };
+  CHECK(held() == 1);
+  auto lifted = h.call("PUT", "/v1/subjects/" + kNik + "/legal-hold", R"({"hold": false, "reason": "settled"})", sari);
+  REQUIRE(lifted.status == 200);
+  CHECK_FALSE(lifted.body.at("legal_hold").as_bool());
+  CHECK(held() == 0);
+  // Who and why, for each change, in order.
+  auto notes = h.db->read("test", [&](SQLite::Database& c) -> Result<std::string> {
+    std::string out;
+    SQLite::Statement q(c, "SELECT hold, placed_by, reason FROM legal_holds WHERE subject_ref = ? ORDER BY id");
+    q.bind(1, ref);
+    while (q.executeStep())
+      out += q.getColumn(0).getString() + " " + q.getColumn(1).getString() + " " + q.getColumn(2).getString() + ";";
+    return out;
+  });
+  REQUIRE(notes.ok());
+  CHECK(*notes == "1 sari sengketa 12/2026;0 sari settled;");
+
+  auto no_reason = h.call("PUT", "/v1/subjects/" + kNik + "/legal-hold", R"({"hold": true})", sari);
+  CHECK(no_reason.status == 422);
+  CHECK(fields_of(no_reason) == std::set<std::string>{"reason"});
+  auto words = h.call("PUT", "/v1/subjects/" + kNik + "/legal-hold", R"({"hold": "yes", "reason": "x", "until": 1})", sari);
+  CHECK(words.status == 422);
+  CHECK(fields_of(words) == std::set<std::string>{"hold", "until"});
+  CHECK(h.call("PUT", "/v1/subjects/" + kOtherNik + "/legal-hold", R"({"hold": true, "reason": "x"})", sari).status == 404);
+  CHECK(h.call("PUT", "/v1/subjects/" + kNik + "/legal-hold", R"({"hold": true, "reason": "x"})",
+               h.token(Role::reviewer, "rita")).status == 403);
 }

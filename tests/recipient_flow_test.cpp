@@ -57,6 +57,7 @@ class MapVault final : public SubjectVault {
     records_.erase(subject_ref);
     done(ok_status());
   }
+  void set_legal_hold(std::string, LegalHold, Done done) override { done(ok_status()); }
 
   std::string add(SubjectRecord record) {
     std::optional<Result<std::string>> ref;
@@ -543,6 +544,7 @@ TEST_CASE("a record that cannot be read is never replaced by the form's address"
     Result<std::optional<std::string>> find_by_nik(std::string_view) const override { return std::optional<std::string>("s-on-file"); }
     Result<std::optional<std::string>> find_by_email(std::string_view) const override { return std::optional<std::string>(); }
     void erase(std::string, Done done) override { done(ok_status()); }
+    void set_legal_hold(std::string, LegalHold, Done done) override { done(ok_status()); }
   } vault;
   InMemoryStore store;
   FakeClock clock{at("2026-11-24T07:00:00Z")};
