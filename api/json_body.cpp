@@ -1,17 +1,104 @@
 #include "api/json_body.hpp"
 
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <set>
+#include <vector>
+
 namespace dsr::api {
+namespace {
+
+constexpr std::size_t kMaxDepth = 16;  // no request of the API nests deeper
+
+// Boost.JSON keeps the last of two equal keys; a client (or a proxy that
+// checked the first) must not be able to say two things at once, so a
+// body with a key twice in one object is refused. This handler only
+// watches keys; the body is parsed into values afterwards.
+class DuplicateKeys {
+ public:
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+
+  std::string duplicate;  // the path of the first key seen twice, or empty
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code&) {
+    objects_.push_back({path(), {}});
+    return true;
+  }
+  bool on_object_end(std::size_t, boost::system::error_code&) {
+    objects_.pop_back();
+    return true;
+  }
+  bool on_array_begin(boost::system::error_code&) { return true; }
+  bool on_array_end(std::size_t, boost::system::error_code&) { return true; }
+  bool on_key_part(boost::json::string_view part, std::size_t, boost::system::error_code&) {
+    key_.append(part.data(), part.size());
+    return true;
+  }
+  bool on_key(boost::json::string_view part, std::size_t, boost::system::error_code&) {
+    key_.append(part.data(), part.size());
+    bool fresh = objects_.back().keys.insert(key_).second;
+    if (!fresh && duplicate.empty()) duplicate = objects_.back().path.empty() ? key_ : objects_.back().path + "." + key_;
+    last_key_ = std::move(key_);
+    key_.clear();
+    return true;
+  }
+  bool on_string_part(boost::json::string_view, std::size_t, boost::system::error_code&) { return true; }
+  bool on_string(boost::json::string_view, std::size_t, boost::system::error_code&) { return true; }
+  bool on_number_part(boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_int64(std::int64_t, boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_uint64(std::uint64_t, boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_double(double, boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_bool(bool, boost::system::error_code&) { return true; }
+  bool on_null(boost::system::error_code&) { return true; }
+  bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
+
+ private:
+  // The path of a value about to begin: its object's path and the key just
+  // read (arrays are not named: no request has objects inside arrays that
+  // could hold duplicates worth a finer path).
+  std::string path() const {
+    if (objects_.empty()) return "";
+    return objects_.back().path.empty() ? last_key_ : objects_.back().path + "." + last_key_;
+  }
+
+  struct Object {
+    std::string path;
+    std::set<std::string> keys;
+  };
+  std::vector<Object> objects_;
+  std::string key_, last_key_;
+};
+
+std::string duplicate_key_in(std::string_view body) {
+  boost::json::parse_options options;
+  options.max_depth = kMaxDepth;
+  boost::json::basic_parser<DuplicateKeys> watcher(options);
+  boost::system::error_code ec;
+  watcher.write_some(false, body.data(), body.size(), ec);
+  return ec ? std::string() : watcher.handler().duplicate;  // a syntax error is reported by the parse proper
+}
+
+}  // namespace
 
 std::variant<boost::json::object, HttpResponse> parse_object_body(const HttpRequest& request, Locale l) {
   boost::system::error_code ec;
   boost::json::parse_options options;
-  options.max_depth = 16;  // no request of the API nests deeper
+  options.max_depth = kMaxDepth;
   auto value = boost::json::parse(request.body, ec, {}, options);
   if (ec) return problem(422, "validation", text::kInvalid.in(l), fmt::format("{} ({})", text::kNotJson.in(l), ec.message()),
                          {{"", std::string(text::kNotJson.in(l))}});
+  if (std::string twice = duplicate_key_in(request.body); !twice.empty())
+    return problem(422, "validation", text::kInvalid.in(l), fmt::format("{}: {}", twice, text::kDuplicateKey.in(l)),
+                   {{twice, std::string(text::kDuplicateKey.in(l))}});
   if (!value.is_object())
     return problem(422, "validation", text::kInvalid.in(l), std::string(text::kNotObject.in(l)),
                    {{"", std::string(text::kNotObject.in(l))}});
@@ -51,6 +138,15 @@ std::optional<std::string> BodyReader::string(std::string_view key, bool require
     return std::nullopt;
   }
   std::string s(v->get_string());
+  // Control characters have no place in a name, an address or a message
+  // (they break logs, CSV and terminals); tab and line breaks do.
+  if (std::any_of(s.begin(), s.end(), [](char c) {
+        auto u = static_cast<unsigned char>(c);
+        return (u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7f;
+      })) {
+    error(key, text::kControlCharacter.in(locale_));
+    return std::nullopt;
+  }
   if (s.size() > max_length) {
     error(key, text::kTooLong.in(locale_));
     return std::nullopt;

@@ -25,6 +25,8 @@ const Text kNotInteger{"harus berupa bilangan bulat", "must be a whole number"};
 const Text kNotBoolean{"harus true atau false", "must be true or false"};
 const Text kUnknownField{"kolom tidak dikenal", "unknown field"};
 const Text kNotJson{"isi permintaan bukan JSON yang valid", "the body is not valid JSON"};
+const Text kDuplicateKey{"kolom ini muncul lebih dari sekali", "this field appears more than once"};
+const Text kControlCharacter{"berisi karakter kontrol", "contains a control character"};
 const Text kTooLong{"terlalu panjang", "is too long"};
 const Text kNikShape{"NIK harus 16 digit dengan kode wilayah dan tanggal lahir yang masuk akal",
                      "a NIK is 16 digits with a plausible region code and birth date"};

@@ -1,0 +1,174 @@
+// `dsr serve` against hostile clients (policy G.1): bodies built to confuse
+// the parser or the validator, floods of pipelined requests, more
+// connections than a client may hold, and slowloris. Each is bounded and
+// answered, nothing bad is stored, and a well-behaved client, from another
+// address (127.0.0.2: the whole of 127/8 is loopback), is served meanwhile.
+#include <catch2/catch.hpp>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server_process.hpp"
+
+using namespace dsr;
+using test::ServerProcess;
+
+namespace {
+
+const std::string kSubject = R"("subject": {"name": "Budi Santoso", "nik": "3171012303850007", "email": "budi@example.go.id"})";
+
+// A connection from 127.0.0.2, a client of its own to the server.
+int connect_from_other_address(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  local.sin_addr.s_addr = ::inet_addr("127.0.0.2");
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  return fd;
+}
+
+// GET /healthz as the well-behaved client; the time it took to be answered.
+std::chrono::milliseconds good_client_waits(std::uint16_t port) {
+  auto start = std::chrono::steady_clock::now();
+  int fd = connect_from_other_address(port);
+  std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  REQUIRE(::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
+  timeval limit{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  std::string out;
+  char buf[1024];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  CHECK(out.starts_with("HTTP/1.1 200"));
+  return waited;
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("bodies built to confuse the parser or the validator are refused, and nothing is filed", "[server][hostile]") {
+  ServerProcess s;
+  std::string deep = R"({"type": "access", "subject": )" + std::string(5000, '[') + std::string(5000, ']') + "}";
+  struct Case {
+    std::string name, body, field;
+  };
+  const std::vector<Case> cases{
+      {"nested 5,000 deep", deep, ""},
+      {"a key twice", R"({"type": "access", "type": "erasure", )" + kSubject + "}", "type"},
+      {"a nested key twice", R"({"type": "access", "subject": {"name": "Budi", "nik": "3171012303850007", "email": "a@example.go.id", "email": "b@example.go.id"}})", "subject.email"},
+      {"invalid UTF-8", "{\"type\": \"access\", \"subject\": {\"name\": \"Bu\xff\xfe" "di\", \"nik\": \"3171012303850007\", \"email\": \"b@example.go.id\"}}", ""},
+      {"a NUL in a name", R"({"type": "access", "subject": {"name": "Bu\u0000di", "nik": "3171012303850007", "email": "b@example.go.id"}})", "subject.name"},
+      {"an escape in a name", R"({"type": "access", "subject": {"name": "Budi\u001b[2J", "nik": "3171012303850007", "email": "b@example.go.id"}})", "subject.name"},
+      {"a number for the NIK", R"({"type": "access", "subject": {"name": "Budi", "nik": 3171012303850007, "email": "b@example.go.id"}})", "subject.nik"},
+      {"a number out of range", R"({"type": "access", "subject": {"name": "Budi", "nik": 1e400, "email": "b@example.go.id"}})", ""},
+      {"an integer past 64 bits", R"({"type": "access", "subject": {"name": "Budi", "nik": 123456789012345678901234567890, "email": "b@example.go.id"}})", "subject.nik"},
+      {"an array", R"([{"type": "access"}])", ""},
+      {"a type that is an object", R"({"type": {"$ne": null}, )" + kSubject + "}", "type"},
+      {"a name of 10,000 characters", R"({"type": "access", "subject": {"name": ")" + std::string(10000, 'a') + R"(", "nik": "3171012303850007", "email": "b@example.go.id"}})", "subject.name"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    auto r = s.call("POST", "/v1/requests", c.body, "", {"Accept-Language: en"});
+    CHECK(r.status == 422);
+    CHECK(r.headers["content-type"] == "application/problem+json; charset=utf-8");
+    if (!c.field.empty()) {
+      REQUIRE(r.json.is_object());
+      bool named = false;
+      for (const auto& e : r.json.at("errors").as_array()) named = named || e.at("field").as_string() == c.field;
+      CHECK(named);
+    }
+  }
+  auto queue = s.call("GET", "/v1/requests", "", s.token("auditor", "audrey"));
+  REQUIRE(queue.status == 200);
+  CHECK(queue.json.at("items").as_array().empty());
+  CHECK(s.call("GET", "/healthz").status == 200);
+}
+
+TEST_CASE("a flood of pipelined requests is answered in order, and others are served meanwhile", "[server][hostile]") {
+  ServerProcess s;
+  std::string flood;
+  for (int i = 0; i < 2000; ++i) flood += "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  flood += "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  std::string answers;
+  std::thread flooder([&] { answers = s.raw(flood, 20000); });
+  auto waited = good_client_waits(s.port());
+  flooder.join();
+  WARN("a well-behaved client waited " << waited.count() << " ms during a flood of 2,001 pipelined requests");
+  CHECK(count_of(answers, "HTTP/1.1 200") == 2001);
+  CHECK(answers.rfind("\"status\":\"ready\"") > answers.rfind("\"status\":\"ok\""));  // in order: the last is last
+}
+
+TEST_CASE("a client holding more connections than allowed is refused the extra ones, others are not",
+          "[server][hostile]") {
+  ServerProcess s;
+  std::vector<int> held;
+  for (int i = 0; i < 128; ++i) held.push_back(test::connect_loopback(s.port()));  // the cap of one client
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The 129th from the same address is closed at once, without an answer.
+  int extra = test::connect_loopback(s.port());
+  std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  ::send(extra, request.data(), request.size(), MSG_NOSIGNAL);
+  timeval limit{3, 0};
+  ::setsockopt(extra, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  char buf[256];
+  CHECK(::recv(extra, buf, sizeof buf, 0) <= 0);
+  ::close(extra);
+  auto waited = good_client_waits(s.port());
+  WARN("a well-behaved client waited " << waited.count() << " ms while another held 128 idle connections");
+  for (int fd : held) ::close(fd);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(s.call("GET", "/healthz").status == 200);  // its connections closed, the first client is served again
+}
+
+TEST_CASE("slowloris: connections that dribble their headers are cut off, others are served meanwhile",
+          "[server][hostile]") {
+  ServerProcess s({"--read-timeout", "1"});
+  std::vector<int> slow;
+  for (int i = 0; i < 100; ++i) slow.push_back(test::connect_loopback(s.port()));
+  const std::string header = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+  std::vector<std::chrono::milliseconds> waits;
+  std::size_t closed = 0;
+  for (std::size_t byte = 0; byte < header.size() && closed < slow.size(); ++byte) {
+    closed = 0;
+    for (int fd : slow)
+      if (::send(fd, &header[byte], 1, MSG_NOSIGNAL) <= 0) ++closed;
+    if (byte % 5 == 0) waits.push_back(good_client_waits(s.port()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  // Within the one-second read timeout and a little: every slow one is gone.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  std::size_t cut = 0;
+  for (int fd : slow) {
+    timeval limit{0, 200000};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    char buf[256];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) ++cut;
+    ::close(fd);
+  }
+  CHECK(cut == slow.size());
+  REQUIRE_FALSE(waits.empty());  // each was answered (checked in good_client_waits); how fast is a figure, not a test
+  auto longest = *std::max_element(waits.begin(), waits.end());
+  WARN("a well-behaved client was answered " << waits.size() << " times during the attack, the slowest in "
+                                             << longest.count() << " ms");
+}
