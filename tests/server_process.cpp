@@ -77,6 +77,28 @@ void ServerProcess::start() {
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) stop();
+  if (std::uncaught_exceptions() == 0) check_logs_hold_no_personal_data();
+}
+
+// Every server a test runs is checked on the way out (policy E.4: no
+// personal data in transient logs): its access log and its stderr must
+// hold no NIK, NIP, e-mail address, Indonesian phone number, nor the names
+// the tests file requests under.
+void ServerProcess::check_logs_hold_no_personal_data() {
+  static const std::regex personal(
+      R"((^|[^0-9A-Za-z])[0-9]{16}([^0-9A-Za-z]|$))"       // a NIK
+      R"(|(^|[^0-9A-Za-z])[0-9]{18}([^0-9A-Za-z]|$))"     // a NIP
+      R"(|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z.]{2,})"  // an e-mail address
+      R"(|\+62[0-9]{6,}|(^|[^0-9])08[0-9]{8,})"            // a phone number
+      R"(|Budi|Santoso|Wirawan)");                          // the names used
+  for (const char* name : {"access.log", "serve.err"}) {
+    std::ifstream in(dir_.file(name));
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) {
+      INFO(name << " line " << n << ": " << line);
+      CHECK_FALSE(std::regex_search(line, personal));
+    }
+  }
 }
 
 int ServerProcess::stop() {

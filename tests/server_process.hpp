@@ -47,6 +47,8 @@ class ServerProcess {
   const TempDir& dir() const { return dir_; }
 
  private:
+  void check_logs_hold_no_personal_data();
+
   TempDir dir_;
   std::vector<std::string> args_;
   std::string scheme_;
