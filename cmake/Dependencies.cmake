@@ -1,5 +1,14 @@
 # Third-party libraries, all from Debian 12's packages (scripts/setup).
-find_package(Boost 1.81.0 EXACT REQUIRED CONFIG COMPONENTS json program_options)
+if(DSR_FUZZ)
+  # Boost.JSON compiled from its sources into the fuzzed build, so that the
+  # fuzzer's coverage sees inside the parser (tests/fuzz/boost_json_src.cpp).
+  find_package(Boost 1.81.0 EXACT REQUIRED CONFIG COMPONENTS program_options)
+  add_library(dsr_boost_json STATIC "${PROJECT_SOURCE_DIR}/tests/fuzz/boost_json_src.cpp")
+  target_link_libraries(dsr_boost_json PUBLIC Boost::headers)
+  add_library(Boost::json ALIAS dsr_boost_json)
+else()
+  find_package(Boost 1.81.0 EXACT REQUIRED CONFIG COMPONENTS json program_options)
+endif()
 find_package(fmt REQUIRED)
 find_package(date REQUIRED)
 find_package(Threads REQUIRED)

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# run_fuzzer.sh TARGET CORPUS FINDINGS [libFuzzer options...]
+# Runs a libFuzzer target over its seed corpus (every seed once, as
+# regression inputs), then on new inputs as the options say. New inputs
+# that grow coverage go to a scratch copy, never into the repository; a
+# crashing input is written to FINDINGS/ and fails the run.
+set -uo pipefail
+target="$1" corpus="$2" findings="$3"
+shift 3
+mkdir -p "$findings"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+cp -r "$corpus"/. "$scratch"/ 2>/dev/null
+"$target" -artifact_prefix="$findings/" -print_final_stats=1 -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+  "$@" "$scratch" >"$scratch.log" 2>&1
+rc=$?
+grep -E "INITED|DONE|stat::number_of_executed_units|stat::peak_rss_mb" "$scratch.log"
+if [ "$rc" -ne 0 ]; then
+  tail -60 "$scratch.log"
+  echo "FAIL: $(basename "$target") exited $rc; the input is in $findings/"
+fi
+rm -f "$scratch.log"
+exit "$rc"
