@@ -4,18 +4,17 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
-#include <filesystem>
 
 #include "api/sla_report_formats.hpp"
 #include "app/atomic_file.hpp"
 #include "app/cli.hpp"
+#include "app/command_database.hpp"
 #include "app/commands.hpp"
 #include "app/definition_files.hpp"
 #include "app/options.hpp"
 #include "engine/clock.hpp"
 #include "engine/report_calendar.hpp"
 #include "storage/database.hpp"
-#include "storage/master_key_file.hpp"
 #include "storage/sla_report_query.hpp"
 
 namespace dsr::app {
@@ -83,22 +82,9 @@ int report_sla_command(const std::vector<std::string>& args) {
   TimePoint to = bounds[1].value_or(fallback.to);
   TimePoint from = bounds[0].value_or(bounds[1] ? to - std::chrono::days(30) : fallback.from);
 
-  const auto& db_path = vm["db"].as<std::string>();
-  if (!std::filesystem::exists(db_path)) {
-    fmt::print(stderr, "dsr report sla: no database at {}; give its path with --db\n", db_path);
-    return kExitUsage;
-  }
-  auto key = storage::load_master_key(vm["key-file"].as<std::string>());
-  if (!key) {
-    fmt::print(stderr, "dsr report sla: {}\n", key.error().message);
-    return kExitUsage;
-  }
-  auto db = storage::Database::open(db_path, *key, {1});
-  if (!db) {
-    fmt::print(stderr, "dsr report sla: {}\n", db.error().message);
-    return kExitFailed;
-  }
-  auto report = storage::query_sla_report(**db, definitions->policies, from, to, now);
+  auto db = open_command_database("report sla", vm);
+  if (auto* exit_code = std::get_if<int>(&db)) return *exit_code;
+  auto report = storage::query_sla_report(*std::get<0>(db), definitions->policies, from, to, now);
   if (!report) {
     fmt::print(stderr, "dsr report sla: {}\n", report.error().message);
     return report.error().code == ErrorCode::invalid_argument ? kExitUsage : kExitFailed;

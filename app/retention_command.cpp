@@ -5,15 +5,13 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
-#include <filesystem>
-
 #include "app/cli.hpp"
+#include "app/command_database.hpp"
 #include "app/commands.hpp"
 #include "app/definition_files.hpp"
 #include "app/options.hpp"
 #include "engine/clock.hpp"
 #include "storage/database.hpp"
-#include "storage/master_key_file.hpp"
 #include "storage/retention_sweep.hpp"
 
 namespace dsr::app {
@@ -60,23 +58,10 @@ int retention_run_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr retention run: no policy \"{}\"\n", vm["policy"].as<std::string>());
     return kExitUsage;
   }
-  const auto& db_path = vm["db"].as<std::string>();
-  if (!std::filesystem::exists(db_path)) {
-    fmt::print(stderr, "dsr retention run: no database at {}; give its path with --db\n", db_path);
-    return kExitUsage;
-  }
-  auto key = storage::load_master_key(vm["key-file"].as<std::string>());
-  if (!key) {
-    fmt::print(stderr, "dsr retention run: {}\n", key.error().message);
-    return kExitUsage;
-  }
-  auto db = storage::Database::open(db_path, *key, {1});
-  if (!db) {
-    fmt::print(stderr, "dsr retention run: {}\n", db.error().message);
-    return kExitFailed;
-  }
+  auto db = open_command_database("retention run", vm);
+  if (auto* exit_code = std::get_if<int>(&db)) return *exit_code;
   SystemClock clock;
-  auto sweep = storage::sweep_retention(**db, definitions->policies, policy->retention, clock.now());
+  auto sweep = storage::sweep_retention(*std::get<0>(db), definitions->policies, policy->retention, clock.now());
   if (!sweep) {
     fmt::print(stderr, "dsr retention run: {}\n", sweep.error().message);
     return kExitFailed;
