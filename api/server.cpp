@@ -35,8 +35,13 @@ class RateLimiter {
  public:
   explicit RateLimiter(unsigned per_minute) : per_minute_(per_minute) {}
 
-  // 0 if allowed now, else the seconds to wait.
-  int admit(const std::string& client) {
+  // 0 if allowed now (and counted), else the seconds to wait.
+  int admit(const std::string& client) { return take(client, true); }
+  // The same, without counting: may the client go on?
+  int wait(const std::string& client) { return take(client, false); }
+
+ private:
+  int take(const std::string& client, bool count) {
     if (per_minute_ == 0) return 0;
     std::lock_guard lock(mutex_);
     auto now = std::chrono::steady_clock::now();
@@ -48,14 +53,13 @@ class RateLimiter {
     bucket.tokens = std::min<double>(per_minute_, bucket.tokens + rate * std::chrono::duration<double>(now - bucket.stamp).count());
     bucket.stamp = now;
     if (bucket.tokens >= 1.0) {
-      bucket.tokens -= 1.0;
+      if (count) bucket.tokens -= 1.0;
       return 0;
     }
     if (buckets_.size() > 100000) buckets_.clear();  // bound memory under a flood of addresses
     return static_cast<int>(std::ceil((1.0 - bucket.tokens) / rate));
   }
 
- private:
   struct Bucket {
     double tokens = 0;
     std::chrono::steady_clock::time_point stamp;
@@ -74,6 +78,7 @@ struct Server::Impl {
 
   Impl(ServerOptions o, const Router& r)
       : options(std::move(o)), router(r), limiter(options.public_rate_per_minute),
+        auth_failures(options.auth_failures_per_minute),
         ioc(static_cast<int>(thread_count())), acceptor(net::make_strand(ioc)), signals(ioc, SIGINT, SIGTERM) {}
 
   std::size_t thread_count() const {
@@ -95,6 +100,7 @@ struct Server::Impl {
   ServerOptions options;
   const Router& router;
   RateLimiter limiter;
+  RateLimiter auth_failures;  // refused credentials, per client
   std::atomic<bool> stopping{false};
   std::uint16_t bound_port = 0;
   std::mutex sessions_mutex;
@@ -225,13 +231,24 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
         return write(std::move(r), version, keep_alive, started, request.method, pattern);
       }
     }
+    bool credentials = !request.header("Authorization").empty();
+    if (credentials) {
+      if (int wait = server_.auth_failures.wait(request.client_address); wait > 0) {
+        HttpResponse r = problem(429, "rate_limited", text::kRateLimited.in(locale_of(request)),
+                                 fmt::format("more than {} refused credentials a minute from one address; wait and "
+                                             "check the token", server_.options.auth_failures_per_minute));
+        r.headers.emplace_back("Retry-After", std::to_string(wait));
+        return write(std::move(r), version, keep_alive, started, request.method, pattern);
+      }
+    }
     auto self = shared_from_this();
     // The answer may come from another thread after the I/O threads ran
     // out of work: hold the io_context open until it has been handed over.
     auto in_flight = std::make_shared<net::executor_work_guard<net::io_context::executor_type>>(
         server_.ioc.get_executor());
     server_.router.dispatch(request, [self, in_flight, version, keep_alive, started, method = request.method,
-                                      pattern](HttpResponse response) mutable {
+                                      pattern, credentials, client = request.client_address](HttpResponse response) mutable {
+      if (credentials && response.status == 401) self->server_.auth_failures.admit(client);  // a guess, counted
       // Handlers may answer on the storage writer's thread: back to the
       // strand. The session moves along, so that this callback, destroyed
       // later on that other thread, no longer owns it.

@@ -31,6 +31,10 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{60};
   std::size_t connections_per_client = 128;
   unsigned public_rate_per_minute = 30;  // filings per client; 0 turns the limit off
+  // Refused credentials (401) a client may collect a minute; past them its
+  // requests with credentials are 429 until the budget refills, so that
+  // tokens cannot be guessed at speed. 0 turns the limit off.
+  unsigned auth_failures_per_minute = 20;
   std::string trusted_proxy;             // its X-Forwarded-For names the client
   bool access_log = true;                // one JSON line per request on stdout, no personal data
   HttpMetrics* metrics = nullptr;

@@ -77,6 +77,7 @@ int serve_command(const std::vector<std::string>& args) {
       ("report-dir", po::value<std::string>()->default_value("var/reports"), "where scheduled reports are written")
       ("report-lang", po::value<std::string>()->default_value("id"), "language of the scheduled HTML report: id or en")
       ("public-rate", po::value<unsigned>()->default_value(30), "filings per minute per client; 0 turns it off")
+      ("auth-failure-rate", po::value<unsigned>()->default_value(20), "refused credentials per minute per client before 429; 0 turns it off")
       ("trusted-proxy", po::value<std::string>(), "proxy whose X-Forwarded-For names the client")
       ("threads", po::value<unsigned>()->default_value(0), "I/O threads (0: one per core)")
       ("read-timeout", po::value<unsigned>()->default_value(15), "seconds a client has to send a whole request")
@@ -237,6 +238,7 @@ int serve_command(const std::vector<std::string>& args) {
   server_options.port = static_cast<std::uint16_t>(port);
   server_options.threads = vm["threads"].as<unsigned>();
   server_options.public_rate_per_minute = vm["public-rate"].as<unsigned>();
+  server_options.auth_failures_per_minute = vm["auth-failure-rate"].as<unsigned>();
   if (vm.count("trusted-proxy")) server_options.trusted_proxy = vm["trusted-proxy"].as<std::string>();
   server_options.access_log = !vm.count("quiet");
   server_options.metrics = &http_metrics;

@@ -172,3 +172,38 @@ TEST_CASE("slowloris: connections that dribble their headers are cut off, others
   WARN("a well-behaved client was answered " << waits.size() << " times during the attack, the slowest in "
                                              << longest.count() << " ms");
 }
+
+TEST_CASE("guessing tokens: past 20 refused credentials a minute, an address gets 429, others do not",
+          "[server][hostile][auth]") {
+  ServerProcess s;
+  std::string good = s.token("auditor", "audrey");
+  int refused = 0, limited = 0;
+  std::string retry_after;
+  for (int i = 0; i < 25; ++i) {
+    auto r = s.call("GET", "/v1/requests", "", "dsr_guess" + std::to_string(i));
+    if (r.status == 401) ++refused;
+    if (r.status == 429) {
+      ++limited;
+      retry_after = r.headers["retry-after"];
+    }
+  }
+  CHECK(refused == 20);
+  CHECK(limited == 5);
+  CHECK_FALSE(retry_after.empty());
+  // The guessing address is held off even with a good token, for a while;
+  // another address is not.
+  CHECK(s.call("GET", "/v1/requests", "", good).status == 429);
+  int fd = connect_from_other_address(s.port());
+  std::string request = "GET /v1/requests HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + good +
+                        "\r\nConnection: close\r\n\r\n";
+  REQUIRE(::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
+  timeval limit{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  std::string out;
+  char buf[1024];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  CHECK(out.starts_with("HTTP/1.1 200"));
+  // Requests without credentials (the portal's filings, health checks) are not held off.
+  CHECK(s.call("GET", "/healthz").status == 200);
+}
