@@ -41,11 +41,9 @@ int connect_from_other_address(std::uint16_t port) {
   return fd;
 }
 
-// GET /healthz as the well-behaved client; the time it took to be answered.
-std::chrono::milliseconds good_client_waits(std::uint16_t port) {
-  auto start = std::chrono::steady_clock::now();
+// `request` (ending in "Connection: close") sent from 127.0.0.2; the reply.
+std::string exchange_from_other_address(std::uint16_t port, const std::string& request) {
   int fd = connect_from_other_address(port);
-  std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
   REQUIRE(::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
   timeval limit{5, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
@@ -53,6 +51,13 @@ std::chrono::milliseconds good_client_waits(std::uint16_t port) {
   char buf[1024];
   for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<std::size_t>(n));
   ::close(fd);
+  return out;
+}
+
+// GET /healthz as the well-behaved client; the time it took to be answered.
+std::chrono::milliseconds good_client_waits(std::uint16_t port) {
+  auto start = std::chrono::steady_clock::now();
+  std::string out = exchange_from_other_address(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   CHECK(out.starts_with("HTTP/1.1 200"));
   return waited;
@@ -193,16 +198,8 @@ TEST_CASE("guessing tokens: past 20 refused credentials a minute, an address get
   // The guessing address is held off even with a good token, for a while;
   // another address is not.
   CHECK(s.call("GET", "/v1/requests", "", good).status == 429);
-  int fd = connect_from_other_address(s.port());
-  std::string request = "GET /v1/requests HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + good +
-                        "\r\nConnection: close\r\n\r\n";
-  REQUIRE(::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
-  timeval limit{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-  std::string out;
-  char buf[1024];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<std::size_t>(n));
-  ::close(fd);
+  std::string out = exchange_from_other_address(
+      s.port(), "GET /v1/requests HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + good + "\r\nConnection: close\r\n\r\n");
   CHECK(out.starts_with("HTTP/1.1 200"));
   // Requests without credentials (the portal's filings, health checks) are not held off.
   CHECK(s.call("GET", "/healthz").status == 200);
