@@ -1,0 +1,1 @@
+// Placeholder: the route walk (issue 9) is being written.
