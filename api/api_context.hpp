@@ -47,8 +47,9 @@ struct ApiContext {
   // A cryptographic digest (hex) of a request body, for Idempotency-Key checks.
   std::function<std::string(std::string_view)> digest;
   VerificationSettings verification;
-  // Readiness beyond "the process runs" (e.g. the database answers).
-  std::function<bool()> ready = [] { return true; };
+  // Readiness beyond "the process runs": an error (its message is shown)
+  // while dsr cannot do its work, e.g. the database cannot be written.
+  std::function<Status()> readiness = [] { return ok_status(); };
   // Filled by the transport, shown at /metrics.
   HttpMetrics* http_metrics = nullptr;
   const SlaReports* reports = nullptr;  // GET /v1/reports/sla answers 503 without

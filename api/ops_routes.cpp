@@ -11,10 +11,11 @@ void add_ops_routes(Router& router, ApiContext& context) {
               [](const HttpRequest&, const Caller&, const RouteParams&, Respond respond) {
                 respond(json_response(200, {{"status", "ok"}}));
               }});
-  router.add({"GET", "/readyz", "Readiness: the database answers", {true, false, {}},
+  router.add({"GET", "/readyz", "Readiness: the database can be written", {true, false, {}},
               [&context](const HttpRequest& http, const Caller&, const RouteParams&, Respond respond) {
-                if (context.ready()) return respond(json_response(200, {{"status", "ready"}}));
-                respond(problem(503, "unavailable", text::kUnavailable.in(locale_of(http)), "the database does not answer"));
+                Status ready = context.readiness();
+                if (ready) return respond(json_response(200, {{"status", "ready"}}));
+                respond(problem(503, "unavailable", text::kUnavailable.in(locale_of(http)), ready.error().message));
               }});
   router.add({"GET", "/metrics", "Prometheus metrics: HTTP traffic, requests by state, overdue, outbox", {true, false, {}},
               [&context](const HttpRequest& http, const Caller&, const RouteParams&, Respond respond) {

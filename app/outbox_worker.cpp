@@ -23,13 +23,49 @@ OutboxWorker::OutboxWorker(storage::Outbox& outbox, ReceiptSource receipts, Mess
       receipt_worker_(std::chrono::milliseconds(200), [this] { return deliver_receipts(); },
                       WorkerPriority::background) {}
 
-bool OutboxWorker::deliver_receipts() {
-  auto owed = receipts_.filings.owed(kBatch);
-  if (!owed) {
-    fmt::print(stderr, "dsr: receipts: {}\n", owed.error().message);
+void OutboxWorker::TroubleLog::failed(const std::string& message) {
+  if (message == last_) return;
+  fmt::print(stderr, "dsr: {}: {} (logged once; retried until it works)\n", worker_, message);
+  last_ = message;
+}
+
+void OutboxWorker::TroubleLog::succeeded() {
+  if (last_.empty()) return;
+  fmt::print(stderr, "dsr: {}: working again\n", worker_);
+  last_.clear();
+}
+
+bool OutboxWorker::record_receipts() {
+  Status handled = receipts_.filings.handled(unrecorded_receipts_->through, unrecorded_receipts_->undelivered);
+  if (!handled) {
+    receipt_trouble_.failed(handled.error().message);
     return false;
   }
-  if (owed->empty()) return false;
+  unrecorded_receipts_.reset();
+  return true;
+}
+
+bool OutboxWorker::record_deliveries() {
+  Status marked = outbox_.delivered(unrecorded_deliveries_);
+  if (!marked) {
+    outbox_trouble_.failed(marked.error().message);
+    return false;
+  }
+  unrecorded_deliveries_.clear();
+  return true;
+}
+
+bool OutboxWorker::deliver_receipts() {
+  if (unrecorded_receipts_ && !record_receipts()) return false;
+  auto owed = receipts_.filings.owed(kBatch);
+  if (!owed) {
+    receipt_trouble_.failed(owed.error().message);
+    return false;
+  }
+  if (owed->empty()) {
+    receipt_trouble_.succeeded();  // nothing is waiting to be recorded either
+    return false;
+  }
   std::vector<OutgoingMessage> batch;
   std::vector<const storage::OwedReceipt*> sent_for;  // batch[i] is the receipt of *sent_for[i]
   for (const auto& filing : *owed) {
@@ -51,24 +87,27 @@ bool OutboxWorker::deliver_receipts() {
     undelivered.push_back({filing.request, std::move(batch[i]), {filing.received_at, results[i].error().message, retry}});
   }
   // A crash before this commit sends the batch again: at least once.
-  if (Status handled = receipts_.filings.handled(owed->back().position, undelivered); !handled) {
-    fmt::print(stderr, "dsr: receipts: {}\n", handled.error().message);
-    return false;
-  }
+  unrecorded_receipts_ = UnrecordedReceipts{owed->back().position, std::move(undelivered)};
+  if (!record_receipts()) return false;
+  receipt_trouble_.succeeded();
   return static_cast<int>(owed->size()) == kBatch;
 }
 
 bool OutboxWorker::deliver_queued() {
+  if (!unrecorded_deliveries_.empty() && !record_deliveries()) return false;
   auto due = outbox_.due(clock_.now(), kBatch);
   if (!due) {
-    fmt::print(stderr, "dsr: outbox: {}\n", due.error().message);
+    outbox_trouble_.failed(due.error().message);
     return false;
   }
-  if (due->empty()) return false;
+  if (due->empty()) {
+    outbox_trouble_.succeeded();  // nothing is waiting to be recorded either
+    return false;
+  }
   std::vector<OutgoingMessage> batch;
   for (const auto& pending : *due) batch.push_back(pending.message);
   std::vector<Status> results = sink_.send_all(batch);
-  std::vector<std::string> delivered;  // marked together: one commit for the batch
+  std::vector<std::string>& delivered = unrecorded_deliveries_;  // marked together: one commit for the batch
   for (std::size_t i = 0; i < due->size(); ++i) {
     const auto& pending = (*due)[i];
     const Status& sent = results[i];
@@ -83,8 +122,8 @@ bool OutboxWorker::deliver_queued() {
                retry ? "" : ", the last: now a dead letter", sent.error().message);
   }
   // A crash before this commit sends the batch again: at least once.
-  if (Status marked = outbox_.delivered(delivered); !marked)
-    fmt::print(stderr, "dsr: outbox: {}\n", marked.error().message);
+  if (!record_deliveries()) return false;
+  outbox_trouble_.succeeded();
   return static_cast<int>(due->size()) == kBatch;
 }
 

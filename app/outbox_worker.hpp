@@ -5,7 +5,16 @@
 // in between sends it again after restart. Failures are retried on the
 // RetrySchedule; past its horizon the message is marked failed (a dead
 // letter, counted in /metrics). The sink is called from two threads.
+//
+// When the database cannot record a delivery (a full or read-only disk),
+// the worker keeps what it sent in memory and records that first, before
+// sending anything more: the subject is not sent the same message on every
+// run until the disk recovers. A failure is logged once, not on every run.
 #pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "app/periodic_worker.hpp"
 #include "engine/clock.hpp"
@@ -32,6 +41,31 @@ class OutboxWorker {
   // Each returns true when a full batch went out: more may be waiting.
   bool deliver_receipts();
   bool deliver_queued();
+  // Records deliveries already made; false while that still fails.
+  bool record_receipts();
+  bool record_deliveries();
+
+  // Logs a worker's trouble when it is new, and its end.
+  class TroubleLog {
+   public:
+    explicit TroubleLog(const char* worker) : worker_(worker) {}
+    void failed(const std::string& message);
+    void succeeded();
+
+   private:
+    const char* worker_;
+    std::string last_;
+  };
+
+  // Sent, not yet recorded (each touched by its own worker's thread only).
+  struct UnrecordedReceipts {
+    std::int64_t through = 0;
+    std::vector<storage::UndeliveredReceipt> undelivered;
+  };
+  std::optional<UnrecordedReceipts> unrecorded_receipts_;
+  std::vector<std::string> unrecorded_deliveries_;
+  TroubleLog receipt_trouble_{"receipts"};
+  TroubleLog outbox_trouble_{"outbox"};
 
   storage::Outbox& outbox_;
   ReceiptSource receipts_;

@@ -188,6 +188,10 @@ int serve_command(const std::vector<std::string>& args) {
     return kExitFailed;
   }
   storage::Database& db = **database;
+  if (!db.writable())
+    fmt::print(stderr, "dsr serve: {} can only be read (is its disk mounted read-only?): requests that change "
+                       "anything get 503 and /readyz is 503 until it can be written; dsr then writes again by itself\n",
+               vm["db"].as<std::string>());
   storage::SqliteStore store(db);
   storage::SqliteVault vault(db);
   storage::TokenRegistry tokens(db);
@@ -227,7 +231,13 @@ int serve_command(const std::vector<std::string>& args) {
                           [] { return storage::time_ordered_id("r-"); },
                           [](std::string_view body) { return storage::to_hex(storage::hash({storage::as_bytes(body)})); },
                           {},
-                          [&outbox] { return outbox.pending_count().ok(); }};
+                          [&outbox, &db]() -> Status {
+                            if (auto answered = outbox.pending_count(); !answered) return fail(answered.error());
+                            if (!db.writable())
+                              return fail(Error::unavailable("the database can only be read (is its disk mounted "
+                                                             "read-only?); dsr writes again by itself once it can"));
+                            return ok_status();
+                          }};
   api::HttpMetrics http_metrics;
   context.http_metrics = &http_metrics;
   storage::SqliteSlaReports reports(db, definitions->policies);

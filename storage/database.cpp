@@ -4,6 +4,9 @@
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
 
+#include <sqlite3.h>
+
+#include <chrono>
 #include <filesystem>
 
 #include "storage/connection.hpp"
@@ -50,6 +53,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
   }
   std::unique_ptr<Database> db(new Database(path, master_key));
   std::string target = connection_target(path);
+  db->target_ = target;
   auto opened = guarded(fmt::format("opening {}", path), [&]() -> Status {
     auto writer = open_writer(target);
     // Only its owner may read a new database (the WAL inherits the mode).
@@ -58,8 +62,10 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
     if (auto checked = check_master_key(*writer, db->keys_); !checked) return checked;
     db->journal_.reload(*writer);
     JournalChain* journal = &db->journal_;
+    Database* self = db.get();
     GroupCommitWriter::Hooks hooks{[journal](WriteConnection& c) { journal->seal(c); },
-                                   [journal](WriteConnection& c) { journal->reload(c.db()); }};
+                                   [journal](WriteConnection& c) { journal->reload(c.db()); },
+                                   [self](WriteConnection& c) { return self->reopen_connections(c); }};
     db->writer_ = std::make_unique<GroupCommitWriter>(std::move(writer), std::move(hooks));
     if (path != ":memory:") {
       for (std::size_t i = 0; i < options.readers; ++i) {
@@ -71,6 +77,22 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
   });
   if (!opened) return fail(opened.error());
   return db;
+}
+
+// SQLite shares one shared-memory index (the -shm file) among a process's
+// connections to a file; opened read-only, it stays read-only until every
+// one of them has closed. So all close, then all open again. A reader still
+// leased after two seconds puts this off to a later batch.
+bool Database::reopen_connections(WriteConnection& writer) {
+  std::unique_lock lock(pool_mutex_);
+  if (!pool_returned_.wait_for(lock, std::chrono::seconds(2), [this] { return idle_.size() == readers_.size(); }))
+    return false;
+  for (auto& reader : readers_) reader->replace(nullptr);
+  writer.replace(nullptr);
+  writer.replace(open_writer(target_));
+  journal_.reload(writer.db());
+  for (auto& reader : readers_) reader->replace(open_reader(target_));
+  return sqlite3_db_readonly(writer.db().getHandle(), "main") != 1;
 }
 
 Database::Lease::Lease(Database& db) : owner(db) {

@@ -39,6 +39,8 @@ class Database {
   ~Database();
 
   GroupCommitWriter& writer() { return *writer_; }
+  // False while the file can only be read (see GroupCommitWriter).
+  bool writable() const { return writer_->writable(); }
   const MasterKey& keys() const { return keys_; }
   // Used only by jobs on the writer thread.
   JournalChain& journal() { return journal_; }
@@ -70,6 +72,9 @@ class Database {
 
  private:
   Database(std::string path, const Key& master_key);
+  // The writer's reopen hook: closes every connection, opens them again,
+  // and says whether the writer can now write.
+  bool reopen_connections(WriteConnection& writer);
 
   struct Lease {
     explicit Lease(Database& db);
@@ -79,6 +84,7 @@ class Database {
   };
 
   std::string path_;
+  std::string target_;  // what SQLite opens (connection_target)
   MasterKey keys_;
   JournalChain journal_;
   std::unique_ptr<GroupCommitWriter> writer_;

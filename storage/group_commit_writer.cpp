@@ -1,5 +1,7 @@
 #include "storage/group_commit_writer.hpp"
 
+#include <sqlite3.h>
+
 #include <future>
 
 #include "storage/sqlite_error.hpp"
@@ -7,7 +9,8 @@
 namespace dsr::storage {
 
 GroupCommitWriter::GroupCommitWriter(std::unique_ptr<SQLite::Database> db, Hooks hooks, std::size_t max_batch)
-    : db_(std::move(db)), hooks_(std::move(hooks)), max_batch_(max_batch), thread_([this] { loop(); }) {}
+    : db_(std::move(db)), hooks_(std::move(hooks)), max_batch_(max_batch),
+      writable_(sqlite3_db_readonly(db_.db().getHandle(), "main") != 1), thread_([this] { loop(); }) {}
 
 GroupCommitWriter::~GroupCommitWriter() {
   {
@@ -55,10 +58,23 @@ void GroupCommitWriter::loop() {
   }
 }
 
+void GroupCommitWriter::reopen_if_read_only() {
+  if (writable_ || !hooks_.reopen) return;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_reopen_ < std::chrono::milliseconds(200)) return;
+  last_reopen_ = now;
+  try {
+    writable_ = hooks_.reopen(db_);
+  } catch (...) {
+    // Not openable yet: this batch fails and says why.
+  }
+}
+
 void GroupCommitWriter::run_batch(std::deque<Pending>& batch) {
   std::vector<Status> results(batch.size(), ok_status());
   {
     std::lock_guard lock(connection_mutex_);
+    reopen_if_read_only();
     Status batch_status = guarded("committing", [&]() -> Status {
       db_.exec("BEGIN IMMEDIATE");
       try {

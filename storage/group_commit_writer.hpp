@@ -8,6 +8,13 @@
 // Thread-safety: submit() from any thread. Jobs and hooks run on the writer
 // thread with the connection held; completions run on the writer thread
 // after the commit, without the connection.
+//
+// A database that could not be opened for writing (its file system was
+// mounted read-only when dsr started, say) leaves SQLite with a read-only
+// connection for good. The writer then has its connections opened again
+// before a batch (the `reopen` hook), at most five times a second, so that
+// writing resumes by itself once the disk is writable again; until then
+// every batch fails with SQLITE_READONLY.
 #pragma once
 
 #include "storage/write_connection.hpp"
@@ -32,6 +39,10 @@ class GroupCommitWriter {
   struct Hooks {
     std::function<void(WriteConnection&)> before_commit;  // e.g. seal the journal head
     std::function<void(WriteConnection&)> after_rollback; // e.g. reload cached state
+    // Opens the writer's connection (and any other on the same file) again,
+    // for a read-only connection; true if it can now write. None: the
+    // connection is kept as it is.
+    std::function<bool(WriteConnection&)> reopen;
   };
 
   struct Stats {
@@ -49,6 +60,8 @@ class GroupCommitWriter {
   Status run(Job job);
 
   Stats stats() const;
+  // False while the connection is read-only (see above).
+  bool writable() const { return writable_.load(); }
 
   // Runs `f` with the connection while no batch is in flight; for reads of
   // an in-memory database, which has no separate reader connections.
@@ -73,6 +86,8 @@ class GroupCommitWriter {
 
   void loop();
   void run_batch(std::deque<Pending>& batch);
+  // With the connection held: opens a read-only connection again, if due.
+  void reopen_if_read_only();
 
   WriteConnection db_;
   Hooks hooks_;
@@ -85,6 +100,8 @@ class GroupCommitWriter {
   bool stopping_ = false;        // guarded by queue_mutex_
   std::atomic<std::uint64_t> transactions_{0};
   std::atomic<std::uint64_t> jobs_{0};
+  std::atomic<bool> writable_{true};
+  std::chrono::steady_clock::time_point last_reopen_{};  // writer thread only
   std::thread thread_;
 };
 

@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -17,13 +18,24 @@ class WriteConnection {
  public:
   explicit WriteConnection(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
 
-  SQLite::Database& db() { return *db_; }
+  SQLite::Database& db() {
+    if (!db_) throw std::runtime_error("the database connection could not be opened again; see the log");
+    return *db_;
+  }
+
+  // Replaces the connection (none: closes it); the statements prepared on
+  // the old one go first.
+  void replace(std::unique_ptr<SQLite::Database> db) {
+    used_.clear();
+    statements_.clear();
+    db_ = std::move(db);
+  }
 
   // The statement for `sql`, reset and without bindings.
   SQLite::Statement& prepared(const std::string& sql) {
     auto it = statements_.find(sql);
     if (it == statements_.end()) {
-      it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
+      it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(db(), sql)).first;
     } else {
       it->second->tryReset();  // an earlier error of this statement was reported then
       it->second->clearBindings();

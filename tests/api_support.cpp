@@ -45,7 +45,7 @@ ApiHarness::ApiHarness() : clock(at("2025-03-03T02:15:00Z")) {
       [] { return std::string("123456"); },
       [this] { return "r" + std::to_string(++next_id); },
       [](std::string_view body) { return storage::to_hex(storage::hash({storage::as_bytes(body)})); },
-      {}, [] { return true; }});
+      {}, [] { return ok_status(); }});
   reports = std::make_unique<storage::SqliteSlaReports>(*db, shipped_policies());
   context->reports = reports.get();
   router = api::build_router(*context);

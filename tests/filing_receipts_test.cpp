@@ -203,3 +203,41 @@ TEST_CASE("a database from before derived receipts does not send its old filings
   s.file("citra@example.org");
   CHECK(request_ids(*s.filings.owed(10)) == std::vector<std::string>{"r3"});
 }
+
+TEST_CASE("while deliveries cannot be recorded, the outbox worker sends nothing twice, and records them later",
+          "[storage][receipts]") {
+  test::TempDir dir;
+  auto db = test::open_database(dir.file("dsr.db"));
+  Service s(*db);
+  RecordingSink sink;
+  SystemClock clock;
+  RetrySchedule retries{1s, 1s, 1h};
+  // query_only makes every write of the writer's connection fail, as a
+  // read-only or full disk would.
+  auto writes_fail = [&db](bool fail) {
+    db->writer().with_connection([fail](SQLite::Database& c) { c.exec(fail ? "PRAGMA query_only=ON" : "PRAGMA query_only=OFF"); });
+  };
+  s.file("ani@example.org");
+  writes_fail(true);
+  app::OutboxWorker worker(s.outbox, {s.filings, s.service}, sink, clock, retries);
+  REQUIRE(eventually([&] { return sink.sent().size() == 1; }));
+  std::this_thread::sleep_for(1s);  // five runs of the worker, each failing to record the receipt
+  CHECK(sink.sent().size() == 1);
+  writes_fail(false);
+  REQUIRE(eventually([&] { return s.filings.owed(10)->empty(); }));
+  CHECK(sink.sent().size() == 1);
+
+  // A queued message (a receipt the sink refused once) goes the same way.
+  sink.set_down(true);
+  s.file("budi@example.org");
+  REQUIRE(eventually([&] { return *s.outbox.pending_count() == 1; }));
+  writes_fail(true);
+  sink.set_down(false);
+  REQUIRE(eventually([&] { return sink.sent().size() == 2; }));  // the retry, a second later
+  std::this_thread::sleep_for(1500ms);
+  CHECK(sink.sent().size() == 2);
+  writes_fail(false);
+  REQUIRE(eventually([&] { return *s.outbox.pending_count() == 0; }));
+  CHECK(sink.sent().size() == 2);
+  CHECK(sink.sent()[1].to == "budi@example.org");
+}
