@@ -13,6 +13,7 @@
 #include <fstream>
 
 #include "api/webhook_signature.hpp"
+#include "app/atomic_file.hpp"
 #include "storage/crypto.hpp"
 
 namespace dsr::app {
@@ -30,20 +31,6 @@ std::string message_json(const OutgoingMessage& m) {
                                                     {"variables", std::move(vars)}});
 }
 
-namespace {
-
-// The descriptor of an unnamed file in `dir_fd` (O_TMPFILE), or -1.
-int open_unnamed(int dir_fd) { return ::openat(dir_fd, ".", O_WRONLY | O_TMPFILE | O_CLOEXEC, 0600); }
-
-// Gives the unnamed file `fd` the name `name` in `dir_fd`. Through /proc,
-// since linkat(AT_EMPTY_PATH) needs a capability dsr should not ask for.
-bool link_unnamed(int fd, int dir_fd, const std::string& name) {
-  std::string self = fmt::format("/proc/self/fd/{}", fd);
-  return ::linkat(AT_FDCWD, self.c_str(), dir_fd, name.c_str(), AT_SYMLINK_FOLLOW) == 0;
-}
-
-}  // namespace
-
 Result<std::unique_ptr<DirectoryMessageSink>> DirectoryMessageSink::open(std::filesystem::path dir) {
   auto refused = [&dir](const std::string& why) {
     return fail(Error::invalid_argument(fmt::format("--message-sink dir:{}: {}", dir.string(), why)));
@@ -56,8 +43,8 @@ Result<std::unique_ptr<DirectoryMessageSink>> DirectoryMessageSink::open(std::fi
   int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0) return refused(std::strerror(errno));
   std::string probe = fmt::format(".dsr-probe-{}", ::getpid());
-  int fd = open_unnamed(dir_fd);
-  bool linked = fd >= 0 && link_unnamed(fd, dir_fd, probe);
+  int fd = open_unnamed_file(dir_fd);
+  bool linked = fd >= 0 && link_unnamed_file(fd, dir_fd, probe);
   std::string why = std::strerror(errno);
   if (linked) ::unlinkat(dir_fd, probe.c_str(), 0);
   if (fd >= 0) ::close(fd);
@@ -91,7 +78,7 @@ std::vector<Status> DirectoryMessageSink::send_all(const std::vector<OutgoingMes
   std::vector<int> files(messages.size(), -1);
   for (std::size_t i = 0; i < messages.size(); ++i) {
     std::string body = message_json(messages[i]);
-    files[i] = open_unnamed(dir_fd);
+    files[i] = open_unnamed_file(dir_fd);
     if (files[i] < 0 || ::write(files[i], body.data(), body.size()) != static_cast<ssize_t>(body.size()))
       out[i] = failed(dir_, std::strerror(errno));
   }
@@ -102,7 +89,7 @@ std::vector<Status> DirectoryMessageSink::send_all(const std::vector<OutgoingMes
     auto stamp = std::chrono::duration_cast<std::chrono::microseconds>(
                      std::chrono::system_clock::now().time_since_epoch()).count();
     std::string name = fmt::format("{}-{}-{}-{}.json", stamp, m.request_id, m.template_name, ++counter);
-    if (out[i] && (!flushed || !link_unnamed(files[i], dir_fd, name)))
+    if (out[i] && (!flushed || !link_unnamed_file(files[i], dir_fd, name)))
       out[i] = failed(dir_ / name, std::strerror(errno));
     if (files[i] >= 0) ::close(files[i]);
   }
