@@ -48,6 +48,9 @@ void list_requests(const HttpRequest& http, ApiContext& context, Respond respond
   }
   if (!errors.empty()) return respond(validation_problem(l, errors));
   auto page = context.store.list(q);
+  if (!page && page.error().code == ErrorCode::invalid_argument)
+    return respond(validation_problem(l, {{"cursor", l == Locale::en ? "not a cursor this list gave out; start again without one"
+                                                                  : "bukan kursor dari daftar ini; mulai lagi tanpa kursor"}}));
   if (!page) return respond(problem_for(page.error(), l));
   boost::json::array items;
   for (const auto& s : page->items) items.push_back(summary_view(s));

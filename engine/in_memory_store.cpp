@@ -75,7 +75,7 @@ Result<RequestPage> InMemoryStore::list(const RequestQuery& q) const {
   std::optional<std::pair<TimePoint, std::string>> cursor;
   if (q.after) {
     auto at = requests_.find(*q.after);
-    if (at == requests_.end()) return fail(Error::invalid_argument("unknown cursor"));
+    if (at == requests_.end()) return fail(Error::invalid_argument("not a cursor this list gave out; start again without one"));
     cursor = std::pair(at->second.due_at.value_or(TimePoint::max()), *q.after);
   }
   for (const auto& s : all) {

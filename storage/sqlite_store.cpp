@@ -274,6 +274,13 @@ Result<RequestPage> SqliteStore::list(const RequestQuery& q) const {
   return db_.read("listing requests", [&](SQLite::Database& db) -> Result<RequestPage> {
     // Oldest due first; requests without a due date last. The cursor is the
     // last id of the previous page, compared on the same (due, id) key.
+    // Requests are never deleted (erasure shreds the record, the row
+    // stays), so a cursor that names none was never given out.
+    if (q.after) {
+      SQLite::Statement known(db, "SELECT 1 FROM requests WHERE id = ?");
+      known.bind(1, *q.after);
+      if (!known.executeStep()) return fail(Error::invalid_argument("not a cursor this list gave out; start again without one"));
+    }
     std::string sql =
         "SELECT id, type, policy, state, version, received_at, due_at, extended, assignee FROM requests r WHERE 1";
     if (q.state) sql += " AND state = :state";

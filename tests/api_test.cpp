@@ -284,6 +284,10 @@ TEST_CASE("the queue: filters, oldest due first, paging, bad parameters", "[api]
   auto page2 = h.call("GET", "/v1/requests?limit=2&cursor=" + cursor, "", aud);
   REQUIRE(page2.body.at("items").as_array().size() == 1);
   CHECK(page2.body.at("next_cursor").is_null());
+  // A cursor this list never gave out is refused, not an empty page.
+  auto made_up = h.call("GET", "/v1/requests?limit=2&cursor=r-made-up", "", aud);
+  CHECK(made_up.status == 422);
+  CHECK(fields_of(made_up) == std::set<std::string>{"cursor"});
   h.clock.advance(std::chrono::hours(80));
   auto overdue = h.call("GET", "/v1/requests?overdue=true", "", aud);
   REQUIRE(overdue.body.at("items").as_array().size() == 1);
