@@ -123,7 +123,10 @@ void Router::dispatch(const HttpRequest& request, Respond respond) const {
       case Caller::Kind::subject:
         // A tracking token opens its own request and nothing else.
         if (!access.subject || params["id"] != caller.tracked_request)
-          return respond(problem(404, "not_found", text::kNotFound.in(l), fmt::format("no request {}", params["id"].empty() ? std::string(path) : params["id"])));
+          // The pattern, never the raw path: it may hold a NIK.
+          return respond(problem(404, "not_found", text::kNotFound.in(l),
+                                 params["id"].empty() ? fmt::format("a tracking token opens no {}", found->pattern)
+                                                      : fmt::format("no request {}", params["id"])));
         break;
       case Caller::Kind::staff:
         if (std::find(access.staff.begin(), access.staff.end(), caller.principal.role) == access.staff.end())
