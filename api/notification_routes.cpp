@@ -41,8 +41,12 @@ void list_notifications(const HttpRequest& http, ApiContext& context, const std:
                               {"items", std::move(items)}}));
 }
 
+// A 401 must name the scheme it wants (RFC 9110, 11.6.1): here the
+// signature of docs/webhooks.md, not a bearer token.
 HttpResponse unauthorized(Locale l, std::string detail) {
-  return problem(401, "bad_signature", text::kUnauthorized.in(l), detail);
+  HttpResponse r = problem(401, "bad_signature", text::kUnauthorized.in(l), detail);
+  r.headers.emplace_back("WWW-Authenticate", "Dsr-Signature");
+  return r;
 }
 
 // The recipient proves who it is with the signature alone: no token, and

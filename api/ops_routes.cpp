@@ -60,6 +60,7 @@ std::unique_ptr<Router> build_router(ApiContext& context) {
   add_notification_routes(*router, context);
   add_report_routes(*router, context);
   add_ops_routes(*router, context);
+  add_console_routes(*router, context);
   return router;
 }
 

@@ -6,7 +6,7 @@
 #include "api/identity_numbers.hpp"
 #include "api/route_support.hpp"
 #include "api/routes.hpp"
-#include "api/webhook_client.hpp"
+#include "api/webhook_url.hpp"
 
 namespace dsr::api {
 namespace {

@@ -59,6 +59,47 @@ std::optional<Locale> parse_locale(std::string_view name) {
   return std::nullopt;
 }
 
+// `text` as valid UTF-8, each byte that does not begin a well-formed
+// sequence (RFC 3629) replaced by U+FFFD. A detail may quote the path or a
+// query parameter, which the transport passes on as bytes; JSON must be
+// UTF-8 (RFC 8259), and strict clients refuse the whole answer otherwise.
+std::string valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    unsigned char c = byte(i);
+    std::size_t n = 0;
+    unsigned char low = 0x80, high = 0xBF;  // the second byte's range
+    if (c < 0x80) {
+      n = 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 3;
+      if (c == 0xE0) low = 0xA0;   // no overlong forms
+      if (c == 0xED) high = 0x9F;  // no surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 4;
+      if (c == 0xF0) low = 0x90;
+      if (c == 0xF4) high = 0x8F;  // nothing past U+10FFFF
+    }
+    bool ok = n > 0 && i + n <= text.size();
+    for (std::size_t k = 1; ok && k < n; ++k) {
+      unsigned char next = byte(i + k);
+      ok = k == 1 ? (next >= low && next <= high) : (next >= 0x80 && next <= 0xBF);
+    }
+    if (ok) {
+      out.append(text.substr(i, n));
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
 HttpResponse json_response(int status, const boost::json::value& body) {
   HttpResponse r;
   r.status = status;
@@ -70,12 +111,13 @@ HttpResponse problem(int status, std::string_view kind, std::string_view title, 
                      const std::vector<FieldError>& errors, boost::json::object extra) {
   boost::json::object body = std::move(extra);
   body["type"] = fmt::format("urn:dsr:problem:{}", kind);
-  body["title"] = title;
+  body["title"] = valid_utf8(title);
   body["status"] = status;
-  body["detail"] = detail;
+  body["detail"] = valid_utf8(detail);
   if (!errors.empty()) {
     boost::json::array list;
-    for (const auto& e : errors) list.push_back(boost::json::object{{"field", e.field}, {"message", e.message}});
+    for (const auto& e : errors)
+      list.push_back(boost::json::object{{"field", valid_utf8(e.field)}, {"message", valid_utf8(e.message)}});
     body["errors"] = std::move(list);
   }
   HttpResponse r = json_response(status, body);

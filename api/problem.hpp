@@ -34,6 +34,10 @@ struct FieldError {
   std::string message;  // in the request's language
 };
 
+// `text` as valid UTF-8, each byte that does not begin a well-formed
+// sequence (RFC 3629) replaced by U+FFFD (so: valid if unchanged).
+std::string valid_utf8(std::string_view text);
+
 HttpResponse json_response(int status, const boost::json::value& body);
 
 // `kind` names the problem ("validation", "four_eyes_violated", ...).

@@ -20,7 +20,9 @@ void list_requests(const HttpRequest& http, ApiContext& context, Respond respond
   RequestQuery q;
   q.now = context.clock.now();
   for (const auto& [key, value] : http.query()) {
-    if (key == "status") {
+    if (valid_utf8(value) != value) {
+      errors.push_back({key, l == Locale::en ? "not valid UTF-8" : "bukan UTF-8 yang valid"});
+    } else if (key == "status") {
       if (std::find(kStates.begin(), kStates.end(), value) == kStates.end())
         errors.push_back({key, fmt::format("{} {}", text::kOneOf.in(l), "received, verifying, in_review, ...")});
       q.state = value;

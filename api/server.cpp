@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "api/problem.hpp"
+#include "api/wire_message.hpp"
 
 namespace dsr::api {
 
@@ -206,19 +207,7 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
     ++requests_;
     auto started = std::chrono::steady_clock::now();
     auto message = parser_->release();
-    HttpRequest request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    for (const auto& field : message) request.headers[std::string(field.name_string())] = std::string(field.value());
-    request.body = std::move(message.body());
-    request.client_address = client_;
-    if (!server_.options.trusted_proxy.empty() && client_ == server_.options.trusted_proxy) {
-      std::string forwarded = request.header("X-Forwarded-For");
-      auto last = forwarded.rfind(',');
-      std::string named = forwarded.substr(last == std::string::npos ? 0 : last + 1);
-      named.erase(0, named.find_first_not_of(' '));
-      if (!named.empty()) request.client_address = named;
-    }
+    HttpRequest request = to_http_request(message, client_, server_.options.trusted_proxy);
     unsigned version = message.version();
     bool keep_alive = message.keep_alive() && !server_.stopping;
     std::string pattern = server_.router.pattern_of(request);
@@ -263,22 +252,14 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
 
   void write(HttpResponse r, unsigned version, bool keep_alive, std::chrono::steady_clock::time_point started,
              const std::string& method, const std::string& pattern) {
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
-    res->set(http::field::server, "dsr");
-    res->set(http::field::content_type, r.content_type);
-    res->set(http::field::cache_control, "no-store");
-    res->set("X-Content-Type-Options", "nosniff");
-    if constexpr (kTls) res->set(http::field::strict_transport_security, "max-age=31536000");
-    for (const auto& [name, value] : r.headers) res->set(name, value);
-    res->body() = std::move(r.body);
-    res->keep_alive(keep_alive && !server_.stopping);
-    res->prepare_payload();
+    int status = r.status;
+    auto res = std::make_shared<WireResponse>(to_wire_response(std::move(r), version, keep_alive && !server_.stopping, kTls));
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-    if (server_.options.metrics) server_.options.metrics->record(method, pattern, r.status, micros);
+    if (server_.options.metrics) server_.options.metrics->record(method, pattern, status, micros);
     if (server_.options.access_log) {
       // Route pattern, not path: a path may hold a NIK. No client address.
       std::string line = fmt::format(R"({{"method":"{}","route":"{}","status":{},"duration_ms":{:.3f}}})", method,
-                                     pattern, r.status, micros.count() / 1000.0);
+                                     pattern, status, micros.count() / 1000.0);
       std::puts(line.c_str());
     }
     lowest().expires_after(server_.options.read_timeout);

@@ -19,6 +19,9 @@ namespace dsr::api {
 // The Content-Security-Policy to serve the page with: nothing may load,
 // and the one style that may apply is the page's own (by its hash).
 std::string sla_report_content_security_policy();
+// That hash as a CSP source ('sha256-...'): a page that embeds the report
+// (the console) allows it too.
+std::string sla_report_style_source();
 
 std::string sla_report_html(const SlaReport& report, const SlaCatalog& policies, std::string_view zone, Locale locale);
 

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/webhook_url.hpp"
 #include "engine/result.hpp"
 
 namespace dsr::api {
@@ -53,9 +54,5 @@ class WebhookClient {
   explicit WebhookClient(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
-
-// Why `url` cannot be a webhook address, or empty: it must be http:// or
-// https:// with a host, and may have a port and a path.
-std::string webhook_url_problem(std::string_view url);
 
 }  // namespace dsr::api

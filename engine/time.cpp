@@ -20,10 +20,29 @@ std::string format_rfc3339(TimePoint t) {
   return out;
 }
 
+namespace {
+
+// "YYYY-MM-DDTHH:MM:SS", the part of RFC 3339 before any fraction and the
+// offset, checked before date::parse sees it: given "T:0000:00" it reads
+// no hour, makes the seconds NaN and converts that to an integer, which is
+// undefined behaviour (found by tests/fuzz/fuzz_http_request).
+bool has_date_time_shape(std::string_view s) {
+  constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:dd";
+  if (s.size() < kShape.size()) return false;
+  for (std::size_t i = 0; i < kShape.size(); ++i) {
+    bool digit = s[i] >= '0' && s[i] <= '9';
+    if (kShape[i] == 'd' ? !digit : s[i] != kShape[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::optional<TimePoint> parse_rfc3339(std::string_view text) {
   std::string s(text);
   // RFC 3339 allows a lower-case 't' and 'z'; date::parse wants an offset.
   if (s.size() > 10 && (s[10] == 't' || s[10] == ' ')) s[10] = 'T';
+  if (!has_date_time_shape(s)) return std::nullopt;
   if (!s.empty() && (s.back() == 'Z' || s.back() == 'z')) {
     s.pop_back();
     s += "+00:00";

@@ -12,6 +12,7 @@
 
 #include "api/identity_numbers.hpp"
 #include "api/routes.hpp"
+#include "api/sla_report_html.hpp"
 #include "api_support.hpp"
 #include "test_support.hpp"
 #include "api/canonical_json.hpp"
@@ -360,6 +361,9 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
       {"GET /openapi.json", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
       {"GET /v1/requests/{id}/notifications", "admin verifier reviewer supervisor auditor"},
       {"POST /v1/notifications/{id}/ack", "signed"},
+      {"GET /console/", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
+      {"GET /console/{file}", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
+      {"GET /v1/whoami", "admin system verifier reviewer supervisor auditor institution"},
   };
   std::set<std::string> routes_seen;
   for (const auto& route : h.router->routes()) {
@@ -370,6 +374,7 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
     std::string target = route.pattern;
     if (auto at = target.find("{id}"); at != std::string::npos) target.replace(at, 4, "r1");
     if (auto at = target.find("{nik}"); at != std::string::npos) target.replace(at, 5, kNik);
+    if (auto at = target.find("{file}"); at != std::string::npos) target.replace(at, 6, "index.html");
     for (const auto& [who, token] : tokens) {
       INFO(who);
       auto r = h.call(route.method, target, "{}", token);
@@ -682,4 +687,37 @@ TEST_CASE("a legal hold is placed and lifted on a record on file, with a reason,
   CHECK(h.call("PUT", "/v1/subjects/" + kOtherNik + "/legal-hold", R"({"hold": true, "reason": "x"})", sari).status == 404);
   CHECK(h.call("PUT", "/v1/subjects/" + kNik + "/legal-hold", R"({"hold": true, "reason": "x"})",
                h.token(Role::reviewer, "rita")).status == 403);
+}
+
+TEST_CASE("the console's files are served with a strict policy, and whoami names the token's holder", "[api][console]") {
+  ApiHarness h;
+  auto page = h.call("GET", "/console/");
+  REQUIRE(page.status == 200);
+  CHECK(page.content_type == "text/html; charset=utf-8");
+  CHECK(page.raw.find("<!doctype html>") != std::string::npos);
+  std::string policy = page.header("Content-Security-Policy");
+  CHECK(policy.find("script-src 'self';") != std::string::npos);
+  CHECK(policy.find("unsafe-inline") == std::string::npos);
+  CHECK(policy.find("frame-ancestors 'none'") != std::string::npos);
+  CHECK(policy.find(api::sla_report_style_source()) != std::string::npos);  // the embedded report's style
+  CHECK(page.header("X-Content-Type-Options") == "nosniff");
+  CHECK(page.header("Referrer-Policy") == "no-referrer");
+
+  auto bare = h.call("GET", "/console");
+  CHECK(bare.status == 308);
+  CHECK(bare.header("Location") == "/console/");
+  auto missing = h.call("GET", "/console/secrets.txt");
+  CHECK(missing.status == 404);
+  CHECK(h.call("GET", "/console/..%2Fopenapi.json").status == 404);  // names only, no paths
+
+  std::string reviewer = h.token(Role::reviewer, "rudi");
+  auto me = h.call("GET", "/v1/whoami", "", reviewer);
+  REQUIRE(me.status == 200);
+  CHECK(str(me.body, "name") == "rudi");
+  CHECK(str(me.body, "role") == "reviewer");
+  CHECK(me.body.at("institution").is_null());
+  auto institution = h.call("GET", "/v1/whoami", "", h.token(Role::institution, "bssn-hr", "BSSN"));
+  CHECK(str(institution.body, "institution") == "BSSN");
+  CHECK(h.call("GET", "/v1/whoami").status == 401);
+  CHECK(h.call("GET", "/v1/whoami", "", "dsr_not-a-token").status == 401);
 }

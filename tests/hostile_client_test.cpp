@@ -204,3 +204,83 @@ TEST_CASE("guessing tokens: past 20 refused credentials a minute, an address get
   // Requests without credentials (the portal's filings, health checks) are not held off.
   CHECK(s.call("GET", "/healthz").status == 200);
 }
+
+TEST_CASE("slow TLS handshakes are cut off, and a TLS client is served meanwhile", "[server][hostile][tls]") {
+  std::string fixtures = DSR_FIXTURES_DIR;
+  ServerProcess s({"--read-timeout", "1", "--tls-cert", fixtures + "/tls/test-cert.pem", "--tls-key",
+                   fixtures + "/tls/test-privkey.pem"},
+                  "https");
+  // The first bytes of a ClientHello (a TLS 1.0 record of 512 bytes), and then nothing.
+  const std::string hello_start("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11);
+  std::vector<int> slow;
+  for (int i = 0; i < 100; ++i) {
+    slow.push_back(test::connect_loopback(s.port()));
+    REQUIRE(::send(slow.back(), hello_start.data(), hello_start.size(), MSG_NOSIGNAL) ==
+            static_cast<ssize_t>(hello_start.size()));
+  }
+  std::vector<std::chrono::milliseconds> waits;
+  for (int i = 0; i < 5; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    CHECK(s.https_call("GET", "/healthz").status == 200);
+    waits.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  // Within the one-second read timeout and a little: every stalled handshake is gone.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  std::size_t cut = 0;
+  for (int fd : slow) {
+    timeval limit{0, 200000};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    char buf[256];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) ++cut;
+    ::close(fd);
+  }
+  CHECK(cut == slow.size());
+  auto longest = *std::max_element(waits.begin(), waits.end());
+  WARN("a TLS client was answered " << waits.size() << " times among 100 stalled handshakes, the slowest in "
+                                    << longest.count() << " ms");
+}
+
+TEST_CASE("query strings with invalid UTF-8, NULs, huge numbers or huge values get 4xx, never 5xx",
+          "[server][hostile]") {
+  ServerProcess s;
+  std::string staff = s.token("auditor", "aulia");
+  struct Case {
+    std::string query;
+    int status;
+  };
+  const std::vector<Case> cases{
+      {"status=%FF%FE", 422},
+      {"status=in_review%00", 422},
+      {"limit=99999999999999999999", 422},
+      {"limit=-1", 422},
+      {"overdue=maybe", 422},
+      {"type=" + std::string(5000, 'a'), 422},
+      {"type=" + std::string(100000, 'a'), 413},  // past the header limit
+      {"cursor=%FF%FF", 422},
+      {"cursor=r-unknown", 422},
+      {"assignee=%C0%AF", 422},
+  };
+  for (const auto& c : cases) {
+    INFO(c.query.substr(0, 60));
+    auto r = s.call("GET", "/v1/requests?" + c.query, "", staff);
+    CHECK(r.status == c.status);
+    if (r.status == 422) CHECK(r.json.at("errors").as_array().size() == 1);
+  }
+  // Invalid UTF-8 in header values is refused or ignored; a control
+  // character is not HTTP (400).
+  auto bad_token = test::parse_reply(s.raw(std::string("GET /v1/requests HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                                                       "\xff\xfex\r\nConnection: close\r\n\r\n")));
+  CHECK(bad_token.status == 401);
+  auto control = test::parse_reply(s.raw(std::string("GET /v1/requests HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                                                     "\x01x\r\nConnection: close\r\n\r\n")));
+  CHECK(control.status == 400);
+  auto bad_language = test::parse_reply(s.raw(std::string("GET /healthz HTTP/1.1\r\nHost: x\r\nAccept-Language: "
+                                                          "\xff\xfe;q=\xc0\r\nConnection: close\r\n\r\n")));
+  CHECK(bad_language.status == 200);
+  auto bad_path = s.call("GET", "/v1/requests/%FF%FE%00", "", staff);
+  CHECK(bad_path.status == 404);
+  CHECK(bad_path.json.is_object());  // a problem body that is valid JSON (so valid UTF-8)
+  CHECK(s.call("GET", "/healthz").status == 200);
+}

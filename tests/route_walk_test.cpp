@@ -189,6 +189,7 @@ std::optional<std::string> path_value(const World& w, std::string_view collectio
   if (collection == "requests" && name == "id") return w.side(s).access_id;
   if (collection == "notifications" && name == "id") return w.side(s).notification_id;
   if (collection == "subjects" && name == "nik") return person_of(s).nik;
+  if (collection == "console" && name == "file") return std::string("index.html");  // static, the same for all
   return std::nullopt;
 }
 

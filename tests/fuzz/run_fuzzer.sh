@@ -3,7 +3,8 @@
 # Runs a libFuzzer target over its seed corpus (every seed once, as
 # regression inputs), then on new inputs as the options say. New inputs
 # that grow coverage go to a scratch copy, never into the repository; a
-# crashing input is written to FINDINGS/ and fails the run.
+# crashing input is written to FINDINGS/ and fails the run. TARGET.dict
+# beside this script, if there is one, is the target's libFuzzer dictionary.
 set -uo pipefail
 target="$1" corpus="$2" findings="$3"
 shift 3
@@ -11,6 +12,9 @@ mkdir -p "$findings"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 cp -r "$corpus"/. "$scratch"/ 2>/dev/null
+# A dictionary next to this script, named after the target, if it has one.
+dict="$(dirname "$0")/$(basename "$target").dict"
+[ -f "$dict" ] && set -- -dict="$dict" "$@"
 "$target" -artifact_prefix="$findings/" -print_final_stats=1 -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
   "$@" "$scratch" >"$scratch.log" 2>&1
 rc=$?

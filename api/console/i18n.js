@@ -1,0 +1,400 @@
+// Every string the console shows, in Indonesian (the default) and English,
+// and the formatting of dates in a policy's time zone. No other module
+// holds user-visible text: a translator edits this file only.
+
+const STORAGE_KEY = 'dsr.console.lang';
+
+const dictionary = {
+  id: {
+    app_title: 'Konsol back office DSR',
+    skip_to_content: 'Langsung ke isi',
+    switch_language: 'English',
+    switch_language_label: 'Switch to English',
+    signed_in_as: 'Masuk sebagai {name} ({role})',
+    institution: 'instansi {institution}',
+    sign_out: 'Keluar',
+    sign_in_title: 'Masuk',
+    sign_in_intro: 'Tempelkan token petugas Anda (dsr_...). Token hanya disimpan di tab ini dan hilang saat tab ditutup.',
+    token_label: 'Token petugas',
+    sign_in: 'Masuk',
+    signing_in: 'Memeriksa token…',
+    token_empty: 'Tempelkan token terlebih dahulu.',
+    session_ended: 'Sesi berakhir: token tidak lagi diterima. Masuk lagi.',
+    signed_out: 'Anda sudah keluar.',
+    nav_label: 'Navigasi utama',
+    nav_queue: 'Antrean',
+    nav_report: 'Laporan SLA',
+    loading: 'Memuat…',
+
+    queue_title: 'Antrean permintaan',
+    queue_intro: 'Jatuh tempo paling awal di atas. Waktu dalam {zone}.',
+    filters: 'Saring',
+    filter_type: 'Jenis',
+    filter_status: 'Status',
+    filter_assignee: 'Petugas',
+    filter_mine: 'Hanya milik saya',
+    filter_overdue: 'Hanya yang terlambat',
+    filter_limit: 'Per halaman',
+    filter_any: 'Semua',
+    filter_apply: 'Terapkan',
+    filter_reset: 'Atur ulang',
+    col_id: 'ID',
+    col_type: 'Jenis',
+    col_status: 'Status',
+    col_received: 'Diterima',
+    col_due: 'Jatuh tempo',
+    col_assignee: 'Petugas',
+    unassigned: 'belum ditugaskan',
+    queue_empty: 'Tidak ada permintaan yang cocok dengan saringan ini.',
+    queue_count: '{count} permintaan di halaman ini',
+    page_next: 'Halaman berikutnya',
+    page_previous: 'Halaman sebelumnya',
+    page_number: 'Halaman {page}',
+    overdue: 'Terlambat',
+    due_today: 'Jatuh tempo hari ini',
+    paused: 'Jam berhenti',
+
+    back_to_queue: 'Kembali ke antrean',
+    request_title: 'Permintaan {id}',
+    reload: 'Muat ulang',
+    summary: 'Ringkasan',
+    field_type: 'Jenis',
+    field_status: 'Status',
+    field_version: 'Versi',
+    field_policy: 'Kebijakan',
+    field_received: 'Diterima',
+    field_assignee: 'Petugas',
+    field_outcome: 'Hasil',
+    due_title: 'Tenggat',
+    field_due: 'Jatuh tempo',
+    field_extended_due: 'Jatuh tempo bila diperpanjang',
+    field_acknowledge_by: 'Konfirmasi paling lambat',
+    field_extended: 'Diperpanjang',
+    field_statutory: 'Tenggat undang-undang',
+    field_clock: 'Jam SLA',
+    clock_running: 'berjalan',
+    clock_paused: 'berhenti',
+    explanation: 'Penjelasan',
+    segments_title: 'Segmen jam',
+    seg_start: 'Mulai',
+    seg_end: 'Selesai',
+    seg_state: 'Jam',
+    seg_cause: 'Sebab',
+    seg_open: 'masih berjalan',
+    yes: 'ya',
+    no: 'tidak',
+    none: '—',
+    subject_title: 'Subjek data',
+    subject_missing: 'Server tidak mengirimkan rincian subjek untuk peran Anda.',
+    timeline_title: 'Riwayat',
+    timeline_empty: 'Belum ada peristiwa.',
+    by_actor: 'oleh {actor} ({role})',
+    reason: 'Alasan',
+    public_reason: 'dapat dilihat subjek',
+    state_change: '{from} → {to}',
+    notifications_title: 'Pemberitahuan ke penerima',
+    notifications_empty: 'Belum ada penerima yang diberi tahu.',
+    notifications_summary: 'Menunggu {pending}, terkirim {delivered}, dikonfirmasi {acknowledged}, gagal {failed}',
+    col_recipient: 'Penerima',
+    col_kind: 'Jenis',
+    col_attempts: 'Percobaan',
+    col_last_error: 'Galat terakhir',
+    col_delivered: 'Terkirim',
+    col_acknowledged: 'Dikonfirmasi',
+    messages_title: 'Korespondensi',
+    messages_empty: 'Belum ada pesan.',
+    from_subject: 'Subjek',
+    from_staff: 'Petugas {author}',
+    from_staff_anonymous: 'Petugas',
+    message_label: 'Pesan baru untuk subjek',
+    message_send: 'Kirim pesan',
+    message_sent: 'Pesan terkirim.',
+
+    actions_title: 'Tindakan',
+    actions_none: 'Tidak ada tindakan yang dapat Anda lakukan sekarang pada permintaan ini.',
+    assign_to_me: 'Tugaskan ke saya',
+    assigned_to_you: 'Permintaan ini ditugaskan kepada Anda.',
+    reason_label: 'Alasan',
+    reason_hint_unknown: 'Sebagian langkah wajib disertai alasan; server akan memberi tahu bila alasan kurang. Teks yang Anda ketik tetap tersimpan bila terjadi konflik.',
+    reason_hint_required: 'Wajib untuk: {events}.',
+    reason_required_mark: '(perlu alasan)',
+    reason_needed: 'Langkah ini memerlukan alasan: isi kotak Alasan lalu coba lagi.',
+    action_done: '“{event}” berhasil. Status sekarang: {status}.',
+    assigned_done: 'Ditugaskan kepada {name}.',
+    conflict_reloaded: 'Orang lain bertindak lebih dahulu. Permintaan sudah dimuat ulang; periksa lagi lalu putuskan. Alasan yang Anda ketik masih ada.',
+    four_eyes: 'Aturan empat mata: langkah ini harus dilakukan oleh petugas lain.',
+    role_forbidden: 'Peran Anda tidak diizinkan melakukan ini.',
+    not_found: 'Permintaan tidak ditemukan, atau di luar wewenang Anda.',
+    unsent_reason: 'Alasan yang belum terkirim',
+
+    report_title: 'Laporan SLA',
+    report_intro: 'Permintaan yang diterima dalam periode, dijawab tepat waktu atau terlambat, dan yang masih terbuka.',
+    report_from: 'Dari tanggal',
+    report_to: 'Sampai tanggal',
+    report_show: 'Tampilkan laporan',
+    report_csv: 'Unduh CSV',
+    report_json: 'Unduh JSON',
+    report_frame: 'Laporan SLA',
+    report_downloaded: 'Berkas {file} diunduh.',
+
+    error_title: 'Galat',
+    error_status: 'HTTP {status}',
+    field_errors: 'Isian yang salah:',
+    network_error: 'Server tidak dapat dihubungi: {message}',
+    bad_answer: 'Jawaban server tidak dapat dibaca (HTTP {status}).',
+
+    roles: { admin: 'admin', verifier: 'verifikator', reviewer: 'peninjau', supervisor: 'supervisor', auditor: 'auditor',
+             system: 'sistem', institution: 'instansi', subject: 'subjek', scheduler: 'penjadwal' },
+    types: { access: 'Akses', rectification: 'Perbaikan', erasure: 'Penghapusan',
+             automated_decision_objection: 'Keberatan keputusan otomatis' },
+    states: { received: 'diterima', verifying: 'verifikasi', in_review: 'ditinjau', second_review: 'tinjauan kedua',
+              awaiting_subject: 'menunggu subjek', on_hold: 'ditahan', fulfilling: 'dipenuhi',
+              notifying_recipients: 'memberi tahu penerima', completed: 'selesai',
+              partially_completed: 'selesai sebagian', rejected: 'ditolak', withdrawn: 'dicabut', expired: 'kedaluwarsa' },
+    events: { submit: 'Diajukan', verify: 'Verifikasi kode', verify_manually: 'Verifikasi manual', approve: 'Setujui',
+              reject: 'Tolak', request_info: 'Minta informasi', reply: 'Balasan subjek', hold: 'Tahan',
+              resume: 'Lanjutkan', fulfil: 'Penuhi', complete: 'Selesaikan', complete_partially: 'Selesaikan sebagian',
+              complete_unacknowledged: 'Tutup tanpa semua konfirmasi', withdraw: 'Cabut', assign: 'Tugaskan',
+              extend: 'Perpanjang tenggat', message: 'Pesan', expire: 'Kedaluwarsa', remind: 'Pengingat',
+              uphold: 'Pertahankan keputusan', overturn: 'Batalkan keputusan' },
+    notification_status: { pending: 'menunggu', delivered: 'terkirim', acknowledged: 'dikonfirmasi', failed: 'gagal' },
+  },
+  en: {
+    app_title: 'DSR back-office console',
+    skip_to_content: 'Skip to content',
+    switch_language: 'Bahasa Indonesia',
+    switch_language_label: 'Ganti ke Bahasa Indonesia',
+    signed_in_as: 'Signed in as {name} ({role})',
+    institution: 'institution {institution}',
+    sign_out: 'Sign out',
+    sign_in_title: 'Sign in',
+    sign_in_intro: 'Paste your staff token (dsr_...). It is kept in this tab only and is gone when the tab closes.',
+    token_label: 'Staff token',
+    sign_in: 'Sign in',
+    signing_in: 'Checking the token…',
+    token_empty: 'Paste a token first.',
+    session_ended: 'Session ended: the token is no longer accepted. Sign in again.',
+    signed_out: 'You are signed out.',
+    nav_label: 'Main navigation',
+    nav_queue: 'Queue',
+    nav_report: 'SLA report',
+    loading: 'Loading…',
+
+    queue_title: 'Request queue',
+    queue_intro: 'Oldest due first. Times in {zone}.',
+    filters: 'Filter',
+    filter_type: 'Type',
+    filter_status: 'Status',
+    filter_assignee: 'Assignee',
+    filter_mine: 'Mine only',
+    filter_overdue: 'Overdue only',
+    filter_limit: 'Per page',
+    filter_any: 'All',
+    filter_apply: 'Apply',
+    filter_reset: 'Reset',
+    col_id: 'ID',
+    col_type: 'Type',
+    col_status: 'Status',
+    col_received: 'Received',
+    col_due: 'Due',
+    col_assignee: 'Assignee',
+    unassigned: 'unassigned',
+    queue_empty: 'No request matches these filters.',
+    queue_count: '{count} requests on this page',
+    page_next: 'Next page',
+    page_previous: 'Previous page',
+    page_number: 'Page {page}',
+    overdue: 'Overdue',
+    due_today: 'Due today',
+    paused: 'Clock paused',
+
+    back_to_queue: 'Back to the queue',
+    request_title: 'Request {id}',
+    reload: 'Reload',
+    summary: 'Summary',
+    field_type: 'Type',
+    field_status: 'Status',
+    field_version: 'Version',
+    field_policy: 'Policy',
+    field_received: 'Received',
+    field_assignee: 'Assignee',
+    field_outcome: 'Outcome',
+    due_title: 'Deadline',
+    field_due: 'Due',
+    field_extended_due: 'Due if extended',
+    field_acknowledge_by: 'Acknowledge by',
+    field_extended: 'Extended',
+    field_statutory: 'Statutory deadline',
+    field_clock: 'SLA clock',
+    clock_running: 'running',
+    clock_paused: 'paused',
+    explanation: 'Explanation',
+    segments_title: 'Clock segments',
+    seg_start: 'Start',
+    seg_end: 'End',
+    seg_state: 'Clock',
+    seg_cause: 'Cause',
+    seg_open: 'still running',
+    yes: 'yes',
+    no: 'no',
+    none: '—',
+    subject_title: 'Data subject',
+    subject_missing: 'The server sends no subject details for your role.',
+    timeline_title: 'Timeline',
+    timeline_empty: 'No events yet.',
+    by_actor: 'by {actor} ({role})',
+    reason: 'Reason',
+    public_reason: 'visible to the subject',
+    state_change: '{from} → {to}',
+    notifications_title: 'Recipient notifications',
+    notifications_empty: 'No recipient has been notified.',
+    notifications_summary: 'Pending {pending}, delivered {delivered}, acknowledged {acknowledged}, failed {failed}',
+    col_recipient: 'Recipient',
+    col_kind: 'Kind',
+    col_attempts: 'Attempts',
+    col_last_error: 'Last error',
+    col_delivered: 'Delivered',
+    col_acknowledged: 'Acknowledged',
+    messages_title: 'Correspondence',
+    messages_empty: 'No messages yet.',
+    from_subject: 'Subject',
+    from_staff: 'Staff {author}',
+    from_staff_anonymous: 'Staff',
+    message_label: 'New message to the subject',
+    message_send: 'Send message',
+    message_sent: 'Message sent.',
+
+    actions_title: 'Actions',
+    actions_none: 'There is nothing you can do on this request right now.',
+    assign_to_me: 'Assign to me',
+    assigned_to_you: 'This request is assigned to you.',
+    reason_label: 'Reason',
+    reason_hint_unknown: 'Some steps need a reason; the server says so if one is missing. What you type is kept if someone else acts first.',
+    reason_hint_required: 'Required for: {events}.',
+    reason_required_mark: '(needs a reason)',
+    reason_needed: 'This step needs a reason: fill in the Reason box and try again.',
+    action_done: '“{event}” done. The status is now: {status}.',
+    assigned_done: 'Assigned to {name}.',
+    conflict_reloaded: 'Someone else acted first. The request has been reloaded; look again, then decide. The reason you typed is still there.',
+    four_eyes: 'Four-eyes rule: this step must be taken by another member of staff.',
+    role_forbidden: 'Your role may not do this.',
+    not_found: 'No such request, or it is outside your scope.',
+    unsent_reason: 'Reason not yet sent',
+
+    report_title: 'SLA report',
+    report_intro: 'Requests received in the period, answered on time or late, and those open now.',
+    report_from: 'From date',
+    report_to: 'To date',
+    report_show: 'Show report',
+    report_csv: 'Download CSV',
+    report_json: 'Download JSON',
+    report_frame: 'SLA report',
+    report_downloaded: 'Downloaded {file}.',
+
+    error_title: 'Error',
+    error_status: 'HTTP {status}',
+    field_errors: 'Fields to correct:',
+    network_error: 'The server cannot be reached: {message}',
+    bad_answer: 'The server\'s answer could not be read (HTTP {status}).',
+
+    roles: { admin: 'admin', verifier: 'verifier', reviewer: 'reviewer', supervisor: 'supervisor', auditor: 'auditor',
+             system: 'system', institution: 'institution', subject: 'subject', scheduler: 'scheduler' },
+    types: { access: 'Access', rectification: 'Rectification', erasure: 'Erasure',
+             automated_decision_objection: 'Automated decision objection' },
+    states: { received: 'received', verifying: 'verifying', in_review: 'in review', second_review: 'second review',
+              awaiting_subject: 'awaiting subject', on_hold: 'on hold', fulfilling: 'fulfilling',
+              notifying_recipients: 'notifying recipients', completed: 'completed',
+              partially_completed: 'partially completed', rejected: 'rejected', withdrawn: 'withdrawn', expired: 'expired' },
+    events: { submit: 'Submitted', verify: 'Verified by code', verify_manually: 'Verify manually', approve: 'Approve',
+              reject: 'Reject', request_info: 'Request information', reply: 'Subject replied', hold: 'Hold',
+              resume: 'Resume', fulfil: 'Fulfil', complete: 'Complete', complete_partially: 'Complete partially',
+              complete_unacknowledged: 'Close without every acknowledgement', withdraw: 'Withdraw', assign: 'Assign',
+              extend: 'Extend deadline', message: 'Message', expire: 'Expire', remind: 'Reminder',
+              uphold: 'Uphold decision', overturn: 'Overturn decision' },
+    notification_status: { pending: 'pending', delivered: 'delivered', acknowledged: 'acknowledged', failed: 'failed' },
+  },
+};
+
+let current = readStoredLanguage();
+
+function readStoredLanguage() {
+  // The language is not a secret: localStorage keeps it across tabs.
+  try {
+    const stored = localStorage.getItem(STORAGE_KEY);
+    return stored === 'en' ? 'en' : 'id';
+  } catch {
+    return 'id';
+  }
+}
+
+export function language() { return current; }
+
+export function setLanguage(lang) {
+  current = lang === 'en' ? 'en' : 'id';
+  try { localStorage.setItem(STORAGE_KEY, current); } catch { /* private mode: this tab only */ }
+  document.documentElement.lang = current;
+}
+
+// t('queue_count', {count: 3}); a missing key shows itself, so that a gap
+// in the dictionary is visible rather than silently blank.
+export function t(key, vars = {}) {
+  const text = dictionary[current][key] ?? dictionary.id[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+}
+
+// Names of workflow things (states, events, roles, types): the server's
+// own name when the dictionary has none, e.g. for a workflow added later.
+function named(group, name) {
+  if (name === null || name === undefined || name === '') return t('none');
+  return dictionary[current][group]?.[name] ?? name;
+}
+export const stateName = (s) => named('states', s);
+export const eventName = (e) => named('events', e);
+export const roleName = (r) => named('roles', r);
+export const typeName = (ty) => named('types', ty);
+export const notificationStatusName = (s) => named('notification_status', s);
+export const knownTypes = () => Object.keys(dictionary.id.types);
+export const knownStates = () => Object.keys(dictionary.id.states);
+
+// The time zone of a request's policy. The API does not say it (see
+// docs/console.md, "Gaps"), so the shipped policies' zones are listed here;
+// a view that carries `time_zone` wins.
+const policyZones = {
+  'id-pdp': 'Asia/Jakarta', 'br-lgpd': 'America/Sao_Paulo', 'eu-gdpr-de': 'Europe/Berlin',
+  'eu-gdpr-fr': 'Europe/Paris', 'eu-gdpr-nl': 'Europe/Amsterdam', 'uk-gdpr': 'Europe/London',
+  'us-ca-ccpa': 'America/Los_Angeles',
+};
+export const DEFAULT_ZONE = 'Asia/Jakarta';
+export function zoneOf(item) {
+  return item?.time_zone || policyZones[item?.policy] || DEFAULT_ZONE;
+}
+
+// Indonesia's zones have names everyone uses (WIB, WITA, WIT); Intl gives
+// them only in Indonesian, so they are fixed here for both languages.
+const zoneNames = { 'Asia/Jakarta': 'WIB', 'Asia/Pontianak': 'WIB', 'Asia/Makassar': 'WITA', 'Asia/Jayapura': 'WIT' };
+export function zoneName(zone) {
+  if (zoneNames[zone]) return zoneNames[zone];
+  const part = new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeZoneName: 'short' })
+    .formatToParts(new Date()).find((p) => p.type === 'timeZoneName');
+  return part ? part.value : zone;
+}
+
+const locales = { id: 'id-ID', en: 'en-GB' };
+
+// "4 Mar 2025 09.15 WIB": an RFC 3339 instant shown in the policy's zone.
+export function formatInstant(iso, zone = DEFAULT_ZONE) {
+  if (!iso) return t('none');
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const text = new Intl.DateTimeFormat(locales[current], {
+    timeZone: zone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false,
+  }).format(date);
+  return `${text} ${zoneName(zone)}`;
+}
+
+// The calendar day (YYYY-MM-DD) of an instant in a zone: what "due today"
+// means to the officer, whatever the browser's own zone.
+export function dayIn(date, zone) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .format(date);
+}

@@ -1,0 +1,285 @@
+// One request as staff see it: its summary, deadline and clock, the
+// subject's details where the server sends them, the timeline with actors
+// and reasons, correspondence, recipient notifications, and buttons for
+// exactly the events the server says this caller may fire now
+// (allowed_events). The server stays the judge: a refusal (four-eyes,
+// role, stale version) is shown as the server words it.
+import { getJson, postJson, ApiError } from './api.js';
+import { h, replace, facts, problemBox, notice, focus } from './dom.js';
+import { dueMarker, markerBadge } from './queue.js';
+import { t, eventName, stateName, roleName, typeName, notificationStatusName, formatInstant, zoneOf } from './i18n.js';
+
+// What the user typed and has not sent yet, per request: kept across the
+// reload that follows a conflict, so that a reason is never lost.
+const drafts = new Map();
+const draftOf = (id) => { if (!drafts.has(id)) drafts.set(id, { reason: '', message: '' }); return drafts.get(id); };
+
+// Events that have their own route rather than /transitions.
+const OWN_FORM = new Set(['assign', 'message']);
+
+// Whether an event needs a reason: 'required', 'optional', 'none', or
+// 'unknown' when the server does not say. allowed_events names events only;
+// a view with `event_rules` ({event: {reason}}) is used when the server
+// sends one (see docs/console.md, "Gaps").
+function reasonRule(view, event) {
+  return view.event_rules?.[event]?.reason ?? 'unknown';
+}
+
+const yesNo = (b) => (b ? t('yes') : t('no'));
+
+async function loadAll(id) {
+  // The request decides whether there is anything to show; the other three
+  // are shown where they answer, each with its own error otherwise.
+  const settle = (p) => p.then((value) => ({ value }), (error) => ({ error }));
+  const [view, events, messages, notifications] = await Promise.all([
+    settle(getJson(`/v1/requests/${encodeURIComponent(id)}`)),
+    settle(getJson(`/v1/requests/${encodeURIComponent(id)}/events`)),
+    settle(getJson(`/v1/requests/${encodeURIComponent(id)}/messages`)),
+    settle(getJson(`/v1/requests/${encodeURIComponent(id)}/notifications`)),
+  ]);
+  return { view, events, messages, notifications };
+}
+
+function section(id, title, ...content) {
+  return h('section', { class: 'panel', id, 'aria-labelledby': `${id}-title` }, h('h2', { id: `${id}-title` }, title), ...content);
+}
+
+function summaryPanel(view, zone) {
+  return section('summary', t('summary'), facts([
+    [t('field_type'), typeName(view.type)],
+    [t('field_status'), h('span', { class: 'state', id: 'request-status', 'data-status': view.status }, stateName(view.status))],
+    [t('field_assignee'), h('span', { id: 'request-assignee' }, view.assignee ?? t('none'))],
+    [t('field_received'), formatInstant(view.received_at, zone)],
+    [t('field_policy'), view.policy ?? t('none')],
+    [t('field_version'), h('span', { id: 'request-version' }, String(view.version))],
+    view.outcome ? [t('field_outcome'), view.outcome] : null,
+  ]));
+}
+
+function deadlinePanel(view, zone, marker) {
+  const segments = Array.isArray(view.clock_segments) ? view.clock_segments : [];
+  return section('deadline', t('due_title'),
+    facts([
+      [t('field_due'), h('span', { id: 'request-due' }, formatInstant(view.due_at, zone), ' ', marker)],
+      'extended_due_at' in view ? [t('field_extended_due'), formatInstant(view.extended_due_at, zone)] : null,
+      view.acknowledge_by ? [t('field_acknowledge_by'), formatInstant(view.acknowledge_by, zone)] : null,
+      [t('field_extended'), h('span', { id: 'request-extended' }, yesNo(view.extended))],
+      'statutory' in view ? [t('field_statutory'), yesNo(view.statutory)] : null,
+      'clock_paused' in view ? [t('field_clock'), view.clock_paused ? t('clock_paused') : t('clock_running')] : null,
+    ]),
+    view.due_explanation ? [h('h3', {}, t('explanation')), h('p', { class: 'explanation', id: 'due-explanation' }, view.due_explanation)] : null,
+    segments.length ? [h('h3', {}, t('segments_title')),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'segments', id: 'clock-segments' },
+        h('thead', {}, h('tr', {}, [t('seg_start'), t('seg_end'), t('seg_state'), t('seg_cause')].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, segments.map((s) => h('tr', {},
+          h('td', {}, formatInstant(s.start, zone)),
+          h('td', {}, s.end ? formatInstant(s.end, zone) : t('seg_open')),
+          h('td', {}, s.paused ? t('clock_paused') : t('clock_running')),
+          h('td', {}, s.cause ? eventName(s.cause) : t('none')))))))] : null);
+}
+
+function subjectPanel(view) {
+  const subject = view.subject && typeof view.subject === 'object' ? view.subject : null;
+  return section('subject', t('subject_title'), subject
+    ? facts(Object.entries(subject).map(([k, v]) => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v ?? t('none'))]))
+    : h('p', { class: 'muted' }, t('subject_missing')));
+}
+
+// The journal, with actors and every reason; the request's own history
+// stands in if the journal cannot be read.
+function timelinePanel(events, view, zone) {
+  const items = events.value?.items ?? (view.history || []).map((e) => ({ ...e, to: e.status }));
+  return section('timeline', t('timeline_title'),
+    events.error ? problemBox(events.error) : null,
+    items.length ? h('ol', { class: 'timeline', id: 'timeline-list' }, items.map((e) => h('li', { 'data-event': e.event },
+      h('p', { class: 'timeline-head' },
+        h('strong', {}, eventName(e.event)), ' ',
+        h('time', { datetime: e.at }, formatInstant(e.at, zone))),
+      h('p', { class: 'muted' },
+        e.actor ? t('by_actor', { actor: e.actor, role: roleName(e.role) }) : null,
+        e.to ? [e.actor ? ' · ' : '', e.from && e.from !== e.to ? t('state_change', { from: stateName(e.from), to: stateName(e.to) }) : stateName(e.to)] : null),
+      e.reason ? h('p', { class: 'reason' }, h('span', { class: 'label' }, `${t('reason')}: `), e.reason,
+        e.reason_public ? h('span', { class: 'badge badge-public' }, t('public_reason')) : null) : null,
+      e.data && Object.keys(e.data).length ? h('p', { class: 'muted' }, Object.entries(e.data).map(([k, v]) => `${k}: ${v}`).join(', ')) : null)))
+      : h('p', { class: 'muted' }, t('timeline_empty')));
+}
+
+function notificationsPanel(notifications, view, zone) {
+  const n = notifications.value;
+  const summary = n?.summary ?? view.recipient_notifications;
+  return section('notifications', t('notifications_title'),
+    notifications.error ? problemBox(notifications.error) : null,
+    summary ? h('p', { id: 'notifications-summary' }, t('notifications_summary', summary)) : null,
+    n?.items?.length
+      ? h('div', { class: 'table-wrap' }, h('table', { id: 'notifications-table' },
+        h('thead', {}, h('tr', {}, ['col_recipient', 'col_kind', 'col_status', 'col_attempts', 'col_delivered', 'col_acknowledged', 'col_last_error']
+          .map((k) => h('th', { scope: 'col' }, t(k))))),
+        h('tbody', {}, n.items.map((i) => h('tr', { 'data-status': i.status },
+          h('td', {}, i.recipient_name), h('td', {}, i.recipient_kind),
+          h('td', {}, h('span', { class: `badge badge-${i.status}` }, notificationStatusName(i.status))),
+          h('td', {}, String(i.attempts)),
+          h('td', {}, formatInstant(i.delivered_at, zone)), h('td', {}, formatInstant(i.acknowledged_at, zone)),
+          h('td', {}, i.last_error ?? t('none')))))))
+      : (notifications.error ? null : h('p', { class: 'muted' }, t('notifications_empty'))));
+}
+
+export async function renderRequest(main, app, id, { flash = null, focusTarget = null } = {}) {
+  const heading = h('h1', { id: 'view-title', tabindex: '-1' }, t('request_title', { id }));
+  const back = h('a', { href: '#/queue', class: 'back' }, `← ${t('back_to_queue')}`);
+  replace(main, back, heading, h('p', { class: 'muted' }, t('loading')));
+  if (!flash) focus(heading);
+
+  const data = await loadAll(id);
+  if (data.view.error) {
+    const e = data.view.error;
+    replace(main, back, heading, problemBox(e, e.status === 404 ? t('not_found') : e.status === 403 ? t('role_forbidden') : null));
+    focus(main.querySelector('.problem'));
+    return;
+  }
+  const view = data.view.value;
+  const zone = zoneOf(view);
+  const marker = markerBadge(dueMarker(view));
+  const flashArea = h('div', { id: 'request-flash', class: 'flash' }, flash);
+  const reloadButton = h('button', { type: 'button', id: 'reload', onclick: () => renderRequest(main, app, id) }, t('reload'));
+
+  const ctx = { main, app, id, view, flashArea };
+  replace(main,
+    back,
+    h('div', { class: 'title-row' }, heading, reloadButton),
+    flashArea,
+    h('div', { class: 'request-grid' },
+      h('div', { class: 'column' },
+        summaryPanel(view, zone),
+        actionsPanel(ctx),
+        deadlinePanel(view, zone, marker),
+        subjectPanel(view)),
+      h('div', { class: 'column' },
+        timelinePanel(data.events, view, zone),
+        messagesPanel(ctx, data.messages, zone),
+        notificationsPanel(data.notifications, view, zone))));
+
+  if (focusTarget) focus(main.querySelector(focusTarget));
+  else if (flash) focus(flash.matches?.('.problem, .notice') ? flash : flash.querySelector?.('.problem, .notice') || flash);
+  else focus(heading);
+}
+
+function actionsPanel(ctx) {
+  const { view, app, id } = ctx;
+  const draft = draftOf(id);
+  const allowed = Array.isArray(view.allowed_events) ? view.allowed_events : [];
+  const events = allowed.filter((e) => !OWN_FORM.has(e));
+  const content = [];
+
+  if (allowed.includes('assign')) {
+    if (view.assignee === app.me.name) content.push(h('p', { class: 'muted', id: 'assigned-to-me' }, t('assigned_to_you')));
+    else content.push(h('p', {}, h('button', { type: 'button', id: 'assign-to-me', onclick: () => act(ctx, 'assign') }, t('assign_to_me'))));
+  }
+
+  if (events.length) {
+    const rules = events.map((e) => [e, reasonRule(view, e)]);
+    const needsBox = rules.some(([, r]) => r !== 'none');
+    const required = rules.filter(([, r]) => r === 'required').map(([e]) => eventName(e));
+    if (needsBox) {
+      const hint = rules.every(([, r]) => r !== 'unknown')
+        ? (required.length ? t('reason_hint_required', { events: required.join(', ') }) : '')
+        : t('reason_hint_unknown');
+      const box = h('textarea', { id: 'reason', name: 'reason', rows: '3', maxlength: '2000', 'aria-describedby': 'reason-hint' });
+      box.value = draft.reason;
+      box.addEventListener('input', () => { draft.reason = box.value; box.removeAttribute('aria-invalid'); });
+      content.push(h('div', { class: 'field' }, h('label', { for: 'reason' }, t('reason_label')), box,
+        h('p', { class: 'hint', id: 'reason-hint' }, hint)));
+    }
+    content.push(h('div', { class: 'action-buttons' }, rules.map(([e, rule]) =>
+      h('button', { type: 'button', class: `action${e === 'reject' ? ' danger' : ''}`, 'data-event': e, onclick: () => act(ctx, e) },
+        eventName(e), rule === 'required' ? h('span', { class: 'visually-hidden' }, ` ${t('reason_required_mark')}`) : null))));
+  } else if (!allowed.includes('assign')) {
+    content.push(h('p', { class: 'muted', id: 'no-actions' }, t('actions_none')));
+  }
+  // A reason the user typed for an event no longer offered (someone moved
+  // the request on) is still shown, to copy from.
+  if (!events.length && draft.reason) {
+    content.push(h('div', { class: 'field' }, h('p', { class: 'label' }, t('unsent_reason')), h('p', { class: 'reason', id: 'unsent-reason' }, draft.reason)));
+  }
+  return section('actions', t('actions_title'), content);
+}
+
+function messagesPanel(ctx, messages, zone) {
+  const { view, id } = ctx;
+  const items = messages.value?.items ?? [];
+  const draft = draftOf(id);
+  let form = null;
+  if ((view.allowed_events || []).includes('message')) {
+    const body = h('textarea', { id: 'message-body', name: 'body', rows: '3', maxlength: '5000' });
+    body.value = draft.message;
+    body.addEventListener('input', () => { draft.message = body.value; });
+    const status = h('div', { id: 'message-status' });
+    form = h('form', { class: 'message-form', id: 'message-form', novalidate: true },
+      h('label', { for: 'message-body' }, t('message_label')), body,
+      h('button', { type: 'submit' }, t('message_send')), status);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        await postJson(`/v1/requests/${encodeURIComponent(id)}/messages`, { body: body.value });
+        draft.message = '';
+        await renderRequest(ctx.main, ctx.app, id, { flash: notice(t('message_sent')) });
+      } catch (error) {
+        replace(status, problemBox(error));
+        if (error.status === 409) return renderRequest(ctx.main, ctx.app, id, { flash: problemBox(error, t('conflict_reloaded')) });
+        focus(status.firstChild);
+      }
+    });
+  }
+  return section('messages', t('messages_title'),
+    messages.error ? problemBox(messages.error) : null,
+    items.length ? h('ol', { class: 'messages', id: 'message-list' }, items.map((m) => h('li', { class: `message from-${m.from}` },
+      h('p', { class: 'timeline-head' },
+        h('strong', {}, m.from === 'subject' ? t('from_subject') : (m.author ? t('from_staff', { author: m.author }) : t('from_staff_anonymous'))), ' ',
+        h('time', { datetime: m.at }, formatInstant(m.at, zone))),
+      h('p', { class: 'message-body' }, m.body))))
+      : (messages.error ? null : h('p', { class: 'muted' }, t('messages_empty'))),
+    form);
+}
+
+// Fires one event. Every answer ends in a fresh view of the request except
+// a refusal that leaves the request as it was (403, 422): then the problem
+// is shown where the user is, and what they typed stays.
+async function act(ctx, event) {
+  const { main, app, id, view, flashArea } = ctx;
+  const draft = draftOf(id);
+  const reason = draft.reason.trim();
+  const base = `/v1/requests/${encodeURIComponent(id)}`;
+  for (const b of main.querySelectorAll('#actions button')) b.disabled = true;
+  try {
+    let after;
+    if (event === 'assign') after = await postJson(`${base}/assignment`, { assignee: app.me.name, version: view.version });
+    else if (event === 'extend') after = await postJson(`${base}/extension`, { reason, version: view.version });
+    else after = await postJson(`${base}/transitions`, reason ? { event, reason, version: view.version } : { event, version: view.version });
+    if (event !== 'assign') draft.reason = '';  // sent: the next decision starts blank
+    const message = event === 'assign' ? t('assigned_done', { name: after.assignee ?? app.me.name })
+      : t('action_done', { event: eventName(event), status: stateName(after.status) });
+    await renderRequest(main, app, id, { flash: notice(message) });
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.status === 409) {
+      // Someone else acted first (stale version), or the request moved on:
+      // reload, and keep the reason in its box for the next decision.
+      const moved = ['stale_version', 'not_allowed_in_state'].includes(error.kind);
+      await renderRequest(main, app, id, { flash: problemBox(error, moved ? t('conflict_reloaded') : null) });
+      return;
+    }
+    for (const b of main.querySelectorAll('#actions button')) b.disabled = false;
+    const hint = error.kind === 'four_eyes_violated' ? t('four_eyes')
+      : error.kind === 'role_not_allowed' ? t('role_forbidden')
+      : error.kind === 'reason_missing' ? t('reason_needed') : null;
+    const box = problemBox(error, hint);
+    replace(flashArea, box);
+    const reasonBox = main.querySelector('#reason');
+    if (error.kind === 'reason_missing' && reasonBox) {
+      reasonBox.setAttribute('aria-invalid', 'true');
+      reasonBox.setAttribute('aria-describedby', 'reason-hint request-flash');
+      focus(reasonBox);
+    } else {
+      focus(box);
+    }
+  }
+}
