@@ -63,6 +63,20 @@ std::chrono::milliseconds good_client_waits(std::uint16_t port) {
   return waited;
 }
 
+// How many of `fds` the server has closed (or reset); closes them all.
+std::size_t closed_by_server(const std::vector<int>& fds) {
+  std::size_t closed = 0;
+  for (int fd : fds) {
+    timeval limit{0, 200000};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    char buf[256];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) ++closed;
+    ::close(fd);
+  }
+  return closed;
+}
+
 std::size_t count_of(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -162,16 +176,7 @@ TEST_CASE("slowloris: connections that dribble their headers are cut off, others
   }
   // Within the one-second read timeout and a little: every slow one is gone.
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  std::size_t cut = 0;
-  for (int fd : slow) {
-    timeval limit{0, 200000};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-    char buf[256];
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) ++cut;
-    ::close(fd);
-  }
-  CHECK(cut == slow.size());
+  CHECK(closed_by_server(slow) == slow.size());
   REQUIRE_FALSE(waits.empty());  // each was answered (checked in good_client_waits); how fast is a figure, not a test
   auto longest = *std::max_element(waits.begin(), waits.end());
   WARN("a well-behaved client was answered " << waits.size() << " times during the attack, the slowest in "
@@ -227,16 +232,7 @@ TEST_CASE("slow TLS handshakes are cut off, and a TLS client is served meanwhile
   }
   // Within the one-second read timeout and a little: every stalled handshake is gone.
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  std::size_t cut = 0;
-  for (int fd : slow) {
-    timeval limit{0, 200000};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-    char buf[256];
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) ++cut;
-    ::close(fd);
-  }
-  CHECK(cut == slow.size());
+  CHECK(closed_by_server(slow) == slow.size());
   auto longest = *std::max_element(waits.begin(), waits.end());
   WARN("a TLS client was answered " << waits.size() << " times among 100 stalled handshakes, the slowest in "
                                     << longest.count() << " ms");
