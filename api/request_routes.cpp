@@ -55,7 +55,11 @@ void list_requests(const HttpRequest& http, ApiContext& context, Respond respond
                                                                   : "bukan kursor dari daftar ini; mulai lagi tanpa kursor"}}));
   if (!page) return respond(problem_for(page.error(), l));
   boost::json::array items;
-  for (const auto& s : page->items) items.push_back(summary_view(s));
+  for (const auto& s : page->items) {
+    const Workflow* w = context.workflows.find(s.type);
+    bool open = w == nullptr || !w->is_terminal(s.state);
+    items.push_back(summary_view(s, open, q.now, context.policies.time_zone_of(s.policy)));
+  }
   respond(json_response(200, {{"items", std::move(items)},
                               {"next_cursor", page->next_cursor ? boost::json::value(*page->next_cursor) : nullptr}}));
 }

@@ -51,10 +51,20 @@ boost::json::object request_view(const Request& r, const Workflow& w, const Resu
   boost::json::array allowed;
   for (const auto& e : allowed_events) allowed.emplace_back(e);
   o["allowed_events"] = std::move(allowed);
+  if (staff) {
+    // What each allowed event asks of the caller, so that a console offers
+    // a reason box where one is required and says which reasons the
+    // subject will see.
+    boost::json::object rules;
+    for (const auto& e : allowed_events)
+      if (const Transition* t = w.find(r.state, e))
+        rules[e] = {{"reason", to_string(t->reason)}, {"public", t->reason_public}};
+    o["event_rules"] = std::move(rules);
+  }
   return o;
 }
 
-boost::json::object summary_view(const RequestSummary& s) {
+boost::json::object summary_view(const RequestSummary& s, bool open, TimePoint now, const std::string& time_zone) {
   return {{"id", s.id},
           {"type", s.type},
           {"status", s.state},
@@ -63,6 +73,9 @@ boost::json::object summary_view(const RequestSummary& s) {
           {"received_at", format_rfc3339(s.received_at)},
           {"due_at", instant(s.due_at)},
           {"extended", s.extended},
+          {"open", open},
+          {"overdue", open && s.due_at && *s.due_at < now},
+          {"time_zone", time_zone},
           {"assignee", s.assignee ? boost::json::value(*s.assignee) : nullptr}};
 }
 

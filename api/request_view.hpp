@@ -15,7 +15,9 @@ namespace dsr::api {
 boost::json::object request_view(const Request& request, const Workflow& workflow, const Result<Deadline>& deadline,
                                  const Caller& caller, const std::vector<std::string>& allowed_events);
 
-boost::json::object summary_view(const RequestSummary& summary);
+// A queue item. `open`: not in a terminal state (overdue only then);
+// `time_zone`: the policy's, in which "due today" is meant.
+boost::json::object summary_view(const RequestSummary& summary, bool open, TimePoint now, const std::string& time_zone);
 
 boost::json::object event_view(const Event& event);
 

@@ -14,6 +14,11 @@ HttpResponse request_response(ApiContext& context, const Request& request, const
   auto deadline = context.requests.deadline(request);
   auto allowed = context.requests.allowed_events(request, caller.actor());
   auto view = request_view(request, *workflow, deadline, caller, allowed ? *allowed : std::vector<std::string>{});
+  // As the queue's items say them: what a console marks a request by.
+  bool open = !workflow->is_terminal(request.state);
+  view["open"] = open;
+  view["overdue"] = open && deadline && deadline->due_at < context.clock.now();
+  view["time_zone"] = context.policies.time_zone_of(request.policy);
   // Staff see how the recipients' notices stand once the request has
   // reached a notification step (read only then: most requests never do).
   bool notified = std::any_of(request.events.begin(), request.events.end(), [&](const Event& e) {

@@ -202,7 +202,17 @@ Result<Deadline> RequestService::deadline(const Request& request) const {
 Result<std::vector<std::string>> RequestService::allowed_events(const Request& request, const Actor& actor) const {
   auto workflow = workflow_for(request.type);
   if (!workflow) return fail(workflow.error());
-  return dsr::allowed_events(**workflow, request, actor);
+  auto allowed = dsr::allowed_events(**workflow, request, actor);
+  // An extension the policy does not give, or has given already, would only
+  // be refused: it is not offered.
+  const SlaPolicy* policy = policies_.policy(request.policy);
+  const SlaRule* rule = policy ? policy->rule_for(request.type) : nullptr;
+  bool can_extend = rule != nullptr && rule->extension && !request.extended;
+  std::erase_if(allowed, [&](const std::string& event) {
+    const Transition* t = (*workflow)->find(request.state, event);
+    return t != nullptr && t->clock == ClockEffect::extend && !can_extend;
+  });
+  return allowed;
 }
 
 }  // namespace dsr

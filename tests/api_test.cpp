@@ -249,6 +249,12 @@ TEST_CASE("withdrawal, assignment and extension", "[api][transitions]") {
   auto assigned = h.call("POST", "/v1/requests/r1/assignment", R"({"assignee": "rita"})", rita);
   REQUIRE(assigned.status == 200);
   CHECK(str(assigned.body, "assignee") == "rita");
+  // Not offered where it would be refused: id-pdp gives access no extension.
+  auto offered = [&](const std::string& id) {
+    auto events = h.call("GET", "/v1/requests/" + id, "", sari).body.at("allowed_events").as_array();
+    return std::find(events.begin(), events.end(), boost::json::value("extend")) != events.end();
+  };
+  CHECK_FALSE(offered("r1"));
   auto no_extension = h.call("POST", "/v1/requests/r1/extension", R"({"reason": "complex"})", sari);
   CHECK(no_extension.status == 409);  // UU PDP's 3 x 24 hours has none
   CHECK(str(no_extension.body, "type") == "urn:dsr:problem:no_extension");
@@ -260,8 +266,10 @@ TEST_CASE("withdrawal, assignment and extension", "[api][transitions]") {
 
   auto uk = h.call("POST", "/v1/requests", R"({"type": "access", "policy": "uk-gdpr", "subject": {"name": "B", "nik": ")" + kOtherNik + R"(", "email": "b@example.org"}})");
   REQUIRE(uk.status == 201);
+  CHECK(offered("r2"));  // uk-gdpr gives two months more
   auto extended = h.call("POST", "/v1/requests/r2/extension", R"({"reason": "many systems to search"})", sari);
   REQUIRE(extended.status == 200);
+  CHECK_FALSE(offered("r2"));  // once
   CHECK(extended.body.at("extended").as_bool());
   CHECK(h.call("POST", "/v1/requests/r2/extension", R"({"reason": "again"})", sari).status == 409);
   CHECK(h.call("POST", "/v1/requests", R"({"type": "access", "policy": "mars", "subject": {"name": "B", "nik": ")" + kOtherNik + R"(", "email": "b@example.org"}})").status == 422);
@@ -720,4 +728,32 @@ TEST_CASE("the console's files are served with a strict policy, and whoami names
   CHECK(str(institution.body, "institution") == "BSSN");
   CHECK(h.call("GET", "/v1/whoami").status == 401);
   CHECK(h.call("GET", "/v1/whoami", "", "dsr_not-a-token").status == 401);
+}
+
+TEST_CASE("staff are told what each allowed event asks for, and queue items say if they are overdue and in which zone",
+          "[api][console]") {
+  ApiHarness h;
+  REQUIRE(h.call("POST", "/v1/requests", filing("access")).status == 201);
+  std::string vera = h.token(Role::verifier, "vera"), rita = h.token(Role::reviewer, "rita");
+  REQUIRE(h.call("POST", "/v1/requests/r1/transitions", R"({"event": "verify_manually", "version": 1})", vera).status == 200);
+  auto view = h.call("GET", "/v1/requests/r1", "", rita).body;
+  CHECK(str(view, "time_zone") == "Asia/Jakarta");
+  CHECK(view.at("open").as_bool());
+  CHECK_FALSE(view.at("overdue").as_bool());
+  const auto& rules = view.at("event_rules").as_object();
+  REQUIRE(rules.contains("reject"));
+  CHECK(rules.at("reject").at("reason").as_string() == "required");
+  CHECK(rules.at("reject").at("public").as_bool());
+  CHECK(rules.at("approve").at("reason").as_string() == "optional");
+  CHECK(rules.at("assign").at("reason").as_string() == "none");
+  CHECK(rules.size() == view.at("allowed_events").as_array().size());
+
+  auto queue = h.call("GET", "/v1/requests", "", rita).body.at("items").as_array();
+  REQUIRE(queue.size() == 1);
+  CHECK(queue[0].at("open").as_bool());
+  CHECK_FALSE(queue[0].at("overdue").as_bool());
+  CHECK(str(queue[0], "time_zone") == "Asia/Jakarta");
+  h.clock.advance(std::chrono::hours(24 * 4));  // past 3 x 24 hours
+  queue = h.call("GET", "/v1/requests", "", rita).body.at("items").as_array();
+  CHECK(queue[0].at("overdue").as_bool());
 }

@@ -356,17 +356,10 @@ export const notificationStatusName = (s) => named('notification_status', s);
 export const knownTypes = () => Object.keys(dictionary.id.types);
 export const knownStates = () => Object.keys(dictionary.id.states);
 
-// The time zone of a request's policy. The API does not say it (see
-// docs/console.md, "Gaps"), so the shipped policies' zones are listed here;
-// a view that carries `time_zone` wins.
-const policyZones = {
-  'id-pdp': 'Asia/Jakarta', 'br-lgpd': 'America/Sao_Paulo', 'eu-gdpr-de': 'Europe/Berlin',
-  'eu-gdpr-fr': 'Europe/Paris', 'eu-gdpr-nl': 'Europe/Amsterdam', 'uk-gdpr': 'Europe/London',
-  'us-ca-ccpa': 'America/Los_Angeles',
-};
+// The time zone of a request's policy: the server names it in every view.
 export const DEFAULT_ZONE = 'Asia/Jakarta';
 export function zoneOf(item) {
-  return item?.time_zone || policyZones[item?.policy] || DEFAULT_ZONE;
+  return item?.time_zone || DEFAULT_ZONE;
 }
 
 // Indonesia's zones have names everyone uses (WIB, WITA, WIT); Intl gives

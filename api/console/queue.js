@@ -5,26 +5,18 @@ import { getJson, query } from './api.js';
 import { h, replace, problemBox, focus } from './dom.js';
 import { t, typeName, stateName, knownTypes, knownStates, formatInstant, zoneOf, zoneName, dayIn, DEFAULT_ZONE } from './i18n.js';
 
-// The states in which a request is closed: a closed request is never
-// overdue. The API's summaries carry no "closed" or "overdue" flag (see
-// docs/console.md, "Gaps"), so the shipped workflows' terminal states are
-// named here; a summary that carries `overdue` wins.
-const TERMINAL = new Set(['completed', 'partially_completed', 'rejected', 'withdrawn', 'expired']);
-
 const LIMITS = [10, 25, 50, 100];
 
 // Kept between visits: the filters, and the cursors of the pages before
 // the one shown (so "previous" goes back without the server's help).
 const state = { filters: { type: '', status: '', assignee: '', mine: false, overdue: false, limit: 25 }, cursors: [null] };
 
-// 'overdue', 'due_today' or null, for one item, now.
+// 'overdue', 'due_today' or null, for a queue item or a request, now. The
+// server says whether it is open and overdue; "due today" is the day in
+// the policy's time zone, which the server names too.
 export function dueMarker(item, now = new Date()) {
-  if (TERMINAL.has(item.status)) return null;
-  if (typeof item.overdue === 'boolean') {
-    if (item.overdue) return 'overdue';
-  } else if (item.due_at && new Date(item.due_at) < now) {
-    return 'overdue';
-  }
+  if (!item.open) return null;  // a closed request is never overdue
+  if (item.overdue) return 'overdue';
   if (!item.due_at) return null;
   const zone = zoneOf(item);
   return dayIn(new Date(item.due_at), zone) === dayIn(now, zone) ? 'due_today' : null;

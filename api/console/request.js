@@ -17,10 +17,8 @@ const draftOf = (id) => { if (!drafts.has(id)) drafts.set(id, { reason: '', mess
 // Events that have their own route rather than /transitions.
 const OWN_FORM = new Set(['assign', 'message']);
 
-// Whether an event needs a reason: 'required', 'optional', 'none', or
-// 'unknown' when the server does not say. allowed_events names events only;
-// a view with `event_rules` ({event: {reason}}) is used when the server
-// sends one (see docs/console.md, "Gaps").
+// Whether an event needs a reason: 'required', 'optional' or 'none', as the
+// view's `event_rules` says ('unknown' only for a server too old to say).
 function reasonRule(view, event) {
   return view.event_rules?.[event]?.reason ?? 'unknown';
 }
