@@ -1,6 +1,46 @@
 #include "api/route_support.hpp"
 
+#include <boost/json/parse.hpp>
+
 namespace dsr::api {
+namespace {
+
+// Who works a request from the subject's own data: those who check the
+// identity, decide, and supervise. Auditors and admins see the process,
+// not the person (data minimisation, policy B.3).
+bool sees_subject(Role role) {
+  return role == Role::verifier || role == Role::reviewer || role == Role::supervisor;
+}
+
+// The subject as the filing gave it and as the record on file has it, and
+// what the subject asked for (corrections, the decision objected to).
+void add_subject_and_details(ApiContext& context, const Request& request, boost::json::object& view) {
+  boost::json::object subject{{"on_file", false}, {"record", nullptr}};
+  if (!request.subject_ref.starts_with("u-")) {  // "u-<id>": a filing without a record
+    if (auto record = context.vault.get(request.subject_ref)) {
+      subject["on_file"] = true;
+      subject["record"] = {{"name", record->name},         {"nik", record->nik},
+                           {"nip", record->nip},           {"organization", record->organization},
+                           {"unit", record->unit},         {"position", record->position},
+                           {"email", record->email},       {"phone", record->phone}};
+    }
+  }
+  boost::json::object details;
+  if (auto sealed = context.store.details(request.id)) {
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(*sealed, ec);
+    if (!ec && parsed.is_object()) details = std::move(parsed.as_object());
+  }
+  if (auto* given = details.if_contains("contact_given")) subject["given"] = std::move(*given);
+  if (auto* how = details.if_contains("verification")) subject["verification"] = std::move(*how);
+  details.erase("contact_given");
+  details.erase("verification");
+  details.erase("locale");
+  view["subject"] = std::move(subject);
+  view["details"] = std::move(details);
+}
+
+}  // namespace
 
 boost::json::object notification_counts(const std::vector<RecipientNotification>& notifications) {
   boost::json::object counts{{"pending", 0}, {"delivered", 0}, {"acknowledged", 0}, {"failed", 0}};
@@ -19,6 +59,7 @@ HttpResponse request_response(ApiContext& context, const Request& request, const
   view["open"] = open;
   view["overdue"] = open && deadline && deadline->due_at < context.clock.now();
   view["time_zone"] = context.policies.time_zone_of(request.policy);
+  if (caller.is_staff() && sees_subject(caller.principal.role)) add_subject_and_details(context, request, view);
   // Staff see how the recipients' notices stand once the request has
   // reached a notification step (read only then: most requests never do).
   bool notified = std::any_of(request.events.begin(), request.events.end(), [&](const Event& e) {

@@ -757,3 +757,38 @@ TEST_CASE("staff are told what each allowed event asks for, and queue items say 
   queue = h.call("GET", "/v1/requests", "", rita).body.at("items").as_array();
   CHECK(queue[0].at("overdue").as_bool());
 }
+
+TEST_CASE("those who work a request see the subject and what was asked, auditors and admins do not", "[api][console]") {
+  ApiHarness h;
+  h.put_subject(kNik, "budi@example.go.id");
+  REQUIRE(h.call("POST", "/v1/requests",
+                 filing("rectification", kNik, "budi@example.go.id",
+                        R"(, "details": {"corrections": [{"field": "email", "requested": "budi@bssn.go.id"}]})"))
+              .status == 201);
+  REQUIRE(h.call("POST", "/v1/requests", filing("access", kOtherNik, "siti@example.org")).status == 201);
+  for (Role role : {Role::verifier, Role::reviewer, Role::supervisor}) {
+    INFO(to_string(role));
+    auto view = h.call("GET", "/v1/requests/r1", "", h.token(role, "staff-" + std::string(to_string(role)))).body;
+    const auto& subject = view.at("subject");
+    CHECK(subject.at("on_file").as_bool());
+    CHECK(str(subject.at("record"), "nik") == kNik);
+    CHECK(str(subject.at("given"), "email") == "budi@example.go.id");
+    CHECK(str(subject, "verification") == "code");
+    CHECK(str(view.at("details").at("corrections").at(0), "requested") == "budi@bssn.go.id");
+    CHECK_FALSE(view.at("details").as_object().contains("contact_given"));
+  }
+  // Filed by someone dsr holds no record of: what the form said, nothing on file.
+  auto unknown = h.call("GET", "/v1/requests/r2", "", h.token(Role::verifier, "vera")).body;
+  CHECK_FALSE(unknown.at("subject").at("on_file").as_bool());
+  CHECK(unknown.at("subject").at("record").is_null());
+  CHECK(str(unknown.at("subject").at("given"), "name") == "Budi Santoso");
+  CHECK(str(unknown.at("subject"), "verification") == "manual_no_record");
+  for (Role role : {Role::auditor, Role::admin}) {
+    INFO(to_string(role));
+    auto view = h.call("GET", "/v1/requests/r1", "", h.token(role, "staff-" + std::string(to_string(role))));
+    REQUIRE(view.status == 200);
+    CHECK_FALSE(view.body.as_object().contains("subject"));
+    CHECK_FALSE(view.body.as_object().contains("details"));
+    CHECK(view.raw.find(kNik) == std::string::npos);
+  }
+}

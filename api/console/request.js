@@ -76,11 +76,34 @@ function deadlinePanel(view, zone, marker) {
           h('td', {}, s.cause ? eventName(s.cause) : t('none')))))))] : null);
 }
 
+// Personal data as the server gives it to those who work the request: the
+// record on file beside what the form said, so that a verifier can compare
+// them, and what the subject asked for. Only fields with a value are shown.
+const PERSONAL_FIELDS = ['name', 'nik', 'nip', 'organization', 'unit', 'position', 'email', 'phone'];
+function personalFacts(data, idPrefix) {
+  return facts(PERSONAL_FIELDS.filter((f) => data?.[f]).map((f) =>
+    [t(`pd_${f}`), h('span', { id: `${idPrefix}-${f}` }, String(data[f]))]));
+}
+
+const fieldLabel = (f) => (PERSONAL_FIELDS.includes(f) ? t(`pd_${f}`) : f);
+
 function subjectPanel(view) {
-  const subject = view.subject && typeof view.subject === 'object' ? view.subject : null;
-  return section('subject', t('subject_title'), subject
-    ? facts(Object.entries(subject).map(([k, v]) => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v ?? t('none'))]))
-    : h('p', { class: 'muted' }, t('subject_missing')));
+  const subject = view.subject;
+  if (!subject || typeof subject !== 'object') return section('subject', t('subject_title'), h('p', { class: 'muted', id: 'subject-hidden' }, t('subject_missing')));
+  const details = view.details || {};
+  const corrections = Array.isArray(details.corrections) ? details.corrections : [];
+  const asked = [
+    corrections.length ? [t('corrections'), h('ul', { id: 'asked-corrections' }, corrections.map((c) =>
+      h('li', {}, t('correction_line', { field: fieldLabel(c.field), requested: c.requested ?? '' }))))] : null,
+    details.decision_reference ? [t('decision_reference'), details.decision_reference] : null,
+    details.grounds ? [t('grounds'), details.grounds] : null,
+  ].filter(Boolean);
+  return section('subject', t('subject_title'),
+    subject.verification ? facts([[t('subject_verification'), t(`verification_${subject.verification}`)]]) : null,
+    h('h3', {}, t('subject_on_file')),
+    subject.on_file ? personalFacts(subject.record, 'record') : h('p', { class: 'muted', id: 'subject-not-on-file' }, t('subject_not_on_file')),
+    subject.given ? [h('h3', {}, t('subject_given')), personalFacts(subject.given, 'given')] : null,
+    asked.length ? [h('h3', {}, t('asked_title')), facts(asked)] : null);
 }
 
 // The journal, with actors and every reason; the request's own history

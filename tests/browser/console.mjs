@@ -180,6 +180,9 @@ try {
   listed = await queueIds(r);
   check(JSON.stringify(listed) === JSON.stringify([ids.erasure]), `"mine" lists ${listed}, not the one assigned erasure`);
   await openRequest(r, ids.erasure);
+  // The reviewer sees what the form said (no record is on file here).
+  check(await text(r, '#given-name') === 'Budi Santoso', 'the reviewer does not see the name given on the form');
+  check(await r.locator('#subject-not-on-file').count() === 1, 'the reviewer is not told that no record is on file');
   await fire(r, 'approve');
   await expectStatus(r, 'second_review', 'rita');
 
@@ -325,6 +328,8 @@ try {
   check(await a.locator('#actions button').count() === 0, `the auditor is offered ${await actionEvents(a)}`);
   check(await a.locator('#no-actions').count() === 1, 'the auditor is not told there is nothing to do');
   check(await a.locator('#message-form').count() === 0, 'the auditor may write messages');
+  check(await a.locator('#subject-hidden').count() === 1 && !(await a.content()).includes('Budi Santoso'),
+    'the auditor is shown the subject\'s personal data');
   check((await a.locator('#timeline-list').textContent()).includes('sari'), 'the auditor does not see the actors');
   await a.click('#nav-report');
   await a.waitForSelector('#report-frame');
