@@ -61,6 +61,7 @@ std::unique_ptr<Router> build_router(ApiContext& context) {
   add_report_routes(*router, context);
   add_ops_routes(*router, context);
   add_console_routes(*router, context);
+  add_workflow_routes(*router, context);
   return router;
 }
 

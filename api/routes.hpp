@@ -17,6 +17,7 @@ void add_notification_routes(Router& router, ApiContext& context);  // recipient
 void add_report_routes(Router& router, ApiContext& context);   // SLA reports
 void add_ops_routes(Router& router, ApiContext& context);      // health, readiness, OpenAPI
 void add_console_routes(Router& router, ApiContext& context);  // the back-office console's files, whoami
+void add_workflow_routes(Router& router, ApiContext& context); // the workflows, as data
 
 // Every route of the API, ready to dispatch.
 std::unique_ptr<Router> build_router(ApiContext& context);

@@ -372,6 +372,7 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
       {"GET /console/", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
       {"GET /console/{file}", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
       {"GET /v1/whoami", "admin system verifier reviewer supervisor auditor institution"},
+      {"GET /v1/workflows", "admin verifier reviewer supervisor auditor"},
   };
   std::set<std::string> routes_seen;
   for (const auto& route : h.router->routes()) {
@@ -791,4 +792,26 @@ TEST_CASE("those who work a request see the subject and what was asked, auditors
     CHECK_FALSE(view.body.as_object().contains("details"));
     CHECK(view.raw.find(kNik) == std::string::npos);
   }
+}
+
+TEST_CASE("the workflows are served as data: states, events, roles and what each event asks", "[api][console]") {
+  ApiHarness h;
+  auto r = h.call("GET", "/v1/workflows", "", h.token(Role::reviewer, "rita"));
+  REQUIRE(r.status == 200);
+  const auto& items = r.body.at("items").as_array();
+  CHECK(items.size() == 4);
+  const boost::json::value* access = nullptr;
+  for (const auto& w : items)
+    if (w.at("type") == "access") access = &w;
+  REQUIRE(access != nullptr);
+  bool verifying = false;
+  for (const auto& s : access->at("states").as_array())
+    if (s.at("state") == "verifying") verifying = s.at("kind") == "verification";
+  CHECK(verifying);
+  bool reject_needs_reason = false;
+  for (const auto& t : access->at("transitions").as_array())
+    if (t.at("event") == "reject" && t.at("from").as_array().at(0) == "in_review")
+      reject_needs_reason = t.at("reason") == "required" && t.at("public").as_bool();
+  CHECK(reject_needs_reason);
+  CHECK(h.call("GET", "/v1/workflows").status == 401);
 }

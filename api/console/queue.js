@@ -32,7 +32,23 @@ function select(id, label, options, value) {
     h('select', { id, name: id }, options.map(([v, text]) => h('option', { value: v, selected: String(v) === String(value) }, text)))];
 }
 
-function filterForm(app, onApply) {
+// The types and states to filter by: those of the server's workflows
+// (GET /v1/workflows), read once a session; the dictionary's if that fails.
+let vocabulary = null;
+async function filterVocabulary() {
+  if (vocabulary) return vocabulary;
+  try {
+    const { items } = await getJson('/v1/workflows');
+    const states = [];
+    for (const w of items) for (const s of w.states) if (!states.includes(s.state)) states.push(s.state);
+    vocabulary = { types: items.map((w) => w.type), states };
+  } catch {
+    return { types: knownTypes(), states: knownStates() };
+  }
+  return vocabulary;
+}
+
+function filterForm(app, onApply, words) {
   const f = state.filters;
   const assignee = h('input', { id: 'f-assignee', name: 'assignee', type: 'text', value: f.mine ? '' : f.assignee,
                                 autocomplete: 'off', disabled: f.mine });
@@ -43,8 +59,8 @@ function filterForm(app, onApply) {
   const form = h('form', { class: 'filters', id: 'queue-filters', novalidate: true },
     h('fieldset', {},
       h('legend', {}, t('filters')),
-      h('div', { class: 'field' }, select('f-type', t('filter_type'), [['', t('filter_any')], ...knownTypes().map((ty) => [ty, typeName(ty)])], f.type)),
-      h('div', { class: 'field' }, select('f-status', t('filter_status'), [['', t('filter_any')], ...knownStates().map((s) => [s, stateName(s)])], f.status)),
+      h('div', { class: 'field' }, select('f-type', t('filter_type'), [['', t('filter_any')], ...words.types.map((ty) => [ty, typeName(ty)])], f.type)),
+      h('div', { class: 'field' }, select('f-status', t('filter_status'), [['', t('filter_any')], ...words.states.map((s) => [s, stateName(s)])], f.status)),
       h('div', { class: 'field' }, h('label', { for: 'f-assignee' }, t('filter_assignee')), assignee),
       h('div', { class: 'field check' }, mine, h('label', { for: 'f-mine' }, t('filter_mine'))),
       h('div', { class: 'field check' }, overdue, h('label', { for: 'f-overdue' }, t('filter_overdue'))),
@@ -95,10 +111,11 @@ export async function renderQueue(main, app, { focusTarget = 'title' } = {}) {
   const load = async (fromReset) => {
     renderQueue(main, app, { focusTarget: fromReset ? 'filters' : 'results' });
   };
+  const words = await filterVocabulary();
   replace(main,
     heading,
     h('p', { class: 'muted' }, t('queue_intro', { zone: `${zoneName(DEFAULT_ZONE)} (${DEFAULT_ZONE})` })),
-    filterForm(app, load),
+    filterForm(app, load, words),
     results);
   if (focusTarget === 'title') focus(heading);
 
