@@ -190,8 +190,10 @@ void file_request(const HttpRequest& http, ApiContext& context, Respond respond)
   // secret's keyed hash.
   filing.tracking_token = "trk_" + id + "." + context.new_tracking_token();
   boost::json::object details = form.details;
-  details["contact_given"] = {{"name", form.name}, {"email", form.email}, {"phone", form.phone},
-                              {"nip", form.nip}, {"organization", form.organization}};
+  // What the form claimed, sealed with the filing: a verifier checking the
+  // identity by hand compares it with the record on file, NIK included.
+  details["contact_given"] = {{"name", form.name}, {"nik", form.nik},     {"email", form.email},
+                              {"phone", form.phone}, {"nip", form.nip}, {"organization", form.organization}};
   details["verification"] = by_code ? "code" : (record ? "manual_contact_mismatch" : "manual_no_record");
   details["locale"] = form.locale;
   filing.details_json = boost::json::serialize(details);

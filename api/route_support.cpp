@@ -13,11 +13,15 @@ bool sees_subject(Role role) {
 }
 
 // The subject as the filing gave it and as the record on file has it, and
-// what the subject asked for (corrections, the decision objected to).
-void add_subject_and_details(ApiContext& context, const Request& request, boost::json::object& view) {
+// what the subject asked for (corrections, the decision objected to). A
+// record that cannot be read is an error, never "no record on file": a
+// verifier would verify by hand on the strength of it.
+Status add_subject_and_details(ApiContext& context, const Request& request, boost::json::object& view) {
   boost::json::object subject{{"on_file", false}, {"record", nullptr}};
   if (!request.subject_ref.starts_with("u-")) {  // "u-<id>": a filing without a record
-    if (auto record = context.vault.get(request.subject_ref)) {
+    auto record = context.vault.get(request.subject_ref);
+    if (!record && record.error().code != ErrorCode::not_found) return fail(record.error());
+    if (record) {
       subject["on_file"] = true;
       subject["record"] = {{"name", record->name},         {"nik", record->nik},
                            {"nip", record->nip},           {"organization", record->organization},
@@ -25,12 +29,12 @@ void add_subject_and_details(ApiContext& context, const Request& request, boost:
                            {"email", record->email},       {"phone", record->phone}};
     }
   }
+  auto sealed = context.store.details(request.id);
+  if (!sealed) return fail(sealed.error());
   boost::json::object details;
-  if (auto sealed = context.store.details(request.id)) {
-    boost::system::error_code ec;
-    auto parsed = boost::json::parse(*sealed, ec);
-    if (!ec && parsed.is_object()) details = std::move(parsed.as_object());
-  }
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(*sealed, ec);
+  if (!ec && parsed.is_object()) details = std::move(parsed.as_object());
   if (auto* given = details.if_contains("contact_given")) subject["given"] = std::move(*given);
   if (auto* how = details.if_contains("verification")) subject["verification"] = std::move(*how);
   details.erase("contact_given");
@@ -38,6 +42,7 @@ void add_subject_and_details(ApiContext& context, const Request& request, boost:
   details.erase("locale");
   view["subject"] = std::move(subject);
   view["details"] = std::move(details);
+  return ok_status();
 }
 
 }  // namespace
@@ -59,7 +64,10 @@ HttpResponse request_response(ApiContext& context, const Request& request, const
   view["open"] = open;
   view["overdue"] = open && deadline && deadline->due_at < context.clock.now();
   view["time_zone"] = context.policies.time_zone_of(request.policy);
-  if (caller.is_staff() && sees_subject(caller.principal.role)) add_subject_and_details(context, request, view);
+  if (caller.is_staff() && sees_subject(caller.principal.role)) {
+    if (Status added = add_subject_and_details(context, request, view); !added)
+      return problem_for(added.error(), Locale::en);
+  }
   // Staff see how the recipients' notices stand once the request has
   // reached a notification step (read only then: most requests never do).
   bool notified = std::any_of(request.events.begin(), request.events.end(), [&](const Event& e) {

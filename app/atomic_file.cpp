@@ -5,10 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+
+#include "storage/crypto.hpp"
 
 namespace dsr::app {
 namespace {
@@ -23,10 +24,10 @@ bool write_all(int fd, std::string_view content) {
   return true;
 }
 
-// A name for the moment between link and rename, unique in this process.
+// A name for the moment between link and rename: random, so that one left
+// by a crash in that moment never stands in the way of a later write.
 std::string passing_name(const std::filesystem::path& path) {
-  static std::atomic<unsigned> counter{0};
-  return fmt::format(".{}.{}-{}", path.filename().string(), ::getpid(), ++counter);
+  return fmt::format(".{}.{}", path.filename().string(), storage::random_id(12));
 }
 
 }  // namespace
@@ -50,9 +51,12 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
   // The name the content has before it is renamed over `path`: linked to
   // the unnamed file once written, or a named temporary file from the start.
   std::string temp;
-  int fd = open_unnamed_file(dir_fd);
+  // An unnamed file is named through /proc (link_unnamed_file): without
+  // /proc, or where the file system has no unnamed files, a named one.
+  bool proc = ::access("/proc/self/fd", X_OK) == 0;
+  int fd = proc ? open_unnamed_file(dir_fd) : -1;
   bool unnamed = fd >= 0;
-  if (!unnamed && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+  if (!unnamed && (!proc || errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
     temp = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
     fd = ::mkstemp(temp.data());
   }

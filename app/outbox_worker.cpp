@@ -35,24 +35,22 @@ void OutboxWorker::TroubleLog::succeeded() {
   last_.clear();
 }
 
+// Only storage trouble (a full or read-only disk, a busy database) holds
+// the worker back until it passes. Any other failure would hold it back
+// for good, so what was sent is forgotten instead and sent again on the
+// next run (at least once, as after a crash).
 bool OutboxWorker::record_receipts() {
   Status handled = receipts_.filings.handled(unrecorded_receipts_->through, unrecorded_receipts_->undelivered);
-  if (!handled) {
-    receipt_trouble_.failed(handled.error().message);
-    return false;
-  }
-  unrecorded_receipts_.reset();
-  return true;
+  if (!handled) receipt_trouble_.failed(handled.error().message);
+  if (handled || handled.error().code != ErrorCode::unavailable) unrecorded_receipts_.reset();
+  return handled.ok();
 }
 
 bool OutboxWorker::record_deliveries() {
   Status marked = outbox_.delivered(unrecorded_deliveries_);
-  if (!marked) {
-    outbox_trouble_.failed(marked.error().message);
-    return false;
-  }
-  unrecorded_deliveries_.clear();
-  return true;
+  if (!marked) outbox_trouble_.failed(marked.error().message);
+  if (marked || marked.error().code != ErrorCode::unavailable) unrecorded_deliveries_.clear();
+  return marked.ok();
 }
 
 bool OutboxWorker::deliver_receipts() {

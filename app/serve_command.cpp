@@ -233,9 +233,11 @@ int serve_command(const std::vector<std::string>& args) {
                           {},
                           [&outbox, &db]() -> Status {
                             if (auto answered = outbox.pending_count(); !answered) return fail(answered.error());
-                            if (!db.writable())
+                            if (!db.writable()) {
+                              db.retry_writing();  // the next /readyz sees whether it worked
                               return fail(Error::unavailable("the database can only be read (is its disk mounted "
                                                              "read-only?); dsr writes again by itself once it can"));
+                            }
                             return ok_status();
                           }};
   api::HttpMetrics http_metrics;

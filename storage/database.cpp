@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <exception>
 #include <filesystem>
 
 #include "storage/connection.hpp"
@@ -81,33 +82,58 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
 
 // SQLite shares one shared-memory index (the -shm file) among a process's
 // connections to a file; opened read-only, it stays read-only until every
-// one of them has closed. So all close, then all open again. A reader still
-// leased after two seconds puts this off to a later batch.
+// one of them has closed. So all close, then all open again. While the
+// pool drains no new reader is leased (else steady reads would never let
+// it drain); a reader still leased after two seconds puts this off to a
+// later batch. The readers are opened again even if the writer cannot be,
+// so that reads go on; the first failure is rethrown.
 bool Database::reopen_connections(WriteConnection& writer) {
   std::unique_lock lock(pool_mutex_);
-  if (!pool_returned_.wait_for(lock, std::chrono::seconds(2), [this] { return idle_.size() == readers_.size(); }))
-    return false;
+  draining_ = true;
+  bool drained = pool_returned_.wait_for(lock, std::chrono::seconds(2), [this] { return idle_.size() == readers_.size(); });
+  struct EndDrain {
+    Database& db;
+    ~EndDrain() {
+      db.draining_ = false;
+      db.pool_returned_.notify_all();
+    }
+  } end_drain{*this};
+  if (!drained) return false;
   for (auto& reader : readers_) reader->replace(nullptr);
   writer.replace(nullptr);
-  writer.replace(open_writer(target_));
-  journal_.reload(writer.db());
-  for (auto& reader : readers_) reader->replace(open_reader(target_));
+  std::exception_ptr failure;
+  try {
+    writer.replace(open_writer(target_));
+    journal_.reload(writer.db());
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  for (auto& reader : readers_) {
+    try {
+      reader->replace(open_reader(target_));
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
   return sqlite3_db_readonly(writer.db().getHandle(), "main") != 1;
 }
 
 Database::Lease::Lease(Database& db) : owner(db) {
   std::unique_lock lock(owner.pool_mutex_);
-  owner.pool_returned_.wait(lock, [&] { return !owner.idle_.empty(); });
+  owner.pool_returned_.wait(lock, [&] { return !owner.draining_ && !owner.idle_.empty(); });
   connection = owner.idle_.back();
   owner.idle_.pop_back();
 }
 
+// Every waiter is woken: leases waiting for a connection, and a reopen
+// waiting for all of them.
 Database::Lease::~Lease() {
   {
     std::lock_guard lock(owner.pool_mutex_);
     owner.idle_.push_back(connection);
   }
-  owner.pool_returned_.notify_one();
+  owner.pool_returned_.notify_all();
 }
 
 }  // namespace dsr::storage

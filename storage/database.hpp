@@ -41,6 +41,10 @@ class Database {
   GroupCommitWriter& writer() { return *writer_; }
   // False while the file can only be read (see GroupCommitWriter).
   bool writable() const { return writer_->writable(); }
+  // Has the writer try to open the file for writing again now (a batch
+  // with nothing in it), without waiting: for /readyz, which may be all
+  // that comes while a load balancer holds traffic off a read-only node.
+  void retry_writing() { writer_->submit([](WriteConnection&) { return ok_status(); }, [](Status) {}); }
   const MasterKey& keys() const { return keys_; }
   // Used only by jobs on the writer thread.
   JournalChain& journal() { return journal_; }
@@ -93,6 +97,7 @@ class Database {
   std::condition_variable pool_returned_;
   std::vector<std::unique_ptr<WriteConnection>> readers_;  // owned, fixed after open()
   std::vector<WriteConnection*> idle_;                     // guarded by pool_mutex_
+  bool draining_ = false;  // guarded by pool_mutex_: reopen_connections() waits for every reader
 };
 
 }  // namespace dsr::storage

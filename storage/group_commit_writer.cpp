@@ -1,5 +1,6 @@
 #include "storage/group_commit_writer.hpp"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <future>
@@ -65,8 +66,12 @@ void GroupCommitWriter::reopen_if_read_only() {
   last_reopen_ = now;
   try {
     writable_ = hooks_.reopen(db_);
-  } catch (...) {
-    // Not openable yet: this batch fails and says why.
+    if (writable_) fmt::print(stderr, "dsr: storage: the database can be written again\n");
+  } catch (const std::exception& e) {
+    // Not openable yet: this batch fails and says why; the log says it once.
+    std::string why = sqlite_error(e, "opening the database again").message;
+    if (why != last_reopen_error_) fmt::print(stderr, "dsr: storage: {}\n", why);
+    last_reopen_error_ = why;
   }
 }
 

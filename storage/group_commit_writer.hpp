@@ -25,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "engine/result.hpp"
@@ -102,6 +103,7 @@ class GroupCommitWriter {
   std::atomic<std::uint64_t> jobs_{0};
   std::atomic<bool> writable_{true};
   std::chrono::steady_clock::time_point last_reopen_{};  // writer thread only
+  std::string last_reopen_error_;                         // writer thread only
   std::thread thread_;
 };
 

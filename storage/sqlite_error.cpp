@@ -18,8 +18,9 @@ Error sqlite_error(const std::exception& e, std::string_view what) {
     case SQLITE_READONLY:
     case SQLITE_PERM:
     case SQLITE_CANTOPEN:
-      return Error::unavailable(fmt::format("{}: the database cannot be written ({}); check the file and its "
-                                            "directory permissions", what, db_error->what()));
+      return Error::unavailable(fmt::format("{}: the database cannot be written ({}); check the file's and its "
+                                            "directory's permissions, and whether its disk is mounted read-only",
+                                            what, db_error->what()));
     case SQLITE_IOERR:
       return Error::unavailable(fmt::format("{}: input/output error ({}); check the disk", what, db_error->what()));
     case SQLITE_CORRUPT:

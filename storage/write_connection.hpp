@@ -4,10 +4,11 @@
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -18,8 +19,10 @@ class WriteConnection {
  public:
   explicit WriteConnection(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
 
+  // A connection that could not be opened again (see
+  // Database::reopen_connections) fails like a file that cannot be opened.
   SQLite::Database& db() {
-    if (!db_) throw std::runtime_error("the database connection could not be opened again; see the log");
+    if (!db_) throw SQLite::Exception("the database could not be opened again", SQLITE_CANTOPEN);
     return *db_;
   }
 

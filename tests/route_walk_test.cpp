@@ -404,6 +404,16 @@ TEST_CASE("the route walk: every route, every caller, in scope and out of scope"
         CHECK(promise.holds(reply.status));
         succeeded += is_2xx(reply.status);
 
+        // Within "the whole request", the record on file and what was asked
+        // go only to those who work it (docs/api.md): not auditors, not admins.
+        if (route.method == "GET" && route.pattern == "/v1/requests/{id}" && caller.kind == Caller::Kind::staff &&
+            is_2xx(reply.status)) {
+          bool works_it = caller.role == Role::verifier || caller.role == Role::reviewer || caller.role == Role::supervisor;
+          INFO("the subject panel is for verifiers, reviewers and supervisors only");
+          CHECK(reply.body.as_object().contains("subject") == works_it);
+          CHECK(reply.body.as_object().contains("details") == works_it);
+        }
+
         for (const Person* person : {&kA, &kB}) {
           if (may_see(caller, route, scope, *person)) continue;
           INFO("may not see the data of " << person->name);

@@ -50,7 +50,13 @@ function markCurrentNav() {
 function currentRoute() {
   const hash = location.hash;
   const request = /^#\/request\/(.+)$/.exec(hash);
-  if (request) return { name: 'request', id: decodeURIComponent(request[1]) };
+  if (request) {
+    try {
+      return { name: 'request', id: decodeURIComponent(request[1]) };
+    } catch {
+      return { name: 'queue' };  // a mangled address: the queue, not a blank page
+    }
+  }
   if (hash === '#/report') return { name: 'report' };
   return { name: 'queue' };
 }
@@ -88,12 +94,15 @@ function renderSignIn(message) {
   focus(input);
 }
 
+// Signing out (or a token the server no longer takes) reloads the page:
+// nothing the last person typed, filtered or opened stays in memory for the
+// next one at this screen, and no view still loading can draw over the
+// sign-in form. The message to show survives the reload in sessionStorage.
+const FLASH_KEY = 'dsr.console.flash';
 function signOut(message) {
   session.clear();
-  app.me = null;
-  paintShell();
-  if (location.hash) history.replaceState(null, '', location.pathname);
-  renderSignIn(message);
+  if (message) sessionStorage.setItem(FLASH_KEY, message);
+  location.replace(location.pathname);
 }
 
 async function route() {
@@ -121,6 +130,9 @@ async function start() {
   // hash routes.
   document.getElementById('skip-link').addEventListener('click', (event) => { event.preventDefault(); focus(main); });
   window.addEventListener('hashchange', () => { if (location.hash.startsWith('#/')) route(); });
+  const flash = sessionStorage.getItem(FLASH_KEY);
+  sessionStorage.removeItem(FLASH_KEY);
+  if (flash) return renderSignIn(flash);
   const token = session.token();
   if (token) {
     try {

@@ -67,3 +67,14 @@ export function focus(el) {
   if (!el.hasAttribute('tabindex') && !['A', 'BUTTON', 'INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName)) el.setAttribute('tabindex', '-1');
   el.focus({ preventScroll: false });
 }
+
+// Views load before they draw, and the user may move on meanwhile. Each
+// view claims `main` when it starts; after a wait it draws only if it
+// still holds the claim, so a slow answer never draws over a newer view.
+// (Parts of a view, such as the queue's results, are replaced in place:
+// once their view is gone they are detached, and drawing there is harmless.)
+export function claim(main) {
+  const mine = String(Number(main.dataset.claim || 0) + 1);
+  main.dataset.claim = mine;
+  return () => main.dataset.claim === mine;
+}

@@ -2,7 +2,7 @@
 // marker for what is overdue or due today in the policy's time zone, and
 // paging by next_cursor. Filters and page survive a visit to a request.
 import { getJson, query } from './api.js';
-import { h, replace, problemBox, focus } from './dom.js';
+import { h, replace, problemBox, focus, claim } from './dom.js';
 import { t, typeName, stateName, knownTypes, knownStates, formatInstant, zoneOf, zoneName, dayIn, DEFAULT_ZONE } from './i18n.js';
 
 const LIMITS = [10, 25, 50, 100];
@@ -53,7 +53,8 @@ function filterForm(app, onApply, words) {
   const assignee = h('input', { id: 'f-assignee', name: 'assignee', type: 'text', value: f.mine ? '' : f.assignee,
                                 autocomplete: 'off', disabled: f.mine });
   const mine = h('input', { id: 'f-mine', name: 'mine', type: 'checkbox', checked: f.mine });
-  // "Mine" fills the assignee filter with the signed-in name.
+  // "Mine" stands for the signed-in name (put in the query when it is
+  // sent), so the free-text assignee field is cleared and disabled.
   mine.addEventListener('change', () => { assignee.disabled = mine.checked; if (mine.checked) assignee.value = ''; });
   const overdue = h('input', { id: 'f-overdue', name: 'overdue', type: 'checkbox', checked: f.overdue });
   const form = h('form', { class: 'filters', id: 'queue-filters', novalidate: true },
@@ -111,7 +112,9 @@ export async function renderQueue(main, app, { focusTarget = 'title' } = {}) {
   const load = async (fromReset) => {
     renderQueue(main, app, { focusTarget: fromReset ? 'filters' : 'results' });
   };
+  const current = claim(main);
   const words = await filterVocabulary();
+  if (!current()) return;
   replace(main,
     heading,
     h('p', { class: 'muted' }, t('queue_intro', { zone: `${zoneName(DEFAULT_ZONE)} (${DEFAULT_ZONE})` })),

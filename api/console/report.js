@@ -3,7 +3,7 @@
 // console's CSP allows the page's one style by its hash), and the same
 // report as CSV or JSON to download.
 import { getText, getBlob, query } from './api.js';
-import { h, replace, problemBox, notice, focus } from './dom.js';
+import { h, replace, problemBox, notice, focus, claim } from './dom.js';
 import { t, language } from './i18n.js';
 
 const period = { from: '', to: '' };
@@ -32,6 +32,7 @@ async function download(format, status) {
 }
 
 export async function renderReport(main) {
+  claim(main);  // a queue or request still loading will not draw over this
   const heading = h('h1', { id: 'view-title', tabindex: '-1' }, t('report_title'));
   const from = h('input', { id: 'r-from', name: 'from', type: 'date', value: period.from });
   const to = h('input', { id: 'r-to', name: 'to', type: 'date', value: period.to });

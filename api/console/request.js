@@ -5,7 +5,7 @@
 // (allowed_events). The server stays the judge: a refusal (four-eyes,
 // role, stale version) is shown as the server words it.
 import { getJson, postJson, ApiError } from './api.js';
-import { h, replace, facts, problemBox, notice, focus } from './dom.js';
+import { h, replace, facts, problemBox, notice, focus, claim } from './dom.js';
 import { dueMarker, markerBadge } from './queue.js';
 import { t, eventName, stateName, roleName, typeName, notificationStatusName, formatInstant, zoneOf } from './i18n.js';
 
@@ -150,7 +150,9 @@ export async function renderRequest(main, app, id, { flash = null, focusTarget =
   replace(main, back, heading, h('p', { class: 'muted' }, t('loading')));
   if (!flash) focus(heading);
 
+  const current = claim(main);
   const data = await loadAll(id);
+  if (!current()) return;
   if (data.view.error) {
     const e = data.view.error;
     replace(main, back, heading, problemBox(e, e.status === 404 ? t('not_found') : e.status === 403 ? t('role_forbidden') : null));
@@ -267,7 +269,10 @@ function messagesPanel(ctx, messages, zone) {
 async function act(ctx, event) {
   const { main, app, id, view, flashArea } = ctx;
   const draft = draftOf(id);
-  const reason = draft.reason.trim();
+  // A step that takes no reason is not sent one: a note typed for another
+  // step (which the subject might see) goes nowhere by mistake.
+  const takesReason = reasonRule(view, event) !== 'none';
+  const reason = takesReason ? draft.reason.trim() : '';
   const base = `/v1/requests/${encodeURIComponent(id)}`;
   for (const b of main.querySelectorAll('#actions button')) b.disabled = true;
   try {
@@ -275,7 +280,7 @@ async function act(ctx, event) {
     if (event === 'assign') after = await postJson(`${base}/assignment`, { assignee: app.me.name, version: view.version });
     else if (event === 'extend') after = await postJson(`${base}/extension`, { reason, version: view.version });
     else after = await postJson(`${base}/transitions`, reason ? { event, reason, version: view.version } : { event, version: view.version });
-    if (event !== 'assign') draft.reason = '';  // sent: the next decision starts blank
+    if (takesReason) draft.reason = '';  // sent: the next decision starts blank
     const message = event === 'assign' ? t('assigned_done', { name: after.assignee ?? app.me.name })
       : t('action_done', { event: eventName(event), status: stateName(after.status) });
     await renderRequest(main, app, id, { flash: notice(message) });
