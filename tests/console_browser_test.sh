@@ -70,8 +70,9 @@ fire() {  # fire ID EVENT TOKEN
 erasure=$(file erasure "")
 approve_me=$(file access "")
 conflict=$(file access "")
-fire "$approve_me" verify_manually "$vera"
-fire "$conflict" verify_manually "$vera"
+info=$(file access "")
+held=$(file access "")
+for id in "$approve_me" "$conflict" "$info" "$held"; do fire "$id" verify_manually "$vera"; done
 # Enough others for a second page of ten; one made overdue, one due today.
 fillers=()
 for _ in $(seq 10); do fillers+=("$(file access "")"); done
@@ -92,7 +93,7 @@ cat >"$work/fixture.json" <<JSON
 {"base": "$base", "out": "$out",
  "tokens": {"vera": "$vera", "rita": "$rita", "rita_supervisor": "$rita_supervisor", "rudi": "$rudi",
             "sari": "$sari", "ari": "$ari"},
- "requests": {"erasure": "$erasure", "approve_me": "$approve_me", "conflict": "$conflict",
+ "requests": {"erasure": "$erasure", "approve_me": "$approve_me", "conflict": "$conflict", "info": "$info", "held": "$held",
               "late": "$late", "today": "$today", "due_today_seconds_left": $(( midnight_wib - now ))}}
 JSON
 # Within ctest's own limit, so that the server is stopped here, not left behind.

@@ -285,6 +285,25 @@ try {
   await fire(r, 'reject');
   await expectStatus(r, 'rejected', 'rita');
 
+  // --- Asking the subject for information; holding and resuming (C.5):
+  // each needs a reason, which the hint names before anything is pressed.
+  log('request information, hold, resume');
+  await openRequest(r, ids.info);
+  const infoName = await r.locator('#actions button[data-event="request_info"]').evaluate((b) => b.firstChild.textContent);
+  check((await text(r, '#reason-hint')).includes(infoName),
+    'the reason hint does not name "request information" as needing a reason');
+  await r.fill('#reason', 'Mohon kirim salinan KTP yang terbaca');
+  await fire(r, 'request_info');
+  await expectStatus(r, 'awaiting_subject', 'rita');
+  await openRequest(r, ids.held);
+  await r.fill('#reason', 'Instruksi diduga melanggar hukum (C.5)');
+  await fire(r, 'hold');
+  await expectStatus(r, 'on_hold', 'rita');
+  await openRequest(s, ids.held);
+  await s.fill('#reason', 'Sudah diklarifikasi dengan pengendali');
+  await fire(s, 'resume');
+  await expectStatus(s, 'in_review', 'sari');
+
   // --- The queue: oldest due first, overdue and due-today markers (WIB),
   // paging by next_cursor.
   log('queue: markers and paging');
