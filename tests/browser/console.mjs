@@ -20,6 +20,7 @@ const log = (s) => { step = s; console.log(`- ${s}`); };
 
 const LAPTOP = { width: 1366, height: 768 };
 const TABLET = { width: 768, height: 1024 };
+const PHONE = { width: 390, height: 844 };
 
 // The HTTP errors a step provokes on purpose (chromium logs every 4xx of a
 // fetch as a console error, which is otherwise a failure).
@@ -386,9 +387,9 @@ try {
   check(await a.evaluate(() => sessionStorage.getItem('dsr.console.token')) === null, 'sign-out left the token in sessionStorage');
   check(await a.evaluate(() => document.activeElement?.id) === 'token', 'after sign-out focus is not in the token field');
 
-  // --- Laptop and tablet: screenshots, and no sideways scrolling.
-  log('screenshots at laptop and tablet size');
-  for (const [size, viewport] of [['laptop', LAPTOP], ['tablet', TABLET]]) {
+  // --- Laptop, tablet and phone: screenshots, and no sideways scrolling.
+  log('screenshots at laptop, tablet and phone size');
+  for (const [size, viewport] of [['laptop', LAPTOP], ['tablet', TABLET], ['phone', PHONE]]) {
     const shot = await staff(`sari (${size})`, tokens.sari, viewport);
     const p = shot.page;
     await p.waitForSelector('#queue-table');
