@@ -154,7 +154,7 @@ TEST_CASE("SIGKILL under concurrent filings and transitions loses nothing the se
     std::vector<std::thread> threads;
     for (int c = 0; c < clients; ++c)
       threads.emplace_back(work_requests, s.port(), std::cref(staff), c, std::ref(acked));
-    std::this_thread::sleep_for(std::chrono::milliseconds(150 + random() % 750));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300 + random() % 700));
     s.kill();
     for (auto& t : threads) t.join();
     // Each round must have done some work: a server that stopped answering
