@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "app/cli.hpp"
+#include "app/command_database.hpp"
 #include "storage/sqlite_values.hpp"
 #include "app/commands.hpp"
 #include "app/options.hpp"
@@ -24,9 +25,8 @@ int audit_verify_command(const std::vector<std::string>& args) {
                                   "Exit 0: the journal is intact. Exit 1: it is broken (the first broken event "
                                   "is named). Exit 2: it could not be checked.\n\nOptions");
   options.add_options()
-      ("help,h", "show this help")
-      ("db", po::value<std::string>()->default_value("var/dsr.db"), "SQLite database file")
-      ("key-file", po::value<std::string>()->default_value("var/master.key"), "the master key the database was written with");
+      ("help,h", "show this help");
+  add_database_options(options);
   auto parsed = parse_options("audit verify", args, options);
   if (!parsed) return kExitUsage;
   const auto& vm = *parsed;

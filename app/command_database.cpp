@@ -9,6 +9,13 @@
 
 namespace dsr::app {
 
+void add_database_options(boost::program_options::options_description& options) {
+  namespace po = boost::program_options;
+  options.add_options()
+      ("db", po::value<std::string>()->default_value("var/dsr.db"), "SQLite database file")
+      ("key-file", po::value<std::string>()->default_value("var/master.key"), "the master key the database was written with");
+}
+
 std::variant<std::unique_ptr<storage::Database>, int> open_command_database(
     std::string_view command, const boost::program_options::variables_map& vm) {
   const auto& db_path = vm["db"].as<std::string>();

@@ -14,6 +14,9 @@
 
 namespace dsr::app {
 
+// --db and --key-file, with the defaults every command shares (var/).
+void add_database_options(boost::program_options::options_description& options);
+
 // The open database, or the exit code to return.
 std::variant<std::unique_ptr<storage::Database>, int> open_command_database(
     std::string_view command, const boost::program_options::variables_map& vm);

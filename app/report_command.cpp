@@ -27,9 +27,9 @@ int report_sla_command(const std::vector<std::string>& args) {
       "YYYY-MM-DD (midnight in the policy's time zone, WIB for id-pdp) or an RFC 3339 timestamp.\n"
       "Default: the last 30 days, today included. What each figure means: docs/reports.md.\n\nOptions");
   options.add_options()
-      ("help,h", "show this help")
-      ("db", po::value<std::string>()->default_value("var/dsr.db"), "SQLite database file")
-      ("key-file", po::value<std::string>()->default_value("var/master.key"), "the master key the database was written with")
+      ("help,h", "show this help");
+  add_database_options(options);
+  options.add_options()
       ("workflows", po::value<std::string>(), "directory of workflows and policies (default: the embedded ones)")
       ("policy", po::value<std::string>()->default_value("id-pdp"), "whose time zone dates are read in")
       ("from", po::value<std::string>(), "start of the period")

@@ -35,9 +35,9 @@ int retention_run_command(const std::vector<std::string>& args) {
       "requests all closed long enough ago (unless under legal hold). Safe to run again. docs/retention.md\n\n"
       "Options");
   options.add_options()
-      ("help,h", "show this help")
-      ("db", po::value<std::string>()->default_value("var/dsr.db"), "SQLite database file")
-      ("key-file", po::value<std::string>()->default_value("var/master.key"), "the master key the database was written with")
+      ("help,h", "show this help");
+  add_database_options(options);
+  options.add_options()
       ("workflows", po::value<std::string>(), "directory of workflows and policies (default: the embedded ones)")
       ("policy", po::value<std::string>()->default_value("id-pdp"), "whose rules apply to what no request ties to a policy");
   auto parsed = parse_options("retention run", args, options);

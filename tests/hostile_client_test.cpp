@@ -4,8 +4,6 @@
 // answered, nothing bad is stored, and a well-behaved client, from another
 // address (127.0.0.2: the whole of 127/8 is loopback), is served meanwhile.
 #include <catch2/catch.hpp>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,25 +23,9 @@ namespace {
 
 const std::string kSubject = R"("subject": {"name": "Budi Santoso", "nik": "3171012303850007", "email": "budi@example.go.id"})";
 
-// A connection from 127.0.0.2, a client of its own to the server.
-int connect_from_other_address(std::uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  local.sin_addr.s_addr = ::inet_addr("127.0.0.2");
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  return fd;
-}
-
 // `request` (ending in "Connection: close") sent from 127.0.0.2; the reply.
 std::string exchange_from_other_address(std::uint16_t port, const std::string& request) {
-  int fd = connect_from_other_address(port);
+  int fd = test::connect_loopback(port, "127.0.0.2");  // a client of its own
   REQUIRE(::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
   timeval limit{5, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);

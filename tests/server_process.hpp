@@ -56,7 +56,9 @@ class ServerProcess {
   std::uint16_t port_ = 0;
 };
 
-int connect_loopback(std::uint16_t port);
+// A connection to the server on 127.0.0.1, from `from` if given (another
+// loopback address, such as 127.0.0.2, is a client of its own).
+int connect_loopback(std::uint16_t port, const char* from = nullptr);
 WireReply parse_reply(const std::string& raw);
 
 }  // namespace dsr::test
