@@ -53,6 +53,7 @@ struct ApiContext {
   // Filled by the transport, shown at /metrics.
   HttpMetrics* http_metrics = nullptr;
   const SlaReports* reports = nullptr;  // GET /v1/reports/sla answers 503 without
+  TokenAdministration* token_admin = nullptr;  // /v1/tokens answers 503 without
 };
 
 }  // namespace dsr::api

@@ -62,6 +62,7 @@ std::unique_ptr<Router> build_router(ApiContext& context) {
   add_ops_routes(*router, context);
   add_console_routes(*router, context);
   add_workflow_routes(*router, context);
+  add_token_routes(*router, context);
   return router;
 }
 

@@ -18,6 +18,7 @@ void add_report_routes(Router& router, ApiContext& context);   // SLA reports
 void add_ops_routes(Router& router, ApiContext& context);      // health, readiness, OpenAPI
 void add_console_routes(Router& router, ApiContext& context);  // the back-office console's files, whoami
 void add_workflow_routes(Router& router, ApiContext& context); // the workflows, as data
+void add_token_routes(Router& router, ApiContext& context);    // staff tokens: list, revoke
 
 // Every route of the API, ready to dispatch.
 std::unique_ptr<Router> build_router(ApiContext& context);

@@ -14,7 +14,6 @@
 #include "app/commands.hpp"
 #include "app/options.hpp"
 #include "storage/journal.hpp"
-#include "storage/master_key_file.hpp"
 #include "storage/sqlite_error.hpp"
 
 namespace dsr::app {
@@ -39,21 +38,12 @@ int audit_verify_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr audit verify: no database at {}; give its path with --db\n", db_path);
     return kExitUsage;
   }
-  auto key = storage::load_master_key(vm["key-file"].as<std::string>());
-  if (!key) {
-    fmt::print(stderr, "dsr audit verify: {}\n", key.error().message);
-    return kExitUsage;
-  }
-  storage::MasterKey keys(*key);
+  auto key = load_command_key("audit verify", vm);
+  if (auto* exit_code = std::get_if<int>(&key)) return *exit_code;
+  storage::MasterKey keys(std::get<storage::Key>(key));
   auto verdict = storage::guarded("reading the database", [&]() -> Result<storage::JournalVerdict> {
     SQLite::Database db(db_path, SQLite::OPEN_READONLY);
-    SQLite::Statement check(db, "SELECT value FROM meta WHERE key = 'master_key_check'");
-    if (check.executeStep()) {
-      storage::Bytes stored = storage::column_blob(check.getColumn(0));
-      if (!storage::equal_constant_time(stored, keys.check_value()))
-        return fail(Error::forbidden("the master key does not match this database; give the --key-file it was "
-                                     "written with"));
-    }
+    if (Status matches = storage::verify_master_key(db, keys); !matches) return fail(matches.error());
     return storage::verify_journal(db, keys.journal_mac());
   });
   if (!verdict) {

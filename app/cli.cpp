@@ -17,10 +17,17 @@ struct CommandEntry {
   std::function<int(const std::vector<std::string>&)> run;
 };
 
-const std::array<CommandEntry, 8> kCommands{{
+const std::array<CommandEntry, 14> kCommands{{
     {"serve", "run the HTTP API (see dsr serve --help)", serve_command},
+    {"init", "make a new installation: data directory, master key, database, first admin token", init_command},
+    {"config show", "the settings in force and where each came from (flag, environment, file, default)",
+     config_show_command},
     {"token create", "make a bearer token for staff or a system (printed once)", token_create_command},
+    {"token list", "the tokens in force: id, name, role, last use, expiry (never a secret)", token_list_command},
+    {"token revoke", "revoke a token by its id, or every token of a name", token_revoke_command},
     {"package verify", "check the signature of an access package", package_verify_command},
+    {"backup", "copy the database while it serves, checked before it counts (dsr backup --to FILE)", backup_command},
+    {"restore", "put a backup in place of a lost database, into an empty place", restore_command},
     {"audit verify", "check the journal's hash chain; name the first broken event", audit_verify_command},
     {"report sla", "the SLA report for a period: answered on time or late, overdue now", report_sla_command},
     {"retention run", "remove what the retention rules say has served its purpose (codes, payloads, records)",

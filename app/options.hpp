@@ -1,5 +1,6 @@
-// Shared option parsing for `dsr` commands: Boost.Program_options errors
-// become one line on stderr naming the command.
+// Shared option parsing for `dsr` commands: flags, the environment and the
+// configuration file (app/settings.hpp); Boost.Program_options errors become
+// one line on stderr naming the command.
 #pragma once
 
 #include <boost/program_options.hpp>

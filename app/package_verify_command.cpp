@@ -10,10 +10,10 @@
 
 #include "api/canonical_json.hpp"
 #include "app/cli.hpp"
+#include "app/command_database.hpp"
 #include "app/commands.hpp"
 #include "app/options.hpp"
 #include "storage/database.hpp"
-#include "storage/master_key_file.hpp"
 #include "storage/package_signer.hpp"
 
 namespace dsr::app {
@@ -24,9 +24,8 @@ int package_verify_command(const std::vector<std::string>& args) {
                                   "Exit 0: the signature is valid. Exit 1: it is not. Exit 2: it could not be checked.\n\nOptions");
   visible.add_options()
       ("help,h", "show this help")
-      ("public-key", po::value<std::string>(), "the Ed25519 public key, base64, from GET /v1/keys/signing")
-      ("db", po::value<std::string>()->default_value("var/dsr.db"), "without --public-key: the server's database")
-      ("key-file", po::value<std::string>()->default_value("var/master.key"), "without --public-key: its master key");
+      ("public-key", po::value<std::string>(), "the Ed25519 public key, base64, from GET /v1/keys/signing");
+  add_database_options(visible);  // without --public-key: the server's own key
   po::options_description all;
   all.add(visible).add_options()("file", po::value<std::string>());
   po::positional_options_description positional;
@@ -61,17 +60,9 @@ int package_verify_command(const std::vector<std::string>& args) {
   if (vm.count("public-key")) {
     public_key = vm["public-key"].as<std::string>();
   } else {
-    auto key = storage::load_master_key(vm["key-file"].as<std::string>());
-    if (!key) {
-      fmt::print(stderr, "dsr package verify: {}; or give --public-key\n", key.error().message);
-      return kExitUsage;
-    }
-    auto db = storage::Database::open(vm["db"].as<std::string>(), *key, {1});
-    if (!db) {
-      fmt::print(stderr, "dsr package verify: {}\n", db.error().message);
-      return kExitUsage;
-    }
-    auto signer = storage::Ed25519Signer::open(**db);
+    auto db = open_command_database("package verify", vm);
+    if (auto* exit_code = std::get_if<int>(&db)) return *exit_code;
+    auto signer = storage::Ed25519Signer::open(*std::get<0>(db));
     if (!signer) {
       fmt::print(stderr, "dsr package verify: {}\n", signer.error().message);
       return kExitUsage;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <filesystem>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "app/notification_worker.hpp"
 #include "app/options.hpp"
 #include "app/outbox_worker.hpp"
+#include "app/settings.hpp"
 #include "app/report_scheduler.hpp"
 #include "engine/request_service.hpp"
 #include "engine/request_timers.hpp"
@@ -27,6 +29,7 @@
 #include "storage/package_signer.hpp"
 #include "storage/recipient_notices.hpp"
 #include "storage/registries.hpp"
+#include "storage/token_registry.hpp"
 #include "storage/retention_sweep.hpp"
 #include "storage/sla_report_query.hpp"
 #include "storage/sqlite_store.hpp"
@@ -53,36 +56,9 @@ std::string random_code() {
 int serve_command(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
   po::options_description options("Usage: dsr serve [options]\n\nOptions");
-  options.add_options()
-      ("help,h", "show this help")
-      ("db", po::value<std::string>()->default_value("var/dsr.db"), "SQLite database file")
-      ("listen", po::value<std::string>()->default_value("127.0.0.1:8080"), "HOST:PORT to listen on (port 0: any free port)")
-      ("key-file", po::value<std::string>()->default_value("var/master.key"), "master key (32 bytes, 0600)")
-      ("tls-cert", po::value<std::string>(), "TLS certificate chain (PEM)")
-      ("tls-key", po::value<std::string>(), "TLS private key (PEM)")
-      ("insecure-listen", "allow plain HTTP on an address other than loopback")
-      ("workflows", po::value<std::string>(), "directory overriding the embedded workflows")
-      ("policy", po::value<std::string>()->default_value("id-pdp"), "default SLA policy")
-      ("message-sink", po::value<std::string>()->default_value("dir:var/outbox"), "dir:PATH or webhook:URL")
-      ("message-sink-secret-file", po::value<std::string>()->default_value("var/message-sink.secret"),
-       "signing secret of the webhook: sink (created on first use)")
-      ("public-url", po::value<std::string>(), "where recipients reach this server, for ack_url (default: the listen address)")
-      ("webhook-ca", po::value<std::string>(), "PEM bundle of CAs trusted for outgoing HTTPS (default: the system's)")
-      ("webhook-timeout", po::value<std::string>()->default_value("10s"), "time a webhook has to answer")
-      ("retry-delay", po::value<std::string>()->default_value("30s"), "first delay before a failed delivery is retried (doubles each time, at most 1h)")
-      ("delivery-horizon", po::value<std::string>()->default_value("72h"), "retries stop this long after a message was queued (dead letter)")
-      ("timer-interval", po::value<std::string>()->default_value("30s"), "how often reminders, expiry and settling run")
-      ("retention-interval", po::value<std::string>()->default_value("1h"), "how often the retention sweep runs (also at start)")
-      ("report-schedule", po::value<std::string>(), "write the SLA report daily at a local time, e.g. \"daily 07:00\"")
-      ("report-dir", po::value<std::string>()->default_value("var/reports"), "where scheduled reports are written")
-      ("report-lang", po::value<std::string>()->default_value("id"), "language of the scheduled HTML report: id or en")
-      ("public-rate", po::value<unsigned>()->default_value(30), "filings per minute per client; 0 turns it off")
-      ("auth-failure-rate", po::value<unsigned>()->default_value(20), "refused credentials per minute per client before 429; 0 turns it off")
-      ("trusted-proxy", po::value<std::string>(), "proxy whose X-Forwarded-For names the client")
-      ("threads", po::value<unsigned>()->default_value(0), "I/O threads (0: one per core)")
-      ("read-timeout", po::value<unsigned>()->default_value(15), "seconds a client has to send a whole request")
-      ("idle-timeout", po::value<unsigned>()->default_value(60), "seconds a kept-alive connection may sit idle")
-      ("quiet", "no access log on stdout");
+  options.add_options()("help,h", "show this help");
+  // dsr serve takes every setting: the configuration file is written for it.
+  for (const auto& setting : all_settings().options()) options.add(setting);
   auto parsed = parse_options("serve", args, options);
   if (!parsed) return kExitUsage;
   const auto& vm = *parsed;
@@ -105,7 +81,7 @@ int serve_command(const std::vector<std::string>& args) {
   }
   std::string host = listen.substr(0, colon);
   if (host.starts_with('[') && host.ends_with(']')) host = host.substr(1, host.size() - 2);
-  if (!tls && !loopback(host) && !vm.count("insecure-listen")) {
+  if (!tls && !loopback(host) && !vm["insecure-listen"].as<bool>()) {
     fmt::print(stderr, "dsr serve: plain HTTP on {} would expose personal data: give --tls-cert and --tls-key, listen "
                        "on loopback, or give --insecure-listen behind a TLS proxy\n", host);
     return kExitUsage;
@@ -177,7 +153,8 @@ int serve_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr serve: {}\n", sink.error().message);
     return kExitUsage;
   }
-  auto key = storage::load_or_create_master_key(vm["key-file"].as<std::string>());
+  const std::filesystem::path key_file = master_key_path(vm);
+  auto key = storage::load_or_create_master_key(key_file);
   if (!key) {
     fmt::print(stderr, "dsr serve: {}\n", key.error().message);
     return kExitFailed;
@@ -244,6 +221,7 @@ int serve_command(const std::vector<std::string>& args) {
   context.http_metrics = &http_metrics;
   storage::SqliteSlaReports reports(db, definitions->policies);
   context.reports = &reports;
+  context.token_admin = &tokens;
   auto router = api::build_router(context);
   api::ServerOptions server_options;
   server_options.address = host;
@@ -252,7 +230,7 @@ int serve_command(const std::vector<std::string>& args) {
   server_options.public_rate_per_minute = vm["public-rate"].as<unsigned>();
   server_options.auth_failures_per_minute = vm["auth-failure-rate"].as<unsigned>();
   if (vm.count("trusted-proxy")) server_options.trusted_proxy = vm["trusted-proxy"].as<std::string>();
-  server_options.access_log = !vm.count("quiet");
+  server_options.access_log = !vm["quiet"].as<bool>();
   server_options.metrics = &http_metrics;
   if (tls) {
     server_options.tls_certificate = vm["tls-cert"].as<std::string>();
@@ -315,8 +293,8 @@ int serve_command(const std::vector<std::string>& args) {
   fmt::print(stderr, "dsr serve: listening on {}://{}:{} ({} workflows, {} policies, default {}, database {})\n",
              tls ? "https" : "http", host, server.port(), definitions->workflows.types().size(), definitions->policies.policy_ids().size(),
              policy, vm["db"].as<std::string>());
-  fmt::print(stderr, "dsr serve: create the first admin token with: dsr token create --role admin --name <you> "
-                     "--db {} --key-file {}\n", vm["db"].as<std::string>(), vm["key-file"].as<std::string>());
+  fmt::print(stderr, "dsr serve: create the first admin token with: dsr token create --role admin --name <you>{}\n",
+             vm["db"].defaulted() ? "" : " --db " + vm["db"].as<std::string>());
   server.run();
   fmt::print(stderr, "dsr serve: stopped\n");
   return kExitOk;

@@ -1,29 +1,49 @@
-// dsr token create: a bearer token for a member of staff or a system,
-// printed once on stdout; only its keyed hash is kept.
+// dsr token create|list|revoke: the bearer tokens of staff and systems.
+// A token is printed once, by create; only its keyed hash is kept, so list
+// shows ids, never secrets. Revocation reaches a running server within
+// TokenAdministration::kRefusedWithin.
+#include <boost/json/serialize.hpp>
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include "api/token_view.hpp"
 #include "app/cli.hpp"
+#include "app/command_database.hpp"
 #include "app/commands.hpp"
 #include "app/options.hpp"
-#include "storage/database.hpp"
-#include "storage/master_key_file.hpp"
-#include "storage/registries.hpp"
+#include "storage/token_registry.hpp"
 
 namespace dsr::app {
+namespace {
+
+std::string when(const std::optional<TimePoint>& t, std::string_view none) {
+  return t ? format_rfc3339(*t) : std::string(none);
+}
+
+// The operator who ran the command, for revoked_by.
+std::string operator_name() {
+  if (const char* user = ::getlogin(); user != nullptr) return fmt::format("cli:{}", user);
+  if (const char* user = std::getenv("USER"); user != nullptr) return fmt::format("cli:{}", user);
+  return fmt::format("cli:uid-{}", ::getuid());
+}
+
+}  // namespace
 
 int token_create_command(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
   po::options_description options(
-      "Usage: dsr token create --role ROLE --name NAME [--institution ORG] [--db PATH] [--key-file PATH]\n\n"
+      "Usage: dsr token create --role ROLE --name NAME [--institution ORG] [--expires-in 90d]\n\n"
+      "Prints the new token on stdout, once; its id (for 'dsr token revoke') goes to stderr.\n"
       "Roles: admin, system, verifier, reviewer, supervisor, auditor, institution.\n\nOptions");
   options.add_options()
       ("help,h", "show this help")
       ("role", po::value<std::string>(), "the token's role")
       ("name", po::value<std::string>(), "the principal: a person's or a system's name")
       ("institution", po::value<std::string>(), "for role institution: the organisation whose employees it may see")
-      ("db", po::value<std::string>()->default_value("var/dsr.db"), "SQLite database file")
-      ("key-file", po::value<std::string>()->default_value("var/master.key"), "master key");
+      ("expires-in", po::value<std::string>(), "refused after this long: 90d, 12h, 30m (default: until revoked)");
+  add_database_options(options);
   auto parsed = parse_options("token create", args, options);
   if (!parsed) return kExitUsage;
   const auto& vm = *parsed;
@@ -48,23 +68,110 @@ int token_create_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr token create: --institution goes with --role institution only\n");
     return kExitUsage;
   }
-  auto key = storage::load_or_create_master_key(vm["key-file"].as<std::string>());
-  if (!key) {
-    fmt::print(stderr, "dsr token create: {}\n", key.error().message);
-    return kExitFailed;
+  std::optional<TimePoint> expires_at;
+  if (vm.count("expires-in")) {
+    auto lifetime = parse_duration(vm["expires-in"].as<std::string>());
+    if (!lifetime || lifetime->count() == 0) {
+      fmt::print(stderr, "dsr token create: --expires-in \"{}\" is not a duration such as 90d, 12h or 30m\n",
+                 vm["expires-in"].as<std::string>());
+      return kExitUsage;
+    }
+    expires_at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + *lifetime;
   }
-  auto db = storage::Database::open(vm["db"].as<std::string>(), *key, {1});
-  if (!db) {
-    fmt::print(stderr, "dsr token create: {}\n", db.error().message);
-    return kExitFailed;
-  }
-  storage::TokenRegistry tokens(**db);
-  auto token = tokens.create_sync({vm["name"].as<std::string>(), *role, organization});
-  if (!token) {
-    fmt::print(stderr, "dsr token create: {}\n", token.error().message);
+  auto db = open_command_database("token create", vm);
+  if (auto* exit_code = std::get_if<int>(&db)) return *exit_code;
+  storage::TokenRegistry tokens(*std::get<0>(db));
+  auto created = tokens.create_sync({vm["name"].as<std::string>(), *role, organization}, expires_at);
+  if (!created) {
+    fmt::print(stderr, "dsr token create: {}\n", created.error().message);
     return kExitUsage;
   }
-  fmt::print("{}\n", *token);
+  fmt::print("{}\n", created->token);
+  fmt::print(stderr, "dsr token create: {} for {} ({}), {}\n", created->record.id, created->record.principal.name,
+             to_string(*role), expires_at ? "expires " + format_rfc3339(*expires_at) : std::string("until revoked"));
+  return kExitOk;
+}
+
+int token_list_command(const std::vector<std::string>& args) {
+  namespace po = boost::program_options;
+  po::options_description options(
+      "Usage: dsr token list [--all] [--format text|json]\n\n"
+      "The tokens in force (with --all: revoked and expired ones too). Never prints a secret.\n\nOptions");
+  options.add_options()
+      ("help,h", "show this help")
+      ("all", po::bool_switch(), "include revoked and expired tokens")
+      ("format", po::value<std::string>()->default_value("text"), "text (a table) or json");
+  add_database_options(options);
+  auto parsed = parse_options("token list", args, options);
+  if (!parsed) return kExitUsage;
+  const auto& vm = *parsed;
+  if (vm.count("help")) {
+    print_help(options);
+    return kExitOk;
+  }
+  const auto& format = vm["format"].as<std::string>();
+  if (format != "text" && format != "json") {
+    fmt::print(stderr, "dsr token list: --format {} is not text or json\n", format);
+    return kExitUsage;
+  }
+  auto db = open_command_database("token list", vm);
+  if (auto* exit_code = std::get_if<int>(&db)) return *exit_code;
+  storage::TokenRegistry registry(*std::get<0>(db));
+  auto tokens = registry.tokens();
+  if (!tokens) {
+    fmt::print(stderr, "dsr token list: {}\n", tokens.error().message);
+    return kExitFailed;
+  }
+  TimePoint now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  std::erase_if(*tokens, [&](const TokenRecord& t) { return !vm["all"].as<bool>() && t.status(now) != "active"; });
+  if (format == "json") {
+    boost::json::array items;
+    for (const auto& t : *tokens) items.emplace_back(api::token_view(t, now));
+    fmt::print("{}\n", boost::json::serialize(boost::json::object{{"items", std::move(items)}}));
+    return kExitOk;
+  }
+  constexpr auto kRow = "{:<34} {:<20} {:<11} {:<20} {:<8} {:<20} {:<20} {}\n";
+  fmt::print(kRow, "ID", "NAME", "ROLE", "INSTITUTION", "STATUS", "CREATED", "LAST USED", "EXPIRES");
+  for (const auto& t : *tokens)
+    fmt::print(kRow, t.id, t.principal.name, to_string(t.principal.role),
+               t.principal.organization.empty() ? "-" : t.principal.organization, t.status(now),
+               format_rfc3339(t.created_at), when(t.last_used_at, "never"), when(t.expires_at, "never"));
+  return kExitOk;
+}
+
+int token_revoke_command(const std::vector<std::string>& args) {
+  namespace po = boost::program_options;
+  po::options_description visible(
+      "Usage: dsr token revoke ID|NAME\n\n"
+      "Revokes the token with that id, or every active token of the principal with that name (a member\n"
+      "of staff who left). A running server refuses it within 5 seconds.\n\nOptions");
+  visible.add_options()("help,h", "show this help");
+  add_database_options(visible);
+  po::options_description all;
+  all.add(visible).add_options()("which", po::value<std::string>());
+  po::positional_options_description positional;
+  positional.add("which", 1);
+  auto parsed = parse_options("token revoke", args, all, &positional);
+  if (!parsed) return kExitUsage;
+  const auto& vm = *parsed;
+  if (vm.count("help")) {
+    print_help(visible);
+    return kExitOk;
+  }
+  if (!vm.count("which")) {
+    fmt::print(stderr, "dsr token revoke: give the token's id or its principal's name (see 'dsr token list')\n");
+    return kExitUsage;
+  }
+  auto db = open_command_database("token revoke", vm);
+  if (auto* exit_code = std::get_if<int>(&db)) return *exit_code;
+  storage::TokenRegistry registry(*std::get<0>(db));
+  auto revoked = registry.revoke_sync(vm["which"].as<std::string>(), operator_name());
+  if (!revoked) {
+    fmt::print(stderr, "dsr token revoke: {}\n", revoked.error().message);
+    return revoked.error().code == ErrorCode::not_found ? kExitUsage : kExitFailed;
+  }
+  for (const auto& t : *revoked)
+    fmt::print("revoked {} ({}, {})\n", t.id, t.principal.name, to_string(t.principal.role));
   return kExitOk;
 }
 

@@ -45,7 +45,8 @@ stop() { kill "$pid"; wait "$pid" || true; pid=; }
 # The schema and key as dsr makes them, and one request filed for real over
 # HTTP: its journal is the template of every generated request's journal,
 # so that reading any of them loads a real event (reads need journals).
-staff=$("$dsr" token create --role supervisor --name bench --db "$db" --key-file "$key")
+"$dsr" init --db "$db" --key-file "$key" >/dev/null 2>&1
+staff=$("$dsr" token create --role supervisor --name bench --db "$db" --key-file "$key" 2>/dev/null)
 mkdir -p "$work/outbox"
 serve
 curl -sf -o /dev/null -H 'Content-Type: application/json' -X POST "http://127.0.0.1:$port/v1/requests" \

@@ -28,3 +28,13 @@ std::optional<NotificationStatus> parse_notification_status(std::string_view nam
 }
 
 }  // namespace dsr
+
+namespace dsr {
+
+std::string_view TokenRecord::status(TimePoint now) const {
+  if (revoked_at) return "revoked";
+  if (expires_at && *expires_at <= now) return "expired";
+  return "active";
+}
+
+}  // namespace dsr

@@ -34,6 +34,35 @@ class TokenDirectory {
   virtual Result<std::string> tracked_request(std::string_view tracking_token) const = 0;
 };
 
+// A bearer token as an administrator sees it: never the secret.
+struct TokenRecord {
+  std::string id;
+  Principal principal;
+  TimePoint created_at;
+  std::optional<TimePoint> last_used_at;  // to the minute: dsr records use at most once a minute
+  std::optional<TimePoint> expires_at;    // none: until revoked
+  std::optional<TimePoint> revoked_at;
+  std::string revoked_by;
+
+  // "active", "expired" or "revoked" at `now`.
+  std::string_view status(TimePoint now) const;
+};
+
+// Listing and revoking staff tokens (dsr token list|revoke, /v1/tokens).
+// A revoked or expired token is refused by authenticate() within
+// kRefusedWithin, in every process that serves the same database.
+class TokenAdministration {
+ public:
+  static constexpr std::chrono::seconds kRefusedWithin{5};
+
+  virtual ~TokenAdministration() = default;
+  // Every token ever made, revoked and expired ones included, oldest first.
+  virtual Result<std::vector<TokenRecord>> tokens() const = 0;
+  // Revokes the token `id` (not_found if there is none; a token already
+  // revoked stays as it was). Completes once durable.
+  virtual void revoke(std::string id, std::string revoked_by, std::function<void(Result<TokenRecord>)> done) = 0;
+};
+
 enum class CodeCheck { accepted, wrong, expired, locked, none };
 
 struct CodeVerdict {

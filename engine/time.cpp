@@ -1,23 +1,20 @@
 #include "engine/time.hpp"
 
 #include <date/date.h>
+#include <fmt/format.h>
 
-#include <cstdio>
 #include <sstream>
 
 namespace dsr {
 
 std::string format_rfc3339(TimePoint t) {
-  // Hand-rolled: this runs for every timestamp of every answer.
+  // fmt, not date::format: this runs for every timestamp of every answer.
   auto day = std::chrono::floor<std::chrono::days>(t);
   std::chrono::year_month_day ymd{day};
   std::chrono::hh_mm_ss<std::chrono::seconds> time{t - day};
-  char out[21];
-  std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
-                static_cast<int>(time.seconds().count()));
-  return out;
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), time.hours().count(),
+                     time.minutes().count(), time.seconds().count());
 }
 
 namespace {

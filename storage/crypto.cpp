@@ -1,9 +1,9 @@
 #include "storage/crypto.hpp"
 
+#include <fmt/format.h>
 #include <sodium.h>
 
 #include <chrono>
-#include <cstdio>
 #include <stdexcept>
 
 namespace dsr::storage {
@@ -48,9 +48,7 @@ std::string random_id(std::size_t bytes) { return to_hex(random_bytes(bytes)); }
 std::string time_ordered_id(std::string_view prefix) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                 std::chrono::system_clock::now().time_since_epoch()).count();
-  char stamp[13];
-  std::snprintf(stamp, sizeof stamp, "%012llx", static_cast<unsigned long long>(ms));
-  return std::string(prefix) + stamp + random_id(6);
+  return fmt::format("{}{:012x}{}", prefix, ms, random_id(6));
 }
 
 SecretKey::SecretKey() = default;

@@ -19,22 +19,26 @@ namespace {
 // A database remembers which master key wrote it; another key would make
 // every sealed row unreadable, so it is refused at the door.
 Status check_master_key(SQLite::Database& db, const MasterKey& keys) {
-  Bytes expected = keys.check_value();
-  SQLite::Statement q(db, "SELECT value FROM meta WHERE key = 'master_key_check'");
-  if (q.executeStep()) {
-    Bytes stored = column_blob(q.getColumn(0));
-    if (!equal_constant_time(stored, expected))
-      return fail(Error::forbidden(
-          "the master key does not match this database: start dsr with the --key-file it was created with"));
-    return ok_status();
-  }
+  if (Status matches = verify_master_key(db, keys); !matches) return matches;
+  // Only a new database is written to here: an existing one may be on a
+  // read-only disk, and must still open.
+  if (db.execAndGet("SELECT COUNT(*) FROM meta WHERE key = 'master_key_check'").getInt() > 0) return ok_status();
   SQLite::Statement insert(db, "INSERT INTO meta (key, value) VALUES ('master_key_check', ?)");
+  Bytes expected = keys.check_value();
   insert.bind(1, expected.data(), static_cast<int>(expected.size()));
   insert.exec();
   return ok_status();
 }
 
 }  // namespace
+
+Status verify_master_key(SQLite::Database& db, const MasterKey& keys) {
+  SQLite::Statement q(db, "SELECT value FROM meta WHERE key = 'master_key_check'");
+  if (q.executeStep() && !equal_constant_time(column_blob(q.getColumn(0)), keys.check_value()))
+    return fail(Error::forbidden(
+        "the master key does not match this database: give the --key-file it was created with"));
+  return ok_status();
+}
 
 Database::Database(std::string path, const Key& master_key)
     : path_(std::move(path)), keys_(master_key), journal_(keys_.journal_mac()) {}

@@ -24,6 +24,10 @@
 
 namespace dsr::storage {
 
+// forbidden if `db` was written under another master key; ok if it was
+// written under `keys` or holds no check value yet.
+Status verify_master_key(SQLite::Database& db, const MasterKey& keys);
+
 class Database {
  public:
   struct Options {

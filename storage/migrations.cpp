@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 9> kMigrations{{
+const std::array<Migration, 10> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -300,6 +300,17 @@ CREATE TABLE legal_holds (
   reason      TEXT NOT NULL,
   at          INTEGER NOT NULL
 );
+)sql"},
+    {10, "tokens with an id, an expiry and their last use", R"sql(
+-- Tokens are listed and revoked by id (dsr token list|revoke, /v1/tokens):
+-- the keyed hash, the only other handle, must never be shown. A token
+-- made before this migration gets a random id and no expiry.
+ALTER TABLE tokens ADD COLUMN id TEXT;
+ALTER TABLE tokens ADD COLUMN expires_at INTEGER;
+ALTER TABLE tokens ADD COLUMN last_used_at INTEGER;  -- to the minute
+ALTER TABLE tokens ADD COLUMN revoked_by TEXT;       -- who revoked it
+UPDATE tokens SET id = 'tok_' || lower(hex(randomblob(12)));
+CREATE UNIQUE INDEX tokens_by_id ON tokens (id);
 )sql"},
 }};
 

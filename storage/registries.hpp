@@ -1,16 +1,12 @@
 // The smaller stores of the data layer, each a view on the Database:
 //  - SqliteDisclosures: third parties, their sealed signing secrets, and
 //    every disclosure of a subject's data to them (policy D.4);
-//  - TokenRegistry: bearer tokens, kept only as keyed hashes;
 //  - VerificationCodes: one-time codes, hashed, expiring, attempt-limited.
 // Writes go through the group-commit writer and complete once durable;
 // the *_sync helpers wait, for the command line and tests.
 #pragma once
 
-#include <chrono>
 #include <functional>
-#include <mutex>
-#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,30 +37,6 @@ class SqliteDisclosures final : public DisclosureRegistry {
 
  private:
   Database& db_;
-};
-
-// Staff tokens are checked on every request, so a successful check is
-// remembered for `kTokenCacheTtl` (by keyed hash, never the token): a
-// token deleted from the database stops working within that time.
-class TokenRegistry final : public TokenDirectory {
- public:
-  static constexpr std::chrono::seconds kTokenCacheTtl{30};
-
-  explicit TokenRegistry(Database& db) : db_(db) {}
-  // A new random token for `principal`; the token itself is never stored.
-  Result<std::string> create_sync(const Principal& principal);
-  // Who holds `token`, or not_found (also for a revoked token).
-  Result<Principal> authenticate(std::string_view token) const override;
-  Result<std::string> tracked_request(std::string_view tracking_token) const override;
-
- private:
-  struct Remembered {
-    Principal principal;
-    std::chrono::steady_clock::time_point until;
-  };
-  Database& db_;
-  mutable std::mutex cache_mutex_;
-  mutable std::unordered_map<std::string, Remembered> cache_;  // by hex keyed hash; guarded by cache_mutex_
 };
 
 class VerificationCodes final : public VerificationCodeStore {

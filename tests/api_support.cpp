@@ -48,6 +48,7 @@ ApiHarness::ApiHarness() : clock(at("2025-03-03T02:15:00Z")) {
       {}, [] { return ok_status(); }});
   reports = std::make_unique<storage::SqliteSlaReports>(*db, shipped_policies());
   context->reports = reports.get();
+  context->token_admin = tokens.get();
   router = api::build_router(*context);
 }
 
@@ -74,7 +75,7 @@ Reply ApiHarness::call(std::string method, std::string target, std::string body,
 std::string ApiHarness::token(Role role, std::string name, std::string organization) {
   auto t = tokens->create_sync({std::move(name), role, std::move(organization)});
   REQUIRE(t.ok());
-  return *t;
+  return t->token;
 }
 
 void ApiHarness::put_subject(const std::string& nik, const std::string& email, const std::string& organization) {

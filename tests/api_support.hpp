@@ -15,6 +15,7 @@
 #include "storage/package_signer.hpp"
 #include "storage/recipient_notices.hpp"
 #include "storage/registries.hpp"
+#include "storage/token_registry.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/sqlite_vault.hpp"
 

@@ -91,13 +91,13 @@ expect 2 '--retention-interval "hourly" is not a duration' -- "$dsr" serve --ret
 expect 2 'cannot load the CA bundle' -- "$dsr" serve --webhook-ca /nonexistent.pem --db "$work/y.db" --key-file "$work/y.key"
 
 # Retention: a sweep of a new database removes nothing and says so; errors are named.
-"$dsr" token create --role admin --name ada --db "$work/k.db" --key-file "$work/k.key" >/dev/null
+"$dsr" init --db "$work/k.db" --key-file "$work/k.key" >/dev/null 2>&1
 expect 0 '{"verification_codes":0,"message_payloads":0,"idempotency_answers":0,"subjects_shredded":[],"subjects_on_hold":0}' -- "$dsr" retention run --db "$work/k.db" --key-file "$work/k.key"
 expect 2 'no policy "mars"' -- "$dsr" retention run --db "$work/k.db" --key-file "$work/k.key" --policy mars
 expect 2 'no database at' -- "$dsr" retention run --db "$work/none.db" --key-file "$work/k.key"
 
 # The SLA report: bad dates and formats are named; --out writes the whole file, and nothing else.
-"$dsr" token create --role auditor --name audrey --db "$work/r.db" --key-file "$work/r.key" >/dev/null
+"$dsr" init --db "$work/r.db" --key-file "$work/r.key" >/dev/null 2>&1
 expect 2 '--from "2026-13-01" is not a date' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --from 2026-13-01
 expect 2 '--format pdf is not one of json, csv, html' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --format pdf
 expect 0 '<html lang="id">' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --format html

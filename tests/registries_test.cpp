@@ -1,10 +1,14 @@
 // The disclosure ledger, recipients, tokens and verification codes.
 #include <catch2/catch.hpp>
 
+#include <future>
+#include <thread>
+
 #include <SQLiteCpp/Database.h>
 
 #include "engine/request_service.hpp"
 #include "storage/registries.hpp"
+#include "storage/token_registry.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage_support.hpp"
 #include "test_support.hpp"
@@ -69,16 +73,81 @@ TEST_CASE("tokens authenticate their principal and are stored only as hashes", "
   auto inst = tokens.create_sync({"sdm-bssn", Role::institution, "Badan Siber dan Sandi Negara"});
   REQUIRE(admin.ok());
   REQUIRE(inst.ok());
-  CHECK(admin->starts_with("dsr_"));
-  auto who = tokens.authenticate(*inst);
+  CHECK(admin->token.starts_with("dsr_"));
+  CHECK(admin->record.id.starts_with("tok_"));
+  auto who = tokens.authenticate(inst->token);
   REQUIRE(who.ok());
   CHECK(who->name == "sdm-bssn");
   CHECK(who->role == Role::institution);
   CHECK(who->organization == "Badan Siber dan Sandi Negara");
   CHECK(tokens.authenticate("dsr_guess").error().code == ErrorCode::not_found);
-  CHECK_FALSE(test::bytes_found_under(dir.path(), *admin));
+  CHECK_FALSE(test::bytes_found_under(dir.path(), admin->token));
   CHECK(tokens.create_sync({"x", Role::institution, ""}).error().message.find("--institution") != std::string::npos);
   CHECK_FALSE(tokens.create_sync({"x", Role::subject, ""}).ok());
+}
+
+TEST_CASE("tokens are listed without secrets, expire, and are refused once revoked", "[storage][tokens]") {
+  test::TempDir dir;
+  auto db = test::open_database(dir.file("dsr.db"));
+  storage::TokenRegistry tokens(*db);
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  auto ana = tokens.create_sync({"ana", Role::reviewer, ""});
+  auto ana_second = tokens.create_sync({"ana", Role::auditor, ""});
+  auto budi = tokens.create_sync({"budi", Role::verifier, ""}, now + std::chrono::hours(24 * 90));
+  auto gone = tokens.create_sync({"old-batch", Role::system, ""}, now - std::chrono::seconds(1));
+  REQUIRE((ana.ok() && ana_second.ok() && budi.ok() && gone.ok()));
+
+  CHECK(tokens.authenticate(budi->token).ok());
+  auto expired = tokens.authenticate(gone->token);
+  REQUIRE_FALSE(expired.ok());
+  CHECK(expired.error().message == "expired token");
+
+  // The note of use is not waited for; a job behind it on the one writer is.
+  REQUIRE(db->writer().run([](storage::WriteConnection&) { return ok_status(); }).ok());
+  auto listed = tokens.tokens();
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 4);
+  CHECK((*listed)[2].id == budi->record.id);
+  CHECK((*listed)[2].expires_at == now + std::chrono::hours(24 * 90));
+  CHECK((*listed)[2].last_used_at.has_value());  // it was used above
+  CHECK_FALSE((*listed)[0].last_used_at.has_value());
+  CHECK((*listed)[3].status(now) == "expired");
+
+  // Revoked through this registry: refused at once, though just cached.
+  REQUIRE(tokens.authenticate(ana->token).ok());
+  std::promise<Result<TokenRecord>> answer;
+  tokens.revoke(ana->record.id, "ops-admin", [&](Result<TokenRecord> r) { answer.set_value(std::move(r)); });
+  auto revoked = answer.get_future().get();
+  REQUIRE(revoked.ok());
+  CHECK(revoked->status(now) == "revoked");
+  CHECK(revoked->revoked_by == "ops-admin");
+  CHECK(tokens.authenticate(ana->token).error().message == "revoked token");
+  CHECK(tokens.authenticate(ana_second->token).ok());  // the same name's other token is another token
+
+  // By name: every active token of that principal.
+  auto by_name = tokens.revoke_sync("ana", "ops-admin");
+  REQUIRE(by_name.ok());
+  REQUIRE(by_name->size() == 1);
+  CHECK(by_name->front().id == ana_second->record.id);
+  auto nobody = tokens.revoke_sync("nobody", "ops-admin");
+  REQUIRE_FALSE(nobody.ok());
+  CHECK(nobody.error().message.find("dsr token list") != std::string::npos);
+}
+
+TEST_CASE("a token revoked by another process is refused within the cache's lifetime", "[storage][tokens]") {
+  test::TempDir dir;
+  auto server_db = test::open_database(dir.file("dsr.db"));
+  storage::TokenRegistry server(*server_db);
+  auto token = server.create_sync({"ana", Role::reviewer, ""});
+  REQUIRE(token.ok());
+  REQUIRE(server.authenticate(token->token).ok());  // now cached
+  {
+    auto cli_db = test::open_database(dir.file("dsr.db"));
+    storage::TokenRegistry cli(*cli_db);
+    REQUIRE(cli.revoke_sync(token->record.id, "ops-admin").ok());
+  }
+  std::this_thread::sleep_for(storage::TokenRegistry::kTokenCacheTtl + std::chrono::milliseconds(100));
+  CHECK_FALSE(server.authenticate(token->token).ok());
 }
 
 TEST_CASE("a verification code: wrong attempts counted, expiry, lock-out, single use", "[storage][codes]") {

@@ -85,6 +85,7 @@ struct World {
   std::unique_ptr<ApiHarness> h;
   std::map<std::string, std::string> tokens;  // caller name -> bearer token
   std::string recipient_id;
+  std::string token_id;  // a staff token no caller uses, for DELETE /v1/tokens/{id}
   Side a, b;
   const Side& side(Scope s) const { return s == Scope::in ? a : b; }
 };
@@ -115,6 +116,9 @@ World build_world() {
   for (const Caller& c : callers())
     if (c.kind == Caller::Kind::staff)
       w.tokens[c.name] = h.token(c.role, c.name + "-walk", c.role == Role::institution ? kA.organization : "");
+  auto departed = h.tokens->create_sync({"departed-walk", Role::reviewer, ""});
+  REQUIRE(departed.ok());
+  w.token_id = departed->record.id;
   const std::string& system = w.tokens.at("system");
   const std::string& reviewer = w.tokens.at("reviewer");
   auto must = [&h](int status, const std::string& method, const std::string& target, const std::string& body,
@@ -189,6 +193,7 @@ std::optional<std::string> path_value(const World& w, std::string_view collectio
   if (collection == "requests" && name == "id") return w.side(s).access_id;
   if (collection == "notifications" && name == "id") return w.side(s).notification_id;
   if (collection == "subjects" && name == "nik") return person_of(s).nik;
+  if (collection == "tokens" && name == "id") return w.token_id;  // no subject's: the same in both scopes
   if (collection == "console" && name == "file") return std::string("index.html");  // static, the same for all
   return std::nullopt;
 }
@@ -363,6 +368,8 @@ const std::map<std::string, int> kMustSucceed{
     {"GET /v1/requests | verifier | in", 200},
     {"POST /v1/recipients | admin | in", 201},
     {"POST /v1/disclosures | system | out", 201},
+    {"GET /v1/tokens | admin | in", 200},
+    {"DELETE /v1/tokens/{id} | admin | out", 200},
 };
 
 }  // namespace

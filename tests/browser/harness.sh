@@ -24,6 +24,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# A new installation, as an operator makes one (its own admin token unused).
+"$dsr" init --db "$work/dsr.db" --key-file "$work/master.key" >/dev/null 2>&1
 
 # On a port the system picks (no collision with tests running beside it),
 # read back from the server's "listening on" line.

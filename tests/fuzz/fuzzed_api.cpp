@@ -22,6 +22,7 @@
 #include "storage/package_signer.hpp"
 #include "storage/recipient_notices.hpp"
 #include "storage/registries.hpp"
+#include "storage/token_registry.hpp"
 #include "storage/sla_report_query.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/sqlite_vault.hpp"
@@ -119,12 +120,13 @@ FuzzedApi::FuzzedApi() : parts_(std::make_unique<Parts>()) {
       {}});
   p.reports = std::make_unique<storage::SqliteSlaReports>(*p.db, p.policies);
   p.context->reports = p.reports.get();
+  p.context->token_admin = p.tokens.get();
   router_ = api::build_router(*p.context);
 
   for (Role role : {Role::admin, Role::system, Role::verifier, Role::reviewer, Role::supervisor, Role::auditor,
                     Role::institution}) {
     std::string name = "fuzz-" + std::string(to_string(role));
-    staff_[must(p.tokens->create_sync({name, role, role == Role::institution ? "BSSN" : ""}), "no staff token")] = role;
+    staff_[must(p.tokens->create_sync({name, role, role == Role::institution ? "BSSN" : ""}), "no staff token").token] = role;
   }
   ours_ = plant("3171012303850007", "budi@example.go.id", "BSSN");
   theirs_ = plant("3273015506900002", "siti@kementerian.example", "Kementerian Lain");

@@ -1,0 +1,112 @@
+// dsr init: a new installation's data directory (0700), its master key, its
+// migrated database and a first admin token, printed once. Never touches an
+// existing installation: a database or a key already there is refused.
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "app/cli.hpp"
+#include "app/command_database.hpp"
+#include "app/commands.hpp"
+#include "app/options.hpp"
+#include "app/settings.hpp"
+#include "storage/master_key_file.hpp"
+#include "storage/token_registry.hpp"
+
+namespace dsr::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Run as root on a directory that belongs to the service's user (as the
+// package lays out /var/lib/dsr), the new files go to that user too, so
+// that `dsr serve` running as it can open them.
+void give_to_directory_owner(const fs::path& dir, std::initializer_list<fs::path> files) {
+  struct stat owner{};
+  if (::geteuid() != 0 || ::stat(dir.c_str(), &owner) != 0 || owner.st_uid == 0) return;
+  for (const auto& file : files)
+    if (::chown(file.c_str(), owner.st_uid, owner.st_gid) != 0 && errno != ENOENT)
+      fmt::print(stderr, "dsr init: could not give {} to uid {}: {}\n", file.string(), owner.st_uid,
+                 std::strerror(errno));
+}
+
+}  // namespace
+
+int init_command(const std::vector<std::string>& args) {
+  namespace po = boost::program_options;
+  po::options_description options(
+      "Usage: dsr init [--data-dir DIR] [--admin-name NAME]\n\n"
+      "Makes a new installation: DIR (mode 0700) with master.key, a migrated dsr.db, and a first admin\n"
+      "token, printed once on stdout. Without --data-dir: the configured db and key-file. Refuses a place\n"
+      "that already holds a database or a key.\n\nOptions");
+  options.add_options()
+      ("help,h", "show this help")
+      ("data-dir", po::value<std::string>(), "the directory to make (its dsr.db and master.key)")
+      ("admin-name", po::value<std::string>()->default_value("admin"), "the principal name of the first admin token");
+  add_database_options(options);
+  auto parsed = parse_options("init", args, options);
+  if (!parsed) return kExitUsage;
+  const auto& vm = *parsed;
+  if (vm.count("help")) {
+    print_help(options);
+    return kExitOk;
+  }
+  fs::path db_path = vm["db"].as<std::string>();
+  fs::path key_path = master_key_path(vm);
+  if (vm.count("data-dir")) {
+    fs::path dir = vm["data-dir"].as<std::string>();
+    db_path = dir / "dsr.db";
+    key_path = dir / "master.key";
+  }
+  for (const auto& existing : {db_path, key_path}) {
+    std::error_code ec;
+    if (fs::exists(existing, ec)) {
+      fmt::print(stderr, "dsr init: {} already exists; init never touches an installation (to start afresh, move "
+                         "its data directory away, after a 'dsr backup')\n", existing.string());
+      return kExitUsage;
+    }
+  }
+  fs::path dir = db_path.has_parent_path() ? db_path.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (fs::create_directories(dir, ec)) fs::permissions(dir, fs::perms::owner_all, ec);
+  if (ec) {
+    fmt::print(stderr, "dsr init: cannot make {}: {}\n", dir.string(), ec.message());
+    return kExitFailed;
+  }
+  auto key = storage::load_or_create_master_key(key_path);
+  if (!key) {
+    fmt::print(stderr, "dsr init: {}\n", key.error().message);
+    return kExitFailed;
+  }
+  auto opened = storage::Database::open(db_path.string(), *key, {1});
+  if (!opened) {
+    fmt::print(stderr, "dsr init: {}\n", opened.error().message);
+    return kExitFailed;
+  }
+  std::unique_ptr<storage::Database> db = std::move(opened).value();
+  auto admin = storage::TokenRegistry(*db).create_sync({vm["admin-name"].as<std::string>(), Role::admin, ""});
+  if (!admin) {
+    fmt::print(stderr, "dsr init: {}\n", admin.error().message);
+    return kExitUsage;
+  }
+  db.reset();  // closed before the files change owner
+  give_to_directory_owner(dir, {db_path, fs::path(db_path.string() + "-wal"), fs::path(db_path.string() + "-shm"),
+                                key_path});
+  fmt::print("{}\n", admin->token);
+  fmt::print(stderr, "dsr init: made {} and {}, and the admin token {} ({}) above, shown only this once.\n"
+                     "dsr init: keep a copy of the master key apart from the backups: without it nothing in the "
+                     "database can be read (docs/operations.md)\n",
+             db_path.string(), key_path.string(), admin->record.id, admin->record.principal.name);
+  if (vm.count("data-dir") && db_path != fs::path(vm["db"].as<std::string>()))
+    fmt::print(stderr, "dsr init: serve it with --db {} (or db = {} in the configuration)\n", db_path.string(),
+               db_path.string());
+  return kExitOk;
+}
+
+}  // namespace dsr::app
