@@ -9,6 +9,9 @@
 #include "app/commands.hpp"
 
 namespace dsr::app {
+
+extern const char* const kGitRevision;  // git_revision.cpp, generated at build time
+
 namespace {
 
 struct CommandEntry {
@@ -50,8 +53,8 @@ int run_cli(const std::vector<std::string>& args) {
     print_help();
     return args.empty() ? kExitUsage : kExitOk;
   }
-  if (args[0] == "--version") {
-    fmt::print("dsr {}\n", DSR_VERSION);
+  if (args[0] == "--version" || args[0] == "version") {
+    fmt::print("dsr {} (git {})\n", DSR_VERSION, kGitRevision);
     return kExitOk;
   }
   for (const auto& c : kCommands) {

@@ -37,7 +37,7 @@ std::variant<std::unique_ptr<storage::Database>, int> open_command_database(
   const auto& db_path = vm["db"].as<std::string>();
   if (!std::filesystem::exists(db_path)) {
     fmt::print(stderr, "dsr {}: no database at {}; give its path with --db, or set db in the configuration or "
-                       "DSR_DB ('dsr init' makes a new one)\n", command, db_path);
+                       "DSR_DB ('dsr init' makes a new one)\n", command, masked_setting(db_path));
     return kExitUsage;
   }
   auto key = load_command_key(command, vm);

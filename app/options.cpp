@@ -19,7 +19,12 @@ std::optional<boost::program_options::variables_map> parse_options(
   return std::move(settings->values);
 }
 
-void print_help(const boost::program_options::options_description& options) { std::cout << options << "\n"; }
+void print_help(const boost::program_options::options_description& options) {
+  std::cout << options << "\n"
+            << "Settings also come from the configuration file (--config FILE; default " << kDefaultConfigFile
+            << " when it exists)\nand DSR_* environment variables (DSR_DB, DSR_KEY_FILE, ...); a flag wins over the "
+               "environment,\nwhich wins over the file. 'dsr config show' prints what is in force.\n";
+}
 
 std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
   if (text.size() < 2) return std::nullopt;

@@ -129,8 +129,10 @@ std::optional<Settings> read_settings(const std::string& command, const std::vec
     settings.config_file = config_file_named(settings.values);
     if (settings.config_file) {
       reading = fmt::format("{}", settings.config_file->string());
+      std::error_code ec;
       std::ifstream in(*settings.config_file);
-      if (!in) {
+      // A directory opens as a stream too, and reads as an empty file.
+      if (!in || !std::filesystem::is_regular_file(*settings.config_file, ec)) {
         fmt::print(stderr, "dsr {}: cannot read the configuration file {}; give another with --config, or fix its "
                            "permissions\n", command, settings.config_file->string());
         return std::nullopt;

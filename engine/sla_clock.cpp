@@ -88,7 +88,7 @@ CalendarDate add_months(CalendarDate from, int months) {
 class Computation {
  public:
   Computation(const SlaPolicy& policy, const SlaRule& rule, const HolidayCalendar* calendar, TimePoint received)
-      : policy_(policy), rule_(rule), calendar_(calendar), local_(policy.time_zone), received_(received) {}
+      : rule_(rule), calendar_(calendar), local_(policy.time_zone), received_(received) {}
 
   // The end of `period` counted from receipt, moved by `paused`.
   Result<TimePoint> due(const Period& period, seconds paused, int paused_days, std::vector<std::string>& words) {
@@ -159,7 +159,6 @@ class Computation {
     return out;
   }
 
-  const SlaPolicy& policy_;
   const SlaRule& rule_;
   const HolidayCalendar* calendar_;
   LocalTime local_;

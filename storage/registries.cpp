@@ -240,7 +240,7 @@ void VerificationCodes::resend(std::string request_id, std::string subject_ref, 
   SealedMessage sealed = seal_message(db_.keys(), message);
   auto left = std::make_shared<int>(0);
   db_.writer().submit(
-      [=, this](WriteConnection& db) -> Status {
+      [=](WriteConnection& db) -> Status {
         auto& q = db.prepared("SELECT sent_count FROM verification_codes WHERE request_id = ?");
         q.bind(1, request_id);
         // The row goes when a code is used; without it, this is no code-verified request.

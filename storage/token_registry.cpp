@@ -83,6 +83,7 @@ Result<Principal> TokenRegistry::authenticate(std::string_view token) const {
     if (auto it = cache_.find(key); it != cache_.end() && it->second.until > now) return it->second.principal;
   }
   TimePoint wall_now = now_seconds();
+  std::uint64_t revocations_before = revocations_.load();
   auto found = db_.read_cached("checking a token", [&](WriteConnection& db) -> Result<TokenRecord> {
     auto& q = db.prepared(fmt::format("SELECT {} FROM tokens WHERE token_hash = ?", kRecordColumns));
     bind_blob(q, 1, digest);
@@ -96,6 +97,10 @@ Result<Principal> TokenRegistry::authenticate(std::string_view token) const {
   auto until = now + kTokenCacheTtl;
   if (found->expires_at) until = std::min(until, now + (*found->expires_at - wall_now));
   std::lock_guard lock(cache_mutex_);
+  // Checked under the lock that revoke() takes to forget: a revocation
+  // that committed after the read above is either seen here or forgets
+  // this entry after it is made.
+  if (revocations_.load() != revocations_before) return found->principal;
   if (cache_.size() > 10000) cache_.clear();  // bounded; refills from the database
   cache_[key] = {found->principal, found->id, until};
   return found->principal;
@@ -156,7 +161,6 @@ Result<std::vector<TokenRecord>> TokenRegistry::tokens() const {
 
 void TokenRegistry::revoke(std::string id, std::string revoked_by, std::function<void(Result<TokenRecord>)> done) {
   auto revoked = std::make_shared<Result<TokenRecord>>(fail(Error::not_found("no token with that id")));
-  forget(id);  // at once here; other processes within kTokenCacheTtl
   db_.writer().submit(
       [id, revoked_by, revoked](WriteConnection& db) -> Status {
         // An already revoked token keeps who revoked it first, and when.
@@ -170,8 +174,15 @@ void TokenRegistry::revoke(std::string id, std::string revoked_by, std::function
         if (q.executeStep()) *revoked = record_from(q);
         return ok_status();
       },
-      [revoked, done = std::move(done)](Status s) {
+      [this, id, revoked, done = std::move(done)](Status s) {
         if (!s) return done(fail(s.error()));
+        // Committed: refused at once here (other processes within
+        // kTokenCacheTtl), before the revocation is answered.
+        {
+          std::lock_guard lock(cache_mutex_);
+          ++revocations_;
+        }
+        forget(id);
         done(std::move(*revoked));
       });
 }

@@ -12,6 +12,7 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -66,6 +67,10 @@ class TokenRegistry final : public TokenDirectory, public TokenAdministration {
   void note_use(const std::string& id, std::optional<TimePoint> last_used) const;
 
   Database& db_;
+  // Counts revocations through this object. A check that began before a
+  // revocation committed may have read the token as active: it must not
+  // put it back into the cache, or the token would live on for the TTL.
+  std::atomic<std::uint64_t> revocations_{0};
   mutable std::mutex cache_mutex_;
   mutable std::unordered_map<std::string, Remembered> cache_;  // by hex keyed hash; guarded by cache_mutex_
 };

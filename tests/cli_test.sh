@@ -29,6 +29,8 @@ one_line() {  # one_line -- command...: stderr is exactly one line
 }
 
 expect 0 "workflows check" -- "$dsr" --help
+expect 0 "dsr 0." -- "$dsr" --version
+expect 0 "(git " -- "$dsr" --version
 expect 2 "Usage: dsr <command>" -- "$dsr"
 expect 2 'unknown command "frobnicate"' -- "$dsr" frobnicate
 expect 2 'unknown command "workflows lint"' -- "$dsr" workflows lint x

@@ -142,7 +142,9 @@ World build_world() {
   // The institution has read its own employee once (a disclosure of A's).
   must(200, "GET", "/v1/subjects/" + kA.nik, "", w.tokens.at("institution"));
 
-  for (auto [p, side] : {std::pair{&kA, &w.a}, std::pair{&kB, &w.b}}) {
+  for (auto subject : {std::pair{&kA, &w.a}, std::pair{&kB, &w.b}}) {
+    const Person* p = subject.first;  // named, not a structured binding: Clang 14 cannot capture those
+    Side* side = subject.second;
     auto file = [&](const std::string& type) {
       Reply r = must(201, "POST", "/v1/requests", filing(*p, type), "");
       REQUIRE(r.body.at("verification") == "code_sent");  // the form's e-mail is the one on record
