@@ -131,8 +131,9 @@ std::optional<Settings> read_settings(const std::string& command, const std::vec
       reading = fmt::format("{}", settings.config_file->string());
       std::error_code ec;
       std::ifstream in(*settings.config_file);
-      // A directory opens as a stream too, and reads as an empty file.
-      if (!in || !std::filesystem::is_regular_file(*settings.config_file, ec)) {
+      // A directory opens as a stream too, and reads as an empty file
+      // (/dev/null, read as empty, is a way to say "no file").
+      if (!in || std::filesystem::is_directory(*settings.config_file, ec)) {
         fmt::print(stderr, "dsr {}: cannot read the configuration file {}; give another with --config, or fix its "
                            "permissions\n", command, settings.config_file->string());
         return std::nullopt;

@@ -37,22 +37,23 @@ set(CPACK_PACKAGE_NAME "dsr")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGE_CONTACT "dsr maintainers <dsr-maintainers@example.org>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "workflow engine for data-subject rights requests")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "workflow engine for data-subject rights requests
- dsr carries each request a data subject makes about their personal data
- (access, rectification, erasure, objection to an automated decision)
- through identity verification, human review, fulfilment and notice to the
- third parties that received the data, against the deadline the law sets
- (Indonesia's UU 27/2022 by default), with a tamper-evident audit trail.
- .
- This package holds the dsr program, its HTTP API as a hardened systemd
- service running as the dsr user, its configuration and its documentation.")
+# The extended description only: CPack puts the summary above it, and
+# indents each line (an empty line becomes Debian's " .").
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "dsr carries each request a data subject makes about their personal data
+(access, rectification, erasure, objection to an automated decision)
+through identity verification, human review, fulfilment and notice to the
+third parties that received the data, against the deadline the law sets
+(Indonesia's UU 27/2022 by default), with a tamper-evident audit trail.
+
+This package holds the dsr program, its HTTP API as a hardened systemd
+service running as the dsr user, its configuration and its documentation.")
 set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT")  # dsr_<version>_amd64.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION "admin")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 # The libraries dsr links (libsqlite3, libsodium, libssl, ...) found by
 # dpkg-shlibdeps, and what the maintainer scripts and the program use.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, tzdata, ca-certificates")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, init-system-helpers (>= 1.54), tzdata, ca-certificates")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${PROJECT_SOURCE_DIR}/deploy/debian/conffiles"
     "${PROJECT_SOURCE_DIR}/deploy/debian/postinst"

@@ -4,29 +4,7 @@
 set -u
 dsr="$1"
 fixtures="$2"
-failures=0
-
-expect() {  # expect <exit code> <text in output> -- command...
-  local want_rc="$1" want_text="$2"
-  shift 3
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ "$rc" -ne "$want_rc" ]; then
-    echo "FAIL: '$*' exited $rc, expected $want_rc. Output:"; echo "$out"; failures=$((failures + 1)); return
-  fi
-  if ! grep -qF -- "$want_text" <<<"$out"; then
-    echo "FAIL: '$*' output lacks '$want_text'. Output:"; echo "$out"; failures=$((failures + 1)); return
-  fi
-  echo "ok: $*"
-}
-
-one_line() {  # one_line -- command...: stderr is exactly one line
-  shift
-  local lines
-  lines=$("$@" 2>&1 >/dev/null | wc -l)
-  if [ "$lines" -ne 1 ]; then echo "FAIL: '$*' printed $lines lines on stderr"; failures=$((failures + 1)); else echo "ok: one line: $*"; fi
-}
+source "$(dirname "$0")/cli_support.sh"
 
 expect 0 "workflows check" -- "$dsr" --help
 expect 0 "dsr 0." -- "$dsr" --version
@@ -118,4 +96,4 @@ fi
 expect 0 '# types' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --format csv
 expect 1 'cannot write' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --out "$work/missing-dir/sla.json"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+finish

@@ -6,7 +6,7 @@
 # --config), never a /etc/dsr/dsr.conf the machine may hold.
 set -u
 dsr=$(realpath -- "$1")  # absolute: the test changes directory
-failures=0
+source "$(dirname "$0")/cli_support.sh"
 
 # Nothing from the caller's environment may leak in (DSR_DB, DSR_KEY_FILE...).
 for variable in $(compgen -e); do
@@ -19,52 +19,6 @@ cd "$work" || exit 1
 empty="$work/empty.conf"
 : >"$empty"
 export DSR_CONFIG="$empty"
-
-expect() {  # expect <exit code> <text in output> -- command...
-  local want_rc="$1" want_text="$2"
-  shift 3
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ "$rc" -ne "$want_rc" ]; then
-    echo "FAIL: '$*' exited $rc, expected $want_rc. Output:"; echo "$out"; failures=$((failures + 1)); return
-  fi
-  if ! grep -qF -- "$want_text" <<<"$out"; then
-    echo "FAIL: '$*' output lacks '$want_text'. Output:"; echo "$out"; failures=$((failures + 1)); return
-  fi
-  echo "ok: $*"
-}
-
-lacks() {  # lacks <text> -- command...: the command's output (stdout and stderr) never holds text
-  local text="$1"
-  shift 2
-  local out
-  out=$("$@" 2>&1)
-  if grep -qF -- "$text" <<<"$out"; then
-    echo "FAIL: '$*' printed '$text'. Output:"; echo "$out"; failures=$((failures + 1)); return
-  fi
-  echo "ok: no '$text' from: $*"
-}
-
-check() {  # check <what> -- test command...: the command succeeds
-  local what="$1"
-  shift 2
-  if "$@"; then echo "ok: $what"; return 0; fi
-  echo "FAIL: $what ($*)"; failures=$((failures + 1)); return 1
-}
-
-nonzero() {  # nonzero <text in output> -- command...: exits with any status but 0
-  local want_text="$1"
-  shift 2
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ "$rc" -eq 0 ]; then echo "FAIL: '$*' exited 0. Output:"; echo "$out"; failures=$((failures + 1)); return; fi
-  if ! grep -qF -- "$want_text" <<<"$out"; then
-    echo "FAIL: '$*' output lacks '$want_text'. Output:"; echo "$out"; failures=$((failures + 1)); return
-  fi
-  echo "ok: (exit $rc) $*"
-}
 
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 
@@ -306,5 +260,4 @@ head -c 4096 /dev/urandom >"$work/garbage.db"
 nonzero "" -- "$dsr" restore --from "$work/garbage.db" --data-dir "$work/fromgarbage" --key-file "$inst/master.key"
 check "a garbage backup is not restored" -- test ! -e "$work/fromgarbage/dsr.db"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
-echo "all passed"
+finish

@@ -65,10 +65,10 @@ void advance_one(RequestService& service, const std::function<void(const Request
   const std::pair<const char*, Actor> steps[] = {{"verify", {"subject", Role::subject}},
                                                  {"approve", {"rita", Role::reviewer}},
                                                  {"fulfil", {"dsr", Role::system}}};
-  for (const auto& [event, actor] : steps) {
+  for (const auto& step : steps) {
     std::string id = r->id;
     std::int64_t version = r->version;
-    r = wait([&](auto done) { service.fire(id, Command{event, actor, "", version, {}, {}}, done); });
+    r = wait([&](auto done) { service.fire(id, Command{step.first, step.second, "", version, {}, {}}, done); });
     if (!r) throw std::runtime_error(r.error().message);
     ack(*r);
   }
