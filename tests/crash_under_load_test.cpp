@@ -29,36 +29,9 @@
 using namespace dsr;
 using test::ServerProcess;
 using test::WireReply;
+using test::exchange;
 
 namespace {
-
-// One exchange on a fresh connection, safe to call from many threads (no
-// Catch2 assertions, which are not). nullopt when the server is gone: a
-// refused connection, a reset, or no answer in time.
-std::optional<WireReply> exchange(std::uint16_t port, const std::string& method, const std::string& target,
-                                  const std::string& body, const std::string& token) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return std::nullopt;
-  timeval limit{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-  if (!token.empty()) request += "Authorization: Bearer " + token + "\r\n";
-  request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  std::string raw;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
-    char buf[8192];
-    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) raw.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  WireReply reply = test::parse_reply(raw);
-  if (reply.status == 0) return std::nullopt;
-  return reply;
-}
 
 struct StaffTokens {
   std::string verifier, reviewer, auditor;

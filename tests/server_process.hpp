@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,5 +61,10 @@ class ServerProcess {
 // loopback address, such as 127.0.0.2, is a client of its own).
 int connect_loopback(std::uint16_t port, const char* from = nullptr);
 WireReply parse_reply(const std::string& raw);
+// One exchange on a fresh connection to 127.0.0.1:port, safe to call from
+// many threads (no Catch2 assertions, which are not). nullopt when the
+// server is gone: a refused connection, a reset, or no answer in time.
+std::optional<WireReply> exchange(std::uint16_t port, const std::string& method, const std::string& target,
+                                  const std::string& body = "", const std::string& token = "");
 
 }  // namespace dsr::test
