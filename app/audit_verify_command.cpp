@@ -6,7 +6,6 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
-#include <filesystem>
 
 #include "app/cli.hpp"
 #include "app/command_database.hpp"
@@ -33,14 +32,14 @@ int audit_verify_command(const std::vector<std::string>& args) {
     print_help(options);
     return kExitOk;
   }
-  const auto& db_path = vm["db"].as<std::string>();
-  if (!std::filesystem::exists(db_path)) {
-    fmt::print(stderr, "dsr audit verify: no database at {}; give its path with --db\n", db_path);
-    return kExitUsage;
-  }
-  auto key = load_command_key("audit verify", vm);
+  auto files = data_files("audit verify", vm);
+  if (auto* exit_code = std::get_if<int>(&files)) return *exit_code;
+  const DataFiles& found = std::get<DataFiles>(files);
+  if (auto missing = require_database("audit verify", found)) return *missing;
+  auto key = load_command_key("audit verify", found);
   if (auto* exit_code = std::get_if<int>(&key)) return *exit_code;
   storage::MasterKey keys(std::get<storage::Key>(key));
+  const std::string db_path = found.db.string();
   auto verdict = storage::guarded("reading the database", [&]() -> Result<storage::JournalVerdict> {
     SQLite::Database db(db_path, SQLite::OPEN_READONLY);
     if (Status matches = storage::verify_master_key(db, keys); !matches) return fail(matches.error());

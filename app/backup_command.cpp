@@ -50,15 +50,14 @@ int backup_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr backup: give the file to write with --to, e.g. --to /srv/backup/dsr-$(date +%F).db\n");
     return kExitUsage;
   }
-  const std::string& db_path = vm["db"].as<std::string>();
-  if (!std::filesystem::exists(db_path)) {
-    fmt::print(stderr, "dsr backup: no database at {}; give its path with --db\n", db_path);
-    return kExitUsage;
-  }
-  auto key = load_command_key("backup", vm);
+  auto files = data_files("backup", vm);
+  if (auto* exit_code = std::get_if<int>(&files)) return *exit_code;
+  const DataFiles& found = std::get<DataFiles>(files);
+  if (auto missing = require_database("backup", found)) return *missing;
+  auto key = load_command_key("backup", found);
   if (auto* exit_code = std::get_if<int>(&key)) return *exit_code;
   std::filesystem::path to = vm["to"].as<std::string>();
-  auto copied = storage::backup_database(db_path, to, storage::MasterKey(std::get<storage::Key>(key)));
+  auto copied = storage::backup_database(found.db, to, storage::MasterKey(std::get<storage::Key>(key)));
   if (!copied) {
     fmt::print(stderr, "dsr backup: {}\n", copied.error().message);
     return exit_code_for(copied.error());
@@ -90,17 +89,17 @@ int restore_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr restore: give the backup file with --from\n");
     return kExitUsage;
   }
-  std::filesystem::path db_path = vm["db"].as<std::string>();
-  if (vm.count("data-dir")) db_path = std::filesystem::path(vm["data-dir"].as<std::string>()) / "dsr.db";
-  std::filesystem::path dir = db_path.parent_path().empty() ? "." : db_path.parent_path();
-  std::error_code ec;
-  if (std::filesystem::create_directories(dir, ec))
-    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
-  // The key beside the restored database unless one is named.
-  po::variables_map key_settings;
-  key_settings.insert({"db", po::variable_value(db_path.string(), false)});
-  if (vm.count("key-file")) key_settings.insert({"key-file", vm["key-file"]});
-  auto key = load_command_key("restore", key_settings);
+  std::optional<std::filesystem::path> data_dir;
+  if (vm.count("data-dir")) data_dir = vm["data-dir"].as<std::string>();
+  auto files = data_files("restore", vm, data_dir);
+  if (auto* exit_code = std::get_if<int>(&files)) return *exit_code;
+  const DataFiles& found = std::get<DataFiles>(files);
+  const std::filesystem::path& db_path = found.db;
+  if (Status made = make_private_directory(db_path.parent_path()); !made) {
+    fmt::print(stderr, "dsr restore: {}\n", made.error().message);
+    return kExitFailed;
+  }
+  auto key = load_command_key("restore", found);
   if (auto* exit_code = std::get_if<int>(&key)) return *exit_code;
   auto restored = storage::restore_database(vm["from"].as<std::string>(), db_path,
                                             storage::MasterKey(std::get<storage::Key>(key)));

@@ -30,8 +30,9 @@ namespace fs = std::filesystem;
 void give_to_directory_owner(const fs::path& dir, std::initializer_list<fs::path> files) {
   struct stat owner{};
   if (::geteuid() != 0 || ::stat(dir.c_str(), &owner) != 0 || owner.st_uid == 0) return;
+  // lchown: a link planted under a name init did not make is never followed.
   for (const auto& file : files)
-    if (::chown(file.c_str(), owner.st_uid, owner.st_gid) != 0 && errno != ENOENT)
+    if (::lchown(file.c_str(), owner.st_uid, owner.st_gid) != 0 && errno != ENOENT)
       fmt::print(stderr, "dsr init: could not give {} to uid {}: {}\n", file.string(), owner.st_uid,
                  std::strerror(errno));
 }
@@ -57,26 +58,29 @@ int init_command(const std::vector<std::string>& args) {
     print_help(options);
     return kExitOk;
   }
-  fs::path db_path = vm["db"].as<std::string>();
-  fs::path key_path = master_key_path(vm);
-  if (vm.count("data-dir")) {
-    fs::path dir = vm["data-dir"].as<std::string>();
-    db_path = dir / "dsr.db";
-    key_path = dir / "master.key";
+  const std::string& admin_name = vm["admin-name"].as<std::string>();
+  if (admin_name.empty()) {  // before anything is made: a refusal leaves nothing behind
+    fmt::print(stderr, "dsr init: --admin-name must not be empty\n");
+    return kExitUsage;
   }
+  std::optional<fs::path> data_dir;
+  if (vm.count("data-dir")) data_dir = vm["data-dir"].as<std::string>();
+  auto files = data_files("init", vm, data_dir);
+  if (auto* exit_code = std::get_if<int>(&files)) return *exit_code;
+  const fs::path db_path = std::get<DataFiles>(files).db;
+  // A new directory holds its own key, whatever key-file the configuration names.
+  const fs::path key_path = data_dir ? *data_dir / "master.key" : std::get<DataFiles>(files).key;
   for (const auto& existing : {db_path, key_path}) {
     std::error_code ec;
-    if (fs::exists(existing, ec)) {
+    if (fs::exists(fs::symlink_status(existing, ec))) {
       fmt::print(stderr, "dsr init: {} already exists; init never touches an installation (to start afresh, move "
                          "its data directory away, after a 'dsr backup')\n", existing.string());
       return kExitUsage;
     }
   }
   fs::path dir = db_path.has_parent_path() ? db_path.parent_path() : fs::path(".");
-  std::error_code ec;
-  if (fs::create_directories(dir, ec)) fs::permissions(dir, fs::perms::owner_all, ec);
-  if (ec) {
-    fmt::print(stderr, "dsr init: cannot make {}: {}\n", dir.string(), ec.message());
+  if (Status made = make_private_directory(dir); !made) {
+    fmt::print(stderr, "dsr init: {}\n", made.error().message);
     return kExitFailed;
   }
   auto key = storage::load_or_create_master_key(key_path);
@@ -90,7 +94,7 @@ int init_command(const std::vector<std::string>& args) {
     return kExitFailed;
   }
   std::unique_ptr<storage::Database> db = std::move(opened).value();
-  auto admin = storage::TokenRegistry(*db).create_sync({vm["admin-name"].as<std::string>(), Role::admin, ""});
+  auto admin = storage::TokenRegistry(*db).create_sync({admin_name, Role::admin, ""});
   if (!admin) {
     fmt::print(stderr, "dsr init: {}\n", admin.error().message);
     return kExitUsage;
@@ -103,7 +107,7 @@ int init_command(const std::vector<std::string>& args) {
                      "dsr init: keep a copy of the master key apart from the backups: without it nothing in the "
                      "database can be read (docs/operations.md)\n",
              db_path.string(), key_path.string(), admin->record.id, admin->record.principal.name);
-  if (vm.count("data-dir") && db_path != fs::path(vm["db"].as<std::string>()))
+  if (data_dir && db_path != fs::path(database_file(vm["db"].as<std::string>())))
     fmt::print(stderr, "dsr init: serve it with --db {} (or db = {} in the configuration)\n", db_path.string(),
                db_path.string());
   return kExitOk;

@@ -31,13 +31,19 @@ std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
   std::int64_t n = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, n);
   if (ec != std::errc{} || end != text.data() + text.size() - 1 || n < 0) return std::nullopt;
+  std::int64_t unit = 0;
   switch (text.back()) {
-    case 's': return std::chrono::seconds(n);
-    case 'm': return std::chrono::minutes(n);
-    case 'h': return std::chrono::hours(n);
-    case 'd': return std::chrono::hours(24 * n);
+    case 's': unit = 1; break;
+    case 'm': unit = 60; break;
+    case 'h': unit = 3600; break;
+    case 'd': unit = 86400; break;
     default: return std::nullopt;
   }
+  // A century at most: nothing dsr waits for is longer, and no sum with a
+  // time can overflow.
+  constexpr std::int64_t kLongest = 100LL * 366 * 86400;
+  if (n > kLongest / unit) return std::nullopt;
+  return std::chrono::seconds(n * unit);
 }
 
 }  // namespace dsr::app

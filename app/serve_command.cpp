@@ -15,6 +15,7 @@
 #include "app/cli.hpp"
 #include "app/commands.hpp"
 #include "app/definition_files.hpp"
+#include "app/command_database.hpp"
 #include "app/message_sinks.hpp"
 #include "app/notification_worker.hpp"
 #include "app/options.hpp"
@@ -153,13 +154,24 @@ int serve_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr serve: {}\n", sink.error().message);
     return kExitUsage;
   }
-  const std::filesystem::path key_file = master_key_path(vm);
-  auto key = storage::load_or_create_master_key(key_file);
-  if (!key) {
-    fmt::print(stderr, "dsr serve: {}\n", key.error().message);
+  auto files = data_files("serve", vm);
+  if (auto* exit_code = std::get_if<int>(&files)) return *exit_code;
+  const DataFiles& data = std::get<DataFiles>(files);
+  // A key is made only with a new database: beside an existing one, a
+  // missing key is a mistake (a wrong --key-file), and a fresh key would
+  // only be one more file to mistake for the real one.
+  std::error_code ec;
+  std::variant<storage::Key, int> key = kExitUsage;
+  if (std::filesystem::exists(data.db, ec)) {
+    key = load_command_key("serve", data);
+  } else if (auto made = storage::load_or_create_master_key(data.key); made) {
+    key = *made;
+  } else {
+    fmt::print(stderr, "dsr serve: {}\n", made.error().message);
     return kExitFailed;
   }
-  auto database = storage::Database::open(vm["db"].as<std::string>(), *key);
+  if (auto* exit_code = std::get_if<int>(&key)) return *exit_code;
+  auto database = storage::Database::open(data.db.string(), std::get<storage::Key>(key));
   if (!database) {
     fmt::print(stderr, "dsr serve: {}\n", database.error().message);
     return kExitFailed;
@@ -168,7 +180,7 @@ int serve_command(const std::vector<std::string>& args) {
   if (!db.writable())
     fmt::print(stderr, "dsr serve: {} can only be read (is its disk mounted read-only?): requests that change "
                        "anything get 503 and /readyz is 503 until it can be written; dsr then writes again by itself\n",
-               vm["db"].as<std::string>());
+               data.db.string());
   storage::SqliteStore store(db);
   storage::SqliteVault vault(db);
   storage::TokenRegistry tokens(db);
@@ -292,9 +304,9 @@ int serve_command(const std::vector<std::string>& args) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one access-log line at a time
   fmt::print(stderr, "dsr serve: listening on {}://{}:{} ({} workflows, {} policies, default {}, database {})\n",
              tls ? "https" : "http", host, server.port(), definitions->workflows.types().size(), definitions->policies.policy_ids().size(),
-             policy, vm["db"].as<std::string>());
+             policy, data.db.string());
   fmt::print(stderr, "dsr serve: create the first admin token with: dsr token create --role admin --name <you>{}\n",
-             vm["db"].defaulted() ? "" : " --db " + vm["db"].as<std::string>());
+             vm["db"].defaulted() ? "" : " --db " + data.db.string());
   server.run();
   fmt::print(stderr, "dsr serve: stopped\n");
   return kExitOk;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/std.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -118,6 +119,9 @@ std::optional<Settings> read_settings(const std::string& command, const std::vec
     for (const auto& o : flags.options)
       if (o.position_key < 0) settings.sources[o.string_key] = "flag";
 
+    // Help needs no settings: it must work where the file cannot be read.
+    if (settings.values.count("help")) return settings;
+
     // First stored wins: what the flags set stays, the environment fills
     // in what they left, the file what both left.
     reading = "the environment";
@@ -131,11 +135,14 @@ std::optional<Settings> read_settings(const std::string& command, const std::vec
       reading = fmt::format("{}", settings.config_file->string());
       std::error_code ec;
       std::ifstream in(*settings.config_file);
+      int open_error = in ? 0 : errno;
       // A directory opens as a stream too, and reads as an empty file
       // (/dev/null, read as empty, is a way to say "no file").
       if (!in || std::filesystem::is_directory(*settings.config_file, ec)) {
-        fmt::print(stderr, "dsr {}: cannot read the configuration file {}; give another with --config, or fix its "
-                           "permissions\n", command, settings.config_file->string());
+        fmt::print(stderr, "dsr {}: cannot read the configuration file {}{}; give another with --config\n", command,
+                   settings.config_file->string(),
+                   open_error == EACCES ? " (permission denied: on an installed server, run dsr as its user: sudo -u dsr "
+                                     "dsr ...)" : "");
         return std::nullopt;
       }
       po::parsed_options file = taken_by(po::parse_config_file(in, all_settings()), with_config);
@@ -156,9 +163,13 @@ std::optional<Settings> read_settings(const std::string& command, const std::vec
 std::filesystem::path master_key_path(const po::variables_map& values) {
   if (values.count("key-file") && !values["key-file"].as<std::string>().empty())
     return values["key-file"].as<std::string>();
-  std::filesystem::path db = values.count("db") ? values["db"].as<std::string>() : "var/dsr.db";
-  if (db.string().starts_with("sqlite:")) db = db.string().substr(7);
+  std::filesystem::path db = database_file(values.count("db") ? values["db"].as<std::string>() : "var/dsr.db");
   return db.parent_path() / "master.key";
+}
+
+std::string database_file(std::string_view db_setting) {
+  if (db_setting.starts_with("sqlite:")) db_setting.remove_prefix(7);
+  return std::string(db_setting);
 }
 
 std::string masked_setting(std::string_view value) {

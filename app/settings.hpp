@@ -47,6 +47,9 @@ std::optional<Settings> read_settings(const std::string& command, const std::vec
                                       const boost::program_options::options_description& options,
                                       const boost::program_options::positional_options_description* positional = nullptr);
 
+// The file a db setting names: "sqlite:PATH" or a plain PATH.
+std::string database_file(std::string_view db_setting);
+
 // The master key file: --key-file if set anywhere, else master.key beside
 // the database (never the current directory).
 std::filesystem::path master_key_path(const boost::program_options::variables_map& values);

@@ -84,7 +84,7 @@ int token_create_command(const std::vector<std::string>& args) {
   auto created = tokens.create_sync({vm["name"].as<std::string>(), *role, organization}, expires_at);
   if (!created) {
     fmt::print(stderr, "dsr token create: {}\n", created.error().message);
-    return kExitUsage;
+    return created.error().code == ErrorCode::invalid_argument ? kExitUsage : kExitFailed;
   }
   fmt::print("{}\n", created->token);
   fmt::print(stderr, "dsr token create: {} for {} ({}), {}\n", created->record.id, created->record.principal.name,
@@ -165,7 +165,16 @@ int token_revoke_command(const std::vector<std::string>& args) {
   auto db = open_command_database("token revoke", vm);
   if (auto* exit_code = std::get_if<int>(&db)) return *exit_code;
   storage::TokenRegistry registry(*std::get<0>(db));
-  auto revoked = registry.revoke_sync(vm["which"].as<std::string>(), operator_name());
+  const std::string& which = vm["which"].as<std::string>();
+  if (auto listed = registry.tokens(); listed) {
+    for (const auto& t : *listed)
+      if (t.id == which && t.revoked_at) {
+        fmt::print("already revoked: {} ({}, {}), at {} by {}\n", t.id, t.principal.name, to_string(t.principal.role),
+                   format_rfc3339(*t.revoked_at), t.revoked_by);
+        return kExitOk;
+      }
+  }
+  auto revoked = registry.revoke_sync(which, operator_name());
   if (!revoked) {
     fmt::print(stderr, "dsr token revoke: {}\n", revoked.error().message);
     return revoked.error().code == ErrorCode::not_found ? kExitUsage : kExitFailed;

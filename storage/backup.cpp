@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "storage/database.hpp"
@@ -57,11 +58,15 @@ class Scratch {
 
 Status refuse_existing(const fs::path& to, std::string_view what) {
   std::error_code ec;
-  for (const char* suffix : {"", "-wal"})
+  // A journal or WAL left beside the name would be rolled into the new file.
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
     if (fs::exists(to.string() + suffix, ec))
       return fail(Error::conflict(fmt::format("{} already exists; {}", to.string() + suffix, what)));
-  if (!to.parent_path().empty() && !fs::is_directory(to.parent_path(), ec))
-    return fail(Error::invalid_argument(fmt::format("{} is not a directory", to.parent_path().string())));
+  fs::path dir = to.parent_path().empty() ? fs::path(".") : to.parent_path();
+  if (!fs::is_directory(dir, ec))
+    return fail(Error::invalid_argument(fmt::format(
+        "the directory {} does not exist; make it first, private to the user that runs dsr (install -d -m 700 {})",
+        dir.string(), dir.string())));
   return ok_status();
 }
 
@@ -69,12 +74,50 @@ Status refuse_existing(const fs::path& to, std::string_view what) {
 // then the rename, then the directory that holds the new name.
 Status publish(Scratch& scratch, const fs::path& to) {
   if (Status s = sync_path(scratch.path(), O_RDONLY); !s) return s;
-  std::error_code ec;
-  fs::rename(scratch.path(), to, ec);
-  if (ec) return fail(Error::unavailable(fmt::format("cannot name the copy {}: {}", to.string(), ec.message())));
-  scratch.release();
+  // Never over a file that appeared since refuse_existing() looked: another
+  // backup to the same name, or a server started on the place restored to.
+  if (::renameat2(AT_FDCWD, scratch.path().c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) != 0) {
+    int error = errno;
+    bool unsupported = error == EINVAL || error == ENOSYS;
+    // Where the file system cannot rename without replacing: a hard link
+    // also fails on an existing name.
+    if (!unsupported || ::link(scratch.path().c_str(), to.c_str()) != 0) {
+      if (unsupported) error = errno;
+      return fail(Error::conflict(fmt::format("cannot name the copy {}: {}", to.string(), std::strerror(error))));
+    }
+  } else {
+    scratch.release();
+  }
   fs::path dir = to.parent_path().empty() ? fs::path(".") : to.parent_path();
-  return sync_path(dir, O_RDONLY | O_DIRECTORY);
+  if (Status s = sync_path(dir, O_RDONLY | O_DIRECTORY); !s)
+    return fail(Error::unavailable(fmt::format("{} is written and checked, but {} could not be flushed to disk ({}): "
+                                               "run sync before relying on it", to.string(), dir.string(),
+                                               s.error().message)));
+  return ok_status();
+}
+
+// A consistent snapshot of the database at `source` in the new file
+// `scratch` (mode 0600, made here before SQLite opens it: a copy is as
+// confidential as the database): SQLite's backup API copies every page in
+// one read transaction, so the writers of a running server go on, and a
+// WAL beside the source is part of what is copied. The copy is one
+// self-contained file in rollback mode (no -wal to forget when it is
+// moved); dsr serve puts it back in WAL mode when it opens it.
+Status copy_snapshot(const fs::path& source, const fs::path& scratch, const MasterKey& keys) {
+  int fd = ::open(scratch.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return fail(Error::unavailable(fmt::format("cannot write {}: {}", scratch.string(), std::strerror(errno))));
+  ::close(fd);
+  return guarded(fmt::format("copying {}", source.string()), [&]() -> Status {
+    SQLite::Database from(source.string(), SQLite::OPEN_READONLY);
+    from.setBusyTimeout(10000);
+    if (Status matches = verify_master_key(from, keys); !matches) return matches;
+    SQLite::Database copy(scratch.string(), SQLite::OPEN_READWRITE);
+    SQLite::Backup backup(copy, from);
+    backup.executeStep(-1);
+    copy.exec("PRAGMA journal_mode = DELETE");
+    return ok_status();
+  });
 }
 
 }  // namespace
@@ -113,28 +156,7 @@ Result<DatabaseFileCheck> backup_database(const fs::path& source, const fs::path
   if (Status free = refuse_existing(to, "a backup is never written over; give another name"); !free)
     return fail(free.error());
   Scratch scratch(scratch_beside(to));
-  // Made here, private to its owner, before SQLite opens it: the copy is
-  // as confidential as the database.
-  int fd = ::open(scratch.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return fail(Error::unavailable(fmt::format("cannot write in {}: {}", to.parent_path().string(), std::strerror(errno))));
-  ::close(fd);
-  Status copied = guarded(fmt::format("copying {}", source.string()), [&]() -> Status {
-    // Read-only: a backup never writes to what it copies. One step copies
-    // every page inside one read transaction: a consistent snapshot, and in
-    // WAL mode the server's writer goes on meanwhile.
-    SQLite::Database from(source.string(), SQLite::OPEN_READONLY);
-    from.setBusyTimeout(10000);
-    if (Status matches = verify_master_key(from, keys); !matches) return matches;
-    SQLite::Database copy(scratch.path().string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    SQLite::Backup backup(copy, from);
-    backup.executeStep(-1);
-    // One self-contained file: no -wal to forget when it is moved. dsr
-    // serve puts a restored database back into WAL mode when it opens it.
-    copy.exec("PRAGMA journal_mode = DELETE");
-    return ok_status();
-  });
-  if (!copied) return fail(copied.error());
+  if (Status copied = copy_snapshot(source, scratch.path(), keys); !copied) return fail(copied.error());
   auto checked = check_database_file(scratch.path(), keys);
   if (!checked) return fail(Error(checked.error().code, "the copy failed its check, so no backup was written: " +
                                                           checked.error().message));
@@ -148,13 +170,15 @@ Result<DatabaseFileCheck> restore_database(const fs::path& from, const fs::path&
   auto before = check_database_file(from, keys);
   if (!before) return fail(before.error());
   Scratch scratch(scratch_beside(to));
-  std::error_code ec;
-  fs::copy_file(from, scratch.path(), ec);
-  if (ec) return fail(Error::unavailable(fmt::format("cannot copy {}: {}", from.string(), ec.message())));
-  fs::permissions(scratch.path(), fs::perms::owner_read | fs::perms::owner_write, ec);
-  // What is checked is what will be served: the copy, not the original.
+  if (Status copied = copy_snapshot(from, scratch.path(), keys); !copied) return fail(copied.error());
+  // What is checked is what will be served: the copy, not the original,
+  // and it must hold all that the original held.
   auto after = check_database_file(scratch.path(), keys);
   if (!after) return fail(after.error());
+  if (after->events != before->events || after->requests != before->requests)
+    return fail(Error::conflict(fmt::format(
+        "the copy of {} holds {} events and {} requests, the backup {} and {}: nothing was restored", from.string(),
+        after->events, after->requests, before->events, before->requests)));
   if (Status named = publish(scratch, to); !named) return fail(named.error());
   return after;
 }

@@ -109,6 +109,9 @@ Result<Principal> TokenRegistry::authenticate(std::string_view token) const {
 void TokenRegistry::note_use(const std::string& id, std::optional<TimePoint> last_used) const {
   TimePoint now = now_seconds();
   if (last_used && now - *last_used < kLastUsedResolution) return;
+  // On a read-only disk each failed write has the writer reopen every
+  // connection; a note of use is not worth stalling the reads for.
+  if (!db_.writable()) return;
   // Not waited for: a request is never held up, or refused, for want of
   // this note (a read-only disk makes it fail, and that is all).
   db_.writer().submit(

@@ -260,4 +260,36 @@ head -c 4096 /dev/urandom >"$work/garbage.db"
 nonzero "" -- "$dsr" restore --from "$work/garbage.db" --data-dir "$work/fromgarbage" --key-file "$inst/master.key"
 check "a garbage backup is not restored" -- test ! -e "$work/fromgarbage/dsr.db"
 
+# A file-level copy taken while a writer had not checkpointed: what is in
+# its WAL is restored too (restore copies through SQLite, never byte by byte).
+mkdir -p "$work/hot"
+cp "$inst/dsr.db" "$work/live.db"
+sqlite3 "$work/live.db" >/dev/null <<SQL
+PRAGMA journal_mode = WAL;
+PRAGMA wal_autocheckpoint = 0;
+INSERT INTO tokens (token_hash, id, principal, role, created_at) VALUES (randomblob(32), 'tok_only_in_wal', 'wal-only', 'auditor', 0);
+.shell cp "$work/live.db" "$work/hot/copy.db"
+.shell cp "$work/live.db-wal" "$work/hot/copy.db-wal"
+SQL
+check "the copy has a WAL holding the new row" -- test -s "$work/hot/copy.db-wal"
+expect 0 "restored" -- "$dsr" restore --from "$work/hot/copy.db" --data-dir "$work/fromhot" --key-file "$inst/master.key"
+expect 0 "wal-only" -- "$dsr" token list --db "$work/fromhot/dsr.db" --key-file "$inst/master.key"
+
+# Refusals that leave nothing behind, and say what to do.
+expect 2 "--admin-name must not be empty" -- "$dsr" init --data-dir "$work/noname" --admin-name ""
+check "a refused init makes nothing" -- test ! -e "$work/noname"
+expect 2 "this dsr stores in SQLite only" -- "$dsr" token list --db 'postgresql://dsr:s3cret@db1/dsr'
+lacks "s3cret" -- "$dsr" token list --db 'postgresql://dsr:s3cret@db1/dsr'
+expect 2 "does not exist; make it first" -- "$dsr" backup --db "$inst/dsr.db" --to "$work/no-such-dir/b.db"
+expect 2 "is not a duration" -- "$dsr" token create --db "$inst/dsr.db" --role auditor --name far --expires-in 99999999999d
+expect 0 "Usage: dsr token list" -- "$dsr" token list --help --config "$work/no-such.conf"
+revoke_me=$("$dsr" token create --db "$inst/dsr.db" --role auditor --name twice 2>&1 >/dev/null | sed -n 's/.*: \(tok_[0-9a-f]*\) for.*/\1/p')
+expect 0 "revoked $revoke_me" -- "$dsr" token revoke "$revoke_me" --db "$inst/dsr.db"
+expect 0 "already revoked: $revoke_me" -- "$dsr" token revoke "$revoke_me" --db "$inst/dsr.db"
+
+# dsr serve makes a key only with a new database: beside an existing one,
+# a missing key is refused, and none is made.
+expect 2 "no master key at $work/elsewhere-key/master.key" -- "$dsr" serve --db "$inst/dsr.db" --key-file "$work/elsewhere-key/master.key" --listen 127.0.0.1:0
+check "serve made no key beside an existing database" -- test ! -e "$work/elsewhere-key/master.key"
+
 finish
