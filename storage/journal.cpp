@@ -3,6 +3,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
 
+#include "storage/audit_leaf.hpp"
+#include "storage/audit_tree.hpp"
 #include "storage/sqlite_error.hpp"
 #include "storage/sqlite_values.hpp"
 
@@ -29,7 +31,64 @@ bool take_field(std::span<const unsigned char> in, std::size_t& pos, std::string
 
 constexpr const char* kSelectEvents =
     "SELECT seq, request_id, request_seq, name, principal, role, at, reason, reason_public, from_state, "
-    "to_state, clock, outcome, data, hash FROM journal ORDER BY seq";
+    "to_state, clock, outcome, data, hash, leaf FROM journal ORDER BY seq";
+
+// Rebuilds the audit log's tree from the journal's leaves, as the rows
+// arrive in order, with O(log n) memory (a stack of the open subtrees), and
+// compares every node with the stored one that proofs are made from. Each
+// leaf must be the leaf of its own row (with the salt it holds).
+class TreeCheck {
+ public:
+  explicit TreeCheck(SQLite::Database& db) : db_(db), node_(db, "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?") {}
+
+  // What is wrong with the row's leaf or the nodes it completes; "" if nothing.
+  std::string add(SQLite::Statement& row, std::string_view request_id, const Event& e) {
+    const SQLite::Column leaf_column = row.getColumn(15);
+    if (leaf_column.isNull()) return "it has no leaf in the audit log's tree";
+    std::string leaf(static_cast<const char*>(leaf_column.getBlob()), static_cast<std::size_t>(leaf_column.getBytes()));
+    auto salt = leaf_salt(leaf);
+    if (!salt || event_leaf(request_id, e, *salt) != leaf) return "its leaf in the audit log does not match the event";
+    merkle::Hash h = merkle::leaf_hash(as_bytes(leaf));
+    std::uint64_t index = size_++;
+    if (std::string wrong = compare(0, index, h); !wrong.empty()) return wrong;
+    for (auto [level, idx] : merkle::completed_by(index)) {
+      h = merkle::node_hash(open_.back(), h);
+      open_.pop_back();
+      if (std::string wrong = compare(level, idx, h); !wrong.empty()) return wrong;
+    }
+    open_.push_back(h);
+    return "";
+  }
+
+  // What is wrong with the stored tree past the last leaf; "" if nothing.
+  std::string finish() {
+    SQLite::Statement extra(db_, "SELECT COUNT(*) FROM log_nodes WHERE level = 0 AND idx >= ?");
+    extra.bind(1, static_cast<std::int64_t>(size_));
+    extra.executeStep();
+    if (extra.getColumn(0).getInt64() > 0)
+      return fmt::format("the audit log's tree has leaves past the journal's {} events", size_);
+    return "";
+  }
+
+ private:
+  std::string compare(int level, std::uint64_t idx, const merkle::Hash& computed) {
+    node_.reset();
+    node_.bind(1, level);
+    node_.bind(2, static_cast<std::int64_t>(idx));
+    bool found = node_.executeStep();
+    bool same = found && node_.getColumn(0).getBytes() == 32 &&
+                std::equal(computed.begin(), computed.end(), static_cast<const unsigned char*>(node_.getColumn(0).getBlob()));
+    node_.reset();
+    if (!found) return fmt::format("the audit log's tree lacks its node ({}, {})", level, idx);
+    if (!same) return fmt::format("the audit log's stored node ({}, {}) is not the hash of what it covers", level, idx);
+    return "";
+  }
+
+  SQLite::Database& db_;
+  SQLite::Statement node_;
+  std::uint64_t size_ = 0;
+  std::vector<merkle::Hash> open_;  // the roots of the complete subtrees not yet paired, left to right
+};
 
 }  // namespace
 
@@ -124,8 +183,8 @@ std::int64_t JournalChain::append(WriteConnection& db, std::string_view request_
   Bytes next = hash({head_.hash, bytes});
   SQLite::Statement& insert = db.prepared(
                            "INSERT INTO journal (seq, request_id, request_seq, name, principal, role, at, reason, "
-                           "reason_public, from_state, to_state, clock, outcome, data, hash) "
-                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                           "reason_public, from_state, to_state, clock, outcome, data, hash, leaf) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   std::int64_t seq = head_.seq + 1;
   Bytes data = encode_event_data(e.data);
   insert.bind(1, seq);
@@ -143,9 +202,36 @@ std::int64_t JournalChain::append(WriteConnection& db, std::string_view request_
   insert.bind(13, e.outcome);
   insert.bind(14, data.data(), static_cast<int>(data.size()));
   insert.bind(15, next.data(), static_cast<int>(next.size()));
+  std::string leaf = event_leaf(request_id, e, random_bytes(kLeafSaltSize));
+  insert.bind(16, leaf.data(), static_cast<int>(leaf.size()));
   insert.exec();
+  // Leaf seq - 1 of the audit log's tree, in the same transaction.
+  append_leaf(db, static_cast<std::uint64_t>(seq - 1), merkle::leaf_hash(as_bytes(leaf)));
   head_ = Head{seq, std::move(next)};
   return seq;
+}
+
+Status backfill_audit_leaves(WriteConnection& db) {
+  // Journals written before the tree (migration 11): their rows get leaves,
+  // in order, after the ones that have them.
+  SQLite::Statement rows(db.db(), "SELECT seq, request_id, request_seq, name, principal, role, at, reason, "
+                                  "reason_public, from_state, to_state, clock, outcome, data FROM journal "
+                                  "WHERE leaf IS NULL ORDER BY seq");
+  std::uint64_t size = stored_tree_size(db.db());
+  while (rows.executeStep()) {
+    std::int64_t seq = rows.getColumn(0).getInt64();
+    if (static_cast<std::uint64_t>(seq) != size + 1)
+      return fail(Error::internal(fmt::format("journal event {} has no leaf, but the tree has {} leaves", seq, size)));
+    auto e = read_event(rows, 2);
+    if (!e) return fail(e.error());
+    std::string leaf = event_leaf(rows.getColumn(1).getString(), *e, random_bytes(kLeafSaltSize));
+    auto& update = db.prepared("UPDATE journal SET leaf = ? WHERE seq = ?");
+    update.bind(1, leaf.data(), static_cast<int>(leaf.size()));
+    update.bind(2, seq);
+    update.exec();
+    append_leaf(db, size++, merkle::leaf_hash(as_bytes(leaf)));
+  }
+  return ok_status();
 }
 
 void JournalChain::seal(WriteConnection& db) {
@@ -169,6 +255,7 @@ Result<JournalVerdict> verify_journal(SQLite::Database& db, const SecretKey& mac
     };
     Bytes previous(32, 0);
     std::int64_t expected = 1;
+    TreeCheck tree(db);
     SQLite::Statement rows(db, kSelectEvents);
     while (rows.executeStep()) {
       ++v.events;
@@ -190,11 +277,17 @@ Result<JournalVerdict> verify_journal(SQLite::Database& db, const SecretKey& mac
         return v;
       }
       previous = std::move(computed);
+      if (auto wrong = tree.add(rows, request_id, e); !wrong.empty()) {
+        broken(seq, request_id, wrong);
+        return v;
+      }
       ++expected;
     }
+
     SQLite::Statement head(db, "SELECT seq, hash, mac FROM journal_head WHERE id = 1");
     if (!head.executeStep()) {
       if (v.events > 0) broken(1, "", "the sealed head of the journal is missing");
+      else if (std::string wrong = tree.finish(); !wrong.empty()) broken(1, "", wrong);
       return v;
     }
     std::int64_t head_seq = head.getColumn(0).getInt64();
@@ -228,6 +321,7 @@ Result<JournalVerdict> verify_journal(SQLite::Database& db, const SecretKey& mac
         return v;
       }
     }
+    if (std::string wrong = tree.finish(); !wrong.empty()) broken(v.events + 1, "", wrong);
     return v;
   });
 }

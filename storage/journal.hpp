@@ -89,6 +89,10 @@ class SqliteAuditTrail final : public AuditTrail {
 // from_state, to_state, clock, outcome, data.
 Result<Event> read_event(SQLite::Statement& row, int first);
 
+// Gives every journal row without a leaf (written before the audit log's
+// tree existed) its leaf and tree nodes, in order. On the writer.
+Status backfill_audit_leaves(WriteConnection& db);
+
 // The head's seal: keyed hash over its position and hash.
 Bytes head_mac(const SecretKey& mac_key, std::int64_t seq, std::span<const unsigned char> hash);
 

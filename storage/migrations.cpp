@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 10> kMigrations{{
+const std::array<Migration, 11> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -311,6 +311,27 @@ ALTER TABLE tokens ADD COLUMN last_used_at INTEGER;  -- to the minute
 ALTER TABLE tokens ADD COLUMN revoked_by TEXT;       -- who revoked it
 UPDATE tokens SET id = 'tok_' || lower(hex(randomblob(12)));
 CREATE UNIQUE INDEX tokens_by_id ON tokens (id);
+)sql"},
+    {11, "the audit log's Merkle tree and its checkpoints", R"sql(
+-- Each journal entry is a leaf of an RFC 6962 Merkle tree (docs/audit-log.md):
+-- the leaf's bytes (canonical JSON with a salt, storage/audit_leaf.hpp) are
+-- kept with the entry; rows written before this migration get theirs when
+-- dsr next opens the database (storage/journal.cpp backfill_audit_leaves).
+ALTER TABLE journal ADD COLUMN leaf BLOB;
+-- Every complete subtree's hash by (level, index); level 0: the leaf hashes.
+CREATE TABLE log_nodes (
+  level INTEGER NOT NULL,
+  idx   INTEGER NOT NULL,
+  hash  BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+-- Every signed checkpoint (C2SP tlog-checkpoint in a signed note), one per size.
+CREATE TABLE log_checkpoints (
+  size      INTEGER PRIMARY KEY,
+  root      BLOB NOT NULL,
+  note      TEXT NOT NULL,
+  signed_at INTEGER NOT NULL
+);
 )sql"},
 }};
 

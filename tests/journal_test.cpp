@@ -4,8 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <set>
 
 #include "engine/request_service.hpp"
+#include "engine/merkle.hpp"
+#include "storage/audit_leaf.hpp"
+#include "storage/audit_tree.hpp"
 #include "storage/journal.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage_support.hpp"
@@ -167,4 +173,66 @@ TEST_CASE("canonical bytes change with every field of an event", "[storage][jour
   a.from_state = "in_reviewf";
   a.to_state = "ulfilling";
   CHECK(storage::canonical_bytes("r1", a) != storage::canonical_bytes("r1", b));
+}
+
+TEST_CASE("every journal entry is a leaf of the audit log's tree, with no personal data in it", "[storage][journal][audit-log]") {
+  test::TempDir dir;
+  std::string path = dir.file("dsr.db");
+  fill(path);
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  CHECK(storage::stored_tree_size(db) == 8);
+  SQLite::Statement leaves(db, "SELECT leaf FROM journal ORDER BY seq");
+  std::set<std::string> salts;
+  while (leaves.executeStep()) {
+    std::string leaf = leaves.getColumn(0).getString();
+    // The reason given and who gave it are committed to, never written out.
+    CHECK(leaf.find("not the subject") == std::string::npos);
+    CHECK(leaf.find("vera") == std::string::npos);
+    CHECK(leaf.find("rita") == std::string::npos);
+    CHECK(leaf.find("\"v\":\"dsr-leaf-v1\"") != std::string::npos);
+    auto salt = storage::leaf_salt(leaf);
+    REQUIRE(salt.has_value());
+    salts.insert(storage::to_hex(*salt));
+  }
+  CHECK(salts.size() == 8);  // a fresh salt for each leaf
+  // The root is that of RFC 6962 over the leaf hashes.
+  std::vector<merkle::Hash> hashes;
+  SQLite::Statement again(db, "SELECT leaf FROM journal ORDER BY seq");
+  while (again.executeStep()) hashes.push_back(merkle::leaf_hash(storage::as_bytes(again.getColumn(0).getString())));
+  auto nodes = storage::stored_nodes(db);
+  merkle::Hash left = merkle::node_hash(merkle::node_hash(hashes[0], hashes[1]), merkle::node_hash(hashes[2], hashes[3]));
+  merkle::Hash right = merkle::node_hash(merkle::node_hash(hashes[4], hashes[5]), merkle::node_hash(hashes[6], hashes[7]));
+  CHECK(merkle::root(8, nodes) == merkle::node_hash(left, right));
+}
+
+TEST_CASE("an edited leaf or tree node is named", "[storage][journal][audit-log][tamper]") {
+  test::TempDir dir;
+  std::string path = dir.file("dsr.db");
+  fill(path);
+  SECTION("a leaf that no longer matches its event") {
+    tamper(path, "UPDATE journal SET leaf = replace(leaf, '\"event\":\"approve\"', '\"event\":\"reject\"') WHERE seq = 6");
+    auto v = verify(path);
+    CHECK_FALSE(v.ok);
+    CHECK(v.first_bad_event == 6);
+    CHECK(v.problem.find("leaf in the audit log does not match") != std::string::npos);
+  }
+  SECTION("a stored node that proofs would be made from") {
+    tamper(path, "UPDATE log_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 1");
+    auto v = verify(path);
+    CHECK_FALSE(v.ok);
+    CHECK(v.first_bad_event == 8);  // the leaf that completes node (2, 1)
+    CHECK(v.problem.find("stored node (2, 1)") != std::string::npos);
+  }
+}
+
+TEST_CASE("a journal written before the tree gets its leaves, in order, when dsr opens it", "[storage][journal][audit-log]") {
+  test::TempDir dir;
+  std::string path = dir.file("dsr.db");
+  fill(path);
+  tamper(path, "UPDATE journal SET leaf = NULL; DELETE FROM log_nodes");
+  CHECK_FALSE(verify(path).ok);
+  test::open_database(path);  // opening migrates and fills in the tree
+  auto v = verify(path);
+  CHECK(v.ok);
+  CHECK(v.events == 8);
 }
