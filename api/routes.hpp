@@ -19,6 +19,7 @@ void add_ops_routes(Router& router, ApiContext& context);      // health, readin
 void add_console_routes(Router& router, ApiContext& context);  // the back-office console's files, whoami
 void add_workflow_routes(Router& router, ApiContext& context); // the workflows, as data
 void add_token_routes(Router& router, ApiContext& context);    // staff tokens: list, revoke
+void add_log_routes(Router& router, ApiContext& context);      // the audit log: key, checkpoints, proofs, leaves
 
 // Every route of the API, ready to dispatch.
 std::unique_ptr<Router> build_router(ApiContext& context);

@@ -15,6 +15,7 @@ int init_command(const std::vector<std::string>& args);
 int config_show_command(const std::vector<std::string>& args);
 int backup_command(const std::vector<std::string>& args);
 int restore_command(const std::vector<std::string>& args);
+int log_key_command(const std::vector<std::string>& args);
 int token_list_command(const std::vector<std::string>& args);
 int token_revoke_command(const std::vector<std::string>& args);
 int package_verify_command(const std::vector<std::string>& args);

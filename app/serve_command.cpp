@@ -15,6 +15,7 @@
 #include "app/cli.hpp"
 #include "app/commands.hpp"
 #include "app/definition_files.hpp"
+#include "app/audit_log_key.hpp"
 #include "app/command_database.hpp"
 #include "app/message_sinks.hpp"
 #include "app/notification_worker.hpp"
@@ -25,6 +26,8 @@
 #include "engine/request_service.hpp"
 #include "engine/request_timers.hpp"
 #include "storage/database.hpp"
+#include "storage/log_checkpoints.hpp"
+#include "storage/sqlite_audit_log.hpp"
 #include "storage/master_key_file.hpp"
 #include "storage/migrations.hpp"
 #include "storage/package_signer.hpp"
@@ -125,10 +128,10 @@ int serve_command(const std::vector<std::string>& args) {
                vm["report-lang"].as<std::string>());
     return kExitUsage;
   }
-  std::optional<std::chrono::seconds> durations[5];
-  const char* duration_options[5] = {"webhook-timeout", "retry-delay", "delivery-horizon", "timer-interval",
-                                     "retention-interval"};
-  for (int i = 0; i < 5; ++i) {
+  std::optional<std::chrono::seconds> durations[6];
+  const char* duration_options[6] = {"webhook-timeout", "retry-delay", "delivery-horizon", "timer-interval",
+                                     "retention-interval", "checkpoint-interval"};
+  for (int i = 0; i < 6; ++i) {
     durations[i] = parse_duration(vm[duration_options[i]].as<std::string>());
     if (!durations[i] || durations[i]->count() == 0) {
       fmt::print(stderr, "dsr serve: --{} \"{}\" is not a duration such as 30s, 15m, 72h or 7d\n", duration_options[i],
@@ -234,6 +237,8 @@ int serve_command(const std::vector<std::string>& args) {
   storage::SqliteSlaReports reports(db, definitions->policies);
   context.reports = &reports;
   context.token_admin = &tokens;
+  storage::SqliteAuditLog audit_log(db);
+  context.audit_log = &audit_log;
   auto router = api::build_router(context);
   api::ServerOptions server_options;
   server_options.address = host;
@@ -260,6 +265,14 @@ int serve_command(const std::vector<std::string>& args) {
                                : fmt::format("{}://{}:{}", tls ? "https" : "http",
                                              host.find(':') != std::string::npos ? "[" + host + "]" : host, server.port());
   while (public_url.ends_with('/')) public_url.pop_back();
+  // The audit log's key, once the origin (from the public URL) is known;
+  // nothing is served before server.run().
+  auto log_key = open_audit_log_key(vm, data, db, origin_from_url(public_url), true);
+  if (!log_key) {
+    fmt::print(stderr, "dsr serve: {}\n", log_key.error().message);
+    return kExitUsage;
+  }
+  audit_log.set_key(&*log_key);
   // The workers stop (their destructors join) before the server and the
   // stores they use go away.
   storage::FilingReceipts filings(db);
@@ -301,6 +314,13 @@ int serve_command(const std::vector<std::string>& args) {
     return false;
   }, WorkerPriority::background);
   retention_worker.poke();
+  // A checkpoint of the audit log when it grew, at most every --checkpoint-interval.
+  PeriodicWorker checkpoint_worker(*durations[5], [&] {
+    if (auto made = storage::sign_checkpoint(db, *log_key); !made)
+      fmt::print(stderr, "dsr: audit log: cannot sign a checkpoint: {}\n", made.error().message);
+    return false;
+  }, WorkerPriority::background);
+  checkpoint_worker.poke();
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one access-log line at a time
   fmt::print(stderr, "dsr serve: listening on {}://{}:{} ({} workflows, {} policies, default {}, database {})\n",
              tls ? "https" : "http", host, server.port(), definitions->workflows.types().size(), definitions->policies.policy_ids().size(),

@@ -43,7 +43,11 @@ po::options_description make_all_settings() {
       ("threads", po::value<unsigned>()->default_value(0), "I/O threads (0: one per core)")
       ("read-timeout", po::value<unsigned>()->default_value(15), "seconds a client has to send a whole request")
       ("idle-timeout", po::value<unsigned>()->default_value(60), "seconds a kept-alive connection may sit idle")
-      ("quiet", po::bool_switch(), "no access log on stdout");
+      ("quiet", po::bool_switch(), "no access log on stdout")
+      ("log-origin", po::value<std::string>(), "the audit log's name in its checkpoints, a schema-less URL "
+       "(default: the one it was first given, else the public URL's host and port + /dsr-log)")
+      ("log-key-file", po::value<std::string>(), "the audit log's Ed25519 key (32 bytes, 0600); default: log.key beside the database")
+      ("checkpoint-interval", po::value<std::string>()->default_value("10s"), "how often the audit log signs a checkpoint, when it grew");
   return settings;
 }
 

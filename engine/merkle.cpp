@@ -179,6 +179,14 @@ std::string to_base64(const Hash& hash) {
   return out;
 }
 
+std::string base64(std::string_view bytes) {
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // the terminating NUL
+  return out;
+}
+
 std::string to_hex(const Hash& hash) {
   char out[65];
   sodium_bin2hex(out, sizeof out, hash.data(), hash.size());

@@ -14,6 +14,7 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dsr::merkle {
@@ -48,6 +49,8 @@ bool verify_consistency(std::uint64_t earlier, std::uint64_t size, const Hash& e
 std::vector<std::pair<int, std::uint64_t>> completed_by(std::uint64_t index);
 
 std::string to_base64(const Hash& hash);
+// Standard base64 (RFC 4648 section 4) of any bytes, as the C2SP formats use.
+std::string base64(std::string_view bytes);
 std::string to_hex(const Hash& hash);
 
 }  // namespace dsr::merkle

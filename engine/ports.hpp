@@ -63,6 +63,38 @@ class TokenAdministration {
   virtual void revoke(std::string id, std::string revoked_by, std::function<void(Result<TokenRecord>)> done) = 0;
 };
 
+// The audit log as the public and auditors read it (docs/audit-log.md):
+// signed checkpoints, consistency proofs, the leaves, and the proofs an
+// access package carries. Hashes are base64; notes are C2SP signed notes.
+struct LogEntryProof {
+  std::int64_t sequence = 0;     // the event's sequence within its request
+  std::uint64_t leaf_index = 0;
+  std::string leaf;              // the leaf's bytes
+  std::string proof;             // c2sp.org/tlog-proof@v1 text at the checkpoint
+};
+
+struct RequestLogProofs {
+  std::string verifier_key;
+  std::string checkpoint;        // one signed note covering every entry
+  std::vector<LogEntryProof> entries;
+};
+
+class AuditLogReader {
+ public:
+  virtual ~AuditLogReader() = default;
+  virtual Result<std::string> verifier_key() const = 0;
+  // not_found before the first checkpoint, or for a size never signed.
+  virtual Result<std::string> latest_checkpoint() const = 0;
+  virtual Result<std::string> checkpoint(std::uint64_t size) const = 0;
+  // invalid_argument unless from <= to <= the log's size.
+  virtual Result<std::vector<std::string>> consistency(std::uint64_t from, std::uint64_t to) const = 0;
+  // The leaves [from, to), at most a bounded number; invalid_argument if out of range.
+  virtual Result<std::vector<std::string>> entries(std::uint64_t from, std::uint64_t to) const = 0;
+  // Every entry of the request, each with its inclusion proof at one
+  // checkpoint that covers them all (signed now if none does yet).
+  virtual Result<RequestLogProofs> proofs_for(std::string_view request_id) = 0;
+};
+
 enum class CodeCheck { accepted, wrong, expired, locked, none };
 
 struct CodeVerdict {

@@ -3,21 +3,14 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <sodium.h>
 
 #include "engine/merkle.hpp"
 #include "engine/time.hpp"
 #include "storage/journal.hpp"
+#include "storage/package_signer.hpp"
 
 namespace dsr::storage {
 namespace {
-
-std::string base64(std::span<const unsigned char> bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
 
 // SHA-256(salt || text), in base64: binds the leaf to text it does not hold.
 std::string salted(std::span<const unsigned char> salt, std::span<const unsigned char> text) {
@@ -48,7 +41,7 @@ std::string event_leaf(std::string_view request_id, const Event& e, std::span<co
   leaf["reason_public"] = e.reason_public;
   leaf["reason_sha256"] = salted(salt, bytes_of(e.reason));
   leaf["request_id"] = request_id;
-  leaf["salt"] = base64(salt);
+  leaf["salt"] = to_base64(salt);
   leaf["sequence"] = e.sequence;
   leaf["to"] = e.to_state;
   leaf["v"] = "dsr-leaf-v1";
@@ -61,12 +54,8 @@ std::optional<Bytes> leaf_salt(std::string_view leaf) {
   if (ec || !parsed.is_object()) return std::nullopt;
   const auto* salt = parsed.as_object().if_contains("salt");
   if (salt == nullptr || !salt->is_string()) return std::nullopt;
-  Bytes out(kLeafSaltSize);
-  std::size_t length = 0;
-  const auto& text = salt->as_string();
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &length, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 || length != kLeafSaltSize)
-    return std::nullopt;
+  auto out = from_base64(std::string_view(salt->as_string()));
+  if (!out || out->size() != kLeafSaltSize) return std::nullopt;
   return out;
 }
 

@@ -49,6 +49,12 @@ ApiHarness::ApiHarness() : clock(at("2025-03-03T02:15:00Z")) {
   reports = std::make_unique<storage::SqliteSlaReports>(*db, shipped_policies());
   context->reports = reports.get();
   context->token_admin = tokens.get();
+  auto key = storage::LogKey::load(scratch.file("log.key"), "dsr.test/log", true);
+  REQUIRE(key.ok());
+  log_key = std::move(key).value();
+  audit_log = std::make_unique<storage::SqliteAuditLog>(*db);
+  audit_log->set_key(&*log_key);
+  context->audit_log = audit_log.get();
   router = api::build_router(*context);
 }
 

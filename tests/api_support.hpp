@@ -5,6 +5,7 @@
 #include <boost/json/value.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/api_context.hpp"
@@ -16,8 +17,11 @@
 #include "storage/recipient_notices.hpp"
 #include "storage/registries.hpp"
 #include "storage/token_registry.hpp"
+#include "storage/log_key.hpp"
+#include "storage/sqlite_audit_log.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/sqlite_vault.hpp"
+#include "storage_support.hpp"
 
 namespace dsr::test {
 
@@ -60,6 +64,9 @@ class ApiHarness {
   std::unique_ptr<SubjectNotices> notices;
   std::unique_ptr<RequestService> requests;
   std::unique_ptr<SlaReports> reports;
+  TempDir scratch;                          // the audit log's key file
+  std::optional<storage::LogKey> log_key;   // origin "dsr.test/log"
+  std::unique_ptr<storage::SqliteAuditLog> audit_log;
   std::unique_ptr<api::ApiContext> context;
   std::unique_ptr<api::Router> router;
   int next_id = 0;

@@ -1,0 +1,118 @@
+// The audit log (docs/audit-log.md): its verifier key, signed checkpoints
+// and consistency proofs for anyone (hashes only, no personal data), the
+// leaves for auditors and admins.
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "api/route_support.hpp"
+#include "engine/merkle.hpp"
+#include "api/routes.hpp"
+
+namespace dsr::api {
+namespace {
+
+std::optional<std::uint64_t> number(std::string_view text) {
+  std::uint64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return n;
+}
+
+// from and to from the query, both required; or the 422 to answer.
+std::variant<std::pair<std::uint64_t, std::uint64_t>, HttpResponse> range_of(const HttpRequest& http, Locale l) {
+  auto query = http.query();
+  std::vector<FieldError> errors;
+  std::uint64_t bounds[2] = {0, 0};
+  const char* names[2] = {"from", "to"};
+  for (int i = 0; i < 2; ++i) {
+    auto it = query.find(names[i]);
+    auto n = it == query.end() ? std::nullopt : number(it->second);
+    if (!n) errors.push_back({names[i], "a whole number of log entries is required"});
+    else bounds[i] = *n;
+  }
+  if (!errors.empty()) return validation_problem(l, errors);
+  return std::pair{bounds[0], bounds[1]};
+}
+
+HttpResponse note_response(std::string note) {
+  HttpResponse r;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::move(note);
+  return r;
+}
+
+bool unavailable(ApiContext& context, const HttpRequest& http, Respond& respond) {
+  if (context.audit_log != nullptr) return false;
+  respond(problem_for(Error::unavailable("this server keeps no audit log"), locale_of(http)));
+  return true;
+}
+
+}  // namespace
+
+void add_log_routes(Router& router, ApiContext& context) {
+  router.add({"GET", "/v1/log/key", "The audit log's verifier key (C2SP signed-note)", {true, false, {}},
+              [&context](const HttpRequest& http, const Caller&, const RouteParams&, Respond respond) {
+                if (unavailable(context, http, respond)) return;
+                auto key = context.audit_log->verifier_key();
+                if (!key) return respond(problem_for(key.error(), locale_of(http)));
+                respond(json_response(200, {{"verifier_key", *key}}));
+              }});
+  router.add({"GET", "/v1/log/checkpoint", "The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)",
+              {true, false, {}},
+              [&context](const HttpRequest& http, const Caller&, const RouteParams&, Respond respond) {
+                if (unavailable(context, http, respond)) return;
+                auto note = context.audit_log->latest_checkpoint();
+                if (!note) return respond(problem_for(note.error(), locale_of(http)));
+                respond(note_response(std::move(*note)));
+              }});
+  router.add({"GET", "/v1/log/checkpoints/{size}", "The checkpoint signed at a size", {true, false, {}},
+              [&context](const HttpRequest& http, const Caller&, const RouteParams& params, Respond respond) {
+                if (unavailable(context, http, respond)) return;
+                auto size = number(params.at("size"));
+                if (!size) return respond(problem_for(Error::not_found("no checkpoint at that size"), locale_of(http)));
+                auto note = context.audit_log->checkpoint(*size);
+                if (!note) return respond(problem_for(note.error(), locale_of(http)));
+                respond(note_response(std::move(*note)));
+              }});
+  router.add({"GET", "/v1/log/consistency", "A consistency proof between two sizes of the log (RFC 6962)",
+              {true, false, {}},
+              [&context](const HttpRequest& http, const Caller&, const RouteParams&, Respond respond) {
+                if (unavailable(context, http, respond)) return;
+                Locale l = locale_of(http);
+                auto range = range_of(http, l);
+                if (auto* answer = std::get_if<HttpResponse>(&range)) return respond(std::move(*answer));
+                auto [from, to] = std::get<0>(range);
+                auto proof = context.audit_log->consistency(from, to);
+                if (!proof) {
+                  if (proof.error().code == ErrorCode::invalid_argument)
+                    return respond(validation_problem(l, {{"to", proof.error().message}}));
+                  return respond(problem_for(proof.error(), l));
+                }
+                boost::json::array hashes;
+                for (const auto& h : *proof) hashes.emplace_back(h);
+                respond(json_response(200, {{"from", from}, {"to", to}, {"proof", std::move(hashes)}}));
+              }});
+  router.add({"GET", "/v1/log/entries", "The log's leaves [from, to), at most 1000 (auditor, admin)",
+              {false, false, {Role::auditor, Role::admin}},
+              [&context](const HttpRequest& http, const Caller&, const RouteParams&, Respond respond) {
+                if (unavailable(context, http, respond)) return;
+                Locale l = locale_of(http);
+                auto range = range_of(http, l);
+                if (auto* answer = std::get_if<HttpResponse>(&range)) return respond(std::move(*answer));
+                auto [from, to] = std::get<0>(range);
+                auto leaves = context.audit_log->entries(from, to);
+                if (!leaves) {
+                  if (leaves.error().code == ErrorCode::invalid_argument)
+                    return respond(validation_problem(l, {{"to", leaves.error().message}}));
+                  return respond(problem_for(leaves.error(), l));
+                }
+                boost::json::array entries;
+                std::uint64_t index = from;
+                for (const auto& leaf : *leaves)
+                  entries.push_back(boost::json::object{{"index", index++}, {"leaf", merkle::base64(leaf)}});
+                respond(json_response(200, {{"entries", std::move(entries)}}));
+              }});
+}
+
+}  // namespace dsr::api

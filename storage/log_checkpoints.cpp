@@ -1,0 +1,147 @@
+#include "storage/log_checkpoints.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <fmt/format.h>
+
+#include <ctime>
+
+#include "storage/audit_tree.hpp"
+#include "storage/sqlite_values.hpp"
+
+namespace dsr::storage {
+namespace {
+
+Result<std::optional<std::string>> note_where(Database& db, const std::string& sql, std::optional<std::uint64_t> size) {
+  return db.read("reading a checkpoint", [&](SQLite::Database& c) -> Result<std::optional<std::string>> {
+    SQLite::Statement q(c, sql);
+    if (size) q.bind(1, static_cast<std::int64_t>(*size));
+    if (!q.executeStep()) return std::optional<std::string>{};
+    return std::optional<std::string>(q.getColumn(0).getString());
+  });
+}
+
+std::optional<std::string> meta_text(SQLite::Database& db, const char* key) {
+  SQLite::Statement q(db, "SELECT value FROM meta WHERE key = ?");
+  q.bind(1, key);
+  if (!q.executeStep()) return std::nullopt;
+  const auto& column = q.getColumn(0);
+  return std::string(static_cast<const char*>(column.getBlob()), static_cast<std::size_t>(column.getBytes()));
+}
+
+}  // namespace
+
+Result<std::optional<std::uint64_t>> sign_checkpoint(Database& db, const LogKey& key) {
+  std::optional<std::uint64_t> signed_size;
+  if (!db.writable()) return signed_size;  // nothing new can have been logged either
+  Status s = db.writer().run([&](WriteConnection& c) -> Status {
+    std::uint64_t size = stored_tree_size(c.db());
+    auto& latest = c.prepared("SELECT COALESCE(MAX(size), 0) FROM log_checkpoints");
+    latest.executeStep();
+    auto latest_size = static_cast<std::uint64_t>(latest.getColumn(0).getInt64());
+    latest.reset();
+    if (size == 0 || size <= latest_size) return ok_status();
+    Checkpoint checkpoint{key.origin(), size, merkle::root(size, stored_nodes(c.db()))};
+    std::string note = key.sign_note(checkpoint_text(checkpoint));
+    // One checkpoint a size, for ever: a second would be a second history.
+    auto& insert = c.prepared("INSERT INTO log_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?)");
+    insert.bind(1, static_cast<std::int64_t>(size));
+    insert.bind(2, checkpoint.root.data(), static_cast<int>(checkpoint.root.size()));
+    insert.bind(3, note);
+    insert.bind(4, static_cast<std::int64_t>(std::time(nullptr)));
+    insert.exec();
+    signed_size = size;
+    return ok_status();
+  });
+  if (!s) return fail(s.error());
+  return signed_size;
+}
+
+Result<std::optional<std::string>> latest_checkpoint(Database& db) {
+  return note_where(db, "SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1", std::nullopt);
+}
+
+Result<std::optional<std::string>> checkpoint_at(Database& db, std::uint64_t size) {
+  return note_where(db, "SELECT note FROM log_checkpoints WHERE size = ?", size);
+}
+
+Status remember_log_key(Database& db, const LogKey& key) {
+  // Read first: a database on a read-only disk that already knows its log
+  // must still open.
+  auto known = db.read("reading the audit log's key", [](SQLite::Database& c) { return remembered_verifier_key(c); });
+  if (!known) return fail(known.error());
+  if (*known && **known == key.verifier_key()) return ok_status();
+  if (!*known && !db.writable()) return ok_status();  // recorded once the disk can be written
+  return db.writer().run([&](WriteConnection& c) -> Status {
+    auto recorded = meta_text(c.db(), "log_verifier_key");
+    if (recorded && *recorded != key.verifier_key())
+      return fail(Error::conflict(fmt::format(
+          "this database's audit log is {}, and the log key or origin given is {}: a log's key and origin never "
+          "change; give the --log-key-file and --log-origin it was started with", *recorded, key.verifier_key())));
+    if (!recorded) {
+      std::string vkey = key.verifier_key();
+      SQLite::Statement insert(c.db(), "INSERT INTO meta (key, value) VALUES ('log_verifier_key', ?)");
+      insert.bind(1, vkey.data(), static_cast<int>(vkey.size()));
+      insert.exec();
+    }
+    return ok_status();
+  });
+}
+
+Result<std::optional<std::string>> remembered_verifier_key(SQLite::Database& db) {
+  return guarded("reading the audit log's key", [&]() -> Result<std::optional<std::string>> {
+    return meta_text(db, "log_verifier_key");
+  });
+}
+
+Result<CheckpointVerdict> verify_checkpoints(SQLite::Database& db, std::string_view verifier_key) {
+  return guarded("verifying the checkpoints", [&]() -> Result<CheckpointVerdict> {
+    CheckpointVerdict v;
+    std::uint64_t tree_size = stored_tree_size(db);
+    auto nodes = stored_nodes(db);
+    SQLite::Statement rows(db, "SELECT size, root, note FROM log_checkpoints ORDER BY size");
+    while (rows.executeStep()) {
+      ++v.checkpoints;
+      auto size = static_cast<std::uint64_t>(rows.getColumn(0).getInt64());
+      auto bad = [&](std::string problem) {
+        v.ok = false;
+        v.first_bad_checkpoint = size;
+        v.problem = std::move(problem);
+        return v;
+      };
+      auto opened = open_checkpoint(rows.getColumn(2).getString(), verifier_key);
+      if (!opened) return bad(fmt::format("checkpoint {}: {}", size, opened.error().message));
+      if (opened->size != size || to_hex(opened->root) != to_hex(column_blob(rows.getColumn(1))))
+        return bad(fmt::format("checkpoint {}: its row does not match its signed note", size));
+      if (size > tree_size)
+        return bad(fmt::format("checkpoint {} covers {} entries, but the log now has {}: entries were removed from "
+                               "the end", size, size, tree_size));
+      if (merkle::root(size, nodes) != opened->root)
+        return bad(fmt::format("checkpoint {}: the log's first {} entries are no longer those it signed (rewritten)",
+                               size, size));
+    }
+    return v;
+  });
+}
+
+Result<CheckpointVerdict> verify_consistent_with(SQLite::Database& db, std::string_view note,
+                                                 std::string_view verifier_key) {
+  auto kept = open_checkpoint(note, verifier_key);
+  if (!kept) return fail(kept.error());
+  return guarded("checking the log against a kept checkpoint", [&]() -> Result<CheckpointVerdict> {
+    CheckpointVerdict v;
+    v.checkpoints = 1;
+    std::uint64_t tree_size = stored_tree_size(db);
+    if (kept->size > tree_size || merkle::root(kept->size, stored_nodes(db)) != kept->root) {
+      v.ok = false;
+      v.first_bad_checkpoint = kept->size;
+      v.problem = kept->size > tree_size
+                      ? fmt::format("the kept checkpoint covers {} entries, the log has only {}: it was cut back",
+                                    kept->size, tree_size)
+                      : fmt::format("the log's first {} entries are not those of the kept checkpoint: its history was "
+                                    "rewritten", kept->size);
+    }
+    return v;
+  });
+}
+
+}  // namespace dsr::storage

@@ -1,0 +1,54 @@
+// The audit log's signed checkpoints (storage/log_key.hpp), one per tree
+// size and all kept: signed by the server when the tree has grown, read by
+// the public endpoints and by access packages, and checked by
+// `dsr audit verify` against the tree rebuilt from the journal.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "engine/result.hpp"
+#include "storage/database.hpp"
+#include "storage/log_key.hpp"
+
+namespace dsr::storage {
+
+// Signs and stores a checkpoint of the tree as committed, if it is larger
+// than the latest checkpoint; returns the new checkpoint's size, or nullopt
+// when the tree has not grown. Through the writer; waits.
+Result<std::optional<std::uint64_t>> sign_checkpoint(Database& db, const LogKey& key);
+
+// The signed note of the latest checkpoint, or of the one at `size`.
+Result<std::optional<std::string>> latest_checkpoint(Database& db);
+Result<std::optional<std::string>> checkpoint_at(Database& db, std::uint64_t size);
+
+// The log's identity as the database remembers it: origin and verifier key,
+// recorded the first time a server signs (so that an audit needs no
+// private key). remember_log_key() refuses a key or origin other than the
+// one recorded: a log's identity never changes.
+Status remember_log_key(Database& db, const LogKey& key);
+Result<std::optional<std::string>> remembered_verifier_key(SQLite::Database& db);
+
+struct CheckpointVerdict {
+  bool ok = true;
+  std::uint64_t checkpoints = 0;
+  std::optional<std::uint64_t> first_bad_checkpoint;  // its size
+  std::string problem;
+};
+
+// Each stored checkpoint: signed by `verifier_key`, and its root that of
+// the tree now at its size (so the log was neither cut back nor rewritten
+// since). The tree's stored nodes must have been verified first
+// (verify_journal).
+Result<CheckpointVerdict> verify_checkpoints(SQLite::Database& db, std::string_view verifier_key);
+
+// Whether the tree now extends the checkpoint in `note` (kept from earlier,
+// e.g. from an access package): its signature, then its root against the
+// tree's root at its size.
+Result<CheckpointVerdict> verify_consistent_with(SQLite::Database& db, std::string_view note,
+                                                 std::string_view verifier_key);
+
+}  // namespace dsr::storage

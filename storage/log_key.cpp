@@ -1,0 +1,165 @@
+#include "storage/log_key.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+#include "storage/package_signer.hpp"
+
+namespace dsr::storage {
+namespace {
+
+constexpr unsigned char kEd25519 = 0x01;  // signed-note's signature type for Ed25519
+constexpr std::string_view kSignaturePrefix = "\u2014 ";  // em dash, space
+
+std::array<unsigned char, 4> key_id(std::string_view name, std::span<const unsigned char> public_key) {
+  Bytes input(name.begin(), name.end());
+  input.push_back('\n');
+  input.push_back(kEd25519);
+  input.insert(input.end(), public_key.begin(), public_key.end());
+  merkle::Hash h = merkle::sha256(input);
+  return {h[0], h[1], h[2], h[3]};
+}
+
+Error io_error(std::string what, const std::filesystem::path& path) {
+  return Error::unavailable(fmt::format("{} {}: {}", what, path.string(), std::strerror(errno)));
+}
+
+// A key name: non-empty, no spaces, no '+' (signed-note).
+bool valid_name(std::string_view name) {
+  return !name.empty() && name.find_first_of(" +\t\n") == std::string_view::npos;
+}
+
+}  // namespace
+
+std::filesystem::path default_log_key_path(const std::filesystem::path& database) {
+  return database.parent_path() / "log.key";
+}
+
+Result<LogKey> LogKey::load(const std::filesystem::path& file, std::string origin, bool create) {
+  if (!valid_name(origin))
+    return fail(Error::invalid_argument(fmt::format(
+        "the log origin \"{}\" is not a key name: give a schema-less URL such as bsre.example/dsr-log (no spaces, no +)",
+        origin)));
+  if (sodium_init() < 0) return fail(Error::internal("libsodium did not start"));
+  Bytes seed(crypto_sign_SEEDBYTES);
+  struct stat info{};
+  if (::stat(file.c_str(), &info) != 0) {
+    if (errno != ENOENT || !create)
+      return fail(Error::invalid_argument(fmt::format("no audit log key at {} ({}); give --log-key-file", file.string(),
+                                                      std::strerror(errno))));
+    randombytes_buf(seed.data(), seed.size());
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return fail(io_error("cannot create the audit log key", file));
+    bool written = ::write(fd, seed.data(), seed.size()) == static_cast<ssize_t>(seed.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!written) return fail(io_error("cannot write the audit log key", file));
+  } else {
+    if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+      return fail(Error::forbidden(fmt::format("the audit log key {} can be read by others; run 'chmod 600 {}'",
+                                               file.string(), file.string())));
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fail(io_error("cannot open the audit log key", file));
+    bool read_all = info.st_size == static_cast<off_t>(seed.size()) &&
+                    ::read(fd, seed.data(), seed.size()) == static_cast<ssize_t>(seed.size());
+    ::close(fd);
+    if (!read_all)
+      return fail(Error::invalid_argument(fmt::format("{} is not an audit log key (32 bytes)", file.string())));
+  }
+  LogKey key;
+  key.origin_ = std::move(origin);
+  key.secret_.resize(crypto_sign_SECRETKEYBYTES);
+  key.public_.resize(crypto_sign_PUBLICKEYBYTES);
+  crypto_sign_seed_keypair(key.public_.data(), key.secret_.data(), seed.data());
+  sodium_memzero(seed.data(), seed.size());
+  return key;
+}
+
+std::string LogKey::verifier_key() const {
+  auto id = key_id(origin_, public_);
+  Bytes encoded{kEd25519};
+  encoded.insert(encoded.end(), public_.begin(), public_.end());
+  return fmt::format("{}+{:02x}{:02x}{:02x}{:02x}+{}", origin_, id[0], id[1], id[2], id[3], to_base64(encoded));
+}
+
+std::string LogKey::sign_note(std::string_view text) const {
+  auto id = key_id(origin_, public_);
+  Bytes signature(id.begin(), id.end());
+  signature.resize(4 + crypto_sign_BYTES);
+  crypto_sign_detached(signature.data() + 4, nullptr, reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+                       secret_.data());
+  return fmt::format("{}\n{}{} {}\n", text, kSignaturePrefix, origin_, to_base64(signature));
+}
+
+std::string checkpoint_text(const Checkpoint& c) {
+  return fmt::format("{}\n{}\n{}\n", c.origin, c.size, merkle::to_base64(c.root));
+}
+
+Result<Checkpoint> open_checkpoint(std::string_view note, std::string_view verifier_key) {
+  // The verifier key: name+hexid+base64(type || key).
+  auto plus1 = verifier_key.find('+');
+  auto plus2 = plus1 == std::string_view::npos ? plus1 : verifier_key.find('+', plus1 + 1);
+  if (plus2 == std::string_view::npos || plus2 - plus1 != 9)
+    return fail(Error::invalid_argument("the verifier key is not <name>+<8 hex digits>+<base64 key>"));
+  std::string name(verifier_key.substr(0, plus1));
+  auto encoded = from_base64(verifier_key.substr(plus2 + 1));
+  if (!encoded || encoded->size() != 1 + crypto_sign_PUBLICKEYBYTES || (*encoded)[0] != kEd25519)
+    return fail(Error::invalid_argument("the verifier key does not hold an Ed25519 public key"));
+  std::span<const unsigned char> public_key(encoded->data() + 1, crypto_sign_PUBLICKEYBYTES);
+  auto id = key_id(name, public_key);
+  if (fmt::format("{:02x}{:02x}{:02x}{:02x}", id[0], id[1], id[2], id[3]) != verifier_key.substr(plus1 + 1, 8))
+    return fail(Error::invalid_argument("the verifier key's ID does not match its name and key"));
+
+  // The note: text (ending "\n"), a blank line, signature lines.
+  auto split = note.rfind("\n\n");
+  if (split == std::string_view::npos || !note.ends_with('\n'))
+    return fail(Error::invalid_argument("not a signed note: no blank line before the signatures"));
+  std::string_view text = note.substr(0, split + 1);
+  std::string_view signatures = note.substr(split + 2);
+  bool signed_by_key = false;
+  while (!signatures.empty()) {
+    auto end = signatures.find('\n');
+    std::string_view line = signatures.substr(0, end);
+    signatures.remove_prefix(end + 1);
+    if (!line.starts_with(kSignaturePrefix))
+      return fail(Error::invalid_argument("not a signed note: a signature line does not start with an em dash"));
+    line.remove_prefix(kSignaturePrefix.size());
+    auto space = line.find(' ');
+    if (space == std::string_view::npos || line.substr(0, space) != name) continue;  // another key's signature
+    auto signature = from_base64(line.substr(space + 1));
+    if (!signature || signature->size() != 4 + crypto_sign_BYTES || !std::equal(id.begin(), id.end(), signature->begin()))
+      continue;
+    if (crypto_sign_verify_detached(signature->data() + 4, reinterpret_cast<const unsigned char*>(text.data()),
+                                    text.size(), public_key.data()) != 0)
+      return fail(Error::forbidden(fmt::format("the signature of {} on this note does not verify", name)));
+    signed_by_key = true;
+  }
+  if (!signed_by_key) return fail(Error::forbidden(fmt::format("the note carries no signature of {}", name)));
+
+  // The checkpoint: origin, size, root, then optional extension lines.
+  Checkpoint c;
+  std::vector<std::string_view> lines;
+  for (std::string_view rest = text; !rest.empty();) {
+    auto end = rest.find('\n');
+    lines.push_back(rest.substr(0, end));
+    rest.remove_prefix(end + 1);
+  }
+  if (lines.size() < 3) return fail(Error::invalid_argument("the note is not a checkpoint (origin, size, root)"));
+  c.origin = std::string(lines[0]);
+  if (c.origin != name) return fail(Error::invalid_argument("the checkpoint's origin is not the key's name"));
+  auto [ptr, ec] = std::from_chars(lines[1].data(), lines[1].data() + lines[1].size(), c.size);
+  if (ec != std::errc{} || ptr != lines[1].data() + lines[1].size() || (lines[1].size() > 1 && lines[1][0] == '0'))
+    return fail(Error::invalid_argument("the checkpoint's size is not a decimal number"));
+  auto root = from_base64(lines[2]);
+  if (!root || root->size() != c.root.size()) return fail(Error::invalid_argument("the checkpoint's root is not a SHA-256 hash"));
+  std::copy(root->begin(), root->end(), c.root.begin());
+  return c;
+}
+
+}  // namespace dsr::storage

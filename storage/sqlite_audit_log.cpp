@@ -1,0 +1,129 @@
+#include "storage/sqlite_audit_log.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <fmt/format.h>
+
+#include "storage/audit_tree.hpp"
+#include "storage/log_checkpoints.hpp"
+
+namespace dsr::storage {
+namespace {
+
+std::vector<std::string> base64_all(const std::vector<merkle::Hash>& hashes) {
+  std::vector<std::string> out;
+  for (const auto& h : hashes) out.push_back(merkle::to_base64(h));
+  return out;
+}
+
+Result<std::string> present(Result<std::optional<std::string>> note, std::string what) {
+  if (!note) return fail(note.error());
+  if (!*note) return fail(Error::not_found(std::move(what)));
+  return **note;
+}
+
+}  // namespace
+
+std::string tlog_proof_text(std::uint64_t index, const std::vector<std::string>& proof, std::string_view note) {
+  std::string out = fmt::format("c2sp.org/tlog-proof@v1\nindex {}\n", index);
+  for (const auto& h : proof) out += h + "\n";
+  out += "\n";
+  out += note;
+  return out;
+}
+
+Result<std::string> SqliteAuditLog::verifier_key() const {
+  if (key_ == nullptr) return fail(Error::unavailable("the audit log's key is not loaded yet"));
+  return key_->verifier_key();
+}
+
+Result<std::string> SqliteAuditLog::latest_checkpoint() const {
+  return present(storage::latest_checkpoint(db_), "no checkpoint has been signed yet");
+}
+
+Result<std::string> SqliteAuditLog::checkpoint(std::uint64_t size) const {
+  return present(checkpoint_at(db_, size), fmt::format("no checkpoint was signed at size {}", size));
+}
+
+Result<std::vector<std::string>> SqliteAuditLog::consistency(std::uint64_t from, std::uint64_t to) const {
+  return db_.read("making a consistency proof", [&](SQLite::Database& c) -> Result<std::vector<std::string>> {
+    std::uint64_t size = stored_tree_size(c);
+    if (from > to || to > size)
+      return fail(Error::invalid_argument(fmt::format("need 0 <= from <= to <= {} (the log's size)", size)));
+    return base64_all(merkle::consistency_proof(from, to, stored_nodes(c)));
+  });
+}
+
+Result<std::vector<std::string>> SqliteAuditLog::entries(std::uint64_t from, std::uint64_t to) const {
+  return db_.read("reading the log's entries", [&](SQLite::Database& c) -> Result<std::vector<std::string>> {
+    std::uint64_t size = stored_tree_size(c);
+    if (from > to || to > size)
+      return fail(Error::invalid_argument(fmt::format("need 0 <= from <= to <= {} (the log's size)", size)));
+    to = std::min(to, from + kMaxEntries);
+    SQLite::Statement q(c, "SELECT leaf FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq");
+    q.bind(1, static_cast<std::int64_t>(from));
+    q.bind(2, static_cast<std::int64_t>(to));
+    std::vector<std::string> out;
+    while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+    return out;
+  });
+}
+
+Result<RequestLogProofs> SqliteAuditLog::proofs_for(std::string_view request_id) {
+  if (key_ == nullptr) return fail(Error::unavailable("the audit log's key is not loaded yet"));
+  struct Row {
+    std::int64_t sequence;
+    std::uint64_t index;
+    std::string leaf;
+  };
+  auto rows = db_.read("reading a request's log entries", [&](SQLite::Database& c) -> Result<std::vector<Row>> {
+    SQLite::Statement q(c, "SELECT request_seq, seq - 1, leaf FROM journal WHERE request_id = ? ORDER BY request_seq");
+    q.bind(1, std::string(request_id));
+    std::vector<Row> out;
+    while (q.executeStep())
+      out.push_back({q.getColumn(0).getInt64(), static_cast<std::uint64_t>(q.getColumn(1).getInt64()),
+                     q.getColumn(2).getString()});
+    return out;
+  });
+  if (!rows) return fail(rows.error());
+  if (rows->empty()) return fail(Error::not_found("no log entries for this request"));
+  // The checkpoint: the latest, if it covers the request's last entry; else
+  // one signed now (the tree has grown past the latest, so it is new).
+  std::uint64_t needed = rows->back().index + 1;
+  auto latest = storage::latest_checkpoint(db_);
+  if (!latest) return fail(latest.error());
+  std::optional<Checkpoint> covering;
+  if (*latest) {
+    auto opened = open_checkpoint(**latest, key_->verifier_key());
+    if (!opened) return fail(opened.error());
+    if (opened->size >= needed) covering = *opened;
+  }
+  std::string note;
+  if (covering) {
+    note = **latest;
+  } else {
+    auto signed_size = sign_checkpoint(db_, *key_);
+    if (!signed_size) return fail(signed_size.error());
+    auto fresh = storage::latest_checkpoint(db_);
+    if (!fresh) return fail(fresh.error());
+    if (!*fresh) return fail(Error::internal("no checkpoint after signing one"));
+    note = **fresh;
+    auto opened = open_checkpoint(note, key_->verifier_key());
+    if (!opened) return fail(opened.error());
+    covering = *opened;
+  }
+  RequestLogProofs out;
+  out.verifier_key = key_->verifier_key();
+  out.checkpoint = note;
+  auto proved = db_.read("making inclusion proofs", [&](SQLite::Database& c) -> Status {
+    auto nodes = stored_nodes(c);
+    for (const auto& row : *rows) {
+      auto proof = base64_all(merkle::inclusion_proof(row.index, covering->size, nodes));
+      out.entries.push_back({row.sequence, row.index, row.leaf, tlog_proof_text(row.index, proof, note)});
+    }
+    return ok_status();
+  });
+  if (!proved) return fail(proved.error());
+  return out;
+}
+
+}  // namespace dsr::storage

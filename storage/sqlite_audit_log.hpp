@@ -1,0 +1,39 @@
+// The engine's AuditLogReader over the database's Merkle tree and its
+// checkpoints. The key is given once the server knows its origin (after it
+// listens); until then verifier_key() and proofs are unavailable.
+// Thread-safety: any thread; set_key() before serving.
+#pragma once
+
+#include <mutex>
+#include <optional>
+
+#include "engine/ports.hpp"
+#include "storage/database.hpp"
+#include "storage/log_key.hpp"
+
+namespace dsr::storage {
+
+class SqliteAuditLog final : public AuditLogReader {
+ public:
+  static constexpr std::uint64_t kMaxEntries = 1000;  // leaves one call returns at most
+
+  explicit SqliteAuditLog(Database& db) : db_(db) {}
+  void set_key(const LogKey* key) { key_ = key; }
+
+  Result<std::string> verifier_key() const override;
+  Result<std::string> latest_checkpoint() const override;
+  Result<std::string> checkpoint(std::uint64_t size) const override;
+  Result<std::vector<std::string>> consistency(std::uint64_t from, std::uint64_t to) const override;
+  Result<std::vector<std::string>> entries(std::uint64_t from, std::uint64_t to) const override;
+  Result<RequestLogProofs> proofs_for(std::string_view request_id) override;
+
+ private:
+  Database& db_;
+  const LogKey* key_ = nullptr;
+};
+
+// The c2sp.org/tlog-proof@v1 text of leaf `index` with `proof` (base64
+// hashes) at the checkpoint `note`.
+std::string tlog_proof_text(std::uint64_t index, const std::vector<std::string>& proof, std::string_view note);
+
+}  // namespace dsr::storage
