@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "api/canonical_json.hpp"
+#include "engine/merkle.hpp"
 #include "api/identity_numbers.hpp"
 #include "api/route_support.hpp"
 #include "api/routes.hpp"
@@ -70,6 +71,22 @@ void result(const HttpRequest& http, ApiContext& context, const std::string& id,
                            {"legal_basis", e.disclosure.legal_basis}});
   }
   package["disclosures"] = std::move(disclosures);
+  // Proof that every event of this request is in the audit log, at one
+  // signed checkpoint: the subject can check it offline, and keep the
+  // checkpoint to catch any later rewrite (docs/audit-log.md).
+  if (context.audit_log != nullptr) {
+    auto proofs = context.audit_log->proofs_for(request->id);
+    if (!proofs) return respond(problem_for(proofs.error(), l));
+    boost::json::array entries;
+    for (const auto& e : proofs->entries)
+      entries.push_back({{"sequence", e.sequence},
+                         {"leaf_index", e.leaf_index},
+                         {"leaf", merkle::base64(e.leaf)},
+                         {"proof", e.proof}});
+    package["audit_log"] = {{"verifier_key", proofs->verifier_key},
+                            {"checkpoint", proofs->checkpoint},
+                            {"entries", std::move(entries)}};
+  }
   package["signature"] = context.signer.sign(canonical_json(package));
   respond(json_response(200, package));
 }

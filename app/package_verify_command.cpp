@@ -13,6 +13,7 @@
 #include "app/command_database.hpp"
 #include "app/commands.hpp"
 #include "app/options.hpp"
+#include "app/package_log_check.hpp"
 #include "storage/database.hpp"
 #include "storage/package_signer.hpp"
 
@@ -20,11 +21,16 @@ namespace dsr::app {
 
 int package_verify_command(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
-  po::options_description visible("Usage: dsr package verify FILE [--public-key BASE64 | --db PATH --key-file PATH]\n\n"
-                                  "Exit 0: the signature is valid. Exit 1: it is not. Exit 2: it could not be checked.\n\nOptions");
+  po::options_description visible(
+      "Usage: dsr package verify FILE [--public-key BASE64 | --db PATH] [--log-key VKEY]\n\n"
+      "Checks the package's signature and, offline, its audit_log: the checkpoint's signature by the log key\n"
+      "and every event's inclusion proof (docs/audit-log.md).\n"
+      "Exit 0: all valid. Exit 1: something does not verify. Exit 2: it could not be checked.\n\nOptions");
   visible.add_options()
       ("help,h", "show this help")
-      ("public-key", po::value<std::string>(), "the Ed25519 public key, base64, from GET /v1/keys/signing");
+      ("public-key", po::value<std::string>(), "the Ed25519 public key, base64, from GET /v1/keys/signing")
+      ("log-key", po::value<std::string>(), "the audit log's verifier key you trust (dsr log key, GET /v1/log/key); "
+       "default: the one in the package, which proves less");
   add_database_options(visible);  // without --public-key: the server's own key
   po::options_description all;
   all.add(visible).add_options()("file", po::value<std::string>());
@@ -72,14 +78,30 @@ int package_verify_command(const std::vector<std::string>& args) {
   auto object = package.as_object();
   std::string signature(object.at("signature").as_string());
   object.erase("signature");
-  if (storage::verify_signature(api::canonical_json(object), signature, public_key)) {
-    fmt::print("ok: the package of request {} is signed by this key\n",
-               object.contains("request_id") && object.at("request_id").is_string()
-                   ? std::string(object.at("request_id").as_string()) : "?");
-    return kExitOk;
+  if (!storage::verify_signature(api::canonical_json(object), signature, public_key)) {
+    fmt::print("invalid: the signature does not match this package and key (altered, or signed by another key)\n");
+    return kExitFailed;
   }
-  fmt::print("invalid: the signature does not match this package and key (altered, or signed by another key)\n");
-  return kExitFailed;
+  std::string request_id = object.contains("request_id") && object.at("request_id").is_string()
+                               ? std::string(object.at("request_id").as_string()) : "?";
+  fmt::print("ok: the package of request {} is signed by this key\n", request_id);
+  if (!object.contains("audit_log")) return kExitOk;  // a package from before the audit log
+  std::string log_key;
+  if (vm.count("log-key")) {
+    log_key = vm["log-key"].as<std::string>();
+  } else if (const auto* in_package = object.at("audit_log").as_object().if_contains("verifier_key");
+             in_package != nullptr && in_package->is_string()) {
+    log_key = std::string(in_package->as_string());
+    fmt::print("note: trusting the log key inside the package; give --log-key with one obtained elsewhere to prove more\n");
+  }
+  auto checked = check_package_log(object, log_key);
+  if (!checked) {
+    fmt::print("invalid: {}\n", checked.error().message);
+    return checked.error().code == ErrorCode::invalid_argument ? kExitUsage : kExitFailed;
+  }
+  fmt::print("ok: its {} events are in the audit log, at checkpoint {} signed by {}\n", checked->entries,
+             checked->checkpoint_size, log_key.substr(0, log_key.find('+')));
+  return kExitOk;
 }
 
 }  // namespace dsr::app

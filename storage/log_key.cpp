@@ -162,4 +162,34 @@ Result<Checkpoint> open_checkpoint(std::string_view note, std::string_view verif
   return c;
 }
 
+Result<TlogProof> parse_tlog_proof(std::string_view text) {
+  auto bad = [](std::string what) { return fail(Error::invalid_argument("not a c2sp.org/tlog-proof@v1 proof: " + what)); };
+  auto next_line = [&text]() -> std::optional<std::string_view> {
+    auto end = text.find('\n');
+    if (end == std::string_view::npos) return std::nullopt;
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end + 1);
+    return line;
+  };
+  if (next_line() != std::optional<std::string_view>("c2sp.org/tlog-proof@v1")) return bad("the first line");
+  auto line = next_line();
+  if (line && line->starts_with("extra ")) line = next_line();  // opaque, unauthenticated: not used here
+  if (!line || !line->starts_with("index ")) return bad("no index line");
+  TlogProof proof;
+  std::string_view digits = line->substr(6);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), proof.index);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || (digits.size() > 1 && digits[0] == '0'))
+    return bad("the index is not a decimal number");
+  while ((line = next_line()) && !line->empty()) {
+    auto hash = from_base64(*line);
+    if (!hash || hash->size() != 32) return bad("a proof line is not a base64 SHA-256 hash");
+    merkle::Hash h;
+    std::copy(hash->begin(), hash->end(), h.begin());
+    proof.hashes.push_back(h);
+  }
+  if (!line) return bad("no checkpoint after the proof");
+  proof.checkpoint = std::string(text);
+  return proof;
+}
+
 }  // namespace dsr::storage

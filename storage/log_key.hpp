@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/merkle.hpp"
 #include "engine/result.hpp"
@@ -49,6 +50,15 @@ std::string checkpoint_text(const Checkpoint& checkpoint);
 // `verifier_key` and its text is a checkpoint of that key's origin. The
 // error says which of these failed.
 Result<Checkpoint> open_checkpoint(std::string_view note, std::string_view verifier_key);
+
+// A c2sp.org/tlog-proof@v1 text: the entry's index, its inclusion proof,
+// and the signed checkpoint the proof leads to (not yet verified).
+struct TlogProof {
+  std::uint64_t index = 0;
+  std::vector<merkle::Hash> hashes;
+  std::string checkpoint;
+};
+Result<TlogProof> parse_tlog_proof(std::string_view text);
 
 // Where the log key lives unless log-key-file says otherwise: beside the database.
 std::filesystem::path default_log_key_path(const std::filesystem::path& database);

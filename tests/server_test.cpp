@@ -87,6 +87,31 @@ TEST_CASE("every request type, from filing to its end, over HTTP", "[server][wor
     altered.replace(altered.find("Budi"), 4, "Bodi");
     { std::ofstream(file) << altered; }
     CHECK(WEXITSTATUS(std::system(verify.c_str())) == 1);
+
+    // The audit log's proofs, checked offline with the log key published
+    // apart from the package, and the package's checkpoint kept to check
+    // the log against later.
+    auto log_key = str(s.call("GET", "/v1/log/key"), "verifier_key");
+    REQUIRE(package.json.at("audit_log").at("verifier_key").as_string() == log_key);
+    REQUIRE(package.json.at("audit_log").at("entries").as_array().size() == 4);  // filed, verified, approved, fulfilled
+    { std::ofstream(file) << package.body; }
+    std::string with_log = std::string(DSR_BINARY) + " package verify " + file + " --public-key " + key +
+                           " --log-key '" + log_key + "' > " + s.dir().file("verify.out");
+    CHECK(std::system(with_log.c_str()) == 0);
+    std::ifstream said(s.dir().file("verify.out"));
+    std::string out((std::istreambuf_iterator<char>(said)), std::istreambuf_iterator<char>());
+    CHECK(out.find("its 4 events are in the audit log") != std::string::npos);
+    // Another log's key does not vouch for it.
+    std::string other = log_key;
+    other.replace(0, other.find('+'), "elsewhere.example/log");
+    std::string wrong = std::string(DSR_BINARY) + " package verify " + file + " --public-key " + key + " --log-key '" +
+                        other + "' >/dev/null";
+    CHECK(WEXITSTATUS(std::system(wrong.c_str())) != 0);
+    std::string note(package.json.at("audit_log").at("checkpoint").as_string());
+    { std::ofstream(s.dir().file("kept.checkpoint")) << note; }
+    std::string audit = std::string(DSR_BINARY) + " audit verify --db " + s.dir().file("var/dsr.db") +
+                        " --checkpoint " + s.dir().file("kept.checkpoint") + " >/dev/null";
+    CHECK(std::system(audit.c_str()) == 0);
   }
   SECTION("rectification, then recipients") {
     auto [id, trk] = file_and_verify(
