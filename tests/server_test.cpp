@@ -63,7 +63,7 @@ WireReply fire(ServerProcess& s, const std::string& id, const std::string& token
 }  // namespace
 
 TEST_CASE("every request type, from filing to its end, over HTTP", "[server][workflows]") {
-  ServerProcess s;
+  ServerProcess s({"--checkpoint-interval", "1s"});
   Staff t = staff(s);
   REQUIRE(s.call("PUT", "/v1/subjects/" + kNik,
                  R"({"name": "Budi Santoso Wirawan", "email": "budi.wirawan@example.go.id", "organization": "BSSN"})",
@@ -112,6 +112,19 @@ TEST_CASE("every request type, from filing to its end, over HTTP", "[server][wor
     std::string audit = std::string(DSR_BINARY) + " audit verify --db " + s.dir().file("var/dsr.db") +
                         " --checkpoint " + s.dir().file("kept.checkpoint") + " >/dev/null";
     CHECK(std::system(audit.c_str()) == 0);
+
+    // The same proofs, and a consistency proof to the next checkpoint,
+    // checked by Go's sumdb/note and sumdb/tlog (tests/log_verifier).
+    std::string go_verifier = DSR_GO_VERIFIER;
+    if (go_verifier.empty()) {
+      const char* required = std::getenv("DSR_REQUIRE_GO");
+      if (required != nullptr && std::string(required) == "1") FAIL("the Go verifier was not built: run scripts/setup");
+      WARN("the Go verifier was not built (no golang-go or golang-golang-x-mod-dev): skipped");
+    } else {
+      REQUIRE(s.call("POST", "/v1/requests", filing("erasure")).status == 201);  // the log grows past the package
+      std::string go = go_verifier + " -base http://127.0.0.1:" + std::to_string(s.port()) + " -package " + file;
+      CHECK(std::system(go.c_str()) == 0);
+    }
   }
   SECTION("rectification, then recipients") {
     auto [id, trk] = file_and_verify(
