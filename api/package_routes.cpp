@@ -184,12 +184,14 @@ void add_package_routes(Router& router, ApiContext& context) {
               [&context](const HttpRequest& http, const Caller& caller, const RouteParams&, Respond respond) {
                 record_disclosure(http, caller, context, std::move(respond));
               }});
-  router.add({"GET", "/v1/audit/verify", "Recompute the journal's hash chain", {false, false, {Role::auditor, Role::admin}},
+  router.add({"GET", "/v1/audit/verify", "Recompute the journal, the audit log's tree and every signed checkpoint", {false, false, {Role::auditor, Role::admin}},
               [&context](const HttpRequest& http, const Caller&, const RouteParams&, Respond respond) {
                 auto v = context.audit.verify();
                 if (!v) return respond(problem_for(v.error(), locale_of(http)));
-                boost::json::object body{{"ok", v->ok}, {"events", v->events}};
+                boost::json::object body{{"ok", v->ok}, {"events", v->events}, {"checkpoints", v->checkpoints}};
                 body["first_bad_event"] = v->first_bad_event ? boost::json::value(*v->first_bad_event) : nullptr;
+                body["first_bad_checkpoint"] =
+                    v->first_bad_checkpoint ? boost::json::value(*v->first_bad_checkpoint) : nullptr;
                 if (!v->ok) body["problem"] = v->problem;
                 respond(json_response(200, body));
               }});

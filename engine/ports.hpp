@@ -216,6 +216,8 @@ struct AuditVerdict {
   std::int64_t events = 0;
   std::optional<std::int64_t> first_bad_event;
   std::string problem;
+  std::uint64_t checkpoints = 0;                      // signed checkpoints checked
+  std::optional<std::uint64_t> first_bad_checkpoint;  // its size
 };
 
 class AuditTrail {

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "storage/audit_tree.hpp"
+#include "storage/journal.hpp"
 #include "storage/sqlite_values.hpp"
 
 namespace dsr::storage {
@@ -142,6 +143,27 @@ Result<CheckpointVerdict> verify_consistent_with(SQLite::Database& db, std::stri
     }
     return v;
   });
+}
+
+Result<AuditVerdict> verify_audit_log(SQLite::Database& db, const SecretKey& mac_key) {
+  auto journal = verify_journal(db, mac_key);
+  if (!journal) return fail(journal.error());
+  AuditVerdict out;
+  out.ok = journal->ok;
+  out.events = journal->events;
+  out.first_bad_event = journal->first_bad_event;
+  out.problem = journal->problem;
+  if (!journal->ok) return out;
+  auto key = remembered_verifier_key(db);
+  if (!key) return fail(key.error());
+  if (!*key) return out;  // no server has signed for this log yet
+  auto checkpoints = verify_checkpoints(db, **key);
+  if (!checkpoints) return fail(checkpoints.error());
+  out.ok = checkpoints->ok;
+  out.checkpoints = checkpoints->checkpoints;
+  out.first_bad_checkpoint = checkpoints->first_bad_checkpoint;
+  if (!checkpoints->ok) out.problem = checkpoints->problem;
+  return out;
 }
 
 }  // namespace dsr::storage
