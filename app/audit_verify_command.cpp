@@ -1,6 +1,7 @@
-// dsr audit verify: recomputes the journal's hash chain, checks its sealed
-// head and the request rows, and names the first broken event. Opens the
-// database read-only: an audit never changes what it audits.
+// dsr audit verify: checks the journal against the audit log's Merkle tree
+// rebuilt from its leaves, and every signed checkpoint against the tree;
+// names the first broken event or checkpoint. Opens the database read-only:
+// an audit never changes what it audits.
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <boost/program_options.hpp>
@@ -52,7 +53,7 @@ int audit_verify_command(const std::vector<std::string>& args) {
   auto verdict = storage::guarded("reading the database", [&]() -> Result<storage::JournalVerdict> {
     SQLite::Database db(db_path, SQLite::OPEN_READONLY);
     if (Status matches = storage::verify_master_key(db, keys); !matches) return fail(matches.error());
-    return storage::verify_journal(db, keys.journal_mac());
+    return storage::verify_journal(db);
   });
   if (!verdict) {
     fmt::print(stderr, "dsr audit verify: {}\n", verdict.error().message);

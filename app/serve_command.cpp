@@ -191,7 +191,7 @@ int serve_command(const std::vector<std::string>& args) {
   storage::Outbox outbox(db);
   storage::SqliteDisclosures disclosures(db);
   storage::SqliteAuditTrail audit([&db] {
-    return db.read("verifying the audit log", [&db](SQLite::Database& c) { return storage::verify_audit_log(c, db.keys().journal_mac()); });
+    return db.read("verifying the audit log", [&db](SQLite::Database& c) { return storage::verify_audit_log(c); });
   });
   auto signer = storage::Ed25519Signer::open(db);
   if (!signer) {

@@ -135,7 +135,7 @@ Result<DatabaseFileCheck> check_database_file(const fs::path& path, const Master
     if (verdict != "ok")
       return fail(Error::conflict(fmt::format("{} is damaged (integrity_check: {})", path.string(), verdict)));
     if (Status matches = verify_master_key(db, keys); !matches) return fail(matches.error());
-    auto journal = verify_journal(db, keys.journal_mac());
+    auto journal = verify_journal(db);
     if (!journal) return fail(journal.error());
     if (!journal->ok)
       return fail(Error::conflict(fmt::format("the journal in {} does not verify at event {}: {}", path.string(),

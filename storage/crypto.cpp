@@ -12,7 +12,8 @@ namespace {
 constexpr char kContext[crypto_kdf_CONTEXTBYTES] = {'d', 's', 'r', 'k', 'e', 'y', 's', '1'};
 
 // Subkey ids: fixed forever, since changing one would orphan existing data.
-enum SubkeyId : std::uint64_t { kWrapping = 1, kBlindIndex = 2, kTokenHash = 3, kJournalMac = 4, kSecrets = 5, kCheck = 6, kDetails = 7 };
+// 4 sealed the journal's former hash chain: never to be used for anything else.
+enum SubkeyId : std::uint64_t { kWrapping = 1, kBlindIndex = 2, kTokenHash = 3, kSecrets = 5, kCheck = 6, kDetails = 7 };
 
 SecretKey derive(const Key& master, SubkeyId id) {
   Key sub{};
@@ -64,7 +65,6 @@ MasterKey::MasterKey(const Key& key)
     : wrapping_((crypto_ready(), derive(key, kWrapping))),
       blind_index_(derive(key, kBlindIndex)),
       token_hash_(derive(key, kTokenHash)),
-      journal_mac_(derive(key, kJournalMac)),
       secrets_(derive(key, kSecrets)),
       check_(derive(key, kCheck)),
       details_(derive(key, kDetails)) {

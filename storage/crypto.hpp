@@ -59,14 +59,13 @@ class MasterKey {
   const SecretKey& wrapping() const { return wrapping_; }      // wraps subject data keys
   const SecretKey& blind_index() const { return blind_index_; }
   const SecretKey& token_hash() const { return token_hash_; }
-  const SecretKey& journal_mac() const { return journal_mac_; } // seals the journal head
   const SecretKey& secrets() const { return secrets_; }        // recipient signing secrets
   const SecretKey& details() const { return details_; }        // request forms and outbox payloads
   // A value that proves a database was written under this master key.
   Bytes check_value() const;
 
  private:
-  SecretKey wrapping_, blind_index_, token_hash_, journal_mac_, secrets_, check_, details_;
+  SecretKey wrapping_, blind_index_, token_hash_, secrets_, check_, details_;
 };
 
 // AEAD. `associated` binds the ciphertext to its row: decrypting with other

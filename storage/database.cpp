@@ -41,7 +41,7 @@ Status verify_master_key(SQLite::Database& db, const MasterKey& keys) {
 }
 
 Database::Database(std::string path, const Key& master_key)
-    : path_(std::move(path)), keys_(master_key), journal_(keys_.journal_mac()) {}
+    : path_(std::move(path)), keys_(master_key) {}
 
 Database::~Database() {
   writer_.reset();  // finish pending writes before the readers go
@@ -66,9 +66,9 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
     if (auto migrated = migrate(*writer); !migrated) return migrated;
     if (auto checked = check_master_key(*writer, db->keys_); !checked) return checked;
     db->journal_.reload(*writer);
-    JournalChain* journal = &db->journal_;
+    JournalAppender* journal = &db->journal_;
     Database* self = db.get();
-    GroupCommitWriter::Hooks hooks{[journal](WriteConnection& c) { journal->seal(c); },
+    GroupCommitWriter::Hooks hooks{{},
                                    [journal](WriteConnection& c) { journal->reload(c.db()); },
                                    [self](WriteConnection& c) { return self->reopen_connections(c); }};
     db->writer_ = std::make_unique<GroupCommitWriter>(std::move(writer), std::move(hooks));

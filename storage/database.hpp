@@ -51,7 +51,7 @@ class Database {
   void retry_writing() { writer_->submit([](WriteConnection&) { return ok_status(); }, [](Status) {}); }
   const MasterKey& keys() const { return keys_; }
   // Used only by jobs on the writer thread.
-  JournalChain& journal() { return journal_; }
+  JournalAppender& journal() { return journal_; }
   const std::string& path() const { return path_; }
 
   // Runs `f(SQLite::Database&)` on a read-only connection; exceptions
@@ -94,7 +94,7 @@ class Database {
   std::string path_;
   std::string target_;  // what SQLite opens (connection_target)
   MasterKey keys_;
-  JournalChain journal_;
+  JournalAppender journal_;
   std::unique_ptr<GroupCommitWriter> writer_;
 
   std::mutex pool_mutex_;

@@ -31,7 +31,7 @@ bool take_field(std::span<const unsigned char> in, std::size_t& pos, std::string
 
 constexpr const char* kSelectEvents =
     "SELECT seq, request_id, request_seq, name, principal, role, at, reason, reason_public, from_state, "
-    "to_state, clock, outcome, data, hash, leaf FROM journal ORDER BY seq";
+    "to_state, clock, outcome, data, leaf FROM journal ORDER BY seq";
 
 // Rebuilds the audit log's tree from the journal's leaves, as the rows
 // arrive in order, with O(log n) memory (a stack of the open subtrees), and
@@ -43,7 +43,7 @@ class TreeCheck {
 
   // What is wrong with the row's leaf or the nodes it completes; "" if nothing.
   std::string add(SQLite::Statement& row, std::string_view request_id, const Event& e) {
-    const SQLite::Column leaf_column = row.getColumn(15);
+    const SQLite::Column leaf_column = row.getColumn(14);
     if (leaf_column.isNull()) return "it has no leaf in the audit log's tree";
     std::string leaf(static_cast<const char*>(leaf_column.getBlob()), static_cast<std::size_t>(leaf_column.getBytes()));
     auto salt = leaf_salt(leaf);
@@ -66,7 +66,8 @@ class TreeCheck {
     extra.bind(1, static_cast<std::int64_t>(size_));
     extra.executeStep();
     if (extra.getColumn(0).getInt64() > 0)
-      return fmt::format("the audit log's tree has leaves past the journal's {} events", size_);
+      return fmt::format("the journal ends at event {}, but the audit log's tree has leaves past it: events were "
+                         "removed from the end", size_);
     return "";
   }
 
@@ -123,26 +124,6 @@ Result<std::map<std::string, std::string>> decode_event_data(std::span<const uns
   return out;
 }
 
-Bytes canonical_bytes(std::string_view request_id, const Event& e) {
-  Bytes out;
-  put_field(out, "dsr-event-v1");
-  put_field(out, request_id);
-  put_field(out, std::to_string(e.sequence));
-  put_field(out, e.name);
-  put_field(out, e.actor.principal);
-  put_field(out, to_string(e.actor.role));
-  put_field(out, std::to_string(e.at.time_since_epoch().count()));
-  put_field(out, e.reason);
-  put_field(out, e.reason_public ? "1" : "0");
-  put_field(out, e.from_state);
-  put_field(out, e.to_state);
-  put_field(out, to_string(e.clock));
-  put_field(out, e.outcome);
-  Bytes data = encode_event_data(e.data);
-  out.insert(out.end(), data.begin(), data.end());
-  return out;
-}
-
 Result<Event> read_event(SQLite::Statement& row, int first) {
   auto column = [&](int i) { return row.getColumn(first + i); };
   auto role = parse_role(column(3).getString());
@@ -165,27 +146,18 @@ Result<Event> read_event(SQLite::Statement& row, int first) {
   return e;
 }
 
-Bytes head_mac(const SecretKey& mac_key, std::int64_t seq, std::span<const unsigned char> hash) {
-  return keyed_hash(mac_key, fmt::format("journal-head:{}:{}", seq, to_hex(hash)));
+void JournalAppender::reload(SQLite::Database& db) {
+  SQLite::Statement q(db, "SELECT COALESCE(MAX(seq), 0) FROM journal");
+  q.executeStep();
+  last_ = q.getColumn(0).getInt64();
 }
 
-void JournalChain::reload(SQLite::Database& db) {
-  SQLite::Statement q(db, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1");
-  head_ = Head{};
-  if (q.executeStep()) {
-    head_.seq = q.getColumn(0).getInt64();
-    head_.hash = column_blob(q.getColumn(1));
-  }
-}
-
-std::int64_t JournalChain::append(WriteConnection& db, std::string_view request_id, const Event& e) {
-  Bytes bytes = canonical_bytes(request_id, e);
-  Bytes next = hash({head_.hash, bytes});
+std::int64_t JournalAppender::append(WriteConnection& db, std::string_view request_id, const Event& e) {
   SQLite::Statement& insert = db.prepared(
                            "INSERT INTO journal (seq, request_id, request_seq, name, principal, role, at, reason, "
-                           "reason_public, from_state, to_state, clock, outcome, data, hash, leaf) "
-                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  std::int64_t seq = head_.seq + 1;
+                           "reason_public, from_state, to_state, clock, outcome, data, leaf) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  std::int64_t seq = last_ + 1;
   Bytes data = encode_event_data(e.data);
   insert.bind(1, seq);
   insert.bind(2, std::string(request_id));
@@ -201,13 +173,12 @@ std::int64_t JournalChain::append(WriteConnection& db, std::string_view request_
   insert.bind(12, std::string(to_string(e.clock)));
   insert.bind(13, e.outcome);
   insert.bind(14, data.data(), static_cast<int>(data.size()));
-  insert.bind(15, next.data(), static_cast<int>(next.size()));
   std::string leaf = event_leaf(request_id, e, random_bytes(kLeafSaltSize));
-  insert.bind(16, leaf.data(), static_cast<int>(leaf.size()));
+  insert.bind(15, leaf.data(), static_cast<int>(leaf.size()));
   insert.exec();
   // Leaf seq - 1 of the audit log's tree, in the same transaction.
   append_leaf(db, static_cast<std::uint64_t>(seq - 1), merkle::leaf_hash(as_bytes(leaf)));
-  head_ = Head{seq, std::move(next)};
+  last_ = seq;
   return seq;
 }
 
@@ -234,17 +205,7 @@ Status backfill_audit_leaves(WriteConnection& db) {
   return ok_status();
 }
 
-void JournalChain::seal(WriteConnection& db) {
-  Bytes mac = head_mac(mac_key_, head_.seq, head_.hash);
-  SQLite::Statement& upsert = db.prepared("INSERT INTO journal_head (id, seq, hash, mac) VALUES (1, ?, ?, ?) "
-                               "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac");
-  upsert.bind(1, head_.seq);
-  upsert.bind(2, head_.hash.data(), static_cast<int>(head_.hash.size()));
-  upsert.bind(3, mac.data(), static_cast<int>(mac.size()));
-  upsert.exec();
-}
-
-Result<JournalVerdict> verify_journal(SQLite::Database& db, const SecretKey& mac_key) {
+Result<JournalVerdict> verify_journal(SQLite::Database& db) {
   return guarded("verifying the journal", [&]() -> Result<JournalVerdict> {
     JournalVerdict v;
     auto broken = [&](std::int64_t seq, std::string request, std::string problem) {
@@ -253,7 +214,6 @@ Result<JournalVerdict> verify_journal(SQLite::Database& db, const SecretKey& mac
       v.first_bad_request = std::move(request);
       v.problem = std::move(problem);
     };
-    Bytes previous(32, 0);
     std::int64_t expected = 1;
     TreeCheck tree(db);
     SQLite::Statement rows(db, kSelectEvents);
@@ -270,36 +230,14 @@ Result<JournalVerdict> verify_journal(SQLite::Database& db, const SecretKey& mac
         broken(seq, request_id, "the row holds values dsr never writes");
         return v;
       }
-      const Event& e = *read;
-      Bytes computed = hash({previous, canonical_bytes(request_id, e)});
-      if (!equal_constant_time(computed, column_blob(rows.getColumn(14)))) {
-        broken(seq, request_id, "its content or its place in the chain was changed");
-        return v;
-      }
-      previous = std::move(computed);
-      if (auto wrong = tree.add(rows, request_id, e); !wrong.empty()) {
+      if (auto wrong = tree.add(rows, request_id, *read); !wrong.empty()) {
         broken(seq, request_id, wrong);
         return v;
       }
       ++expected;
     }
-
-    SQLite::Statement head(db, "SELECT seq, hash, mac FROM journal_head WHERE id = 1");
-    if (!head.executeStep()) {
-      if (v.events > 0) broken(1, "", "the sealed head of the journal is missing");
-      else if (std::string wrong = tree.finish(); !wrong.empty()) broken(1, "", wrong);
-      return v;
-    }
-    std::int64_t head_seq = head.getColumn(0).getInt64();
-    Bytes head_hash = column_blob(head.getColumn(1));
-    if (!equal_constant_time(head_mac(mac_key, head_seq, head_hash), column_blob(head.getColumn(2)))) {
-      broken(head_seq, "", "the seal of the journal head does not match (altered, or another master key)");
-      return v;
-    }
-    if (head_seq != v.events || !equal_constant_time(head_hash, previous)) {
-      broken(std::min(head_seq, v.events) + 1, "",
-             fmt::format("the journal ends at event {} but its sealed head says {}: events were removed from "
-                         "the end", v.events, head_seq));
+    if (std::string wrong = tree.finish(); !wrong.empty()) {
+      broken(v.events + 1, "", wrong);
       return v;
     }
     // The cached request rows must agree with the journal they summarise.
@@ -321,7 +259,6 @@ Result<JournalVerdict> verify_journal(SQLite::Database& db, const SecretKey& mac
         return v;
       }
     }
-    if (std::string wrong = tree.finish(); !wrong.empty()) broken(v.events + 1, "", wrong);
     return v;
   });
 }

@@ -1,12 +1,11 @@
-// The tamper-evident journal. Every event of every request is one row in a
-// single hash chain:
-//   hash_n = BLAKE2b-256(hash_{n-1} || canonical_bytes(event n))
-// with hash_0 = 32 zero bytes. The chain's last link is kept in
-// journal_head, sealed with a key derived from the master key, so removing
-// events from the end is caught as well as editing, deleting or reordering
-// rows in the middle.
+// The journal: every event of every request is one row, numbered in commit
+// order, and each row is a leaf of the audit log's RFC 6962 Merkle tree
+// (storage/audit_leaf.hpp, storage/audit_tree.hpp), whose signed
+// checkpoints (storage/log_checkpoints.hpp) make its history verifiable:
+// an edited, deleted or reordered row no longer matches its leaf or the
+// tree, and a tree cut back or rewritten no longer matches a checkpoint.
 //
-// JournalChain is owned by the writer thread and used only there.
+// JournalAppender is owned by the writer thread and used only there.
 #pragma once
 
 #include <SQLiteCpp/Database.h>
@@ -26,36 +25,24 @@
 
 namespace dsr::storage {
 
-// The unambiguous byte form of an event that the chain hashes: every field,
-// length-prefixed, in a fixed order.
-Bytes canonical_bytes(std::string_view request_id, const Event& event);
-
-// The event's small facts in the same length-prefixed form (journal.data).
+// The event's small facts, length-prefixed (journal.data).
 Bytes encode_event_data(const std::map<std::string, std::string>& data);
 Result<std::map<std::string, std::string>> decode_event_data(std::span<const unsigned char> bytes);
 
-class JournalChain {
+// Appends journal entries, each with its leaf and tree nodes, in the
+// writer's transaction; remembers the last entry's position.
+class JournalAppender {
  public:
-  struct Head {
-    std::int64_t seq = 0;
-    Bytes hash = Bytes(32, 0);
-  };
-
-  explicit JournalChain(const SecretKey& mac_key) : mac_key_(mac_key) {}
-
-  // Reads the head from the database (after start or a failed batch).
+  // Reads the last position from the database (after start or a failed batch).
   void reload(SQLite::Database& db);
-  // Appends one event; returns its chain position.
+  // Appends one event; returns its position (leaf position + 1).
   std::int64_t append(WriteConnection& db, std::string_view request_id, const Event& event);
-  // Writes and seals the head; once per transaction, before commit.
-  void seal(WriteConnection& db);
 
-  const Head& head() const { return head_; }
-  void restore(Head head) { head_ = std::move(head); }
+  std::int64_t last() const { return last_; }
+  void restore(std::int64_t last) { last_ = last; }
 
  private:
-  const SecretKey& mac_key_;
-  Head head_;
+  std::int64_t last_ = 0;
 };
 
 struct JournalVerdict {
@@ -66,15 +53,17 @@ struct JournalVerdict {
   std::string problem;                          // what is wrong there
 };
 
-// Recomputes the whole chain and checks the sealed head, and that each
-// request's cached row agrees with its journal.
-Result<JournalVerdict> verify_journal(SQLite::Database& db, const SecretKey& mac_key);
+// Checks that the entries are numbered without gaps, that each is its
+// leaf's event, that the stored tree is the tree of those leaves, and that
+// each request's cached row agrees with its journal. What the entries were
+// when a checkpoint was signed is checked by verify_audit_log.
+Result<JournalVerdict> verify_journal(SQLite::Database& db);
 
 // The whole audit: the journal and its tree (verify_journal), then every
 // signed checkpoint against the log key the database recorded
 // (storage/log_checkpoints.hpp), as dsr audit verify and GET
 // /v1/audit/verify report it.
-Result<AuditVerdict> verify_audit_log(SQLite::Database& db, const SecretKey& mac_key);
+Result<AuditVerdict> verify_audit_log(SQLite::Database& db);
 
 // The engine's AuditTrail over a database's journal.
 class SqliteAuditTrail final : public AuditTrail {
@@ -95,7 +84,5 @@ Result<Event> read_event(SQLite::Statement& row, int first);
 // tree existed) its leaf and tree nodes, in order. On the writer.
 Status backfill_audit_leaves(WriteConnection& db);
 
-// The head's seal: keyed hash over its position and hash.
-Bytes head_mac(const SecretKey& mac_key, std::int64_t seq, std::span<const unsigned char> hash);
 
 }  // namespace dsr::storage

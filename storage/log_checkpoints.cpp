@@ -145,8 +145,8 @@ Result<CheckpointVerdict> verify_consistent_with(SQLite::Database& db, std::stri
   });
 }
 
-Result<AuditVerdict> verify_audit_log(SQLite::Database& db, const SecretKey& mac_key) {
-  auto journal = verify_journal(db, mac_key);
+Result<AuditVerdict> verify_audit_log(SQLite::Database& db) {
+  auto journal = verify_journal(db);
   if (!journal) return fail(journal.error());
   AuditVerdict out;
   out.ok = journal->ok;

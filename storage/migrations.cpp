@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 11> kMigrations{{
+const std::array<Migration, 12> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -332,6 +332,14 @@ CREATE TABLE log_checkpoints (
   note      TEXT NOT NULL,
   signed_at INTEGER NOT NULL
 );
+)sql"},
+    {12, "the Merkle tree replaces the hash chain", R"sql(
+-- The journal's hash chain, whose head was sealed with a key derived from
+-- the master key, goes: whoever held that key could rewrite history and
+-- seal it again. The audit log's tree and its signed checkpoints
+-- (migration 11) do its work, verifiably by anyone.
+DROP TABLE journal_head;
+ALTER TABLE journal DROP COLUMN hash;
 )sql"},
 }};
 

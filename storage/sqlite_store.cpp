@@ -249,12 +249,12 @@ void SqliteStore::commit(RequestChange change, Completion done) {
         if (change.correspondence)
           store_correspondence(db, db_.keys(), change.header.id, change.events.back().sequence, *change.correspondence);
         for (const auto& m : messages) enqueue_message(db, change.header, m);
-        JournalChain& journal = db_.journal();
-        JournalChain::Head before = journal.head();
+        JournalAppender& journal = db_.journal();
+        std::int64_t before = journal.last();
         try {
           for (const auto& e : change.events) journal.append(db, change.header.id, e);
         } catch (...) {
-          journal.restore(std::move(before));
+          journal.restore(before);
           throw;
         }
         return ok_status();

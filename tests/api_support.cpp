@@ -31,7 +31,7 @@ ApiHarness::ApiHarness() : clock(at("2025-03-03T02:15:00Z")) {
   REQUIRE(made.ok());
   signer = std::move(made).value();
   audit = std::make_unique<storage::SqliteAuditTrail>([this] {
-    return db->read("verify", [this](SQLite::Database& c) { return storage::verify_audit_log(c, db->keys().journal_mac()); });
+    return db->read("verify", [this](SQLite::Database& c) { return storage::verify_audit_log(c); });
   });
   notifications = std::make_unique<storage::SqliteNotificationLedger>(*db);
   notices = std::make_unique<SubjectNotices>(shipped_messages(), shipped_policies(), *vault, *store);

@@ -122,7 +122,7 @@ int check(const std::string& db_path, const std::string& key_path, const std::st
     return c.execAndGet("PRAGMA integrity_check").getString();
   });
   auto verdict = w.db->read("verify", [&](SQLite::Database& c) {
-    return storage::verify_journal(c, w.db->keys().journal_mac());
+    return storage::verify_journal(c);
   });
   bool ok = lost == 0 && integrity && *integrity == "ok" && verdict && verdict->ok;
   std::printf("%s: %zu acknowledged requests, %d lost, integrity %s, journal %s (%lld events)\n",

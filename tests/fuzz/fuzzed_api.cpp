@@ -99,7 +99,7 @@ FuzzedApi::FuzzedApi() : parts_(std::make_unique<Parts>()) {
   p.signer = must(storage::Ed25519Signer::open(*p.db), "no signing key");
   storage::Database& db = *p.db;
   p.audit = std::make_unique<storage::SqliteAuditTrail>([&db] {
-    return db.read("verifying the audit log", [&db](SQLite::Database& c) { return storage::verify_audit_log(c, db.keys().journal_mac()); });
+    return db.read("verifying the audit log", [&db](SQLite::Database& c) { return storage::verify_audit_log(c); });
   });
   p.notifications = std::make_unique<storage::SqliteNotificationLedger>(*p.db);
   p.notices = std::make_unique<SubjectNotices>(p.messages, p.policies, *p.vault, *p.store);
