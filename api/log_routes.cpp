@@ -35,6 +35,49 @@ std::variant<std::pair<std::uint64_t, std::uint64_t>, HttpResponse> range_of(con
   return std::pair{bounds[0], bounds[1]};
 }
 
+struct TileName {
+  int level = 0;
+  std::uint64_t index = 0;
+  unsigned width = 256;
+};
+
+// "<L>/<N>[.p/<W>]", N in C2SP tlog-tiles' path form: three-digit groups,
+// every one but the last with an "x" before it (1234067: x001/x234/067).
+std::optional<TileName> parse_tile(std::string_view path) {
+  std::vector<std::string_view> parts;
+  for (std::size_t start = 0;;) {
+    auto slash = path.find('/', start);
+    parts.push_back(path.substr(start, slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  if (parts.size() < 2) return std::nullopt;
+  TileName tile;
+  auto level = number(parts[0]);
+  if (!level || *level > 7 || parts[0].size() != 1) return std::nullopt;
+  tile.level = static_cast<int>(*level);
+  std::size_t last = parts.size() - 1;
+  if (parts.size() >= 3 && parts[last - 1].ends_with(".p")) {
+    auto width = number(parts[last]);
+    if (!width || *width == 0 || *width >= 256 || parts[last][0] == '0') return std::nullopt;
+    tile.width = static_cast<unsigned>(*width);
+    parts[last - 1].remove_suffix(2);
+    parts.pop_back();
+    last = parts.size() - 1;
+  }
+  for (std::size_t i = 1; i <= last; ++i) {
+    std::string_view group = parts[i];
+    if (i < last) {
+      if (!group.starts_with('x')) return std::nullopt;
+      group.remove_prefix(1);
+    }
+    auto digits = number(group);
+    if (!digits || group.size() != 3 || (i == 1 && i < last && *digits == 0)) return std::nullopt;
+    tile.index = tile.index * 1000 + *digits;
+  }
+  return tile;
+}
+
 HttpResponse note_response(std::string note) {
   HttpResponse r;
   r.content_type = "text/plain; charset=utf-8";
@@ -92,6 +135,18 @@ void add_log_routes(Router& router, ApiContext& context) {
                 boost::json::array hashes;
                 for (const auto& h : *proof) hashes.emplace_back(h);
                 respond(json_response(200, {{"from", from}, {"to", to}, {"proof", std::move(hashes)}}));
+              }});
+  router.add({"GET", "/v1/log/tile/{tile...}", "A C2SP tlog-tiles hash tile: <L>/<N>[.p/<W>]", {true, false, {}},
+              [&context](const HttpRequest& http, const Caller&, const RouteParams& params, Respond respond) {
+                if (unavailable(context, http, respond)) return;
+                auto name = parse_tile(params.at("tile"));
+                if (!name) return respond(problem_for(Error::not_found("not a tile path: <L>/<N>[.p/<W>]"), locale_of(http)));
+                auto hashes = context.audit_log->tile(name->level, name->index, name->width);
+                if (!hashes) return respond(problem_for(hashes.error(), locale_of(http)));
+                HttpResponse r;
+                r.content_type = "application/octet-stream";
+                r.body = std::move(*hashes);
+                respond(std::move(r));
               }});
   router.add({"GET", "/v1/log/entries", "The log's leaves [from, to), at most 1000 (auditor, admin)",
               {false, false, {Role::auditor, Role::admin}},

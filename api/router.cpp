@@ -40,10 +40,20 @@ void Router::add(Route route) { routes_.push_back(std::move(route)); }
 std::optional<RouteParams> Router::match(const Route& route, std::string_view path) const {
   auto want = split_path(route.pattern);
   auto have = split_path(path);
-  if (want.size() != have.size()) return std::nullopt;
+  // A last placeholder "{name...}" takes every remaining segment, "a/b/c".
+  bool rest = !want.empty() && want.back().ends_with("...}");
+  if (rest ? have.size() < want.size() : want.size() != have.size()) return std::nullopt;
   RouteParams params;
   for (std::size_t i = 0; i < want.size(); ++i) {
-    if (want[i].starts_with('{') && want[i].ends_with('}')) {
+    if (rest && i + 1 == want.size()) {
+      std::string joined;
+      for (std::size_t k = i; k < have.size(); ++k) {
+        auto decoded = url_decode(have[k], false);
+        if (!decoded || decoded->empty()) return std::nullopt;
+        joined += (k > i ? "/" : "") + *decoded;
+      }
+      params[std::string(want[i].substr(1, want[i].size() - 5))] = joined;
+    } else if (want[i].starts_with('{') && want[i].ends_with('}')) {
       auto decoded = url_decode(have[i], false);
       if (!decoded || decoded->empty()) return std::nullopt;
       params[std::string(want[i].substr(1, want[i].size() - 2))] = *decoded;

@@ -90,6 +90,10 @@ class AuditLogReader {
   virtual Result<std::vector<std::string>> consistency(std::uint64_t from, std::uint64_t to) const = 0;
   // The leaves [from, to), at most a bounded number; invalid_argument if out of range.
   virtual Result<std::vector<std::string>> entries(std::uint64_t from, std::uint64_t to) const = 0;
+  // A C2SP tlog-tiles hash tile: the hashes of the nodes at tree level
+  // 8 * level, indices [index * 256, index * 256 + width), concatenated.
+  // not_found unless the log has all of them.
+  virtual Result<std::string> tile(int level, std::uint64_t index, unsigned width) const = 0;
   // Every entry of the request, each with its inclusion proof at one
   // checkpoint that covers them all (signed now if none does yet).
   virtual Result<RequestLogProofs> proofs_for(std::string_view request_id) = 0;

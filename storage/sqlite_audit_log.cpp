@@ -68,6 +68,24 @@ Result<std::vector<std::string>> SqliteAuditLog::entries(std::uint64_t from, std
   });
 }
 
+Result<std::string> SqliteAuditLog::tile(int level, std::uint64_t index, unsigned width) const {
+  return db_.read("reading a tile", [&](SQLite::Database& c) -> Result<std::string> {
+    int tree_level = 8 * level;
+    std::uint64_t available = stored_tree_size(c) >> tree_level;  // complete nodes at that tree level
+    std::uint64_t first = index * 256;
+    if (level < 0 || level > 7 || width == 0 || width > 256 || first + width > available)
+      return fail(Error::not_found("the log has no such tile yet"));
+    SQLite::Statement q(c, "SELECT hash FROM log_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx");
+    q.bind(1, tree_level);
+    q.bind(2, static_cast<std::int64_t>(first));
+    q.bind(3, static_cast<std::int64_t>(first + width));
+    std::string out;
+    while (q.executeStep()) out.append(static_cast<const char*>(q.getColumn(0).getBlob()), 32);
+    if (out.size() != std::size_t{width} * 32) return fail(Error::internal("the tree lacks nodes of a tile"));
+    return out;
+  });
+}
+
 Result<RequestLogProofs> SqliteAuditLog::proofs_for(std::string_view request_id) {
   if (key_ == nullptr) return fail(Error::unavailable("the audit log's key is not loaded yet"));
   struct Row {

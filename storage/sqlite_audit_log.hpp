@@ -25,6 +25,7 @@ class SqliteAuditLog final : public AuditLogReader {
   Result<std::string> checkpoint(std::uint64_t size) const override;
   Result<std::vector<std::string>> consistency(std::uint64_t from, std::uint64_t to) const override;
   Result<std::vector<std::string>> entries(std::uint64_t from, std::uint64_t to) const override;
+  Result<std::string> tile(int level, std::uint64_t index, unsigned width) const override;
   Result<RequestLogProofs> proofs_for(std::string_view request_id) override;
 
  private:

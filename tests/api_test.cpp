@@ -14,6 +14,7 @@
 #include "api/routes.hpp"
 #include "api/sla_report_html.hpp"
 #include "api_support.hpp"
+#include "engine/merkle.hpp"
 #include "test_support.hpp"
 #include "api/canonical_json.hpp"
 #include "storage/package_signer.hpp"
@@ -380,6 +381,7 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
       {"GET /v1/log/checkpoints/{size}", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
       {"GET /v1/log/consistency", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
       {"GET /v1/log/entries", "admin auditor"},
+      {"GET /v1/log/tile/{tile...}", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
   };
   std::set<std::string> routes_seen;
   for (const auto& route : h.router->routes()) {
@@ -392,6 +394,7 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
     if (auto at = target.find("{nik}"); at != std::string::npos) target.replace(at, 5, kNik);
     if (auto at = target.find("{file}"); at != std::string::npos) target.replace(at, 6, "index.html");
     if (auto at = target.find("{size}"); at != std::string::npos) target.replace(at, 6, "1");
+    if (auto at = target.find("{tile...}"); at != std::string::npos) target.replace(at, 9, "0/000.p/1");
     for (const auto& [who, token] : tokens) {
       INFO(who);
       auto r = h.call(route.method, target, "{}", token);
@@ -404,7 +407,8 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
         // A NIK or a token id that is not on file is 404 to anyone.
         // (and no checkpoint is signed in this harness yet).
         CHECK((r.status != 404 || route.pattern.find("{nik}") != std::string::npos ||
-               route.pattern.starts_with("/v1/tokens/") || route.pattern.starts_with("/v1/log/checkpoint")));
+               route.pattern.starts_with("/v1/tokens/") || route.pattern.starts_with("/v1/log/checkpoint") ||
+               route.pattern.starts_with("/v1/log/tile/")));
       } else {
         // Denied: 401 without credentials, 404 for a subject (no probing), 403 for other staff.
         int expected = who == "anonymous" ? 401 : who == "subject" ? 404 : 403;
@@ -825,4 +829,29 @@ TEST_CASE("the workflows are served as data: states, events, roles and what each
       reject_needs_reason = t.at("reason") == "required" && t.at("public").as_bool();
   CHECK(reject_needs_reason);
   CHECK(h.call("GET", "/v1/workflows").status == 401);
+}
+
+TEST_CASE("the audit log's hash tiles, as C2SP tlog-tiles names them", "[api][audit-log]") {
+  ApiHarness h;
+  for (int i = 0; i < 3; ++i) REQUIRE(h.call("POST", "/v1/requests", filing("access")).status == 201);
+  std::string auditor = h.token(Role::auditor, "audrey");
+  auto entries = h.call("GET", "/v1/log/entries?from=0&to=3", "", auditor);
+  REQUIRE(entries.status == 200);
+  std::string expected;
+  for (const auto& e : entries.body.at("entries").as_array()) {
+    auto leaf = storage::from_base64(std::string_view(e.at("leaf").as_string()));
+    REQUIRE(leaf.has_value());
+    auto hash = merkle::leaf_hash(*leaf);
+    expected.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+  }
+  auto tile = h.call("GET", "/v1/log/tile/0/000.p/3");
+  REQUIRE(tile.status == 200);
+  CHECK(tile.content_type == "application/octet-stream");
+  CHECK(tile.raw == expected);
+  CHECK(h.call("GET", "/v1/log/tile/0/000.p/2").raw == expected.substr(0, 64));
+  CHECK(h.call("GET", "/v1/log/tile/0/000.p/4").status == 404);  // the log has 3 leaves
+  CHECK(h.call("GET", "/v1/log/tile/0/000").status == 404);      // no full tile of 256 yet
+  CHECK(h.call("GET", "/v1/log/tile/1/000.p/1").status == 404);  // no node at level 8
+  for (const char* bad : {"0/0.p/1", "0/x000/000.p/1", "0/000.p/0", "0/000.p/256", "9/000", "0/abc", "0/000.p"})
+    CHECK(h.call("GET", std::string("/v1/log/tile/") + bad).status == 404);
 }

@@ -203,6 +203,7 @@ std::optional<std::string> path_value(const World& w, std::string_view collectio
   if (collection == "subjects" && name == "nik") return person_of(s).nik;
   if (collection == "tokens" && name == "id") return w.token_id;  // no subject's: the same in both scopes
   if (collection == "checkpoints" && name == "size") return std::to_string(w.checkpoint_size);  // hashes only
+  if (collection == "tile" && name == "tile...") return std::string("0/000.p/1");                 // hashes only
   if (collection == "console" && name == "file") return std::string("index.html");  // static, the same for all
   return std::nullopt;
 }
@@ -383,6 +384,7 @@ const std::map<std::string, int> kMustSucceed{
     {"GET /v1/log/checkpoints/{size} | anonymous | in", 200},
     {"GET /v1/log/consistency | anonymous | in", 200},
     {"GET /v1/log/entries | auditor | in", 200},
+    {"GET /v1/log/tile/{tile...} | anonymous | in", 200},
 };
 
 }  // namespace
