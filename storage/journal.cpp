@@ -152,7 +152,15 @@ void JournalAppender::reload(SQLite::Database& db) {
   last_ = q.getColumn(0).getInt64();
 }
 
-std::int64_t JournalAppender::append(WriteConnection& db, std::string_view request_id, const Event& e) {
+AuditLeaf make_audit_leaf(std::string_view request_id, const Event& event) {
+  AuditLeaf leaf;
+  leaf.bytes = event_leaf(request_id, event, random_bytes(kLeafSaltSize));
+  leaf.hash = merkle::leaf_hash(as_bytes(leaf.bytes));
+  return leaf;
+}
+
+std::int64_t JournalAppender::append(WriteConnection& db, std::string_view request_id, const Event& e,
+                                     const AuditLeaf& leaf) {
   SQLite::Statement& insert = db.prepared(
                            "INSERT INTO journal (seq, request_id, request_seq, name, principal, role, at, reason, "
                            "reason_public, from_state, to_state, clock, outcome, data, leaf) "
@@ -173,11 +181,10 @@ std::int64_t JournalAppender::append(WriteConnection& db, std::string_view reque
   insert.bind(12, std::string(to_string(e.clock)));
   insert.bind(13, e.outcome);
   insert.bind(14, data.data(), static_cast<int>(data.size()));
-  std::string leaf = event_leaf(request_id, e, random_bytes(kLeafSaltSize));
-  insert.bind(15, leaf.data(), static_cast<int>(leaf.size()));
+  insert.bind(15, leaf.bytes.data(), static_cast<int>(leaf.bytes.size()));
   insert.exec();
   // Leaf seq - 1 of the audit log's tree, in the same transaction.
-  append_leaf(db, static_cast<std::uint64_t>(seq - 1), merkle::leaf_hash(as_bytes(leaf)));
+  append_leaf(db, static_cast<std::uint64_t>(seq - 1), leaf.hash);
   last_ = seq;
   return seq;
 }

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/merkle.hpp"
 #include "engine/ports.hpp"
 #include "engine/request.hpp"
 #include "engine/result.hpp"
@@ -29,14 +30,22 @@ namespace dsr::storage {
 Bytes encode_event_data(const std::map<std::string, std::string>& data);
 Result<std::map<std::string, std::string>> decode_event_data(std::span<const unsigned char> bytes);
 
+// An event's leaf and its hash, made before the writer takes the event
+// (on the caller's thread: the one writer is what every command waits for).
+struct AuditLeaf {
+  std::string bytes;
+  merkle::Hash hash{};
+};
+AuditLeaf make_audit_leaf(std::string_view request_id, const Event& event);
+
 // Appends journal entries, each with its leaf and tree nodes, in the
 // writer's transaction; remembers the last entry's position.
 class JournalAppender {
  public:
   // Reads the last position from the database (after start or a failed batch).
   void reload(SQLite::Database& db);
-  // Appends one event; returns its position (leaf position + 1).
-  std::int64_t append(WriteConnection& db, std::string_view request_id, const Event& event);
+  // Appends one event with its leaf; returns its position (leaf position + 1).
+  std::int64_t append(WriteConnection& db, std::string_view request_id, const Event& event, const AuditLeaf& leaf);
 
   std::int64_t last() const { return last_; }
   void restore(std::int64_t last) { last_ = last; }

@@ -236,8 +236,13 @@ void SqliteStore::commit(RequestChange change, Completion done) {
   if (change.filing) filing = seal_filing(db_.keys(), change.header.id, *change.filing);
   std::vector<SealedMessage> messages;
   for (const auto& m : change.messages) messages.push_back(seal_message(db_.keys(), m));
+  // So are the audit log's leaves (salted JSON and its hashes): the writer
+  // only inserts them and completes the tree.
+  std::vector<AuditLeaf> leaves;
+  for (const auto& e : change.events) leaves.push_back(make_audit_leaf(change.header.id, e));
   db_.writer().submit(
-      [this, change = std::move(change), filing = std::move(filing), messages = std::move(messages)](WriteConnection& db) -> Status {
+      [this, change = std::move(change), filing = std::move(filing), messages = std::move(messages),
+       leaves = std::move(leaves)](WriteConnection& db) -> Status {
         // The delta of this change alone, folded from its own events.
         Request delta = fold_request(change.header, change.events);
         Status written = change.expected_version == 0 ? create_request(db, change, delta)
@@ -252,7 +257,8 @@ void SqliteStore::commit(RequestChange change, Completion done) {
         JournalAppender& journal = db_.journal();
         std::int64_t before = journal.last();
         try {
-          for (const auto& e : change.events) journal.append(db, change.header.id, e);
+          for (std::size_t i = 0; i < change.events.size(); ++i)
+            journal.append(db, change.header.id, change.events[i], leaves[i]);
         } catch (...) {
           journal.restore(before);
           throw;
