@@ -78,6 +78,26 @@ std::optional<TileName> parse_tile(std::string_view path) {
   return tile;
 }
 
+// A route over a range of the log: reads ?from=&to=, asks `read` for what
+// it holds there (a list of strings), and answers with `view` of it; an
+// out-of-range request is 422 naming `to`.
+template <class Read, class View>
+void answer_range(ApiContext& context, const HttpRequest& http, Respond respond, Read read, View view) {
+  if (context.audit_log == nullptr)
+    return respond(problem_for(Error::unavailable("this server keeps no audit log"), locale_of(http)));
+  Locale l = locale_of(http);
+  auto range = range_of(http, l);
+  if (auto* answer = std::get_if<HttpResponse>(&range)) return respond(std::move(*answer));
+  auto [from, to] = std::get<0>(range);
+  Result<std::vector<std::string>> found = read(*context.audit_log, from, to);
+  if (!found) {
+    if (found.error().code == ErrorCode::invalid_argument)
+      return respond(validation_problem(l, {{"to", found.error().message}}));
+    return respond(problem_for(found.error(), l));
+  }
+  respond(json_response(200, view(from, to, *found)));
+}
+
 HttpResponse note_response(std::string note) {
   HttpResponse r;
   r.content_type = "text/plain; charset=utf-8";
@@ -121,20 +141,13 @@ void add_log_routes(Router& router, ApiContext& context) {
   router.add({"GET", "/v1/log/consistency", "A consistency proof between two sizes of the log (RFC 6962)",
               {true, false, {}},
               [&context](const HttpRequest& http, const Caller&, const RouteParams&, Respond respond) {
-                if (unavailable(context, http, respond)) return;
-                Locale l = locale_of(http);
-                auto range = range_of(http, l);
-                if (auto* answer = std::get_if<HttpResponse>(&range)) return respond(std::move(*answer));
-                auto [from, to] = std::get<0>(range);
-                auto proof = context.audit_log->consistency(from, to);
-                if (!proof) {
-                  if (proof.error().code == ErrorCode::invalid_argument)
-                    return respond(validation_problem(l, {{"to", proof.error().message}}));
-                  return respond(problem_for(proof.error(), l));
-                }
-                boost::json::array hashes;
-                for (const auto& h : *proof) hashes.emplace_back(h);
-                respond(json_response(200, {{"from", from}, {"to", to}, {"proof", std::move(hashes)}}));
+                answer_range(
+                    context, http, std::move(respond),
+                    [](AuditLogReader& log, std::uint64_t from, std::uint64_t to) { return log.consistency(from, to); },
+                    [](std::uint64_t from, std::uint64_t to, const std::vector<std::string>& proof) {
+                      boost::json::array hashes(proof.begin(), proof.end());
+                      return boost::json::object{{"from", from}, {"to", to}, {"proof", std::move(hashes)}};
+                    });
               }});
   router.add({"GET", "/v1/log/tile/{tile...}", "A C2SP tlog-tiles hash tile: <L>/<N>[.p/<W>]", {true, false, {}},
               [&context](const HttpRequest& http, const Caller&, const RouteParams& params, Respond respond) {
@@ -151,22 +164,16 @@ void add_log_routes(Router& router, ApiContext& context) {
   router.add({"GET", "/v1/log/entries", "The log's leaves [from, to), at most 1000 (auditor, admin)",
               {false, false, {Role::auditor, Role::admin}},
               [&context](const HttpRequest& http, const Caller&, const RouteParams&, Respond respond) {
-                if (unavailable(context, http, respond)) return;
-                Locale l = locale_of(http);
-                auto range = range_of(http, l);
-                if (auto* answer = std::get_if<HttpResponse>(&range)) return respond(std::move(*answer));
-                auto [from, to] = std::get<0>(range);
-                auto leaves = context.audit_log->entries(from, to);
-                if (!leaves) {
-                  if (leaves.error().code == ErrorCode::invalid_argument)
-                    return respond(validation_problem(l, {{"to", leaves.error().message}}));
-                  return respond(problem_for(leaves.error(), l));
-                }
-                boost::json::array entries;
-                std::uint64_t index = from;
-                for (const auto& leaf : *leaves)
-                  entries.push_back(boost::json::object{{"index", index++}, {"leaf", merkle::base64(leaf)}});
-                respond(json_response(200, {{"entries", std::move(entries)}}));
+                answer_range(
+                    context, http, std::move(respond),
+                    [](AuditLogReader& log, std::uint64_t from, std::uint64_t to) { return log.entries(from, to); },
+                    [](std::uint64_t from, std::uint64_t, const std::vector<std::string>& leaves) {
+                      boost::json::array entries;
+                      std::uint64_t index = from;
+                      for (const auto& leaf : leaves)
+                        entries.push_back(boost::json::object{{"index", index++}, {"leaf", merkle::base64(leaf)}});
+                      return boost::json::object{{"entries", std::move(entries)}};
+                    });
               }});
 }
 
