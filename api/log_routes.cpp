@@ -78,13 +78,18 @@ std::optional<TileName> parse_tile(std::string_view path) {
   return tile;
 }
 
+bool unavailable(ApiContext& context, const HttpRequest& http, Respond& respond) {
+  if (context.audit_log != nullptr) return false;
+  respond(problem_for(Error::unavailable("this server keeps no audit log"), locale_of(http)));
+  return true;
+}
+
 // A route over a range of the log: reads ?from=&to=, asks `read` for what
 // it holds there (a list of strings), and answers with `view` of it; an
 // out-of-range request is 422 naming `to`.
 template <class Read, class View>
 void answer_range(ApiContext& context, const HttpRequest& http, Respond respond, Read read, View view) {
-  if (context.audit_log == nullptr)
-    return respond(problem_for(Error::unavailable("this server keeps no audit log"), locale_of(http)));
+  if (unavailable(context, http, respond)) return;
   Locale l = locale_of(http);
   auto range = range_of(http, l);
   if (auto* answer = std::get_if<HttpResponse>(&range)) return respond(std::move(*answer));
@@ -105,11 +110,6 @@ HttpResponse note_response(std::string note) {
   return r;
 }
 
-bool unavailable(ApiContext& context, const HttpRequest& http, Respond& respond) {
-  if (context.audit_log != nullptr) return false;
-  respond(problem_for(Error::unavailable("this server keeps no audit log"), locale_of(http)));
-  return true;
-}
 
 }  // namespace
 

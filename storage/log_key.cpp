@@ -1,15 +1,11 @@
 #include "storage/log_key.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <sodium.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 
+#include "storage/master_key_file.hpp"
 #include "storage/package_signer.hpp"
 
 namespace dsr::storage {
@@ -25,10 +21,6 @@ std::array<unsigned char, 4> key_id(std::string_view name, std::span<const unsig
   input.insert(input.end(), public_key.begin(), public_key.end());
   merkle::Hash h = merkle::sha256(input);
   return {h[0], h[1], h[2], h[3]};
-}
-
-Error io_error(std::string what, const std::filesystem::path& path) {
-  return Error::unavailable(fmt::format("{} {}: {}", what, path.string(), std::strerror(errno)));
 }
 
 // A key name: non-empty, no spaces, no '+' (signed-note).
@@ -48,36 +40,16 @@ Result<LogKey> LogKey::load(const std::filesystem::path& file, std::string origi
         "the log origin \"{}\" is not a key name: give a schema-less URL such as bsre.example/dsr-log (no spaces, no +)",
         origin)));
   if (sodium_init() < 0) return fail(Error::internal("libsodium did not start"));
-  Bytes seed(crypto_sign_SEEDBYTES);
-  struct stat info{};
-  if (::stat(file.c_str(), &info) != 0) {
-    if (errno != ENOENT || !create)
-      return fail(Error::invalid_argument(fmt::format("no audit log key at {} ({}); give --log-key-file", file.string(),
-                                                      std::strerror(errno))));
-    randombytes_buf(seed.data(), seed.size());
-    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return fail(io_error("cannot create the audit log key", file));
-    bool written = ::write(fd, seed.data(), seed.size()) == static_cast<ssize_t>(seed.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!written) return fail(io_error("cannot write the audit log key", file));
-  } else {
-    if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-      return fail(Error::forbidden(fmt::format("the audit log key {} can be read by others; run 'chmod 600 {}'",
-                                               file.string(), file.string())));
-    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return fail(io_error("cannot open the audit log key", file));
-    bool read_all = info.st_size == static_cast<off_t>(seed.size()) &&
-                    ::read(fd, seed.data(), seed.size()) == static_cast<ssize_t>(seed.size());
-    ::close(fd);
-    if (!read_all)
-      return fail(Error::invalid_argument(fmt::format("{} is not an audit log key (32 bytes)", file.string())));
-  }
+  // Its own file, read and made as the master key's is (0600, 32 bytes).
+  static_assert(crypto_sign_SEEDBYTES == kKeySize);
+  auto seed = create ? load_or_create_key_file(file, "audit log key") : load_key_file(file, "audit log key");
+  if (!seed) return fail(seed.error());
   LogKey key;
   key.origin_ = std::move(origin);
   key.secret_.resize(crypto_sign_SECRETKEYBYTES);
   key.public_.resize(crypto_sign_PUBLICKEYBYTES);
-  crypto_sign_seed_keypair(key.public_.data(), key.secret_.data(), seed.data());
-  sodium_memzero(seed.data(), seed.size());
+  crypto_sign_seed_keypair(key.public_.data(), key.secret_.data(), seed->data());
+  sodium_memzero(seed->data(), seed->size());
   return key;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string_view>
 
 #include "engine/result.hpp"
 #include "storage/crypto.hpp"
@@ -16,5 +17,10 @@ Result<Key> load_or_create_master_key(const std::filesystem::path& path);
 // Reads the key at `path`; a missing file is an error (for commands that
 // must not invent a key, such as `dsr audit verify`).
 Result<Key> load_master_key(const std::filesystem::path& path);
+
+// The same for any 32-byte secret kept in a file of its own (the audit
+// log's signing seed); `what` names it in errors ("audit log key").
+Result<Key> load_or_create_key_file(const std::filesystem::path& path, std::string_view what);
+Result<Key> load_key_file(const std::filesystem::path& path, std::string_view what);
 
 }  // namespace dsr::storage
