@@ -2,9 +2,12 @@
 // event's canonical JSON (keys sorted, no spaces), with a random 16-byte
 // salt inside, so that the published hashes reveal nothing that could be
 // guessed. What may be personal data (who acted, the reason, the event's
-// facts) is not in the leaf: the leaf commits to each by a salted SHA-256,
-// and the journal row keeps the text, so that it can be read, and checked
-// against the leaf, by whoever holds both.
+// facts) is not in the leaf: the leaf commits to each by a salted SHA-256.
+//
+// The journal row keeps only the salt, not the leaf: the leaf is the row's
+// own fields with it, rebuilt for proofs and audits. An erasure that blanks
+// a reason keeps the reason's salted hash in the row instead, so that the
+// leaf, and the tree, stay as they were.
 //
 //   {"actor_role":"reviewer","actor_sha256":"<b64>","at":"2025-03-03T02:15:00Z",
 //    "clock":"run","data_sha256":"<b64>","event":"approve","from":"in_review",
@@ -24,10 +27,15 @@ namespace dsr::storage {
 
 inline constexpr std::size_t kLeafSaltSize = 16;
 
-// The leaf of `event` of request `request_id`, with this salt.
-std::string event_leaf(std::string_view request_id, const Event& event, std::span<const unsigned char> salt);
+// A fresh salt, in base64 as the leaf and the journal row hold it.
+std::string new_leaf_salt();
 
-// The salt inside a leaf dsr wrote; nullopt if the bytes are not one.
-std::optional<Bytes> leaf_salt(std::string_view leaf);
+// The leaf of `event` of request `request_id`, with this salt (base64).
+// `erased_reason`: the reason's salted hash, kept when an erasure blanked it.
+std::string event_leaf(std::string_view request_id, const Event& event, std::string_view salt,
+                       std::optional<std::string_view> erased_reason = std::nullopt);
+
+// SHA-256(salt || reason) in base64, as the leaf's reason_sha256.
+std::string salted_reason(std::string_view salt, std::string_view reason);
 
 }  // namespace dsr::storage

@@ -21,9 +21,23 @@ constexpr const char* kSelectNode = "SELECT hash FROM log_nodes WHERE level = ? 
 
 }  // namespace
 
-void append_leaf(WriteConnection& db, std::uint64_t index, const merkle::Hash& leaf_hash) {
+void TreeEdge::load(SQLite::Database& db) {
+  size_ = stored_tree_size(db);
+  roots_.clear();
+  // The tree of n leaves is a perfect subtree for each bit set in n, the
+  // largest leftmost.
+  auto nodes = stored_nodes(db);
+  std::uint64_t covered = 0;
+  for (int level = 63; level >= 0; --level) {
+    std::uint64_t width = std::uint64_t{1} << level;
+    if ((size_ & width) == 0) continue;
+    roots_.push_back(nodes(level, covered >> level));
+    covered += width;
+  }
+}
+
+void TreeEdge::append(WriteConnection& db, const merkle::Hash& leaf_hash) {
   auto& insert = db.prepared("INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)");
-  auto& select = db.prepared(kSelectNode);
   auto put = [&](int level, std::uint64_t idx, const merkle::Hash& h) {
     insert.reset();
     insert.bind(1, level);
@@ -31,18 +45,15 @@ void append_leaf(WriteConnection& db, std::uint64_t index, const merkle::Hash& l
     insert.bind(3, h.data(), static_cast<int>(h.size()));
     insert.exec();
   };
-  put(0, index, leaf_hash);
+  put(0, size_, leaf_hash);
   merkle::Hash right = leaf_hash;
-  for (auto [level, idx] : merkle::completed_by(index)) {
-    // The left sibling is stored; the right one was just computed.
-    select.reset();
-    select.bind(1, level - 1);
-    select.bind(2, static_cast<std::int64_t>(2 * idx));
-    if (!select.executeStep()) throw std::runtime_error(fmt::format("the tree lacks node ({}, {})", level - 1, 2 * idx));
-    right = merkle::node_hash(hash_of(select.getColumn(0)), right);
-    select.reset();
+  for (auto [level, idx] : merkle::completed_by(size_)) {
+    right = merkle::node_hash(roots_.back(), right);
+    roots_.pop_back();
     put(level, idx, right);
   }
+  roots_.push_back(right);
+  ++size_;
 }
 
 merkle::NodeSource stored_nodes(SQLite::Database& db) {

@@ -74,7 +74,13 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
     db->writer_ = std::make_unique<GroupCommitWriter>(std::move(writer), std::move(hooks));
     // A read-only file cannot be given its leaves: it is read as it is.
     if (db->writer_->writable())
-      if (Status filled = db->writer_->run(backfill_audit_leaves); !filled) return filled;
+      if (Status filled = db->writer_->run([journal](WriteConnection& c) {
+            Status s = backfill_audit_leaves(c);
+            journal->reload(c.db());  // the tree may have grown
+            return s;
+          });
+          !filled)
+        return filled;
     if (path != ":memory:") {
       for (std::size_t i = 0; i < options.readers; ++i) {
         db->readers_.push_back(std::make_unique<WriteConnection>(open_reader(target)));

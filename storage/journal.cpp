@@ -29,28 +29,26 @@ bool take_field(std::span<const unsigned char> in, std::size_t& pos, std::string
   return true;
 }
 
-constexpr const char* kSelectEvents =
-    "SELECT seq, request_id, request_seq, name, principal, role, at, reason, reason_public, from_state, "
-    "to_state, clock, outcome, data, leaf FROM journal ORDER BY seq";
+// seq, then the leaf's columns (kLeafColumns) from column 1.
+const std::string kSelectEvents = std::string("SELECT seq, ") + kLeafColumns + " FROM journal ORDER BY seq";
 
-// Rebuilds the audit log's tree from the journal's leaves, as the rows
-// arrive in order, with O(log n) memory (a stack of the open subtrees), and
-// compares every node with the stored one that proofs are made from. Each
-// leaf must be the leaf of its own row (with the salt it holds).
+// Rebuilds the audit log's tree from the journal's rows, as they arrive in
+// order, with O(log n) memory (a stack of the open subtrees), and compares
+// every node with the stored one that proofs are made from: a row edited,
+// deleted or moved no longer gives the leaf hash the tree holds.
 class TreeCheck {
  public:
   explicit TreeCheck(SQLite::Database& db) : db_(db), node_(db, "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?") {}
 
   // What is wrong with the row's leaf or the nodes it completes; "" if nothing.
-  std::string add(SQLite::Statement& row, std::string_view request_id, const Event& e) {
-    const SQLite::Column leaf_column = row.getColumn(14);
-    if (leaf_column.isNull()) return "it has no leaf in the audit log's tree";
-    std::string leaf(static_cast<const char*>(leaf_column.getBlob()), static_cast<std::size_t>(leaf_column.getBytes()));
-    auto salt = leaf_salt(leaf);
-    if (!salt || event_leaf(request_id, e, *salt) != leaf) return "its leaf in the audit log does not match the event";
-    merkle::Hash h = merkle::leaf_hash(as_bytes(leaf));
+  std::string add(SQLite::Statement& row) {
+    if (row.getColumn(14).isNull()) return "it has no leaf in the audit log's tree";
+    auto leaf = row_leaf(row, 1);
+    if (!leaf) return "its leaf cannot be made: the row holds values dsr never writes";
+    merkle::Hash h = merkle::leaf_hash(as_bytes(*leaf));
     std::uint64_t index = size_++;
-    if (std::string wrong = compare(0, index, h); !wrong.empty()) return wrong;
+    if (std::string wrong = compare(0, index, h, "its leaf in the audit log does not match the event"); !wrong.empty())
+      return wrong;
     for (auto [level, idx] : merkle::completed_by(index)) {
       h = merkle::node_hash(open_.back(), h);
       open_.pop_back();
@@ -72,7 +70,7 @@ class TreeCheck {
   }
 
  private:
-  std::string compare(int level, std::uint64_t idx, const merkle::Hash& computed) {
+  std::string compare(int level, std::uint64_t idx, const merkle::Hash& computed, std::string_view differs = "") {
     node_.reset();
     node_.bind(1, level);
     node_.bind(2, static_cast<std::int64_t>(idx));
@@ -81,6 +79,7 @@ class TreeCheck {
                 std::equal(computed.begin(), computed.end(), static_cast<const unsigned char*>(node_.getColumn(0).getBlob()));
     node_.reset();
     if (!found) return fmt::format("the audit log's tree lacks its node ({}, {})", level, idx);
+    if (!same && !differs.empty()) return std::string(differs);
     if (!same) return fmt::format("the audit log's stored node ({}, {}) is not the hash of what it covers", level, idx);
     return "";
   }
@@ -149,23 +148,26 @@ Result<Event> read_event(SQLite::Statement& row, int first) {
 void JournalAppender::reload(SQLite::Database& db) {
   SQLite::Statement q(db, "SELECT COALESCE(MAX(seq), 0) FROM journal");
   q.executeStep();
-  last_ = q.getColumn(0).getInt64();
+  at_.last = q.getColumn(0).getInt64();
+  at_.tree.load(db);
 }
 
 AuditLeaf make_audit_leaf(std::string_view request_id, const Event& event) {
   AuditLeaf leaf;
-  leaf.bytes = event_leaf(request_id, event, random_bytes(kLeafSaltSize));
-  leaf.hash = merkle::leaf_hash(as_bytes(leaf.bytes));
+  leaf.salt = new_leaf_salt();
+  leaf.hash = merkle::leaf_hash(as_bytes(event_leaf(request_id, event, leaf.salt)));
   return leaf;
 }
 
 std::int64_t JournalAppender::append(WriteConnection& db, std::string_view request_id, const Event& e,
                                      const AuditLeaf& leaf) {
+  std::int64_t seq = at_.last + 1;
+  // Entry seq is leaf seq - 1: the tree must hold every earlier entry.
+  if (at_.tree.size() != static_cast<std::uint64_t>(seq - 1))
+    throw std::logic_error(fmt::format("journal entry {} would be leaf {} of the audit log's tree", seq, at_.tree.size()));
   SQLite::Statement& insert = db.prepared(
-                           "INSERT INTO journal (seq, request_id, request_seq, name, principal, role, at, reason, "
-                           "reason_public, from_state, to_state, clock, outcome, data, leaf) "
-                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  std::int64_t seq = last_ + 1;
+      "INSERT INTO journal (seq, request_id, request_seq, name, principal, role, at, reason, reason_public, "
+      "from_state, to_state, clock, outcome, data, salt) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   Bytes data = encode_event_data(e.data);
   insert.bind(1, seq);
   insert.bind(2, std::string(request_id));
@@ -181,35 +183,67 @@ std::int64_t JournalAppender::append(WriteConnection& db, std::string_view reque
   insert.bind(12, std::string(to_string(e.clock)));
   insert.bind(13, e.outcome);
   insert.bind(14, data.data(), static_cast<int>(data.size()));
-  insert.bind(15, leaf.bytes.data(), static_cast<int>(leaf.bytes.size()));
+  insert.bind(15, leaf.salt);
   insert.exec();
-  // Leaf seq - 1 of the audit log's tree, in the same transaction.
-  append_leaf(db, static_cast<std::uint64_t>(seq - 1), leaf.hash);
-  last_ = seq;
+  at_.tree.append(db, leaf.hash);  // in the same transaction
+  at_.last = seq;
   return seq;
 }
 
+Result<std::string> row_leaf(SQLite::Statement& row, int first) {
+  auto e = read_event(row, first + 1);
+  if (!e) return fail(e.error());
+  const SQLite::Column salt = row.getColumn(first + 13);
+  const SQLite::Column erased = row.getColumn(first + 14);
+  try {
+    return event_leaf(row.getColumn(first).getString(), *e, salt.getString(),
+                      erased.isNull() ? std::nullopt : std::optional<std::string>(erased.getString()));
+  } catch (const std::invalid_argument& bad_salt) {
+    return fail(Error::internal(bad_salt.what()));
+  }
+}
+
 Status backfill_audit_leaves(WriteConnection& db) {
-  // Journals written before the tree (migration 11): their rows get leaves,
-  // in order, after the ones that have them.
-  SQLite::Statement rows(db.db(), "SELECT seq, request_id, request_seq, name, principal, role, at, reason, "
-                                  "reason_public, from_state, to_state, clock, outcome, data FROM journal "
-                                  "WHERE leaf IS NULL ORDER BY seq");
-  std::uint64_t size = stored_tree_size(db.db());
+  // Journals written before the tree (migration 11): their rows get salts
+  // and leaves, in order, after the ones that have them.
+  SQLite::Statement rows(db.db(), "SELECT seq, " + std::string(kLeafColumns) +
+                                      " FROM journal WHERE salt IS NULL ORDER BY seq");
+  TreeEdge tree;
+  tree.load(db.db());
+  auto& update = db.prepared("UPDATE journal SET salt = ? WHERE seq = ?");
   while (rows.executeStep()) {
     std::int64_t seq = rows.getColumn(0).getInt64();
-    if (static_cast<std::uint64_t>(seq) != size + 1)
-      return fail(Error::internal(fmt::format("journal event {} has no leaf, but the tree has {} leaves", seq, size)));
+    if (static_cast<std::uint64_t>(seq) != tree.size() + 1)
+      return fail(Error::internal(fmt::format("journal event {} has no leaf, but the tree has {} leaves", seq, tree.size())));
     auto e = read_event(rows, 2);
     if (!e) return fail(e.error());
-    std::string leaf = event_leaf(rows.getColumn(1).getString(), *e, random_bytes(kLeafSaltSize));
-    auto& update = db.prepared("UPDATE journal SET leaf = ? WHERE seq = ?");
-    update.bind(1, leaf.data(), static_cast<int>(leaf.size()));
+    std::string salt = new_leaf_salt();
+    update.reset();
+    update.bind(1, salt);
     update.bind(2, seq);
     update.exec();
-    append_leaf(db, size++, merkle::leaf_hash(as_bytes(leaf)));
+    tree.append(db, merkle::leaf_hash(as_bytes(event_leaf(rows.getColumn(1).getString(), *e, salt))));
   }
   return ok_status();
+}
+
+void erase_reasons_of(WriteConnection& db, const std::string& subject_ref) {
+  auto& reasons = db.prepared(
+      "SELECT seq, salt, reason FROM journal WHERE reason <> '' AND erased_reason IS NULL AND salt IS NOT NULL "
+      "AND request_id IN (SELECT id FROM requests WHERE subject_ref = ?)");
+  auto& blank = db.prepared("UPDATE journal SET reason = '', erased_reason = ? WHERE seq = ?");
+  reasons.bind(1, subject_ref);
+  std::vector<std::pair<std::int64_t, std::string>> hashed;
+  while (reasons.executeStep())
+    hashed.emplace_back(reasons.getColumn(0).getInt64(),
+                        salted_reason(reasons.getColumn(1).getString(), reasons.getColumn(2).getString()));
+  reasons.reset();
+  for (const auto& [seq, hash] : hashed) {
+    blank.reset();
+    blank.bind(1, hash);
+    blank.bind(2, seq);
+    blank.exec();
+  }
 }
 
 Result<JournalVerdict> verify_journal(SQLite::Database& db) {
@@ -237,7 +271,7 @@ Result<JournalVerdict> verify_journal(SQLite::Database& db) {
         broken(seq, request_id, "the row holds values dsr never writes");
         return v;
       }
-      if (auto wrong = tree.add(rows, request_id, *read); !wrong.empty()) {
+      if (auto wrong = tree.add(rows); !wrong.empty()) {
         broken(seq, request_id, wrong);
         return v;
       }

@@ -22,6 +22,7 @@
 #include "engine/ports.hpp"
 #include "engine/request.hpp"
 #include "engine/result.hpp"
+#include "storage/audit_tree.hpp"
 #include "storage/crypto.hpp"
 
 namespace dsr::storage {
@@ -30,28 +31,35 @@ namespace dsr::storage {
 Bytes encode_event_data(const std::map<std::string, std::string>& data);
 Result<std::map<std::string, std::string>> decode_event_data(std::span<const unsigned char> bytes);
 
-// An event's leaf and its hash, made before the writer takes the event
-// (on the caller's thread: the one writer is what every command waits for).
+// An event's leaf salt and leaf hash, made before the writer takes the
+// event (on the caller's thread: the one writer is what every command
+// waits for).
 struct AuditLeaf {
-  std::string bytes;
+  std::string salt;  // base64, as the journal row keeps it
   merkle::Hash hash{};
 };
 AuditLeaf make_audit_leaf(std::string_view request_id, const Event& event);
 
-// Appends journal entries, each with its leaf and tree nodes, in the
-// writer's transaction; remembers the last entry's position.
+// Appends journal entries, each with its leaf's salt and tree nodes, in the
+// writer's transaction; remembers the last entry and the tree's right edge.
 class JournalAppender {
  public:
-  // Reads the last position from the database (after start or a failed batch).
+  struct Position {
+    std::int64_t last = 0;  // the last entry's seq
+    TreeEdge tree;
+  };
+
+  // Reads the position from the database (after start or a failed batch).
   void reload(SQLite::Database& db);
-  // Appends one event with its leaf; returns its position (leaf position + 1).
+  // Appends one event; returns its seq (its leaf's index + 1).
   std::int64_t append(WriteConnection& db, std::string_view request_id, const Event& event, const AuditLeaf& leaf);
 
-  std::int64_t last() const { return last_; }
-  void restore(std::int64_t last) { last_ = last; }
+  const Position& position() const { return at_; }
+  // Back to a position taken before a job that failed (its savepoint undone).
+  void restore(Position before) { at_ = std::move(before); }
 
  private:
-  std::int64_t last_ = 0;
+  Position at_;
 };
 
 struct JournalVerdict {
@@ -89,9 +97,21 @@ class SqliteAuditTrail final : public AuditTrail {
 // from_state, to_state, clock, outcome, data.
 Result<Event> read_event(SQLite::Statement& row, int first);
 
-// Gives every journal row without a leaf (written before the audit log's
-// tree existed) its leaf and tree nodes, in order. On the writer.
+// The journal columns a row's leaf is made of, in the order row_leaf reads them.
+inline constexpr const char* kLeafColumns =
+    "request_id, request_seq, name, principal, role, at, reason, reason_public, from_state, to_state, clock, "
+    "outcome, data, salt, erased_reason";
+// The leaf of a journal row selected with kLeafColumns from column `first`.
+Result<std::string> row_leaf(SQLite::Statement& row, int first);
+
+// Gives every journal row without a leaf salt (written before the audit
+// log's tree existed) its salt and tree nodes, in order. On the writer.
 Status backfill_audit_leaves(WriteConnection& db);
+
+// Blanks the reasons of every event of the subject's requests, keeping
+// each reason's salted hash so that their leaves stay as they were (an
+// erasure: the reasons staff wrote may hold the subject's personal data).
+void erase_reasons_of(WriteConnection& db, const std::string& subject_ref);
 
 
 }  // namespace dsr::storage

@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 12> kMigrations{{
+const std::array<Migration, 13> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -340,6 +340,17 @@ CREATE TABLE log_checkpoints (
 -- (migration 11) do its work, verifiably by anyone.
 DROP TABLE journal_head;
 ALTER TABLE journal DROP COLUMN hash;
+)sql"},
+    {13, "the journal keeps each leaf's salt, not the leaf", R"sql(
+-- A leaf is its row's own fields with a salt (storage/audit_leaf.hpp), so
+-- the row keeps the 16-byte salt (in base64, as in the leaf) and the leaf
+-- is rebuilt for proofs and audits: a fraction of the bytes written per
+-- event. An erasure blanks a reason and keeps its salted hash in
+-- erased_reason, so that the leaf stays as it was.
+ALTER TABLE journal ADD COLUMN salt TEXT;
+ALTER TABLE journal ADD COLUMN erased_reason TEXT;
+UPDATE journal SET salt = json_extract(CAST(leaf AS TEXT), '$.salt') WHERE leaf IS NOT NULL;
+ALTER TABLE journal DROP COLUMN leaf;
 )sql"},
 }};
 

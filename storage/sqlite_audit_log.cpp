@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "storage/audit_tree.hpp"
+#include "storage/journal.hpp"
 #include "storage/log_checkpoints.hpp"
 
 namespace dsr::storage {
@@ -59,11 +60,15 @@ Result<std::vector<std::string>> SqliteAuditLog::entries(std::uint64_t from, std
     if (from > to || to > size)
       return fail(Error::invalid_argument(fmt::format("need 0 <= from <= to <= {} (the log's size)", size)));
     to = std::min(to, from + kMaxEntries);
-    SQLite::Statement q(c, "SELECT leaf FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq");
+    SQLite::Statement q(c, std::string("SELECT ") + kLeafColumns + " FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq");
     q.bind(1, static_cast<std::int64_t>(from));
     q.bind(2, static_cast<std::int64_t>(to));
     std::vector<std::string> out;
-    while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+    while (q.executeStep()) {
+      auto leaf = row_leaf(q, 0);
+      if (!leaf) return fail(leaf.error());
+      out.push_back(std::move(leaf).value());
+    }
     return out;
   });
 }
@@ -94,12 +99,16 @@ Result<RequestLogProofs> SqliteAuditLog::proofs_for(std::string_view request_id)
     std::string leaf;
   };
   auto rows = db_.read("reading a request's log entries", [&](SQLite::Database& c) -> Result<std::vector<Row>> {
-    SQLite::Statement q(c, "SELECT request_seq, seq - 1, leaf FROM journal WHERE request_id = ? ORDER BY request_seq");
+    SQLite::Statement q(c, std::string("SELECT request_seq, seq - 1, ") + kLeafColumns +
+                               " FROM journal WHERE request_id = ? ORDER BY request_seq");
     q.bind(1, std::string(request_id));
     std::vector<Row> out;
-    while (q.executeStep())
+    while (q.executeStep()) {
+      auto leaf = row_leaf(q, 2);
+      if (!leaf) return fail(leaf.error());
       out.push_back({q.getColumn(0).getInt64(), static_cast<std::uint64_t>(q.getColumn(1).getInt64()),
-                     q.getColumn(2).getString()});
+                     std::move(leaf).value()});
+    }
     return out;
   });
   if (!rows) return fail(rows.error());

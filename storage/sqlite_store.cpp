@@ -255,12 +255,12 @@ void SqliteStore::commit(RequestChange change, Completion done) {
           store_correspondence(db, db_.keys(), change.header.id, change.events.back().sequence, *change.correspondence);
         for (const auto& m : messages) enqueue_message(db, change.header, m);
         JournalAppender& journal = db_.journal();
-        std::int64_t before = journal.last();
+        JournalAppender::Position before = journal.position();
         try {
           for (std::size_t i = 0; i < change.events.size(); ++i)
             journal.append(db, change.header.id, change.events[i], leaves[i]);
         } catch (...) {
-          journal.restore(before);
+          journal.restore(std::move(before));
           throw;
         }
         return ok_status();

@@ -10,6 +10,7 @@
 #include <cctype>
 #include <ctime>
 
+#include "storage/journal.hpp"
 #include "storage/sqlite_values.hpp"
 
 namespace dsr::storage {
@@ -155,6 +156,7 @@ bool erase_subject_in(WriteConnection& db, const std::string& ref) {
     del_related.bind(1, ref);
     del_related.exec();
   }
+  erase_reasons_of(db, ref);
   return true;
 }
 

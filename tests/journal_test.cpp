@@ -13,6 +13,8 @@
 #include "storage/audit_leaf.hpp"
 #include "storage/audit_tree.hpp"
 #include "storage/journal.hpp"
+#include "storage/migrations.hpp"
+#include "storage/package_signer.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage_support.hpp"
 #include "test_support.hpp"
@@ -143,7 +145,7 @@ TEST_CASE("a leaf changes with every field of its event, and with its salt", "[s
   e.at = test::at("2025-03-03T02:15:00Z");
   e.from_state = "in_review";
   e.to_state = "fulfilling";
-  const storage::Bytes salt(storage::kLeafSaltSize, 7);
+  const std::string salt = storage::to_base64(storage::Bytes(storage::kLeafSaltSize, 7));
   auto base = storage::event_leaf("r1", e, salt);
   auto changed = [&](auto mutate) {
     Event m = e;
@@ -159,7 +161,15 @@ TEST_CASE("a leaf changes with every field of its event, and with its salt", "[s
   CHECK(changed([](Event& m) { m.data["assignee"] = "rita"; }));
   CHECK(changed([](Event& m) { m.at += std::chrono::seconds(1); }));
   CHECK(storage::event_leaf("r2", e, salt) != base);
-  CHECK(storage::event_leaf("r1", e, storage::Bytes(storage::kLeafSaltSize, 8)) != base);
+  CHECK(storage::event_leaf("r1", e, storage::to_base64(storage::Bytes(storage::kLeafSaltSize, 8))) != base);
+  // A reason blanked by an erasure, its salted hash kept: the same leaf.
+  Event reasoned = e;
+  reasoned.reason = "rita's cousin works at the CA";
+  Event erased = e;
+  CHECK(storage::event_leaf("r1", erased, salt, storage::salted_reason(salt, reasoned.reason)) ==
+        storage::event_leaf("r1", reasoned, salt));
+  // A salt dsr never made is refused, not hashed.
+  CHECK_THROWS(storage::event_leaf("r1", e, "c2FsdA=="));
   // JSON, not concatenation: moving a character between fields changes the leaf.
   Event a = e, b = e;
   a.from_state = "in_reviewf";
@@ -173,24 +183,24 @@ TEST_CASE("every journal entry is a leaf of the audit log's tree, with no person
   fill(path);
   SQLite::Database db(path, SQLite::OPEN_READONLY);
   CHECK(storage::stored_tree_size(db) == 8);
-  SQLite::Statement leaves(db, "SELECT leaf FROM journal ORDER BY seq");
+  SQLite::Statement rows(db, std::string("SELECT ") + storage::kLeafColumns + " FROM journal ORDER BY seq");
   std::set<std::string> salts;
-  while (leaves.executeStep()) {
-    std::string leaf = leaves.getColumn(0).getString();
+  std::vector<merkle::Hash> hashes;
+  while (rows.executeStep()) {
+    auto leaf = storage::row_leaf(rows, 0);
+    REQUIRE(leaf.ok());
     // The reason given and who gave it are committed to, never written out.
-    CHECK(leaf.find("not the subject") == std::string::npos);
-    CHECK(leaf.find("vera") == std::string::npos);
-    CHECK(leaf.find("rita") == std::string::npos);
-    CHECK(leaf.find("\"v\":\"dsr-leaf-v1\"") != std::string::npos);
-    auto salt = storage::leaf_salt(leaf);
-    REQUIRE(salt.has_value());
-    salts.insert(storage::to_hex(*salt));
+    CHECK(leaf->find("not the subject") == std::string::npos);
+    CHECK(leaf->find("vera") == std::string::npos);
+    CHECK(leaf->find("rita") == std::string::npos);
+    CHECK(leaf->find("\"v\":\"dsr-leaf-v1\"") != std::string::npos);
+    std::string salt = rows.getColumn(13).getString();
+    CHECK(leaf->find("\"salt\":\"" + salt + "\"") != std::string::npos);
+    salts.insert(salt);
+    hashes.push_back(merkle::leaf_hash(storage::as_bytes(*leaf)));
   }
   CHECK(salts.size() == 8);  // a fresh salt for each leaf
   // The root is that of RFC 6962 over the leaf hashes.
-  std::vector<merkle::Hash> hashes;
-  SQLite::Statement again(db, "SELECT leaf FROM journal ORDER BY seq");
-  while (again.executeStep()) hashes.push_back(merkle::leaf_hash(storage::as_bytes(again.getColumn(0).getString())));
   auto nodes = storage::stored_nodes(db);
   merkle::Hash left = merkle::node_hash(merkle::node_hash(hashes[0], hashes[1]), merkle::node_hash(hashes[2], hashes[3]));
   merkle::Hash right = merkle::node_hash(merkle::node_hash(hashes[4], hashes[5]), merkle::node_hash(hashes[6], hashes[7]));
@@ -201,8 +211,8 @@ TEST_CASE("an edited leaf or tree node is named", "[storage][journal][audit-log]
   test::TempDir dir;
   std::string path = dir.file("dsr.db");
   fill(path);
-  SECTION("a leaf that no longer matches its event") {
-    tamper(path, "UPDATE journal SET leaf = replace(leaf, '\"event\":\"approve\"', '\"event\":\"reject\"') WHERE seq = 6");
+  SECTION("a leaf that no longer matches its event: another row's salt") {
+    tamper(path, "UPDATE journal SET salt = (SELECT salt FROM journal WHERE seq = 5) WHERE seq = 6");
     auto v = verify(path);
     CHECK_FALSE(v.ok);
     CHECK(v.first_bad_event == 6);
@@ -221,10 +231,69 @@ TEST_CASE("a journal written before the tree gets its leaves, in order, when dsr
   test::TempDir dir;
   std::string path = dir.file("dsr.db");
   fill(path);
-  tamper(path, "UPDATE journal SET leaf = NULL; DELETE FROM log_nodes");
+  tamper(path, "UPDATE journal SET salt = NULL; DELETE FROM log_nodes");
   CHECK_FALSE(verify(path).ok);
   test::open_database(path);  // opening migrates and fills in the tree
   auto v = verify(path);
   CHECK(v.ok);
   CHECK(v.events == 8);
+}
+
+TEST_CASE("an erasure blanks the reasons of the subject's events and the log still verifies", "[storage][journal][audit-log]") {
+  test::TempDir dir;
+  std::string path = dir.file("dsr.db");
+  fill(path);
+  {
+    auto db = test::open_database(path);
+    REQUIRE(db->writer().run([](storage::WriteConnection& c) {
+      storage::erase_reasons_of(c, "s-test");
+      return ok_status();
+    }).ok());
+  }
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  SQLite::Statement reason(db, "SELECT reason, erased_reason FROM journal WHERE seq = 8");
+  REQUIRE(reason.executeStep());
+  CHECK(reason.getColumn(0).getString().empty());  // "not the subject" is gone
+  CHECK_FALSE(reason.getColumn(1).isNull());
+  auto v = verify(path);
+  CHECK(v.ok);
+  CHECK(v.events == 8);
+}
+
+TEST_CASE("a journal that kept whole leaves (schema 12) keeps their salts and its tree", "[storage][journal][audit-log]") {
+  test::TempDir dir;
+  std::string path = dir.file("dsr.db");
+  Event e;
+  e.sequence = 1;
+  e.name = "submit";
+  e.actor = {"subject", Role::subject};
+  e.at = test::at("2025-03-03T02:15:00Z");
+  e.to_state = "verifying";
+  const std::string salt = storage::new_leaf_salt();
+  const std::string leaf = storage::event_leaf("r1", e, salt);
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    REQUIRE(storage::migrate(raw, 12).ok());
+    raw.exec("INSERT INTO requests (id, type, policy, subject_ref, state, version, received_at, updated_at) "
+             "VALUES ('r1', 'access', 'uu-pdp', 's-test', 'verifying', 1, 0, 0)");
+    SQLite::Statement row(raw, "INSERT INTO journal (seq, request_id, request_seq, name, principal, role, at, reason, "
+                               "reason_public, from_state, to_state, clock, outcome, data, leaf) "
+                               "VALUES (1, 'r1', 1, 'submit', 'subject', 'subject', ?, '', 0, '', 'verifying', 'none', '', ?, ?)");
+    row.bind(1, static_cast<std::int64_t>(e.at.time_since_epoch().count()));
+    storage::Bytes data = storage::encode_event_data({});
+    row.bind(2, data.data(), static_cast<int>(data.size()));
+    row.bind(3, leaf.data(), static_cast<int>(leaf.size()));
+    row.exec();
+    SQLite::Statement node(raw, "INSERT INTO log_nodes (level, idx, hash) VALUES (0, 0, ?)");
+    merkle::Hash h = merkle::leaf_hash(storage::as_bytes(leaf));
+    node.bind(1, h.data(), static_cast<int>(h.size()));
+    node.exec();
+  }
+  test::open_database(path);  // migrates to the salt column
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  SQLite::Statement kept(db, "SELECT salt FROM journal WHERE seq = 1");
+  REQUIRE(kept.executeStep());
+  CHECK(kept.getColumn(0).getString() == salt);
+  auto v = verify(path);
+  CHECK(v.ok);
 }

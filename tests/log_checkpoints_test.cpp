@@ -147,7 +147,7 @@ TEST_CASE("the insider's rewrite, with every key, is caught by a checkpoint kept
   // database alone now verifies...
   {
     SQLite::Database c(log.path, SQLite::OPEN_READWRITE);
-    c.exec("DELETE FROM log_checkpoints; DELETE FROM log_nodes; UPDATE journal SET leaf = NULL;"
+    c.exec("DELETE FROM log_checkpoints; DELETE FROM log_nodes; UPDATE journal SET salt = NULL;"
            "UPDATE journal SET at = at + 3600");  // history moved by an hour
   }
   log.db.reset();
