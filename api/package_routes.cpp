@@ -73,22 +73,27 @@ void result(const HttpRequest& http, ApiContext& context, const std::string& id,
   package["disclosures"] = std::move(disclosures);
   // Proof that every event of this request is in the audit log, at one
   // signed checkpoint: the subject can check it offline, and keep the
-  // checkpoint to catch any later rewrite (docs/audit-log.md).
-  if (context.audit_log != nullptr) {
-    auto proofs = context.audit_log->proofs_for(request->id);
-    if (!proofs) return respond(problem_for(proofs.error(), l));
-    boost::json::array entries;
-    for (const auto& e : proofs->entries)
-      entries.push_back({{"sequence", e.sequence},
-                         {"leaf_index", e.leaf_index},
-                         {"leaf", merkle::base64(e.leaf)},
-                         {"proof", e.proof}});
-    package["audit_log"] = {{"verifier_key", proofs->verifier_key},
-                            {"checkpoint", proofs->checkpoint},
-                            {"entries", std::move(entries)}};
-  }
-  package["signature"] = context.signer.sign(canonical_json(package));
-  respond(json_response(200, package));
+  // checkpoint to catch any later rewrite (docs/audit-log.md). Signing a
+  // checkpoint for it, when none covers it yet, completes on the writer.
+  auto sign_and_send = [&context, respond](boost::json::object whole) {
+    whole["signature"] = context.signer.sign(canonical_json(whole));
+    respond(json_response(200, whole));
+  };
+  if (context.audit_log == nullptr) return sign_and_send(std::move(package));
+  context.audit_log->proofs_for(
+      request->id, [l, unproved = std::move(package), sign_and_send, respond](Result<RequestLogProofs> proofs) mutable {
+        if (!proofs) return respond(problem_for(proofs.error(), l));
+        boost::json::array entries;
+        for (const auto& e : proofs->entries)
+          entries.push_back({{"sequence", e.sequence},
+                             {"leaf_index", e.leaf_index},
+                             {"leaf", merkle::base64(e.leaf)},
+                             {"proof", e.proof}});
+        unproved["audit_log"] = {{"verifier_key", proofs->verifier_key},
+                                 {"checkpoint", proofs->checkpoint},
+                                 {"entries", std::move(entries)}};
+        sign_and_send(std::move(unproved));
+      });
 }
 
 void create_recipient(const HttpRequest& http, ApiContext& context, Respond respond) {

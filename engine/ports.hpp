@@ -95,8 +95,11 @@ class AuditLogReader {
   // not_found unless the log has all of them.
   virtual Result<std::string> tile(int level, std::uint64_t index, unsigned width) const = 0;
   // Every entry of the request, each with its inclusion proof at one
-  // checkpoint that covers them all (signed now if none does yet).
-  virtual Result<RequestLogProofs> proofs_for(std::string_view request_id) = 0;
+  // checkpoint that covers them all. If none does yet, one is signed first,
+  // and `done` runs once it is durable (on the storage's writer thread):
+  // the caller's thread never waits for the writer.
+  using ProofsDone = std::function<void(Result<RequestLogProofs>)>;
+  virtual void proofs_for(std::string request_id, ProofsDone done) = 0;
 };
 
 enum class CodeCheck { accepted, wrong, expired, locked, none };

@@ -7,19 +7,6 @@
 #include <stdexcept>
 
 namespace dsr::storage {
-namespace {
-
-merkle::Hash hash_of(const SQLite::Column& column) {
-  merkle::Hash h{};
-  if (column.getBytes() != static_cast<int>(h.size())) throw std::runtime_error("a stored tree node is not 32 bytes");
-  const auto* bytes = static_cast<const unsigned char*>(column.getBlob());
-  std::copy(bytes, bytes + h.size(), h.begin());
-  return h;
-}
-
-constexpr const char* kSelectNode = "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?";
-
-}  // namespace
 
 void TreeEdge::load(SQLite::Database& db) {
   size_ = stored_tree_size(db);
@@ -36,44 +23,50 @@ void TreeEdge::load(SQLite::Database& db) {
   }
 }
 
-void TreeEdge::append(WriteConnection& db, const merkle::Hash& leaf_hash) {
-  auto& insert = db.prepared("INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)");
-  auto put = [&](int level, std::uint64_t idx, const merkle::Hash& h) {
-    insert.reset();
-    insert.bind(1, level);
-    insert.bind(2, static_cast<std::int64_t>(idx));
-    insert.bind(3, h.data(), static_cast<int>(h.size()));
-    insert.exec();
-  };
-  put(0, size_, leaf_hash);
+std::vector<merkle::Hash> TreeEdge::append(const merkle::Hash& leaf_hash) {
+  std::vector<merkle::Hash> completed;
   merkle::Hash right = leaf_hash;
-  for (auto [level, idx] : merkle::completed_by(size_)) {
+  for (std::size_t i = 0; i < merkle::completed_by(size_).size(); ++i) {
     right = merkle::node_hash(roots_.back(), right);
     roots_.pop_back();
-    put(level, idx, right);
+    completed.push_back(right);
   }
   roots_.push_back(right);
   ++size_;
+  return completed;
+}
+
+Bytes node_bytes(const std::vector<merkle::Hash>& hashes) {
+  Bytes out;
+  out.reserve(hashes.size() * sizeof(merkle::Hash));
+  for (const auto& h : hashes) out.insert(out.end(), h.begin(), h.end());
+  return out;
 }
 
 merkle::NodeSource stored_nodes(SQLite::Database& db) {
-  auto select = std::make_shared<SQLite::Statement>(db, kSelectNode);
+  auto select = std::make_shared<SQLite::Statement>(db, "SELECT leaf_hash, nodes FROM journal WHERE seq = ?");
   return [select](int level, std::uint64_t idx) {
+    auto missing = [&] { return std::runtime_error(fmt::format("the audit log's tree lacks node ({}, {})", level, idx)); };
+    // The leaf that completes the node is the last one it covers.
     select->reset();
-    select->bind(1, level);
-    select->bind(2, static_cast<std::int64_t>(idx));
-    if (!select->executeStep())
-      throw std::runtime_error(fmt::format("the audit log's tree lacks node ({}, {})", level, idx));
-    merkle::Hash h = hash_of(select->getColumn(0));
+    select->bind(1, static_cast<std::int64_t>((idx + 1) << level));
+    if (!select->executeStep()) throw missing();
+    const SQLite::Column column = select->getColumn(level == 0 ? 0 : 1);
+    auto offset = static_cast<std::size_t>(level == 0 ? 0 : level - 1) * sizeof(merkle::Hash);
+    if (column.isNull() || static_cast<std::size_t>(column.getBytes()) < offset + sizeof(merkle::Hash)) throw missing();
+    merkle::Hash h{};
+    const auto* bytes = static_cast<const unsigned char*>(column.getBlob()) + offset;
+    std::copy(bytes, bytes + h.size(), h.begin());
     select->reset();
     return h;
   };
 }
 
 std::uint64_t stored_tree_size(SQLite::Database& db) {
-  SQLite::Statement q(db, "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_nodes WHERE level = 0");
-  q.executeStep();
-  return static_cast<std::uint64_t>(q.getColumn(0).getInt64());
+  // Walks back from the last entry: every entry but those of a journal
+  // written before the tree (until they are given leaves) has one.
+  SQLite::Statement q(db, "SELECT seq FROM journal WHERE leaf_hash IS NOT NULL ORDER BY seq DESC LIMIT 1");
+  return q.executeStep() ? static_cast<std::uint64_t>(q.getColumn(0).getInt64()) : 0;
 }
 
 }  // namespace dsr::storage

@@ -1,10 +1,11 @@
-// The audit log's Merkle tree in the database: log_nodes holds the hash of
-// every complete subtree by (level, index), level 0 being the leaf hashes,
-// so that a root or a proof at any size is O(log n) lookups
-// (engine/merkle.hpp does the maths). Leaf i is journal entry seq i + 1.
-//
-// TreeEdge extends the tree on the writer, in the transaction that writes
-// the journal rows; the readers take any connection.
+// The audit log's Merkle tree in the database, kept in the journal rows
+// themselves: entry seq (leaf seq - 1) holds its leaf hash and the hashes
+// of the complete subtrees its leaf completes (level 1 first). Node
+// (level L, index k) covers leaves [k * 2^L, (k + 1) * 2^L), so it is
+// completed by leaf (k + 1) * 2^L - 1: entry (k + 1) << L. A root or a
+// proof at any size is O(log n) lookups by primary key
+// (engine/merkle.hpp does the maths), and an append writes only the row
+// the journal writes anyway: no table of its own, no extra pages per commit.
 #pragma once
 
 #include <SQLiteCpp/Database.h>
@@ -13,26 +14,30 @@
 #include <vector>
 
 #include "engine/merkle.hpp"
-#include "storage/write_connection.hpp"
+#include "storage/crypto.hpp"
 
 namespace dsr::storage {
 
 // The tree's right edge: the roots of the complete subtrees that make up
 // the tree, largest first (a compact range, as transparency-dev/merkle calls
 // it). Kept in memory by the writer, so that appending a leaf reads
-// nothing: every subtree the leaf completes is paired with a root held here.
+// nothing: every subtree the leaf completes pairs with a root held here.
 class TreeEdge {
  public:
   // Reads the edge of the stored tree.
   void load(SQLite::Database& db);
-  // Stores the hash of the next leaf and of each subtree it completes.
-  void append(WriteConnection& db, const merkle::Hash& leaf_hash);
+  // Adds the next leaf; returns the hashes of the subtrees it completes,
+  // level 1 first, as its journal row keeps them (node_bytes).
+  std::vector<merkle::Hash> append(const merkle::Hash& leaf_hash);
   std::uint64_t size() const { return size_; }
 
  private:
   std::uint64_t size_ = 0;
   std::vector<merkle::Hash> roots_;
 };
+
+// The hashes concatenated, as journal.nodes holds them.
+Bytes node_bytes(const std::vector<merkle::Hash>& hashes);
 
 // The stored complete subtrees, read through `db` (throws if one is missing).
 merkle::NodeSource stored_nodes(SQLite::Database& db);

@@ -29,65 +29,35 @@ bool take_field(std::span<const unsigned char> in, std::size_t& pos, std::string
   return true;
 }
 
-// seq, then the leaf's columns (kLeafColumns) from column 1.
-const std::string kSelectEvents = std::string("SELECT seq, ") + kLeafColumns + " FROM journal ORDER BY seq";
+// seq, then the leaf's columns (kLeafColumns) from column 1, then the tree's.
+const std::string kSelectEvents =
+    std::string("SELECT seq, ") + kLeafColumns + ", leaf_hash, nodes FROM journal ORDER BY seq";
+constexpr int kSaltColumn = 14, kLeafHashColumn = 16, kNodesColumn = 17;
 
 // Rebuilds the audit log's tree from the journal's rows, as they arrive in
-// order, with O(log n) memory (a stack of the open subtrees), and compares
-// every node with the stored one that proofs are made from: a row edited,
-// deleted or moved no longer gives the leaf hash the tree holds.
+// order, with O(log n) memory (the tree's right edge), and compares each
+// row's stored hashes, that proofs are made from, with the ones rebuilt: a
+// row edited, deleted or moved no longer gives the hashes the tree holds.
 class TreeCheck {
  public:
-  explicit TreeCheck(SQLite::Database& db) : db_(db), node_(db, "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?") {}
-
   // What is wrong with the row's leaf or the nodes it completes; "" if nothing.
   std::string add(SQLite::Statement& row) {
-    if (row.getColumn(14).isNull()) return "it has no leaf in the audit log's tree";
+    if (row.getColumn(kSaltColumn).isNull() || row.getColumn(kLeafHashColumn).isNull())
+      return "it has no leaf in the audit log's tree";
     auto leaf = row_leaf(row, 1);
     if (!leaf) return "its leaf cannot be made: the row holds values dsr never writes";
     merkle::Hash h = merkle::leaf_hash(as_bytes(*leaf));
-    std::uint64_t index = size_++;
-    if (std::string wrong = compare(0, index, h, "its leaf in the audit log does not match the event"); !wrong.empty())
-      return wrong;
-    for (auto [level, idx] : merkle::completed_by(index)) {
-      h = merkle::node_hash(open_.back(), h);
-      open_.pop_back();
-      if (std::string wrong = compare(level, idx, h); !wrong.empty()) return wrong;
-    }
-    open_.push_back(h);
-    return "";
-  }
-
-  // What is wrong with the stored tree past the last leaf; "" if nothing.
-  std::string finish() {
-    SQLite::Statement extra(db_, "SELECT COUNT(*) FROM log_nodes WHERE level = 0 AND idx >= ?");
-    extra.bind(1, static_cast<std::int64_t>(size_));
-    extra.executeStep();
-    if (extra.getColumn(0).getInt64() > 0)
-      return fmt::format("the journal ends at event {}, but the audit log's tree has leaves past it: events were "
-                         "removed from the end", size_);
+    if (column_blob(row.getColumn(kLeafHashColumn)) != Bytes(h.begin(), h.end()))
+      return "its leaf in the audit log does not match the event";
+    std::uint64_t index = edge_.size();
+    Bytes completed = node_bytes(edge_.append(h));
+    if (column_blob(row.getColumn(kNodesColumn)) != completed)
+      return fmt::format("the audit log's stored nodes of leaf {} are not the hashes of what they cover", index);
     return "";
   }
 
  private:
-  std::string compare(int level, std::uint64_t idx, const merkle::Hash& computed, std::string_view differs = "") {
-    node_.reset();
-    node_.bind(1, level);
-    node_.bind(2, static_cast<std::int64_t>(idx));
-    bool found = node_.executeStep();
-    bool same = found && node_.getColumn(0).getBytes() == 32 &&
-                std::equal(computed.begin(), computed.end(), static_cast<const unsigned char*>(node_.getColumn(0).getBlob()));
-    node_.reset();
-    if (!found) return fmt::format("the audit log's tree lacks its node ({}, {})", level, idx);
-    if (!same && !differs.empty()) return std::string(differs);
-    if (!same) return fmt::format("the audit log's stored node ({}, {}) is not the hash of what it covers", level, idx);
-    return "";
-  }
-
-  SQLite::Database& db_;
-  SQLite::Statement node_;
-  std::uint64_t size_ = 0;
-  std::vector<merkle::Hash> open_;  // the roots of the complete subtrees not yet paired, left to right
+  TreeEdge edge_;
 };
 
 }  // namespace
@@ -167,7 +137,10 @@ std::int64_t JournalAppender::append(WriteConnection& db, std::string_view reque
     throw std::logic_error(fmt::format("journal entry {} would be leaf {} of the audit log's tree", seq, at_.tree.size()));
   SQLite::Statement& insert = db.prepared(
       "INSERT INTO journal (seq, request_id, request_seq, name, principal, role, at, reason, reason_public, "
-      "from_state, to_state, clock, outcome, data, salt) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "from_state, to_state, clock, outcome, data, salt, leaf_hash, nodes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  // The leaf's hash and the subtrees it completes, in the same row. A
+  // failed insert leaves the edge ahead: the job's caller restores it.
+  Bytes nodes = node_bytes(at_.tree.append(leaf.hash));
   Bytes data = encode_event_data(e.data);
   insert.bind(1, seq);
   insert.bind(2, std::string(request_id));
@@ -184,8 +157,9 @@ std::int64_t JournalAppender::append(WriteConnection& db, std::string_view reque
   insert.bind(13, e.outcome);
   insert.bind(14, data.data(), static_cast<int>(data.size()));
   insert.bind(15, leaf.salt);
+  insert.bind(16, leaf.hash.data(), static_cast<int>(leaf.hash.size()));
+  insert.bind(17, nodes.data(), static_cast<int>(nodes.size()));
   insert.exec();
-  at_.tree.append(db, leaf.hash);  // in the same transaction
   at_.last = seq;
   return seq;
 }
@@ -204,25 +178,32 @@ Result<std::string> row_leaf(SQLite::Statement& row, int first) {
 }
 
 Status backfill_audit_leaves(WriteConnection& db) {
-  // Journals written before the tree (migration 11): their rows get salts
-  // and leaves, in order, after the ones that have them.
+  // Journals written before the tree was kept in their rows (migrations 11
+  // and 13): their rows get leaves, in order, after the ones that have
+  // them, each with the salt it has or a new one. A row altered before
+  // this no longer matches the checkpoints signed over it.
   SQLite::Statement rows(db.db(), "SELECT seq, " + std::string(kLeafColumns) +
-                                      " FROM journal WHERE salt IS NULL ORDER BY seq");
+                                      " FROM journal WHERE leaf_hash IS NULL ORDER BY seq");
   TreeEdge tree;
   tree.load(db.db());
-  auto& update = db.prepared("UPDATE journal SET salt = ? WHERE seq = ?");
+  auto& update = db.prepared("UPDATE journal SET salt = ?, leaf_hash = ?, nodes = ? WHERE seq = ?");
   while (rows.executeStep()) {
     std::int64_t seq = rows.getColumn(0).getInt64();
     if (static_cast<std::uint64_t>(seq) != tree.size() + 1)
       return fail(Error::internal(fmt::format("journal event {} has no leaf, but the tree has {} leaves", seq, tree.size())));
     auto e = read_event(rows, 2);
     if (!e) return fail(e.error());
-    std::string salt = new_leaf_salt();
+    std::string salt = rows.getColumn(14).isNull() ? new_leaf_salt() : rows.getColumn(14).getString();
+    auto erased = rows.getColumn(15);
+    merkle::Hash h = merkle::leaf_hash(as_bytes(event_leaf(
+        rows.getColumn(1).getString(), *e, salt, erased.isNull() ? std::nullopt : std::optional<std::string>(erased.getString()))));
+    Bytes nodes = node_bytes(tree.append(h));
     update.reset();
     update.bind(1, salt);
-    update.bind(2, seq);
+    update.bind(2, h.data(), static_cast<int>(h.size()));
+    update.bind(3, nodes.data(), static_cast<int>(nodes.size()));
+    update.bind(4, seq);
     update.exec();
-    tree.append(db, merkle::leaf_hash(as_bytes(event_leaf(rows.getColumn(1).getString(), *e, salt))));
   }
   return ok_status();
 }
@@ -256,7 +237,7 @@ Result<JournalVerdict> verify_journal(SQLite::Database& db) {
       v.problem = std::move(problem);
     };
     std::int64_t expected = 1;
-    TreeCheck tree(db);
+    TreeCheck tree;
     SQLite::Statement rows(db, kSelectEvents);
     while (rows.executeStep()) {
       ++v.events;
@@ -276,10 +257,6 @@ Result<JournalVerdict> verify_journal(SQLite::Database& db) {
         return v;
       }
       ++expected;
-    }
-    if (std::string wrong = tree.finish(); !wrong.empty()) {
-      broken(v.events + 1, "", wrong);
-      return v;
     }
     // The cached request rows must agree with the journal they summarise.
     SQLite::Statement cache(db,

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <ctime>
+#include <memory>
 
 #include "storage/audit_tree.hpp"
 #include "storage/journal.hpp"
@@ -31,30 +32,44 @@ std::optional<std::string> meta_text(SQLite::Database& db, const char* key) {
 
 }  // namespace
 
+namespace {
+
+// Signs a checkpoint of the tree in the writer's transaction, if the tree
+// grew past the latest one; sets `signed_size` then.
+Status sign_in(WriteConnection& c, const LogKey& key, std::optional<std::uint64_t>& signed_size) {
+  std::uint64_t size = stored_tree_size(c.db());
+  auto& latest = c.prepared("SELECT COALESCE(MAX(size), 0) FROM log_checkpoints");
+  latest.executeStep();
+  auto latest_size = static_cast<std::uint64_t>(latest.getColumn(0).getInt64());
+  latest.reset();
+  if (size == 0 || size <= latest_size) return ok_status();
+  Checkpoint checkpoint{key.origin(), size, merkle::root(size, stored_nodes(c.db()))};
+  std::string note = key.sign_note(checkpoint_text(checkpoint));
+  // One checkpoint a size, for ever: a second would be a second history.
+  auto& insert = c.prepared("INSERT INTO log_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?)");
+  insert.bind(1, static_cast<std::int64_t>(size));
+  insert.bind(2, checkpoint.root.data(), static_cast<int>(checkpoint.root.size()));
+  insert.bind(3, note);
+  insert.bind(4, static_cast<std::int64_t>(std::time(nullptr)));
+  insert.exec();
+  signed_size = size;
+  return ok_status();
+}
+
+}  // namespace
+
 Result<std::optional<std::uint64_t>> sign_checkpoint(Database& db, const LogKey& key) {
   std::optional<std::uint64_t> signed_size;
   if (!db.writable()) return signed_size;  // nothing new can have been logged either
-  Status s = db.writer().run([&](WriteConnection& c) -> Status {
-    std::uint64_t size = stored_tree_size(c.db());
-    auto& latest = c.prepared("SELECT COALESCE(MAX(size), 0) FROM log_checkpoints");
-    latest.executeStep();
-    auto latest_size = static_cast<std::uint64_t>(latest.getColumn(0).getInt64());
-    latest.reset();
-    if (size == 0 || size <= latest_size) return ok_status();
-    Checkpoint checkpoint{key.origin(), size, merkle::root(size, stored_nodes(c.db()))};
-    std::string note = key.sign_note(checkpoint_text(checkpoint));
-    // One checkpoint a size, for ever: a second would be a second history.
-    auto& insert = c.prepared("INSERT INTO log_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?)");
-    insert.bind(1, static_cast<std::int64_t>(size));
-    insert.bind(2, checkpoint.root.data(), static_cast<int>(checkpoint.root.size()));
-    insert.bind(3, note);
-    insert.bind(4, static_cast<std::int64_t>(std::time(nullptr)));
-    insert.exec();
-    signed_size = size;
-    return ok_status();
-  });
+  Status s = db.writer().run([&](WriteConnection& c) { return sign_in(c, key, signed_size); });
   if (!s) return fail(s.error());
   return signed_size;
+}
+
+void sign_checkpoint_then(Database& db, const LogKey& key, std::function<void(Status)> done) {
+  auto signed_size = std::make_shared<std::optional<std::uint64_t>>();
+  db.writer().submit([&key, signed_size](WriteConnection& c) { return sign_in(c, key, *signed_size); },
+                     std::move(done));
 }
 
 Result<std::optional<std::string>> latest_checkpoint(Database& db) {

@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -20,6 +21,8 @@ namespace dsr::storage {
 // than the latest checkpoint; returns the new checkpoint's size, or nullopt
 // when the tree has not grown. Through the writer; waits.
 Result<std::optional<std::uint64_t>> sign_checkpoint(Database& db, const LogKey& key);
+// The same without waiting: `done` runs on the writer once it is durable.
+void sign_checkpoint_then(Database& db, const LogKey& key, std::function<void(Status)> done);
 
 // The signed note of the latest checkpoint, or of the one at `size`.
 Result<std::optional<std::string>> latest_checkpoint(Database& db);

@@ -341,16 +341,23 @@ CREATE TABLE log_checkpoints (
 DROP TABLE journal_head;
 ALTER TABLE journal DROP COLUMN hash;
 )sql"},
-    {13, "the journal keeps each leaf's salt, not the leaf", R"sql(
+    {13, "the audit log's tree is kept in the journal rows", R"sql(
 -- A leaf is its row's own fields with a salt (storage/audit_leaf.hpp), so
--- the row keeps the 16-byte salt (in base64, as in the leaf) and the leaf
--- is rebuilt for proofs and audits: a fraction of the bytes written per
--- event. An erasure blanks a reason and keeps its salted hash in
--- erased_reason, so that the leaf stays as it was.
+-- the row keeps the 16-byte salt (base64, as in the leaf) and the leaf is
+-- rebuilt for proofs and audits. The tree moves into the rows too: each
+-- keeps its leaf hash and the hashes of the subtrees its leaf completes
+-- (storage/audit_tree.hpp), so that an event writes one row and no pages
+-- elsewhere. dsr fills both in when it opens the database, from the rows
+-- and their salts; the checkpoints signed before still hold them to account.
+-- An erasure blanks a reason and keeps its salted hash in erased_reason,
+-- so that the leaf stays as it was.
 ALTER TABLE journal ADD COLUMN salt TEXT;
 ALTER TABLE journal ADD COLUMN erased_reason TEXT;
+ALTER TABLE journal ADD COLUMN leaf_hash BLOB;
+ALTER TABLE journal ADD COLUMN nodes BLOB;
 UPDATE journal SET salt = json_extract(CAST(leaf AS TEXT), '$.salt') WHERE leaf IS NOT NULL;
 ALTER TABLE journal DROP COLUMN leaf;
+DROP TABLE log_nodes;
 )sql"},
 }};
 

@@ -80,29 +80,24 @@ Result<std::string> SqliteAuditLog::tile(int level, std::uint64_t index, unsigne
     std::uint64_t first = index * 256;
     if (level < 0 || level > 7 || width == 0 || width > 256 || first + width > available)
       return fail(Error::not_found("the log has no such tile yet"));
-    SQLite::Statement q(c, "SELECT hash FROM log_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx");
-    q.bind(1, tree_level);
-    q.bind(2, static_cast<std::int64_t>(first));
-    q.bind(3, static_cast<std::int64_t>(first + width));
+    auto nodes = stored_nodes(c);
     std::string out;
-    while (q.executeStep()) out.append(static_cast<const char*>(q.getColumn(0).getBlob()), 32);
-    if (out.size() != std::size_t{width} * 32) return fail(Error::internal("the tree lacks nodes of a tile"));
+    out.reserve(std::size_t{width} * sizeof(merkle::Hash));
+    for (std::uint64_t idx = first; idx < first + width; ++idx) {
+      merkle::Hash h = nodes(tree_level, idx);
+      out.append(reinterpret_cast<const char*>(h.data()), h.size());
+    }
     return out;
   });
 }
 
-Result<RequestLogProofs> SqliteAuditLog::proofs_for(std::string_view request_id) {
-  if (key_ == nullptr) return fail(Error::unavailable("the audit log's key is not loaded yet"));
-  struct Row {
-    std::int64_t sequence;
-    std::uint64_t index;
-    std::string leaf;
-  };
-  auto rows = db_.read("reading a request's log entries", [&](SQLite::Database& c) -> Result<std::vector<Row>> {
+void SqliteAuditLog::proofs_for(std::string request_id, ProofsDone done) {
+  if (key_ == nullptr) return done(fail(Error::unavailable("the audit log's key is not loaded yet")));
+  auto rows = db_.read("reading a request's log entries", [&](SQLite::Database& c) -> Result<std::vector<EntryRow>> {
     SQLite::Statement q(c, std::string("SELECT request_seq, seq - 1, ") + kLeafColumns +
                                " FROM journal WHERE request_id = ? ORDER BY request_seq");
-    q.bind(1, std::string(request_id));
-    std::vector<Row> out;
+    q.bind(1, request_id);
+    std::vector<EntryRow> out;
     while (q.executeStep()) {
       auto leaf = row_leaf(q, 2);
       if (!leaf) return fail(leaf.error());
@@ -111,40 +106,37 @@ Result<RequestLogProofs> SqliteAuditLog::proofs_for(std::string_view request_id)
     }
     return out;
   });
-  if (!rows) return fail(rows.error());
-  if (rows->empty()) return fail(Error::not_found("no log entries for this request"));
-  // The checkpoint: the latest, if it covers the request's last entry; else
-  // one signed now (the tree has grown past the latest, so it is new).
+  if (!rows) return done(fail(rows.error()));
+  if (rows->empty()) return done(fail(Error::not_found("no log entries for this request")));
+  // The latest checkpoint, if it covers the request's last entry.
   std::uint64_t needed = rows->back().index + 1;
   auto latest = storage::latest_checkpoint(db_);
-  if (!latest) return fail(latest.error());
-  std::optional<Checkpoint> covering;
+  if (!latest) return done(fail(latest.error()));
   if (*latest) {
     auto opened = open_checkpoint(**latest, key_->verifier_key());
-    if (!opened) return fail(opened.error());
-    if (opened->size >= needed) covering = *opened;
+    if (!opened) return done(fail(opened.error()));
+    if (opened->size >= needed) return done(prove(*rows, **latest));
   }
-  std::string note;
-  if (covering) {
-    note = **latest;
-  } else {
-    auto signed_size = sign_checkpoint(db_, *key_);
-    if (!signed_size) return fail(signed_size.error());
+  // Else one signed now: the tree has grown past the latest, so it is new.
+  sign_checkpoint_then(db_, *key_, [this, rows = std::move(rows).value(), done = std::move(done)](Status s) {
+    if (!s) return done(fail(s.error()));
     auto fresh = storage::latest_checkpoint(db_);
-    if (!fresh) return fail(fresh.error());
-    if (!*fresh) return fail(Error::internal("no checkpoint after signing one"));
-    note = **fresh;
-    auto opened = open_checkpoint(note, key_->verifier_key());
-    if (!opened) return fail(opened.error());
-    covering = *opened;
-  }
+    if (!fresh) return done(fail(fresh.error()));
+    if (!*fresh) return done(fail(Error::internal("no checkpoint after signing one")));
+    done(prove(rows, **fresh));
+  });
+}
+
+Result<RequestLogProofs> SqliteAuditLog::prove(const std::vector<EntryRow>& rows, const std::string& note) const {
+  auto checkpoint = open_checkpoint(note, key_->verifier_key());
+  if (!checkpoint) return fail(checkpoint.error());
   RequestLogProofs out;
   out.verifier_key = key_->verifier_key();
   out.checkpoint = note;
   auto proved = db_.read("making inclusion proofs", [&](SQLite::Database& c) -> Status {
     auto nodes = stored_nodes(c);
-    for (const auto& row : *rows) {
-      auto proof = base64_all(merkle::inclusion_proof(row.index, covering->size, nodes));
+    for (const auto& row : rows) {
+      auto proof = base64_all(merkle::inclusion_proof(row.index, checkpoint->size, nodes));
       out.entries.push_back({row.sequence, row.index, row.leaf, tlog_proof_text(row.index, proof, note)});
     }
     return ok_status();

@@ -26,9 +26,17 @@ class SqliteAuditLog final : public AuditLogReader {
   Result<std::vector<std::string>> consistency(std::uint64_t from, std::uint64_t to) const override;
   Result<std::vector<std::string>> entries(std::uint64_t from, std::uint64_t to) const override;
   Result<std::string> tile(int level, std::uint64_t index, unsigned width) const override;
-  Result<RequestLogProofs> proofs_for(std::string_view request_id) override;
+  void proofs_for(std::string request_id, ProofsDone done) override;
 
  private:
+  struct EntryRow {
+    std::int64_t sequence;
+    std::uint64_t index;
+    std::string leaf;
+  };
+  // The request's entries with their proofs at the checkpoint `note`.
+  Result<RequestLogProofs> prove(const std::vector<EntryRow>& rows, const std::string& note) const;
+
   Database& db_;
   const LogKey* key_ = nullptr;
 };

@@ -4,6 +4,9 @@
 // a checkpoint kept from before (as every access package carries one).
 #include <catch2/catch.hpp>
 
+#include <future>
+#include <optional>
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
@@ -125,8 +128,8 @@ TEST_CASE("a log cut back below a checkpoint is named", "[storage][audit-log][ta
   log.sign();
   {
     SQLite::Database c(log.path, SQLite::OPEN_READWRITE);
-    c.exec("DELETE FROM log_nodes WHERE level = 0 AND idx = 3; DELETE FROM log_nodes WHERE level = 2; "
-           "DELETE FROM log_nodes WHERE level = 1 AND idx = 1");
+    // The last entry and its request, so that the journal alone is in order.
+    c.exec("DELETE FROM journal WHERE seq = 4; DELETE FROM requests WHERE id = 'r4'");
   }
   auto v = log.verify();
   CHECK_FALSE(v.ok);
@@ -147,7 +150,7 @@ TEST_CASE("the insider's rewrite, with every key, is caught by a checkpoint kept
   // database alone now verifies...
   {
     SQLite::Database c(log.path, SQLite::OPEN_READWRITE);
-    c.exec("DELETE FROM log_checkpoints; DELETE FROM log_nodes; UPDATE journal SET salt = NULL;"
+    c.exec("DELETE FROM log_checkpoints; UPDATE journal SET salt = NULL, leaf_hash = NULL, nodes = NULL;"
            "UPDATE journal SET at = at + 3600");  // history moved by an hour
   }
   log.db.reset();
@@ -167,7 +170,9 @@ TEST_CASE("an access package's proofs: one checkpoint covering every event, a tl
   REQUIRE(test::fire(log.service, "r2", "verify", actor(Role::subject, "subject"), 1).ok());
   storage::SqliteAuditLog audit(*log.db);
   audit.set_key(&log.key);
-  auto proofs = audit.proofs_for("r2");  // no checkpoint yet: one is signed for it
+  std::promise<Result<RequestLogProofs>> answered;
+  audit.proofs_for("r2", [&](Result<RequestLogProofs> r) { answered.set_value(std::move(r)); });
+  auto proofs = answered.get_future().get();  // no checkpoint yet: one is signed for it
   REQUIRE(proofs.ok());
   CHECK(proofs->verifier_key == log.key.verifier_key());
   REQUIRE(proofs->entries.size() == 2);
@@ -186,4 +191,22 @@ TEST_CASE("an access package's proofs: one checkpoint covering every event, a tl
   }
   CHECK(proofs->entries[0].leaf_index == 1);  // r2's filing was the second entry
   CHECK(proofs->entries[1].leaf_index == 3);
+}
+
+TEST_CASE("an access package's proofs use the latest checkpoint when it covers the request", "[storage][audit-log]") {
+  Log log;
+  log.file_requests(3);
+  REQUIRE(storage::sign_checkpoint(*log.db, log.key).ok());
+  REQUIRE(test::fire(log.service, "r3", "verify", actor(Role::subject, "subject"), 1).ok());  // after it
+  storage::SqliteAuditLog audit(*log.db);
+  audit.set_key(&log.key);
+  std::optional<Result<RequestLogProofs>> answered;
+  audit.proofs_for("r1", [&](Result<RequestLogProofs> r) { answered = std::move(r); });
+  REQUIRE(answered.has_value());  // at once, without the writer
+  REQUIRE(answered->ok());
+  CHECK(storage::open_checkpoint((*answered)->checkpoint, log.key.verifier_key())->size == 3);
+  std::optional<Result<RequestLogProofs>> unknown;
+  audit.proofs_for("r9", [&](Result<RequestLogProofs> r) { unknown = std::move(r); });
+  REQUIRE(unknown.has_value());
+  CHECK(unknown->error().code == ErrorCode::not_found);
 }

@@ -18,7 +18,7 @@ TEST_CASE("an empty database is migrated to the latest schema", "[storage][migra
   { auto db = test::open_database(path); }
   SQLite::Database check(path, SQLite::OPEN_READONLY);
   CHECK(storage::schema_version(check) == storage::latest_schema_version());
-  for (const char* table : {"requests", "journal", "log_nodes", "log_checkpoints", "subjects", "recipients",
+  for (const char* table : {"requests", "journal", "log_checkpoints", "subjects", "recipients",
                             "disclosures", "tokens", "outbox", "verification_codes", "meta", "subject_keys",
                             "request_details", "idempotency_keys", "request_messages"}) {
     INFO(table);

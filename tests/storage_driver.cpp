@@ -3,7 +3,9 @@
 //   storage_driver submit DB KEY [THREADS]  file and advance requests until
 //                                          killed, printing "ack ID VERSION"
 //                                          once each command is durable
-//   storage_driver fill DB KEY N            N requests with a few events each
+//   storage_driver fill DB KEY N            N requests with a few events each,
+//                                          and a checkpoint of the audit log
+//                                          signed with log.key beside DB
 //   storage_driver check DB KEY ACKS        every acknowledged command is in
 //                                          the database, integrity_check is
 //                                          ok, the journal verifies
@@ -22,6 +24,8 @@
 #include "app/definition_files.hpp"
 #include "engine/request_service.hpp"
 #include "storage/database.hpp"
+#include "storage/log_checkpoints.hpp"
+#include "storage/log_key.hpp"
 #include "storage/master_key_file.hpp"
 #include "storage/sqlite_store.hpp"
 
@@ -94,6 +98,11 @@ int submit(const std::string& db, const std::string& key, int threads) {
 int fill(const std::string& db, const std::string& key, int n) {
   World w = open_world(db, key);
   for (int i = 0; i < n; ++i) advance_one(*w.service, [](const Request&) {});
+  auto log_key = storage::LogKey::load(std::filesystem::path(db).parent_path() / "log.key", "bsre.test/dsr-log", true);
+  if (!log_key || !storage::remember_log_key(*w.db, *log_key) || !storage::sign_checkpoint(*w.db, *log_key)) {
+    std::fprintf(stderr, "cannot sign a checkpoint of %s\n", db.c_str());
+    return 1;
+  }
   return 0;
 }
 
