@@ -16,6 +16,8 @@ find_package(OpenSSL REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(sodium REQUIRED IMPORTED_TARGET libsodium)
+# libpq 15 (Debian libpq-dev): the PostgreSQL backend, storage/postgres/.
+pkg_check_modules(libpq REQUIRED IMPORTED_TARGET libpq)
 if(DSR_BUILD_TESTS)
   find_package(Catch2 2.13 REQUIRED)
   include(Catch)

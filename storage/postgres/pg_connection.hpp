@@ -1,0 +1,94 @@
+// A thin C++ layer over libpq 15: one connection, RAII handles, typed
+// parameters and results in binary (a bytea is its bytes, an integer its
+// eight), every statement prepared once per connection, and pipelines that
+// send a whole transaction in one round trip (libpq's pipeline mode).
+// Errors come back as the engine's Errors, mapped from SQLSTATE
+// (storage/postgres/pg_error.hpp). Never a password in a message.
+//
+// Thread-safety: one thread at a time per Connection (a pool leases them).
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "engine/result.hpp"
+#include "storage/crypto.hpp"
+
+namespace dsr::storage::pg {
+
+// A parameter: NULL, bigint, boolean, text or bytea.
+using Param = std::variant<std::nullptr_t, std::int64_t, bool, std::string, Bytes>;
+using Params = std::vector<Param>;
+
+// The rows a statement returned, in binary. Reading a column as a type it
+// is not throws std::logic_error: that is a bug in the statement, not data.
+class Rows {
+ public:
+  Rows() = default;
+  explicit Rows(PGresult* result) : result_(result, &PQclear) {}
+
+  int size() const { return result_ ? PQntuples(result_.get()) : 0; }
+  bool empty() const { return size() == 0; }
+  // Rows changed by an INSERT, UPDATE or DELETE.
+  std::int64_t affected() const;
+
+  bool null(int row, int column) const;
+  std::int64_t integer(int row, int column) const;  // bigint, integer or smallint
+  bool boolean(int row, int column) const;
+  std::string text(int row, int column) const;
+  Bytes bytes(int row, int column) const;
+
+ private:
+  const char* value(int row, int column, unsigned oid_wanted, const char* wanted) const;
+  std::shared_ptr<PGresult> result_;
+};
+
+// One statement of a pipeline.
+struct Statement {
+  std::string sql;
+  Params params;
+};
+
+class Connection {
+ public:
+  // Connects with a libpq connection URI or key=value string; the password
+  // comes from it, PGPASSWORD or ~/.pgpass, as libpq finds it.
+  static Result<std::unique_ptr<Connection>> open(const std::string& conninfo);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs one statement (prepared on first use) and returns its rows.
+  Result<Rows> exec(const std::string& sql, const Params& params = {});
+  // Runs SQL text of one or more statements, unprepared, without
+  // parameters (migrations, SET, LISTEN).
+  Status run_script(const std::string& sql);
+  // Runs the statements as one transaction in one round trip (BEGIN, the
+  // statements, COMMIT, in pipeline mode): all or nothing. The rows of
+  // each statement, in order; the first error otherwise, with the
+  // transaction rolled back.
+  Result<std::vector<Rows>> transaction(const std::vector<Statement>& statements);
+
+  // False once the connection is lost; the pool then opens a new one.
+  bool usable() const;
+  // The server's session id, for diagnostics and tests.
+  int backend_pid() const { return PQbackendPID(conn_); }
+
+ private:
+  explicit Connection(PGconn* conn) : conn_(conn) {}
+  // The name of `sql`'s prepared statement, and whether it is yet to be prepared.
+  std::pair<std::string, bool> statement_name(const std::string& sql);
+  Error error_of(const PGresult* result, std::string_view doing) const;
+
+  PGconn* conn_;
+  std::unordered_map<std::string, std::string> prepared_;  // sql -> name
+};
+
+}  // namespace dsr::storage::pg

@@ -1,0 +1,16 @@
+#include "storage/postgres/pg_error.hpp"
+
+namespace dsr::storage::pg {
+
+ErrorCode code_for_sqlstate(std::string_view s) {
+  if (s == "23505" || s == "23P01") return ErrorCode::conflict;
+  if (retryable_sqlstate(s) || s == "55P03" || s == "25006" || s.starts_with("08") || s.starts_with("53") ||
+      s == "57P01" || s == "57P02" || s == "57P03")
+    return ErrorCode::unavailable;
+  if (s.starts_with("22") || s == "23502" || s == "23503" || s == "23514") return ErrorCode::invalid_argument;
+  return ErrorCode::internal;
+}
+
+bool retryable_sqlstate(std::string_view s) { return s == "40001" || s == "40P01"; }
+
+}  // namespace dsr::storage::pg

@@ -1,0 +1,23 @@
+// PostgreSQL's errors as the engine's: SQLSTATE decides what the caller
+// can do about it.
+//   23505 unique_violation, 23P01 exclusion          -> conflict
+//   40001 serialization, 40P01 deadlock, 55P03 lock  -> unavailable (retry)
+//   08xxx connection, 57P01-03 shutdown, 25006 read-only transaction (a
+//   standby), 53xxx resources                         -> unavailable
+//   22xxx data, 23502/23503/23514 constraints        -> invalid_argument
+//   anything else                                    -> internal
+#pragma once
+
+#include <string_view>
+
+#include "engine/result.hpp"
+
+namespace dsr::storage::pg {
+
+ErrorCode code_for_sqlstate(std::string_view sqlstate);
+
+// Whether a failed transaction may simply be run again (a serialization
+// failure or a deadlock: nothing was written).
+bool retryable_sqlstate(std::string_view sqlstate);
+
+}  // namespace dsr::storage::pg

@@ -1,0 +1,264 @@
+#include "storage/postgres/pg_migrations.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+
+namespace dsr::storage::pg {
+namespace {
+
+struct Migration {
+  int version;
+  const char* description;
+  const char* sql;
+};
+
+// The key of the advisory lock migrations take (any fixed number; this one
+// spells "dsrmigr" in ASCII).
+constexpr std::int64_t kMigrationLock = 0x6473726d696772;
+
+// Version 1 is the SQLite schema at its version 13 (storage/migrations.cpp),
+// in PostgreSQL's types: times are unix seconds (bigint), sealed values
+// bytea, flags boolean. The journal differs where PostgreSQL does: entries
+// are written unsequenced (seq NULL) by the filing's own transaction, with
+// the id of that transaction, and the sequencer gives them their place in
+// the audit log's tree (storage/postgres/pg_sequencer.hpp).
+const std::array<Migration, 1> kMigrations{{
+    {1, "the dsr schema (SQLite's version 13)", R"sql(
+CREATE TABLE meta (
+  key   text PRIMARY KEY,
+  value bytea NOT NULL
+);
+CREATE TABLE requests (
+  id                       text PRIMARY KEY,
+  type                     text NOT NULL,
+  policy                   text NOT NULL,
+  subject_ref              text NOT NULL,
+  state                    text NOT NULL,
+  version                  bigint NOT NULL CHECK (version >= 1),
+  received_at              bigint NOT NULL,
+  due_at                   bigint,
+  extended                 boolean NOT NULL DEFAULT false,
+  assignee                 text,
+  outcome                  text NOT NULL DEFAULT '',
+  updated_at               bigint NOT NULL,
+  closed_at                bigint,
+  verified_at              bigint,
+  awaiting_subject_seconds bigint NOT NULL DEFAULT 0,
+  awaiting_since           bigint
+);
+CREATE INDEX requests_by_state_due ON requests (state, due_at);
+CREATE INDEX requests_by_due ON requests (due_at, id);
+CREATE INDEX requests_by_subject ON requests (subject_ref);
+CREATE INDEX requests_by_received ON requests (received_at, policy);
+CREATE INDEX requests_open_by_due ON requests (due_at, assignee) WHERE closed_at IS NULL;
+CREATE INDEX requests_for_report ON requests (policy, type, state, received_at);
+
+CREATE TABLE journal (
+  id            bigserial PRIMARY KEY,   -- order of writing, not of commit
+  xid           xid8 NOT NULL DEFAULT pg_current_xact_id(),  -- the transaction that wrote it
+  seq           bigint UNIQUE,           -- its place in the log (leaf seq - 1); NULL until sequenced
+  request_id    text NOT NULL REFERENCES requests (id),
+  request_seq   bigint NOT NULL,
+  name          text NOT NULL,
+  principal     text NOT NULL,
+  role          text NOT NULL,
+  at            bigint NOT NULL,
+  reason        text NOT NULL,
+  reason_public boolean NOT NULL,
+  from_state    text NOT NULL,
+  to_state      text NOT NULL,
+  clock         text NOT NULL,
+  outcome       text NOT NULL,
+  data          bytea NOT NULL,
+  salt          text NOT NULL,
+  erased_reason text,
+  leaf_hash     bytea NOT NULL,
+  nodes         bytea,                   -- the subtrees its leaf completes; set with seq
+  UNIQUE (request_id, request_seq)
+);
+CREATE INDEX journal_unsequenced ON journal (xid, id) WHERE seq IS NULL;
+
+CREATE TABLE leases (
+  name       text PRIMARY KEY,           -- the duty, e.g. 'sequencer'
+  owner      text NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+
+CREATE TABLE log_checkpoints (
+  size      bigint PRIMARY KEY,
+  root      bytea NOT NULL,
+  note      text NOT NULL,
+  signed_at bigint NOT NULL
+);
+
+CREATE TABLE subjects (
+  ref          text PRIMARY KEY,
+  nik_index    bytea NOT NULL UNIQUE,
+  email_index  bytea,
+  org_index    bytea,
+  wrapped_key  bytea NOT NULL,
+  record       bytea NOT NULL,
+  legal_hold   boolean NOT NULL DEFAULT false,
+  updated_at   bigint NOT NULL
+);
+CREATE INDEX subjects_by_email ON subjects (email_index);
+CREATE INDEX subjects_by_org ON subjects (org_index);
+
+CREATE TABLE recipients (
+  id             text PRIMARY KEY,
+  name           text NOT NULL,
+  kind           text NOT NULL CHECK (kind IN ('institution', 'legal_advisor', 'law_enforcement', 'government', 'processor')),
+  webhook_url    text NOT NULL,
+  signing_secret bytea NOT NULL,
+  created_at     bigint NOT NULL
+);
+CREATE TABLE disclosures (
+  id           text PRIMARY KEY,
+  subject_ref  text NOT NULL,
+  recipient_id text NOT NULL REFERENCES recipients (id),
+  categories   text NOT NULL,
+  legal_basis  text NOT NULL,
+  disclosed_at bigint NOT NULL,
+  recorded_by  text NOT NULL,
+  recorded_at  bigint NOT NULL
+);
+CREATE INDEX disclosures_by_subject ON disclosures (subject_ref, disclosed_at);
+
+CREATE TABLE tokens (
+  token_hash   bytea PRIMARY KEY,
+  id           text NOT NULL UNIQUE,
+  principal    text NOT NULL,
+  role         text NOT NULL,
+  organization text,
+  created_at   bigint NOT NULL,
+  expires_at   bigint,
+  last_used_at bigint,
+  revoked_at   bigint,
+  revoked_by   text
+);
+
+CREATE TABLE outbox (
+  id              text PRIMARY KEY,
+  kind            text NOT NULL CHECK (kind IN ('subject_message', 'recipient_notification')),
+  request_id      text REFERENCES requests (id),
+  subject_ref     text,
+  recipient_id    text REFERENCES recipients (id),
+  payload         bytea NOT NULL,
+  status          text NOT NULL DEFAULT 'pending'
+                  CHECK (status IN ('pending', 'delivered', 'acknowledged', 'failed')),
+  attempts        bigint NOT NULL DEFAULT 0,
+  next_attempt_at bigint NOT NULL,
+  last_error      text,
+  created_at      bigint NOT NULL,
+  updated_at      bigint NOT NULL,
+  delivered_at    bigint,
+  acknowledged_at bigint,
+  claimed_by      text,                  -- a lease on the row while one node delivers it
+  claimed_until   bigint
+);
+CREATE INDEX outbox_by_kind_due ON outbox (kind, status, next_attempt_at);
+CREATE INDEX outbox_notices_by_request ON outbox (request_id) WHERE kind = 'recipient_notification';
+
+CREATE TABLE verification_codes (
+  request_id    text PRIMARY KEY REFERENCES requests (id),
+  code_hash     bytea NOT NULL,
+  expires_at    bigint NOT NULL,
+  attempts_left bigint NOT NULL,
+  sent_count    bigint NOT NULL DEFAULT 1,
+  created_at    bigint NOT NULL
+);
+CREATE TABLE request_details (
+  request_id text PRIMARY KEY REFERENCES requests (id),
+  sealed     bytea NOT NULL
+);
+CREATE TABLE idempotency_keys (
+  key_hash   bytea PRIMARY KEY,
+  body_hash  bytea NOT NULL,
+  status     bigint NOT NULL,
+  response   bytea NOT NULL,
+  created_at bigint NOT NULL
+);
+CREATE TABLE request_messages (
+  id          bigserial PRIMARY KEY,
+  request_id  text NOT NULL REFERENCES requests (id),
+  request_seq bigint NOT NULL,
+  author      text NOT NULL,
+  role        text NOT NULL,
+  sealed      bytea NOT NULL,
+  at          bigint NOT NULL
+);
+CREATE INDEX request_messages_by_request ON request_messages (request_id, id);
+CREATE TABLE subject_keys (
+  request_id  text PRIMARY KEY REFERENCES requests (id),
+  secret_hash bytea NOT NULL
+);
+CREATE TABLE retention_sweeps (
+  id                  bigserial PRIMARY KEY,
+  at                  bigint NOT NULL,
+  verification_codes  bigint NOT NULL,
+  message_payloads    bigint NOT NULL,
+  idempotency_answers bigint NOT NULL,
+  subjects_shredded   text NOT NULL,
+  subjects_on_hold    bigint NOT NULL
+);
+CREATE TABLE legal_holds (
+  id          bigserial PRIMARY KEY,
+  subject_ref text NOT NULL,
+  hold        boolean NOT NULL,
+  placed_by   text NOT NULL,
+  reason      text NOT NULL,
+  at          bigint NOT NULL
+);
+)sql"},
+}};
+
+}  // namespace
+
+int latest_schema_version() { return kMigrations.back().version; }
+
+Result<int> schema_version(Connection& c) {
+  auto exists = c.exec("SELECT to_regclass('schema_migrations') IS NOT NULL");
+  if (!exists) return fail(exists.error());
+  if (!exists->boolean(0, 0)) return 0;
+  auto v = c.exec("SELECT COALESCE(MAX(version), 0)::bigint FROM schema_migrations");
+  if (!v) return fail(v.error());
+  return static_cast<int>(v->integer(0, 0));
+}
+
+Status migrate(Connection& c, int up_to) {
+  if (Status s = c.run_script("BEGIN"); !s) return s;
+  auto applied = [&]() -> Status {
+    // Held to the end of this transaction: a second node waits here.
+    if (auto locked = c.exec("SELECT pg_advisory_xact_lock($1::bigint)", {kMigrationLock}); !locked)
+      return fail(locked.error());
+    if (Status s = c.run_script("CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY, "
+                                "description text NOT NULL, applied_at bigint NOT NULL)");
+        !s)
+      return s;
+    auto current = schema_version(c);
+    if (!current) return fail(current.error());
+    if (*current > latest_schema_version())
+      return fail(Error::conflict(fmt::format(
+          "this database has schema version {}, newer than this dsr knows ({}); run the dsr release that wrote it "
+          "or a newer one", *current, latest_schema_version())));
+    for (const auto& m : kMigrations) {
+      if (m.version <= *current) continue;
+      if (up_to > 0 && m.version > up_to) break;
+      if (Status s = c.run_script(m.sql); !s)
+        return fail(Error(s.error().code, fmt::format("migration {} ({}): {}", m.version, m.description, s.error().message)));
+      auto recorded = c.exec("INSERT INTO schema_migrations (version, description, applied_at) "
+                             "VALUES ($1, $2, extract(epoch FROM now())::bigint)",
+                             {std::int64_t{m.version}, std::string(m.description)});
+      if (!recorded) return fail(recorded.error());
+    }
+    return ok_status();
+  }();
+  if (!applied) {
+    (void)c.run_script("ROLLBACK");
+    return applied;
+  }
+  return c.run_script("COMMIT");
+}
+
+}  // namespace dsr::storage::pg
