@@ -26,6 +26,11 @@ class TreeEdge {
  public:
   // Reads the edge of the stored tree.
   void load(SQLite::Database& db);
+  // Starts from a tree of `size` leaves whose edge is `roots` (largest first).
+  void resume(std::uint64_t size, std::vector<merkle::Hash> roots) {
+    size_ = size;
+    roots_ = std::move(roots);
+  }
   // Adds the next leaf; returns the hashes of the subtrees it completes,
   // level 1 first, as its journal row keeps them (node_bytes).
   std::vector<merkle::Hash> append(const merkle::Hash& leaf_hash);

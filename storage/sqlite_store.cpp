@@ -3,6 +3,7 @@
 #include "storage/outbox.hpp"
 #include "storage/recipient_notices.hpp"
 #include "storage/registries.hpp"
+#include "storage/sealed_change.hpp"
 #include "storage/sqlite_vault.hpp"
 #include "storage/sqlite_values.hpp"
 
@@ -88,36 +89,6 @@ Status update_request(WriteConnection& db, const RequestChange& c, const Request
 }
 
 
-// A filing's rows with their hashes and ciphertexts computed beforehand,
-// off the writer thread (see SqliteStore::commit).
-struct SealedFiling {
-  Bytes tracking_hash;   // empty: no tracking token
-  Bytes details;         // empty: no details
-  Bytes idempotency_key_hash;
-  Bytes request_digest;
-  Bytes response;
-  Bytes code_hash;       // empty: no code
-  std::int64_t code_expires_at = 0;
-  int code_attempts = 0;
-};
-
-SealedFiling seal_filing(const MasterKey& keys, const std::string& request_id, const Filing& f) {
-  SealedFiling out;
-  if (!f.tracking_token.empty()) out.tracking_hash = keyed_hash(keys.token_hash(), "tracking:" + f.tracking_token);
-  if (!f.details_json.empty()) out.details = seal(keys.details(), as_bytes(f.details_json), request_details_context(request_id));
-  if (!f.idempotency_key.empty()) {
-    out.idempotency_key_hash = keyed_hash(keys.token_hash(), "idempotency:" + f.idempotency_key);
-    out.request_digest = Bytes(f.request_digest.begin(), f.request_digest.end());
-    out.response = seal(keys.details(), as_bytes(f.response), "dsr/idempotent-reply/v1/" + to_hex(out.idempotency_key_hash));
-  }
-  if (!f.code.empty()) {
-    out.code_hash = verification_code_hash(keys, request_id, f.code);
-    out.code_expires_at = unix_seconds(f.code_expires_at);
-    out.code_attempts = f.code_attempts;
-  }
-  return out;
-}
-
 void store_filing(WriteConnection& db, const std::string& request_id, const SealedFiling& f) {
   if (!f.tracking_hash.empty()) {
     auto& insert = db.prepared("INSERT INTO subject_keys (request_id, secret_hash) VALUES (?, ?)");
@@ -184,10 +155,6 @@ Status fulfil(WriteConnection& db, const MasterKey& keys, const RequestHeader& r
   }
   if (f.erase_subject) erase_subject_in(db, request.subject_ref);
   return ok_status();
-}
-
-std::string message_context(std::string_view request_id, std::int64_t seq) {
-  return fmt::format("dsr/request-message/v1/{}/{}", request_id, seq);
 }
 
 void store_correspondence(WriteConnection& db, const MasterKey& keys, const std::string& request_id, std::int64_t seq,
@@ -268,9 +235,6 @@ void SqliteStore::commit(RequestChange change, Completion done) {
       std::move(done));
 }
 
-std::string request_details_context(std::string_view request_id) {
-  return fmt::format("dsr/request-details/v1/{}", request_id);
-}
 
 }  // namespace dsr::storage
 
@@ -381,7 +345,7 @@ Result<std::vector<Correspondence>> SqliteStore::correspondence(std::string_view
 namespace dsr::storage {
 
 Result<std::optional<IdempotentReply>> SqliteStore::idempotent_reply(std::string_view key) const {
-  Bytes key_hash = keyed_hash(db_.keys().token_hash(), "idempotency:" + std::string(key));
+  Bytes key_hash = idempotency_key_hash(db_.keys(), key);
   auto row = db_.read("reading an idempotency key", [&](SQLite::Database& db) -> Result<std::optional<std::pair<Bytes, Bytes>>> {
     SQLite::Statement q(db, "SELECT body_hash, response FROM idempotency_keys WHERE key_hash = ?");
     q.bind(1, key_hash.data(), static_cast<int>(key_hash.size()));
@@ -390,7 +354,7 @@ Result<std::optional<IdempotentReply>> SqliteStore::idempotent_reply(std::string
   });
   if (!row) return fail(row.error());
   if (!row->has_value()) return std::optional<IdempotentReply>{};
-  auto response = unseal(db_.keys().details(), (*row)->second, "dsr/idempotent-reply/v1/" + to_hex(key_hash));
+  auto response = unseal(db_.keys().details(), (*row)->second, idempotent_reply_context(key_hash));
   if (!response) return fail(Error::internal("a stored idempotent reply does not open"));
   return std::optional<IdempotentReply>{IdempotentReply{std::string((*row)->first.begin(), (*row)->first.end()),
                                                         std::string(response->begin(), response->end())}};

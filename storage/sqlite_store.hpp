@@ -11,12 +11,9 @@
 
 #include "engine/store.hpp"
 #include "storage/database.hpp"
+#include "storage/sealed_change.hpp"
 
 namespace dsr::storage {
-
-// The sealing context of a filing's details (the form): binds the
-// ciphertext to its request.
-std::string request_details_context(std::string_view request_id);
 
 class SqliteStore final : public Store {
  public:

@@ -162,7 +162,11 @@ Error Connection::error_of(const PGresult* result, std::string_view doing) const
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   ErrorCode code = state ? code_for_sqlstate(state) : (usable() ? ErrorCode::internal : ErrorCode::unavailable);
   if (!usable()) code = ErrorCode::unavailable;
-  return Error(code, fmt::format("PostgreSQL, {}: {}", doing, message), state ? std::string("sqlstate_") + state : "");
+  // dsr's own errors (DSxxx, raised by its SQL) say what happened in dsr's
+  // words already.
+  if (state && std::string_view(state).starts_with("DS"))
+    return Error(code, PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY), kind_for_sqlstate(state));
+  return Error(code, fmt::format("PostgreSQL, {}: {}", doing, message), state ? kind_for_sqlstate(state) : "");
 }
 
 Result<Rows> Connection::exec(const std::string& sql, const Params& params) {

@@ -5,9 +5,12 @@
 //   08xxx connection, 57P01-03 shutdown, 25006 read-only transaction (a
 //   standby), 53xxx resources                         -> unavailable
 //   22xxx data, 23502/23503/23514 constraints        -> invalid_argument
+//   DS001 a stale version (raised by dsr's own SQL)  -> conflict, "stale_version"
+//   DS002 no such request                            -> not_found
 //   anything else                                    -> internal
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "engine/result.hpp"
@@ -15,6 +18,8 @@
 namespace dsr::storage::pg {
 
 ErrorCode code_for_sqlstate(std::string_view sqlstate);
+// The finer kind an Error carries for `sqlstate` ("stale_version" for DS001).
+std::string kind_for_sqlstate(std::string_view sqlstate);
 
 // Whether a failed transaction may simply be run again (a serialization
 // failure or a deadlock: nothing was written).

@@ -77,7 +77,24 @@ CREATE TABLE journal (
   nodes         bytea,                   -- the subtrees its leaf completes; set with seq
   UNIQUE (request_id, request_seq)
 );
-CREATE INDEX journal_unsequenced ON journal (xid, id) WHERE seq IS NULL;
+CREATE INDEX journal_unsequenced ON journal (id) WHERE seq IS NULL;
+
+-- A change to a request checks the version it was made from, and holds the
+-- row until it commits, so that of two changes made from one version the
+-- second is refused (DS001), as SQLite's single writer refuses it.
+CREATE FUNCTION dsr_expect_version(p_id text, p_expected bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  stored bigint;
+BEGIN
+  SELECT version INTO stored FROM requests WHERE id = p_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no request %', p_id USING ERRCODE = 'DS002';
+  END IF;
+  IF stored <> p_expected THEN
+    RAISE EXCEPTION 'request % is at version %, not %: someone acted first; reload and try again',
+      p_id, stored, p_expected USING ERRCODE = 'DS001';
+  END IF;
+END $$;
 
 CREATE TABLE leases (
   name       text PRIMARY KEY,           -- the duty, e.g. 'sequencer'

@@ -1,0 +1,29 @@
+#include "storage/postgres/pg_journal.hpp"
+
+#include "engine/workflow.hpp"
+#include "storage/journal.hpp"
+
+namespace dsr::storage::pg {
+
+Result<Event> event_at(const Rows& rows, int row, int first) {
+  auto column = [&](int i) { return first + i; };
+  auto role = parse_role(rows.text(row, column(3)));
+  auto clock = parse_clock_effect(rows.text(row, column(9)));
+  auto data = decode_event_data(rows.bytes(row, column(11)));
+  if (!role || !clock || !data) return fail(Error::internal("a journal row holds values dsr never writes"));
+  Event e;
+  e.sequence = rows.integer(row, column(0));
+  e.name = rows.text(row, column(1));
+  e.actor = {rows.text(row, column(2)), *role};
+  e.at = TimePoint{std::chrono::seconds{rows.integer(row, column(4))}};
+  e.reason = rows.text(row, column(5));
+  e.reason_public = rows.boolean(row, column(6));
+  e.from_state = rows.text(row, column(7));
+  e.to_state = rows.text(row, column(8));
+  e.clock = *clock;
+  e.outcome = rows.text(row, column(10));
+  e.data = std::move(data).value();
+  return e;
+}
+
+}  // namespace dsr::storage::pg

@@ -1,0 +1,105 @@
+#include "storage/postgres/pg_sequencer.hpp"
+
+#include <fmt/format.h>
+
+#include "engine/merkle.hpp"
+#include "storage/audit_tree.hpp"
+
+namespace dsr::storage::pg {
+namespace {
+
+// The hash of node (level, idx): kept by the entry of the leaf that
+// completed it, as on SQLite (storage/audit_tree.hpp).
+Result<merkle::Hash> stored_node(Connection& c, int level, std::uint64_t idx) {
+  auto row = c.exec("SELECT leaf_hash, nodes FROM journal WHERE seq = $1",
+                    {static_cast<std::int64_t>((idx + 1) << level)});
+  if (!row) return fail(row.error());
+  auto missing = [&] { return fail(Error::internal(fmt::format("the audit log's tree lacks node ({}, {})", level, idx))); };
+  if (row->empty() || row->null(0, level == 0 ? 0 : 1)) return missing();
+  Bytes bytes = row->bytes(0, level == 0 ? 0 : 1);
+  std::size_t offset = static_cast<std::size_t>(level == 0 ? 0 : level - 1) * sizeof(merkle::Hash);
+  if (bytes.size() < offset + sizeof(merkle::Hash)) return missing();
+  merkle::Hash h{};
+  std::copy(bytes.begin() + static_cast<std::ptrdiff_t>(offset), bytes.begin() + static_cast<std::ptrdiff_t>(offset + h.size()),
+            h.begin());
+  return h;
+}
+
+// The tree's right edge as stored: one root per bit of its size.
+Result<std::pair<std::uint64_t, std::vector<merkle::Hash>>> stored_edge(Connection& c) {
+  auto size_row = c.exec("SELECT COALESCE(MAX(seq), 0) FROM journal");
+  if (!size_row) return fail(size_row.error());
+  auto size = static_cast<std::uint64_t>(size_row->integer(0, 0));
+  std::vector<merkle::Hash> roots;
+  std::uint64_t covered = 0;
+  for (int level = 63; level >= 0; --level) {
+    std::uint64_t width = std::uint64_t{1} << level;
+    if ((size & width) == 0) continue;
+    auto h = stored_node(c, level, covered >> level);
+    if (!h) return fail(h.error());
+    roots.push_back(*h);
+    covered += width;
+  }
+  return std::pair{size, std::move(roots)};
+}
+
+}  // namespace
+
+Result<std::size_t> Sequencer::run_once(std::size_t batch) {
+  auto leased = pool_.lease();
+  if (!leased) return fail(leased.error());
+  Connection& c = **leased;
+  if (Status s = c.run_script("BEGIN"); !s) return fail(s.error());
+  auto round = [&]() -> Result<std::size_t> {
+    // The lease, taken or renewed; its row stays locked until COMMIT.
+    auto lease = c.exec(
+        "INSERT INTO leases (name, owner, expires_at) VALUES ('sequencer', $1, now() + make_interval(secs => $2)) "
+        "ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at "
+        "WHERE leases.owner = EXCLUDED.owner OR leases.expires_at < now() RETURNING owner",
+        {owner_, static_cast<std::int64_t>(lease_.count())});
+    if (!lease) return fail(lease.error());
+    if (lease->empty()) return std::size_t{0};  // another node's
+    auto taken = c.exec(
+        "SELECT id, leaf_hash FROM journal WHERE seq IS NULL AND xid < pg_snapshot_xmin(pg_current_snapshot()) "
+        "ORDER BY id LIMIT $1",
+        {static_cast<std::int64_t>(batch)});
+    if (!taken) return fail(taken.error());
+    if (taken->empty()) return std::size_t{0};
+    auto edge = stored_edge(c);
+    if (!edge) return fail(edge.error());
+    TreeEdge tree;
+    tree.resume(edge->first, std::move(edge->second));
+    // One statement for the batch: the ids, their seqs and their nodes (hex).
+    std::string ids = "{", seqs = "{", nodes = "{";
+    for (int i = 0; i < taken->size(); ++i) {
+      Bytes leaf = taken->bytes(i, 1);
+      merkle::Hash h{};
+      if (leaf.size() != h.size()) return fail(Error::internal("a journal entry's leaf hash is not 32 bytes"));
+      std::copy(leaf.begin(), leaf.end(), h.begin());
+      std::uint64_t seq = tree.size() + 1;
+      Bytes completed = node_bytes(tree.append(h));
+      const char* sep = i == 0 ? "" : ",";
+      ids += fmt::format("{}{}", sep, taken->integer(i, 0));
+      seqs += fmt::format("{}{}", sep, seq);
+      nodes += fmt::format("{}\"{}\"", sep, to_hex(completed));
+    }
+    ids += "}", seqs += "}", nodes += "}";
+    auto updated = c.exec(
+        "UPDATE journal j SET seq = u.seq, nodes = decode(u.nodes, 'hex') "
+        "FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u(id, seq, nodes) WHERE j.id = u.id",
+        {ids, seqs, nodes});
+    if (!updated) return fail(updated.error());
+    if (updated->affected() != taken->size())
+      return fail(Error::internal(fmt::format("sequenced {} of {} entries", updated->affected(), taken->size())));
+    return static_cast<std::size_t>(taken->size());
+  };
+  auto n = round();
+  if (!n) {
+    (void)c.run_script("ROLLBACK");
+    return n;
+  }
+  if (Status s = c.run_script("COMMIT"); !s) return fail(s.error());
+  return n;
+}
+
+}  // namespace dsr::storage::pg

@@ -1,0 +1,238 @@
+#include "storage/postgres/pg_store.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include "storage/journal.hpp"
+#include "storage/outbox.hpp"
+#include "storage/postgres/pg_journal.hpp"
+#include "storage/sealed_change.hpp"
+#include "storage/sqlite_values.hpp"
+
+namespace dsr::storage::pg {
+namespace {
+
+Param seconds_or_null(const std::optional<TimePoint>& t) {
+  if (!t) return nullptr;
+  return unix_seconds(*t);
+}
+
+Param text_or_null(const std::optional<std::string>& s) {
+  if (!s) return nullptr;
+  return *s;
+}
+
+// The request row of a new request, or the version check and the update
+// of an existing one.
+void request_row(std::vector<Statement>& out, const RequestChange& c, const Request& after) {
+  const RequestMilestones& m = c.milestones;
+  std::int64_t at = unix_seconds(c.events.back().at);
+  if (c.expected_version == 0) {
+    out.push_back({"INSERT INTO requests (id, type, policy, subject_ref, state, version, received_at, due_at, extended, "
+                   "assignee, outcome, updated_at, closed_at, verified_at, awaiting_subject_seconds, awaiting_since) "
+                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                   {c.header.id, c.header.type, c.header.policy, c.header.subject_ref, after.state, after.version,
+                    unix_seconds(after.received_at), seconds_or_null(c.due_at), after.extended,
+                    text_or_null(after.assignee), after.outcome, at, seconds_or_null(m.closed_at),
+                    seconds_or_null(m.verified_at), m.awaiting_subject_seconds, seconds_or_null(m.awaiting_since)}});
+    return;
+  }
+  out.push_back({"SELECT dsr_expect_version($1, $2)", {c.header.id, c.expected_version}});
+  bool assigns = std::any_of(c.events.begin(), c.events.end(), [](const Event& e) { return e.data.contains("assignee"); });
+  out.push_back({"UPDATE requests SET version = $2, outcome = CASE WHEN $3::text <> '' THEN $3::text ELSE outcome END, "
+                 "updated_at = $4, state = $5, due_at = COALESCE($6::bigint, due_at), extended = extended OR $7::boolean, "
+                 "assignee = CASE WHEN $8::boolean THEN $9::text ELSE assignee END, closed_at = $10, verified_at = $11, "
+                 "awaiting_subject_seconds = $12, awaiting_since = $13 WHERE id = $1",
+                 {c.header.id, after.version, after.outcome, at, after.state, seconds_or_null(c.due_at), after.extended,
+                  assigns, text_or_null(after.assignee), seconds_or_null(m.closed_at), seconds_or_null(m.verified_at),
+                  m.awaiting_subject_seconds, seconds_or_null(m.awaiting_since)}});
+}
+
+void filing_rows(std::vector<Statement>& out, const std::string& request_id, const SealedFiling& f) {
+  std::int64_t now = std::time(nullptr);
+  if (!f.tracking_hash.empty())
+    out.push_back({"INSERT INTO subject_keys (request_id, secret_hash) VALUES ($1, $2)", {request_id, f.tracking_hash}});
+  if (!f.details.empty())
+    out.push_back({"INSERT INTO request_details (request_id, sealed) VALUES ($1, $2)", {request_id, f.details}});
+  if (!f.idempotency_key_hash.empty())
+    out.push_back({"INSERT INTO idempotency_keys (key_hash, body_hash, status, response, created_at) "
+                   "VALUES ($1, $2, 201, $3, $4)",
+                   {f.idempotency_key_hash, f.request_digest, f.response, now}});
+  if (!f.code_hash.empty())
+    out.push_back({"INSERT INTO verification_codes (request_id, code_hash, expires_at, attempts_left, sent_count, "
+                   "created_at) VALUES ($1, $2, $3, $4, 1, $5)",
+                   {request_id, f.code_hash, f.code_expires_at, std::int64_t{f.code_attempts}, now}});
+}
+
+void journal_row(std::vector<Statement>& out, const std::string& request_id, const Event& e, const AuditLeaf& leaf) {
+  Bytes hash(leaf.hash.begin(), leaf.hash.end());
+  out.push_back({"INSERT INTO journal (request_id, request_seq, name, principal, role, at, reason, reason_public, "
+                 "from_state, to_state, clock, outcome, data, salt, leaf_hash) "
+                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                 {request_id, e.sequence, e.name, e.actor.principal, std::string(to_string(e.actor.role)),
+                  unix_seconds(e.at), e.reason, e.reason_public, e.from_state, e.to_state,
+                  std::string(to_string(e.clock)), e.outcome, encode_event_data(e.data), leaf.salt, hash}});
+}
+
+void outbox_row(std::vector<Statement>& out, const RequestHeader& request, const SealedMessage& m) {
+  std::int64_t now = std::time(nullptr);
+  out.push_back({"INSERT INTO outbox (id, kind, request_id, subject_ref, payload, status, attempts, next_attempt_at, "
+                 "created_at, updated_at) VALUES ($1, 'subject_message', $2, $3, $4, 'pending', 0, $5, $5, $5)",
+                 {m.id, request.id, request.subject_ref, m.payload, now}});
+}
+
+}  // namespace
+
+void PgStore::commit(RequestChange change, Completion done) {
+  if (change.events.empty()) return done(fail(Error::invalid_argument("a change without events")));
+  if (!change.fulfilment.empty())
+    return done(fail(Error::unavailable(
+        "fulfilling a correction or an erasure is not available on PostgreSQL yet: run dsr on SQLite for these")));
+  // Sealed and hashed before the round trip, as on SQLite.
+  std::vector<Statement> statements;
+  Request delta = fold_request(change.header, change.events);
+  request_row(statements, change, delta);
+  if (change.filing) filing_rows(statements, change.header.id, seal_filing(keys_, change.header.id, *change.filing));
+  if (change.correspondence) {
+    std::int64_t seq = change.events.back().sequence;
+    const Correspondence& c = *change.correspondence;
+    statements.push_back({"INSERT INTO request_messages (request_id, request_seq, author, role, sealed, at) "
+                          "VALUES ($1, $2, $3, $4, $5, $6)",
+                          {change.header.id, seq, c.author, std::string(to_string(c.role)),
+                           seal(keys_.details(), as_bytes(c.body), message_context(change.header.id, seq)),
+                           unix_seconds(c.at)}});
+  }
+  for (const auto& m : change.messages) outbox_row(statements, change.header, seal_message(keys_, m));
+  for (const auto& e : change.events) journal_row(statements, change.header.id, e, make_audit_leaf(change.header.id, e));
+
+  auto committed = pool_.with([&](Connection& c) -> Result<std::vector<Rows>> { return c.transaction(statements); });
+  if (!committed) {
+    Error e = committed.error();
+    if (change.expected_version == 0 && e.code == ErrorCode::conflict &&
+        e.message.find("\"requests_pkey\"") != std::string::npos)
+      e.message = fmt::format("request {} already exists", change.header.id);
+    return done(fail(std::move(e)));
+  }
+  done(ok_status());
+}
+
+Result<Request> PgStore::load(std::string_view id) const {
+  return pool_.with([&](Connection& c) -> Result<Request> {
+    // One statement, one snapshot for the row and its journal.
+    auto rows = c.exec(std::string("SELECT r.type, r.policy, r.subject_ref, ") +
+                           "j.request_seq, j.name, j.principal, j.role, j.at, j.reason, j.reason_public, j.from_state, "
+                           "j.to_state, j.clock, j.outcome, j.data "
+                           "FROM requests r JOIN journal j ON j.request_id = r.id WHERE r.id = $1 ORDER BY j.request_seq",
+                       {std::string(id)});
+    if (!rows) return fail(rows.error());
+    if (rows->empty()) return fail(Error::not_found(fmt::format("no request {}", id)));
+    RequestHeader h{std::string(id), rows->text(0, 0), rows->text(0, 1), rows->text(0, 2)};
+    std::vector<Event> events;
+    for (int i = 0; i < rows->size(); ++i) {
+      auto e = event_at(*rows, i, 3);
+      if (!e) return fail(Error::internal(fmt::format("the journal of request {} is damaged; run 'dsr audit verify'", id)));
+      events.push_back(std::move(e).value());
+    }
+    return fold_request(h, events);
+  });
+}
+
+Result<RequestPage> PgStore::list(const RequestQuery& q) const {
+  return pool_.with([&](Connection& c) -> Result<RequestPage> {
+    if (q.after) {
+      auto known = c.exec("SELECT 1 FROM requests WHERE id = $1", {*q.after});
+      if (!known) return fail(known.error());
+      if (known->empty()) return fail(Error::invalid_argument("not a cursor this list gave out; start again without one"));
+    }
+    // One statement for every filter: a filter not asked for is NULL.
+    auto rows = c.exec(
+        "SELECT id, type, policy, state, version, received_at, due_at, extended, assignee FROM requests "
+        "WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR type = $2) "
+        "AND ($3::text IS NULL OR assignee = $3) AND (NOT $4::boolean OR (closed_at IS NULL AND due_at < $5::bigint)) "
+        "AND ($6::bigint IS NULL OR received_at < $6) "
+        "AND ($7::text IS NULL OR (COALESCE(due_at, 9223372036854775807), id) > "
+        "  (SELECT COALESCE(due_at, 9223372036854775807), id FROM requests WHERE id = $7)) "
+        "ORDER BY COALESCE(due_at, 9223372036854775807), id LIMIT $8",
+        {text_or_null(q.state), text_or_null(q.type), text_or_null(q.assignee), q.overdue_only, unix_seconds(q.now),
+         seconds_or_null(q.received_before), text_or_null(q.after), std::int64_t{q.limit + 1}});
+    if (!rows) return fail(rows.error());
+    RequestPage page;
+    for (int i = 0; i < rows->size(); ++i) {
+      RequestSummary r;
+      r.id = rows->text(i, 0);
+      r.type = rows->text(i, 1);
+      r.policy = rows->text(i, 2);
+      r.state = rows->text(i, 3);
+      r.version = rows->integer(i, 4);
+      r.received_at = from_unix(rows->integer(i, 5));
+      if (!rows->null(i, 6)) r.due_at = from_unix(rows->integer(i, 6));
+      r.extended = rows->boolean(i, 7);
+      if (!rows->null(i, 8)) r.assignee = rows->text(i, 8);
+      page.items.push_back(std::move(r));
+    }
+    if (static_cast<int>(page.items.size()) > q.limit) {
+      page.items.pop_back();
+      page.next_cursor = page.items.back().id;
+    }
+    return page;
+  });
+}
+
+Result<std::string> PgStore::details(std::string_view id) const {
+  auto sealed = pool_.with([&](Connection& c) { return c.exec("SELECT sealed FROM request_details WHERE request_id = $1", {std::string(id)}); });
+  if (!sealed) return fail(sealed.error());
+  if (sealed->empty()) return std::string();
+  auto opened = unseal(keys_.details(), sealed->bytes(0, 0), request_details_context(id));
+  if (!opened) return fail(Error::internal(fmt::format("the details of request {} do not open", id)));
+  return std::string(opened->begin(), opened->end());
+}
+
+Result<std::vector<Correspondence>> PgStore::correspondence(std::string_view id) const {
+  auto rows = pool_.with([&](Connection& c) {
+    return c.exec("SELECT request_seq, author, role, sealed, at FROM request_messages WHERE request_id = $1 ORDER BY id",
+                  {std::string(id)});
+  });
+  if (!rows) return fail(rows.error());
+  std::vector<Correspondence> out;
+  for (int i = 0; i < rows->size(); ++i) {
+    auto opened = unseal(keys_.details(), rows->bytes(i, 3), message_context(id, rows->integer(i, 0)));
+    if (!opened) return fail(Error::internal(fmt::format("a message of request {} does not open", id)));
+    out.push_back({rows->text(i, 1), parse_role(rows->text(i, 2)).value_or(Role::subject),
+                   std::string(opened->begin(), opened->end()), from_unix(rows->integer(i, 4))});
+  }
+  return out;
+}
+
+Result<std::optional<IdempotentReply>> PgStore::idempotent_reply(std::string_view key) const {
+  Bytes key_hash = idempotency_key_hash(keys_, key);
+  auto row = pool_.with([&](Connection& c) {
+    return c.exec("SELECT body_hash, response FROM idempotency_keys WHERE key_hash = $1", {key_hash});
+  });
+  if (!row) return fail(row.error());
+  if (row->empty()) return std::optional<IdempotentReply>{};
+  auto response = unseal(keys_.details(), row->bytes(0, 1), idempotent_reply_context(key_hash));
+  if (!response) return fail(Error::internal("a stored idempotent reply does not open"));
+  Bytes digest = row->bytes(0, 0);
+  return std::optional<IdempotentReply>{
+      IdempotentReply{std::string(digest.begin(), digest.end()), std::string(response->begin(), response->end())}};
+}
+
+Result<QueueStats> PgStore::stats(TimePoint now) const {
+  return pool_.with([&](Connection& c) -> Result<QueueStats> {
+    QueueStats out;
+    auto by_state = c.exec("SELECT state, COUNT(*) FROM requests GROUP BY state");
+    if (!by_state) return fail(by_state.error());
+    for (int i = 0; i < by_state->size(); ++i) out.by_state[by_state->text(i, 0)] = by_state->integer(i, 1);
+    auto overdue = c.exec("SELECT COUNT(*) FROM requests WHERE closed_at IS NULL AND due_at < $1", {unix_seconds(now)});
+    if (!overdue) return fail(overdue.error());
+    out.overdue = overdue->integer(0, 0);
+    auto outbox = c.exec("SELECT kind, status, COUNT(*) FROM outbox GROUP BY kind, status");
+    if (!outbox) return fail(outbox.error());
+    for (int i = 0; i < outbox->size(); ++i) out.outbox[{outbox->text(i, 0), outbox->text(i, 1)}] = outbox->integer(i, 2);
+    return out;
+  });
+}
+
+}  // namespace dsr::storage::pg

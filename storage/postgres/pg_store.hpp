@@ -1,0 +1,40 @@
+// PgStore: the engine's Store on PostgreSQL. A commit is one transaction
+// sent in one round trip (pipeline mode): the version check
+// (dsr_expect_version, which holds the request's row to the end), the
+// request row, the filing's hashed and sealed rows, the correspondence,
+// the outbox, and the journal entries, unsequenced: the sequencer
+// (storage/postgres/pg_sequencer.hpp) gives them their places in the audit
+// log later, so that filings never wait on a lock all filings share.
+//
+// Everything sealed or hashed is made on the caller's thread before the
+// round trip (storage/sealed_change.hpp), as on SQLite: PostgreSQL never
+// holds plaintext personal data.
+//
+// Thread-safe: every call leases its own connection. commit() completes on
+// the caller's thread, once PostgreSQL has committed.
+#pragma once
+
+#include "engine/store.hpp"
+#include "storage/crypto.hpp"
+#include "storage/postgres/pg_pool.hpp"
+
+namespace dsr::storage::pg {
+
+class PgStore final : public Store {
+ public:
+  PgStore(Pool& pool, const MasterKey& keys) : pool_(pool), keys_(keys) {}
+
+  Result<Request> load(std::string_view id) const override;
+  void commit(RequestChange change, Completion done) override;
+  Result<RequestPage> list(const RequestQuery& query) const override;
+  Result<std::string> details(std::string_view id) const override;
+  Result<std::vector<Correspondence>> correspondence(std::string_view id) const override;
+  Result<std::optional<IdempotentReply>> idempotent_reply(std::string_view key) const override;
+  Result<QueueStats> stats(TimePoint now) const override;
+
+ private:
+  Pool& pool_;
+  const MasterKey& keys_;
+};
+
+}  // namespace dsr::storage::pg

@@ -1,0 +1,291 @@
+// The storage contract: what the engine's Store promises, run against both
+// backends, SQLite and PostgreSQL, by the same test cases. A feature that
+// stores something lands on both, and shows it here.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <future>
+#include <set>
+#include <thread>
+
+#include "engine/request_service.hpp"
+#include "postgres_support.hpp"
+#include "storage/journal.hpp"
+#include "storage/postgres/pg_audit.hpp"
+#include "storage/postgres/pg_migrations.hpp"
+#include "storage/postgres/pg_sequencer.hpp"
+#include "storage/postgres/pg_store.hpp"
+#include "storage/sqlite_store.hpp"
+#include "storage_support.hpp"
+#include "test_support.hpp"
+
+using namespace dsr;
+using test::actor;
+
+namespace {
+
+// SQLite on a file: the journal is sequenced as it is written.
+struct SqliteBackend {
+  test::TempDir dir;
+  std::unique_ptr<storage::Database> db = test::open_database(dir.file("dsr.db"));
+  storage::SqliteStore store{*db};
+
+  void sequence() {}
+  storage::JournalVerdict verify() {
+    auto v = db->read("verifying", [](SQLite::Database& c) { return storage::verify_journal(c); });
+    REQUIRE(v.ok());
+    return *v;
+  }
+};
+
+// PostgreSQL: a database of its own, migrated; entries are sequenced by
+// the sequencer, run here until it has nothing left.
+struct PostgresBackend {
+  test::PgDatabase pg;
+  storage::MasterKey keys{test::test_key()};
+  storage::pg::Pool pool{migrated(pg.conninfo()), 8};
+  storage::pg::PgStore store{pool, keys};
+
+  static std::string migrated(const std::string& conninfo) {
+    auto c = storage::pg::Connection::open(conninfo);
+    REQUIRE(c.ok());
+    REQUIRE(storage::pg::migrate(**c).ok());
+    return conninfo;
+  }
+  // Until every entry has its place. An entry becomes eligible once every
+  // transaction older than it has ended, in the whole cluster: the tests
+  // running beside this one can hold that back for a moment.
+  void sequence(const std::string& owner = "test") {
+    storage::pg::Sequencer sequencer(pool, owner);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    for (;;) {
+      auto n = sequencer.run_once();
+      REQUIRE(n.ok());
+      if (*n > 0) continue;
+      if (unsequenced() == 0) return;
+      if (std::chrono::steady_clock::now() > deadline) FAIL("entries still unsequenced after 15 s");
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  std::int64_t unsequenced() {
+    auto n = pool.with([](storage::pg::Connection& c) { return c.exec("SELECT COUNT(*) FROM journal WHERE seq IS NULL"); });
+    REQUIRE(n.ok());
+    return n->integer(0, 0);
+  }
+  storage::JournalVerdict verify() {
+    auto v = pool.with([](storage::pg::Connection& c) { return storage::pg::verify_journal(c); });
+    REQUIRE(v.ok());
+    CHECK(v->unsequenced == 0);
+    return v->journal;
+  }
+};
+
+template <class Backend>
+struct World {
+  Backend backend;
+  SystemClock clock;
+  std::atomic<int> next{0};
+  RequestService service{test::shipped_workflows(), test::shipped_policies(), backend.store, clock,
+                         [this] { return "r" + std::to_string(++next); }};
+};
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("store contract: a filing and its events load back, folded, and the log verifies",
+                   "[storage][contract]", SqliteBackend, PostgresBackend) {
+  World<TestType> w;
+  REQUIRE(test::submit(w.service, "erasure").ok());
+  REQUIRE(test::fire(w.service, "r1", "verify", actor(Role::subject, "subject"), 1).ok());
+  REQUIRE(test::fire(w.service, "r1", "approve", actor(Role::reviewer, "rita"), 2).ok());
+  auto loaded = w.backend.store.load("r1");
+  REQUIRE(loaded.ok());
+  CHECK(loaded->state == "second_review");
+  CHECK(loaded->version == 3);
+  REQUIRE(loaded->events.size() == 3);
+  CHECK(loaded->events[2].actor == actor(Role::reviewer, "rita"));
+  CHECK(loaded->subject_ref == "s-test");
+  CHECK(w.backend.store.load("r9").error().code == ErrorCode::not_found);
+  w.backend.sequence();
+  auto v = w.backend.verify();
+  CHECK(v.ok);
+  CHECK(v.events == 3);
+}
+
+TEMPLATE_TEST_CASE("store contract: a change from a stale version is refused and leaves nothing",
+                   "[storage][contract]", SqliteBackend, PostgresBackend) {
+  World<TestType> w;
+  REQUIRE(test::submit(w.service).ok());
+  REQUIRE(test::fire(w.service, "r1", "verify", actor(Role::subject, "subject"), 1).ok());
+  auto stale = test::fire(w.service, "r1", "verify", actor(Role::subject, "subject"), 1);
+  REQUIRE_FALSE(stale.ok());
+  CHECK(stale.error().code == ErrorCode::conflict);
+  auto loaded = w.backend.store.load("r1");
+  REQUIRE(loaded.ok());
+  CHECK(loaded->version == 2);
+  CHECK(loaded->events.size() == 2);
+}
+
+TEMPLATE_TEST_CASE("store contract: of two changes made from one version, exactly one is stored",
+                   "[storage][contract]", SqliteBackend, PostgresBackend) {
+  World<TestType> w;
+  REQUIRE(test::submit(w.service).ok());
+  auto base = w.backend.store.load("r1");
+  REQUIRE(base.ok());
+  // The same change, built twice from version 1, committed at once.
+  auto change = [&](std::string principal) {
+    Event e;
+    e.sequence = 2;
+    e.name = "verify";
+    e.actor = actor(Role::subject, principal);
+    e.at = w.clock.now();
+    e.from_state = base->state;
+    e.to_state = "in_review";
+    RequestChange c;
+    c.header = {"r1", base->type, base->policy, base->subject_ref};
+    c.expected_version = 1;
+    c.events = {e};
+    return c;
+  };
+  std::promise<Status> first, second;
+  std::thread a([&] { w.backend.store.commit(change("a"), [&](Status s) { first.set_value(s); }); });
+  std::thread b([&] { w.backend.store.commit(change("b"), [&](Status s) { second.set_value(s); }); });
+  a.join();
+  b.join();
+  Status s1 = first.get_future().get(), s2 = second.get_future().get();
+  CHECK(s1.ok() != s2.ok());
+  const Status& refused = s1.ok() ? s2 : s1;
+  CHECK(refused.error().code == ErrorCode::conflict);
+  auto loaded = w.backend.store.load("r1");
+  REQUIRE(loaded.ok());
+  CHECK(loaded->version == 2);
+  CHECK(loaded->events.size() == 2);
+}
+
+TEMPLATE_TEST_CASE("store contract: a request id filed twice is a conflict, the first kept",
+                   "[storage][contract]", SqliteBackend, PostgresBackend) {
+  World<TestType> w;
+  REQUIRE(test::submit(w.service).ok());
+  w.next = 0;  // the id source gives r1 again
+  auto again = test::submit(w.service, "erasure");
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == ErrorCode::conflict);
+  auto loaded = w.backend.store.load("r1");
+  REQUIRE(loaded.ok());
+  CHECK(loaded->type == "access");
+  CHECK(loaded->events.size() == 1);
+}
+
+TEMPLATE_TEST_CASE("store contract: the queue lists by due date, filters, and pages with a cursor",
+                   "[storage][contract]", SqliteBackend, PostgresBackend) {
+  World<TestType> w;
+  for (int i = 0; i < 5; ++i) REQUIRE(test::submit(w.service, i % 2 ? "erasure" : "access").ok());
+  RequestQuery q;
+  q.now = w.clock.now();
+  q.limit = 2;
+  std::vector<std::string> seen;
+  for (int page = 0; page < 4; ++page) {
+    auto listed = w.backend.store.list(q);
+    REQUIRE(listed.ok());
+    for (const auto& r : listed->items) seen.push_back(r.id);
+    if (!listed->next_cursor) break;
+    q.after = listed->next_cursor;
+  }
+  CHECK(seen.size() == 5);
+  CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == 5);
+  RequestQuery erasures;
+  erasures.now = w.clock.now();
+  erasures.type = "erasure";
+  auto only = w.backend.store.list(erasures);
+  REQUIRE(only.ok());
+  CHECK(only->items.size() == 2);
+  RequestQuery bad;
+  bad.after = "r-never-given";
+  CHECK(w.backend.store.list(bad).error().code == ErrorCode::invalid_argument);
+}
+
+TEST_CASE("postgres sequencer: entries from many connections, long and short transactions interleaved, "
+          "each sequenced exactly once",
+          "[storage][postgres][sequencer]") {
+  PostgresBackend b;
+  SystemClock clock;
+  std::atomic<int> next{0};
+  RequestService service(test::shipped_workflows(), test::shipped_policies(), b.store, clock,
+                         [&] { return "r" + std::to_string(++next); });
+  std::atomic<bool> filing{true};
+  // A long transaction that has written a journal entry and stays open
+  // while others commit after it: its entry must not be passed over.
+  std::promise<void> long_started;
+  std::thread long_writer([&] {
+    auto c = storage::pg::Connection::open(b.pg.conninfo());
+    REQUIRE(c.ok());
+    REQUIRE((*c)->run_script("BEGIN").ok());
+    REQUIRE((*c)->exec("INSERT INTO requests (id, type, policy, subject_ref, state, version, received_at, updated_at) "
+                       "VALUES ('long', 'access', 'id-pdp', 's-test', 'verifying', 1, 0, 0)").ok());
+    Event e;
+    e.sequence = 1;
+    e.name = "submit";
+    e.actor = actor(Role::subject, "subject");
+    e.to_state = "verifying";
+    auto leaf = storage::make_audit_leaf("long", e);
+    REQUIRE((*c)->exec("INSERT INTO journal (request_id, request_seq, name, principal, role, at, reason, reason_public, "
+                       "from_state, to_state, clock, outcome, data, salt, leaf_hash) VALUES ('long', 1, 'submit', "
+                       "'subject', 'subject', 0, '', false, '', 'verifying', 'none', '', $1, $2, $3)",
+                       {storage::encode_event_data({}), leaf.salt, storage::Bytes(leaf.hash.begin(), leaf.hash.end())})
+                .ok());
+    long_started.set_value();
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    REQUIRE((*c)->run_script("COMMIT").ok());
+  });
+  long_started.get_future().wait();
+  std::vector<std::thread> filers;
+  std::atomic<int> filed{0};
+  for (int t = 0; t < 6; ++t)
+    filers.emplace_back([&] {
+      while (filing) {
+        if (test::submit(service).ok()) ++filed;
+      }
+    });
+  // The sequencer runs all along, as a node's background duty does.
+  std::atomic<std::size_t> sequenced{0};
+  std::thread sequencer([&] {
+    storage::pg::Sequencer s(b.pool, "test");  // the owner b.sequence() drains as, below
+    while (filing) {
+      auto n = s.run_once(50);
+      REQUIRE(n.ok());
+      sequenced += *n;
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  filing = false;
+  for (auto& t : filers) t.join();
+  sequencer.join();
+  long_writer.join();
+  b.sequence();
+  CHECK(filed > 50);
+  auto v = b.verify();
+  CHECK(v.ok);
+  CHECK(v.events == filed + 1);  // every filing, and the long transaction's entry
+}
+
+TEST_CASE("postgres sequencer: one node holds the lease, and another takes over when it lapses",
+          "[storage][postgres][sequencer]") {
+  PostgresBackend b;
+  SystemClock clock;
+  int next = 0;
+  RequestService service(test::shipped_workflows(), test::shipped_policies(), b.store, clock,
+                         [&] { return "r" + std::to_string(++next); });
+  REQUIRE(test::submit(service).ok());
+  b.sequence("node-a");  // node-a holds the lease (for 10 s) from now on
+  REQUIRE(test::submit(service).ok());
+  storage::pg::Sequencer other(b.pool, "node-b", std::chrono::seconds(1));
+  CHECK(other.run_once().value() == 0);
+  CHECK(b.unsequenced() == 1);
+  // node-a stops (its process died): its lease lapses, node-b takes over.
+  REQUIRE(b.pool.with([](storage::pg::Connection& c) {
+    return c.exec("UPDATE leases SET expires_at = now() - interval '1 second' WHERE name = 'sequencer'");
+  }).ok());
+  b.sequence("node-b");
+  auto holder = b.pool.with([](storage::pg::Connection& c) { return c.exec("SELECT owner FROM leases"); });
+  CHECK(holder->text(0, 0) == "node-b");
+  CHECK(b.verify().events == 2);
+}
