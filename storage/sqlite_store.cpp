@@ -4,6 +4,7 @@
 #include "storage/recipient_notices.hpp"
 #include "storage/registries.hpp"
 #include "storage/sealed_change.hpp"
+#include "storage/subject_seal.hpp"
 #include "storage/sqlite_vault.hpp"
 #include "storage/sqlite_values.hpp"
 
@@ -121,20 +122,6 @@ void store_filing(WriteConnection& db, const std::string& request_id, const Seal
     insert.bind(4, f.code_attempts);
     insert.exec();
   }
-}
-
-// The subject record's field a correction names (the portal's field names).
-std::string* record_field(SubjectRecord& r, std::string_view field) {
-  if (field == "name") return &r.name;
-  if (field == "nik") return &r.nik;
-  if (field == "nip") return &r.nip;
-  if (field == "organization") return &r.organization;
-  if (field == "unit") return &r.unit;
-  if (field == "position") return &r.position;
-  if (field == "email") return &r.email;
-  if (field == "phone") return &r.phone;
-  if (field == "face_photo") return &r.face_photo_ref;
-  return nullptr;
 }
 
 // Recipients are told first (with the NIK they know), then the record is

@@ -1,103 +1,16 @@
 #include "storage/sqlite_vault.hpp"
 
 #include <SQLiteCpp/Statement.h>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <ctime>
 
 #include "storage/journal.hpp"
+#include "storage/subject_seal.hpp"
 #include "storage/sqlite_values.hpp"
 
 namespace dsr::storage {
-namespace {
-
-std::string key_context(std::string_view ref) { return fmt::format("dsr/subject-key/v1/{}", ref); }
-std::string record_context(std::string_view ref) { return fmt::format("dsr/subject-record/v1/{}", ref); }
-
-std::string normalized_email(std::string_view email) {
-  std::string out;
-  for (char c : email)
-    if (!std::isspace(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string digits_only(std::string_view text) {
-  std::string out;
-  for (char c : text)
-    if (std::isdigit(static_cast<unsigned char>(c))) out += c;
-  return out;
-}
-
-std::string to_json(const SubjectRecord& r) {
-  boost::json::object o;
-  o["name"] = r.name;
-  o["nik"] = r.nik;
-  o["nip"] = r.nip;
-  o["organization"] = r.organization;
-  o["unit"] = r.unit;
-  o["position"] = r.position;
-  o["email"] = r.email;
-  o["phone"] = r.phone;
-  o["face_photo_ref"] = r.face_photo_ref;
-  boost::json::object categories;
-  for (const auto& [k, v] : r.categories) categories[k] = v;
-  o["categories"] = std::move(categories);
-  return boost::json::serialize(o);
-}
-
-Result<SubjectRecord> from_json(std::string_view text) {
-  boost::system::error_code ec;
-  auto v = boost::json::parse(text, ec);
-  if (ec || !v.is_object()) return fail(Error::internal("a vault record does not parse"));
-  const auto& o = v.get_object();
-  auto field = [&](const char* key) -> std::string {
-    const auto* f = o.if_contains(key);
-    return f && f->is_string() ? std::string(f->get_string()) : std::string();
-  };
-  SubjectRecord r{field("name"), field("nik"), field("nip"), field("organization"), field("unit"),
-                  field("position"), field("email"), field("phone"), field("face_photo_ref"), {}};
-  if (const auto* c = o.if_contains("categories"); c && c->is_object())
-    for (const auto& [k, val] : c->get_object())
-      if (val.is_string()) r.categories.emplace(std::string(k), std::string(val.get_string()));
-  return r;
-}
-
-Bytes nik_index_of(const MasterKey& keys, std::string_view nik) {
-  return keyed_hash(keys.blind_index(), "nik:" + digits_only(nik));
-}
-
-Bytes email_index_of(const MasterKey& keys, std::string_view email) {
-  return keyed_hash(keys.blind_index(), "email:" + normalized_email(email));
-}
-
-Bytes organization_index_of(const MasterKey& keys, std::string_view organization) {
-  return keyed_hash(keys.blind_index(), "organization:" + std::string(organization));
-}
-
-// Opens a row's wrapped data key and sealed record.
-Result<SubjectRecord> open_record(const MasterKey& keys, std::string_view ref, const Bytes& wrapped, const Bytes& sealed) {
-  auto key = unseal(keys.wrapping(), wrapped, key_context(ref));
-  if (!key || key->size() != kKeySize)
-    return fail(Error::internal(fmt::format("the data key of subject {} does not open: {}", ref,
-                                            key ? "wrong size" : key.error().message)));
-  Key k{};
-  std::copy(key->begin(), key->end(), k.begin());
-  SecretKey data_key(k);
-  std::fill(key->begin(), key->end(), 0);
-  auto plaintext = unseal(data_key, sealed, record_context(ref));
-  if (!plaintext)
-    return fail(Error::internal(fmt::format("the record of subject {} does not open: {}", ref, plaintext.error().message)));
-  auto record = from_json(std::string_view(reinterpret_cast<const char*>(plaintext->data()), plaintext->size()));
-  std::fill(plaintext->begin(), plaintext->end(), 0);
-  return record;
-}
-
-}  // namespace
 
 Result<std::optional<SubjectRecord>> read_subject_in(WriteConnection& db, const MasterKey& keys, const std::string& ref) {
   auto& q = db.prepared("SELECT wrapped_key, record FROM subjects WHERE ref = ?");
@@ -122,22 +35,18 @@ Status write_subject_in(WriteConnection& db, const MasterKey& keys, const std::s
                       "nik_taken"));
   // A fresh data key on every write: the old ciphertext and key are
   // overwritten together (secure_delete), never re-used.
-  SecretKey data_key(random_key());
-  Bytes wrapped = seal(keys.wrapping(), data_key.bytes(), key_context(ref));
-  std::string plaintext = to_json(record);
-  Bytes sealed = seal(data_key, as_bytes(plaintext), record_context(ref));
-  std::fill(plaintext.begin(), plaintext.end(), '\0');
+  SealedRecord sealed = seal_record(keys, ref, record);
   SQLite::Statement& upsert = db.prepared(
       "INSERT INTO subjects (ref, nik_index, email_index, org_index, wrapped_key, record, updated_at) "
       "VALUES (?,?,?,?,?,?,?) ON CONFLICT (ref) DO UPDATE SET nik_index = excluded.nik_index, "
       "email_index = excluded.email_index, org_index = excluded.org_index, wrapped_key = excluded.wrapped_key, "
       "record = excluded.record, updated_at = excluded.updated_at");
   upsert.bind(1, ref);
-  bind_blob(upsert, 2, nik);
-  if (!record.email.empty()) bind_blob(upsert, 3, email_index_of(keys, record.email));
-  if (!record.organization.empty()) bind_blob(upsert, 4, organization_index_of(keys, record.organization));
-  bind_blob(upsert, 5, wrapped);
-  bind_blob(upsert, 6, sealed);
+  bind_blob(upsert, 2, sealed.nik_index);
+  if (sealed.email_index) bind_blob(upsert, 3, *sealed.email_index);
+  if (sealed.organization_index) bind_blob(upsert, 4, *sealed.organization_index);
+  bind_blob(upsert, 5, sealed.wrapped_key);
+  bind_blob(upsert, 6, sealed.record);
   upsert.bind(7, static_cast<std::int64_t>(std::time(nullptr)));
   upsert.exec();
   return ok_status();
@@ -167,7 +76,7 @@ Bytes SqliteVault::organization_index(std::string_view organization) const {
 }
 
 void SqliteVault::put(SubjectRecord record, RefDone done) {
-  if (digits_only(record.nik).size() != 16 || record.nik.size() != 16)
+  if (!is_nik(record.nik))
     return done(fail(Error::invalid_argument("a subject record needs a NIK of 16 digits")));
   auto ref = std::make_shared<std::string>();
   db_.writer().submit(
