@@ -1,5 +1,7 @@
 #include "storage/recipient_notices.hpp"
 
+#include "storage/sealed_change.hpp"
+
 #include <SQLiteCpp/Statement.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -11,8 +13,6 @@
 
 namespace dsr::storage {
 namespace {
-
-std::string payload_context(std::string_view id) { return fmt::format("dsr/recipient-notification/v1/{}", id); }
 
 std::optional<TimePoint> optional_time(const SQLite::Column& c) {
   if (c.isNull()) return std::nullopt;
@@ -50,19 +50,17 @@ int enqueue_recipient_notifications(WriteConnection& db, const MasterKey& keys, 
   std::vector<std::string> ids;
   while (recipients.executeStep()) ids.push_back(recipients.getColumn(0).getString());
   recipients.reset();
-  std::string payload = boost::json::serialize(boost::json::object{
-      {"nik", nik}, {"type", request.type}, {"changes", boost::json::parse(changes_json)}});
   auto now = static_cast<std::int64_t>(std::time(nullptr));
   for (const auto& recipient : ids) {
-    std::string id = "n-" + random_id(12);
+    SealedNotice notice = seal_recipient_notice(keys, request, nik, changes_json);
     auto& insert = db.prepared(
         "INSERT INTO outbox (id, kind, request_id, subject_ref, recipient_id, payload, next_attempt_at, created_at, "
         "updated_at) VALUES (?, 'recipient_notification', ?, ?, ?, ?, ?, ?, ?)");
-    insert.bind(1, id);
+    insert.bind(1, notice.id);
     insert.bind(2, request.id);
     insert.bind(3, request.subject_ref);
     insert.bind(4, recipient);
-    bind_blob(insert, 5, seal(keys.details(), as_bytes(payload), payload_context(id)));
+    bind_blob(insert, 5, notice.payload);
     insert.bind(6, now);
     insert.bind(7, now);
     insert.bind(8, now);
@@ -136,7 +134,7 @@ Result<std::vector<DueNotification>> SqliteNotificationLedger::due(TimePoint now
   std::vector<DueNotification> out;
   for (auto& row : *rows) {
     const auto& id = row.due.notification.id;
-    auto payload = unseal(db_.keys().details(), row.payload, payload_context(id));
+    auto payload = unseal(db_.keys().details(), row.payload, recipient_notice_context(id));
     auto secret = unseal(db_.keys().secrets(), row.secret, secret_context(row.due.notification.recipient_id));
     if (!payload || !secret) return fail(Error::internal(fmt::format("notification {} does not open", id)));
     try {

@@ -1,5 +1,8 @@
 #include "storage/sealed_change.hpp"
 
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 #include "storage/registries.hpp"
@@ -32,6 +35,17 @@ SealedFiling seal_filing(const MasterKey& keys, const std::string& request_id, c
 
 std::string message_context(std::string_view request_id, std::int64_t seq) {
   return fmt::format("dsr/request-message/v1/{}/{}", request_id, seq);
+}
+
+std::string recipient_notice_context(std::string_view id) { return fmt::format("dsr/recipient-notification/v1/{}", id); }
+
+SealedNotice seal_recipient_notice(const MasterKey& keys, const RequestHeader& request, const std::string& nik,
+                                   const std::string& changes_json) {
+  std::string payload = boost::json::serialize(boost::json::object{
+      {"nik", nik}, {"type", request.type}, {"changes", boost::json::parse(changes_json)}});
+  SealedNotice out{"n-" + random_id(12), {}};
+  out.payload = seal(keys.details(), as_bytes(payload), recipient_notice_context(out.id));
+  return out;
 }
 
 std::string request_details_context(std::string_view request_id) {

@@ -34,6 +34,17 @@ std::string idempotent_reply_context(const Bytes& key_hash);
 // The sealing context of message `seq` of a request's correspondence.
 std::string message_context(std::string_view request_id, std::int64_t seq);
 
+// A notification to a recipient of the subject's data (a correction or an
+// erasure, policy D.2): its id and its sealed payload (the subject's NIK,
+// the request's type, the changes as a JSON array).
+struct SealedNotice {
+  std::string id;
+  Bytes payload;
+};
+SealedNotice seal_recipient_notice(const MasterKey& keys, const RequestHeader& request, const std::string& nik,
+                                   const std::string& changes_json);
+std::string recipient_notice_context(std::string_view notice_id);
+
 // The sealing context of a filing's details (the form): binds the
 // ciphertext to its request.
 std::string request_details_context(std::string_view request_id);

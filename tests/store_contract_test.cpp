@@ -15,7 +15,9 @@
 #include "storage/postgres/pg_migrations.hpp"
 #include "storage/postgres/pg_sequencer.hpp"
 #include "storage/postgres/pg_store.hpp"
+#include "storage/postgres/pg_vault.hpp"
 #include "storage/sqlite_store.hpp"
+#include "storage/sqlite_vault.hpp"
 #include "storage_support.hpp"
 #include "test_support.hpp"
 
@@ -29,6 +31,7 @@ struct SqliteBackend {
   test::TempDir dir;
   std::unique_ptr<storage::Database> db = test::open_database(dir.file("dsr.db"));
   storage::SqliteStore store{*db};
+  storage::SqliteVault vault{*db};
 
   void sequence() {}
   storage::JournalVerdict verify() {
@@ -45,6 +48,7 @@ struct PostgresBackend {
   storage::MasterKey keys{test::test_key()};
   storage::pg::Pool pool{migrated(pg.conninfo()), 8};
   storage::pg::PgStore store{pool, keys};
+  storage::pg::PgVault vault{pool, keys};
 
   static std::string migrated(const std::string& conninfo) {
     auto c = storage::pg::Connection::open(conninfo);
@@ -88,6 +92,42 @@ struct World {
   RequestService service{test::shipped_workflows(), test::shipped_policies(), backend.store, clock,
                          [this] { return "r" + std::to_string(++next); }};
 };
+
+SubjectRecord budi() {
+  return {"Budi Santoso Wirawan", "3171012303850007", "198503232010011004", "Badan Siber dan Sandi Negara",
+          "Direktorat Operasi", "Analis", "budi.wirawan@example.go.id", "+6281234567890", "photos/ab12",
+          {{"certificate_serial", "4F00A1"}}};
+}
+
+SubjectRecord sari() {
+  return {"Sari Dewi Lestari", "3273015506900002", "", "Kementerian Keuangan", "Biro Umum", "Pranata Komputer",
+          "sari.lestari@example.go.id", "+6285712345678", "", {}};
+}
+
+// The next change of a loaded request: one event, with a reason, carrying
+// `fulfilment` (what the workflow's effects would ask).
+RequestChange next_change(const Request& r, Fulfilment fulfilment, std::string reason = "") {
+  Event e;
+  e.sequence = r.version + 1;
+  e.name = "note";
+  e.actor = actor(Role::reviewer, "rita");
+  e.at = r.events.back().at;
+  e.reason = std::move(reason);
+  e.from_state = r.state;
+  e.to_state = r.state;
+  RequestChange c;
+  c.header = {r.id, r.type, r.policy, r.subject_ref};
+  c.expected_version = r.version;
+  c.events = {e};
+  c.fulfilment = std::move(fulfilment);
+  return c;
+}
+
+Status commit(Store& store, RequestChange change) {
+  std::promise<Status> done;
+  store.commit(std::move(change), [&](Status s) { done.set_value(s); });
+  return done.get_future().get();
+}
 
 }  // namespace
 
@@ -201,6 +241,77 @@ TEMPLATE_TEST_CASE("store contract: the queue lists by due date, filters, and pa
   RequestQuery bad;
   bad.after = "r-never-given";
   CHECK(w.backend.store.list(bad).error().code == ErrorCode::invalid_argument);
+}
+
+TEMPLATE_TEST_CASE("vault contract: a record round-trips, is found by NIK or e-mail, and its NIK is its key",
+                   "[storage][contract][vault]", SqliteBackend, PostgresBackend) {
+  TestType b;
+  auto ref = test::put(b.vault, budi());
+  REQUIRE(ref.ok());
+  CHECK(*b.vault.get(*ref) == budi());
+  CHECK(b.vault.find_by_nik("3171012303850007")->value() == *ref);
+  CHECK(b.vault.find_by_email("  Budi.Wirawan@EXAMPLE.go.id ")->value() == *ref);
+  CHECK_FALSE(b.vault.find_by_nik("3171012303850008")->has_value());
+  SubjectRecord moved = budi();
+  moved.email = "budi@example.id";
+  CHECK(test::put(b.vault, moved).value() == *ref);  // the same NIK: the same record, updated
+  CHECK_FALSE(b.vault.find_by_email("budi.wirawan@example.go.id")->has_value());
+  SubjectRecord bad = budi();
+  bad.nik = "31710123";
+  CHECK(test::put(b.vault, bad).error().code == ErrorCode::invalid_argument);
+  CHECK(b.vault.get("s-none").error().code == ErrorCode::not_found);
+  std::promise<Status> held;
+  b.vault.set_legal_hold("s-none", {true, "sam", "dispute", SystemClock().now()}, [&](Status st) { held.set_value(st); });
+  CHECK(held.get_future().get().error().code == ErrorCode::not_found);
+}
+
+TEMPLATE_TEST_CASE("store contract: a correction is applied with its event, and a NIK held by another refused",
+                   "[storage][contract][vault]", SqliteBackend, PostgresBackend) {
+  World<TestType> w;
+  auto ref = test::put(w.backend.vault, budi());
+  REQUIRE(test::put(w.backend.vault, sari()).ok());
+  REQUIRE(test::submit(w.service, "rectification", "id-pdp", *ref).ok());
+  Fulfilment corrected;
+  corrected.corrections = {{"email", "budi@bssn.go.id"}, {"position", "Analis Madya"}};
+  REQUIRE(commit(w.backend.store, next_change(*w.backend.store.load("r1"), corrected)).ok());
+  CHECK(w.backend.vault.get(*ref)->email == "budi@bssn.go.id");
+  CHECK(w.backend.vault.get(*ref)->position == "Analis Madya");
+  CHECK(w.backend.vault.find_by_email("budi@bssn.go.id")->value() == *ref);
+  Fulfilment taken;
+  taken.corrections = {{"nik", sari().nik}};
+  auto refused = commit(w.backend.store, next_change(*w.backend.store.load("r1"), taken));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().kind == "nik_taken");
+  CHECK(w.backend.store.load("r1")->version == 2);  // the event went with it
+  CHECK(w.backend.vault.get(*ref)->nik == budi().nik);
+  Fulfilment unknown;
+  unknown.corrections = {{"shoe_size", "42"}};
+  CHECK(commit(w.backend.store, next_change(*w.backend.store.load("r1"), unknown)).error().code ==
+        ErrorCode::invalid_argument);
+}
+
+TEMPLATE_TEST_CASE("store contract: an erasure shreds the record, the form and the reasons, and the log verifies",
+                   "[storage][contract][vault][erasure]", SqliteBackend, PostgresBackend) {
+  World<TestType> w;
+  auto ref = test::put(w.backend.vault, budi());
+  REQUIRE(test::submit(w.service, "erasure", "id-pdp", *ref).ok());
+  // A reason that names the subject, written before the erasure.
+  REQUIRE(commit(w.backend.store, next_change(*w.backend.store.load("r1"), {}, "Budi asked by phone")).ok());
+  Fulfilment erase;
+  erase.erase_subject = true;
+  REQUIRE(commit(w.backend.store, next_change(*w.backend.store.load("r1"), erase, "erased as asked")).ok());
+  CHECK(w.backend.vault.get(*ref).error().code == ErrorCode::not_found);
+  CHECK_FALSE(w.backend.vault.find_by_nik(budi().nik)->has_value());
+  auto after = w.backend.store.load("r1");
+  REQUIRE(after.ok());
+  CHECK(after->subject_ref == *ref);  // the request keeps only the pseudonym
+  CHECK(after->events[1].reason.empty());  // "Budi asked by phone" is gone
+  CHECK(after->events[2].reason == "erased as asked");  // the erasure's own, written after it
+  CHECK(w.backend.store.details("r1").value().empty());
+  w.backend.sequence();
+  auto v = w.backend.verify();
+  CHECK(v.ok);
+  CHECK(v.events == 3);
 }
 
 TEST_CASE("postgres sequencer: entries from many connections, long and short transactions interleaved, "

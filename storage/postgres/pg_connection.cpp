@@ -193,6 +193,14 @@ Status Connection::run_script(const std::string& sql) {
 }
 
 Result<std::vector<Rows>> Connection::transaction(const std::vector<Statement>& statements) {
+  return pipelined(statements, true);
+}
+
+Result<std::vector<Rows>> Connection::finish(const std::vector<Statement>& statements) {
+  return pipelined(statements, false);
+}
+
+Result<std::vector<Rows>> Connection::pipelined(const std::vector<Statement>& statements, bool with_begin) {
   if (PQenterPipelineMode(conn_) != 1) return fail(error_of(nullptr, "entering pipeline mode"));
   struct Exit {
     PGconn* conn;
@@ -203,8 +211,10 @@ Result<std::vector<Rows>> Connection::transaction(const std::vector<Statement>& 
   std::vector<std::pair<Sent, std::string>> sent;  // kind, and the sql of a prepare
   std::unordered_map<std::string, std::string> preparing;  // sql -> name, in this pipeline
   auto send_failed = [&] { return fail(error_of(nullptr, "sending a transaction")); };
-  if (!PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 1)) return send_failed();
-  sent.emplace_back(Sent::begin, "");
+  if (with_begin) {
+    if (!PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 1)) return send_failed();
+    sent.emplace_back(Sent::begin, "");
+  }
   for (const auto& s : statements) {
     Wire wire(s.params);
     std::string name;

@@ -75,6 +75,10 @@ class Connection {
   // each statement, in order; the first error otherwise, with the
   // transaction rolled back.
   Result<std::vector<Rows>> transaction(const std::vector<Statement>& statements);
+  // The same for a transaction already begun (BEGIN, then reads that decide
+  // what to write): the statements and COMMIT in one round trip; on an
+  // error, ROLLBACK.
+  Result<std::vector<Rows>> finish(const std::vector<Statement>& statements);
 
   // False once the connection is lost; the pool then opens a new one.
   bool usable() const;
@@ -86,6 +90,7 @@ class Connection {
   // The name of `sql`'s prepared statement, and whether it is yet to be prepared.
   std::pair<std::string, bool> statement_name(const std::string& sql);
   Error error_of(const PGresult* result, std::string_view doing) const;
+  Result<std::vector<Rows>> pipelined(const std::vector<Statement>& statements, bool with_begin);
 
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // sql -> name

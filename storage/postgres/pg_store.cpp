@@ -8,7 +8,9 @@
 #include "storage/journal.hpp"
 #include "storage/outbox.hpp"
 #include "storage/postgres/pg_journal.hpp"
+#include "storage/postgres/pg_vault.hpp"
 #include "storage/sealed_change.hpp"
+#include "storage/subject_seal.hpp"
 #include "storage/sqlite_values.hpp"
 
 namespace dsr::storage::pg {
@@ -83,13 +85,46 @@ void outbox_row(std::vector<Statement>& out, const RequestHeader& request, const
                  {m.id, request.id, request.subject_ref, m.payload, now}});
 }
 
+// A fulfilment's writes, decided from the subject's record as it is now
+// (read and locked in this transaction): recipients told first, with the
+// NIK they know, then the record corrected or shredded.
+Result<std::vector<Statement>> fulfilment_rows(Connection& c, const MasterKey& keys, const RequestHeader& request,
+                                               const Fulfilment& f) {
+  std::vector<Statement> out;
+  auto record = read_subject_for_update(c, keys, request.subject_ref);
+  if (!record) return fail(record.error());
+  if (f.notify_recipients && record->has_value()) {
+    auto recipients = c.exec("SELECT DISTINCT recipient_id FROM disclosures WHERE subject_ref = $1 ORDER BY recipient_id",
+                             {request.subject_ref});
+    if (!recipients) return fail(recipients.error());
+    std::int64_t now = std::time(nullptr);
+    for (int i = 0; i < recipients->size(); ++i) {
+      SealedNotice notice = seal_recipient_notice(keys, request, (*record)->nik, f.changes_json);
+      out.push_back({"INSERT INTO outbox (id, kind, request_id, subject_ref, recipient_id, payload, next_attempt_at, "
+                     "created_at, updated_at) VALUES ($1, 'recipient_notification', $2, $3, $4, $5, $6, $6, $6)",
+                     {notice.id, request.id, request.subject_ref, recipients->text(i, 0), notice.payload, now}});
+    }
+  }
+  if (!f.corrections.empty() && record->has_value()) {
+    SubjectRecord corrected = **record;
+    for (const auto& [field, value] : f.corrections) {
+      std::string* target = record_field(corrected, field);
+      if (target == nullptr) return fail(Error::invalid_argument(fmt::format("\"{}\" is no field of a subject record", field)));
+      *target = value;
+    }
+    out.push_back(write_subject(request.subject_ref, seal_record(keys, request.subject_ref, corrected)));
+  }
+  if (f.erase_subject) {
+    auto erase = erase_subject(request.subject_ref);
+    out.insert(out.end(), erase.begin(), erase.end());
+  }
+  return out;
+}
+
 }  // namespace
 
 void PgStore::commit(RequestChange change, Completion done) {
   if (change.events.empty()) return done(fail(Error::invalid_argument("a change without events")));
-  if (!change.fulfilment.empty())
-    return done(fail(Error::unavailable(
-        "fulfilling a correction or an erasure is not available on PostgreSQL yet: run dsr on SQLite for these")));
   // Sealed and hashed before the round trip, as on SQLite.
   std::vector<Statement> statements;
   Request delta = fold_request(change.header, change.events);
@@ -107,9 +142,31 @@ void PgStore::commit(RequestChange change, Completion done) {
   for (const auto& m : change.messages) outbox_row(statements, change.header, seal_message(keys_, m));
   for (const auto& e : change.events) journal_row(statements, change.header.id, e, make_audit_leaf(change.header.id, e));
 
-  auto committed = pool_.with([&](Connection& c) -> Result<std::vector<Rows>> { return c.transaction(statements); });
+  auto committed = pool_.with([&](Connection& c) -> Result<std::vector<Rows>> {
+    if (change.fulfilment.empty()) return c.transaction(statements);
+    // A fulfilment reads the record before it knows what to write: BEGIN,
+    // the version check (holding the request), the record (held too), then
+    // the rest and COMMIT in one round trip.
+    if (Status begun = c.run_script("BEGIN"); !begun) return fail(begun.error());
+    auto rest = [&]() -> Result<std::vector<Statement>> {
+      std::size_t head = change.expected_version == 0 ? 0 : 1;  // dsr_expect_version
+      for (std::size_t i = 0; i < head; ++i)
+        if (auto checked = c.exec(statements[i].sql, statements[i].params); !checked) return fail(checked.error());
+      auto fulfilment = fulfilment_rows(c, keys_, change.header, change.fulfilment);
+      if (!fulfilment) return fail(fulfilment.error());
+      std::vector<Statement> out(statements.begin() + static_cast<std::ptrdiff_t>(head), statements.begin() + static_cast<std::ptrdiff_t>(head) + 1);
+      out.insert(out.end(), fulfilment->begin(), fulfilment->end());
+      out.insert(out.end(), statements.begin() + static_cast<std::ptrdiff_t>(head) + 1, statements.end());
+      return out;
+    }();
+    if (!rest) {
+      (void)c.run_script("ROLLBACK");
+      return fail(rest.error());
+    }
+    return c.finish(*rest);
+  });
   if (!committed) {
-    Error e = committed.error();
+    Error e = nik_taken_if_so(committed.error());
     if (change.expected_version == 0 && e.code == ErrorCode::conflict &&
         e.message.find("\"requests_pkey\"") != std::string::npos)
       e.message = fmt::format("request {} already exists", change.header.id);

@@ -1,0 +1,119 @@
+#include "storage/postgres/pg_vault.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+#include "storage/sqlite_values.hpp"
+
+namespace dsr::storage::pg {
+
+Result<std::optional<SubjectRecord>> read_subject_for_update(Connection& c, const MasterKey& keys, const std::string& ref) {
+  auto row = c.exec("SELECT wrapped_key, record FROM subjects WHERE ref = $1 FOR UPDATE", {ref});
+  if (!row) return fail(row.error());
+  if (row->empty()) return std::optional<SubjectRecord>{};
+  auto record = open_record(keys, ref, row->bytes(0, 0), row->bytes(0, 1));
+  if (!record) return fail(record.error());
+  return std::optional<SubjectRecord>{std::move(record).value()};
+}
+
+Statement write_subject(const std::string& ref, const SealedRecord& sealed) {
+  auto optional_bytes = [](const std::optional<Bytes>& b) -> Param {
+    if (!b) return nullptr;
+    return *b;
+  };
+  return {"INSERT INTO subjects (ref, nik_index, email_index, org_index, wrapped_key, record, updated_at) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (ref) DO UPDATE SET nik_index = EXCLUDED.nik_index, "
+          "email_index = EXCLUDED.email_index, org_index = EXCLUDED.org_index, wrapped_key = EXCLUDED.wrapped_key, "
+          "record = EXCLUDED.record, updated_at = EXCLUDED.updated_at",
+          {ref, sealed.nik_index, optional_bytes(sealed.email_index), optional_bytes(sealed.organization_index),
+           sealed.wrapped_key, sealed.record, static_cast<std::int64_t>(std::time(nullptr))}};
+}
+
+std::vector<Statement> erase_subject(const std::string& ref) {
+  return {
+      {"DELETE FROM subjects WHERE ref = $1", {ref}},
+      // What the subject wrote or was sent goes with the record.
+      {"DELETE FROM outbox WHERE subject_ref = $1 AND kind = 'subject_message'", {ref}},
+      {"DELETE FROM request_details WHERE request_id IN (SELECT id FROM requests WHERE subject_ref = $1)", {ref}},
+      {"DELETE FROM request_messages WHERE request_id IN (SELECT id FROM requests WHERE subject_ref = $1)", {ref}},
+      // Reasons staff wrote on the subject's requests: blanked, their salted
+      // hash kept as the leaf has it, SHA-256(salt || reason) in base64
+      // (storage/audit_leaf.hpp salted_reason).
+      {"UPDATE journal SET erased_reason = encode(sha256(decode(salt, 'base64') || convert_to(reason, 'UTF8')), "
+       "'base64'), reason = '' WHERE reason <> '' AND erased_reason IS NULL "
+       "AND request_id IN (SELECT id FROM requests WHERE subject_ref = $1)",
+       {ref}},
+  };
+}
+
+Error nik_taken_if_so(Error e) {
+  if (e.code == ErrorCode::conflict && e.message.find("\"subjects_nik_index_key\"") != std::string::npos)
+    return Error(ErrorCode::conflict, "the NIK is already on file for another subject; resolve the duplicate first",
+                 "nik_taken");
+  return e;
+}
+
+void PgVault::put(SubjectRecord record, RefDone done) {
+  if (!is_nik(record.nik)) return done(fail(Error::invalid_argument("a subject record needs a NIK of 16 digits")));
+  Bytes nik = nik_index_of(keys_, record.nik);
+  // The record is sealed to its reference: the existing one for this NIK,
+  // else a new one. Two first puts of one NIK at once: the second finds the
+  // first's reference when it tries again.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto existing = find_by("nik_index", nik);
+    if (!existing) return done(fail(existing.error()));
+    std::string ref = existing->value_or("s-" + random_id());
+    auto written = pool_.with([&](Connection& c) { return c.transaction({write_subject(ref, seal_record(keys_, ref, record))}); });
+    if (written) return done(ref);
+    if (existing->has_value() || written.error().code != ErrorCode::conflict || attempt == 1)
+      return done(fail(nik_taken_if_so(written.error())));
+  }
+}
+
+Result<SubjectRecord> PgVault::get(std::string_view subject_ref) const {
+  auto row = pool_.with([&](Connection& c) {
+    return c.exec("SELECT wrapped_key, record FROM subjects WHERE ref = $1", {std::string(subject_ref)});
+  });
+  if (!row) return fail(row.error());
+  if (row->empty()) return fail(Error::not_found(fmt::format("no subject record {}", subject_ref)));
+  return open_record(keys_, subject_ref, row->bytes(0, 0), row->bytes(0, 1));
+}
+
+Result<std::optional<std::string>> PgVault::find_by(const char* column, const Bytes& index) const {
+  auto row = pool_.with([&](Connection& c) {
+    return c.exec(fmt::format("SELECT ref FROM subjects WHERE {} = $1 LIMIT 1", column), {index});
+  });
+  if (!row) return fail(row.error());
+  if (row->empty()) return std::optional<std::string>{};
+  return std::optional<std::string>{row->text(0, 0)};
+}
+
+Result<std::optional<std::string>> PgVault::find_by_nik(std::string_view nik) const {
+  return find_by("nik_index", nik_index_of(keys_, nik));
+}
+
+Result<std::optional<std::string>> PgVault::find_by_email(std::string_view email) const {
+  return find_by("email_index", email_index_of(keys_, email));
+}
+
+void PgVault::erase(std::string subject_ref, Done done) {
+  auto erased = pool_.with([&](Connection& c) { return c.transaction(erase_subject(subject_ref)); });
+  if (!erased) return done(fail(erased.error()));
+  if ((*erased)[0].affected() == 0) return done(fail(Error::not_found(fmt::format("no subject record {}", subject_ref))));
+  done(ok_status());
+}
+
+void PgVault::set_legal_hold(std::string subject_ref, LegalHold hold, Done done) {
+  auto held = pool_.with([&](Connection& c) {
+    return c.transaction({{"UPDATE subjects SET legal_hold = $2 WHERE ref = $1", {subject_ref, hold.hold}},
+                          {"INSERT INTO legal_holds (subject_ref, hold, placed_by, reason, at) "
+                           "SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM subjects WHERE ref = $1)",
+                           {subject_ref, hold.hold, hold.by, hold.reason, unix_seconds(hold.at)}}});
+  });
+  if (!held) return done(fail(held.error()));
+  if ((*held)[0].affected() == 0) return done(fail(Error::not_found(fmt::format("no subject record {}", subject_ref))));
+  done(ok_status());
+}
+
+}  // namespace dsr::storage::pg
