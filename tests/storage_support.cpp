@@ -19,6 +19,17 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+SubjectRecord budi() {
+  return {"Budi Santoso Wirawan", "3171012303850007", "198503232010011004", "Badan Siber dan Sandi Negara",
+          "Direktorat Operasi", "Analis", "budi.wirawan@example.go.id", "+6281234567890", "photos/ab12",
+          {{"certificate_serial", "4F00A1"}}};
+}
+
+SubjectRecord sari() {
+  return {"Sari Dewi Lestari", "3273015506900002", "", "Kementerian Keuangan", "Biro Umum", "Pranata Komputer",
+          "sari.lestari@example.go.id", "+6285712345678", "", {}};
+}
+
 storage::Key test_key(unsigned char fill) {
   storage::Key k{};
   k.fill(fill);

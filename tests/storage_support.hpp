@@ -27,6 +27,10 @@ class TempDir {
 
 storage::Key test_key(unsigned char fill = 7);
 
+// Two subjects on file, with every field filled (Sari has no NIP).
+SubjectRecord budi();
+SubjectRecord sari();
+
 std::unique_ptr<storage::Database> open_database(const std::string& path, const storage::Key& key = test_key());
 
 Result<Request> submit(RequestService& service, std::string type = "access", std::string policy = "id-pdp",

@@ -22,6 +22,8 @@
 #include "test_support.hpp"
 
 using namespace dsr;
+using test::budi;
+using test::sari;
 using test::actor;
 
 namespace {
@@ -92,17 +94,6 @@ struct World {
   RequestService service{test::shipped_workflows(), test::shipped_policies(), backend.store, clock,
                          [this] { return "r" + std::to_string(++next); }};
 };
-
-SubjectRecord budi() {
-  return {"Budi Santoso Wirawan", "3171012303850007", "198503232010011004", "Badan Siber dan Sandi Negara",
-          "Direktorat Operasi", "Analis", "budi.wirawan@example.go.id", "+6281234567890", "photos/ab12",
-          {{"certificate_serial", "4F00A1"}}};
-}
-
-SubjectRecord sari() {
-  return {"Sari Dewi Lestari", "3273015506900002", "", "Kementerian Keuangan", "Biro Umum", "Pranata Komputer",
-          "sari.lestari@example.go.id", "+6285712345678", "", {}};
-}
 
 // The next change of a loaded request: one event, with a reason, carrying
 // `fulfilment` (what the workflow's effects would ask).

@@ -15,21 +15,8 @@
 #include "test_support.hpp"
 
 using namespace dsr;
-
-namespace {
-
-SubjectRecord budi() {
-  return {"Budi Santoso Wirawan", "3171012303850007", "198503232010011004", "Badan Siber dan Sandi Negara",
-          "Direktorat Operasi", "Analis", "budi.wirawan@example.go.id", "+6281234567890", "photos/ab12",
-          {{"certificate_serial", "4F00A1"}}};
-}
-
-SubjectRecord sari() {
-  return {"Sari Dewi Lestari", "3273015506900002", "", "Kementerian Keuangan", "Biro Umum", "Pranata Komputer",
-          "sari.lestari@example.go.id", "+6285712345678", "", {}};
-}
-
-}  // namespace
+using test::budi;
+using test::sari;
 
 TEST_CASE("a record round-trips and is found by NIK or e-mail", "[storage][vault]") {
   auto db = test::open_database(":memory:");
