@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -23,6 +24,7 @@
 #include "engine/ports.hpp"
 #include "engine/result.hpp"
 #include "storage/database.hpp"
+#include "storage/token_rows.hpp"
 
 namespace dsr::storage {
 
@@ -34,7 +36,10 @@ class TokenRegistry final : public TokenDirectory, public TokenAdministration {
   // request would cost the group-commit writer more than it tells.
   static constexpr std::chrono::seconds kLastUsedResolution{60};
 
-  explicit TokenRegistry(Database& db) : db_(db) {}
+  // On a backend's rows; `keys` hash the tokens.
+  TokenRegistry(std::unique_ptr<TokenRows> rows, const MasterKey& keys) : rows_(std::move(rows)), keys_(keys) {}
+  // On SQLite.
+  explicit TokenRegistry(Database& db);
 
   struct Created {
     std::string token;  // the secret, to be shown once
@@ -66,7 +71,8 @@ class TokenRegistry final : public TokenDirectory, public TokenAdministration {
   void forget(const std::string& id) const;
   void note_use(const std::string& id, std::optional<TimePoint> last_used) const;
 
-  Database& db_;
+  std::unique_ptr<TokenRows> rows_;
+  const MasterKey& keys_;
   // Counts revocations through this object. A check that began before a
   // revocation committed may have read the token as active: it must not
   // put it back into the cache, or the token would live on for the TTL.

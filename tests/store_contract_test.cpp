@@ -15,9 +15,11 @@
 #include "storage/postgres/pg_migrations.hpp"
 #include "storage/postgres/pg_sequencer.hpp"
 #include "storage/postgres/pg_store.hpp"
+#include "storage/postgres/pg_token_rows.hpp"
 #include "storage/postgres/pg_vault.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/sqlite_vault.hpp"
+#include "storage/token_registry.hpp"
 #include "storage_support.hpp"
 #include "test_support.hpp"
 
@@ -34,7 +36,13 @@ struct SqliteBackend {
   std::unique_ptr<storage::Database> db = test::open_database(dir.file("dsr.db"));
   storage::SqliteStore store{*db};
   storage::SqliteVault vault{*db};
+  storage::TokenRegistry tokens{*db};
+  // Another process on the same database, as `dsr token revoke` is.
+  std::unique_ptr<storage::Database> other_db = test::open_database(dir.file("dsr.db"));
+  storage::TokenRegistry other_tokens{*other_db};
 
+  // Waits for what was sent to the writer without waiting (notes of use).
+  void settle() { REQUIRE(db->writer().run([](storage::WriteConnection&) { return ok_status(); }).ok()); }
   void sequence() {}
   storage::JournalVerdict verify() {
     auto v = db->read("verifying", [](SQLite::Database& c) { return storage::verify_journal(c); });
@@ -51,6 +59,11 @@ struct PostgresBackend {
   storage::pg::Pool pool{migrated(pg.conninfo()), 8};
   storage::pg::PgStore store{pool, keys};
   storage::pg::PgVault vault{pool, keys};
+  storage::TokenRegistry tokens{std::make_unique<storage::pg::PgTokenRows>(pool), keys};
+  storage::pg::Pool other_pool{pg.conninfo(), 2};  // another node
+  storage::TokenRegistry other_tokens{std::make_unique<storage::pg::PgTokenRows>(other_pool), keys};
+
+  void settle() {}
 
   static std::string migrated(const std::string& conninfo) {
     auto c = storage::pg::Connection::open(conninfo);
@@ -303,6 +316,59 @@ TEMPLATE_TEST_CASE("store contract: an erasure shreds the record, the form and t
   auto v = w.backend.verify();
   CHECK(v.ok);
   CHECK(v.events == 3);
+}
+
+TEMPLATE_TEST_CASE("token contract: kept as hashes, listed without secrets, expired and revoked ones refused",
+                   "[storage][contract][tokens]", SqliteBackend, PostgresBackend) {
+  TestType b;
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  auto ana = b.tokens.create_sync({"ana", Role::reviewer, ""});
+  auto ana_second = b.tokens.create_sync({"ana", Role::auditor, ""});
+  auto inst = b.tokens.create_sync({"sdm-bssn", Role::institution, "Badan Siber dan Sandi Negara"},
+                                   now + std::chrono::hours(24 * 90));
+  auto gone = b.tokens.create_sync({"old-batch", Role::system, ""}, now - std::chrono::seconds(1));
+  REQUIRE((ana.ok() && ana_second.ok() && inst.ok() && gone.ok()));
+  auto who = b.tokens.authenticate(inst->token);
+  REQUIRE(who.ok());
+  CHECK(who->organization == "Badan Siber dan Sandi Negara");
+  CHECK(b.tokens.authenticate("dsr_guess").error().code == ErrorCode::not_found);
+  CHECK(b.tokens.authenticate(gone->token).error().message == "expired token");
+  b.settle();
+  auto listed = b.tokens.tokens();
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 4);
+  CHECK((*listed)[0].id == ana->record.id);
+  CHECK((*listed)[2].expires_at == now + std::chrono::hours(24 * 90));
+  CHECK((*listed)[2].last_used_at.has_value());  // used above
+  CHECK_FALSE((*listed)[0].last_used_at.has_value());
+
+  REQUIRE(b.tokens.authenticate(ana->token).ok());  // cached now
+  std::promise<Result<TokenRecord>> answer;
+  b.tokens.revoke(ana->record.id, "ops-admin", [&](Result<TokenRecord> r) { answer.set_value(std::move(r)); });
+  auto revoked = answer.get_future().get();
+  REQUIRE(revoked.ok());
+  CHECK(revoked->revoked_by == "ops-admin");
+  CHECK(b.tokens.authenticate(ana->token).error().message == "revoked token");
+  // Revoked again, by someone else: who revoked it first stays.
+  auto again = b.tokens.revoke_sync(ana->record.id, "someone-else");
+  REQUIRE(again.ok());
+  CHECK(again->front().revoked_by == "ops-admin");
+  auto by_name = b.tokens.revoke_sync("ana", "ops-admin");  // the active one left
+  REQUIRE(by_name.ok());
+  REQUIRE(by_name->size() == 1);
+  CHECK(by_name->front().id == ana_second->record.id);
+  CHECK(b.tokens.revoke_sync("nobody", "ops-admin").error().code == ErrorCode::not_found);
+}
+
+TEMPLATE_TEST_CASE("token contract: a token revoked by another process or node is refused within the cache's life",
+                   "[storage][contract][tokens]", SqliteBackend, PostgresBackend) {
+  TestType b;
+  auto token = b.tokens.create_sync({"ana", Role::reviewer, ""});
+  REQUIRE(token.ok());
+  REQUIRE(b.tokens.authenticate(token->token).ok());  // now cached here
+  REQUIRE(b.other_tokens.revoke_sync(token->record.id, "ops-admin").ok());
+  std::this_thread::sleep_for(storage::TokenRegistry::kTokenCacheTtl + std::chrono::milliseconds(100));
+  CHECK(b.tokens.authenticate(token->token).error().message == "revoked token");
 }
 
 TEST_CASE("postgres sequencer: entries from many connections, long and short transactions interleaved, "

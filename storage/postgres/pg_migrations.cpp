@@ -144,6 +144,7 @@ CREATE INDEX disclosures_by_subject ON disclosures (subject_ref, disclosed_at);
 
 CREATE TABLE tokens (
   token_hash   bytea PRIMARY KEY,
+  made         bigserial,               -- the order tokens were made in, as SQLite's rowid
   id           text NOT NULL UNIQUE,
   principal    text NOT NULL,
   role         text NOT NULL,
