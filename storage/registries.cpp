@@ -21,6 +21,23 @@ Bytes verification_code_hash(const MasterKey& keys, std::string_view request_id,
   return keyed_hash(keys.token_hash(), fmt::format("code:{}:{}", request_id, code));
 }
 
+CodeVerdict judge_code(const Bytes& stored, std::int64_t expires_at, int left, const Bytes& given, TimePoint now) {
+  if (left <= 0) return {CodeCheck::locked, 0};
+  if (unix_seconds(now) > expires_at) return {CodeCheck::expired, left};
+  if (equal_constant_time(stored, given)) return {CodeCheck::accepted, left};
+  return {left - 1 == 0 ? CodeCheck::locked : CodeCheck::wrong, left - 1};
+}
+
+Error no_code_to_resend() {
+  return Error(ErrorCode::conflict, "this request is verified by a verifier, not by a code", "no_code");
+}
+
+Error code_limit_reached(int sent) {
+  return Error(ErrorCode::conflict,
+               fmt::format("{} codes have been sent, the most allowed; a verifier can check your identity instead", sent),
+               "code_limit");
+}
+
 namespace {
 
 void insert_recipient(WriteConnection& db, const MasterKey& keys, const Recipient& r) {
@@ -207,21 +224,14 @@ void VerificationCodes::check(std::string request_id, std::string code, TimePoin
           *verdict = {CodeCheck::none, 0};
           return ok_status();
         }
-        Bytes stored = column_blob(q.getColumn(0));
-        std::int64_t expires = q.getColumn(1).getInt64();
         int left = q.getColumn(2).getInt();
+        *verdict = judge_code(column_blob(q.getColumn(0)), q.getColumn(1).getInt64(), left, given, now);
         q.reset();
-        if (left <= 0) {
-          *verdict = {CodeCheck::locked, 0};
-        } else if (unix_seconds(now) > expires) {
-          *verdict = {CodeCheck::expired, left};
-        } else if (equal_constant_time(stored, given)) {
-          *verdict = {CodeCheck::accepted, left};
+        if (verdict->result == CodeCheck::accepted) {
           auto& consume = db.prepared("DELETE FROM verification_codes WHERE request_id = ?");
           consume.bind(1, request_id);
           consume.exec();
-        } else {
-          *verdict = {left - 1 == 0 ? CodeCheck::locked : CodeCheck::wrong, left - 1};
+        } else if (verdict->attempts_left < left) {  // a wrong code: one attempt spent
           auto& spend = db.prepared("UPDATE verification_codes SET attempts_left = attempts_left - 1 WHERE request_id = ?");
           spend.bind(1, request_id);
           spend.exec();
@@ -244,13 +254,10 @@ void VerificationCodes::resend(std::string request_id, std::string subject_ref, 
         auto& q = db.prepared("SELECT sent_count FROM verification_codes WHERE request_id = ?");
         q.bind(1, request_id);
         // The row goes when a code is used; without it, this is no code-verified request.
-        if (!q.executeStep()) return fail(Error(ErrorCode::conflict, "this request is verified by a verifier, not by a code", "no_code"));
+        if (!q.executeStep()) return fail(no_code_to_resend());
         int sent = q.getColumn(0).getInt();
         q.reset();
-        if (sent >= max_sends)
-          return fail(Error(ErrorCode::conflict,
-                            fmt::format("{} codes have been sent, the most allowed; a verifier can check your identity instead", sent),
-                            "code_limit"));
+        if (sent >= max_sends) return fail(code_limit_reached(sent));
         auto& u = db.prepared("UPDATE verification_codes SET code_hash = ?, expires_at = ?, attempts_left = ?, "
                               "sent_count = sent_count + 1 WHERE request_id = ?");
         bind_blob(u, 1, digest);

@@ -60,6 +60,17 @@ class VerificationCodes final : public VerificationCodeStore {
 // The associated data a recipient's signing secret is sealed with.
 std::string secret_context(std::string_view recipient_id);
 
+// What a code check comes to, from the stored row (its hash, expiry and
+// attempts left) and the hash of the code given: the same on every backend.
+// `accepted`: the row is to be deleted (a code is used once); `wrong`
+// or a lock-out: one attempt is to be spent.
+CodeVerdict judge_code(const Bytes& stored, std::int64_t expires_at, int attempts_left, const Bytes& given, TimePoint now);
+
+// A code resend refused: the request is verified by hand, or `sent` codes
+// have gone out, the most allowed.
+Error no_code_to_resend();
+Error code_limit_reached(int sent);
+
 // The keyed hash a code is stored as: bound to its request, so a code for
 // one request is worth nothing for another.
 Bytes verification_code_hash(const MasterKey& keys, std::string_view request_id, std::string_view code);

@@ -53,7 +53,7 @@ TEST_CASE("each type goes in and comes back as it was", "[postgres][driver]") {
   CHECK(count->integer(0, 2) == 3);
 }
 
-TEST_CASE("errors say what the caller can do: a duplicate is a conflict, bad input invalid", "[postgres][driver]") {
+TEST_CASE("errors say what the caller can do: a broken constraint is a conflict, a malformed value invalid", "[postgres][driver]") {
   test::PgDatabase db;
   auto c = must_connect(db.conninfo());
   REQUIRE(c->run_script("CREATE TABLE t (id text PRIMARY KEY, n bigint NOT NULL)").ok());
@@ -68,7 +68,8 @@ TEST_CASE("errors say what the caller can do: a duplicate is a conflict, bad inp
   CHECK(not_a_number.error().code == ErrorCode::invalid_argument);
   auto missing = c->exec("INSERT INTO t VALUES ($1, $2)", {std::string("c"), nullptr});
   REQUIRE_FALSE(missing.ok());
-  CHECK(missing.error().code == ErrorCode::invalid_argument);
+  CHECK(missing.error().code == ErrorCode::conflict);  // a constraint, as SQLite says it
+  CHECK(missing.error().kind == "sqlstate_23502");
   // The connection goes on after each error.
   CHECK(c->exec("SELECT n FROM t WHERE id = $1", {std::string("a")})->integer(0, 0) == 1);
 }

@@ -15,9 +15,11 @@
 #include "storage/postgres/pg_migrations.hpp"
 #include "storage/postgres/pg_sequencer.hpp"
 #include "storage/postgres/pg_store.hpp"
+#include "storage/postgres/pg_registries.hpp"
 #include "storage/postgres/pg_token_rows.hpp"
 #include "storage/postgres/pg_vault.hpp"
 #include "storage/sqlite_store.hpp"
+#include "storage/registries.hpp"
 #include "storage/sqlite_vault.hpp"
 #include "storage/token_registry.hpp"
 #include "storage_support.hpp"
@@ -37,6 +39,8 @@ struct SqliteBackend {
   storage::SqliteStore store{*db};
   storage::SqliteVault vault{*db};
   storage::TokenRegistry tokens{*db};
+  storage::SqliteDisclosures disclosures{*db};
+  storage::VerificationCodes codes{*db};
   // Another process on the same database, as `dsr token revoke` is.
   std::unique_ptr<storage::Database> other_db = test::open_database(dir.file("dsr.db"));
   storage::TokenRegistry other_tokens{*other_db};
@@ -60,6 +64,8 @@ struct PostgresBackend {
   storage::pg::PgStore store{pool, keys};
   storage::pg::PgVault vault{pool, keys};
   storage::TokenRegistry tokens{std::make_unique<storage::pg::PgTokenRows>(pool), keys};
+  storage::pg::PgDisclosures disclosures{pool, keys};
+  storage::pg::PgVerificationCodes codes{pool, keys};
   storage::pg::Pool other_pool{pg.conninfo(), 2};  // another node
   storage::TokenRegistry other_tokens{std::make_unique<storage::pg::PgTokenRows>(other_pool), keys};
 
@@ -125,6 +131,14 @@ RequestChange next_change(const Request& r, Fulfilment fulfilment, std::string r
   c.events = {e};
   c.fulfilment = std::move(fulfilment);
   return c;
+}
+
+// Waits for a call that completes through a callback.
+template <class T, class Call>
+T wait_for(Call call) {
+  std::promise<T> answer;
+  call([&answer](T r) { answer.set_value(std::move(r)); });
+  return answer.get_future().get();
 }
 
 Status commit(Store& store, RequestChange change) {
@@ -369,6 +383,91 @@ TEMPLATE_TEST_CASE("token contract: a token revoked by another process or node i
   REQUIRE(b.other_tokens.revoke_sync(token->record.id, "ops-admin").ok());
   std::this_thread::sleep_for(storage::TokenRegistry::kTokenCacheTtl + std::chrono::milliseconds(100));
   CHECK(b.tokens.authenticate(token->token).error().message == "revoked token");
+}
+
+TEMPLATE_TEST_CASE("ledger contract: recipients with sealed secrets, and every disclosure to them",
+                   "[storage][contract][ledger]", SqliteBackend, PostgresBackend) {
+  TestType b;
+  auto make = [&](std::string name, std::string kind) {
+    return wait_for<Result<Recipient>>([&](auto done) { b.disclosures.create_recipient({"", name, kind, "https://x.example/dsr", ""}, done); });
+  };
+  auto bssn = make("Biro SDM BSSN", "institution");
+  auto police = make("Bareskrim", "law_enforcement");
+  REQUIRE((bssn.ok() && police.ok()));
+  CHECK(bssn->signing_secret.starts_with("whsec_"));
+  CHECK(b.disclosures.recipient(bssn->id)->signing_secret == bssn->signing_secret);
+  CHECK(b.disclosures.recipient("rcp-none").error().code == ErrorCode::not_found);
+  auto friendly = make("X", "friend");
+  REQUIRE_FALSE(friendly.ok());
+  CHECK(friendly.error().message.find("is not one of institution") != std::string::npos);
+  auto record = [&](Disclosure d) {
+    return wait_for<Result<std::string>>([&](auto done) { b.disclosures.record(d, done); });
+  };
+  REQUIRE(record({"s-1", police->id, {"name", "nik"}, "court order 12/2025", test::at("2025-05-02T00:00:00Z"), "ams"}).ok());
+  REQUIRE(record({"s-1", bssn->id, {"name", "email"}, "employment", test::at("2025-04-01T00:00:00Z"), "ams"}).ok());
+  REQUIRE(record({"s-2", bssn->id, {"name"}, "employment", test::at("2025-06-01T00:00:00Z"), "ams"}).ok());
+  CHECK(record({"s-1", "rcp-none", {"name"}, "x", test::at("2025-05-02T00:00:00Z"), "ams"}).error().code ==
+        ErrorCode::conflict);
+  auto entries = b.disclosures.for_subject("s-1");
+  REQUIRE(entries.ok());
+  REQUIRE(entries->size() == 2);
+  CHECK((*entries)[0].recipient_name == "Biro SDM BSSN");  // oldest first
+  CHECK((*entries)[1].recipient_kind == "law_enforcement");
+  CHECK((*entries)[1].disclosure.categories == std::vector<std::string>{"name", "nik"});
+  CHECK((*entries)[1].disclosure.legal_basis == "court order 12/2025");
+  // An institution's own reads have one recipient, made once.
+  auto first = wait_for<Result<std::string>>([&](auto done) { b.disclosures.institution_recipient("Kemenkeu", done); });
+  auto again = wait_for<Result<std::string>>([&](auto done) { b.disclosures.institution_recipient("Kemenkeu", done); });
+  REQUIRE((first.ok() && again.ok()));
+  CHECK(*first == *again);
+}
+
+TEMPLATE_TEST_CASE("code contract: wrong attempts counted, expiry, lock-out, single use, resends limited",
+                   "[storage][contract][codes]", SqliteBackend, PostgresBackend) {
+  World<TestType> w;
+  REQUIRE(test::submit(w.service).ok());
+  REQUIRE(test::submit(w.service).ok());
+  auto& codes = w.backend.codes;
+  auto t0 = test::at("2025-03-03T02:15:00Z");
+  auto issue = [&](std::string id, std::string code, int attempts) {
+    return wait_for<Status>([&](auto done) { codes.issue(id, code, t0 + std::chrono::minutes(15), attempts, done); });
+  };
+  auto check = [&](std::string id, std::string code, TimePoint at) {
+    auto v = wait_for<Result<CodeVerdict>>([&](auto done) { codes.check(id, code, at, done); });
+    REQUIRE(v.ok());
+    return *v;
+  };
+  REQUIRE(issue("r1", "482913", 5).ok());
+  auto wrong = check("r1", "111111", t0);
+  CHECK(wrong.result == CodeCheck::wrong);
+  CHECK(wrong.attempts_left == 4);
+  CHECK(check("r2", "482913", t0).result == CodeCheck::none);  // bound to its request
+  CHECK(check("r1", "482913", t0 + std::chrono::minutes(16)).result == CodeCheck::expired);
+  CHECK(check("r1", "482913", t0 + std::chrono::minutes(1)).result == CodeCheck::accepted);
+  CHECK(check("r1", "482913", t0 + std::chrono::minutes(2)).result == CodeCheck::none);  // used up
+  REQUIRE(issue("r2", "777777", 3).ok());
+  CHECK(check("r2", "000000", t0).attempts_left == 2);
+  CHECK(check("r2", "000001", t0).attempts_left == 1);
+  CHECK(check("r2", "000002", t0).result == CodeCheck::locked);
+  CHECK(check("r2", "777777", t0).result == CodeCheck::locked);  // even the right code, now
+  // Resends: a new code with its message, up to the most allowed.
+  auto resend = [&](std::string id) {
+    return wait_for<Result<int>>([&](auto done) {
+      codes.resend(id, "s-test", "123456", t0 + std::chrono::minutes(15), 5, 3, OutgoingMessage{"a@b.c", "email", "code", "id", id, "Kode", {}, ""}, done);
+    });
+  };
+  CHECK(resend("r2").value() == 1);  // issued once, resent once: one left
+  CHECK(check("r2", "123456", t0).result == CodeCheck::accepted);
+  CHECK(resend("r2").error().kind == "no_code");  // used: nothing to resend
+  REQUIRE(issue("r1", "482913", 5).ok());
+  REQUIRE(resend("r1").ok());
+  REQUIRE(resend("r1").ok());
+  auto refused = resend("r1");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().kind == "code_limit");
+  auto stats = w.backend.store.stats(w.clock.now());
+  REQUIRE(stats.ok());
+  CHECK(stats->outbox[{"subject_message", "pending"}] == 3);  // each resend's message, queued with it
 }
 
 TEST_CASE("postgres sequencer: entries from many connections, long and short transactions interleaved, "

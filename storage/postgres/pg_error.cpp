@@ -5,11 +5,13 @@ namespace dsr::storage::pg {
 ErrorCode code_for_sqlstate(std::string_view s) {
   if (s == "DS001") return ErrorCode::conflict;
   if (s == "DS002") return ErrorCode::not_found;
-  if (s == "23505" || s == "23P01") return ErrorCode::conflict;
+  // Every integrity constraint, as SQLite reports them: the row clashes
+  // with what is stored.
+  if (s.starts_with("23")) return ErrorCode::conflict;
   if (retryable_sqlstate(s) || s == "55P03" || s == "25006" || s.starts_with("08") || s.starts_with("53") ||
       s == "57P01" || s == "57P02" || s == "57P03")
     return ErrorCode::unavailable;
-  if (s.starts_with("22") || s == "23502" || s == "23503" || s == "23514") return ErrorCode::invalid_argument;
+  if (s.starts_with("22")) return ErrorCode::invalid_argument;
   return ErrorCode::internal;
 }
 

@@ -1,10 +1,11 @@
 // PostgreSQL's errors as the engine's: SQLSTATE decides what the caller
 // can do about it.
-//   23505 unique_violation, 23P01 exclusion          -> conflict
+//   23xxx integrity (unique, foreign key, not null, check: the row
+//         clashes with what is stored, as SQLite's constraints say) -> conflict
 //   40001 serialization, 40P01 deadlock, 55P03 lock  -> unavailable (retry)
 //   08xxx connection, 57P01-03 shutdown, 25006 read-only transaction (a
 //   standby), 53xxx resources                         -> unavailable
-//   22xxx data, 23502/23503/23514 constraints        -> invalid_argument
+//   22xxx data (a value of the wrong form)           -> invalid_argument
 //   DS001 a stale version (raised by dsr's own SQL)  -> conflict, "stale_version"
 //   DS002 no such request                            -> not_found
 //   anything else                                    -> internal
