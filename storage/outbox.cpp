@@ -55,6 +55,16 @@ SealedMessage seal_message(const MasterKey& keys, const OutgoingMessage& message
   return {std::move(id), std::move(sealed)};
 }
 
+Result<OutgoingMessage> open_message(const MasterKey& keys, const std::string& id, const Bytes& sealed) {
+  auto opened = unseal(keys.details(), sealed, payload_context(id));
+  if (!opened) return fail(Error::internal(fmt::format("outbox message {} does not open", id)));
+  try {
+    return from_json(std::string(opened->begin(), opened->end()));
+  } catch (const std::exception&) {
+    return fail(Error::internal(fmt::format("outbox message {} is damaged", id)));
+  }
+}
+
 namespace {
 
 // `first`: the attempt already made before the row existed, if any.
@@ -105,13 +115,9 @@ Result<std::vector<PendingMessage>> Outbox::due(TimePoint now, int limit) const 
   if (!rows) return fail(rows.error());
   std::vector<PendingMessage> out;
   for (auto& [pending, sealed] : *rows) {
-    auto opened = unseal(db_.keys().details(), sealed, payload_context(pending.id));
-    if (!opened) return fail(Error::internal(fmt::format("outbox message {} does not open", pending.id)));
-    try {
-      pending.message = from_json(std::string(opened->begin(), opened->end()));
-    } catch (const std::exception&) {
-      return fail(Error::internal(fmt::format("outbox message {} is damaged", pending.id)));
-    }
+    auto opened = open_message(db_.keys(), pending.id, sealed);
+    if (!opened) return fail(opened.error());
+    pending.message = std::move(opened).value();
     out.push_back(std::move(pending));
   }
   return out;

@@ -20,6 +20,8 @@ struct SealedMessage {
   Bytes payload;
 };
 SealedMessage seal_message(const MasterKey& keys, const OutgoingMessage& message);
+// The message outbox row `id` holds sealed.
+Result<OutgoingMessage> open_message(const MasterKey& keys, const std::string& id, const Bytes& sealed);
 
 // Inside a writer job: adds one message for `request`.
 void enqueue_message(WriteConnection& db, const RequestHeader& request, const SealedMessage& message);

@@ -43,6 +43,22 @@ RecipientNotification read_row(SQLite::Statement& q) {
 
 }  // namespace
 
+Status open_notice(const MasterKey& keys, DueNotification& due, const Bytes& sealed_payload, const Bytes& sealed_secret) {
+  const auto& id = due.notification.id;
+  auto payload = unseal(keys.details(), sealed_payload, recipient_notice_context(id));
+  auto secret = unseal(keys.secrets(), sealed_secret, secret_context(due.notification.recipient_id));
+  if (!payload || !secret) return fail(Error::internal(fmt::format("notification {} does not open", id)));
+  try {
+    auto p = boost::json::parse(std::string_view(reinterpret_cast<const char*>(payload->data()), payload->size()));
+    due.nik = p.at("nik").as_string();
+    due.changes_json = boost::json::serialize(p.at("changes"));
+  } catch (const std::exception&) {
+    return fail(Error::internal(fmt::format("notification {} is damaged", id)));
+  }
+  due.signing_secret.assign(secret->begin(), secret->end());
+  return ok_status();
+}
+
 int enqueue_recipient_notifications(WriteConnection& db, const MasterKey& keys, const RequestHeader& request,
                                     const std::string& nik, const std::string& changes_json) {
   auto& recipients = db.prepared("SELECT DISTINCT recipient_id FROM disclosures WHERE subject_ref = ? ORDER BY recipient_id");
@@ -133,18 +149,7 @@ Result<std::vector<DueNotification>> SqliteNotificationLedger::due(TimePoint now
   if (!rows) return fail(rows.error());
   std::vector<DueNotification> out;
   for (auto& row : *rows) {
-    const auto& id = row.due.notification.id;
-    auto payload = unseal(db_.keys().details(), row.payload, recipient_notice_context(id));
-    auto secret = unseal(db_.keys().secrets(), row.secret, secret_context(row.due.notification.recipient_id));
-    if (!payload || !secret) return fail(Error::internal(fmt::format("notification {} does not open", id)));
-    try {
-      auto p = boost::json::parse(std::string_view(reinterpret_cast<const char*>(payload->data()), payload->size()));
-      row.due.nik = p.at("nik").as_string();
-      row.due.changes_json = boost::json::serialize(p.at("changes"));
-    } catch (const std::exception&) {
-      return fail(Error::internal(fmt::format("notification {} is damaged", id)));
-    }
-    row.due.signing_secret.assign(secret->begin(), secret->end());
+    if (Status opened = open_notice(db_.keys(), row.due, row.payload, row.secret); !opened) return fail(opened.error());
     out.push_back(std::move(row.due));
   }
   return out;

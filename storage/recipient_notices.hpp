@@ -33,6 +33,10 @@ struct DueNotification {
   std::string changes_json;    // a JSON array
 };
 
+// Opens a due notice's sealed payload (NIK, changes) and its recipient's
+// sealed signing secret into `due`.
+Status open_notice(const MasterKey& keys, DueNotification& due, const Bytes& payload, const Bytes& secret);
+
 class SqliteNotificationLedger final : public NotificationLedger {
  public:
   explicit SqliteNotificationLedger(Database& db) : db_(db) {}

@@ -15,10 +15,13 @@
 #include "storage/postgres/pg_migrations.hpp"
 #include "storage/postgres/pg_sequencer.hpp"
 #include "storage/postgres/pg_store.hpp"
+#include "storage/postgres/pg_delivery.hpp"
 #include "storage/postgres/pg_registries.hpp"
 #include "storage/postgres/pg_token_rows.hpp"
 #include "storage/postgres/pg_vault.hpp"
 #include "storage/sqlite_store.hpp"
+#include "storage/outbox.hpp"
+#include "storage/recipient_notices.hpp"
 #include "storage/registries.hpp"
 #include "storage/sqlite_vault.hpp"
 #include "storage/token_registry.hpp"
@@ -41,6 +44,8 @@ struct SqliteBackend {
   storage::TokenRegistry tokens{*db};
   storage::SqliteDisclosures disclosures{*db};
   storage::VerificationCodes codes{*db};
+  storage::Outbox outbox{*db};
+  storage::SqliteNotificationLedger notices{*db};
   // Another process on the same database, as `dsr token revoke` is.
   std::unique_ptr<storage::Database> other_db = test::open_database(dir.file("dsr.db"));
   storage::TokenRegistry other_tokens{*other_db};
@@ -66,6 +71,8 @@ struct PostgresBackend {
   storage::TokenRegistry tokens{std::make_unique<storage::pg::PgTokenRows>(pool), keys};
   storage::pg::PgDisclosures disclosures{pool, keys};
   storage::pg::PgVerificationCodes codes{pool, keys};
+  storage::pg::PgOutbox outbox{pool, keys, {"node-a", std::chrono::seconds(60)}};
+  storage::pg::PgNotificationLedger notices{pool, keys, {"node-a", std::chrono::seconds(60)}};
   storage::pg::Pool other_pool{pg.conninfo(), 2};  // another node
   storage::TokenRegistry other_tokens{std::make_unique<storage::pg::PgTokenRows>(other_pool), keys};
 
@@ -468,6 +475,101 @@ TEMPLATE_TEST_CASE("code contract: wrong attempts counted, expiry, lock-out, sin
   auto stats = w.backend.store.stats(w.clock.now());
   REQUIRE(stats.ok());
   CHECK(stats->outbox[{"subject_message", "pending"}] == 3);  // each resend's message, queued with it
+}
+
+TEMPLATE_TEST_CASE("delivery contract: messages queued with their event go out oldest first, retried, then given up",
+                   "[storage][contract][delivery]", SqliteBackend, PostgresBackend) {
+  World<TestType> w;
+  REQUIRE(test::submit(w.service).ok());
+  auto message = [](std::string text) { return OutgoingMessage{"budi@example.go.id", "email", "status", "id", "r1", text, {}, ""}; };
+  for (std::string text : {"first", "second"}) {
+    RequestChange c = next_change(*w.backend.store.load("r1"), {});
+    c.messages = {message(text)};
+    REQUIRE(commit(w.backend.store, c).ok());
+  }
+  auto now = w.clock.now() + std::chrono::seconds(1);
+  auto due = w.backend.outbox.due(now, 10);
+  REQUIRE(due.ok());
+  REQUIRE(due->size() == 2);
+  CHECK((*due)[0].message.text == "first");
+  CHECK((*due)[0].message.to == "budi@example.go.id");
+  REQUIRE(w.backend.outbox.delivered({(*due)[0].id}).ok());
+  REQUIRE(w.backend.outbox.attempt_failed((*due)[1].id, "503 from the gateway", now + std::chrono::minutes(5)).ok());
+  CHECK(w.backend.outbox.due(now + std::chrono::minutes(1), 10)->empty());  // not yet
+  auto retried = w.backend.outbox.due(now + std::chrono::minutes(6), 10);
+  REQUIRE(retried->size() == 1);
+  CHECK(retried->front().attempts == 1);
+  REQUIRE(w.backend.outbox.attempt_failed(retried->front().id, "503 again", std::nullopt).ok());  // the last try
+  CHECK(w.backend.outbox.due(now + std::chrono::hours(1), 10)->empty());
+  auto stats = w.backend.store.stats(now);
+  CHECK(stats->outbox[{"subject_message", "delivered"}] == 1);
+  CHECK(stats->outbox[{"subject_message", "failed"}] == 1);
+  CHECK(w.backend.outbox.pending_count().value() == 0);
+}
+
+TEMPLATE_TEST_CASE("delivery contract: a correction's notices go to each recipient, with the NIK, and are acknowledged",
+                   "[storage][contract][delivery]", SqliteBackend, PostgresBackend) {
+  World<TestType> w;
+  auto ref = test::put(w.backend.vault, budi());
+  auto recipient = wait_for<Result<Recipient>>([&](auto done) {
+    w.backend.disclosures.create_recipient({"", "Biro SDM", "institution", "https://sdm.example/dsr", ""}, done);
+  });
+  REQUIRE(recipient.ok());
+  REQUIRE(wait_for<Result<std::string>>([&](auto done) {
+    w.backend.disclosures.record({*ref, recipient->id, {"email"}, "employment", w.clock.now(), "ams"}, done);
+  }).ok());
+  REQUIRE(test::submit(w.service, "rectification", "id-pdp", *ref).ok());
+  Fulfilment corrected;
+  corrected.corrections = {{"email", "budi@bssn.go.id"}};
+  corrected.notify_recipients = true;
+  corrected.changes_json = R"([{"field":"email"}])";
+  REQUIRE(commit(w.backend.store, next_change(*w.backend.store.load("r1"), corrected)).ok());
+  auto listed = w.backend.notices.for_request("r1");
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 1);
+  CHECK(listed->front().recipient_name == "Biro SDM");
+  CHECK(listed->front().status == NotificationStatus::pending);
+  auto due = w.backend.notices.due(w.clock.now() + std::chrono::seconds(1), 10);
+  REQUIRE(due.ok());
+  REQUIRE(due->size() == 1);
+  CHECK(due->front().nik == budi().nik);  // the NIK the recipient knows, as it was before the correction
+  CHECK(due->front().changes_json == R"([{"field":"email"}])");
+  CHECK(due->front().signing_secret == recipient->signing_secret);
+  CHECK(due->front().request_type == "rectification");
+  const std::string id = due->front().notification.id;
+  REQUIRE(w.backend.notices.delivered(id, w.clock.now()).ok());
+  std::promise<Status> acked;
+  w.backend.notices.acknowledge(id, w.clock.now(), [&](Status st) { acked.set_value(st); });
+  REQUIRE(acked.get_future().get().ok());
+  CHECK(w.backend.notices.find(id)->status == NotificationStatus::acknowledged);
+  CHECK(w.backend.notices.counts()->at("acknowledged") == 1);
+  std::promise<Status> unknown;
+  w.backend.notices.acknowledge("n-none", w.clock.now(), [&](Status st) { unknown.set_value(st); });
+  CHECK(unknown.get_future().get().error().code == ErrorCode::not_found);
+}
+
+TEST_CASE("postgres delivery: a message claimed by one node is not sent by another until the claim lapses",
+          "[storage][postgres][delivery]") {
+  PostgresBackend b;
+  SystemClock clock;
+  int next = 0;
+  RequestService service(test::shipped_workflows(), test::shipped_policies(), b.store, clock,
+                         [&] { return "r" + std::to_string(++next); });
+  REQUIRE(test::submit(service).ok());
+  RequestChange c = next_change(*b.store.load("r1"), {});
+  c.messages = {OutgoingMessage{"budi@example.go.id", "email", "status", "id", "r1", "hello", {}, ""}};
+  REQUIRE(commit(b.store, c).ok());
+  storage::pg::PgOutbox node_a(b.pool, b.keys, {"node-a", std::chrono::seconds(30)});
+  storage::pg::PgOutbox node_b(b.pool, b.keys, {"node-b", std::chrono::seconds(30)});
+  auto now = clock.now() + std::chrono::seconds(1);
+  CHECK(node_a.due(now, 10)->size() == 1);
+  CHECK(node_b.due(now, 10)->empty());  // node-a is sending it
+  CHECK(node_b.due(now + std::chrono::seconds(10), 10)->empty());
+  // node-a died mid-send: after its claim lapses, node-b sends it (at least once).
+  auto taken = node_b.due(now + std::chrono::seconds(31), 10);
+  REQUIRE(taken->size() == 1);
+  REQUIRE(node_b.delivered({taken->front().id}).ok());
+  CHECK(node_a.due(now + std::chrono::hours(1), 10)->empty());
 }
 
 TEST_CASE("postgres sequencer: entries from many connections, long and short transactions interleaved, "
