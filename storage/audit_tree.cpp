@@ -8,19 +8,21 @@
 
 namespace dsr::storage {
 
-void TreeEdge::load(SQLite::Database& db) {
-  size_ = stored_tree_size(db);
-  roots_.clear();
+void TreeEdge::load(SQLite::Database& db) { *this = of(stored_tree_size(db), stored_nodes(db)); }
+
+TreeEdge TreeEdge::of(std::uint64_t size, const merkle::NodeSource& nodes) {
+  TreeEdge edge;
+  edge.size_ = size;
   // The tree of n leaves is a perfect subtree for each bit set in n, the
   // largest leftmost.
-  auto nodes = stored_nodes(db);
   std::uint64_t covered = 0;
   for (int level = 63; level >= 0; --level) {
     std::uint64_t width = std::uint64_t{1} << level;
-    if ((size_ & width) == 0) continue;
-    roots_.push_back(nodes(level, covered >> level));
+    if ((size & width) == 0) continue;
+    edge.roots_.push_back(nodes(level, covered >> level));
     covered += width;
   }
+  return edge;
 }
 
 std::vector<merkle::Hash> TreeEdge::append(const merkle::Hash& leaf_hash) {

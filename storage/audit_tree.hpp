@@ -15,6 +15,7 @@
 
 #include "engine/merkle.hpp"
 #include "storage/crypto.hpp"
+#include "storage/write_connection.hpp"
 
 namespace dsr::storage {
 
@@ -26,11 +27,9 @@ class TreeEdge {
  public:
   // Reads the edge of the stored tree.
   void load(SQLite::Database& db);
-  // Starts from a tree of `size` leaves whose edge is `roots` (largest first).
-  void resume(std::uint64_t size, std::vector<merkle::Hash> roots) {
-    size_ = size;
-    roots_ = std::move(roots);
-  }
+  // The edge of a tree of `size` leaves whose complete subtrees `nodes`
+  // gives (it throws if one is missing).
+  static TreeEdge of(std::uint64_t size, const merkle::NodeSource& nodes);
   // Adds the next leaf; returns the hashes of the subtrees it completes,
   // level 1 first, as its journal row keeps them (node_bytes).
   std::vector<merkle::Hash> append(const merkle::Hash& leaf_hash);

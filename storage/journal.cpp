@@ -227,6 +227,13 @@ void erase_reasons_of(WriteConnection& db, const std::string& subject_ref) {
   }
 }
 
+std::string request_row_disagrees(std::int64_t version, const std::string& state, std::int64_t journal_count,
+                                  const std::string& journal_state) {
+  if (version == journal_count && state == journal_state) return "";
+  return fmt::format("the request row says {} at version {}, its journal {} at version {}", state, version,
+                     journal_state, journal_count);
+}
+
 Result<JournalVerdict> verify_journal(SQLite::Database& db) {
   return guarded("verifying the journal", [&]() -> Result<JournalVerdict> {
     JournalVerdict v;
@@ -259,21 +266,13 @@ Result<JournalVerdict> verify_journal(SQLite::Database& db) {
       ++expected;
     }
     // The cached request rows must agree with the journal they summarise.
-    SQLite::Statement cache(db,
-                            "SELECT r.id, r.version, r.state, "
-                            "  (SELECT COUNT(*) FROM journal j WHERE j.request_id = r.id), "
-                            "  (SELECT j.to_state FROM journal j WHERE j.request_id = r.id ORDER BY j.request_seq DESC LIMIT 1), "
-                            "  (SELECT MIN(j.seq) FROM journal j WHERE j.request_id = r.id) "
-                            "FROM requests r ORDER BY r.id");
+    SQLite::Statement cache(db, kRequestsAgainstJournal);
     while (cache.executeStep()) {
-      std::int64_t version = cache.getColumn(1).getInt64();
-      std::int64_t count = cache.getColumn(3).getInt64();
-      std::string state = cache.getColumn(2).getString();
-      std::string last_state = cache.getColumn(4).isNull() ? "" : cache.getColumn(4).getString();
-      if (version != count || state != last_state) {
-        broken(cache.getColumn(5).isNull() ? 0 : cache.getColumn(5).getInt64(), cache.getColumn(0).getString(),
-               fmt::format("the request row says {} at version {}, its journal {} at version {}", state, version,
-                           last_state, count));
+      std::string wrong = request_row_disagrees(cache.getColumn(1).getInt64(), cache.getColumn(2).getString(),
+                                                cache.getColumn(3).getInt64(),
+                                                cache.getColumn(4).isNull() ? "" : cache.getColumn(4).getString());
+      if (!wrong.empty()) {
+        broken(cache.getColumn(5).isNull() ? 0 : cache.getColumn(5).getInt64(), cache.getColumn(0).getString(), wrong);
         return v;
       }
     }

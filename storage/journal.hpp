@@ -76,6 +76,19 @@ struct JournalVerdict {
 // when a checkpoint was signed is checked by verify_audit_log.
 Result<JournalVerdict> verify_journal(SQLite::Database& db);
 
+// The statement, the same on both backends, that lists each request's
+// cached row beside its journal: id, version, state, the journal's count,
+// its last state, and its first entry's seq (NULL if none or unsequenced).
+inline constexpr const char* kRequestsAgainstJournal =
+    "SELECT r.id, r.version, r.state, "
+    "  (SELECT COUNT(*) FROM journal j WHERE j.request_id = r.id), "
+    "  (SELECT j.to_state FROM journal j WHERE j.request_id = r.id ORDER BY j.request_seq DESC LIMIT 1), "
+    "  (SELECT MIN(j.seq) FROM journal j WHERE j.request_id = r.id) "
+    "FROM requests r ORDER BY r.id";
+// What is wrong with a request row against its journal; "" if nothing.
+std::string request_row_disagrees(std::int64_t version, const std::string& state, std::int64_t journal_count,
+                                  const std::string& journal_state);
+
 // The whole audit: the journal and its tree (verify_journal), then every
 // signed checkpoint against the log key the database recorded
 // (storage/log_checkpoints.hpp), as dsr audit verify and GET

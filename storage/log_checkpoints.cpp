@@ -109,33 +109,69 @@ Result<std::optional<std::string>> remembered_verifier_key(SQLite::Database& db)
   });
 }
 
+CheckpointVerdict judge_checkpoints(const std::vector<StoredCheckpoint>& checkpoints, std::uint64_t tree_size,
+                                    const merkle::NodeSource& nodes, std::string_view verifier_key) {
+  CheckpointVerdict v;
+  for (const auto& stored : checkpoints) {
+    ++v.checkpoints;
+    std::uint64_t size = stored.size;
+    auto bad = [&](std::string problem) {
+      v.ok = false;
+      v.first_bad_checkpoint = size;
+      v.problem = std::move(problem);
+      return v;
+    };
+    auto opened = open_checkpoint(stored.note, verifier_key);
+    if (!opened) return bad(fmt::format("checkpoint {}: {}", size, opened.error().message));
+    if (opened->size != size || to_hex(opened->root) != to_hex(stored.root))
+      return bad(fmt::format("checkpoint {}: its row does not match its signed note", size));
+    if (size > tree_size)
+      return bad(fmt::format("checkpoint {} covers {} entries, but the log now has {}: entries were removed from "
+                             "the end", size, size, tree_size));
+    if (merkle::root(size, nodes) != opened->root)
+      return bad(fmt::format("checkpoint {}: the log's first {} entries are no longer those it signed (rewritten)",
+                             size, size));
+  }
+  return v;
+}
+
+CheckpointVerdict judge_kept_checkpoint(const Checkpoint& kept, std::uint64_t tree_size, const merkle::NodeSource& nodes) {
+  CheckpointVerdict v;
+  v.checkpoints = 1;
+  if (kept.size > tree_size || merkle::root(kept.size, nodes) != kept.root) {
+    v.ok = false;
+    v.first_bad_checkpoint = kept.size;
+    v.problem = kept.size > tree_size
+                    ? fmt::format("the kept checkpoint covers {} entries, the log has only {}: it was cut back",
+                                  kept.size, tree_size)
+                    : fmt::format("the log's first {} entries are not those of the kept checkpoint: its history was "
+                                  "rewritten", kept.size);
+  }
+  return v;
+}
+
+AuditVerdict audit_verdict(const JournalVerdict& journal, const std::optional<CheckpointVerdict>& checkpoints) {
+  AuditVerdict out;
+  out.ok = journal.ok;
+  out.events = journal.events;
+  out.first_bad_event = journal.first_bad_event;
+  out.problem = journal.problem;
+  if (!journal.ok || !checkpoints) return out;
+  out.ok = checkpoints->ok;
+  out.checkpoints = checkpoints->checkpoints;
+  out.first_bad_checkpoint = checkpoints->first_bad_checkpoint;
+  if (!checkpoints->ok) out.problem = checkpoints->problem;
+  return out;
+}
+
 Result<CheckpointVerdict> verify_checkpoints(SQLite::Database& db, std::string_view verifier_key) {
   return guarded("verifying the checkpoints", [&]() -> Result<CheckpointVerdict> {
-    CheckpointVerdict v;
-    std::uint64_t tree_size = stored_tree_size(db);
-    auto nodes = stored_nodes(db);
+    std::vector<StoredCheckpoint> stored;
     SQLite::Statement rows(db, "SELECT size, root, note FROM log_checkpoints ORDER BY size");
-    while (rows.executeStep()) {
-      ++v.checkpoints;
-      auto size = static_cast<std::uint64_t>(rows.getColumn(0).getInt64());
-      auto bad = [&](std::string problem) {
-        v.ok = false;
-        v.first_bad_checkpoint = size;
-        v.problem = std::move(problem);
-        return v;
-      };
-      auto opened = open_checkpoint(rows.getColumn(2).getString(), verifier_key);
-      if (!opened) return bad(fmt::format("checkpoint {}: {}", size, opened.error().message));
-      if (opened->size != size || to_hex(opened->root) != to_hex(column_blob(rows.getColumn(1))))
-        return bad(fmt::format("checkpoint {}: its row does not match its signed note", size));
-      if (size > tree_size)
-        return bad(fmt::format("checkpoint {} covers {} entries, but the log now has {}: entries were removed from "
-                               "the end", size, size, tree_size));
-      if (merkle::root(size, nodes) != opened->root)
-        return bad(fmt::format("checkpoint {}: the log's first {} entries are no longer those it signed (rewritten)",
-                               size, size));
-    }
-    return v;
+    while (rows.executeStep())
+      stored.push_back({static_cast<std::uint64_t>(rows.getColumn(0).getInt64()), column_blob(rows.getColumn(1)),
+                        rows.getColumn(2).getString()});
+    return judge_checkpoints(stored, stored_tree_size(db), stored_nodes(db), verifier_key);
   });
 }
 
@@ -144,41 +180,24 @@ Result<CheckpointVerdict> verify_consistent_with(SQLite::Database& db, std::stri
   auto kept = open_checkpoint(note, verifier_key);
   if (!kept) return fail(kept.error());
   return guarded("checking the log against a kept checkpoint", [&]() -> Result<CheckpointVerdict> {
-    CheckpointVerdict v;
-    v.checkpoints = 1;
-    std::uint64_t tree_size = stored_tree_size(db);
-    if (kept->size > tree_size || merkle::root(kept->size, stored_nodes(db)) != kept->root) {
-      v.ok = false;
-      v.first_bad_checkpoint = kept->size;
-      v.problem = kept->size > tree_size
-                      ? fmt::format("the kept checkpoint covers {} entries, the log has only {}: it was cut back",
-                                    kept->size, tree_size)
-                      : fmt::format("the log's first {} entries are not those of the kept checkpoint: its history was "
-                                    "rewritten", kept->size);
-    }
-    return v;
+    return judge_kept_checkpoint(*kept, stored_tree_size(db), stored_nodes(db));
   });
 }
 
 Result<AuditVerdict> verify_audit_log(SQLite::Database& db) {
   auto journal = verify_journal(db);
   if (!journal) return fail(journal.error());
-  AuditVerdict out;
-  out.ok = journal->ok;
-  out.events = journal->events;
-  out.first_bad_event = journal->first_bad_event;
-  out.problem = journal->problem;
-  if (!journal->ok) return out;
-  auto key = remembered_verifier_key(db);
-  if (!key) return fail(key.error());
-  if (!*key) return out;  // no server has signed for this log yet
-  auto checkpoints = verify_checkpoints(db, **key);
-  if (!checkpoints) return fail(checkpoints.error());
-  out.ok = checkpoints->ok;
-  out.checkpoints = checkpoints->checkpoints;
-  out.first_bad_checkpoint = checkpoints->first_bad_checkpoint;
-  if (!checkpoints->ok) out.problem = checkpoints->problem;
-  return out;
+  std::optional<CheckpointVerdict> checkpoints;
+  if (journal->ok) {
+    auto key = remembered_verifier_key(db);
+    if (!key) return fail(key.error());
+    if (*key) {  // else no server has signed for this log yet
+      auto judged = verify_checkpoints(db, **key);
+      if (!judged) return fail(judged.error());
+      checkpoints = *judged;
+    }
+  }
+  return audit_verdict(*journal, checkpoints);
 }
 
 }  // namespace dsr::storage

@@ -10,9 +10,11 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/result.hpp"
 #include "storage/database.hpp"
+#include "storage/journal.hpp"
 #include "storage/log_key.hpp"
 
 namespace dsr::storage {
@@ -41,6 +43,21 @@ struct CheckpointVerdict {
   std::optional<std::uint64_t> first_bad_checkpoint;  // its size
   std::string problem;
 };
+
+// The judging itself, the same on every backend: each stored checkpoint
+// (in order of size) against the verifier key and the tree as it is now.
+struct StoredCheckpoint {
+  std::uint64_t size = 0;
+  Bytes root;
+  std::string note;
+};
+CheckpointVerdict judge_checkpoints(const std::vector<StoredCheckpoint>& checkpoints, std::uint64_t tree_size,
+                                    const merkle::NodeSource& nodes, std::string_view verifier_key);
+// Whether the tree extends `kept`, a checkpoint whose signature was checked.
+CheckpointVerdict judge_kept_checkpoint(const Checkpoint& kept, std::uint64_t tree_size, const merkle::NodeSource& nodes);
+// The audit's answer from the journal's verdict and, once a server signed
+// for the log, the checkpoints'.
+AuditVerdict audit_verdict(const JournalVerdict& journal, const std::optional<CheckpointVerdict>& checkpoints);
 
 // Each stored checkpoint: signed by `verifier_key`, and its root that of
 // the tree now at its size (so the log was neither cut back nor rewritten

@@ -10,8 +10,12 @@
 
 #include "engine/request_service.hpp"
 #include "postgres_support.hpp"
+#include "engine/merkle.hpp"
 #include "storage/journal.hpp"
+#include "storage/log_checkpoints.hpp"
+#include "storage/sqlite_audit_log.hpp"
 #include "storage/postgres/pg_audit.hpp"
+#include "storage/postgres/pg_audit_log.hpp"
 #include "storage/postgres/pg_migrations.hpp"
 #include "storage/postgres/pg_sequencer.hpp"
 #include "storage/postgres/pg_store.hpp"
@@ -21,6 +25,7 @@
 #include "storage/postgres/pg_vault.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/outbox.hpp"
+#include "storage/package_signer.hpp"
 #include "storage/recipient_notices.hpp"
 #include "storage/registries.hpp"
 #include "storage/sqlite_vault.hpp"
@@ -50,6 +55,19 @@ struct SqliteBackend {
   std::unique_ptr<storage::Database> other_db = test::open_database(dir.file("dsr.db"));
   storage::TokenRegistry other_tokens{*other_db};
 
+  storage::SqliteAuditLog audit_log{*db};
+  Result<std::optional<std::uint64_t>> sign(const storage::LogKey& key) { return storage::sign_checkpoint(*db, key); }
+  Status remember(const storage::LogKey& key) { return storage::remember_log_key(*db, key); }
+  AuditVerdict audit() {
+    auto v = db->read("auditing", [](SQLite::Database& c) { return storage::verify_audit_log(c); });
+    REQUIRE(v.ok());
+    return *v;
+  }
+  // Plain SQL behind dsr's back, as with the sqlite3 shell.
+  void tamper(const std::string& sql) {
+    SQLite::Database raw(dir.file("dsr.db"), SQLite::OPEN_READWRITE);
+    raw.exec(sql);
+  }
   // Waits for what was sent to the writer without waiting (notes of use).
   void settle() { REQUIRE(db->writer().run([](storage::WriteConnection&) { return ok_status(); }).ok()); }
   void sequence() {}
@@ -76,6 +94,16 @@ struct PostgresBackend {
   storage::pg::Pool other_pool{pg.conninfo(), 2};  // another node
   storage::TokenRegistry other_tokens{std::make_unique<storage::pg::PgTokenRows>(other_pool), keys};
 
+  storage::pg::PgAuditLog audit_log{pool};
+  Result<std::optional<std::uint64_t>> sign(const storage::LogKey& key) { return storage::pg::sign_checkpoint(pool, key); }
+  Status remember(const storage::LogKey& key) { return storage::pg::remember_log_key(pool, key); }
+  AuditVerdict audit() {
+    auto v = pool.with([](storage::pg::Connection& c) { return storage::pg::verify_audit_log(c); });
+    REQUIRE(v.ok());
+    return *v;
+  }
+  // Plain SQL behind dsr's back, as with psql.
+  void tamper(const std::string& sql) { REQUIRE(pool.with([&](storage::pg::Connection& c) { return c.run_script(sql); }).ok()); }
   void settle() {}
 
   static std::string migrated(const std::string& conninfo) {
@@ -570,6 +598,92 @@ TEST_CASE("postgres delivery: a message claimed by one node is not sent by anoth
   REQUIRE(taken->size() == 1);
   REQUIRE(node_b.delivered({taken->front().id}).ok());
   CHECK(node_a.due(now + std::chrono::hours(1), 10)->empty());
+}
+
+TEMPLATE_TEST_CASE("audit log contract: checkpoints, proofs of inclusion and consistency, tiles, and the audit",
+                   "[storage][contract][audit-log]", SqliteBackend, PostgresBackend) {
+  World<TestType> w;
+  test::TempDir keys;
+  auto key = storage::LogKey::load(keys.file("log.key"), "bsre.test/dsr-log", true);
+  REQUIRE(key.ok());
+  REQUIRE(w.backend.remember(*key).ok());
+  w.backend.audit_log.set_key(&*key);
+  for (int i = 0; i < 3; ++i) REQUIRE(test::submit(w.service).ok());
+  w.backend.sequence();
+  REQUIRE(w.backend.sign(*key).value() == 3);
+  CHECK_FALSE(w.backend.sign(*key).value().has_value());  // nothing new: no second checkpoint
+  REQUIRE(test::fire(w.service, "r2", "verify", actor(Role::subject, "subject"), 1).ok());
+  REQUIRE(test::submit(w.service).ok());
+  w.backend.sequence();
+  REQUIRE(w.backend.sign(*key).value() == 5);
+  auto three = storage::open_checkpoint(w.backend.audit_log.checkpoint(3).value(), key->verifier_key());
+  auto five = storage::open_checkpoint(w.backend.audit_log.latest_checkpoint().value(), key->verifier_key());
+  REQUIRE((three.ok() && five.ok()));
+  CHECK(w.backend.audit_log.checkpoint(4).error().code == ErrorCode::not_found);
+  // The consistency proof from 3 to 5 verifies against the two signed roots.
+  auto proof = w.backend.audit_log.consistency(3, 5);
+  REQUIRE(proof.ok());
+  std::vector<merkle::Hash> hashes;
+  for (const auto& b64 : *proof) {
+    auto bytes = storage::from_base64(b64);
+    REQUIRE(bytes.has_value());
+    merkle::Hash h{};
+    std::copy(bytes->begin(), bytes->end(), h.begin());
+    hashes.push_back(h);
+  }
+  CHECK(merkle::verify_consistency(3, 5, three->root, five->root, hashes));
+  CHECK(w.backend.audit_log.consistency(4, 9).error().code == ErrorCode::invalid_argument);
+  // The leaves, whose hashes the level-0 tile holds, in order.
+  auto leaves = w.backend.audit_log.entries(0, 5);
+  REQUIRE(leaves.ok());
+  REQUIRE(leaves->size() == 5);
+  auto tile = w.backend.audit_log.tile(0, 0, 5);
+  REQUIRE(tile.ok());
+  REQUIRE(tile->size() == 5 * 32);
+  for (std::size_t i = 0; i < 5; ++i) {
+    merkle::Hash h = merkle::leaf_hash(storage::as_bytes((*leaves)[i]));
+    CHECK(std::equal(h.begin(), h.end(), reinterpret_cast<const unsigned char*>(tile->data()) + 32 * i));
+  }
+  CHECK(w.backend.audit_log.tile(0, 0, 6).error().code == ErrorCode::not_found);
+  // A request's proofs, at a checkpoint that covers every event of it.
+  auto proofs = wait_for<Result<RequestLogProofs>>([&](auto done) { w.backend.audit_log.proofs_for("r2", done); });
+  REQUIRE(proofs.ok());
+  REQUIRE(proofs->entries.size() == 2);
+  for (const auto& e : proofs->entries) CHECK(e.proof.ends_with(proofs->checkpoint));
+  auto verdict = w.backend.audit();
+  CHECK(verdict.ok);
+  CHECK(verdict.events == 5);
+  CHECK(verdict.checkpoints == 2);
+}
+
+TEMPLATE_TEST_CASE("audit log contract: an edited event and a log cut back below a checkpoint are named",
+                   "[storage][contract][audit-log][tamper]", SqliteBackend, PostgresBackend) {
+  World<TestType> w;
+  test::TempDir keys;
+  auto key = storage::LogKey::load(keys.file("log.key"), "bsre.test/dsr-log", true);
+  REQUIRE(w.backend.remember(*key).ok());
+  for (int i = 0; i < 3; ++i) REQUIRE(test::submit(w.service).ok());
+  REQUIRE(commit(w.backend.store, next_change(*w.backend.store.load("r1"), {}, "checked by phone")).ok());
+  w.backend.sequence();
+  REQUIRE(w.backend.sign(*key).ok());
+  SECTION("an edited reason") {
+    w.backend.tamper("UPDATE journal SET reason = 'approved by the director' WHERE seq = 4");
+    auto v = w.backend.audit();
+    CHECK_FALSE(v.ok);
+    CHECK(v.first_bad_event == 4);
+    CHECK(v.problem.find("does not match") != std::string::npos);
+  }
+  SECTION("the last event cut, its request set back to match") {
+    w.backend.tamper("DELETE FROM journal WHERE seq = 4; UPDATE requests SET version = 1 WHERE id = 'r1'");
+    auto v = w.backend.audit();
+    CHECK_FALSE(v.ok);
+    CHECK(v.first_bad_checkpoint == 4);
+    CHECK(v.problem.find("removed from the end") != std::string::npos);
+  }
+  SECTION("another log key") {
+    auto other = storage::LogKey::load(keys.file("other.key"), "bsre.test/dsr-log", true);
+    CHECK(w.backend.remember(*other).error().code == ErrorCode::conflict);
+  }
 }
 
 TEST_CASE("postgres sequencer: entries from many connections, long and short transactions interleaved, "

@@ -7,10 +7,21 @@
 #pragma once
 
 #include "engine/result.hpp"
+#include "engine/merkle.hpp"
+#include "storage/audit_tree.hpp"
 #include "storage/journal.hpp"
 #include "storage/postgres/pg_connection.hpp"
 
 namespace dsr::storage::pg {
+
+// The stored tree, as storage/audit_tree.hpp keeps it on SQLite: node
+// (level, idx) in the row of entry (idx + 1) << level. The NodeSource
+// throws std::runtime_error for a node that is not there.
+merkle::NodeSource tree_nodes(Connection& c);
+// How many entries are sequenced (the tree's size).
+Result<std::uint64_t> tree_size(Connection& c);
+// The tree's right edge as stored, for the sequencer to extend.
+Result<TreeEdge> stored_edge(Connection& c);
 
 struct PgJournalVerdict {
   JournalVerdict journal;

@@ -1,7 +1,10 @@
 #include "storage/postgres/pg_journal.hpp"
 
 #include "engine/workflow.hpp"
+#include "storage/audit_leaf.hpp"
 #include "storage/journal.hpp"
+
+#include <stdexcept>
 
 namespace dsr::storage::pg {
 
@@ -24,6 +27,18 @@ Result<Event> event_at(const Rows& rows, int row, int first) {
   e.outcome = rows.text(row, column(10));
   e.data = std::move(data).value();
   return e;
+}
+
+Result<std::string> leaf_at(const Rows& rows, int row, int first) {
+  auto e = event_at(rows, row, first + 1);
+  if (!e) return fail(e.error());
+  std::optional<std::string> erased;
+  if (!rows.null(row, first + 14)) erased = rows.text(row, first + 14);
+  try {
+    return event_leaf(rows.text(row, first), *e, rows.text(row, first + 13), erased);
+  } catch (const std::invalid_argument& bad_salt) {
+    return fail(Error::internal(bad_salt.what()));
+  }
 }
 
 }  // namespace dsr::storage::pg

@@ -14,4 +14,8 @@ inline constexpr const char* kEventColumns =
 // The event in row `row`, whose kEventColumns start at column `first`.
 Result<Event> event_at(const Rows& rows, int row, int first);
 
+// The audit log leaf of row `row`, whose columns from `first` are
+// request_id, kEventColumns, salt, erased_reason (storage/audit_leaf.hpp).
+Result<std::string> leaf_at(const Rows& rows, int row, int first);
+
 }  // namespace dsr::storage::pg

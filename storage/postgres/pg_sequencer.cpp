@@ -4,47 +4,9 @@
 
 #include "engine/merkle.hpp"
 #include "storage/audit_tree.hpp"
+#include "storage/postgres/pg_audit.hpp"
 
 namespace dsr::storage::pg {
-namespace {
-
-// The hash of node (level, idx): kept by the entry of the leaf that
-// completed it, as on SQLite (storage/audit_tree.hpp).
-Result<merkle::Hash> stored_node(Connection& c, int level, std::uint64_t idx) {
-  auto row = c.exec("SELECT leaf_hash, nodes FROM journal WHERE seq = $1",
-                    {static_cast<std::int64_t>((idx + 1) << level)});
-  if (!row) return fail(row.error());
-  auto missing = [&] { return fail(Error::internal(fmt::format("the audit log's tree lacks node ({}, {})", level, idx))); };
-  if (row->empty() || row->null(0, level == 0 ? 0 : 1)) return missing();
-  Bytes bytes = row->bytes(0, level == 0 ? 0 : 1);
-  std::size_t offset = static_cast<std::size_t>(level == 0 ? 0 : level - 1) * sizeof(merkle::Hash);
-  if (bytes.size() < offset + sizeof(merkle::Hash)) return missing();
-  merkle::Hash h{};
-  std::copy(bytes.begin() + static_cast<std::ptrdiff_t>(offset), bytes.begin() + static_cast<std::ptrdiff_t>(offset + h.size()),
-            h.begin());
-  return h;
-}
-
-// The tree's right edge as stored: one root per bit of its size.
-Result<std::pair<std::uint64_t, std::vector<merkle::Hash>>> stored_edge(Connection& c) {
-  auto size_row = c.exec("SELECT COALESCE(MAX(seq), 0) FROM journal");
-  if (!size_row) return fail(size_row.error());
-  auto size = static_cast<std::uint64_t>(size_row->integer(0, 0));
-  std::vector<merkle::Hash> roots;
-  std::uint64_t covered = 0;
-  for (int level = 63; level >= 0; --level) {
-    std::uint64_t width = std::uint64_t{1} << level;
-    if ((size & width) == 0) continue;
-    auto h = stored_node(c, level, covered >> level);
-    if (!h) return fail(h.error());
-    roots.push_back(*h);
-    covered += width;
-  }
-  return std::pair{size, std::move(roots)};
-}
-
-}  // namespace
-
 Result<std::size_t> Sequencer::run_once(std::size_t batch) {
   auto leased = pool_.lease();
   if (!leased) return fail(leased.error());
@@ -65,10 +27,8 @@ Result<std::size_t> Sequencer::run_once(std::size_t batch) {
         {static_cast<std::int64_t>(batch)});
     if (!taken) return fail(taken.error());
     if (taken->empty()) return std::size_t{0};
-    auto edge = stored_edge(c);
-    if (!edge) return fail(edge.error());
-    TreeEdge tree;
-    tree.resume(edge->first, std::move(edge->second));
+    auto tree = stored_edge(c);
+    if (!tree) return fail(tree.error());
     // One statement for the batch: the ids, their seqs and their nodes (hex).
     std::string ids = "{", seqs = "{", nodes = "{";
     for (int i = 0; i < taken->size(); ++i) {
@@ -76,8 +36,8 @@ Result<std::size_t> Sequencer::run_once(std::size_t batch) {
       merkle::Hash h{};
       if (leaf.size() != h.size()) return fail(Error::internal("a journal entry's leaf hash is not 32 bytes"));
       std::copy(leaf.begin(), leaf.end(), h.begin());
-      std::uint64_t seq = tree.size() + 1;
-      Bytes completed = node_bytes(tree.append(h));
+      std::uint64_t seq = tree->size() + 1;
+      Bytes completed = node_bytes(tree->append(h));
       const char* sep = i == 0 ? "" : ",";
       ids += fmt::format("{}{}", sep, taken->integer(i, 0));
       seqs += fmt::format("{}{}", sep, seq);

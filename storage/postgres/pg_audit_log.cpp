@@ -1,0 +1,265 @@
+#include "storage/postgres/pg_audit_log.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <stdexcept>
+
+#include "storage/journal.hpp"
+#include "storage/postgres/pg_audit.hpp"
+#include "storage/postgres/pg_journal.hpp"
+#include "storage/sqlite_audit_log.hpp"
+
+namespace dsr::storage::pg {
+namespace {
+
+std::vector<std::string> base64_all(const std::vector<merkle::Hash>& hashes) {
+  std::vector<std::string> out;
+  for (const auto& h : hashes) out.push_back(merkle::to_base64(h));
+  return out;
+}
+
+Result<std::string> present(Result<std::optional<std::string>> note, std::string what) {
+  if (!note) return fail(note.error());
+  if (!*note) return fail(Error::not_found(std::move(what)));
+  return **note;
+}
+
+// Runs `f` with the tree's NodeSource, turning a missing node into an error.
+template <class F>
+auto with_tree(Connection& c, F&& f) -> decltype(f(tree_nodes(c))) {
+  try {
+    return f(tree_nodes(c));
+  } catch (const std::runtime_error& missing) {
+    return fail(Error::internal(missing.what()));
+  }
+}
+
+Status range_check(Connection& c, std::uint64_t from, std::uint64_t to) {
+  auto size = tree_size(c);
+  if (!size) return fail(size.error());
+  if (from > to || to > *size)
+    return fail(Error::invalid_argument(fmt::format("need 0 <= from <= to <= {} (the log's size)", *size)));
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::optional<std::uint64_t>> sign_checkpoint(Pool& pool, const LogKey& key) {
+  return pool.with([&](Connection& c) -> Result<std::optional<std::uint64_t>> {
+    if (Status begun = c.run_script("BEGIN ISOLATION LEVEL REPEATABLE READ"); !begun) return fail(begun.error());
+    auto signed_size = [&]() -> Result<std::optional<std::uint64_t>> {
+      auto size = tree_size(c);
+      if (!size) return fail(size.error());
+      auto latest = c.exec("SELECT COALESCE(MAX(size), 0) FROM log_checkpoints");
+      if (!latest) return fail(latest.error());
+      if (*size == 0 || *size <= static_cast<std::uint64_t>(latest->integer(0, 0))) return std::optional<std::uint64_t>{};
+      auto root = with_tree(c, [&](const merkle::NodeSource& nodes) -> Result<merkle::Hash> { return merkle::root(*size, nodes); });
+      if (!root) return fail(root.error());
+      std::string note = key.sign_note(checkpoint_text({key.origin(), *size, *root}));
+      // One checkpoint a size, for ever: a second would be a second history.
+      auto stored = c.exec("INSERT INTO log_checkpoints (size, root, note, signed_at) VALUES ($1, $2, $3, $4) "
+                           "ON CONFLICT (size) DO NOTHING",
+                           {static_cast<std::int64_t>(*size), Bytes(root->begin(), root->end()), note,
+                            static_cast<std::int64_t>(std::time(nullptr))});
+      if (!stored) return fail(stored.error());
+      return std::optional<std::uint64_t>(*size);
+    }();
+    if (!signed_size) {
+      (void)c.run_script("ROLLBACK");
+      return signed_size;
+    }
+    if (Status committed = c.run_script("COMMIT"); !committed) return fail(committed.error());
+    return signed_size;
+  });
+}
+
+Result<std::optional<std::string>> remembered_verifier_key(Connection& c) {
+  auto row = c.exec("SELECT value FROM meta WHERE key = 'log_verifier_key'");
+  if (!row) return fail(row.error());
+  if (row->empty()) return std::optional<std::string>{};
+  Bytes value = row->bytes(0, 0);
+  return std::optional<std::string>(std::string(value.begin(), value.end()));
+}
+
+Status remember_log_key(Pool& pool, const LogKey& key) {
+  std::string given = key.verifier_key();
+  auto recorded = pool.with([&](Connection& c) -> Result<std::string> {
+    // The first node to start records it; later ones read what it recorded.
+    auto inserted = c.exec("INSERT INTO meta (key, value) VALUES ('log_verifier_key', $1) ON CONFLICT (key) DO NOTHING",
+                           {Bytes(given.begin(), given.end())});
+    if (!inserted) return fail(inserted.error());
+    auto known = remembered_verifier_key(c);
+    if (!known) return fail(known.error());
+    return known->value_or("");
+  });
+  if (!recorded) return fail(recorded.error());
+  if (*recorded != given)
+    return fail(Error::conflict(fmt::format(
+        "this database's audit log is {}, and the log key or origin given is {}: a log's key and origin never "
+        "change; give the --log-key-file and --log-origin it was started with", *recorded, given)));
+  return ok_status();
+}
+
+Result<AuditVerdict> verify_audit_log(Connection& c) {
+  auto journal = verify_journal(c);
+  if (!journal) return fail(journal.error());
+  std::optional<CheckpointVerdict> checkpoints;
+  if (journal->journal.ok) {
+    auto key = remembered_verifier_key(c);
+    if (!key) return fail(key.error());
+    if (*key) {
+      auto rows = c.exec("SELECT size, root, note FROM log_checkpoints ORDER BY size");
+      if (!rows) return fail(rows.error());
+      std::vector<StoredCheckpoint> stored;
+      for (int i = 0; i < rows->size(); ++i)
+        stored.push_back({static_cast<std::uint64_t>(rows->integer(i, 0)), rows->bytes(i, 1), rows->text(i, 2)});
+      auto size = tree_size(c);
+      if (!size) return fail(size.error());
+      auto judged = with_tree(c, [&](const merkle::NodeSource& nodes) -> Result<CheckpointVerdict> {
+        return judge_checkpoints(stored, *size, nodes, **key);
+      });
+      if (!judged) return fail(judged.error());
+      checkpoints = *judged;
+    }
+  }
+  return audit_verdict(journal->journal, checkpoints);
+}
+
+Result<CheckpointVerdict> verify_consistent_with(Connection& c, std::string_view note, std::string_view verifier_key) {
+  auto kept = open_checkpoint(note, verifier_key);
+  if (!kept) return fail(kept.error());
+  auto size = tree_size(c);
+  if (!size) return fail(size.error());
+  return with_tree(c, [&](const merkle::NodeSource& nodes) -> Result<CheckpointVerdict> {
+    return judge_kept_checkpoint(*kept, *size, nodes);
+  });
+}
+
+Result<std::string> PgAuditLog::verifier_key() const {
+  if (key_ == nullptr) return fail(Error::unavailable("the audit log's key is not loaded yet"));
+  return key_->verifier_key();
+}
+
+Result<std::optional<std::string>> PgAuditLog::note_where(const std::string& sql, std::optional<std::uint64_t> size) const {
+  auto row = pool_.with([&](Connection& c) {
+    return size ? c.exec(sql, {static_cast<std::int64_t>(*size)}) : c.exec(sql);
+  });
+  if (!row) return fail(row.error());
+  if (row->empty()) return std::optional<std::string>{};
+  return std::optional<std::string>(row->text(0, 0));
+}
+
+Result<std::string> PgAuditLog::latest_checkpoint() const {
+  return present(note_where("SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1", std::nullopt),
+                 "no checkpoint has been signed yet");
+}
+
+Result<std::string> PgAuditLog::checkpoint(std::uint64_t size) const {
+  return present(note_where("SELECT note FROM log_checkpoints WHERE size = $1", size),
+                 fmt::format("no checkpoint was signed at size {}", size));
+}
+
+Result<std::vector<std::string>> PgAuditLog::consistency(std::uint64_t from, std::uint64_t to) const {
+  return pool_.with([&](Connection& c) -> Result<std::vector<std::string>> {
+    if (Status in_range = range_check(c, from, to); !in_range) return fail(in_range.error());
+    return with_tree(c, [&](const merkle::NodeSource& nodes) -> Result<std::vector<std::string>> {
+      return base64_all(merkle::consistency_proof(from, to, nodes));
+    });
+  });
+}
+
+Result<std::vector<std::string>> PgAuditLog::entries(std::uint64_t from, std::uint64_t to) const {
+  return pool_.with([&](Connection& c) -> Result<std::vector<std::string>> {
+    if (Status in_range = range_check(c, from, to); !in_range) return fail(in_range.error());
+    auto rows = c.exec(std::string("SELECT ") + kLeafColumns + " FROM journal WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+                       {static_cast<std::int64_t>(from), static_cast<std::int64_t>(std::min(to, from + kMaxEntries))});
+    if (!rows) return fail(rows.error());
+    std::vector<std::string> out;
+    for (int i = 0; i < rows->size(); ++i) {
+      auto leaf = leaf_at(*rows, i, 0);
+      if (!leaf) return fail(leaf.error());
+      out.push_back(std::move(leaf).value());
+    }
+    return out;
+  });
+}
+
+Result<std::string> PgAuditLog::tile(int level, std::uint64_t index, unsigned width) const {
+  return pool_.with([&](Connection& c) -> Result<std::string> {
+    int tree_level = 8 * level;
+    auto size = tree_size(c);
+    if (!size) return fail(size.error());
+    std::uint64_t first = index * 256;
+    if (level < 0 || level > 7 || width == 0 || width > 256 || first + width > (*size >> tree_level))
+      return fail(Error::not_found("the log has no such tile yet"));
+    return with_tree(c, [&](const merkle::NodeSource& nodes) -> Result<std::string> {
+      std::string out;
+      for (std::uint64_t idx = first; idx < first + width; ++idx) {
+        merkle::Hash h = nodes(tree_level, idx);
+        out.append(reinterpret_cast<const char*>(h.data()), h.size());
+      }
+      return out;
+    });
+  });
+}
+
+void PgAuditLog::proofs_for(std::string request_id, ProofsDone done) {
+  if (key_ == nullptr) return done(fail(Error::unavailable("the audit log's key is not loaded yet")));
+  struct Entry {
+    std::int64_t sequence;
+    std::uint64_t index;
+    std::string leaf;
+  };
+  auto entries = pool_.with([&](Connection& c) -> Result<std::vector<Entry>> {
+    auto rows = c.exec(std::string("SELECT ") + kLeafColumns + ", seq FROM journal WHERE request_id = $1 ORDER BY request_seq",
+                       {request_id});
+    if (!rows) return fail(rows.error());
+    std::vector<Entry> out;
+    for (int i = 0; i < rows->size(); ++i) {
+      if (rows->null(i, 15))
+        return fail(Error::unavailable("the audit log has not yet placed this request's latest events; ask again in a "
+                                       "few seconds"));
+      auto leaf = leaf_at(*rows, i, 0);
+      if (!leaf) return fail(leaf.error());
+      out.push_back({rows->integer(i, 1), static_cast<std::uint64_t>(rows->integer(i, 15) - 1), std::move(leaf).value()});
+    }
+    return out;
+  });
+  if (!entries) return done(fail(entries.error()));
+  if (entries->empty()) return done(fail(Error::not_found("no log entries for this request")));
+  std::uint64_t needed = 0;
+  for (const auto& e : *entries) needed = std::max(needed, e.index + 1);
+  // The latest checkpoint if it covers them all, else one signed now.
+  auto note = latest_checkpoint();
+  std::optional<Checkpoint> covering;
+  if (note) {
+    auto opened = open_checkpoint(*note, key_->verifier_key());
+    if (!opened) return done(fail(opened.error()));
+    if (opened->size >= needed) covering = *opened;
+  }
+  if (!covering) {
+    if (auto made = sign_checkpoint(pool_, *key_); !made) return done(fail(made.error()));
+    note = latest_checkpoint();
+    if (!note) return done(fail(note.error()));
+    auto opened = open_checkpoint(*note, key_->verifier_key());
+    if (!opened) return done(fail(opened.error()));
+    covering = *opened;
+  }
+  RequestLogProofs out;
+  out.verifier_key = key_->verifier_key();
+  out.checkpoint = *note;
+  auto proved = pool_.with([&](Connection& c) -> Status {
+    return with_tree(c, [&](const merkle::NodeSource& nodes) -> Status {
+      for (const auto& e : *entries) {
+        auto proof = base64_all(merkle::inclusion_proof(e.index, covering->size, nodes));
+        out.entries.push_back({e.sequence, e.index, e.leaf, tlog_proof_text(e.index, proof, *note)});
+      }
+      return ok_status();
+    });
+  });
+  if (!proved) return done(fail(proved.error()));
+  done(std::move(out));
+}
+
+}  // namespace dsr::storage::pg
