@@ -27,32 +27,45 @@ std::optional<Bytes> from_base64(std::string_view text) {
 }
 
 Result<std::unique_ptr<Ed25519Signer>> Ed25519Signer::open(Database& db) {
+  return open(
+      db.keys(),
+      [&db]() {
+        return db.read("reading the signing key", [](SQLite::Database& c) -> Result<Bytes> {
+          SQLite::Statement q(c, "SELECT value FROM meta WHERE key = 'signing_key'");
+          if (!q.executeStep()) return Bytes{};
+          return column_blob(q.getColumn(0));
+        });
+      },
+      [&db](const Bytes& sealed) -> Result<Bytes> {
+        Status saved = db.writer().run([&](WriteConnection& c) -> Status {
+          auto& insert = c.prepared("INSERT INTO meta (key, value) VALUES ('signing_key', ?)");
+          insert.bind(1, sealed.data(), static_cast<int>(sealed.size()));
+          insert.exec();
+          return ok_status();
+        });
+        if (!saved) return fail(saved.error());
+        return sealed;
+      });
+}
+
+Result<std::unique_ptr<Ed25519Signer>> Ed25519Signer::open(const MasterKey& keys,
+                                                           const std::function<Result<Bytes>()>& stored_key,
+                                                           const std::function<Result<Bytes>(const Bytes&)>& keep) {
   crypto_ready();
   std::unique_ptr<Ed25519Signer> signer(new Ed25519Signer());
-  auto stored = db.read("reading the signing key", [](SQLite::Database& c) -> Result<Bytes> {
-    SQLite::Statement q(c, "SELECT value FROM meta WHERE key = 'signing_key'");
-    if (!q.executeStep()) return Bytes{};
-    return column_blob(q.getColumn(0));
-  });
+  auto stored = stored_key();
   if (!stored) return fail(stored.error());
   if (stored->empty()) {
     Bytes pk(crypto_sign_PUBLICKEYBYTES), sk(crypto_sign_SECRETKEYBYTES);
     crypto_sign_keypair(pk.data(), sk.data());
-    Bytes sealed = seal(db.keys().details(), sk, kContext);
-    Status saved = db.writer().run([&](WriteConnection& c) -> Status {
-      auto& insert = c.prepared("INSERT INTO meta (key, value) VALUES ('signing_key', ?)");
-      insert.bind(1, sealed.data(), static_cast<int>(sealed.size()));
-      insert.exec();
-      return ok_status();
-    });
-    if (!saved) return fail(saved.error());
-    signer->secret_ = std::move(sk);
-  } else {
-    auto opened = unseal(db.keys().details(), *stored, kContext);
-    if (!opened || opened->size() != crypto_sign_SECRETKEYBYTES)
-      return fail(Error::internal("the signing key in the database does not open"));
-    signer->secret_ = std::move(opened).value();
+    stored = keep(seal(keys.details(), sk, kContext));
+    sodium_memzero(sk.data(), sk.size());
+    if (!stored) return fail(stored.error());
   }
+  auto opened = unseal(keys.details(), *stored, kContext);
+  if (!opened || opened->size() != crypto_sign_SECRETKEYBYTES)
+    return fail(Error::internal("the signing key in the database does not open"));
+  signer->secret_ = std::move(opened).value();
   signer->public_.resize(crypto_sign_PUBLICKEYBYTES);
   crypto_sign_ed25519_sk_to_pk(signer->public_.data(), signer->secret_.data());
   return signer;

@@ -7,12 +7,20 @@
 #include "engine/ports.hpp"
 #include "storage/database.hpp"
 
+#include <functional>
+#include <memory>
+
 namespace dsr::storage {
 
 class Ed25519Signer final : public PackageSigner {
  public:
-  // Loads the key, or makes and stores one.
+  // Loads the key, or makes and stores one (on SQLite).
   static Result<std::unique_ptr<Ed25519Signer>> open(Database& db);
+  // The same on any backend: `stored` reads the sealed key (empty: none
+  // yet); `keep` stores a new sealed key unless one is there already (two
+  // nodes starting at once) and answers the sealed key that is kept.
+  static Result<std::unique_ptr<Ed25519Signer>> open(const MasterKey& keys, const std::function<Result<Bytes>()>& stored,
+                                                     const std::function<Result<Bytes>(const Bytes&)>& keep);
   ~Ed25519Signer() override;
 
   std::string sign(std::string_view bytes) const override;

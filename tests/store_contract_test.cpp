@@ -16,6 +16,7 @@
 #include "storage/sqlite_audit_log.hpp"
 #include "storage/postgres/pg_audit.hpp"
 #include "storage/postgres/pg_audit_log.hpp"
+#include "storage/postgres/pg_backend.hpp"
 #include "storage/postgres/pg_migrations.hpp"
 #include "storage/postgres/pg_sequencer.hpp"
 #include "storage/postgres/pg_store.hpp"
@@ -82,8 +83,9 @@ struct SqliteBackend {
 // the sequencer, run here until it has nothing left.
 struct PostgresBackend {
   test::PgDatabase pg;
-  storage::MasterKey keys{test::test_key()};
-  storage::pg::Pool pool{migrated(pg.conninfo()), 8};
+  std::unique_ptr<storage::pg::Backend> opened = must_open(pg.conninfo());
+  storage::pg::Pool& pool = opened->pool();
+  const storage::MasterKey& keys = opened->keys();
   storage::pg::PgStore store{pool, keys};
   storage::pg::PgVault vault{pool, keys};
   storage::TokenRegistry tokens{std::make_unique<storage::pg::PgTokenRows>(pool), keys};
@@ -106,11 +108,10 @@ struct PostgresBackend {
   void tamper(const std::string& sql) { REQUIRE(pool.with([&](storage::pg::Connection& c) { return c.run_script(sql); }).ok()); }
   void settle() {}
 
-  static std::string migrated(const std::string& conninfo) {
-    auto c = storage::pg::Connection::open(conninfo);
-    REQUIRE(c.ok());
-    REQUIRE(storage::pg::migrate(**c).ok());
-    return conninfo;
+  static std::unique_ptr<storage::pg::Backend> must_open(const std::string& conninfo) {
+    auto b = storage::pg::Backend::open(conninfo, test::test_key());
+    REQUIRE(b.ok());
+    return std::move(b).value();
   }
   // Until every entry has its place. An entry becomes eligible once every
   // transaction older than it has ended, in the whole cluster: the tests
@@ -684,6 +685,23 @@ TEMPLATE_TEST_CASE("audit log contract: an edited event and a log cut back below
     auto other = storage::LogKey::load(keys.file("other.key"), "bsre.test/dsr-log", true);
     CHECK(w.backend.remember(*other).error().code == ErrorCode::conflict);
   }
+}
+
+TEST_CASE("postgres: a node started with another master key is refused, and every node signs with one package key",
+          "[storage][postgres][keys]") {
+  PostgresBackend b;
+  auto other = storage::pg::Backend::open(b.pg.conninfo(), test::test_key(8));
+  REQUIRE_FALSE(other.ok());
+  CHECK(other.error().code == ErrorCode::forbidden);
+  CHECK(other.error().message.find("--key-file") != std::string::npos);
+  auto second = storage::pg::Backend::open(b.pg.conninfo(), test::test_key());  // another node, the same key
+  REQUIRE(second.ok());
+  auto first_signer = storage::pg::open_signer(*b.opened);
+  auto second_signer = storage::pg::open_signer(**second);
+  REQUIRE((first_signer.ok() && second_signer.ok()));
+  CHECK((*first_signer)->public_key() == (*second_signer)->public_key());
+  std::string signature = (*second_signer)->sign("package");
+  CHECK(storage::verify_signature("package", signature, (*first_signer)->public_key()));
 }
 
 TEST_CASE("postgres sequencer: entries from many connections, long and short transactions interleaved, "

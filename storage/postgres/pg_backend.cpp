@@ -1,0 +1,47 @@
+#include "storage/postgres/pg_backend.hpp"
+
+#include "storage/postgres/pg_migrations.hpp"
+
+namespace dsr::storage::pg {
+namespace {
+
+Result<Bytes> meta_value(Connection& c, const std::string& key) {
+  auto row = c.exec("SELECT value FROM meta WHERE key = $1", {key});
+  if (!row) return fail(row.error());
+  if (row->empty()) return Bytes{};
+  return row->bytes(0, 0);
+}
+
+// Stores `value` under `key` unless a value is there, and answers the one kept.
+Result<Bytes> keep_first(Connection& c, const std::string& key, const Bytes& value) {
+  auto inserted = c.exec("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", {key, value});
+  if (!inserted) return fail(inserted.error());
+  return meta_value(c, key);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Backend>> Backend::open(const std::string& conninfo, const Key& master_key,
+                                               std::size_t connections) {
+  std::unique_ptr<Backend> backend(new Backend(conninfo, master_key, connections));
+  auto checked = backend->pool_.with([&](Connection& c) -> Status {
+    if (Status migrated = migrate(c); !migrated) return migrated;
+    auto kept = keep_first(c, "master_key_check", backend->keys_.check_value());
+    if (!kept) return fail(kept.error());
+    if (!equal_constant_time(*kept, backend->keys_.check_value()))
+      return fail(Error::forbidden("the master key does not match this database: give the --key-file it was created with"));
+    return ok_status();
+  });
+  if (!checked) return fail(checked.error());
+  return backend;
+}
+
+Result<std::unique_ptr<Ed25519Signer>> open_signer(Backend& backend) {
+  return Ed25519Signer::open(
+      backend.keys(), [&]() { return backend.pool().with([](Connection& c) { return meta_value(c, "signing_key"); }); },
+      [&](const Bytes& sealed) {
+        return backend.pool().with([&](Connection& c) { return keep_first(c, "signing_key", sealed); });
+      });
+}
+
+}  // namespace dsr::storage::pg
