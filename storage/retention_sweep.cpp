@@ -11,29 +11,23 @@
 #include "storage/sqlite_vault.hpp"
 
 namespace dsr::storage {
-namespace {
-
-// The rules of each policy in use (a policy not in the catalogue: the defaults).
-std::vector<std::pair<std::string, RetentionRules>> rules_in_use(SQLite::Database& db, const SlaCatalog& policies,
-                                                                 const RetentionRules& defaults) {
-  std::vector<std::pair<std::string, RetentionRules>> out;
-  SQLite::Statement in_use(db, "SELECT DISTINCT policy FROM requests INDEXED BY requests_for_report");
-  while (in_use.executeStep()) {
-    std::string id = in_use.getColumn(0).getString();
+RulesInUse rules_in_use(const std::vector<std::string>& policies_in_use, const SlaCatalog& policies,
+                        const RetentionRules& defaults) {
+  RulesInUse out;
+  for (const auto& id : policies_in_use) {
     const SlaPolicy* policy = policies.policy(id);
     out.emplace_back(id, policy ? policy->retention : defaults);
   }
   return out;
 }
 
-// Per policy in use, the instant before which one kind of thing is due to
-// go, as JSON for json_each(): {"id-pdp": 1790000000, ...}.
-std::string cutoffs(const std::vector<std::pair<std::string, RetentionRules>>& in_use, TimePoint now,
-                    std::chrono::days RetentionRules::*rule) {
+std::string retention_cutoffs(const RulesInUse& in_use, TimePoint now, std::chrono::days RetentionRules::*rule) {
   boost::json::object out;
   for (const auto& [id, rules] : in_use) out[id] = unix_seconds(now - rules.*rule);
   return boost::json::serialize(out);
 }
+
+namespace {
 
 constexpr const char* kCutoffs = "WITH cutoff(policy, before) AS (SELECT key, value FROM json_each(?1)) ";
 
@@ -45,13 +39,16 @@ Result<RetentionSweep> sweep_retention(Database& db, const SlaCatalog& policies,
   Status done = db.writer().run([&](WriteConnection& w) -> Status {
     SQLite::Database& c = w.db();
     sweep = RetentionSweep{};  // a retried job starts again
-    auto in_use = rules_in_use(c, policies, defaults);
+    std::vector<std::string> policy_ids;
+    SQLite::Statement in_use_query(c, "SELECT DISTINCT policy FROM requests INDEXED BY requests_for_report");
+    while (in_use_query.executeStep()) policy_ids.push_back(in_use_query.getColumn(0).getString());
+    auto in_use = rules_in_use(policy_ids, policies, defaults);
 
     SQLite::Statement codes(c, std::string(kCutoffs) +
         "DELETE FROM verification_codes WHERE request_id IN (SELECT r.id FROM requests r JOIN cutoff c "
         "ON c.policy = r.policy WHERE r.closed_at < c.before) OR expires_at < "
         "(SELECT MIN(before) FROM cutoff)");
-    codes.bind(1, cutoffs(in_use, now, &RetentionRules::verification_codes));
+    codes.bind(1, retention_cutoffs(in_use, now, &RetentionRules::verification_codes));
     sweep.verification_codes = codes.exec();
 
     // Delivered subject messages and acknowledged notices keep their row
@@ -62,7 +59,7 @@ Result<RetentionSweep> sweep_retention(Database& db, const SlaCatalog& policies,
         " (kind = 'recipient_notification' AND status = 'acknowledged')) AND "
         "COALESCE(acknowledged_at, delivered_at, updated_at) < COALESCE("
         "(SELECT c.before FROM requests r JOIN cutoff c ON c.policy = r.policy WHERE r.id = outbox.request_id), ?2)");
-    payloads.bind(1, cutoffs(in_use, now, &RetentionRules::delivered_messages));
+    payloads.bind(1, retention_cutoffs(in_use, now, &RetentionRules::delivered_messages));
     payloads.bind(2, unix_seconds(now - defaults.delivered_messages));
     sweep.message_payloads = payloads.exec();
 
@@ -76,7 +73,7 @@ Result<RetentionSweep> sweep_retention(Database& db, const SlaCatalog& policies,
         "SELECT s.ref, s.legal_hold FROM subjects s WHERE EXISTS (SELECT 1 FROM requests r WHERE r.subject_ref = s.ref) "
         "AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.subject_ref = s.ref AND (r.closed_at IS NULL OR "
         "r.closed_at >= COALESCE((SELECT before FROM cutoff WHERE cutoff.policy = r.policy), ?2))) ORDER BY s.ref");
-    due.bind(1, cutoffs(in_use, now, &RetentionRules::subject_record));
+    due.bind(1, retention_cutoffs(in_use, now, &RetentionRules::subject_record));
     due.bind(2, unix_seconds(now - defaults.subject_record));
     std::vector<std::string> shred;
     while (due.executeStep()) {

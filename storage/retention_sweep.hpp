@@ -35,6 +35,15 @@ struct RetentionSweep {
   }
 };
 
+// The rules of each policy in use (a policy not in the catalogue: the
+// defaults), and, for one rule, the instant before which things are due to
+// go, per policy, as JSON ({"id-pdp": 1790000000, ...}) for the database
+// to join on. The same for both backends.
+using RulesInUse = std::vector<std::pair<std::string, RetentionRules>>;
+RulesInUse rules_in_use(const std::vector<std::string>& policies_in_use, const SlaCatalog& policies,
+                        const RetentionRules& defaults);
+std::string retention_cutoffs(const RulesInUse& in_use, TimePoint now, std::chrono::days RetentionRules::*rule);
+
 // `policies` gives each request's rules by its policy; `defaults` (the
 // server's default policy) applies to what no request ties to a policy
 // (idempotency answers) and to requests of a policy not in the catalogue.

@@ -1,4 +1,4 @@
-// The storage contract: what the engine's Store promises, run against both
+// The storage contract: what the engine's ports promise, run against both
 // backends, SQLite and PostgreSQL, by the same test cases. A feature that
 // stores something lands on both, and shows it here.
 #include <catch2/catch.hpp>
@@ -17,6 +17,7 @@
 #include "storage/postgres/pg_audit.hpp"
 #include "storage/postgres/pg_audit_log.hpp"
 #include "storage/postgres/pg_backend.hpp"
+#include "storage/postgres/pg_retention.hpp"
 #include "storage/postgres/pg_migrations.hpp"
 #include "storage/postgres/pg_sequencer.hpp"
 #include "storage/postgres/pg_store.hpp"
@@ -29,6 +30,7 @@
 #include "storage/package_signer.hpp"
 #include "storage/recipient_notices.hpp"
 #include "storage/registries.hpp"
+#include "storage/retention_sweep.hpp"
 #include "storage/sqlite_vault.hpp"
 #include "storage/token_registry.hpp"
 #include "storage_support.hpp"
@@ -63,6 +65,14 @@ struct SqliteBackend {
     auto v = db->read("auditing", [](SQLite::Database& c) { return storage::verify_audit_log(c); });
     REQUIRE(v.ok());
     return *v;
+  }
+  Result<storage::RetentionSweep> sweep(const RetentionRules& rules, TimePoint now) {
+    return storage::sweep_retention(*db, test::shipped_policies(), rules, now);
+  }
+  static std::string blob(const std::string& hex) { return "X'" + hex + "'"; }
+  std::int64_t count(const std::string& sql) {
+    SQLite::Database raw(dir.file("dsr.db"), SQLite::OPEN_READONLY);
+    return raw.execAndGet(sql).getInt64();
   }
   // Plain SQL behind dsr's back, as with the sqlite3 shell.
   void tamper(const std::string& sql) {
@@ -103,6 +113,15 @@ struct PostgresBackend {
     auto v = pool.with([](storage::pg::Connection& c) { return storage::pg::verify_audit_log(c); });
     REQUIRE(v.ok());
     return *v;
+  }
+  Result<storage::RetentionSweep> sweep(const RetentionRules& rules, TimePoint now) {
+    return storage::pg::sweep_retention(pool, test::shipped_policies(), rules, now);
+  }
+  static std::string blob(const std::string& hex) { return "'\\x" + hex + "'::bytea"; }
+  std::int64_t count(const std::string& sql) {
+    auto n = pool.with([&](storage::pg::Connection& c) { return c.exec(sql); });
+    REQUIRE(n.ok());
+    return n->integer(0, 0);
   }
   // Plain SQL behind dsr's back, as with psql.
   void tamper(const std::string& sql) { REQUIRE(pool.with([&](storage::pg::Connection& c) { return c.run_script(sql); }).ok()); }
@@ -702,6 +721,85 @@ TEST_CASE("postgres: a node started with another master key is refused, and ever
   CHECK((*first_signer)->public_key() == (*second_signer)->public_key());
   std::string signature = (*second_signer)->sign("package");
   CHECK(storage::verify_signature("package", signature, (*first_signer)->public_key()));
+}
+
+TEMPLATE_TEST_CASE("retention contract: a sweep removes what each rule says has served its purpose, and only that",
+                   "[storage][contract][retention]", SqliteBackend, PostgresBackend) {
+  using namespace std::chrono_literals;
+  TestType b;
+  const std::int64_t t0 = 1793491200;  // 1 November 2026 00:00 UTC
+  const TimePoint day8 = TimePoint{std::chrono::seconds{t0}} + 24h * 8;
+  const TimePoint day366 = TimePoint{std::chrono::seconds{t0}} + 24h * 366;
+  auto x = [](const std::string& hex) { return TestType::blob(hex); };
+  // Rows as dsr writes them, the ones a sweep reads, with times around t0.
+  b.tamper(
+      "INSERT INTO subjects (ref, nik_index, wrapped_key, record, legal_hold, updated_at) VALUES "
+      "('s-done', " + x("01") + ", " + x("aa") + ", " + x("bb") + ", FALSE, 1793491200), "  // every request closed on day 0
+      "('s-open', " + x("02") + ", " + x("aa") + ", " + x("bb") + ", FALSE, 1793491200), "  // one request still open
+      "('s-held', " + x("03") + ", " + x("aa") + ", " + x("bb") + ", TRUE, 1793491200), "   // closed, under legal hold
+      "('s-none', " + x("04") + ", " + x("aa") + ", " + x("bb") + ", FALSE, 1793491200); "  // never asked anything
+      "INSERT INTO requests (id, type, policy, subject_ref, state, version, received_at, due_at, updated_at, closed_at) VALUES "
+      "('r-done', 'access', 'id-pdp', 's-done', 'completed', 4, 1793491200, 1793750400, 1793491200, 1793491200), "
+      "('r-open-closed', 'access', 'id-pdp', 's-open', 'rejected', 2, 1793491200, 1793750400, 1793491200, 1793491200), "
+      "('r-open', 'access', 'id-pdp', 's-open', 'in_review', 2, 1793491200, 1793750400, 1793491200, NULL), "
+      "('r-held', 'access', 'id-pdp', 's-held', 'completed', 4, 1793491200, 1793750400, 1793491200, 1793491200); "
+      "INSERT INTO request_details (request_id, sealed) VALUES ('r-done', " + x("cc") + "), ('r-open', " + x("cc") + "); "
+      "INSERT INTO request_messages (request_id, request_seq, author, role, sealed, at) VALUES "
+      "('r-done', 2, 'budi', 'subject', " + x("dd") + ", 1793491200); "
+      "INSERT INTO verification_codes (request_id, code_hash, expires_at, attempts_left, created_at) VALUES "
+      "('r-done', " + x("ee") + ", 1793492100, 5, 1793491200), "
+      "('r-open-closed', " + x("ee") + ", 1793492100, 5, 1793491200), "
+      "('r-open', " + x("ee") + ", 9999999999, 5, 1793491200); "  // open and still valid: kept
+      "INSERT INTO recipients (id, name, kind, webhook_url, signing_secret, created_at) VALUES "
+      "('rc-1', 'Biro SDM', 'institution', 'https://sdm.example.go.id/hook', " + x("ff") + ", 1793491200); "
+      "INSERT INTO outbox (id, kind, request_id, subject_ref, recipient_id, payload, status, next_attempt_at, created_at, "
+      "updated_at, delivered_at, acknowledged_at) VALUES "
+      "('m-sent', 'subject_message', 'r-done', 's-done', NULL, " + x("0102") + ", 'delivered', 0, 1793491200, 1793491200, 1793491200, NULL), "
+      "('m-pending', 'subject_message', 'r-open', 's-open', NULL, " + x("0102") + ", 'pending', 0, 1793491200, 1793491200, NULL, NULL), "
+      "('n-acked', 'recipient_notification', 'r-held', NULL, 'rc-1', " + x("0102") + ", 'acknowledged', 0, 1793491200, 1793491200, 1793491200, 1793491200), "
+      "('n-waiting', 'recipient_notification', 'r-held', NULL, 'rc-1', " + x("0102") + ", 'delivered', 0, 1793491200, 1793491200, 1793491200, NULL), "
+      "('n-dead', 'recipient_notification', 'r-held', NULL, 'rc-1', " + x("0102") + ", 'failed', 0, 1793491200, 1793491200, NULL, NULL); "
+      "INSERT INTO idempotency_keys (key_hash, body_hash, status, response, created_at) VALUES "
+      "(" + x("11") + ", " + x("22") + ", 201, " + x("33") + ", 1793491200), "
+      "(" + x("12") + ", " + x("22") + ", 201, " + x("33") + ", 1796083200);");
+  const RetentionRules& rules = test::shipped_policies().policy("id-pdp")->retention;
+  REQUIRE(rules.verification_codes == std::chrono::days(7));
+  REQUIRE(rules.subject_record == std::chrono::days(365));
+
+  // A week and a day on: codes, delivered payloads and old answers go; the
+  // records stay (they are kept a year).
+  auto first = b.sweep(rules, day8);
+  REQUIRE(first.ok());
+  CHECK(first->verification_codes == 2);
+  CHECK(b.count("SELECT COUNT(*) FROM verification_codes WHERE request_id = 'r-open'") == 1);
+  CHECK(first->message_payloads == 2);  // the delivered message and the acknowledged notice
+  CHECK(b.count("SELECT COUNT(*) FROM outbox WHERE length(payload) = 0 AND id IN ('m-sent', 'n-acked')") == 2);
+  CHECK(b.count("SELECT COUNT(*) FROM outbox") == 5);  // the rows stay, with their status
+  CHECK(first->idempotency_answers == 1);
+  CHECK(first->subjects_shredded.empty());
+  CHECK(b.count("SELECT COUNT(*) FROM retention_sweeps") == 1);
+
+  // Again: nothing more to remove, and nothing recorded.
+  auto again = b.sweep(rules, day8);
+  REQUIRE(again.ok());
+  CHECK_FALSE(again->removed_anything());
+  CHECK(b.count("SELECT COUNT(*) FROM retention_sweeps") == 1);
+
+  // A year on: the record whose requests all closed is shredded with its
+  // forms and correspondence; one with an open request, one under legal
+  // hold and one that never asked anything stay.
+  auto later = b.sweep(rules, day366);
+  REQUIRE(later.ok());
+  CHECK(later->subjects_shredded == std::vector<std::string>{"s-done"});
+  CHECK(later->subjects_on_hold == 1);
+  CHECK(b.count("SELECT COUNT(*) FROM subjects WHERE ref IN ('s-held', 's-none', 's-open')") == 3);
+  CHECK(b.count("SELECT COUNT(*) FROM subjects") == 3);
+  CHECK(b.count("SELECT COUNT(*) FROM request_details WHERE request_id = 'r-done'") == 0);
+  CHECK(b.count("SELECT COUNT(*) FROM request_messages WHERE request_id = 'r-done'") == 0);
+  CHECK(b.count("SELECT COUNT(*) FROM request_details WHERE request_id = 'r-open'") == 1);
+  CHECK(b.count("SELECT COUNT(*) FROM requests") == 4);  // the requests themselves are the record of processing
+  // The record of the sweep: counts and references, no personal data.
+  CHECK(b.count("SELECT COUNT(*) FROM retention_sweeps WHERE subjects_shredded = '[\"s-done\"]' AND subjects_on_hold = 1") == 1);
 }
 
 TEST_CASE("postgres sequencer: entries from many connections, long and short transactions interleaved, "
