@@ -18,6 +18,14 @@ struct Row {
 
 }  // namespace
 
+Status open_owed_details(const MasterKey& keys, OwedReceipt& owed, const Bytes& sealed_details) {
+  if (sealed_details.empty()) return ok_status();
+  auto opened = unseal(keys.details(), sealed_details, request_details_context(owed.request.id));
+  if (!opened) return fail(Error::internal(fmt::format("the filing of request {} does not open", owed.request.id)));
+  owed.details_json.assign(opened->begin(), opened->end());
+  return ok_status();
+}
+
 Result<std::vector<OwedReceipt>> FilingReceipts::owed(int limit) const {
   auto rows = db_.read("reading new filings", [&](SQLite::Database& db) -> Result<std::vector<Row>> {
     SQLite::Statement q(db, fmt::format("SELECT r.rowid, r.id, r.type, r.policy, r.subject_ref, r.received_at, d.sealed "
@@ -41,11 +49,7 @@ Result<std::vector<OwedReceipt>> FilingReceipts::owed(int limit) const {
   std::vector<OwedReceipt> out;
   out.reserve(rows->size());
   for (auto& row : *rows) {
-    if (!row.sealed_details.empty()) {
-      auto opened = unseal(db_.keys().details(), row.sealed_details, request_details_context(row.owed.request.id));
-      if (!opened) return fail(Error::internal(fmt::format("the filing of request {} does not open", row.owed.request.id)));
-      row.owed.details_json.assign(opened->begin(), opened->end());
-    }
+    if (Status opened = open_owed_details(db_.keys(), row.owed, row.sealed_details); !opened) return fail(opened.error());
     out.push_back(std::move(row.owed));
   }
   return out;

@@ -44,6 +44,9 @@ struct UndeliveredReceipt {
   FailedFirstAttempt attempt;
 };
 
+// Opens an owed filing's sealed form (empty: none kept) into `owed`.
+Status open_owed_details(const MasterKey& keys, OwedReceipt& owed, const Bytes& sealed_details);
+
 class FilingReceipts {
  public:
   explicit FilingReceipts(Database& db) : db_(db) {}

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "engine/request_service.hpp"
+#include "engine/subject_notices.hpp"
 #include "postgres_support.hpp"
 #include "engine/merkle.hpp"
 #include "storage/journal.hpp"
@@ -22,10 +23,12 @@
 #include "storage/postgres/pg_sequencer.hpp"
 #include "storage/postgres/pg_store.hpp"
 #include "storage/postgres/pg_delivery.hpp"
+#include "storage/postgres/pg_receipts.hpp"
 #include "storage/postgres/pg_registries.hpp"
 #include "storage/postgres/pg_token_rows.hpp"
 #include "storage/postgres/pg_vault.hpp"
 #include "storage/sqlite_store.hpp"
+#include "storage/filing_receipts.hpp"
 #include "storage/outbox.hpp"
 #include "storage/package_signer.hpp"
 #include "storage/recipient_notices.hpp"
@@ -54,6 +57,7 @@ struct SqliteBackend {
   storage::VerificationCodes codes{*db};
   storage::Outbox outbox{*db};
   storage::SqliteNotificationLedger notices{*db};
+  storage::FilingReceipts receipts{*db};
   // Another process on the same database, as `dsr token revoke` is.
   std::unique_ptr<storage::Database> other_db = test::open_database(dir.file("dsr.db"));
   storage::TokenRegistry other_tokens{*other_db};
@@ -103,6 +107,7 @@ struct PostgresBackend {
   storage::pg::PgVerificationCodes codes{pool, keys};
   storage::pg::PgOutbox outbox{pool, keys, {"node-a", std::chrono::seconds(60)}};
   storage::pg::PgNotificationLedger notices{pool, keys, {"node-a", std::chrono::seconds(60)}};
+  storage::pg::PgFilingReceipts receipts{pool, keys};
   storage::pg::Pool other_pool{pg.conninfo(), 2};  // another node
   storage::TokenRegistry other_tokens{std::make_unique<storage::pg::PgTokenRows>(other_pool), keys};
 
@@ -800,6 +805,53 @@ TEMPLATE_TEST_CASE("retention contract: a sweep removes what each rule says has 
   CHECK(b.count("SELECT COUNT(*) FROM requests") == 4);  // the requests themselves are the record of processing
   // The record of the sweep: counts and references, no personal data.
   CHECK(b.count("SELECT COUNT(*) FROM retention_sweeps WHERE subjects_shredded = '[\"s-done\"]' AND subjects_on_hold = 1") == 1);
+}
+
+TEMPLATE_TEST_CASE("receipt contract: filings owe their receipts in log order until handled, and a refused one is queued",
+                   "[storage][contract][receipts]", SqliteBackend, PostgresBackend) {
+  World<TestType> w;
+  SubjectNotices notices{test::shipped_messages(), test::shipped_policies(), w.backend.vault, w.backend.store};
+  int next = 0;
+  RequestService service{test::shipped_workflows(), test::shipped_policies(), w.backend.store, w.clock,
+                         [&] { return "r" + std::to_string(++next); }, {&notices, nullptr}};
+  auto file = [&](const std::string& email, std::string type) {
+    Filing filing;
+    filing.details_json = R"({"contact_given":{"email":")" + email + R"("},"locale":"en"})";
+    auto r = wait_for<Result<Request>>([&](auto done) {
+      service.submit({std::move(type), "id-pdp", "s-" + email, {"subject", Role::subject}, filing, {}}, done);
+    });
+    REQUIRE(r.ok());
+    return *r;
+  };
+  Request r1 = file("ani@example.org", "access");
+  file("budi@example.org", "erasure");
+  file("citra@example.org", "access");
+  w.backend.sequence();
+  auto owed = w.backend.receipts.owed(10);
+  REQUIRE(owed.ok());
+  REQUIRE(owed->size() == 3);
+  CHECK((*owed)[0].request.id == "r1");
+  CHECK((*owed)[1].request.type == "erasure");
+  CHECK((*owed)[1].details_json.find("budi@example.org") != std::string::npos);  // opened from its sealed row
+  CHECK((*owed)[2].request.id == "r3");
+  // The first refused by the gateway: queued with its attempt counted.
+  auto m1 = service.receipt((*owed)[0].request, (*owed)[0].received_at, (*owed)[0].details_json);
+  REQUIRE(m1);
+  TimePoint retry_at = r1.received_at + std::chrono::minutes(1);
+  REQUIRE(w.backend.receipts.handled((*owed)[1].position, {{(*owed)[0].request, *m1, {r1.received_at, "gateway said 503", retry_at}}}).ok());
+  auto left = w.backend.receipts.owed(10);
+  REQUIRE(left->size() == 1);
+  CHECK(left->front().request.id == "r3");
+  // The mark never moves back.
+  REQUIRE(w.backend.receipts.handled((*owed)[0].position, {}).ok());
+  CHECK(w.backend.receipts.owed(10)->size() == 1);
+  CHECK(w.backend.store.stats(w.clock.now())->receipts_owed == 1);
+  CHECK(w.backend.outbox.due(retry_at - std::chrono::seconds(1), 10)->empty());  // not before its retry
+  auto due = w.backend.outbox.due(retry_at, 10);
+  REQUIRE(due->size() == 1);
+  CHECK(due->front().attempts == 1);
+  CHECK(due->front().message.to == "ani@example.org");
+  CHECK(due->front().created_at == r1.received_at);  // the horizon counts from the filing
 }
 
 TEST_CASE("postgres sequencer: entries from many connections, long and short transactions interleaved, "

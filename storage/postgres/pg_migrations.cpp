@@ -78,6 +78,9 @@ CREATE TABLE journal (
   UNIQUE (request_id, request_seq)
 );
 CREATE INDEX journal_unsequenced ON journal (id) WHERE seq IS NULL;
+-- Filings (each request's first entry) in log order: the receipts they owe
+-- follow it (storage/postgres/pg_receipts.hpp).
+CREATE INDEX journal_filings ON journal (seq) WHERE request_seq = 1;
 
 -- A change to a request checks the version it was made from, and holds the
 -- row until it commits, so that of two changes made from one version the

@@ -8,6 +8,7 @@
 #include "storage/journal.hpp"
 #include "storage/outbox.hpp"
 #include "storage/postgres/pg_journal.hpp"
+#include "storage/postgres/pg_receipts.hpp"
 #include "storage/postgres/pg_vault.hpp"
 #include "storage/sealed_change.hpp"
 #include "storage/subject_seal.hpp"
@@ -288,6 +289,9 @@ Result<QueueStats> PgStore::stats(TimePoint now) const {
     auto outbox = c.exec("SELECT kind, status, COUNT(*) FROM outbox GROUP BY kind, status");
     if (!outbox) return fail(outbox.error());
     for (int i = 0; i < outbox->size(); ++i) out.outbox[{outbox->text(i, 0), outbox->text(i, 1)}] = outbox->integer(i, 2);
+    auto owed = PgFilingReceipts(pool_, keys_).count_owed();
+    if (!owed) return fail(owed.error());
+    out.receipts_owed = *owed;
     return out;
   });
 }
