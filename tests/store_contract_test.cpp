@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <cstdlib>
+#include <fstream>
 #include <future>
 #include <set>
 #include <thread>
@@ -852,6 +854,53 @@ TEMPLATE_TEST_CASE("receipt contract: filings owe their receipts in log order un
   CHECK(due->front().attempts == 1);
   CHECK(due->front().message.to == "ani@example.org");
   CHECK(due->front().created_at == r1.received_at);  // the horizon counts from the filing
+}
+
+TEST_CASE("postgres: a pg_dump holds no NIK, NIP, e-mail, phone or name of a subject, before or after erasure",
+          "[storage][postgres][vault][erasure]") {
+  PostgresBackend b;
+  SystemClock clock;
+  int next = 0;
+  RequestService service(test::shipped_workflows(), test::shipped_policies(), b.store, clock,
+                         [&] { return "r" + std::to_string(++next); });
+  const SubjectRecord subject = budi();
+  auto ref = test::put(b.vault, subject);
+  REQUIRE(ref.ok());
+  REQUIRE(test::put(b.vault, sari()).ok());
+  Filing filing;
+  filing.details_json = R"({"contact_given":{"email":")" + subject.email + R"(","phone":")" + subject.phone + R"("}})";
+  filing.tracking_token = "trk_r1.secret";
+  REQUIRE(wait_for<Result<Request>>([&](auto done) {
+    service.submit({"erasure", "id-pdp", *ref, {"subject", Role::subject}, filing, {}}, done);
+  }).ok());
+  RequestChange note = next_change(*b.store.load("r1"), {}, "called back by phone");
+  note.correspondence = Correspondence{"budi", Role::subject, "Saya " + subject.name + ", NIK " + subject.nik, clock.now()};
+  REQUIRE(commit(b.store, note).ok());
+  const std::vector<std::string> secrets{subject.name, subject.nik, subject.nip, subject.email, subject.phone,
+                                         sari().name, sari().nik, sari().email};
+  auto dump = [&] {
+    test::TempDir dir;
+    std::string file = dir.file("dump.sql");
+    std::string command = "/usr/lib/postgresql/15/bin/pg_dump --no-owner '" + b.pg.conninfo() + "' > " + file;
+    REQUIRE(std::system(command.c_str()) == 0);
+    std::ifstream in(file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(text.find("CREATE TABLE public.journal") != std::string::npos);  // the dump is real
+    return text;
+  };
+  std::string before = dump();
+  for (const auto& secret : secrets) {
+    INFO("before erasure: " << secret);
+    CHECK(before.find(secret) == std::string::npos);
+  }
+  Fulfilment erase;
+  erase.erase_subject = true;
+  REQUIRE(commit(b.store, next_change(*b.store.load("r1"), erase, "erased as asked")).ok());
+  std::string after = dump();
+  for (const auto& secret : secrets) {
+    INFO("after erasure: " << secret);
+    CHECK(after.find(secret) == std::string::npos);
+  }
 }
 
 TEST_CASE("postgres sequencer: entries from many connections, long and short transactions interleaved, "
