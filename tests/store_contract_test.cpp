@@ -102,18 +102,20 @@ struct PostgresBackend {
   std::unique_ptr<storage::pg::Backend> opened = must_open(pg.conninfo());
   storage::pg::Pool& pool = opened->pool();
   const storage::MasterKey& keys = opened->keys();
-  storage::pg::PgStore store{pool, keys};
-  storage::pg::PgVault vault{pool, keys};
-  storage::TokenRegistry tokens{std::make_unique<storage::pg::PgTokenRows>(pool), keys};
-  storage::pg::PgDisclosures disclosures{pool, keys};
-  storage::pg::PgVerificationCodes codes{pool, keys};
+  storage::pg::Executor& executor = opened->executor();
+  storage::pg::PgStore store{pool, keys, executor};
+  storage::pg::PgVault vault{pool, keys, executor};
+  storage::TokenRegistry tokens{std::make_unique<storage::pg::PgTokenRows>(pool, executor), keys};
+  storage::pg::PgDisclosures disclosures{pool, keys, executor};
+  storage::pg::PgVerificationCodes codes{pool, keys, executor};
   storage::pg::PgOutbox outbox{pool, keys, {"node-a", std::chrono::seconds(60)}};
-  storage::pg::PgNotificationLedger notices{pool, keys, {"node-a", std::chrono::seconds(60)}};
+  storage::pg::PgNotificationLedger notices{pool, keys, executor, {"node-a", std::chrono::seconds(60)}};
   storage::pg::PgFilingReceipts receipts{pool, keys};
   storage::pg::Pool other_pool{pg.conninfo(), 2};  // another node
-  storage::TokenRegistry other_tokens{std::make_unique<storage::pg::PgTokenRows>(other_pool), keys};
+  storage::pg::Executor other_executor{2};
+  storage::TokenRegistry other_tokens{std::make_unique<storage::pg::PgTokenRows>(other_pool, other_executor), keys};
 
-  storage::pg::PgAuditLog audit_log{pool};
+  storage::pg::PgAuditLog audit_log{pool, executor};
   Result<std::optional<std::uint64_t>> sign(const storage::LogKey& key) { return storage::pg::sign_checkpoint(pool, key); }
   Status remember(const storage::LogKey& key) { return storage::pg::remember_log_key(pool, key); }
   AuditVerdict audit() {
@@ -901,6 +903,24 @@ TEST_CASE("postgres: a pg_dump holds no NIK, NIP, e-mail, phone or name of a sub
     INFO("after erasure: " << secret);
     CHECK(after.find(secret) == std::string::npos);
   }
+}
+
+TEST_CASE("postgres: a commit returns at once and completes on the backend's threads, not the caller's",
+          "[storage][postgres][store]") {
+  PostgresBackend b;
+  SystemClock clock;
+  int next = 0;
+  RequestService service(test::shipped_workflows(), test::shipped_policies(), b.store, clock,
+                         [&] { return "r" + std::to_string(++next); });
+  REQUIRE(test::submit(service).ok());
+  std::promise<std::thread::id> completed_on;
+  b.store.commit(next_change(*b.store.load("r1"), {}), [&](Status st) {
+    REQUIRE(st.ok());
+    completed_on.set_value(std::this_thread::get_id());
+  });
+  // An API thread is free again here, while PostgreSQL commits.
+  CHECK(completed_on.get_future().get() != std::this_thread::get_id());
+  CHECK(b.store.load("r1")->version == 2);
 }
 
 TEST_CASE("postgres sequencer: entries from many connections, long and short transactions interleaved, "

@@ -205,61 +205,63 @@ Result<std::string> PgAuditLog::tile(int level, std::uint64_t index, unsigned wi
 }
 
 void PgAuditLog::proofs_for(std::string request_id, ProofsDone done) {
-  if (key_ == nullptr) return done(fail(Error::unavailable("the audit log's key is not loaded yet")));
-  struct Entry {
-    std::int64_t sequence;
-    std::uint64_t index;
-    std::string leaf;
-  };
-  auto entries = pool_.with([&](Connection& c) -> Result<std::vector<Entry>> {
-    auto rows = c.exec(std::string("SELECT ") + kLeafColumns + ", seq FROM journal WHERE request_id = $1 ORDER BY request_seq",
-                       {request_id});
-    if (!rows) return fail(rows.error());
-    std::vector<Entry> out;
-    for (int i = 0; i < rows->size(); ++i) {
-      if (rows->null(i, 15))
-        return fail(Error::unavailable("the audit log has not yet placed this request's latest events; ask again in a "
-                                       "few seconds"));
-      auto leaf = leaf_at(*rows, i, 0);
-      if (!leaf) return fail(leaf.error());
-      out.push_back({rows->integer(i, 1), static_cast<std::uint64_t>(rows->integer(i, 15) - 1), std::move(leaf).value()});
-    }
-    return out;
-  });
-  if (!entries) return done(fail(entries.error()));
-  if (entries->empty()) return done(fail(Error::not_found("no log entries for this request")));
-  std::uint64_t needed = 0;
-  for (const auto& e : *entries) needed = std::max(needed, e.index + 1);
-  // The latest checkpoint if it covers them all, else one signed now.
-  auto note = latest_checkpoint();
-  std::optional<Checkpoint> covering;
-  if (note) {
-    auto opened = open_checkpoint(*note, key_->verifier_key());
-    if (!opened) return done(fail(opened.error()));
-    if (opened->size >= needed) covering = *opened;
-  }
-  if (!covering) {
-    if (auto made = sign_checkpoint(pool_, *key_); !made) return done(fail(made.error()));
-    note = latest_checkpoint();
-    if (!note) return done(fail(note.error()));
-    auto opened = open_checkpoint(*note, key_->verifier_key());
-    if (!opened) return done(fail(opened.error()));
-    covering = *opened;
-  }
-  RequestLogProofs out;
-  out.verifier_key = key_->verifier_key();
-  out.checkpoint = *note;
-  auto proved = pool_.with([&](Connection& c) -> Status {
-    return with_tree(c, [&](const merkle::NodeSource& nodes) -> Status {
-      for (const auto& e : *entries) {
-        auto proof = base64_all(merkle::inclusion_proof(e.index, covering->size, nodes));
-        out.entries.push_back({e.sequence, e.index, e.leaf, tlog_proof_text(e.index, proof, *note)});
+  executor_.post([=, this, done = std::move(done)]() mutable {
+    if (key_ == nullptr) return done(fail(Error::unavailable("the audit log's key is not loaded yet")));
+    struct Entry {
+      std::int64_t sequence;
+      std::uint64_t index;
+      std::string leaf;
+    };
+    auto entries = pool_.with([&](Connection& c) -> Result<std::vector<Entry>> {
+      auto rows = c.exec(std::string("SELECT ") + kLeafColumns + ", seq FROM journal WHERE request_id = $1 ORDER BY request_seq",
+                         {request_id});
+      if (!rows) return fail(rows.error());
+      std::vector<Entry> out;
+      for (int i = 0; i < rows->size(); ++i) {
+        if (rows->null(i, 15))
+          return fail(Error::unavailable("the audit log has not yet placed this request's latest events; ask again in a "
+                                         "few seconds"));
+        auto leaf = leaf_at(*rows, i, 0);
+        if (!leaf) return fail(leaf.error());
+        out.push_back({rows->integer(i, 1), static_cast<std::uint64_t>(rows->integer(i, 15) - 1), std::move(leaf).value()});
       }
-      return ok_status();
+      return out;
     });
+    if (!entries) return done(fail(entries.error()));
+    if (entries->empty()) return done(fail(Error::not_found("no log entries for this request")));
+    std::uint64_t needed = 0;
+    for (const auto& e : *entries) needed = std::max(needed, e.index + 1);
+    // The latest checkpoint if it covers them all, else one signed now.
+    auto note = latest_checkpoint();
+    std::optional<Checkpoint> covering;
+    if (note) {
+      auto opened = open_checkpoint(*note, key_->verifier_key());
+      if (!opened) return done(fail(opened.error()));
+      if (opened->size >= needed) covering = *opened;
+    }
+    if (!covering) {
+      if (auto made = sign_checkpoint(pool_, *key_); !made) return done(fail(made.error()));
+      note = latest_checkpoint();
+      if (!note) return done(fail(note.error()));
+      auto opened = open_checkpoint(*note, key_->verifier_key());
+      if (!opened) return done(fail(opened.error()));
+      covering = *opened;
+    }
+    RequestLogProofs out;
+    out.verifier_key = key_->verifier_key();
+    out.checkpoint = *note;
+    auto proved = pool_.with([&](Connection& c) -> Status {
+      return with_tree(c, [&](const merkle::NodeSource& nodes) -> Status {
+        for (const auto& e : *entries) {
+          auto proof = base64_all(merkle::inclusion_proof(e.index, covering->size, nodes));
+          out.entries.push_back({e.sequence, e.index, e.leaf, tlog_proof_text(e.index, proof, *note)});
+        }
+        return ok_status();
+      });
+    });
+    if (!proved) return done(fail(proved.error()));
+    done(std::move(out));
   });
-  if (!proved) return done(fail(proved.error()));
-  done(std::move(out));
 }
 
 }  // namespace dsr::storage::pg

@@ -12,6 +12,7 @@
 #include "engine/ports.hpp"
 #include "storage/log_checkpoints.hpp"
 #include "storage/log_key.hpp"
+#include "storage/postgres/pg_executor.hpp"
 #include "storage/postgres/pg_pool.hpp"
 
 namespace dsr::storage::pg {
@@ -33,7 +34,7 @@ class PgAuditLog final : public AuditLogReader {
  public:
   static constexpr std::uint64_t kMaxEntries = 1000;
 
-  explicit PgAuditLog(Pool& pool) : pool_(pool) {}
+  PgAuditLog(Pool& pool, Executor& executor) : pool_(pool), executor_(executor) {}
   void set_key(const LogKey* key) { key_ = key; }
 
   Result<std::string> verifier_key() const override;
@@ -50,6 +51,7 @@ class PgAuditLog final : public AuditLogReader {
  private:
   Result<std::optional<std::string>> note_where(const std::string& sql, std::optional<std::uint64_t> size) const;
   Pool& pool_;
+  Executor& executor_;
   const LogKey* key_ = nullptr;
 };
 

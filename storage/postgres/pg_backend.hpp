@@ -12,6 +12,7 @@
 
 #include "storage/crypto.hpp"
 #include "storage/package_signer.hpp"
+#include "storage/postgres/pg_executor.hpp"
 #include "storage/postgres/pg_pool.hpp"
 
 namespace dsr::storage::pg {
@@ -22,12 +23,15 @@ class Backend {
                                                std::size_t connections = 8);
   Pool& pool() { return pool_; }
   const MasterKey& keys() const { return keys_; }
+  // As many threads as connections: a write waits for a connection anyway.
+  Executor& executor() { return executor_; }
 
  private:
   Backend(const std::string& conninfo, const Key& master_key, std::size_t connections)
-      : pool_(conninfo, connections), keys_(master_key) {}
+      : pool_(conninfo, connections), keys_(master_key), executor_(connections) {}
   Pool pool_;
   MasterKey keys_;
+  Executor executor_;  // last: its threads finish their work before the pool goes
 };
 
 // The access packages' signing key, kept sealed in meta: made by the first

@@ -145,14 +145,16 @@ Result<RecipientNotification> PgNotificationLedger::find(std::string_view notifi
 }
 
 void PgNotificationLedger::acknowledge(std::string notification_id, TimePoint at, std::function<void(Status)> done) {
-  auto updated = pool_.with([&](Connection& c) {
-    return c.exec("UPDATE outbox SET status = 'acknowledged', acknowledged_at = COALESCE(acknowledged_at, $2), "
-                  "updated_at = $2 WHERE id = $1 AND kind = 'recipient_notification'",
-                  {notification_id, unix_seconds(at)});
+  executor_.post([=, this, done = std::move(done)]() mutable {
+    auto updated = pool_.with([&](Connection& c) {
+      return c.exec("UPDATE outbox SET status = 'acknowledged', acknowledged_at = COALESCE(acknowledged_at, $2), "
+                    "updated_at = $2 WHERE id = $1 AND kind = 'recipient_notification'",
+                    {notification_id, unix_seconds(at)});
+    });
+    if (!updated) return done(fail(updated.error()));
+    if (updated->affected() == 0) return done(fail(Error::not_found(fmt::format("no notification {}", notification_id))));
+    done(ok_status());
   });
-  if (!updated) return done(fail(updated.error()));
-  if (updated->affected() == 0) return done(fail(Error::not_found(fmt::format("no notification {}", notification_id))));
-  done(ok_status());
 }
 
 Result<std::vector<DueNotification>> PgNotificationLedger::due(TimePoint now, int limit) {

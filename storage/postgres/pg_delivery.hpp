@@ -17,6 +17,7 @@
 #include "engine/ports.hpp"
 #include "storage/crypto.hpp"
 #include "storage/outbox.hpp"
+#include "storage/postgres/pg_executor.hpp"
 #include "storage/postgres/pg_pool.hpp"
 #include "storage/recipient_notices.hpp"
 
@@ -46,8 +47,8 @@ class PgOutbox {
 
 class PgNotificationLedger final : public NotificationLedger {
  public:
-  PgNotificationLedger(Pool& pool, const MasterKey& keys, Claimant claimant)
-      : pool_(pool), keys_(keys), claimant_(std::move(claimant)) {}
+  PgNotificationLedger(Pool& pool, const MasterKey& keys, Executor& executor, Claimant claimant)
+      : pool_(pool), keys_(keys), executor_(executor), claimant_(std::move(claimant)) {}
 
   Result<std::vector<RecipientNotification>> for_request(std::string_view request_id) const override;
   Result<RecipientNotification> find(std::string_view notification_id) const override;
@@ -62,6 +63,7 @@ class PgNotificationLedger final : public NotificationLedger {
  private:
   Pool& pool_;
   const MasterKey& keys_;
+  Executor& executor_;
   Claimant claimant_;
 };
 

@@ -41,16 +41,18 @@ auto in_transaction(Pool& pool, F&& f) -> decltype(f(std::declval<Connection&>()
 }  // namespace
 
 void PgDisclosures::create_recipient(Recipient recipient, std::function<void(Result<Recipient>)> done) {
-  recipient.id = "rcp-" + random_id(8);
-  recipient.signing_secret = "whsec_" + random_id(32);
-  Statement insert = insert_recipient(keys_, recipient);
-  auto made = pool_.with([&](Connection& c) { return c.exec(insert.sql, insert.params); });
-  if (made) return done(recipient);
-  if (made.error().kind == "sqlstate_23514")  // the kind's CHECK
-    return done(fail(Error::invalid_argument(fmt::format(
-        "recipient kind \"{}\" is not one of institution, legal_advisor, law_enforcement, government, processor",
-        recipient.kind))));
-  done(fail(made.error()));
+  executor_.post([=, this, done = std::move(done)]() mutable {
+    recipient.id = "rcp-" + random_id(8);
+    recipient.signing_secret = "whsec_" + random_id(32);
+    Statement insert = insert_recipient(keys_, recipient);
+    auto made = pool_.with([&](Connection& c) { return c.exec(insert.sql, insert.params); });
+    if (made) return done(recipient);
+    if (made.error().kind == "sqlstate_23514")  // the kind's CHECK
+      return done(fail(Error::invalid_argument(fmt::format(
+          "recipient kind \"{}\" is not one of institution, legal_advisor, law_enforcement, government, processor",
+          recipient.kind))));
+    done(fail(made.error()));
+  });
 }
 
 Result<Recipient> PgDisclosures::recipient(std::string_view id) const {
@@ -66,36 +68,40 @@ Result<Recipient> PgDisclosures::recipient(std::string_view id) const {
 }
 
 void PgDisclosures::institution_recipient(std::string organization, std::function<void(Result<std::string>)> done) {
-  // Found or made under a lock on the organisation's name, so that two
-  // nodes reading for one institution at once make one recipient.
-  done(in_transaction(pool_, [&](Connection& c) -> Result<std::string> {
-    if (auto locked = c.exec("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", {"institution:" + organization});
-        !locked)
-      return fail(locked.error());
-    auto found = c.exec("SELECT id FROM recipients WHERE kind = 'institution' AND name = $1 AND webhook_url = ''",
-                        {organization});
-    if (!found) return fail(found.error());
-    if (!found->empty()) return found->text(0, 0);
-    // An institution reading through the API has no webhook of its own.
-    Recipient r{"rcp-" + random_id(8), organization, "institution", "", "whsec_" + random_id(32)};
-    Statement insert = insert_recipient(keys_, r);
-    if (auto made = c.exec(insert.sql, insert.params); !made) return fail(made.error());
-    return r.id;
-  }));
+  executor_.post([=, this, done = std::move(done)]() mutable {
+    // Found or made under a lock on the organisation's name, so that two
+    // nodes reading for one institution at once make one recipient.
+    done(in_transaction(pool_, [&](Connection& c) -> Result<std::string> {
+      if (auto locked = c.exec("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", {"institution:" + organization});
+          !locked)
+        return fail(locked.error());
+      auto found = c.exec("SELECT id FROM recipients WHERE kind = 'institution' AND name = $1 AND webhook_url = ''",
+                          {organization});
+      if (!found) return fail(found.error());
+      if (!found->empty()) return found->text(0, 0);
+      // An institution reading through the API has no webhook of its own.
+      Recipient r{"rcp-" + random_id(8), organization, "institution", "", "whsec_" + random_id(32)};
+      Statement insert = insert_recipient(keys_, r);
+      if (auto made = c.exec(insert.sql, insert.params); !made) return fail(made.error());
+      return r.id;
+    }));
+  });
 }
 
 void PgDisclosures::record(Disclosure d, std::function<void(Result<std::string>)> done) {
-  std::string id = "d-" + random_id(12);
-  boost::json::array categories;
-  for (const auto& c : d.categories) categories.emplace_back(c);
-  auto recorded = pool_.with([&](Connection& c) {
-    return c.exec("INSERT INTO disclosures (id, subject_ref, recipient_id, categories, legal_basis, disclosed_at, "
-                  "recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                  {id, d.subject_ref, d.recipient_id, boost::json::serialize(categories), d.legal_basis,
-                   unix_seconds(d.disclosed_at), d.recorded_by, now_seconds()});
+  executor_.post([=, this, done = std::move(done)]() mutable {
+    std::string id = "d-" + random_id(12);
+    boost::json::array categories;
+    for (const auto& c : d.categories) categories.emplace_back(c);
+    auto recorded = pool_.with([&](Connection& c) {
+      return c.exec("INSERT INTO disclosures (id, subject_ref, recipient_id, categories, legal_basis, disclosed_at, "
+                    "recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    {id, d.subject_ref, d.recipient_id, boost::json::serialize(categories), d.legal_basis,
+                     unix_seconds(d.disclosed_at), d.recorded_by, now_seconds()});
+    });
+    if (!recorded) return done(fail(recorded.error()));
+    done(id);
   });
-  if (!recorded) return done(fail(recorded.error()));
-  done(id);
 }
 
 Result<std::vector<DisclosureEntry>> PgDisclosures::for_subject(std::string_view subject_ref) const {
@@ -126,65 +132,71 @@ Result<std::vector<DisclosureEntry>> PgDisclosures::for_subject(std::string_view
 
 void PgVerificationCodes::issue(std::string request_id, std::string code, TimePoint expires_at, int attempts,
                                 std::function<void(Status)> done) {
-  auto issued = pool_.with([&](Connection& c) {
-    return c.exec("INSERT INTO verification_codes (request_id, code_hash, expires_at, attempts_left, sent_count, "
-                  "created_at) VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (request_id) DO UPDATE SET "
-                  "code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at, "
-                  "attempts_left = EXCLUDED.attempts_left, sent_count = verification_codes.sent_count + 1",
-                  {request_id, verification_code_hash(keys_, request_id, code), unix_seconds(expires_at),
-                   std::int64_t{attempts}, now_seconds()});
+  executor_.post([=, this, done = std::move(done)]() mutable {
+    auto issued = pool_.with([&](Connection& c) {
+      return c.exec("INSERT INTO verification_codes (request_id, code_hash, expires_at, attempts_left, sent_count, "
+                    "created_at) VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (request_id) DO UPDATE SET "
+                    "code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at, "
+                    "attempts_left = EXCLUDED.attempts_left, sent_count = verification_codes.sent_count + 1",
+                    {request_id, verification_code_hash(keys_, request_id, code), unix_seconds(expires_at),
+                     std::int64_t{attempts}, now_seconds()});
+    });
+    if (!issued) return done(fail(issued.error()));
+    done(ok_status());
   });
-  if (!issued) return done(fail(issued.error()));
-  done(ok_status());
 }
 
 void PgVerificationCodes::check(std::string request_id, std::string code, TimePoint now,
                                 std::function<void(Result<CodeVerdict>)> done) {
-  Bytes given = verification_code_hash(keys_, request_id, code);
-  // The row held while it is judged: two guesses at once spend two attempts.
-  done(in_transaction(pool_, [&](Connection& c) -> Result<CodeVerdict> {
-    auto row = c.exec("SELECT code_hash, expires_at, attempts_left FROM verification_codes WHERE request_id = $1 "
-                      "FOR UPDATE",
-                      {request_id});
-    if (!row) return fail(row.error());
-    if (row->empty()) return CodeVerdict{CodeCheck::none, 0};
-    int left = static_cast<int>(row->integer(0, 2));
-    CodeVerdict verdict = judge_code(row->bytes(0, 0), row->integer(0, 1), left, given, now);
-    Result<Rows> written = Rows();
-    if (verdict.result == CodeCheck::accepted)
-      written = c.exec("DELETE FROM verification_codes WHERE request_id = $1", {request_id});
-    else if (verdict.attempts_left < left)
-      written = c.exec("UPDATE verification_codes SET attempts_left = attempts_left - 1 WHERE request_id = $1",
-                       {request_id});
-    if (!written) return fail(written.error());
-    return verdict;
-  }));
+  executor_.post([=, this, done = std::move(done)]() mutable {
+    Bytes given = verification_code_hash(keys_, request_id, code);
+    // The row held while it is judged: two guesses at once spend two attempts.
+    done(in_transaction(pool_, [&](Connection& c) -> Result<CodeVerdict> {
+      auto row = c.exec("SELECT code_hash, expires_at, attempts_left FROM verification_codes WHERE request_id = $1 "
+                        "FOR UPDATE",
+                        {request_id});
+      if (!row) return fail(row.error());
+      if (row->empty()) return CodeVerdict{CodeCheck::none, 0};
+      int left = static_cast<int>(row->integer(0, 2));
+      CodeVerdict verdict = judge_code(row->bytes(0, 0), row->integer(0, 1), left, given, now);
+      Result<Rows> written = Rows();
+      if (verdict.result == CodeCheck::accepted)
+        written = c.exec("DELETE FROM verification_codes WHERE request_id = $1", {request_id});
+      else if (verdict.attempts_left < left)
+        written = c.exec("UPDATE verification_codes SET attempts_left = attempts_left - 1 WHERE request_id = $1",
+                         {request_id});
+      if (!written) return fail(written.error());
+      return verdict;
+    }));
+  });
 }
 
 void PgVerificationCodes::resend(std::string request_id, std::string subject_ref, std::string code,
                                  TimePoint expires_at, int attempts, int max_sends, OutgoingMessage message,
                                  std::function<void(Result<int>)> done) {
-  Bytes digest = verification_code_hash(keys_, request_id, code);
-  SealedMessage sealed = seal_message(keys_, message);
-  done(in_transaction(pool_, [&](Connection& c) -> Result<int> {
-    auto row = c.exec("SELECT sent_count FROM verification_codes WHERE request_id = $1 FOR UPDATE", {request_id});
-    if (!row) return fail(row.error());
-    // The row goes when a code is used; without it, this is no code-verified request.
-    if (row->empty()) return fail(no_code_to_resend());
-    int sent = static_cast<int>(row->integer(0, 0));
-    if (sent >= max_sends) return fail(code_limit_reached(sent));
-    std::int64_t now = now_seconds();
-    auto updated = c.exec("UPDATE verification_codes SET code_hash = $2, expires_at = $3, attempts_left = $4, "
-                          "sent_count = sent_count + 1 WHERE request_id = $1",
-                          {request_id, digest, unix_seconds(expires_at), std::int64_t{attempts}});
-    if (!updated) return fail(updated.error());
-    auto queued = c.exec("INSERT INTO outbox (id, kind, request_id, subject_ref, payload, status, attempts, "
-                         "next_attempt_at, created_at, updated_at) "
-                         "VALUES ($1, 'subject_message', $2, $3, $4, 'pending', 0, $5, $5, $5)",
-                         {sealed.id, request_id, subject_ref, sealed.payload, now});
-    if (!queued) return fail(queued.error());
-    return max_sends - sent - 1;
-  }));
+  executor_.post([=, this, done = std::move(done)]() mutable {
+    Bytes digest = verification_code_hash(keys_, request_id, code);
+    SealedMessage sealed = seal_message(keys_, message);
+    done(in_transaction(pool_, [&](Connection& c) -> Result<int> {
+      auto row = c.exec("SELECT sent_count FROM verification_codes WHERE request_id = $1 FOR UPDATE", {request_id});
+      if (!row) return fail(row.error());
+      // The row goes when a code is used; without it, this is no code-verified request.
+      if (row->empty()) return fail(no_code_to_resend());
+      int sent = static_cast<int>(row->integer(0, 0));
+      if (sent >= max_sends) return fail(code_limit_reached(sent));
+      std::int64_t now = now_seconds();
+      auto updated = c.exec("UPDATE verification_codes SET code_hash = $2, expires_at = $3, attempts_left = $4, "
+                            "sent_count = sent_count + 1 WHERE request_id = $1",
+                            {request_id, digest, unix_seconds(expires_at), std::int64_t{attempts}});
+      if (!updated) return fail(updated.error());
+      auto queued = c.exec("INSERT INTO outbox (id, kind, request_id, subject_ref, payload, status, attempts, "
+                           "next_attempt_at, created_at, updated_at) "
+                           "VALUES ($1, 'subject_message', $2, $3, $4, 'pending', 0, $5, $5, $5)",
+                           {sealed.id, request_id, subject_ref, sealed.payload, now});
+      if (!queued) return fail(queued.error());
+      return max_sends - sent - 1;
+    }));
+  });
 }
 
 }  // namespace dsr::storage::pg

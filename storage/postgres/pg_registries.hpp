@@ -9,13 +9,15 @@
 
 #include "engine/ports.hpp"
 #include "storage/crypto.hpp"
+#include "storage/postgres/pg_executor.hpp"
 #include "storage/postgres/pg_pool.hpp"
 
 namespace dsr::storage::pg {
 
 class PgDisclosures final : public DisclosureRegistry {
  public:
-  PgDisclosures(Pool& pool, const MasterKey& keys) : pool_(pool), keys_(keys) {}
+  PgDisclosures(Pool& pool, const MasterKey& keys, Executor& executor)
+      : pool_(pool), keys_(keys), executor_(executor) {}
   void create_recipient(Recipient recipient, std::function<void(Result<Recipient>)> done) override;
   Result<Recipient> recipient(std::string_view id) const override;
   void institution_recipient(std::string organization, std::function<void(Result<std::string>)> done) override;
@@ -25,11 +27,13 @@ class PgDisclosures final : public DisclosureRegistry {
  private:
   Pool& pool_;
   const MasterKey& keys_;
+  Executor& executor_;
 };
 
 class PgVerificationCodes final : public VerificationCodeStore {
  public:
-  PgVerificationCodes(Pool& pool, const MasterKey& keys) : pool_(pool), keys_(keys) {}
+  PgVerificationCodes(Pool& pool, const MasterKey& keys, Executor& executor)
+      : pool_(pool), keys_(keys), executor_(executor) {}
   void issue(std::string request_id, std::string code, TimePoint expires_at, int attempts,
              std::function<void(Status)> done) override;
   void check(std::string request_id, std::string code, TimePoint now,
@@ -40,6 +44,7 @@ class PgVerificationCodes final : public VerificationCodeStore {
  private:
   Pool& pool_;
   const MasterKey& keys_;
+  Executor& executor_;
 };
 
 }  // namespace dsr::storage::pg

@@ -143,37 +143,41 @@ void PgStore::commit(RequestChange change, Completion done) {
   for (const auto& m : change.messages) outbox_row(statements, change.header, seal_message(keys_, m));
   for (const auto& e : change.events) journal_row(statements, change.header.id, e, make_audit_leaf(change.header.id, e));
 
-  auto committed = pool_.with([&](Connection& c) -> Result<std::vector<Rows>> {
-    if (change.fulfilment.empty()) return c.transaction(statements);
-    // A fulfilment reads the record before it knows what to write: BEGIN,
-    // the version check (holding the request), the record (held too), then
-    // the rest and COMMIT in one round trip.
-    if (Status begun = c.run_script("BEGIN"); !begun) return fail(begun.error());
-    auto rest = [&]() -> Result<std::vector<Statement>> {
-      std::size_t head = change.expected_version == 0 ? 0 : 1;  // dsr_expect_version
-      for (std::size_t i = 0; i < head; ++i)
-        if (auto checked = c.exec(statements[i].sql, statements[i].params); !checked) return fail(checked.error());
-      auto fulfilment = fulfilment_rows(c, keys_, change.header, change.fulfilment);
-      if (!fulfilment) return fail(fulfilment.error());
-      std::vector<Statement> out(statements.begin() + static_cast<std::ptrdiff_t>(head), statements.begin() + static_cast<std::ptrdiff_t>(head) + 1);
-      out.insert(out.end(), fulfilment->begin(), fulfilment->end());
-      out.insert(out.end(), statements.begin() + static_cast<std::ptrdiff_t>(head) + 1, statements.end());
-      return out;
-    }();
-    if (!rest) {
-      (void)c.run_script("ROLLBACK");
-      return fail(rest.error());
-    }
-    return c.finish(*rest);
-  });
-  if (!committed) {
-    Error e = nik_taken_if_so(committed.error());
-    if (change.expected_version == 0 && e.code == ErrorCode::conflict &&
-        e.message.find("\"requests_pkey\"") != std::string::npos)
-      e.message = fmt::format("request {} already exists", change.header.id);
-    return done(fail(std::move(e)));
-  }
-  done(ok_status());
+  run_then(
+      executor_,
+      [this, change = std::move(change), statements = std::move(statements)]() -> Status {
+        auto committed = pool_.with([&](Connection& c) -> Result<std::vector<Rows>> {
+          if (change.fulfilment.empty()) return c.transaction(statements);
+          // A fulfilment reads the record before it knows what to write:
+          // BEGIN, the version check (holding the request), the record (held
+          // too), then the rest and COMMIT in one round trip.
+          if (Status begun = c.run_script("BEGIN"); !begun) return fail(begun.error());
+          auto rest = [&]() -> Result<std::vector<Statement>> {
+            std::size_t head = change.expected_version == 0 ? 0 : 1;  // dsr_expect_version
+            for (std::size_t i = 0; i < head; ++i)
+              if (auto checked = c.exec(statements[i].sql, statements[i].params); !checked) return fail(checked.error());
+            auto fulfilment = fulfilment_rows(c, keys_, change.header, change.fulfilment);
+            if (!fulfilment) return fail(fulfilment.error());
+            auto at = [&](std::size_t i) { return statements.begin() + static_cast<std::ptrdiff_t>(i); };
+            std::vector<Statement> out(at(head), at(head + 1));
+            out.insert(out.end(), fulfilment->begin(), fulfilment->end());
+            out.insert(out.end(), at(head + 1), statements.end());
+            return out;
+          }();
+          if (!rest) {
+            (void)c.run_script("ROLLBACK");
+            return fail(rest.error());
+          }
+          return c.finish(*rest);
+        });
+        if (committed) return ok_status();
+        Error e = nik_taken_if_so(committed.error());
+        if (change.expected_version == 0 && e.code == ErrorCode::conflict &&
+            e.message.find("\"requests_pkey\"") != std::string::npos)
+          e.message = fmt::format("request {} already exists", change.header.id);
+        return fail(std::move(e));
+      },
+      std::move(done));
 }
 
 Result<Request> PgStore::load(std::string_view id) const {

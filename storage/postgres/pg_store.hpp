@@ -10,19 +10,20 @@
 // round trip (storage/sealed_change.hpp), as on SQLite: PostgreSQL never
 // holds plaintext personal data.
 //
-// Thread-safe: every call leases its own connection. commit() completes on
-// the caller's thread, once PostgreSQL has committed.
+// Thread-safe: every call leases its own connection. commit() returns at
+// once; its work and its completion run on the executor's threads.
 #pragma once
 
 #include "engine/store.hpp"
 #include "storage/crypto.hpp"
+#include "storage/postgres/pg_executor.hpp"
 #include "storage/postgres/pg_pool.hpp"
 
 namespace dsr::storage::pg {
 
 class PgStore final : public Store {
  public:
-  PgStore(Pool& pool, const MasterKey& keys) : pool_(pool), keys_(keys) {}
+  PgStore(Pool& pool, const MasterKey& keys, Executor& executor) : pool_(pool), keys_(keys), executor_(executor) {}
 
   Result<Request> load(std::string_view id) const override;
   void commit(RequestChange change, Completion done) override;
@@ -35,6 +36,7 @@ class PgStore final : public Store {
  private:
   Pool& pool_;
   const MasterKey& keys_;
+  Executor& executor_;
 };
 
 }  // namespace dsr::storage::pg

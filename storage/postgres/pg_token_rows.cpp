@@ -70,15 +70,17 @@ Result<std::vector<TokenRecord>> PgTokenRows::all() const {
 
 void PgTokenRows::revoke(const std::string& id, const std::string& revoked_by,
                          std::function<void(Result<TokenRecord>)> done) {
-  auto rows = pool_.with([&](Connection& c) {
-    return c.transaction({{"UPDATE tokens SET revoked_at = extract(epoch FROM now())::bigint, revoked_by = $2 "
-                           "WHERE id = $1 AND revoked_at IS NULL",
-                           {id, revoked_by}},
-                          {fmt::format("SELECT {} FROM tokens WHERE id = $1", kRecordColumns), {id}}});
+  executor_.post([=, this, done = std::move(done)]() mutable {
+    auto rows = pool_.with([&](Connection& c) {
+      return c.transaction({{"UPDATE tokens SET revoked_at = extract(epoch FROM now())::bigint, revoked_by = $2 "
+                             "WHERE id = $1 AND revoked_at IS NULL",
+                             {id, revoked_by}},
+                            {fmt::format("SELECT {} FROM tokens WHERE id = $1", kRecordColumns), {id}}});
+    });
+    if (!rows) return done(fail(rows.error()));
+    if ((*rows)[1].empty()) return done(fail(Error::not_found("no token with that id")));
+    done(record_at((*rows)[1], 0));
   });
-  if (!rows) return done(fail(rows.error()));
-  if ((*rows)[1].empty()) return done(fail(Error::not_found("no token with that id")));
-  done(record_at((*rows)[1], 0));
 }
 
 void PgTokenRows::note_use(const std::string& id, TimePoint at) {

@@ -2,6 +2,7 @@
 // checks and caches on top, as on SQLite.
 #pragma once
 
+#include "storage/postgres/pg_executor.hpp"
 #include "storage/postgres/pg_pool.hpp"
 #include "storage/token_rows.hpp"
 
@@ -9,7 +10,7 @@ namespace dsr::storage::pg {
 
 class PgTokenRows final : public TokenRows {
  public:
-  explicit PgTokenRows(Pool& pool) : pool_(pool) {}
+  PgTokenRows(Pool& pool, Executor& executor) : pool_(pool), executor_(executor) {}
 
   Status insert(const Bytes& token_hash, const TokenRecord& record) override;
   Result<TokenRecord> find(const Bytes& token_hash) const override;
@@ -21,6 +22,7 @@ class PgTokenRows final : public TokenRows {
 
  private:
   Pool& pool_;
+  Executor& executor_;
 };
 
 }  // namespace dsr::storage::pg

@@ -55,20 +55,22 @@ Error nik_taken_if_so(Error e) {
 }
 
 void PgVault::put(SubjectRecord record, RefDone done) {
-  if (!is_nik(record.nik)) return done(fail(Error::invalid_argument("a subject record needs a NIK of 16 digits")));
-  Bytes nik = nik_index_of(keys_, record.nik);
-  // The record is sealed to its reference: the existing one for this NIK,
-  // else a new one. Two first puts of one NIK at once: the second finds the
-  // first's reference when it tries again.
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    auto existing = find_by("nik_index", nik);
-    if (!existing) return done(fail(existing.error()));
-    std::string ref = existing->value_or("s-" + random_id());
-    auto written = pool_.with([&](Connection& c) { return c.transaction({write_subject(ref, seal_record(keys_, ref, record))}); });
-    if (written) return done(ref);
-    if (existing->has_value() || written.error().code != ErrorCode::conflict || attempt == 1)
-      return done(fail(nik_taken_if_so(written.error())));
-  }
+  executor_.post([=, this, done = std::move(done)]() mutable {
+    if (!is_nik(record.nik)) return done(fail(Error::invalid_argument("a subject record needs a NIK of 16 digits")));
+    Bytes nik = nik_index_of(keys_, record.nik);
+    // The record is sealed to its reference: the existing one for this NIK,
+    // else a new one. Two first puts of one NIK at once: the second finds the
+    // first's reference when it tries again.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      auto existing = find_by("nik_index", nik);
+      if (!existing) return done(fail(existing.error()));
+      std::string ref = existing->value_or("s-" + random_id());
+      auto written = pool_.with([&](Connection& c) { return c.transaction({write_subject(ref, seal_record(keys_, ref, record))}); });
+      if (written) return done(ref);
+      if (existing->has_value() || written.error().code != ErrorCode::conflict || attempt == 1)
+        return done(fail(nik_taken_if_so(written.error())));
+    }
+  });
 }
 
 Result<SubjectRecord> PgVault::get(std::string_view subject_ref) const {
@@ -98,22 +100,26 @@ Result<std::optional<std::string>> PgVault::find_by_email(std::string_view email
 }
 
 void PgVault::erase(std::string subject_ref, Done done) {
-  auto erased = pool_.with([&](Connection& c) { return c.transaction(erase_subject(subject_ref)); });
-  if (!erased) return done(fail(erased.error()));
-  if ((*erased)[0].affected() == 0) return done(fail(Error::not_found(fmt::format("no subject record {}", subject_ref))));
-  done(ok_status());
+  executor_.post([=, this, done = std::move(done)]() mutable {
+    auto erased = pool_.with([&](Connection& c) { return c.transaction(erase_subject(subject_ref)); });
+    if (!erased) return done(fail(erased.error()));
+    if ((*erased)[0].affected() == 0) return done(fail(Error::not_found(fmt::format("no subject record {}", subject_ref))));
+    done(ok_status());
+  });
 }
 
 void PgVault::set_legal_hold(std::string subject_ref, LegalHold hold, Done done) {
-  auto held = pool_.with([&](Connection& c) {
-    return c.transaction({{"UPDATE subjects SET legal_hold = $2 WHERE ref = $1", {subject_ref, hold.hold}},
-                          {"INSERT INTO legal_holds (subject_ref, hold, placed_by, reason, at) "
-                           "SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM subjects WHERE ref = $1)",
-                           {subject_ref, hold.hold, hold.by, hold.reason, unix_seconds(hold.at)}}});
+  executor_.post([=, this, done = std::move(done)]() mutable {
+    auto held = pool_.with([&](Connection& c) {
+      return c.transaction({{"UPDATE subjects SET legal_hold = $2 WHERE ref = $1", {subject_ref, hold.hold}},
+                            {"INSERT INTO legal_holds (subject_ref, hold, placed_by, reason, at) "
+                             "SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM subjects WHERE ref = $1)",
+                             {subject_ref, hold.hold, hold.by, hold.reason, unix_seconds(hold.at)}}});
+    });
+    if (!held) return done(fail(held.error()));
+    if ((*held)[0].affected() == 0) return done(fail(Error::not_found(fmt::format("no subject record {}", subject_ref))));
+    done(ok_status());
   });
-  if (!held) return done(fail(held.error()));
-  if ((*held)[0].affected() == 0) return done(fail(Error::not_found(fmt::format("no subject record {}", subject_ref))));
-  done(ok_status());
 }
 
 }  // namespace dsr::storage::pg

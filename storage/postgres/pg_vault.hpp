@@ -12,6 +12,7 @@
 
 #include "engine/subject_vault.hpp"
 #include "storage/crypto.hpp"
+#include "storage/postgres/pg_executor.hpp"
 #include "storage/postgres/pg_pool.hpp"
 #include "storage/subject_seal.hpp"
 
@@ -29,7 +30,7 @@ Error nik_taken_if_so(Error e);
 
 class PgVault final : public SubjectVault {
  public:
-  PgVault(Pool& pool, const MasterKey& keys) : pool_(pool), keys_(keys) {}
+  PgVault(Pool& pool, const MasterKey& keys, Executor& executor) : pool_(pool), keys_(keys), executor_(executor) {}
 
   void put(SubjectRecord record, RefDone done) override;
   Result<SubjectRecord> get(std::string_view subject_ref) const override;
@@ -42,6 +43,7 @@ class PgVault final : public SubjectVault {
   Result<std::optional<std::string>> find_by(const char* column, const Bytes& index) const;
   Pool& pool_;
   const MasterKey& keys_;
+  Executor& executor_;
 };
 
 }  // namespace dsr::storage::pg
