@@ -22,7 +22,7 @@ std::string notification_body(const storage::DueNotification& due, const std::st
   return boost::json::serialize(body);
 }
 
-NotificationWorker::NotificationWorker(storage::SqliteNotificationLedger& ledger, api::WebhookClient& client,
+NotificationWorker::NotificationWorker(storage::NoticeQueue& ledger, api::WebhookClient& client,
                                        const Clock& clock, RetrySchedule retries, std::string public_url)
     : ledger_(ledger), client_(client), clock_(clock), retries_(retries), public_url_(std::move(public_url)),
       worker_(std::chrono::milliseconds(500), [this] { return deliver_due(); }) {}

@@ -20,7 +20,7 @@ namespace dsr::app {
 class NotificationWorker {
  public:
   // `public_url`: where recipients reach this server, for the ack_url.
-  NotificationWorker(storage::SqliteNotificationLedger& ledger, api::WebhookClient& client, const Clock& clock,
+  NotificationWorker(storage::NoticeQueue& ledger, api::WebhookClient& client, const Clock& clock,
                      RetrySchedule retries, std::string public_url);
   void poke() { worker_.poke(); }
 
@@ -28,7 +28,7 @@ class NotificationWorker {
   // True when a full batch went out: more may be waiting.
   bool deliver_due();
 
-  storage::SqliteNotificationLedger& ledger_;
+  storage::NoticeQueue& ledger_;
   api::WebhookClient& client_;
   const Clock& clock_;
   RetrySchedule retries_;

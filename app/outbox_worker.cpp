@@ -16,7 +16,7 @@ double retry_jitter() {
   return static_cast<double>((bytes[0] << 8) | bytes[1]) / 65536.0;
 }
 
-OutboxWorker::OutboxWorker(storage::Outbox& outbox, ReceiptSource receipts, MessageSink& sink, const Clock& clock,
+OutboxWorker::OutboxWorker(storage::MessageQueue& outbox, ReceiptSource receipts, MessageSink& sink, const Clock& clock,
                            RetrySchedule retries)
     : outbox_(outbox), receipts_(receipts), sink_(sink), clock_(clock), retries_(retries),
       queued_worker_(std::chrono::milliseconds(200), [this] { return deliver_queued(); }),

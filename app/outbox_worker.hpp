@@ -28,13 +28,13 @@ namespace dsr::app {
 
 // Where receipts come from and how they are written.
 struct ReceiptSource {
-  storage::FilingReceipts& filings;
+  storage::ReceiptQueue& filings;
   const RequestService& requests;  // its receipt(): the workflow's start message
 };
 
 class OutboxWorker {
  public:
-  OutboxWorker(storage::Outbox& outbox, ReceiptSource receipts, MessageSink& sink, const Clock& clock,
+  OutboxWorker(storage::MessageQueue& outbox, ReceiptSource receipts, MessageSink& sink, const Clock& clock,
                RetrySchedule retries);
 
  private:
@@ -67,7 +67,7 @@ class OutboxWorker {
   TroubleLog receipt_trouble_{"receipts"};
   TroubleLog outbox_trouble_{"outbox"};
 
-  storage::Outbox& outbox_;
+  storage::MessageQueue& outbox_;
   ReceiptSource receipts_;
   MessageSink& sink_;
   const Clock& clock_;

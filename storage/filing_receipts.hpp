@@ -47,14 +47,23 @@ struct UndeliveredReceipt {
 // Opens an owed filing's sealed form (empty: none kept) into `owed`.
 Status open_owed_details(const MasterKey& keys, OwedReceipt& owed, const Bytes& sealed_details);
 
-class FilingReceipts {
+// The receipts new filings owe, as the delivery worker sees them on any
+// backend (PostgreSQL's: storage/postgres/pg_receipts.hpp).
+class ReceiptQueue {
+ public:
+  virtual ~ReceiptQueue() = default;
+  // Filings after the mark, oldest first, at most `limit`.
+  virtual Result<std::vector<OwedReceipt>> owed(int limit) const = 0;
+  // Moves the mark to `through` (the last position handled; never back)
+  // and queues the undelivered receipts in the outbox, in one transaction.
+  virtual Status handled(std::int64_t through, const std::vector<UndeliveredReceipt>& undelivered) = 0;
+};
+
+class FilingReceipts final : public ReceiptQueue {
  public:
   explicit FilingReceipts(Database& db) : db_(db) {}
-  // Filings after the mark, oldest first, at most `limit`.
-  Result<std::vector<OwedReceipt>> owed(int limit) const;
-  // Moves the mark to `through` (the last position handled) and queues the
-  // undelivered receipts in the outbox, in one transaction.
-  Status handled(std::int64_t through, const std::vector<UndeliveredReceipt>& undelivered);
+  Result<std::vector<OwedReceipt>> owed(int limit) const override;
+  Status handled(std::int64_t through, const std::vector<UndeliveredReceipt>& undelivered) override;
 
  private:
   Database& db_;

@@ -98,7 +98,7 @@ void enqueue_message(WriteConnection& db, const RequestHeader& request, const Se
   insert_message(db, request, message, &first);
 }
 
-Result<std::vector<PendingMessage>> Outbox::due(TimePoint now, int limit) const {
+Result<std::vector<PendingMessage>> Outbox::due(TimePoint now, int limit) {
   auto rows = db_.read("reading the outbox", [&](SQLite::Database& db) -> Result<std::vector<std::pair<PendingMessage, Bytes>>> {
     SQLite::Statement q(db, "SELECT id, attempts, payload, created_at FROM outbox WHERE kind = 'subject_message' AND "
                             "status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, rowid LIMIT ?");

@@ -44,17 +44,30 @@ struct PendingMessage {
   TimePoint created_at;  // retries stop at the delivery horizon counted from here
 };
 
-class Outbox {
+// The messages to subjects waiting in the outbox, as the delivery worker
+// (app/outbox_worker.hpp) sees them on any backend. SQLite's one process
+// reads them as they are; PostgreSQL's nodes claim the ones they are about
+// to send (storage/postgres/pg_delivery.hpp).
+class MessageQueue {
+ public:
+  virtual ~MessageQueue() = default;
+  // Messages due for a (first or next) attempt at `now`, oldest first.
+  virtual Result<std::vector<PendingMessage>> due(TimePoint now, int limit) = 0;
+  // Marks these delivered, in one transaction.
+  virtual Status delivered(const std::vector<std::string>& ids) = 0;
+  // Schedules another attempt, or gives up (status failed) after the last.
+  virtual Status attempt_failed(const std::string& id, const std::string& error, std::optional<TimePoint> retry_at) = 0;
+  // Pending messages, for /readyz and tests.
+  virtual Result<int> pending_count() const = 0;
+};
+
+class Outbox final : public MessageQueue {
  public:
   explicit Outbox(Database& db) : db_(db) {}
-  // Messages due for a (first or next) attempt at `now`, oldest first.
-  Result<std::vector<PendingMessage>> due(TimePoint now, int limit) const;
-  // Marks these delivered, in one transaction.
-  Status delivered(const std::vector<std::string>& ids);
-  // Schedules another attempt, or gives up (status failed) after the last.
-  Status attempt_failed(const std::string& id, const std::string& error, std::optional<TimePoint> retry_at);
-  // Pending messages of one request, for tests and the request's page.
-  Result<int> pending_count() const;
+  Result<std::vector<PendingMessage>> due(TimePoint now, int limit) override;
+  Status delivered(const std::vector<std::string>& ids) override;
+  Status attempt_failed(const std::string& id, const std::string& error, std::optional<TimePoint> retry_at) override;
+  Result<int> pending_count() const override;
 
  private:
   Database& db_;

@@ -121,7 +121,7 @@ void SqliteNotificationLedger::acknowledge(std::string notification_id, TimePoin
       std::move(done));
 }
 
-Result<std::vector<DueNotification>> SqliteNotificationLedger::due(TimePoint now, int limit) const {
+Result<std::vector<DueNotification>> SqliteNotificationLedger::due(TimePoint now, int limit) {
   struct Row {
     DueNotification due;
     Bytes payload;

@@ -37,7 +37,22 @@ struct DueNotification {
 // sealed signing secret into `due`.
 Status open_notice(const MasterKey& keys, DueNotification& due, const Bytes& payload, const Bytes& secret);
 
-class SqliteNotificationLedger final : public NotificationLedger {
+// The notices owed to recipients, as the notification worker
+// (app/notification_worker.hpp) sees them on any backend (PostgreSQL's
+// nodes claim what they send: storage/postgres/pg_delivery.hpp).
+class NoticeQueue {
+ public:
+  virtual ~NoticeQueue() = default;
+  // Pending notices whose next attempt is due at `now`, oldest first.
+  virtual Result<std::vector<DueNotification>> due(TimePoint now, int limit) = 0;
+  virtual Status delivered(const std::string& id, TimePoint at) = 0;
+  // Another attempt at `retry_at`, or the dead letter (failed) without one.
+  virtual Status attempt_failed(const std::string& id, const std::string& error, std::optional<TimePoint> retry_at) = 0;
+  // Counts by status, for /metrics.
+  virtual Result<std::map<std::string, std::int64_t>> counts() const = 0;
+};
+
+class SqliteNotificationLedger final : public NotificationLedger, public NoticeQueue {
  public:
   explicit SqliteNotificationLedger(Database& db) : db_(db) {}
 
@@ -45,13 +60,10 @@ class SqliteNotificationLedger final : public NotificationLedger {
   Result<RecipientNotification> find(std::string_view notification_id) const override;
   void acknowledge(std::string notification_id, TimePoint at, std::function<void(Status)> done) override;
 
-  // Pending notices whose next attempt is due at `now`, oldest first.
-  Result<std::vector<DueNotification>> due(TimePoint now, int limit) const;
-  Status delivered(const std::string& id, TimePoint at);
-  // Another attempt at `retry_at`, or the dead letter (failed) without one.
-  Status attempt_failed(const std::string& id, const std::string& error, std::optional<TimePoint> retry_at);
-  // Counts by status, for /metrics.
-  Result<std::map<std::string, std::int64_t>> counts() const;
+  Result<std::vector<DueNotification>> due(TimePoint now, int limit) override;
+  Status delivered(const std::string& id, TimePoint at) override;
+  Status attempt_failed(const std::string& id, const std::string& error, std::optional<TimePoint> retry_at) override;
+  Result<std::map<std::string, std::int64_t>> counts() const override;
 
  private:
   Database& db_;

@@ -29,15 +29,14 @@ struct Claimant {
   std::chrono::seconds hold{60};
 };
 
-class PgOutbox {
+class PgOutbox final : public MessageQueue {
  public:
   PgOutbox(Pool& pool, const MasterKey& keys, Claimant claimant) : pool_(pool), keys_(keys), claimant_(std::move(claimant)) {}
   // Claims the messages due at `now` that no other node holds, oldest first.
-  Result<std::vector<PendingMessage>> due(TimePoint now, int limit);
-  Status delivered(const std::vector<std::string>& ids);
-  // Schedules another attempt, or gives up (failed) after the last.
-  Status attempt_failed(const std::string& id, const std::string& error, std::optional<TimePoint> retry_at);
-  Result<int> pending_count() const;
+  Result<std::vector<PendingMessage>> due(TimePoint now, int limit) override;
+  Status delivered(const std::vector<std::string>& ids) override;
+  Status attempt_failed(const std::string& id, const std::string& error, std::optional<TimePoint> retry_at) override;
+  Result<int> pending_count() const override;
 
  private:
   Pool& pool_;
@@ -45,7 +44,7 @@ class PgOutbox {
   Claimant claimant_;
 };
 
-class PgNotificationLedger final : public NotificationLedger {
+class PgNotificationLedger final : public NotificationLedger, public NoticeQueue {
  public:
   PgNotificationLedger(Pool& pool, const MasterKey& keys, Executor& executor, Claimant claimant)
       : pool_(pool), keys_(keys), executor_(executor), claimant_(std::move(claimant)) {}
@@ -55,10 +54,10 @@ class PgNotificationLedger final : public NotificationLedger {
   void acknowledge(std::string notification_id, TimePoint at, std::function<void(Status)> done) override;
 
   // Claims the notices due at `now` that no other node holds.
-  Result<std::vector<DueNotification>> due(TimePoint now, int limit);
-  Status delivered(const std::string& id, TimePoint at);
-  Status attempt_failed(const std::string& id, const std::string& error, std::optional<TimePoint> retry_at);
-  Result<std::map<std::string, std::int64_t>> counts() const;
+  Result<std::vector<DueNotification>> due(TimePoint now, int limit) override;
+  Status delivered(const std::string& id, TimePoint at) override;
+  Status attempt_failed(const std::string& id, const std::string& error, std::optional<TimePoint> retry_at) override;
+  Result<std::map<std::string, std::int64_t>> counts() const override;
 
  private:
   Pool& pool_;

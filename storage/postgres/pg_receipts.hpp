@@ -11,14 +11,14 @@
 
 namespace dsr::storage::pg {
 
-class PgFilingReceipts {
+class PgFilingReceipts final : public ReceiptQueue {
  public:
   PgFilingReceipts(Pool& pool, const MasterKey& keys) : pool_(pool), keys_(keys) {}
   // Sequenced filings after the mark, oldest first, at most `limit`.
-  Result<std::vector<OwedReceipt>> owed(int limit) const;
+  Result<std::vector<OwedReceipt>> owed(int limit) const override;
   // Moves the mark to `through` (never back) and queues the undelivered
   // receipts in the outbox, in one transaction.
-  Status handled(std::int64_t through, const std::vector<UndeliveredReceipt>& undelivered);
+  Status handled(std::int64_t through, const std::vector<UndeliveredReceipt>& undelivered) override;
   // How many filings owe their receipt (sequenced or not yet).
   Result<std::int64_t> count_owed() const;
 
