@@ -24,6 +24,8 @@
 
 using namespace dsr;
 using namespace std::chrono_literals;
+using test::eventually;
+using test::RecordingSink;
 
 namespace {
 
@@ -58,40 +60,6 @@ struct Service {
                          [this] { return "r" + std::to_string(++next); }, {&notices, nullptr}};
 };
 
-// Takes what it is given, or refuses everything while `down`.
-class RecordingSink final : public MessageSink {
- public:
-  Status send(const OutgoingMessage& message) override {
-    std::lock_guard lock(mutex_);
-    if (down_) return fail(Error::internal("the mail gateway is down"));
-    sent_.push_back(message);
-    return ok_status();
-  }
-  void set_down(bool down) {
-    std::lock_guard lock(mutex_);
-    down_ = down;
-  }
-  std::vector<OutgoingMessage> sent() const {
-    std::lock_guard lock(mutex_);
-    return sent_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  bool down_ = false;
-  std::vector<OutgoingMessage> sent_;
-};
-
-// Polls `condition` for up to five seconds (the worker runs on its own thread).
-template <typename F>
-bool eventually(F condition) {
-  for (int i = 0; i < 250; ++i) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
-}
-
 std::vector<std::string> request_ids(const std::vector<storage::OwedReceipt>& owed) {
   std::vector<std::string> out;
   for (const auto& o : owed) out.push_back(o.request.id);
@@ -100,90 +68,8 @@ std::vector<std::string> request_ids(const std::vector<storage::OwedReceipt>& ow
 
 }  // namespace
 
-TEST_CASE("filings owe their receipts in commit order until handled", "[storage][receipts]") {
-  auto db = test::open_database(":memory:");
-  Service s(*db);
-  s.file("ani@example.org");
-  s.file("budi@example.org", "erasure");
-  s.file("citra@example.org");
-
-  auto owed = s.filings.owed(10);
-  REQUIRE(owed.ok());
-  CHECK(request_ids(*owed) == std::vector<std::string>{"r1", "r2", "r3"});
-  CHECK((*owed)[1].request.type == "erasure");
-  CHECK((*owed)[1].details_json == form_for("budi@example.org"));  // opened from its sealed row
-
-  REQUIRE(s.filings.handled((*owed)[1].position, {}).ok());
-  CHECK(request_ids(*s.filings.owed(10)) == std::vector<std::string>{"r3"});
-  // The mark never moves back (a late or repeated call changes nothing).
-  REQUIRE(s.filings.handled((*owed)[0].position, {}).ok());
-  CHECK(request_ids(*s.filings.owed(10)) == std::vector<std::string>{"r3"});
-  CHECK(s.store.stats(s.clock.now())->receipts_owed == 1);
-  // Nothing was queued in the outbox for any of them.
-  CHECK(*s.outbox.pending_count() == 0);
-}
-
-TEST_CASE("an undelivered receipt is queued in the outbox with its first attempt counted", "[storage][receipts]") {
-  auto db = test::open_database(":memory:");
-  Service s(*db);
-  Request r1 = s.file("ani@example.org");
-  Request r2 = s.file("budi@example.org");
-  auto owed = s.filings.owed(10);
-  REQUIRE(owed->size() == 2);
-  auto m1 = s.service.receipt((*owed)[0].request, (*owed)[0].received_at, (*owed)[0].details_json);
-  auto m2 = s.service.receipt((*owed)[1].request, (*owed)[1].received_at, (*owed)[1].details_json);
-  REQUIRE(m1);
-  REQUIRE(m2);
-  TimePoint retry_at = r1.received_at + 1min;
-  REQUIRE(s.filings.handled((*owed)[1].position,
-                            {{(*owed)[0].request, *m1, {r1.received_at, "gateway said 503", retry_at}},
-                             {(*owed)[1].request, *m2, {r2.received_at, "gateway said 503", std::nullopt}}})
-              .ok());
-
-  CHECK(s.filings.owed(10)->empty());
-  CHECK(s.outbox.due(retry_at - 1s, 10)->empty());  // not before its retry
-  auto due = s.outbox.due(retry_at, 10);
-  REQUIRE(due->size() == 1);  // the other was past its horizon: a dead letter
-  CHECK((*due)[0].attempts == 1);
-  CHECK((*due)[0].created_at == r1.received_at);  // the horizon counts from the filing
-  CHECK((*due)[0].message.to == "ani@example.org");
-  CHECK((*due)[0].message.template_name == "request_received");
-  auto stats = s.store.stats(s.clock.now());
-  CHECK(stats->outbox[{"subject_message", "failed"}] == 1);
-  CHECK(stats->outbox[{"subject_message", "pending"}] == 1);
-  CHECK(stats->receipts_owed == 0);
-}
-
-TEST_CASE("the outbox worker sends each receipt once, and retries one the sink refused", "[storage][receipts]") {
-  test::TempDir dir;
-  auto db = test::open_database(dir.file("dsr.db"));
-  Service s(*db);
-  RecordingSink sink;
-  SystemClock clock;
-  RetrySchedule retries{1s, 1s, 1h};
-  {
-    app::OutboxWorker worker(s.outbox, {s.filings, s.service}, sink, clock, retries);
-    s.file("ani@example.org");
-    s.file("budi@example.org");
-    REQUIRE(eventually([&] { return sink.sent().size() == 2; }));
-    CHECK(sink.sent()[0].to == "ani@example.org");
-    CHECK(sink.sent()[1].to == "budi@example.org");
-    CHECK(sink.sent()[1].template_name == "request_received");
-
-    sink.set_down(true);
-    s.file("citra@example.org");
-    REQUIRE(eventually([&] { return s.filings.owed(10)->empty(); }));
-    CHECK(*s.outbox.pending_count() == 1);  // moved to the outbox, to be retried
-    sink.set_down(false);
-    REQUIRE(eventually([&] { return sink.sent().size() == 3; }));
-    CHECK(sink.sent()[2].to == "citra@example.org");
-    REQUIRE(eventually([&] { return *s.outbox.pending_count() == 0; }));
-  }
-  // A restart sends nothing again.
-  app::OutboxWorker restarted(s.outbox, {s.filings, s.service}, sink, clock, retries);
-  std::this_thread::sleep_for(500ms);
-  CHECK(sink.sent().size() == 3);
-}
+// Owing, handling, queueing a refused receipt and the worker's sending are
+// storage contract cases, run on both backends (store_contract_test.cpp).
 
 TEST_CASE("a database from before derived receipts does not send its old filings' receipts again",
           "[storage][receipts][migrations]") {

@@ -30,6 +30,23 @@ SubjectRecord sari() {
           "sari.lestari@example.go.id", "+6285712345678", "", {}};
 }
 
+Status RecordingSink::send(const OutgoingMessage& message) {
+  std::lock_guard lock(mutex_);
+  if (down_) return fail(Error::internal("the mail gateway is down"));
+  sent_.push_back(message);
+  return ok_status();
+}
+
+void RecordingSink::set_down(bool down) {
+  std::lock_guard lock(mutex_);
+  down_ = down;
+}
+
+std::vector<OutgoingMessage> RecordingSink::sent() const {
+  std::lock_guard lock(mutex_);
+  return sent_;
+}
+
 storage::Key test_key(unsigned char fill) {
   storage::Key k{};
   k.fill(fill);

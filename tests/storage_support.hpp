@@ -5,8 +5,12 @@
 
 #include <filesystem>
 #include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
 #include <string>
 
+#include "engine/ports.hpp"
 #include "engine/request_service.hpp"
 #include "engine/subject_vault.hpp"
 #include "storage/crypto.hpp"
@@ -39,6 +43,30 @@ Result<Request> fire(RequestService& service, const std::string& id, const std::
                      std::int64_t version, std::string reason = "");
 Result<std::string> put(SubjectVault& vault, SubjectRecord record);
 Status erase(SubjectVault& vault, const std::string& ref);
+
+// A message sink that takes what it is given, or refuses everything while
+// `down`.
+class RecordingSink final : public MessageSink {
+ public:
+  Status send(const OutgoingMessage& message) override;
+  void set_down(bool down);
+  std::vector<OutgoingMessage> sent() const;
+
+ private:
+  mutable std::mutex mutex_;
+  bool down_ = false;
+  std::vector<OutgoingMessage> sent_;
+};
+
+// Polls `condition` for up to ten seconds (a worker runs on its own thread).
+template <typename F>
+bool eventually(F condition) {
+  for (int i = 0; i < 500; ++i) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return condition();
+}
 
 // True if `needle` occurs as bytes in any file under `dir`.
 bool bytes_found_under(const std::filesystem::path& dir, std::string_view needle);

@@ -6,10 +6,12 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <future>
 #include <set>
 #include <thread>
 
+#include "app/outbox_worker.hpp"
 #include "engine/request_service.hpp"
 #include "engine/subject_notices.hpp"
 #include "postgres_support.hpp"
@@ -88,6 +90,9 @@ struct SqliteBackend {
   // Waits for what was sent to the writer without waiting (notes of use).
   void settle() { REQUIRE(db->writer().run([](storage::WriteConnection&) { return ok_status(); }).ok()); }
   void sequence() {}
+  // The log needs no sequencer on SQLite.
+  struct Sequencing {};
+  Sequencing keep_sequencing() { return {}; }
   storage::JournalVerdict verify() {
     auto v = db->read("verifying", [](SQLite::Database& c) { return storage::verify_journal(c); });
     REQUIRE(v.ok());
@@ -156,6 +161,26 @@ struct PostgresBackend {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
+  // A node's sequencer running beside the test, as `dsr serve` runs it.
+  class Sequencing {
+   public:
+    explicit Sequencing(storage::pg::Pool& pool) : thread_([this, &pool] {
+      storage::pg::Sequencer sequencer(pool, "test");
+      while (!stop_) {
+        (void)sequencer.run_once();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }) {}
+    ~Sequencing() {
+      stop_ = true;
+      thread_.join();
+    }
+
+   private:
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+  };
+  std::unique_ptr<Sequencing> keep_sequencing() { return std::make_unique<Sequencing>(pool); }
   std::int64_t unsequenced() {
     auto n = pool.with([](storage::pg::Connection& c) { return c.exec("SELECT COUNT(*) FROM journal WHERE seq IS NULL"); });
     REQUIRE(n.ok());
@@ -921,6 +946,45 @@ TEST_CASE("postgres: a commit returns at once and completes on the backend's thr
   // An API thread is free again here, while PostgreSQL commits.
   CHECK(completed_on.get_future().get() != std::this_thread::get_id());
   CHECK(b.store.load("r1")->version == 2);
+}
+
+TEMPLATE_TEST_CASE("delivery contract: the outbox worker sends each receipt once, and retries one the sink refused",
+                   "[storage][contract][delivery][receipts]", SqliteBackend, PostgresBackend) {
+  using namespace std::chrono_literals;
+  World<TestType> w;
+  SubjectNotices notices{test::shipped_messages(), test::shipped_policies(), w.backend.vault, w.backend.store};
+  std::atomic<int> next{0};
+  RequestService service{test::shipped_workflows(), test::shipped_policies(), w.backend.store, w.clock,
+                         [&] { return "r" + std::to_string(++next); }, {&notices, nullptr}};
+  auto file = [&](const std::string& email) {
+    Filing filing;
+    filing.details_json = R"({"contact_given":{"email":")" + email + R"("},"locale":"en"})";
+    REQUIRE(wait_for<Result<Request>>([&](auto done) {
+      service.submit({"access", "id-pdp", "s-" + email, {"subject", Role::subject}, filing, {}}, done);
+    }).ok());
+  };
+  test::RecordingSink sink;
+  RetrySchedule retries{1s, 1s, 1h};
+  [[maybe_unused]] auto sequencing = w.backend.keep_sequencing();  // for as long as the test runs
+  {
+    app::OutboxWorker worker(w.backend.outbox, {w.backend.receipts, service}, sink, w.clock, retries);
+    file("ani@example.org");
+    file("budi@example.org");
+    REQUIRE(test::eventually([&] { return sink.sent().size() == 2; }));
+    CHECK(sink.sent()[0].to == "ani@example.org");
+    CHECK(sink.sent()[1].template_name == "request_received");
+    sink.set_down(true);
+    file("citra@example.org");
+    REQUIRE(test::eventually([&] { return w.backend.receipts.owed(10)->empty() && *w.backend.outbox.pending_count() == 1; }));
+    sink.set_down(false);
+    REQUIRE(test::eventually([&] { return sink.sent().size() == 3; }));  // moved to the outbox, and retried from there
+    CHECK(sink.sent()[2].to == "citra@example.org");
+    REQUIRE(test::eventually([&] { return *w.backend.outbox.pending_count() == 0; }));
+  }
+  // A restart sends nothing again.
+  app::OutboxWorker restarted(w.backend.outbox, {w.backend.receipts, service}, sink, w.clock, retries);
+  std::this_thread::sleep_for(500ms);
+  CHECK(sink.sent().size() == 3);
 }
 
 TEST_CASE("postgres sequencer: entries from many connections, long and short transactions interleaved, "
