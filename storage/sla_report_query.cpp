@@ -14,11 +14,6 @@
 namespace dsr::storage {
 namespace {
 
-// The states a request is answered in; withdrawn and expired are closed
-// without an answer.
-bool is_answered(const std::string& state) {
-  return state == "completed" || state == "partially_completed" || state == "rejected";
-}
 constexpr const char* kCompleted = "('completed', 'partially_completed')";
 
 std::string describe(const Period& period) {
@@ -93,23 +88,9 @@ void read_type_figures(SQLite::Database& db, SlaReport& report, std::vector<std:
         sums.bind(5, to);
         sums.bind(6, now);
         sums.executeStep();
-        std::int64_t count = sums.getColumn(0).getInt64();
-        if (count == 0) continue;
-        f.received += count;
-        f.open += sums.getColumn(1).getInt64();
-        f.extended += sums.getColumn(3).getInt64();
-        f.awaiting_subject_seconds += sums.getColumn(4).getInt64();
-        f.never_verified += sums.getColumn(5).getInt64();
-        if (is_answered(*state)) {
-          std::int64_t on_time = sums.getColumn(2).getInt64();  // closed by the due date in force
-          f.answered_on_time += on_time;
-          f.answered_late += count - on_time;
-        }
-        if (*state == "completed") f.completed += count;
-        if (*state == "partially_completed") f.partially_completed += count;
-        if (*state == "rejected") f.rejected += count;
-        if (*state == "withdrawn") f.withdrawn += count;
-        if (*state == "expired") f.expired += count;
+        StateSums state_sums{sums.getColumn(0).getInt64(), sums.getColumn(1).getInt64(), sums.getColumn(2).getInt64(),
+                             sums.getColumn(3).getInt64(), sums.getColumn(4).getInt64(), sums.getColumn(5).getInt64()};
+        add_state(f, *state, state_sums);
       }
       if (f.received > 0) report.types.push_back(std::move(f));
     }
@@ -129,7 +110,7 @@ std::optional<std::int64_t> percentile(SQLite::Database& db, const SlaTypeFigure
                                        std::int64_t to, double share_of_history) {
   std::int64_t n = f.completed + f.partially_completed;
   if (n == 0) return std::nullopt;
-  std::int64_t rank = std::max<std::int64_t>(static_cast<std::int64_t>(std::ceil(p * static_cast<double>(n))), 1);
+  std::int64_t rank = nearest_rank(p, n);
   bool from_top = rank > n / 2;
   std::int64_t offset = from_top ? n - rank : rank - 1;
   // In the walk "+received_at" makes the period a filter, never a seek key
@@ -161,32 +142,6 @@ double share_of_history(SQLite::Database& db, std::int64_t from, std::int64_t to
   if (!oldest.executeStep() || oldest.getColumn(0).isNull()) return 1.0;
   double history = static_cast<double>(std::max(now, to) - oldest.getColumn(0).getInt64());
   return history <= 0 ? 1.0 : static_cast<double>(to - from) / history;
-}
-
-// Every type of every policy in use (any request ever filed under it),
-// with zeros where the period had none, so that a quiet period still shows
-// each target.
-void add_missing_types(SlaReport& report, const SlaCatalog& policies, const std::vector<std::string>& in_use) {
-  std::map<std::pair<std::string, std::string>, SlaTypeFigures> all;
-  for (auto& f : report.types) all.emplace(std::pair{f.policy, f.type}, std::move(f));
-  for (const auto& id : in_use)
-    if (const SlaPolicy* policy = policies.policy(id))
-      for (const auto& [type, rule] : policy->rules) {
-        SlaTypeFigures none;
-        none.policy = id;
-        none.type = type;
-        all.try_emplace({id, type}, std::move(none));
-      }
-  report.types.clear();
-  for (auto& [key, f] : all) {
-    const SlaPolicy* policy = policies.policy(f.policy);
-    if (const SlaRule* rule = policy ? policy->rule_for(f.type) : nullptr) {
-      f.statutory = rule->statutory;
-      f.target = describe(rule->period);
-      f.source = rule->source;
-    }
-    report.types.push_back(std::move(f));
-  }
 }
 
 void read_now(SQLite::Database& db, SlaReport& report, std::int64_t now) {
@@ -248,6 +203,63 @@ void read_weeks(SQLite::Database& db, SlaReport& report, const SlaCatalog& polic
   }
 }
 
+}  // namespace
+
+bool is_answered_state(const std::string& state) {
+  // Withdrawn and expired requests are closed without an answer.
+  return state == "completed" || state == "partially_completed" || state == "rejected";
+}
+
+std::int64_t nearest_rank(double p, std::int64_t n) {
+  return std::max<std::int64_t>(static_cast<std::int64_t>(std::ceil(p * static_cast<double>(n))), 1);
+}
+
+void add_state(SlaTypeFigures& f, const std::string& state, const StateSums& sums) {
+  if (sums.count == 0) return;
+  f.received += sums.count;
+  f.open += sums.open;
+  f.extended += sums.extended;
+  f.awaiting_subject_seconds += sums.awaiting_subject_seconds;
+  f.never_verified += sums.never_verified;
+  if (is_answered_state(state)) {
+    f.answered_on_time += sums.on_time;  // closed by the due date in force
+    f.answered_late += sums.count - sums.on_time;
+  }
+  if (state == "completed") f.completed += sums.count;
+  if (state == "partially_completed") f.partially_completed += sums.count;
+  if (state == "rejected") f.rejected += sums.count;
+  if (state == "withdrawn") f.withdrawn += sums.count;
+  if (state == "expired") f.expired += sums.count;
+}
+
+namespace {
+
+// Every type of every policy in use (any request ever filed under it),
+// with zeros where the period had none, so that a quiet period still shows
+// each target.
+void add_missing_types(SlaReport& report, const SlaCatalog& policies, const std::vector<std::string>& in_use) {
+  std::map<std::pair<std::string, std::string>, SlaTypeFigures> all;
+  for (auto& f : report.types) all.emplace(std::pair{f.policy, f.type}, std::move(f));
+  for (const auto& id : in_use)
+    if (const SlaPolicy* policy = policies.policy(id))
+      for (const auto& [type, rule] : policy->rules) {
+        SlaTypeFigures none;
+        none.policy = id;
+        none.type = type;
+        all.try_emplace({id, type}, std::move(none));
+      }
+  report.types.clear();
+  for (auto& [key, f] : all) {
+    const SlaPolicy* policy = policies.policy(f.policy);
+    if (const SlaRule* rule = policy ? policy->rule_for(f.type) : nullptr) {
+      f.statutory = rule->statutory;
+      f.target = describe(rule->period);
+      f.source = rule->source;
+    }
+    report.types.push_back(std::move(f));
+  }
+}
+
 void add_totals(SlaReport& report) {
   for (const auto& f : report.types) {
     SlaTotals& t = f.statutory ? report.statutory : report.internal;
@@ -259,6 +271,11 @@ void add_totals(SlaReport& report) {
 }
 
 }  // namespace
+
+void complete_report(SlaReport& report, const SlaCatalog& policies, const std::vector<std::string>& policies_in_use) {
+  add_missing_types(report, policies, policies_in_use);
+  add_totals(report);
+}
 
 Result<SlaReport> query_sla_report(Database& db, const SlaCatalog& policies, TimePoint from, TimePoint to,
                                    TimePoint now) {
@@ -280,8 +297,7 @@ Result<SlaReport> query_sla_report(Database& db, const SlaCatalog& policies, Tim
       f.median_seconds_to_completion = percentile(c, f, 0.5, begins, ends, share);
       f.p90_seconds_to_completion = percentile(c, f, 0.9, begins, ends, share);
     }
-    add_missing_types(report, policies, policies_in_use);
-    add_totals(report);
+    complete_report(report, policies, policies_in_use);
     read_now(c, report, unix_seconds(now));
     read_weeks(c, report, policies);
     return report;

@@ -1,4 +1,4 @@
-// The SLA report over SQLite: a known set of requests worked under a fake
+// The SLA report on both backends: a known set of requests worked under a fake
 // clock (on time, late, paused, withdrawn, expired, rejected, extended,
 // overdue now, due soon, outside the period), and every figure checked.
 #include <catch2/catch.hpp>
@@ -16,7 +16,7 @@
 #include "api/sla_report_json.hpp"
 #include "engine/request_service.hpp"
 #include "storage/sla_report_query.hpp"
-#include "storage/sqlite_store.hpp"
+#include "storage_backends.hpp"
 #include "storage_support.hpp"
 #include "test_support.hpp"
 
@@ -36,8 +36,9 @@ const Actor kTimer = actor(Role::scheduler, "dsr");
 // Monday 2 November 2026, 08:00 WIB (1 November 2026 00:00 UTC is 1,793,491,200).
 const TimePoint kStart = TimePoint{std::chrono::seconds{1793491200 + 24 * 3600 + 3600}};
 
+// A back office on one backend, working requests under a fake clock.
+template <class Backend>
 struct Desk {
-  explicit Desk(storage::Database& db) : store(db) {}
 
   std::string file(const std::string& type, TimePoint when) {
     clock.set(when);
@@ -61,10 +62,12 @@ struct Desk {
     REQUIRE(r.ok());
   }
 
-  storage::SqliteStore store;
+  Result<SlaReport> report(TimePoint from, TimePoint to, TimePoint now) { return backend.reports.report(from, to, now); }
+
+  Backend backend;
   FakeClock clock{kStart};
   int next = 0;
-  RequestService service{test::shipped_workflows(), test::shipped_policies(), store, clock,
+  RequestService service{test::shipped_workflows(), test::shipped_policies(), backend.store, clock,
                          [this] { return "r" + std::to_string(++next); }};
 };
 
@@ -131,9 +134,9 @@ const SlaTypeFigures& figures(const SlaReport& report, const std::string& type) 
 
 }  // namespace
 
-TEST_CASE("every figure of the SLA report, for a known set of requests", "[storage][reports]") {
-  auto db = test::open_database(":memory:");
-  Desk desk(*db);
+TEMPLATE_TEST_CASE("report contract: every figure of the SLA report, for a known set of requests",
+                   "[storage][contract][reports]", test::SqliteBackend, test::PostgresBackend) {
+  Desk<TestType> desk;
   const auto day = 24h;
 
   // A: answered in 3 hours.
@@ -171,7 +174,7 @@ TEST_CASE("every figure of the SLA report, for a known set of requests", "[stora
   auto i = desk.file("access", kStart + 15 * day);
 
   TimePoint from = at("2026-11-02T00:00:00Z"), to = at("2026-11-16T00:00:00Z"), now = kStart + 18 * day - 2h;
-  auto report = storage::query_sla_report(*db, test::shipped_policies(), from, to, now);
+  auto report = desk.report(from, to, now);
   REQUIRE(report.ok());
   CHECK(report->from == from);
   CHECK(report->to == to);
@@ -320,9 +323,9 @@ TEST_CASE("every figure of the SLA report, for a known set of requests", "[stora
   CHECK(id.find("Overdue now") == std::string::npos);
 }
 
-TEST_CASE("median and 90th percentile by nearest rank, whichever plan the report takes", "[storage][reports]") {
-  auto db = test::open_database(":memory:");
-  Desk desk(*db);
+TEMPLATE_TEST_CASE("report contract: median and 90th percentile by nearest rank, whichever plan the report takes",
+                   "[storage][contract][reports]", test::SqliteBackend, test::PostgresBackend) {
+  Desk<TestType> desk;
   // Eight requests received on 2 November, completed after these hours (one
   // partially): sorted 1, 2, 3, 4, 5, 6, 7, 9, so the median (rank 4, found
   // from the bottom) is 4 h and the 90th percentile (rank ceil(7.2) = 8,
@@ -350,7 +353,7 @@ TEST_CASE("median and 90th percentile by nearest rank, whichever plan the report
   // slice of it: the report sorts the period's own times. Same answers.
   for (TimePoint now : {kStart + 72h, kStart + 24h * 60}) {
     INFO("now " << format_rfc3339(now));
-    auto report = storage::query_sla_report(*db, test::shipped_policies(), from, to, now);
+    auto report = desk.report(from, to, now);
     REQUIRE(report.ok());
     const auto& access = figures(*report, "access");
     CHECK(access.completed == 7);
@@ -362,7 +365,7 @@ TEST_CASE("median and 90th percentile by nearest rank, whichever plan the report
   // 9 h; with one more quick answer, 11 values: rank 6 (now from the top)
   // is still 4 h and rank 10 is 9 h.
   for (TimePoint now : {kStart + 72h, kStart + 24h * 60}) {
-    auto report = storage::query_sla_report(*db, test::shipped_policies(), from, to + 24h, now);
+    auto report = desk.report(from, to + 24h, now);
     REQUIRE(report.ok());
     const auto& access = figures(*report, "access");
     CHECK(access.median_seconds_to_completion == 4 * 3600);
@@ -374,7 +377,7 @@ TEST_CASE("median and 90th percentile by nearest rank, whichever plan the report
   desk.fire(quick, "approve", kRita, received + 2min);
   desk.fire(quick, "fulfil", kRita, received + 20min);
   for (TimePoint now : {kStart + 72h, kStart + 24h * 60}) {
-    auto report = storage::query_sla_report(*db, test::shipped_policies(), from, to + 24h, now);
+    auto report = desk.report(from, to + 24h, now);
     REQUIRE(report.ok());
     const auto& access = figures(*report, "access");
     CHECK(access.median_seconds_to_completion == 4 * 3600);      // rank 6 of 11
@@ -382,9 +385,10 @@ TEST_CASE("median and 90th percentile by nearest rank, whichever plan the report
   }
 }
 
-TEST_CASE("a report for an empty or reversed period is refused", "[storage][reports]") {
-  auto db = test::open_database(":memory:");
-  auto same = storage::query_sla_report(*db, test::shipped_policies(), kStart, kStart, kStart);
+TEMPLATE_TEST_CASE("report contract: a report for an empty or reversed period is refused", "[storage][contract][reports]",
+                   test::SqliteBackend, test::PostgresBackend) {
+  Desk<TestType> desk;
+  auto same = desk.report(kStart, kStart, kStart);
   REQUIRE_FALSE(same.ok());
   CHECK(same.error().message.find("the period is empty") != std::string::npos);
 }
