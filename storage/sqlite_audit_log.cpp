@@ -8,7 +8,6 @@
 #include "storage/log_checkpoints.hpp"
 
 namespace dsr::storage {
-namespace {
 
 std::vector<std::string> base64_all(const std::vector<merkle::Hash>& hashes) {
   std::vector<std::string> out;
@@ -16,13 +15,11 @@ std::vector<std::string> base64_all(const std::vector<merkle::Hash>& hashes) {
   return out;
 }
 
-Result<std::string> present(Result<std::optional<std::string>> note, std::string what) {
+Result<std::string> note_or_not_found(Result<std::optional<std::string>> note, std::string what) {
   if (!note) return fail(note.error());
   if (!*note) return fail(Error::not_found(std::move(what)));
   return **note;
 }
-
-}  // namespace
 
 std::string tlog_proof_text(std::uint64_t index, const std::vector<std::string>& proof, std::string_view note) {
   std::string out = fmt::format("c2sp.org/tlog-proof@v1\nindex {}\n", index);
@@ -38,11 +35,11 @@ Result<std::string> SqliteAuditLog::verifier_key() const {
 }
 
 Result<std::string> SqliteAuditLog::latest_checkpoint() const {
-  return present(storage::latest_checkpoint(db_), "no checkpoint has been signed yet");
+  return note_or_not_found(storage::latest_checkpoint(db_), "no checkpoint has been signed yet");
 }
 
 Result<std::string> SqliteAuditLog::checkpoint(std::uint64_t size) const {
-  return present(checkpoint_at(db_, size), fmt::format("no checkpoint was signed at size {}", size));
+  return note_or_not_found(checkpoint_at(db_, size), fmt::format("no checkpoint was signed at size {}", size));
 }
 
 Result<std::vector<std::string>> SqliteAuditLog::consistency(std::uint64_t from, std::uint64_t to) const {

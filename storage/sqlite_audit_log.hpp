@@ -41,6 +41,11 @@ class SqliteAuditLog final : public AuditLogReader {
   const LogKey* key_ = nullptr;
 };
 
+// Hashes in base64, as the proofs carry them.
+std::vector<std::string> base64_all(const std::vector<merkle::Hash>& hashes);
+// The note, or not_found saying `what` when there is none.
+Result<std::string> note_or_not_found(Result<std::optional<std::string>> note, std::string what);
+
 // The c2sp.org/tlog-proof@v1 text of leaf `index` with `proof` (base64
 // hashes) at the checkpoint `note`.
 std::string tlog_proof_text(std::uint64_t index, const std::vector<std::string>& proof, std::string_view note);

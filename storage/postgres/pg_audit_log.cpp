@@ -13,17 +13,6 @@
 namespace dsr::storage::pg {
 namespace {
 
-std::vector<std::string> base64_all(const std::vector<merkle::Hash>& hashes) {
-  std::vector<std::string> out;
-  for (const auto& h : hashes) out.push_back(merkle::to_base64(h));
-  return out;
-}
-
-Result<std::string> present(Result<std::optional<std::string>> note, std::string what) {
-  if (!note) return fail(note.error());
-  if (!*note) return fail(Error::not_found(std::move(what)));
-  return **note;
-}
 
 // Runs `f` with the tree's NodeSource, turning a missing node into an error.
 template <class F>
@@ -46,9 +35,8 @@ Status range_check(Connection& c, std::uint64_t from, std::uint64_t to) {
 }  // namespace
 
 Result<std::optional<std::uint64_t>> sign_checkpoint(Pool& pool, const LogKey& key) {
-  return pool.with([&](Connection& c) -> Result<std::optional<std::uint64_t>> {
-    if (Status begun = c.run_script("BEGIN ISOLATION LEVEL REPEATABLE READ"); !begun) return fail(begun.error());
-    auto signed_size = [&]() -> Result<std::optional<std::uint64_t>> {
+  return pool.with([&](Connection& c) {
+    return in_transaction(c, [&](Connection&) -> Result<std::optional<std::uint64_t>> {
       auto size = tree_size(c);
       if (!size) return fail(size.error());
       auto latest = c.exec("SELECT COALESCE(MAX(size), 0) FROM log_checkpoints");
@@ -64,13 +52,7 @@ Result<std::optional<std::uint64_t>> sign_checkpoint(Pool& pool, const LogKey& k
                             static_cast<std::int64_t>(std::time(nullptr))});
       if (!stored) return fail(stored.error());
       return std::optional<std::uint64_t>(*size);
-    }();
-    if (!signed_size) {
-      (void)c.run_script("ROLLBACK");
-      return signed_size;
-    }
-    if (Status committed = c.run_script("COMMIT"); !committed) return fail(committed.error());
-    return signed_size;
+    }, "BEGIN ISOLATION LEVEL REPEATABLE READ");
   });
 }
 
@@ -151,12 +133,12 @@ Result<std::optional<std::string>> PgAuditLog::note_where(const std::string& sql
 }
 
 Result<std::string> PgAuditLog::latest_checkpoint() const {
-  return present(note_where("SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1", std::nullopt),
+  return note_or_not_found(note_where("SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1", std::nullopt),
                  "no checkpoint has been signed yet");
 }
 
 Result<std::string> PgAuditLog::checkpoint(std::uint64_t size) const {
-  return present(note_where("SELECT note FROM log_checkpoints WHERE size = $1", size),
+  return note_or_not_found(note_where("SELECT note FROM log_checkpoints WHERE size = $1", size),
                  fmt::format("no checkpoint was signed at size {}", size));
 }
 

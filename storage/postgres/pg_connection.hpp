@@ -96,4 +96,19 @@ class Connection {
   std::unordered_map<std::string, std::string> prepared_;  // sql -> name
 };
 
+// Runs `f(c)` between `begin` and COMMIT, or ROLLBACK when it fails; for
+// transactions whose reads decide what they write (else: transaction()).
+// `f` answers a Result or a Status.
+template <class F>
+auto in_transaction(Connection& c, F&& f, const char* begin = "BEGIN") -> decltype(f(c)) {
+  if (Status begun = c.run_script(begin); !begun) return fail(begun.error());
+  auto result = f(c);
+  if (!result) {
+    (void)c.run_script("ROLLBACK");
+    return result;
+  }
+  if (Status committed = c.run_script("COMMIT"); !committed) return fail(committed.error());
+  return result;
+}
+
 }  // namespace dsr::storage::pg

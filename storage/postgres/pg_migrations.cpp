@@ -248,8 +248,7 @@ Result<int> schema_version(Connection& c) {
 }
 
 Status migrate(Connection& c, int up_to) {
-  if (Status s = c.run_script("BEGIN"); !s) return s;
-  auto applied = [&]() -> Status {
+  return in_transaction(c, [&](Connection&) -> Status {
     // Held to the end of this transaction: a second node waits here.
     if (auto locked = c.exec("SELECT pg_advisory_xact_lock($1::bigint)", {kMigrationLock}); !locked)
       return fail(locked.error());
@@ -274,12 +273,7 @@ Status migrate(Connection& c, int up_to) {
       if (!recorded) return fail(recorded.error());
     }
     return ok_status();
-  }();
-  if (!applied) {
-    (void)c.run_script("ROLLBACK");
-    return applied;
-  }
-  return c.run_script("COMMIT");
+  });
 }
 
 }  // namespace dsr::storage::pg

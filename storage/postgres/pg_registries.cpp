@@ -23,19 +23,10 @@ Statement insert_recipient(const MasterKey& keys, const Recipient& r) {
            now_seconds()}};
 }
 
-// Runs `f(Connection&)` between BEGIN and COMMIT (ROLLBACK on an error).
+// Runs `f(Connection&)` in a transaction on a leased connection.
 template <class F>
 auto in_transaction(Pool& pool, F&& f) -> decltype(f(std::declval<Connection&>())) {
-  return pool.with([&](Connection& c) -> decltype(f(c)) {
-    if (Status begun = c.run_script("BEGIN"); !begun) return fail(begun.error());
-    auto result = f(c);
-    if (!result) {
-      (void)c.run_script("ROLLBACK");
-      return result;
-    }
-    if (Status committed = c.run_script("COMMIT"); !committed) return fail(committed.error());
-    return result;
-  });
+  return pool.with([&](Connection& c) { return pg::in_transaction(c, f); });
 }
 
 }  // namespace

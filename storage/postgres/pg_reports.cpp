@@ -108,10 +108,9 @@ Result<SlaReport> PgSlaReports::report(TimePoint from, TimePoint to, TimePoint n
   if (to <= from)
     return fail(Error::invalid_argument(fmt::format("the period is empty: --from {} is not before --to {}",
                                                     format_rfc3339(from), format_rfc3339(to))));
-  return pool_.with([&](Connection& c) -> Result<SlaReport> {
+  return pool_.with([&](Connection& c) {
     // Every figure from one snapshot.
-    if (Status begun = c.run_script("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !begun) return fail(begun.error());
-    auto built = [&]() -> Result<SlaReport> {
+    return in_transaction(c, [&](Connection&) -> Result<SlaReport> {
       SlaReport report;
       report.from = from;
       report.to = to;
@@ -134,9 +133,7 @@ Result<SlaReport> PgSlaReports::report(TimePoint from, TimePoint to, TimePoint n
       if (Status read = read_now(c, report, at); !read) return fail(read.error());
       if (Status read = read_weeks(c, report, policies_); !read) return fail(read.error());
       return report;
-    }();
-    (void)c.run_script("COMMIT");
-    return built;
+    }, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   });
 }
 

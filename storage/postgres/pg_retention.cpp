@@ -87,15 +87,8 @@ Result<RetentionSweep> sweep_in(Connection& c, const SlaCatalog& policies, const
 
 Result<RetentionSweep> sweep_retention(Pool& pool, const SlaCatalog& policies, const RetentionRules& defaults,
                                        TimePoint now) {
-  return pool.with([&](Connection& c) -> Result<RetentionSweep> {
-    if (Status begun = c.run_script("BEGIN"); !begun) return fail(begun.error());
-    auto sweep = sweep_in(c, policies, defaults, now);
-    if (!sweep) {
-      (void)c.run_script("ROLLBACK");
-      return sweep;
-    }
-    if (Status committed = c.run_script("COMMIT"); !committed) return fail(committed.error());
-    return sweep;
+  return pool.with([&](Connection& c) {
+    return in_transaction(c, [&](Connection& tx) { return sweep_in(tx, policies, defaults, now); });
   });
 }
 

@@ -10,9 +10,7 @@ namespace dsr::storage::pg {
 Result<std::size_t> Sequencer::run_once(std::size_t batch) {
   auto leased = pool_.lease();
   if (!leased) return fail(leased.error());
-  Connection& c = **leased;
-  if (Status s = c.run_script("BEGIN"); !s) return fail(s.error());
-  auto round = [&]() -> Result<std::size_t> {
+  return in_transaction(**leased, [&](Connection& c) -> Result<std::size_t> {
     // The lease, taken or renewed; its row stays locked until COMMIT.
     auto lease = c.exec(
         "INSERT INTO leases (name, owner, expires_at) VALUES ('sequencer', $1, now() + make_interval(secs => $2)) "
@@ -52,14 +50,7 @@ Result<std::size_t> Sequencer::run_once(std::size_t batch) {
     if (updated->affected() != taken->size())
       return fail(Error::internal(fmt::format("sequenced {} of {} entries", updated->affected(), taken->size())));
     return static_cast<std::size_t>(taken->size());
-  };
-  auto n = round();
-  if (!n) {
-    (void)c.run_script("ROLLBACK");
-    return n;
-  }
-  if (Status s = c.run_script("COMMIT"); !s) return fail(s.error());
-  return n;
+  });
 }
 
 }  // namespace dsr::storage::pg
