@@ -409,11 +409,10 @@ TEMPLATE_TEST_CASE("delivery contract: a correction's notices go to each recipie
 
 TEST_CASE("postgres delivery: a message claimed by one node is not sent by another until the claim lapses",
           "[storage][postgres][delivery]") {
-  PostgresBackend b;
-  SystemClock clock;
-  int next = 0;
-  RequestService service(test::shipped_workflows(), test::shipped_policies(), b.store, clock,
-                         [&] { return "r" + std::to_string(++next); });
+  World<PostgresBackend> w;
+  auto& b = w.backend;
+  auto& service = w.service;
+  auto& clock = w.clock;
   REQUIRE(test::submit(service).ok());
   RequestChange c = next_change(*b.store.load("r1"), {});
   c.messages = {OutgoingMessage{"budi@example.go.id", "email", "status", "id", "r1", "hello", {}, ""}};
@@ -662,11 +661,10 @@ TEMPLATE_TEST_CASE("receipt contract: filings owe their receipts in log order un
 
 TEST_CASE("postgres: a pg_dump holds no NIK, NIP, e-mail, phone or name of a subject, before or after erasure",
           "[storage][postgres][vault][erasure]") {
-  PostgresBackend b;
-  SystemClock clock;
-  int next = 0;
-  RequestService service(test::shipped_workflows(), test::shipped_policies(), b.store, clock,
-                         [&] { return "r" + std::to_string(++next); });
+  World<PostgresBackend> w;
+  auto& b = w.backend;
+  auto& service = w.service;
+  auto& clock = w.clock;
   const SubjectRecord subject = budi();
   auto ref = test::put(b.vault, subject);
   REQUIRE(ref.ok());
@@ -709,11 +707,9 @@ TEST_CASE("postgres: a pg_dump holds no NIK, NIP, e-mail, phone or name of a sub
 
 TEST_CASE("postgres: a commit returns at once and completes on the backend's threads, not the caller's",
           "[storage][postgres][store]") {
-  PostgresBackend b;
-  SystemClock clock;
-  int next = 0;
-  RequestService service(test::shipped_workflows(), test::shipped_policies(), b.store, clock,
-                         [&] { return "r" + std::to_string(++next); });
+  World<PostgresBackend> w;
+  auto& b = w.backend;
+  auto& service = w.service;
   REQUIRE(test::submit(service).ok());
   std::promise<std::thread::id> completed_on;
   b.store.commit(next_change(*b.store.load("r1"), {}), [&](Status st) {
@@ -767,11 +763,9 @@ TEMPLATE_TEST_CASE("delivery contract: the outbox worker sends each receipt once
 TEST_CASE("postgres sequencer: entries from many connections, long and short transactions interleaved, "
           "each sequenced exactly once",
           "[storage][postgres][sequencer]") {
-  PostgresBackend b;
-  SystemClock clock;
-  std::atomic<int> next{0};
-  RequestService service(test::shipped_workflows(), test::shipped_policies(), b.store, clock,
-                         [&] { return "r" + std::to_string(++next); });
+  World<PostgresBackend> w;
+  auto& b = w.backend;
+  auto& service = w.service;
   std::atomic<bool> filing{true};
   // A long transaction that has written a journal entry and stays open
   // while others commit after it: its entry must not be passed over.
@@ -830,11 +824,9 @@ TEST_CASE("postgres sequencer: entries from many connections, long and short tra
 
 TEST_CASE("postgres sequencer: one node holds the lease, and another takes over when it lapses",
           "[storage][postgres][sequencer]") {
-  PostgresBackend b;
-  SystemClock clock;
-  int next = 0;
-  RequestService service(test::shipped_workflows(), test::shipped_policies(), b.store, clock,
-                         [&] { return "r" + std::to_string(++next); });
+  World<PostgresBackend> w;
+  auto& b = w.backend;
+  auto& service = w.service;
   REQUIRE(test::submit(service).ok());
   b.sequence("node-a");  // node-a holds the lease (for 10 s) from now on
   REQUIRE(test::submit(service).ok());
