@@ -142,7 +142,9 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo
   std::unique_ptr<Connection> c(new Connection(conn));
   // UTC and UTF-8 whatever the server's defaults: dsr keeps times as unix
   // seconds and text as UTF-8.
-  if (Status s = c->run_script("SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'"); !s) return fail(s.error());
+  // Notices ("already exists, skipping") are not errors: not printed.
+  if (Status s = c->run_script("SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; SET client_min_messages = warning"); !s)
+    return fail(s.error());
   return c;
 }
 
