@@ -2,8 +2,8 @@
 // 64 concurrent submitters, next to the rate of single-row
 // synchronous=FULL commits on the same disk, measured in the same run.
 // A "command" is filing a request through RequestService: deadline, version
-// check, request row, hash-chained journal entry, one fsync'd commit shared
-// with whatever else is waiting.
+// check, request row, journal entry with its place in the audit log's tree,
+// one fsync'd commit shared with whatever else is waiting.
 //
 //   group_commit_bench [--seconds N] [--runs N] [--dir PATH]
 #include <SQLiteCpp/Database.h>

@@ -69,7 +69,7 @@ class TokenAdministration {
 struct LogEntryProof {
   std::int64_t sequence = 0;     // the event's sequence within its request
   std::uint64_t leaf_index = 0;
-  std::string leaf;              // the leaf's bytes
+  std::string leaf;              // the leaf's bytes (canonical JSON, storage/audit_leaf.hpp)
   std::string proof;             // c2sp.org/tlog-proof@v1 text at the checkpoint
 };
 
@@ -217,7 +217,8 @@ class PackageSigner {
   virtual std::string public_key() const = 0;                  // base64
 };
 
-// The journal's hash chain, checked on demand (C.6, C.7).
+// The audit of the journal and its Merkle tree, and of every signed
+// checkpoint, on demand (C.6, C.7; docs/audit-log.md).
 struct AuditVerdict {
   bool ok = true;
   std::int64_t events = 0;

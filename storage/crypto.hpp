@@ -3,7 +3,7 @@
 //    subject's data key under the master key;
 //  - keyed BLAKE2b for blind indexes (NIK, email) and token hashes, so a
 //    lookup never needs plaintext in the database;
-//  - BLAKE2b-256 for the journal's hash chain.
+//  - BLAKE2b-256 for digests (e.g. of a request body, for idempotency).
 // Keys are derived from the one master key with crypto_kdf, one per purpose,
 // so a leak of one derived key (say, the blind index key) reveals no other.
 // All functions are thread-safe once sodium_init() has run (MasterKey's

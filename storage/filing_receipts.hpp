@@ -14,7 +14,7 @@
 // and dead-lettered like every other message.
 //
 // This relies on requests rows never being deleted (the journal refers to
-// them and its hash chain forbids it): a deleted last row would let the
+// them and the audit log's tree forbids it): a deleted last row would let the
 // next filing reuse its rowid, behind the mark.
 #pragma once
 

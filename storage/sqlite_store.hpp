@@ -1,6 +1,7 @@
 // SqliteStore: the engine's Store on SQLite. A commit is one job for the
 // group-commit writer: it checks the version, updates the request's cached
-// row, and appends the events to the hash-chained journal, all or nothing.
+// row, and appends the events to the journal, each a leaf of the audit
+// log's Merkle tree (storage/journal.hpp), all or nothing.
 // load() folds the journal on a read connection. A filing's tracking token
 // and verification code are kept as keyed hashes, its details and any
 // outgoing messages sealed, in the same transaction as its first event.
