@@ -181,11 +181,14 @@ Status backfill_audit_leaves(WriteConnection& db) {
   // Journals written before the tree was kept in their rows (migrations 11
   // and 13): their rows get leaves, in order, after the ones that have
   // them, each with the salt it has or a new one. A row altered before
-  // this no longer matches the checkpoints signed over it.
-  SQLite::Statement rows(db.db(), "SELECT seq, " + std::string(kLeafColumns) +
-                                      " FROM journal WHERE leaf_hash IS NULL ORDER BY seq");
+  // this no longer matches the checkpoints signed over it. Such rows can
+  // only follow the tree's last leaf: the search starts there, by primary
+  // key, so that an up-to-date journal costs nothing at each start.
   TreeEdge tree;
   tree.load(db.db());
+  SQLite::Statement rows(db.db(), "SELECT seq, " + std::string(kLeafColumns) +
+                                      " FROM journal WHERE seq > ? AND leaf_hash IS NULL ORDER BY seq");
+  rows.bind(1, static_cast<std::int64_t>(tree.size()));
   auto& update = db.prepared("UPDATE journal SET salt = ?, leaf_hash = ?, nodes = ? WHERE seq = ?");
   while (rows.executeStep()) {
     std::int64_t seq = rows.getColumn(0).getInt64();

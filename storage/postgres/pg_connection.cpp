@@ -89,16 +89,15 @@ std::int64_t Rows::affected() const {
 
 bool Rows::null(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
 
-const char* Rows::value(int row, int column, unsigned oid_wanted, const char* wanted) const {
+const char* Rows::value(int row, int column, const char* wanted) const {
   if (row < 0 || row >= size() || column < 0 || column >= PQnfields(result_.get()))
     throw std::logic_error(fmt::format("no column {} of row {} in a result of {} rows", column, row, size()));
   if (null(row, column)) throw std::logic_error(fmt::format("column {} is NULL, read as {}", column, wanted));
-  (void)oid_wanted;
   return PQgetvalue(result_.get(), row, column);
 }
 
 std::int64_t Rows::integer(int row, int column) const {
-  const char* v = value(row, column, kInt8, "an integer");
+  const char* v = value(row, column, "an integer");
   unsigned type = PQftype(result_.get(), column);
   int n = PQgetlength(result_.get(), row, column);
   if ((type == kInt8 || type == kXid8) && n == 8) return big_endian(v, 8);
@@ -108,14 +107,14 @@ std::int64_t Rows::integer(int row, int column) const {
 }
 
 bool Rows::boolean(int row, int column) const {
-  const char* v = value(row, column, kBool, "a boolean");
+  const char* v = value(row, column, "a boolean");
   if (PQftype(result_.get(), column) != kBool)
     throw std::logic_error(fmt::format("column {} has type oid {}, read as a boolean", column, PQftype(result_.get(), column)));
   return *v != 0;
 }
 
 std::string Rows::text(int row, int column) const {
-  const char* v = value(row, column, kText, "text");
+  const char* v = value(row, column, "text");
   unsigned type = PQftype(result_.get(), column);
   if (type != kText && type != kVarchar && type != kName)
     throw std::logic_error(fmt::format("column {} has type oid {}, read as text", column, type));
@@ -123,10 +122,15 @@ std::string Rows::text(int row, int column) const {
 }
 
 Bytes Rows::bytes(int row, int column) const {
-  const auto* v = reinterpret_cast<const unsigned char*>(value(row, column, kBytea, "bytes"));
+  const auto* v = reinterpret_cast<const unsigned char*>(value(row, column, "bytes"));
   if (PQftype(result_.get(), column) != kBytea)
     throw std::logic_error(fmt::format("column {} has type oid {}, read as bytea", column, PQftype(result_.get(), column)));
   return Bytes(v, v + PQgetlength(result_.get(), row, column));
+}
+
+std::optional<TimePoint> optional_time(const Rows& rows, int row, int column) {
+  if (rows.null(row, column)) return std::nullopt;
+  return TimePoint{std::chrono::seconds{rows.integer(row, column)}};
 }
 
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo) {

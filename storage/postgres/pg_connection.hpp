@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "engine/result.hpp"
+#include "engine/time.hpp"
 #include "storage/crypto.hpp"
 
 namespace dsr::storage::pg {
@@ -46,9 +48,13 @@ class Rows {
   Bytes bytes(int row, int column) const;
 
  private:
-  const char* value(int row, int column, unsigned oid_wanted, const char* wanted) const;
+  // The raw value; throws for a row or column out of range, or NULL.
+  const char* value(int row, int column, const char* wanted) const;
   std::shared_ptr<PGresult> result_;
 };
+
+// A column of unix seconds that may be NULL.
+std::optional<TimePoint> optional_time(const Rows& rows, int row, int column);
 
 // One statement of a pipeline.
 struct Statement {

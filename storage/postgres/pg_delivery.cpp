@@ -45,11 +45,6 @@ constexpr const char* kNoticeColumns =
     "o.id, o.request_id, o.recipient_id, r.name, r.kind, o.status, o.attempts, COALESCE(o.last_error, ''), "
     "o.created_at, o.next_attempt_at, o.delivered_at, o.acknowledged_at";
 
-std::optional<TimePoint> optional_time(const Rows& rows, int i, int column) {
-  if (rows.null(i, column)) return std::nullopt;
-  return from_unix(rows.integer(i, column));
-}
-
 RecipientNotification notice_at(const Rows& rows, int i) {
   RecipientNotification n;
   n.id = rows.text(i, 0);

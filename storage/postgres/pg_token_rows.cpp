@@ -11,11 +11,6 @@ constexpr const char* kRecordColumns =
     "id, principal, role, COALESCE(organization, ''), created_at, last_used_at, expires_at, revoked_at, "
     "COALESCE(revoked_by, '')";
 
-std::optional<TimePoint> optional_time(const Rows& rows, int row, int column) {
-  if (rows.null(row, column)) return std::nullopt;
-  return from_unix(rows.integer(row, column));
-}
-
 Result<TokenRecord> record_at(const Rows& rows, int i) {
   auto role = parse_role(rows.text(i, 2));
   if (!role) return fail(Error::internal("a token row holds an unknown role"));
