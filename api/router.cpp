@@ -28,6 +28,16 @@ HttpResponse unauthorized(Locale l, std::string_view detail) {
   return r;
 }
 
+// A path parameter names something dsr stores (an id, a NIK, a policy):
+// always well-formed UTF-8 without control characters. Anything else names
+// nothing, on every backend (PostgreSQL would refuse it as text at all).
+bool nameable(std::string_view decoded) {
+  if (decoded.empty() || valid_utf8(decoded) != decoded) return false;
+  return std::none_of(decoded.begin(), decoded.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+}
+
 }  // namespace
 
 Actor Caller::actor() const {
@@ -49,13 +59,13 @@ std::optional<RouteParams> Router::match(const Route& route, std::string_view pa
       std::string joined;
       for (std::size_t k = i; k < have.size(); ++k) {
         auto decoded = url_decode(have[k], false);
-        if (!decoded || decoded->empty()) return std::nullopt;
+        if (!decoded || !nameable(*decoded)) return std::nullopt;
         joined += (k > i ? "/" : "") + *decoded;
       }
       params[std::string(want[i].substr(1, want[i].size() - 5))] = joined;
     } else if (want[i].starts_with('{') && want[i].ends_with('}')) {
       auto decoded = url_decode(have[i], false);
-      if (!decoded || decoded->empty()) return std::nullopt;
+      if (!decoded || !nameable(*decoded)) return std::nullopt;
       params[std::string(want[i].substr(1, want[i].size() - 2))] = *decoded;
     } else if (want[i] != have[i]) {
       return std::nullopt;

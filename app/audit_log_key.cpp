@@ -16,18 +16,20 @@ std::string origin_from_url(std::string_view url) {
 }
 
 Result<storage::LogKey> open_audit_log_key(const boost::program_options::variables_map& vm, const DataFiles& files,
-                                           storage::Database& db, const std::string& fallback_origin, bool create) {
+                                           StorageBackend& backend, const std::string& fallback_origin, bool create) {
+  // On PostgreSQL there is no database file to put it beside: it goes
+  // beside the master key, which every node has too.
   std::filesystem::path key_file = vm.count("log-key-file") ? std::filesystem::path(vm["log-key-file"].as<std::string>())
-                                                            : storage::default_log_key_path(files.db);
+                                   : files.on_postgres() ? files.key.parent_path() / "log.key"
+                                                         : storage::default_log_key_path(files.db);
   std::string origin = fallback_origin;
-  auto remembered = db.read("reading the audit log's key",
-                            [](SQLite::Database& c) { return storage::remembered_verifier_key(c); });
+  auto remembered = backend.remembered_verifier_key();
   if (!remembered) return fail(remembered.error());
   if (*remembered) origin = (*remembered)->substr(0, (*remembered)->find('+'));
   if (vm.count("log-origin")) origin = vm["log-origin"].as<std::string>();
   auto key = storage::LogKey::load(key_file, origin, create);
   if (!key) return fail(key.error());
-  if (Status same = storage::remember_log_key(db, *key); !same) return fail(same.error());
+  if (Status same = backend.remember_log_key(*key); !same) return fail(same.error());
   return key;
 }
 

@@ -1,6 +1,7 @@
 // The audit log's key and origin, as serve and `dsr log key` find them: the
 // key file (log-key-file, else log.key beside the database) and the origin
 // (log-origin, else the one the database remembers, else `fallback_origin`).
+// On PostgreSQL the key file's default place is beside the master key.
 #pragma once
 
 #include <boost/program_options.hpp>
@@ -8,7 +9,7 @@
 #include <string>
 
 #include "app/command_database.hpp"
-#include "storage/database.hpp"
+#include "app/storage_backend.hpp"
 #include "storage/log_key.hpp"
 
 namespace dsr::app {
@@ -19,7 +20,7 @@ void add_audit_log_options(boost::program_options::options_description& options)
 // The log key; made if `create` and missing. A configured origin other than
 // the one the database remembers is refused (remember_log_key).
 Result<storage::LogKey> open_audit_log_key(const boost::program_options::variables_map& vm, const DataFiles& files,
-                                           storage::Database& db, const std::string& fallback_origin, bool create);
+                                           StorageBackend& backend, const std::string& fallback_origin, bool create);
 
 // "host:port/dsr-log" from a public URL such as "https://bsre.example:8443/".
 std::string origin_from_url(std::string_view url);

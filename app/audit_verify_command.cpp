@@ -1,7 +1,8 @@
 // dsr audit verify: checks the journal against the audit log's Merkle tree
 // rebuilt from its leaves, and every signed checkpoint against the tree;
-// names the first broken event or checkpoint. Opens the database read-only:
-// an audit never changes what it audits.
+// names the first broken event or checkpoint. Opens the database read-only
+// (on PostgreSQL, in read-only transactions): an audit never changes what
+// it audits.
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <boost/program_options.hpp>
@@ -19,8 +20,108 @@
 #include "storage/journal.hpp"
 #include "storage/log_checkpoints.hpp"
 #include "storage/sqlite_error.hpp"
+#include "storage/postgres/pg_audit.hpp"
+#include "storage/postgres/pg_audit_log.hpp"
+#include "storage/postgres/pg_backend.hpp"
 
 namespace dsr::app {
+namespace {
+
+// What the audit reads, from either backend.
+class AuditedLog {
+ public:
+  virtual ~AuditedLog() = default;
+  // The journal against its tree, after the master key was checked.
+  virtual Result<storage::JournalVerdict> journal() = 0;
+  virtual Result<std::optional<std::string>> remembered_key() = 0;
+  virtual Result<std::int64_t> checkpoint_count() = 0;
+  virtual Result<storage::CheckpointVerdict> checkpoints(std::string_view key) = 0;
+  virtual Result<storage::CheckpointVerdict> consistent_with(std::string_view note, std::string_view key) = 0;
+  // Entries committed, not yet placed in the log (PostgreSQL's sequencer).
+  std::int64_t unsequenced = 0;
+};
+
+class SqliteAuditedLog final : public AuditedLog {
+ public:
+  SqliteAuditedLog(std::string path, const storage::Key& key) : path_(std::move(path)), keys_(key) {}
+  Result<storage::JournalVerdict> journal() override {
+    return read([&](SQLite::Database& db) -> Result<storage::JournalVerdict> {
+      if (Status matches = storage::verify_master_key(db, keys_); !matches) return fail(matches.error());
+      return storage::verify_journal(db);
+    });
+  }
+  Result<std::optional<std::string>> remembered_key() override {
+    return read([](SQLite::Database& db) { return storage::remembered_verifier_key(db); });
+  }
+  Result<std::int64_t> checkpoint_count() override {
+    return read([](SQLite::Database& db) -> Result<std::int64_t> {
+      return db.execAndGet("SELECT COUNT(*) FROM log_checkpoints").getInt64();
+    });
+  }
+  Result<storage::CheckpointVerdict> checkpoints(std::string_view key) override {
+    return read([&](SQLite::Database& db) { return storage::verify_checkpoints(db, key); });
+  }
+  Result<storage::CheckpointVerdict> consistent_with(std::string_view note, std::string_view key) override {
+    return read([&](SQLite::Database& db) { return storage::verify_consistent_with(db, note, key); });
+  }
+
+ private:
+  template <class F>
+  auto read(F f) -> decltype(f(std::declval<SQLite::Database&>())) {
+    return storage::guarded("reading the database", [&] {
+      SQLite::Database db(path_, SQLite::OPEN_READONLY);
+      return f(db);
+    });
+  }
+  std::string path_;
+  storage::MasterKey keys_;
+};
+
+class PostgresAuditedLog final : public AuditedLog {
+ public:
+  PostgresAuditedLog(std::unique_ptr<storage::pg::Connection> c, const storage::Key& key)
+      : c_(std::move(c)), keys_(key) {}
+  Result<storage::JournalVerdict> journal() override {
+    if (Status matches = storage::pg::verify_master_key(*c_, keys_); !matches) return fail(matches.error());
+    auto verdict = storage::pg::verify_journal(*c_);
+    if (!verdict) return fail(verdict.error());
+    unsequenced = verdict->unsequenced;
+    return verdict->journal;
+  }
+  Result<std::optional<std::string>> remembered_key() override { return storage::pg::remembered_verifier_key(*c_); }
+  Result<std::int64_t> checkpoint_count() override {
+    auto n = c_->exec("SELECT COUNT(*) FROM log_checkpoints");
+    if (!n) return fail(n.error());
+    return n->integer(0, 0);
+  }
+  Result<storage::CheckpointVerdict> checkpoints(std::string_view key) override {
+    return storage::pg::verify_checkpoints(*c_, key);
+  }
+  Result<storage::CheckpointVerdict> consistent_with(std::string_view note, std::string_view key) override {
+    return storage::pg::verify_consistent_with(*c_, note, key);
+  }
+
+ private:
+  std::unique_ptr<storage::pg::Connection> c_;
+  storage::MasterKey keys_;
+};
+
+// The log the settings name, or the exit code to return.
+std::variant<std::unique_ptr<AuditedLog>, int> open_audited_log(const DataFiles& found, const storage::Key& key) {
+  if (!found.on_postgres()) return std::make_unique<SqliteAuditedLog>(found.db.string(), key);
+  auto c = storage::pg::Connection::open(found.conninfo);
+  if (c) {
+    if (Status read_only = (*c)->run_script("SET default_transaction_read_only = on"); !read_only)
+      c = fail(read_only.error());
+  }
+  if (!c) {
+    fmt::print(stderr, "dsr audit verify: {}: {}\n", found.where(), c.error().message);
+    return kExitUsage;
+  }
+  return std::make_unique<PostgresAuditedLog>(std::move(c).value(), key);
+}
+
+}  // namespace
 
 int audit_verify_command(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
@@ -48,13 +149,10 @@ int audit_verify_command(const std::vector<std::string>& args) {
   if (auto missing = require_database("audit verify", found)) return *missing;
   auto key = load_command_key("audit verify", found);
   if (auto* exit_code = std::get_if<int>(&key)) return *exit_code;
-  storage::MasterKey keys(std::get<storage::Key>(key));
-  const std::string db_path = found.db.string();
-  auto verdict = storage::guarded("reading the database", [&]() -> Result<storage::JournalVerdict> {
-    SQLite::Database db(db_path, SQLite::OPEN_READONLY);
-    if (Status matches = storage::verify_master_key(db, keys); !matches) return fail(matches.error());
-    return storage::verify_journal(db);
-  });
+  auto opened = open_audited_log(found, std::get<storage::Key>(key));
+  if (auto* exit_code = std::get_if<int>(&opened)) return *exit_code;
+  AuditedLog& log = *std::get<0>(opened);
+  auto verdict = log.journal();
   if (!verdict) {
     fmt::print(stderr, "dsr audit verify: {}\n", verdict.error().message);
     return kExitUsage;
@@ -75,27 +173,28 @@ int audit_verify_command(const std::vector<std::string>& args) {
     }
     kept_note = text.str();
   }
-  auto checkpoints = storage::guarded("reading the database", [&]() -> Result<storage::CheckpointVerdict> {
-    SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+  auto checkpoints = [&]() -> Result<storage::CheckpointVerdict> {
     std::string trusted;
     if (vm.count("log-key")) {
       trusted = vm["log-key"].as<std::string>();
-    } else if (auto remembered = storage::remembered_verifier_key(db); remembered && *remembered) {
+    } else if (auto remembered = log.remembered_key(); !remembered) {
+      return fail(remembered.error());
+    } else if (*remembered) {
       trusted = **remembered;
     } else {
-      SQLite::Statement any(db, "SELECT COUNT(*) FROM log_checkpoints");
-      any.executeStep();
-      if (any.getColumn(0).getInt64() > 0 || !kept_note.empty())
+      auto any = log.checkpoint_count();
+      if (!any) return fail(any.error());
+      if (*any > 0 || !kept_note.empty())
         return fail(Error::invalid_argument("the database records no log key: give --log-key (dsr log key, or GET "
                                             "/v1/log/key on the server)"));
       return storage::CheckpointVerdict{};
     }
-    auto all = storage::verify_checkpoints(db, trusted);
+    auto all = log.checkpoints(trusted);
     if (!all || !all->ok || kept_note.empty()) return all;
-    auto kept = storage::verify_consistent_with(db, kept_note, trusted);
+    auto kept = log.consistent_with(kept_note, trusted);
     if (kept) kept->checkpoints += all->checkpoints;
     return kept;
-  });
+  }();
   if (!checkpoints) {
     fmt::print(stderr, "dsr audit verify: {}\n", checkpoints.error().message);
     return checkpoints.error().code == ErrorCode::forbidden ? kExitFailed : kExitUsage;
@@ -107,6 +206,9 @@ int audit_verify_command(const std::vector<std::string>& args) {
   fmt::print("ok: the journal is intact ({} events), and so is the audit log ({} signed checkpoints{})\n",
              verdict->events, checkpoints->checkpoints,
              kept_note.empty() ? "" : ", consistent with the kept one");
+  if (log.unsequenced > 0)
+    fmt::print("{} newer events are not in the audit log yet: a running dsr serve places them within seconds\n",
+               log.unsequenced);
   return kExitOk;
 }
 

@@ -53,6 +53,9 @@ int backup_command(const std::vector<std::string>& args) {
   auto files = data_files("backup", vm);
   if (auto* exit_code = std::get_if<int>(&files)) return *exit_code;
   const DataFiles& found = std::get<DataFiles>(files);
+  if (auto refused = refuse_postgres("backup", found, "back PostgreSQL up with its own tools (pg_basebackup and "
+                                                       "WAL archiving, or pg_dump), as docs/postgresql.md says"))
+    return *refused;
   if (auto missing = require_database("backup", found)) return *missing;
   auto key = load_command_key("backup", found);
   if (auto* exit_code = std::get_if<int>(&key)) return *exit_code;
@@ -94,6 +97,9 @@ int restore_command(const std::vector<std::string>& args) {
   auto files = data_files("restore", vm, data_dir);
   if (auto* exit_code = std::get_if<int>(&files)) return *exit_code;
   const DataFiles& found = std::get<DataFiles>(files);
+  if (auto refused = refuse_postgres("restore", found, "restore PostgreSQL with its own tools (pg_restore, or a "
+                                                       "base backup and its WAL), as docs/postgresql.md says"))
+    return *refused;
   const std::filesystem::path& db_path = found.db;
   if (Status made = make_private_directory(db_path.parent_path()); !made) {
     fmt::print(stderr, "dsr restore: {}\n", made.error().message);

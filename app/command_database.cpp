@@ -5,6 +5,9 @@
 #include "app/cli.hpp"
 #include "app/settings.hpp"
 #include "storage/master_key_file.hpp"
+#include "storage/postgres/pg_backend.hpp"
+
+#include <unistd.h>
 
 namespace dsr::app {
 namespace fs = std::filesystem;
@@ -18,7 +21,54 @@ std::string permission_hint(const std::error_code& ec) {
   return "";
 }
 
+// This process, as it signs the claims it takes on shared work: the host
+// and `which` (a server's listening address, the same after a restart; a
+// command's process id), so that an operator can tell which node holds what.
+std::string node_name(std::string_view which) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "dsr");
+  return fmt::format("{}/{}", host, which);
+}
+
+std::variant<std::unique_ptr<StorageBackend>, int> on_sqlite(std::string_view command,
+                                                             Result<std::unique_ptr<storage::Database>> db) {
+  if (!db) {
+    fmt::print(stderr, "dsr {}: {}\n", command, db.error().message);
+    return kExitFailed;
+  }
+  auto storage = sqlite_storage(std::move(db).value());
+  if (!storage) {
+    fmt::print(stderr, "dsr {}: {}\n", command, storage.error().message);
+    return kExitFailed;
+  }
+  return std::move(storage).value();
+}
+
+std::variant<std::unique_ptr<StorageBackend>, int> on_postgres(std::string_view command, const DataFiles& files,
+                                                               Result<std::unique_ptr<storage::pg::Backend>> backend,
+                                                               const std::string& node) {
+  if (!backend) {
+    fmt::print(stderr, "dsr {}: {}: {}\n", command, files.where(), backend.error().message);
+    return backend.error().code == ErrorCode::forbidden ? kExitUsage : kExitFailed;
+  }
+  auto storage = postgres_storage(std::move(backend).value(), node, files.where());
+  if (!storage) {
+    fmt::print(stderr, "dsr {}: {}\n", command, storage.error().message);
+    return kExitFailed;
+  }
+  return std::move(storage).value();
+}
+
 }  // namespace
+
+std::string DataFiles::where() const {
+  return on_postgres() ? fmt::format("the PostgreSQL database {}", masked_setting(conninfo))
+                       : fmt::format("the SQLite database {}", db.string());
+}
+
+bool is_postgres_setting(std::string_view db) {
+  return db.starts_with("postgresql://") || db.starts_with("postgres://") || db.find('=') != std::string_view::npos;
+}
 
 void add_database_options(boost::program_options::options_description& options) {
   add_settings(options, {"db", "key-file"});
@@ -27,19 +77,36 @@ void add_database_options(boost::program_options::options_description& options) 
 std::variant<DataFiles, int> data_files(std::string_view command, const boost::program_options::variables_map& vm,
                                         const std::optional<fs::path>& data_dir) {
   const std::string& db = vm["db"].as<std::string>();
-  if (db.find("://") != std::string::npos || db.find('=') != std::string::npos) {
-    fmt::print(stderr, "dsr {}: --db {} is a PostgreSQL connection string, and this dsr stores in SQLite only; give "
-                       "the path of a SQLite file\n", command, masked_setting(db));
-    return kExitUsage;
-  }
   DataFiles files;
   files.key_named = vm.count("key-file") && !vm["key-file"].as<std::string>().empty();
+  if (!data_dir && is_postgres_setting(db)) {
+    files.conninfo = db;
+    if (!files.key_named) {
+      fmt::print(stderr, "dsr {}: with a PostgreSQL database, give the master key's file with --key-file (or set "
+                         "key-file in the configuration or DSR_KEY_FILE): every node on the database shares one key\n",
+                 command);
+      return kExitUsage;
+    }
+    files.key = vm["key-file"].as<std::string>();
+    return files;
+  }
+  if (db.find("://") != std::string::npos) {
+    fmt::print(stderr, "dsr {}: --db {} is neither a file nor a postgresql:// URI\n", command, masked_setting(db));
+    return kExitUsage;
+  }
   files.db = data_dir ? *data_dir / "dsr.db" : fs::path(database_file(db));
   files.key = files.key_named ? fs::path(vm["key-file"].as<std::string>()) : files.db.parent_path() / "master.key";
   return files;
 }
 
+std::optional<int> refuse_postgres(std::string_view command, const DataFiles& files, std::string_view what) {
+  if (!files.on_postgres()) return std::nullopt;
+  fmt::print(stderr, "dsr {}: works on a SQLite file, and --db names {}; {}\n", command, files.where(), what);
+  return kExitUsage;
+}
+
 std::optional<int> require_database(std::string_view command, const DataFiles& files) {
+  if (files.on_postgres()) return std::nullopt;  // the server says whether it is there
   std::error_code ec;
   if (fs::is_regular_file(files.db, ec)) return std::nullopt;
   if (ec && ec != std::errc::no_such_file_or_directory) {
@@ -87,6 +154,57 @@ std::variant<std::unique_ptr<storage::Database>, int> open_command_database(
     return kExitFailed;
   }
   return std::move(db).value();
+}
+
+std::variant<std::unique_ptr<StorageBackend>, int> open_command_storage(std::string_view command,
+                                                                        const boost::program_options::variables_map& vm) {
+  auto files = data_files(command, vm);
+  if (auto* exit_code = std::get_if<int>(&files)) return *exit_code;
+  const DataFiles& found = std::get<DataFiles>(files);
+  if (auto missing = require_database(command, found)) return *missing;
+  auto key = load_command_key(command, found);
+  if (auto* exit_code = std::get_if<int>(&key)) return *exit_code;
+  if (found.on_postgres())
+    return on_postgres(command, found, storage::pg::Backend::open(found.conninfo, std::get<storage::Key>(key), 2),
+                       node_name(fmt::format("{} pid {}", command, static_cast<long>(getpid()))));
+  return on_sqlite(command, storage::Database::open(found.db.string(), std::get<storage::Key>(key), {1}));
+}
+
+std::variant<std::unique_ptr<StorageBackend>, int> open_serve_storage(const DataFiles& files, std::size_t connections,
+                                                                      std::string_view listen) {
+  // A key is made only with a new database: beside an existing one, a
+  // missing key is a mistake (a wrong --key-file), and a fresh key would
+  // only be one more file to mistake for the real one.
+  std::error_code ec;
+  bool key_there = fs::exists(files.key, ec);
+  std::variant<storage::Key, int> key = kExitUsage;
+  if (key_there || (!files.on_postgres() && fs::exists(files.db, ec))) {
+    key = load_command_key("serve", files);
+  } else if (auto made = storage::load_or_create_master_key(files.key); made) {
+    key = *made;
+  } else {
+    fmt::print(stderr, "dsr serve: {}\n", made.error().message);
+    return kExitFailed;
+  }
+  if (auto* exit_code = std::get_if<int>(&key)) return *exit_code;
+  if (!files.on_postgres()) {
+    auto db = storage::Database::open(files.db.string(), std::get<storage::Key>(key));
+    if (db && !(*db)->writable())
+      fmt::print(stderr, "dsr serve: {} can only be read (is its disk mounted read-only?): requests that change "
+                         "anything get 503 and /readyz is 503 until it can be written; dsr then writes again by "
+                         "itself\n", files.db.string());
+    return on_sqlite("serve", std::move(db));
+  }
+  // On PostgreSQL the database may be older than the key file just made:
+  // then that key is not its key, and the file goes again.
+  auto backend = storage::pg::Backend::open(files.conninfo, std::get<storage::Key>(key), connections);
+  if (!backend && !key_there && backend.error().code == ErrorCode::forbidden) {
+    fs::remove(files.key, ec);
+    fmt::print(stderr, "dsr serve: no master key at {}, and {} was made with one: copy the key file from a node "
+                       "that runs on it, or give its --key-file\n", files.key.string(), files.where());
+    return kExitUsage;
+  }
+  return on_postgres("serve", files, std::move(backend), node_name(listen));
 }
 
 Status make_private_directory(const fs::path& dir) {

@@ -1,6 +1,8 @@
 // The database and master key a command works on, found as every command
-// finds them: the db setting ("PATH" or "sqlite:PATH"), and the key-file
-// setting or else master.key beside the database. A missing database or key
+// finds them: the db setting ("PATH" or "sqlite:PATH" for SQLite; a libpq
+// URI "postgresql://..." or "key=value ..." string for PostgreSQL), and the
+// key-file setting or else master.key beside a SQLite database (on
+// PostgreSQL the key-file setting is required: every node shares the key). A missing database or key
 // is a usage error (exit 2) that says where dsr looked, a database that does
 // not open a failure (exit 1); either way one line on stderr says why,
 // naming the command, with any password masked. Only `dsr serve` and
@@ -15,6 +17,7 @@
 #include <string_view>
 #include <variant>
 
+#include "app/storage_backend.hpp"
 #include "engine/result.hpp"
 #include "storage/crypto.hpp"
 #include "storage/database.hpp"
@@ -25,16 +28,26 @@ namespace dsr::app {
 void add_database_options(boost::program_options::options_description& options);
 
 struct DataFiles {
-  std::filesystem::path db;
+  std::filesystem::path db;  // the SQLite file; empty on PostgreSQL
+  std::string conninfo;      // the PostgreSQL connection string; empty on SQLite
   std::filesystem::path key;
   bool key_named = false;  // by the key-file setting, not beside the database
+  bool on_postgres() const { return !conninfo.empty(); }
+  // For messages, with any password masked.
+  std::string where() const;
 };
 
+// True if the db setting names a PostgreSQL database.
+bool is_postgres_setting(std::string_view db);
+
 // The files the settings name; with `data_dir`, DIR/dsr.db and (unless
-// key-file names one) DIR/master.key. A PostgreSQL connection string is
-// refused: this build stores in SQLite only.
+// key-file names one) DIR/master.key.
 std::variant<DataFiles, int> data_files(std::string_view command, const boost::program_options::variables_map& vm,
                                         const std::optional<std::filesystem::path>& data_dir = std::nullopt);
+
+// Exit 2 (said on stderr) if `files` name a PostgreSQL database: for the
+// commands that work on a SQLite file only (`what` says what to do instead).
+std::optional<int> refuse_postgres(std::string_view command, const DataFiles& files, std::string_view what);
 
 // Exit 2 (said on stderr) unless the database file is there.
 std::optional<int> require_database(std::string_view command, const DataFiles& files);
@@ -45,6 +58,17 @@ std::variant<storage::Key, int> load_command_key(std::string_view command, const
 // The open database, or the exit code to return.
 std::variant<std::unique_ptr<storage::Database>, int> open_command_database(
     std::string_view command, const boost::program_options::variables_map& vm);
+
+// The storage the settings name, on either backend, opened for a command
+// (a database and key that must exist), or the exit code to return.
+std::variant<std::unique_ptr<StorageBackend>, int> open_command_storage(std::string_view command,
+                                                                        const boost::program_options::variables_map& vm);
+
+// The same for `dsr serve`, which makes the key and the database when both
+// are new, and opens `connections` connections to PostgreSQL. `listen` (the
+// listen setting) names this node in the claims it takes on shared work.
+std::variant<std::unique_ptr<StorageBackend>, int> open_serve_storage(const DataFiles& files, std::size_t connections,
+                                                                      std::string_view listen);
 
 // Makes `dir` (and its parents) if missing, private to its owner (0700).
 Status make_private_directory(const std::filesystem::path& dir);

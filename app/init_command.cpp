@@ -67,6 +67,10 @@ int init_command(const std::vector<std::string>& args) {
   if (vm.count("data-dir")) data_dir = vm["data-dir"].as<std::string>();
   auto files = data_files("init", vm, data_dir);
   if (auto* exit_code = std::get_if<int>(&files)) return *exit_code;
+  if (auto refused = refuse_postgres("init", std::get<DataFiles>(files),
+                                     "on PostgreSQL, dsr serve makes the schema when it first starts, and "
+                                     "dsr token create --role admin makes the first admin token"))
+    return *refused;
   const fs::path db_path = std::get<DataFiles>(files).db;
   // A new directory holds its own key, whatever key-file the configuration names.
   const fs::path key_path = data_dir ? *data_dir / "master.key" : std::get<DataFiles>(files).key;

@@ -31,10 +31,9 @@ int log_key_command(const std::vector<std::string>& args) {
   }
   auto files = data_files("log key", vm);
   if (auto* exit_code = std::get_if<int>(&files)) return *exit_code;
-  auto db = open_command_database("log key", vm);
-  if (auto* exit_code = std::get_if<int>(&db)) return *exit_code;
-  auto remembered = std::get<0>(db)->read("reading the audit log's key",
-                                          [](SQLite::Database& c) { return storage::remembered_verifier_key(c); });
+  auto opened = open_command_storage("log key", vm);
+  if (auto* exit_code = std::get_if<int>(&opened)) return *exit_code;
+  auto remembered = std::get<0>(opened)->remembered_verifier_key();
   if (remembered && *remembered && !vm.count("log-origin")) {
     fmt::print("{}\n", **remembered);
     return kExitOk;
@@ -44,7 +43,7 @@ int log_key_command(const std::vector<std::string>& args) {
                        "--log-origin, or start dsr serve once\n");
     return kExitUsage;
   }
-  auto key = open_audit_log_key(vm, std::get<DataFiles>(files), *std::get<0>(db), "", false);
+  auto key = open_audit_log_key(vm, std::get<DataFiles>(files), *std::get<0>(opened), "", false);
   if (!key) {
     fmt::print(stderr, "dsr log key: {}\n", key.error().message);
     return kExitUsage;

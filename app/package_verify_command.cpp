@@ -66,14 +66,9 @@ int package_verify_command(const std::vector<std::string>& args) {
   if (vm.count("public-key")) {
     public_key = vm["public-key"].as<std::string>();
   } else {
-    auto db = open_command_database("package verify", vm);
-    if (auto* exit_code = std::get_if<int>(&db)) return *exit_code;
-    auto signer = storage::Ed25519Signer::open(*std::get<0>(db));
-    if (!signer) {
-      fmt::print(stderr, "dsr package verify: {}\n", signer.error().message);
-      return kExitUsage;
-    }
-    public_key = (*signer)->public_key();
+    auto opened = open_command_storage("package verify", vm);
+    if (auto* exit_code = std::get_if<int>(&opened)) return *exit_code;
+    public_key = std::get<0>(opened)->ports().signer.public_key();
   }
   auto object = package.as_object();
   std::string signature(object.at("signature").as_string());

@@ -82,9 +82,9 @@ int report_sla_command(const std::vector<std::string>& args) {
   TimePoint to = bounds[1].value_or(fallback.to);
   TimePoint from = bounds[0].value_or(bounds[1] ? to - std::chrono::days(30) : fallback.from);
 
-  auto db = open_command_database("report sla", vm);
-  if (auto* exit_code = std::get_if<int>(&db)) return *exit_code;
-  auto report = storage::query_sla_report(*std::get<0>(db), definitions->policies, from, to, now);
+  auto opened = open_command_storage("report sla", vm);
+  if (auto* exit_code = std::get_if<int>(&opened)) return *exit_code;
+  auto report = std::get<0>(opened)->sla_reports(definitions->policies)->report(from, to, now);
   if (!report) {
     fmt::print(stderr, "dsr report sla: {}\n", report.error().message);
     return report.error().code == ErrorCode::invalid_argument ? kExitUsage : kExitFailed;

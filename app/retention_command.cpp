@@ -58,10 +58,10 @@ int retention_run_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr retention run: no policy \"{}\"\n", vm["policy"].as<std::string>());
     return kExitUsage;
   }
-  auto db = open_command_database("retention run", vm);
-  if (auto* exit_code = std::get_if<int>(&db)) return *exit_code;
+  auto opened = open_command_storage("retention run", vm);
+  if (auto* exit_code = std::get_if<int>(&opened)) return *exit_code;
   SystemClock clock;
-  auto sweep = storage::sweep_retention(*std::get<0>(db), definitions->policies, policy->retention, clock.now());
+  auto sweep = std::get<0>(opened)->sweep_retention(definitions->policies, policy->retention, clock.now());
   if (!sweep) {
     fmt::print(stderr, "dsr retention run: {}\n", sweep.error().message);
     return kExitFailed;

@@ -22,22 +22,11 @@
 #include "app/options.hpp"
 #include "app/outbox_worker.hpp"
 #include "app/settings.hpp"
+#include "app/storage_backend.hpp"
+#include "storage/crypto.hpp"
 #include "app/report_scheduler.hpp"
 #include "engine/request_service.hpp"
 #include "engine/request_timers.hpp"
-#include "storage/database.hpp"
-#include "storage/log_checkpoints.hpp"
-#include "storage/sqlite_audit_log.hpp"
-#include "storage/master_key_file.hpp"
-#include "storage/migrations.hpp"
-#include "storage/package_signer.hpp"
-#include "storage/recipient_notices.hpp"
-#include "storage/registries.hpp"
-#include "storage/token_registry.hpp"
-#include "storage/retention_sweep.hpp"
-#include "storage/sla_report_query.hpp"
-#include "storage/sqlite_store.hpp"
-#include "storage/sqlite_vault.hpp"
 
 namespace dsr::app {
 namespace {
@@ -160,62 +149,28 @@ int serve_command(const std::vector<std::string>& args) {
   auto files = data_files("serve", vm);
   if (auto* exit_code = std::get_if<int>(&files)) return *exit_code;
   const DataFiles& data = std::get<DataFiles>(files);
-  // A key is made only with a new database: beside an existing one, a
-  // missing key is a mistake (a wrong --key-file), and a fresh key would
-  // only be one more file to mistake for the real one.
-  std::error_code ec;
-  std::variant<storage::Key, int> key = kExitUsage;
-  if (std::filesystem::exists(data.db, ec)) {
-    key = load_command_key("serve", data);
-  } else if (auto made = storage::load_or_create_master_key(data.key); made) {
-    key = *made;
-  } else {
-    fmt::print(stderr, "dsr serve: {}\n", made.error().message);
-    return kExitFailed;
-  }
-  if (auto* exit_code = std::get_if<int>(&key)) return *exit_code;
-  auto database = storage::Database::open(data.db.string(), std::get<storage::Key>(key));
-  if (!database) {
-    fmt::print(stderr, "dsr serve: {}\n", database.error().message);
-    return kExitFailed;
-  }
-  storage::Database& db = **database;
-  if (!db.writable())
-    fmt::print(stderr, "dsr serve: {} can only be read (is its disk mounted read-only?): requests that change "
-                       "anything get 503 and /readyz is 503 until it can be written; dsr then writes again by itself\n",
-               data.db.string());
-  storage::SqliteStore store(db);
-  storage::SqliteVault vault(db);
-  storage::TokenRegistry tokens(db);
-  storage::VerificationCodes codes(db);
-  storage::Outbox outbox(db);
-  storage::SqliteDisclosures disclosures(db);
-  storage::SqliteAuditTrail audit([&db] {
-    return db.read("verifying the audit log", [&db](SQLite::Database& c) { return storage::verify_audit_log(c); });
-  });
-  auto signer = storage::Ed25519Signer::open(db);
-  if (!signer) {
-    fmt::print(stderr, "dsr serve: {}\n", signer.error().message);
-    return kExitFailed;
-  }
-  storage::SqliteNotificationLedger notifications(db);
+  // As many connections to PostgreSQL as threads that may wait on one.
+  auto opened = open_serve_storage(data, std::max(4u, 2 * vm["threads"].as<unsigned>()), listen);
+  if (auto* exit_code = std::get_if<int>(&opened)) return *exit_code;
+  StorageBackend& backend = *std::get<0>(opened);
+  StoragePorts& ports = backend.ports();
   SystemClock clock;
-  SubjectNotices notices(definitions->messages, definitions->policies, vault, store);
-  RequestService requests(definitions->workflows, definitions->policies, store, clock,
-                          [] { return storage::time_ordered_id("r-"); }, {&notices, &notifications});
+  SubjectNotices notices(definitions->messages, definitions->policies, ports.vault, ports.store);
+  RequestService requests(definitions->workflows, definitions->policies, ports.store, clock,
+                          [] { return storage::time_ordered_id("r-"); }, {&notices, &ports.notifications});
 
   api::ApiContext context{definitions->workflows,
                           definitions->policies,
                           requests,
-                          store,
-                          vault,
-                          tokens,
-                          codes,
-                          disclosures,
-                          **signer,
-                          audit,
+                          ports.store,
+                          ports.vault,
+                          ports.tokens,
+                          ports.codes,
+                          ports.disclosures,
+                          ports.signer,
+                          ports.audit,
                           notices,
-                          notifications,
+                          ports.notifications,
                           clock,
                           policy,
                           [] { return storage::random_id(24); },
@@ -223,22 +178,13 @@ int serve_command(const std::vector<std::string>& args) {
                           [] { return storage::time_ordered_id("r-"); },
                           [](std::string_view body) { return storage::to_hex(storage::hash({storage::as_bytes(body)})); },
                           {},
-                          [&outbox, &db]() -> Status {
-                            if (auto answered = outbox.pending_count(); !answered) return fail(answered.error());
-                            if (!db.writable()) {
-                              db.retry_writing();  // the next /readyz sees whether it worked
-                              return fail(Error::unavailable("the database can only be read (is its disk mounted "
-                                                             "read-only?); dsr writes again by itself once it can"));
-                            }
-                            return ok_status();
-                          }};
+                          [&backend] { return backend.readiness(); }};
   api::HttpMetrics http_metrics;
   context.http_metrics = &http_metrics;
-  storage::SqliteSlaReports reports(db, definitions->policies);
-  context.reports = &reports;
-  context.token_admin = &tokens;
-  storage::SqliteAuditLog audit_log(db);
-  context.audit_log = &audit_log;
+  auto reports = backend.sla_reports(definitions->policies);
+  context.reports = reports.get();
+  context.token_admin = &ports.tokens;
+  context.audit_log = &ports.audit_log;
   auto router = api::build_router(context);
   api::ServerOptions server_options;
   server_options.address = host;
@@ -267,18 +213,17 @@ int serve_command(const std::vector<std::string>& args) {
   while (public_url.ends_with('/')) public_url.pop_back();
   // The audit log's key, once the origin (from the public URL) is known;
   // nothing is served before server.run().
-  auto log_key = open_audit_log_key(vm, data, db, origin_from_url(public_url), true);
+  auto log_key = open_audit_log_key(vm, data, backend, origin_from_url(public_url), true);
   if (!log_key) {
     fmt::print(stderr, "dsr serve: {}\n", log_key.error().message);
     return kExitUsage;
   }
-  audit_log.set_key(&*log_key);
+  backend.use_log_key(&*log_key);
   // The workers stop (their destructors join) before the server and the
   // stores they use go away.
-  storage::FilingReceipts filings(db);
-  OutboxWorker outbox_worker(outbox, {filings, requests}, **sink, clock, retries);
-  NotificationWorker notification_worker(notifications, **webhooks, clock, retries, public_url);
-  RequestTimers timers(requests, store, definitions->workflows, definitions->policies, clock);
+  OutboxWorker outbox_worker(ports.outbox, {ports.receipts, requests}, **sink, clock, retries);
+  NotificationWorker notification_worker(ports.notice_queue, **webhooks, clock, retries, public_url);
+  RequestTimers timers(requests, ports.store, definitions->workflows, definitions->policies, clock);
   PeriodicWorker timer_worker(*durations[3], [&timers] {
     auto done = timers.run_once();
     if (done.reminded + done.expired + done.completed + done.failed > 0)
@@ -288,7 +233,7 @@ int serve_command(const std::vector<std::string>& args) {
   });
   std::optional<ReportScheduler> report_scheduler;
   if (report_schedule)
-    report_scheduler.emplace(reports, definitions->policies, definitions->policies.policy(policy)->time_zone,
+    report_scheduler.emplace(*reports, definitions->policies, definitions->policies.policy(policy)->time_zone,
                              *report_schedule, vm["report-dir"].as<std::string>(), clock, *report_locale);
   // Checks twice a minute; writes only when a scheduled report is missing.
   PeriodicWorker report_worker(std::chrono::seconds(30), [&report_scheduler] {
@@ -302,7 +247,7 @@ int serve_command(const std::vector<std::string>& args) {
   // Retention (docs/retention.md): at start, then every --retention-interval.
   const RetentionRules& retention = definitions->policies.policy(policy)->retention;
   PeriodicWorker retention_worker(*durations[4], [&] {
-    auto swept = storage::sweep_retention(db, definitions->policies, retention, clock.now());
+    auto swept = backend.sweep_retention(definitions->policies, retention, clock.now());
     if (!swept) {
       fmt::print(stderr, "dsr: retention: {}\n", swept.error().message);
     } else if (swept->removed_anything()) {
@@ -316,17 +261,28 @@ int serve_command(const std::vector<std::string>& args) {
   retention_worker.poke();
   // A checkpoint of the audit log when it grew, at most every --checkpoint-interval.
   PeriodicWorker checkpoint_worker(*durations[5], [&] {
-    if (auto made = storage::sign_checkpoint(db, *log_key); !made)
+    if (auto made = backend.sign_checkpoint(*log_key); !made)
       fmt::print(stderr, "dsr: audit log: cannot sign a checkpoint: {}\n", made.error().message);
     return false;
   }, WorkerPriority::background);
   checkpoint_worker.poke();
+  // On PostgreSQL, new journal entries get their places in the log soon
+  // after their commit (one node at a time, storage/postgres/pg_sequencer.hpp),
+  // so that a checkpoint and the proofs in an access package can cover them.
+  std::optional<PeriodicWorker> sequencer;
+  if (backend.sequenced_after_commit())
+    sequencer.emplace(std::chrono::milliseconds(200), [&backend] {
+      auto placed = backend.sequence();
+      if (!placed) fmt::print(stderr, "dsr: audit log: cannot sequence new entries: {}\n", placed.error().message);
+      return placed && *placed > 0;
+    });
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one access-log line at a time
-  fmt::print(stderr, "dsr serve: listening on {}://{}:{} ({} workflows, {} policies, default {}, database {})\n",
+  fmt::print(stderr, "dsr serve: listening on {}://{}:{} ({} workflows, {} policies, default {}, on {})\n",
              tls ? "https" : "http", host, server.port(), definitions->workflows.types().size(), definitions->policies.policy_ids().size(),
-             policy, data.db.string());
-  fmt::print(stderr, "dsr serve: create the first admin token with: dsr token create --role admin --name <you>{}\n",
-             vm["db"].defaulted() ? "" : " --db " + data.db.string());
+             policy, backend.description());
+  fmt::print(stderr, "dsr serve: create the first admin token with: dsr token create --role admin --name <you>{}{}\n",
+             vm["db"].defaulted() ? "" : " --db '" + masked_setting(vm["db"].as<std::string>()) + "'",
+             data.key_named ? " --key-file " + data.key.string() : "");
   server.run();
   fmt::print(stderr, "dsr serve: stopped\n");
   return kExitOk;

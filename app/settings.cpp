@@ -16,7 +16,7 @@ namespace {
 po::options_description make_all_settings() {
   po::options_description settings("Settings (flag, DSR_* environment variable, or key in the configuration file)");
   settings.add_options()
-      ("db", po::value<std::string>()->default_value("var/dsr.db"), "the database: a SQLite file")
+      ("db", po::value<std::string>()->default_value("var/dsr.db"), "the database: a SQLite file, or a PostgreSQL connection string (postgresql://USER@HOST:PORT/DBNAME?..., or \"host=... dbname=...\"); the password from PGPASSWORD or ~/.pgpass")
       ("key-file", po::value<std::string>(), "the master key (32 bytes, 0600); default: master.key beside the database")
       ("listen", po::value<std::string>()->default_value("127.0.0.1:8080"), "HOST:PORT to listen on (port 0: any free port)")
       ("tls-cert", po::value<std::string>(), "TLS certificate chain (PEM)")

@@ -78,9 +78,9 @@ int token_create_command(const std::vector<std::string>& args) {
     }
     expires_at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + *lifetime;
   }
-  auto db = open_command_database("token create", vm);
-  if (auto* exit_code = std::get_if<int>(&db)) return *exit_code;
-  storage::TokenRegistry tokens(*std::get<0>(db));
+  auto opened = open_command_storage("token create", vm);
+  if (auto* exit_code = std::get_if<int>(&opened)) return *exit_code;
+  storage::TokenRegistry& tokens = std::get<0>(opened)->ports().tokens;
   auto created = tokens.create_sync({vm["name"].as<std::string>(), *role, organization}, expires_at);
   if (!created) {
     fmt::print(stderr, "dsr token create: {}\n", created.error().message);
@@ -114,9 +114,9 @@ int token_list_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr token list: --format {} is not text or json\n", format);
     return kExitUsage;
   }
-  auto db = open_command_database("token list", vm);
-  if (auto* exit_code = std::get_if<int>(&db)) return *exit_code;
-  storage::TokenRegistry registry(*std::get<0>(db));
+  auto opened = open_command_storage("token list", vm);
+  if (auto* exit_code = std::get_if<int>(&opened)) return *exit_code;
+  storage::TokenRegistry& registry = std::get<0>(opened)->ports().tokens;
   auto tokens = registry.tokens();
   if (!tokens) {
     fmt::print(stderr, "dsr token list: {}\n", tokens.error().message);
@@ -162,9 +162,9 @@ int token_revoke_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr token revoke: give the token's id or its principal's name (see 'dsr token list')\n");
     return kExitUsage;
   }
-  auto db = open_command_database("token revoke", vm);
-  if (auto* exit_code = std::get_if<int>(&db)) return *exit_code;
-  storage::TokenRegistry registry(*std::get<0>(db));
+  auto opened = open_command_storage("token revoke", vm);
+  if (auto* exit_code = std::get_if<int>(&opened)) return *exit_code;
+  storage::TokenRegistry& registry = std::get<0>(opened)->ports().tokens;
   const std::string& which = vm["which"].as<std::string>();
   if (auto listed = registry.tokens(); listed) {
     for (const auto& t : *listed)

@@ -278,8 +278,14 @@ expect 0 "wal-only" -- "$dsr" token list --db "$work/fromhot/dsr.db" --key-file 
 # Refusals that leave nothing behind, and say what to do.
 expect 2 "--admin-name must not be empty" -- "$dsr" init --data-dir "$work/noname" --admin-name ""
 check "a refused init makes nothing" -- test ! -e "$work/noname"
-expect 2 "this dsr stores in SQLite only" -- "$dsr" token list --db 'postgresql://dsr:s3cret@db1/dsr'
-lacks "s3cret" -- "$dsr" token list --db 'postgresql://dsr:s3cret@db1/dsr'
+# PostgreSQL: the master key must be named (every node shares it); a
+# server that cannot be reached is named with its password masked.
+expect 2 "give the master key's file with --key-file" -- "$dsr" token list --db 'postgresql://dsr:s3cret@db1/dsr'
+pg_down='postgresql://dsr:s3cret@127.0.0.1:1/dsr?connect_timeout=2'
+expect 1 "PostgreSQL database postgresql://dsr:***@127.0.0.1:1/dsr" -- "$dsr" token list --db "$pg_down" --key-file "$inst/master.key"
+lacks "s3cret" -- "$dsr" token list --db "$pg_down" --key-file "$inst/master.key"
+expect 2 "back PostgreSQL up with its own tools" -- "$dsr" backup --db "$pg_down" --key-file "$inst/master.key" --to "$work/pg.db"
+expect 2 "neither a file nor a postgresql:// URI" -- "$dsr" token list --db 'mysql://db1/dsr'
 expect 2 "does not exist; make it first" -- "$dsr" backup --db "$inst/dsr.db" --to "$work/no-such-dir/b.db"
 expect 2 "is not a duration" -- "$dsr" token create --db "$inst/dsr.db" --role auditor --name far --expires-in 99999999999d
 expect 0 "Usage: dsr token list" -- "$dsr" token list --help --config "$work/no-such.conf"

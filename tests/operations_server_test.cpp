@@ -82,8 +82,8 @@ class Cli {
  public:
   Cli(const ServerProcess& server, const EmptyConfig& config) : server_(server), config_(config) {}
 
-  std::string db() const { return server_.dir().file("var/dsr.db"); }
-  std::string key() const { return server_.dir().file("var/master.key"); }
+  std::string db() const { return server_.db_argument(); }
+  std::string key() const { return server_.key_file(); }
 
   // dsr ARGS --config FILE, stdout and stderr together.
   CommandResult run(const std::string& args) const {
@@ -359,7 +359,7 @@ TEST_CASE("operations: a token past its --expires-in is refused by the running s
 
 
 TEST_CASE("operations: dsr backup under concurrent filings, restored, holds every filing acknowledged before it began",
-          "[server][operations]") {
+          "[server][operations][sqlite-only]") {
   EmptyConfig config;
   ServerProcess s({"--config", config.file, "--public-rate", "0"});
   Cli cli(s, config);

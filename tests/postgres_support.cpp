@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "storage/crypto.hpp"
 #include "storage/postgres/pg_connection.hpp"
@@ -31,6 +33,24 @@ PgDatabase::PgDatabase() {
 PgDatabase::~PgDatabase() {
   auto admin = storage::pg::Connection::open(admin_);
   if (admin) (void)(*admin)->run_script("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+}
+
+std::string pg_dump(const std::string& conninfo) {
+  char dir[] = "/tmp/dsr-pg-dump-XXXXXX";
+  if (::mkdtemp(dir) == nullptr) FAIL("cannot make a temporary directory for pg_dump");
+  std::string file = std::string(dir) + "/dump.sql";
+  std::string command = "/usr/lib/postgresql/15/bin/pg_dump --no-owner '" + conninfo + "' > " + file;
+  int status = std::system(command.c_str());
+  std::ifstream in(file, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove_all(dir);
+  if (status != 0) FAIL("pg_dump failed: " << command);
+  if (text.find("CREATE TABLE public.journal") == std::string::npos) FAIL("the dump holds no journal table");
+  return text;
+}
+
+bool server_tests_on_postgres() {
+  return std::getenv("DSR_TEST_POSTGRES") != nullptr;
 }
 
 }  // namespace dsr::test

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace dsr::test {
 
@@ -25,5 +26,14 @@ class PgDatabase {
   std::string name_;
   std::string conninfo_;
 };
+
+// The text of `pg_dump --no-owner` of the database, for tests that look
+// for what must not be in it.
+std::string pg_dump(const std::string& conninfo);
+
+// True when the server tests run `dsr serve` on PostgreSQL: ctest's
+// "server-postgres:" run, which sets DSR_TEST_POSTGRES (the SQLite run
+// does not).
+bool server_tests_on_postgres();
 
 }  // namespace dsr::test

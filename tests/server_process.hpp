@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "postgres_support.hpp"
 #include "storage_support.hpp"
 
 namespace dsr::test {
@@ -46,11 +47,20 @@ class ServerProcess {
 
   std::uint16_t port() const { return port_; }
   const TempDir& dir() const { return dir_; }
+  // The server's --db and --key-file, quoted for a shell: a SQLite file in
+  // dir(), or a database of its own in ctest's PostgreSQL cluster when the
+  // tests run on PostgreSQL (server_tests_on_postgres()).
+  std::string db_argument() const { return "'" + db_ + "'"; }
+  std::string key_file() const { return dir_.file("var/master.key"); }
+  bool on_postgres() const { return pg_ != nullptr; }
 
  private:
   void check_logs_hold_no_personal_data();
+  void check_database_holds_no_personal_data();
 
   TempDir dir_;
+  std::unique_ptr<PgDatabase> pg_ = server_tests_on_postgres() ? std::make_unique<PgDatabase>() : nullptr;
+  std::string db_ = pg_ ? pg_->conninfo() : dir_.file("var/dsr.db");
   std::vector<std::string> args_;
   std::string scheme_;
   int pid_ = -1;

@@ -109,7 +109,7 @@ TEST_CASE("every request type, from filing to its end, over HTTP", "[server][wor
     CHECK(WEXITSTATUS(std::system(wrong.c_str())) != 0);
     std::string note(package.json.at("audit_log").at("checkpoint").as_string());
     { std::ofstream(s.dir().file("kept.checkpoint")) << note; }
-    std::string audit = std::string(DSR_BINARY) + " audit verify --db " + s.dir().file("var/dsr.db") +
+    std::string audit = std::string(DSR_BINARY) + " audit verify --db " + s.db_argument() + " --key-file " + s.key_file() +
                         " --checkpoint " + s.dir().file("kept.checkpoint") + " >/dev/null";
     CHECK(std::system(audit.c_str()) == 0);
 

@@ -680,17 +680,7 @@ TEST_CASE("postgres: a pg_dump holds no NIK, NIP, e-mail, phone or name of a sub
   REQUIRE(commit(b.store, note).ok());
   const std::vector<std::string> secrets{subject.name, subject.nik, subject.nip, subject.email, subject.phone,
                                          sari().name, sari().nik, sari().email};
-  auto dump = [&] {
-    test::TempDir dir;
-    std::string file = dir.file("dump.sql");
-    std::string command = "/usr/lib/postgresql/15/bin/pg_dump --no-owner '" + b.pg.conninfo() + "' > " + file;
-    REQUIRE(std::system(command.c_str()) == 0);
-    std::ifstream in(file, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    REQUIRE(text.find("CREATE TABLE public.journal") != std::string::npos);  // the dump is real
-    return text;
-  };
-  std::string before = dump();
+  std::string before = test::pg_dump(b.pg.conninfo());
   for (const auto& secret : secrets) {
     INFO("before erasure: " << secret);
     CHECK(before.find(secret) == std::string::npos);
@@ -698,7 +688,7 @@ TEST_CASE("postgres: a pg_dump holds no NIK, NIP, e-mail, phone or name of a sub
   Fulfilment erase;
   erase.erase_subject = true;
   REQUIRE(commit(b.store, next_change(*b.store.load("r1"), erase, "erased as asked")).ok());
-  std::string after = dump();
+  std::string after = test::pg_dump(b.pg.conninfo());
   for (const auto& secret : secrets) {
     INFO("after erasure: " << secret);
     CHECK(after.find(secret) == std::string::npos);

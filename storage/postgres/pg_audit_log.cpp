@@ -4,6 +4,7 @@
 
 #include <ctime>
 #include <stdexcept>
+#include <thread>
 
 #include "storage/journal.hpp"
 #include "storage/postgres/pg_audit.hpp"
@@ -13,6 +14,9 @@
 namespace dsr::storage::pg {
 namespace {
 
+// How long an access package waits for its request's newest events to be
+// placed in the log (the sequencer runs several times a second).
+constexpr std::chrono::seconds kSequencingWait{5};
 
 // Runs `f` with the tree's NodeSource, turning a missing node into an error.
 template <class F>
@@ -83,6 +87,19 @@ Status remember_log_key(Pool& pool, const LogKey& key) {
   return ok_status();
 }
 
+Result<CheckpointVerdict> verify_checkpoints(Connection& c, std::string_view verifier_key) {
+  auto rows = c.exec("SELECT size, root, note FROM log_checkpoints ORDER BY size");
+  if (!rows) return fail(rows.error());
+  std::vector<StoredCheckpoint> stored;
+  for (int i = 0; i < rows->size(); ++i)
+    stored.push_back({static_cast<std::uint64_t>(rows->integer(i, 0)), rows->bytes(i, 1), rows->text(i, 2)});
+  auto size = tree_size(c);
+  if (!size) return fail(size.error());
+  return with_tree(c, [&](const merkle::NodeSource& nodes) -> Result<CheckpointVerdict> {
+    return judge_checkpoints(stored, *size, nodes, verifier_key);
+  });
+}
+
 Result<AuditVerdict> verify_audit_log(Connection& c) {
   auto journal = verify_journal(c);
   if (!journal) return fail(journal.error());
@@ -90,17 +107,8 @@ Result<AuditVerdict> verify_audit_log(Connection& c) {
   if (journal->journal.ok) {
     auto key = remembered_verifier_key(c);
     if (!key) return fail(key.error());
-    if (*key) {
-      auto rows = c.exec("SELECT size, root, note FROM log_checkpoints ORDER BY size");
-      if (!rows) return fail(rows.error());
-      std::vector<StoredCheckpoint> stored;
-      for (int i = 0; i < rows->size(); ++i)
-        stored.push_back({static_cast<std::uint64_t>(rows->integer(i, 0)), rows->bytes(i, 1), rows->text(i, 2)});
-      auto size = tree_size(c);
-      if (!size) return fail(size.error());
-      auto judged = with_tree(c, [&](const merkle::NodeSource& nodes) -> Result<CheckpointVerdict> {
-        return judge_checkpoints(stored, *size, nodes, **key);
-      });
+    if (*key) {  // else no server has signed for this log yet
+      auto judged = verify_checkpoints(c, **key);
       if (!judged) return fail(judged.error());
       checkpoints = *judged;
     }
@@ -194,25 +202,35 @@ void PgAuditLog::proofs_for(std::string request_id, ProofsDone done) {
       std::uint64_t index;
       std::string leaf;
     };
-    auto entries = pool_.with([&](Connection& c) -> Result<std::vector<Entry>> {
+    // Entries without a place yet (their commit was a moment ago) get one
+    // from the sequencer within a fraction of a second: wait for it, a
+    // little, rather than send the client away.
+    auto read_entries = [&](Connection& c) -> Result<std::optional<std::vector<Entry>>> {
       auto rows = c.exec(std::string("SELECT ") + kLeafColumns + ", seq FROM journal WHERE request_id = $1 ORDER BY request_seq",
                          {request_id});
       if (!rows) return fail(rows.error());
       std::vector<Entry> out;
       for (int i = 0; i < rows->size(); ++i) {
-        if (rows->null(i, 15))
-          return fail(Error::unavailable("the audit log has not yet placed this request's latest events; ask again in a "
-                                         "few seconds"));
+        if (rows->null(i, 15)) return std::optional<std::vector<Entry>>{};
         auto leaf = leaf_at(*rows, i, 0);
         if (!leaf) return fail(leaf.error());
         out.push_back({rows->integer(i, 1), static_cast<std::uint64_t>(rows->integer(i, 15) - 1), std::move(leaf).value()});
       }
-      return out;
-    });
+      return std::optional(std::move(out));
+    };
+    auto give_up_at = std::chrono::steady_clock::now() + kSequencingWait;
+    Result<std::optional<std::vector<Entry>>> entries = pool_.with(read_entries);
+    while (entries && !*entries && std::chrono::steady_clock::now() < give_up_at) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      entries = pool_.with(read_entries);
+    }
     if (!entries) return done(fail(entries.error()));
-    if (entries->empty()) return done(fail(Error::not_found("no log entries for this request")));
+    if (!*entries)
+      return done(fail(Error::unavailable("the audit log has not yet placed this request's latest events; ask again "
+                                          "in a few seconds")));
+    if ((*entries)->empty()) return done(fail(Error::not_found("no log entries for this request")));
     std::uint64_t needed = 0;
-    for (const auto& e : *entries) needed = std::max(needed, e.index + 1);
+    for (const auto& e : **entries) needed = std::max(needed, e.index + 1);
     // The latest checkpoint if it covers them all, else one signed now.
     auto note = latest_checkpoint();
     std::optional<Checkpoint> covering;
@@ -234,7 +252,7 @@ void PgAuditLog::proofs_for(std::string request_id, ProofsDone done) {
     out.checkpoint = *note;
     auto proved = pool_.with([&](Connection& c) -> Status {
       return with_tree(c, [&](const merkle::NodeSource& nodes) -> Status {
-        for (const auto& e : *entries) {
+        for (const auto& e : **entries) {
           auto proof = base64_all(merkle::inclusion_proof(e.index, covering->size, nodes));
           out.entries.push_back({e.sequence, e.index, e.leaf, tlog_proof_text(e.index, proof, *note)});
         }

@@ -25,6 +25,8 @@ Result<std::optional<std::uint64_t>> sign_checkpoint(Pool& pool, const LogKey& k
 Status remember_log_key(Pool& pool, const LogKey& key);
 Result<std::optional<std::string>> remembered_verifier_key(Connection& c);
 
+// Every stored checkpoint: signed by `verifier_key`, over the tree as stored.
+Result<CheckpointVerdict> verify_checkpoints(Connection& c, std::string_view verifier_key);
 // The whole audit: the journal and its tree, then every checkpoint.
 Result<AuditVerdict> verify_audit_log(Connection& c);
 // Whether the log now extends the checkpoint in `note`.

@@ -19,7 +19,17 @@ Result<Bytes> keep_first(Connection& c, const std::string& key, const Bytes& val
   return meta_value(c, key);
 }
 
+const char* const kWrongKey = "the master key does not match this database: give the --key-file it was created with";
+
 }  // namespace
+
+Status verify_master_key(Connection& c, const MasterKey& keys) {
+  auto kept = meta_value(c, "master_key_check");
+  if (!kept) return fail(kept.error());
+  if (kept->empty()) return fail(Error::not_found("this database has no master key yet: no dsr has started on it"));
+  if (!equal_constant_time(*kept, keys.check_value())) return fail(Error::forbidden(kWrongKey));
+  return ok_status();
+}
 
 Result<std::unique_ptr<Backend>> Backend::open(const std::string& conninfo, const Key& master_key,
                                                std::size_t connections) {
@@ -29,7 +39,7 @@ Result<std::unique_ptr<Backend>> Backend::open(const std::string& conninfo, cons
     auto kept = keep_first(c, "master_key_check", backend->keys_.check_value());
     if (!kept) return fail(kept.error());
     if (!equal_constant_time(*kept, backend->keys_.check_value()))
-      return fail(Error::forbidden("the master key does not match this database: give the --key-file it was created with"));
+      return fail(Error::forbidden(kWrongKey));
     return ok_status();
   });
   if (!checked) return fail(checked.error());

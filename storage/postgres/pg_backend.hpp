@@ -34,6 +34,9 @@ class Backend {
   Executor executor_;  // last: its threads finish their work before the pool goes
 };
 
+// Whether `keys` is the master key the database was made with; reads only.
+Status verify_master_key(Connection& c, const MasterKey& keys);
+
 // The access packages' signing key, kept sealed in meta: made by the first
 // node to start, read by every other.
 Result<std::unique_ptr<Ed25519Signer>> open_signer(Backend& backend);

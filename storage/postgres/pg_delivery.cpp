@@ -69,6 +69,14 @@ Status done_or(Result<Rows> r) {
 
 }  // namespace
 
+Status release_claims(Pool& pool, const std::string& node) {
+  auto released = pool.with([&](Connection& c) {
+    return c.exec("UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $1", {node});
+  });
+  if (!released) return fail(released.error());
+  return ok_status();
+}
+
 Result<std::vector<PendingMessage>> PgOutbox::due(TimePoint now, int limit) {
   auto rows = pool_.with([&](Connection& c) -> Result<Rows> {
     auto ids = claim(c, claimant_, "subject_message", now, limit);

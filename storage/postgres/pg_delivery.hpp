@@ -29,6 +29,11 @@ struct Claimant {
   std::chrono::seconds hold{60};
 };
 
+// Gives back the work `node` claimed before it last stopped: a node that
+// restarts after a crash takes it up again at once, instead of waiting for
+// its own old claims to lapse. (Another node's claims are left alone.)
+Status release_claims(Pool& pool, const std::string& node);
+
 class PgOutbox final : public MessageQueue {
  public:
   PgOutbox(Pool& pool, const MasterKey& keys, Claimant claimant) : pool_(pool), keys_(keys), claimant_(std::move(claimant)) {}
