@@ -140,22 +140,6 @@ std::variant<storage::Key, int> load_command_key(std::string_view command, const
   return *key;
 }
 
-std::variant<std::unique_ptr<storage::Database>, int> open_command_database(
-    std::string_view command, const boost::program_options::variables_map& vm) {
-  auto files = data_files(command, vm);
-  if (auto* exit_code = std::get_if<int>(&files)) return *exit_code;
-  const DataFiles& found = std::get<DataFiles>(files);
-  if (auto missing = require_database(command, found)) return *missing;
-  auto key = load_command_key(command, found);
-  if (auto* exit_code = std::get_if<int>(&key)) return *exit_code;
-  auto db = storage::Database::open(found.db.string(), std::get<storage::Key>(key), {1});
-  if (!db) {
-    fmt::print(stderr, "dsr {}: {}\n", command, db.error().message);
-    return kExitFailed;
-  }
-  return std::move(db).value();
-}
-
 std::variant<std::unique_ptr<StorageBackend>, int> open_command_storage(std::string_view command,
                                                                         const boost::program_options::variables_map& vm) {
   auto files = data_files(command, vm);

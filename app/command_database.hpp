@@ -20,7 +20,6 @@
 #include "app/storage_backend.hpp"
 #include "engine/result.hpp"
 #include "storage/crypto.hpp"
-#include "storage/database.hpp"
 
 namespace dsr::app {
 
@@ -54,10 +53,6 @@ std::optional<int> require_database(std::string_view command, const DataFiles& f
 
 // The master key in files.key, or the exit code to return.
 std::variant<storage::Key, int> load_command_key(std::string_view command, const DataFiles& files);
-
-// The open database, or the exit code to return.
-std::variant<std::unique_ptr<storage::Database>, int> open_command_database(
-    std::string_view command, const boost::program_options::variables_map& vm);
 
 // The storage the settings name, on either backend, opened for a command
 // (a database and key that must exist), or the exit code to return.
