@@ -24,6 +24,9 @@ namespace pg = storage::pg;
 // A node holds what it claimed (a message, a notice) this long; if it dies
 // meanwhile, another node takes the work over once the claim lapsed.
 constexpr std::chrono::seconds kClaimHold{60};
+// A duty one node performs at a time (sending receipts) passes to another
+// node this long after its holder stopped renewing it.
+constexpr std::chrono::seconds kLeaseHold{10};
 
 class PostgresStorage final : public StorageBackend {
  public:
@@ -83,7 +86,7 @@ class PostgresStorage final : public StorageBackend {
   }};
   pg::PgNotificationLedger notifications_{pool_, keys_, executor_, {node_, kClaimHold}};
   pg::PgOutbox outbox_{pool_, keys_, {node_, kClaimHold}};
-  pg::PgFilingReceipts receipts_{pool_, keys_};
+  pg::PgFilingReceipts receipts_{pool_, keys_, {node_, kLeaseHold}};
   pg::PgAuditLog audit_log_{pool_, executor_};
   pg::Sequencer sequencer_{pool_, node_};
   StoragePorts ports_{store_,         vault_,         tokens_, codes_,    disclosures_, *signer_,  audit_,

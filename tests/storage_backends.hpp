@@ -117,7 +117,7 @@ struct PostgresBackend {
   storage::pg::PgVerificationCodes codes{pool, keys, executor};
   storage::pg::PgOutbox outbox{pool, keys, {"node-a", std::chrono::seconds(60)}};
   storage::pg::PgNotificationLedger notices{pool, keys, executor, {"node-a", std::chrono::seconds(60)}};
-  storage::pg::PgFilingReceipts receipts{pool, keys};
+  storage::pg::PgFilingReceipts receipts{pool, keys, {"node-a", std::chrono::seconds(10)}};
   storage::pg::Pool other_pool{pg.conninfo(), 2};  // another node
   storage::pg::Executor other_executor{2};
   storage::TokenRegistry other_tokens{std::make_unique<storage::pg::PgTokenRows>(other_pool, other_executor), keys};

@@ -832,3 +832,21 @@ TEST_CASE("postgres sequencer: one node holds the lease, and another takes over 
   CHECK(holder->text(0, 0) == "node-b");
   CHECK(b.verify().events == 2);
 }
+
+TEST_CASE("postgres: one node at a time sends the receipts, and another takes over once its lease lapsed",
+          "[storage][postgres][receipts]") {
+  World<PostgresBackend> w;
+  auto& b = w.backend;
+  REQUIRE(test::submit(w.service).ok());
+  b.sequence();
+  // Node a's worker reads first and holds the duty; node b sees nothing
+  // owed meanwhile, so the receipt is not sent once per node.
+  storage::pg::PgFilingReceipts node_b{b.other_pool, b.keys, {"node-b", std::chrono::seconds(1)}};
+  REQUIRE(b.receipts.owed(10)->size() == 1);
+  CHECK(node_b.owed(10)->empty());
+  // Node a stops renewing (it died): past its hold, node b takes over.
+  b.tamper("UPDATE leases SET expires_at = now() - interval '1 second' WHERE name = 'receipts'");
+  REQUIRE(node_b.owed(10)->size() == 1);
+  CHECK(b.receipts.owed(10)->empty());
+  CHECK(b.count("SELECT COUNT(*) FROM leases WHERE name = 'receipts' AND owner = 'node-b'") == 1);
+}

@@ -18,16 +18,11 @@
 #include "storage/crypto.hpp"
 #include "storage/outbox.hpp"
 #include "storage/postgres/pg_executor.hpp"
+#include "storage/postgres/pg_lease.hpp"
 #include "storage/postgres/pg_pool.hpp"
 #include "storage/recipient_notices.hpp"
 
 namespace dsr::storage::pg {
-
-// Who claims, and for how long a claim holds.
-struct Claimant {
-  std::string node;
-  std::chrono::seconds hold{60};
-};
 
 // Gives back the work `node` claimed before it last stopped: a node that
 // restarts after a crash takes it up again at once, instead of waiting for

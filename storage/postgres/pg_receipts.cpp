@@ -12,7 +12,10 @@ constexpr const char* kMark =
 }  // namespace
 
 Result<std::vector<OwedReceipt>> PgFilingReceipts::owed(int limit) const {
-  auto rows = pool_.with([&](Connection& c) {
+  auto rows = pool_.with([&](Connection& c) -> Result<Rows> {
+    auto mine = hold_lease(c, "receipts", claimant_);
+    if (!mine) return fail(mine.error());
+    if (!*mine) return c.exec("SELECT 1 WHERE false");  // another node sends them
     return c.exec(std::string("SELECT j.seq, r.id, r.type, r.policy, r.subject_ref, r.received_at, d.sealed "
                               "FROM journal j JOIN requests r ON r.id = j.request_id "
                               "LEFT JOIN request_details d ON d.request_id = r.id "
@@ -55,11 +58,9 @@ Status PgFilingReceipts::handled(std::int64_t through, const std::vector<Undeliv
   return ok_status();
 }
 
-Result<std::int64_t> PgFilingReceipts::count_owed() const {
-  auto n = pool_.with([](Connection& c) {
-    return c.exec(std::string("SELECT COUNT(*) FROM journal WHERE request_seq = 1 AND (seq IS NULL OR seq > ") + kMark +
+Result<std::int64_t> count_owed_receipts(Connection& c) {
+  auto n = c.exec(std::string("SELECT COUNT(*) FROM journal WHERE request_seq = 1 AND (seq IS NULL OR seq > ") + kMark +
                   ")");
-  });
   if (!n) return fail(n.error());
   return n->integer(0, 0);
 }

@@ -4,6 +4,7 @@
 
 #include "engine/merkle.hpp"
 #include "storage/audit_tree.hpp"
+#include "storage/postgres/pg_lease.hpp"
 #include "storage/postgres/pg_audit.hpp"
 
 namespace dsr::storage::pg {
@@ -12,13 +13,9 @@ Result<std::size_t> Sequencer::run_once(std::size_t batch) {
   if (!leased) return fail(leased.error());
   return in_transaction(**leased, [&](Connection& c) -> Result<std::size_t> {
     // The lease, taken or renewed; its row stays locked until COMMIT.
-    auto lease = c.exec(
-        "INSERT INTO leases (name, owner, expires_at) VALUES ('sequencer', $1, now() + make_interval(secs => $2)) "
-        "ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at "
-        "WHERE leases.owner = EXCLUDED.owner OR leases.expires_at < now() RETURNING owner",
-        {owner_, static_cast<std::int64_t>(lease_.count())});
+    auto lease = hold_lease(c, "sequencer", {owner_, lease_});
     if (!lease) return fail(lease.error());
-    if (lease->empty()) return std::size_t{0};  // another node's
+    if (!*lease) return std::size_t{0};  // another node's
     auto taken = c.exec(
         "SELECT id, leaf_hash FROM journal WHERE seq IS NULL AND xid < pg_snapshot_xmin(pg_current_snapshot()) "
         "ORDER BY id LIMIT $1",

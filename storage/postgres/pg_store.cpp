@@ -293,7 +293,7 @@ Result<QueueStats> PgStore::stats(TimePoint now) const {
     auto outbox = c.exec("SELECT kind, status, COUNT(*) FROM outbox GROUP BY kind, status");
     if (!outbox) return fail(outbox.error());
     for (int i = 0; i < outbox->size(); ++i) out.outbox[{outbox->text(i, 0), outbox->text(i, 1)}] = outbox->integer(i, 2);
-    auto owed = PgFilingReceipts(pool_, keys_).count_owed();
+    auto owed = count_owed_receipts(c);
     if (!owed) return fail(owed.error());
     out.receipts_owed = *owed;
     return out;
