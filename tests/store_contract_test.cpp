@@ -850,3 +850,27 @@ TEST_CASE("postgres: one node at a time sends the receipts, and another takes ov
   CHECK(b.receipts.owed(10)->empty());
   CHECK(b.count("SELECT COUNT(*) FROM leases WHERE name = 'receipts' AND owner = 'node-b'") == 1);
 }
+
+TEST_CASE("postgres: a commit whose connection is lost is looked up, never assumed: not stored, it says so",
+          "[storage][postgres][store][failover]") {
+  World<PostgresBackend> w;
+  auto& b = w.backend;
+  REQUIRE(test::submit(w.service).ok());
+  // Another session holds the request's row, so the commit waits on it...
+  auto holder = storage::pg::Connection::open(b.pg.conninfo());
+  REQUIRE(holder.ok());
+  REQUIRE((*holder)->run_script("BEGIN; SELECT 1 FROM requests WHERE id = 'r1' FOR UPDATE").ok());
+  std::promise<Status> result;
+  b.store.commit(next_change(*b.store.load("r1"), {}), [&](Status st) { result.set_value(st); });
+  const std::string waiting =
+      "FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()";
+  REQUIRE(test::eventually([&] { return b.count("SELECT COUNT(*) " + waiting) == 1; }));
+  // ...until its server process ends, as in a crash or a failover.
+  b.tamper("SELECT pg_terminate_backend(pid) " + waiting);
+  Status st = result.get_future().get();
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().code == ErrorCode::unavailable);
+  CHECK(st.error().message.find("was not stored; try again") != std::string::npos);
+  REQUIRE((*holder)->run_script("ROLLBACK").ok());
+  CHECK(b.store.load("r1")->version == 1);
+}

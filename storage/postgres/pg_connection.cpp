@@ -147,7 +147,12 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo
   // UTC and UTF-8 whatever the server's defaults: dsr keeps times as unix
   // seconds and text as UTF-8.
   // Notices ("already exists, skipping") are not errors: not printed.
-  if (Status s = c->run_script("SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; SET client_min_messages = warning"); !s)
+  // No statement_timeout, whatever the role's or database's: a timeout
+  // that cancels a COMMIT waiting for the synchronous standby leaves a
+  // commit that is visible on the primary but not replicated.
+  if (Status s = c->run_script("SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; SET client_min_messages = warning; "
+                               "SET statement_timeout = 0");
+      !s)
     return fail(s.error());
   return c;
 }

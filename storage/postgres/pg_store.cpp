@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <thread>
+
 #include <algorithm>
 #include <ctime>
 
@@ -141,12 +143,17 @@ void PgStore::commit(RequestChange change, Completion done) {
                            unix_seconds(c.at)}});
   }
   for (const auto& m : change.messages) outbox_row(statements, change.header, seal_message(keys_, m));
-  for (const auto& e : change.events) journal_row(statements, change.header.id, e, make_audit_leaf(change.header.id, e));
+  Bytes last_leaf;
+  for (const auto& e : change.events) {
+    AuditLeaf leaf = make_audit_leaf(change.header.id, e);
+    last_leaf.assign(leaf.hash.begin(), leaf.hash.end());
+    journal_row(statements, change.header.id, e, leaf);
+  }
 
   run_then(
       executor_,
-      [this, change = std::move(change), statements = std::move(statements)]() -> Status {
-        auto committed = pool_.with([&](Connection& c) -> Result<std::vector<Rows>> {
+      [this, change = std::move(change), statements = std::move(statements), last_leaf]() -> Status {
+        auto send = [&](Connection& c) -> Result<std::vector<Rows>> {
           if (change.fulfilment.empty()) return c.transaction(statements);
           // A fulfilment reads the record before it knows what to write:
           // BEGIN, the version check (holding the request), the record (held
@@ -169,7 +176,19 @@ void PgStore::commit(RequestChange change, Completion done) {
             return fail(rest.error());
           }
           return c.finish(*rest);
+        };
+        // A connection lost on the way may have taken the COMMIT with it,
+        // or its answer only: the outcome is looked up, never assumed.
+        bool connection_lost = false;
+        int backend = 0;
+        auto committed = pool_.with([&](Connection& c) -> Result<std::vector<Rows>> {
+          backend = c.backend_pid();
+          auto sent = send(c);
+          connection_lost = !sent && !c.usable();
+          return sent;
         });
+        if (connection_lost)
+          return resolve_unknown_commit(change.header.id, change.events.back().sequence, last_leaf, backend);
         if (committed) return ok_status();
         Error e = nik_taken_if_so(committed.error());
         if (change.expected_version == 0 && e.code == ErrorCode::conflict &&
@@ -178,6 +197,34 @@ void PgStore::commit(RequestChange change, Completion done) {
         return fail(std::move(e));
       },
       std::move(done));
+}
+
+Status PgStore::resolve_unknown_commit(const std::string& request_id, std::int64_t seq, const Bytes& leaf_hash,
+                                       int backend) const {
+  auto give_up_at = std::chrono::steady_clock::now() + kResolveWithin;
+  auto pause = std::chrono::milliseconds(100);
+  for (;;) {
+    // A new connection: on a multi-host --db, to whichever server is the
+    // primary now (after a failover, the promoted standby).
+    // Not stored yet is "not stored" only once the server process that ran
+    // the transaction has ended: until then its COMMIT may still land.
+    auto stored = pool_.with([&](Connection& c) {
+      return c.exec("SELECT EXISTS (SELECT 1 FROM journal WHERE request_id = $1 AND request_seq = $2 "
+                    "AND leaf_hash = $3), EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $4)",
+                    {request_id, seq, leaf_hash, std::int64_t{backend}});
+    });
+    if (stored && stored->boolean(0, 0)) return ok_status();
+    if (stored && !stored->boolean(0, 1))
+      return fail(Error::unavailable(fmt::format(
+          "the connection to PostgreSQL was lost and request {}'s change was not stored; try again", request_id)));
+    if (std::chrono::steady_clock::now() + pause > give_up_at)
+      return fail(Error::unavailable(fmt::format(
+          "the connection to PostgreSQL was lost during the commit, and no server has answered since: whether "
+          "request {}'s change was stored is not known; read the request before trying again ({})",
+          request_id, stored.error().message)));
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(2000));
+  }
 }
 
 Result<Request> PgStore::load(std::string_view id) const {

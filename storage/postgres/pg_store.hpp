@@ -33,7 +33,17 @@ class PgStore final : public Store {
   Result<std::optional<IdempotentReply>> idempotent_reply(std::string_view key) const override;
   Result<QueueStats> stats(TimePoint now) const override;
 
+  // How long a commit whose connection was lost waits for a database to
+  // tell whether it was stored (a failover takes seconds).
+  static constexpr std::chrono::seconds kResolveWithin{30};
+
  private:
+  // After the connection was lost during a commit: whether the change's
+  // last journal entry (its leaf hash, unique to this attempt) is stored,
+  // once the server process that ran it (`backend`) is gone.
+  Status resolve_unknown_commit(const std::string& request_id, std::int64_t seq, const Bytes& leaf_hash,
+                                int backend) const;
+
   Pool& pool_;
   const MasterKey& keys_;
   Executor& executor_;
