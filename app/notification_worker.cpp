@@ -32,9 +32,10 @@ bool NotificationWorker::deliver_due() {
   constexpr int kBatch = 50;
   auto due = ledger_.due(now, kBatch);
   if (!due) {
-    fmt::print(stderr, "dsr: notifications: {}\n", due.error().message);
+    trouble_.failed(due.error().message);
     return false;
   }
+  trouble_.succeeded();
   std::vector<const storage::DueNotification*> sending;
   std::vector<api::OutgoingPost> posts;
   for (const auto& d : *due) {

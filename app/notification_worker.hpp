@@ -11,6 +11,7 @@
 
 #include "api/webhook_client.hpp"
 #include "app/periodic_worker.hpp"
+#include "app/trouble_log.hpp"
 #include "engine/clock.hpp"
 #include "engine/retry_schedule.hpp"
 #include "storage/recipient_notices.hpp"
@@ -33,6 +34,7 @@ class NotificationWorker {
   const Clock& clock_;
   RetrySchedule retries_;
   std::string public_url_;
+  TroubleLog trouble_{"notifications"};
   PeriodicWorker worker_;  // last: its thread uses the members above
 };
 

@@ -23,18 +23,6 @@ OutboxWorker::OutboxWorker(storage::MessageQueue& outbox, ReceiptSource receipts
       receipt_worker_(std::chrono::milliseconds(200), [this] { return deliver_receipts(); },
                       WorkerPriority::background) {}
 
-void OutboxWorker::TroubleLog::failed(const std::string& message) {
-  if (message == last_) return;
-  fmt::print(stderr, "dsr: {}: {} (logged once; retried until it works)\n", worker_, message);
-  last_ = message;
-}
-
-void OutboxWorker::TroubleLog::succeeded() {
-  if (last_.empty()) return;
-  fmt::print(stderr, "dsr: {}: working again\n", worker_);
-  last_.clear();
-}
-
 // Only storage trouble (a full or read-only disk, a busy database) holds
 // the worker back until it passes. Any other failure would hold it back
 // for good, so what was sent is forgotten instead and sent again on the

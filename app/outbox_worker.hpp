@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "app/periodic_worker.hpp"
+#include "app/trouble_log.hpp"
 #include "engine/clock.hpp"
 #include "engine/ports.hpp"
 #include "engine/request_service.hpp"
@@ -45,17 +46,6 @@ class OutboxWorker {
   bool record_receipts();
   bool record_deliveries();
 
-  // Logs a worker's trouble when it is new, and its end.
-  class TroubleLog {
-   public:
-    explicit TroubleLog(const char* worker) : worker_(worker) {}
-    void failed(const std::string& message);
-    void succeeded();
-
-   private:
-    const char* worker_;
-    std::string last_;
-  };
 
   // Sent, not yet recorded (each touched by its own worker's thread only).
   struct UnrecordedReceipts {

@@ -23,6 +23,7 @@
 #include "app/outbox_worker.hpp"
 #include "app/settings.hpp"
 #include "app/storage_backend.hpp"
+#include "app/trouble_log.hpp"
 #include "storage/crypto.hpp"
 #include "app/report_scheduler.hpp"
 #include "engine/request_service.hpp"
@@ -260,20 +261,23 @@ int serve_command(const std::vector<std::string>& args) {
   }, WorkerPriority::background);
   retention_worker.poke();
   // A checkpoint of the audit log when it grew, at most every --checkpoint-interval.
+  TroubleLog checkpoint_trouble("audit log checkpoints");
   PeriodicWorker checkpoint_worker(*durations[5], [&] {
-    if (auto made = backend.sign_checkpoint(*log_key); !made)
-      fmt::print(stderr, "dsr: audit log: cannot sign a checkpoint: {}\n", made.error().message);
+    if (auto made = backend.sign_checkpoint(*log_key); !made) checkpoint_trouble.failed(made.error().message);
+    else checkpoint_trouble.succeeded();
     return false;
   }, WorkerPriority::background);
   checkpoint_worker.poke();
   // On PostgreSQL, new journal entries get their places in the log soon
   // after their commit (one node at a time, storage/postgres/pg_sequencer.hpp),
   // so that a checkpoint and the proofs in an access package can cover them.
+  TroubleLog sequencer_trouble("audit log sequencer");
   std::optional<PeriodicWorker> sequencer;
   if (backend.sequenced_after_commit())
-    sequencer.emplace(std::chrono::milliseconds(200), [&backend] {
+    sequencer.emplace(std::chrono::milliseconds(200), [&] {
       auto placed = backend.sequence();
-      if (!placed) fmt::print(stderr, "dsr: audit log: cannot sequence new entries: {}\n", placed.error().message);
+      if (!placed) sequencer_trouble.failed(placed.error().message);
+      else sequencer_trouble.succeeded();
       return placed && *placed > 0;
     });
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one access-log line at a time

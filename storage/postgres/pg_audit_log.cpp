@@ -8,6 +8,7 @@
 
 #include "storage/journal.hpp"
 #include "storage/postgres/pg_audit.hpp"
+#include "storage/postgres/pg_error.hpp"
 #include "storage/postgres/pg_journal.hpp"
 #include "storage/sqlite_audit_log.hpp"
 
@@ -39,7 +40,7 @@ Status range_check(Connection& c, std::uint64_t from, std::uint64_t to) {
 }  // namespace
 
 Result<std::optional<std::uint64_t>> sign_checkpoint(Pool& pool, const LogKey& key) {
-  return pool.with([&](Connection& c) {
+  auto signed_here = pool.with([&](Connection& c) {
     return in_transaction(c, [&](Connection&) -> Result<std::optional<std::uint64_t>> {
       auto size = tree_size(c);
       if (!size) return fail(size.error());
@@ -58,6 +59,10 @@ Result<std::optional<std::uint64_t>> sign_checkpoint(Pool& pool, const LogKey& k
       return std::optional<std::uint64_t>(*size);
     }, "BEGIN ISOLATION LEVEL REPEATABLE READ");
   });
+  // Another node stored the checkpoint of this size meanwhile (Ed25519 is
+  // deterministic: the same note): nothing left to sign.
+  if (!signed_here && signed_here.error().kind == kind_for_sqlstate("40001")) return std::optional<std::uint64_t>{};
+  return signed_here;
 }
 
 Result<std::optional<std::string>> remembered_verifier_key(Connection& c) {

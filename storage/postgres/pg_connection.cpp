@@ -38,7 +38,18 @@ std::string masked_message(const char* message, const std::string& conninfo) {
     }
     PQconninfoFree(options);
   }
-  return out;
+  // One line, for logs read a line at a time: libpq puts each host's
+  // failure and its hint ("\n\tIs the server running...") on lines of their own.
+  std::string line;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out[i] != '\n') {
+      line += out[i];
+      continue;
+    }
+    while (i + 1 < out.size() && (out[i + 1] == '\t' || out[i + 1] == ' ')) ++i;
+    line += " / ";
+  }
+  return line;
 }
 
 // Parameters as libpq takes them: integers and text in text format (the
