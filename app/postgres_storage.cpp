@@ -9,6 +9,7 @@
 #include "storage/postgres/pg_delivery.hpp"
 #include "storage/postgres/pg_receipts.hpp"
 #include "storage/postgres/pg_registries.hpp"
+#include "storage/postgres/pg_report_slots.hpp"
 #include "storage/postgres/pg_reports.hpp"
 #include "storage/postgres/pg_retention.hpp"
 #include "storage/postgres/pg_sequencer.hpp"
@@ -48,6 +49,7 @@ class PostgresStorage final : public StorageBackend {
   Result<std::optional<std::uint64_t>> sign_checkpoint(const storage::LogKey& key) override {
     return pg::sign_checkpoint(pool_, key);
   }
+  storage::ReportSlots* report_slots() override { return &report_slots_; }
   bool sequenced_after_commit() const override { return true; }
   Result<std::size_t> sequence() override { return sequencer_.run_once(); }
   std::unique_ptr<SlaReports> sla_reports(const SlaCatalog& policies) override {
@@ -89,6 +91,8 @@ class PostgresStorage final : public StorageBackend {
   pg::PgFilingReceipts receipts_{pool_, keys_, {node_, kLeaseHold}};
   pg::PgAuditLog audit_log_{pool_, executor_};
   pg::Sequencer sequencer_{pool_, node_};
+  // A node that dies while writing a report: another writes it 5 minutes on.
+  pg::PgReportSlots report_slots_{pool_, {node_, std::chrono::minutes(5)}};
   StoragePorts ports_{store_,         vault_,         tokens_, codes_,    disclosures_, *signer_,  audit_,
                       notifications_, notifications_, outbox_, receipts_, audit_log_};
 };

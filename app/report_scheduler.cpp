@@ -13,6 +13,11 @@ Result<std::filesystem::path> ReportScheduler::run_once() {
   std::filesystem::path json = dir_ / fmt::format("sla-{}.json", slot.date);
   std::error_code ec;
   if (std::filesystem::exists(json, ec)) return std::filesystem::path();
+  if (slots_ != nullptr) {
+    auto mine = slots_->claim(slot.date);
+    if (!mine) return fail(mine.error());
+    if (!*mine) return std::filesystem::path();  // another node writes it, or wrote it
+  }
   if (std::filesystem::create_directories(dir_, ec); ec)
     return fail(Error::unavailable(fmt::format("cannot create {}: {}", dir_.string(), ec.message())));
   // The last 30 days up to the scheduled time; figures about now as of now
@@ -25,6 +30,8 @@ Result<std::filesystem::path> ReportScheduler::run_once() {
     if (Status written = write_file_atomically(dir_ / fmt::format("sla-{}.{}", slot.date, format), text); !written)
       return fail(written.error());
   }
+  if (slots_ != nullptr)
+    if (Status done = slots_->written(slot.date); !done) return fail(done.error());
   return json;
 }
 

@@ -235,7 +235,8 @@ int serve_command(const std::vector<std::string>& args) {
   std::optional<ReportScheduler> report_scheduler;
   if (report_schedule)
     report_scheduler.emplace(*reports, definitions->policies, definitions->policies.policy(policy)->time_zone,
-                             *report_schedule, vm["report-dir"].as<std::string>(), clock, *report_locale);
+                             *report_schedule, vm["report-dir"].as<std::string>(), clock, *report_locale,
+                             backend.report_slots());
   // Checks twice a minute; writes only when a scheduled report is missing.
   PeriodicWorker report_worker(std::chrono::seconds(30), [&report_scheduler] {
     if (!report_scheduler) return false;

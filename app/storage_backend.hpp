@@ -19,6 +19,7 @@
 #include "storage/log_key.hpp"
 #include "storage/outbox.hpp"
 #include "storage/recipient_notices.hpp"
+#include "storage/report_slots.hpp"
 #include "storage/retention_sweep.hpp"
 #include "storage/token_registry.hpp"
 
@@ -63,6 +64,10 @@ class StorageBackend {
   virtual bool sequenced_after_commit() const { return false; }
   // Places the entries ready for it (how many); nothing to do on SQLite.
   virtual Result<std::size_t> sequence() { return std::size_t{0}; }
+
+  // Which node writes a scheduled report; nullptr where one process serves
+  // the database (SQLite).
+  virtual storage::ReportSlots* report_slots() { return nullptr; }
 
   // The SLA report in the database's own SQL, under these policies.
   virtual std::unique_ptr<SlaReports> sla_reports(const SlaCatalog& policies) = 0;

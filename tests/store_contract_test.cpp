@@ -7,6 +7,8 @@
 #include <fstream>
 #include <set>
 
+#include "app/report_scheduler.hpp"
+#include "storage/postgres/pg_report_slots.hpp"
 #include "storage_backends.hpp"
 
 using namespace dsr;
@@ -873,4 +875,36 @@ TEST_CASE("postgres: a commit whose connection is lost is looked up, never assum
   CHECK(st.error().message.find("was not stored; try again") != std::string::npos);
   REQUIRE((*holder)->run_script("ROLLBACK").ok());
   CHECK(b.store.load("r1")->version == 1);
+}
+
+TEST_CASE("postgres: two nodes with a report schedule write each day's report once, and a dead node's slot passes on",
+          "[storage][postgres][reports][schedule]") {
+  World<PostgresBackend> w;
+  auto& b = w.backend;
+  test::TempDir dir;
+  FakeClock clock(test::at("2026-11-24T23:30:00Z"));  // 06:30 WIB on the 25th: the 24th's report is owed
+  storage::pg::PgReportSlots slots_a{b.pool, {"node-a", std::chrono::seconds(300)}};
+  storage::pg::PgReportSlots slots_b{b.other_pool, {"node-b", std::chrono::seconds(300)}};
+  app::ReportScheduler node_a(b.reports, test::shipped_policies(), "Asia/Jakarta", {7, 0}, dir.path() / "a", clock,
+                              api::Locale::id, &slots_a);
+  app::ReportScheduler node_b(b.reports, test::shipped_policies(), "Asia/Jakarta", {7, 0}, dir.path() / "b", clock,
+                              api::Locale::id, &slots_b);
+  auto by_a = node_a.run_once();
+  auto by_b = node_b.run_once();
+  REQUIRE(by_a.ok());
+  REQUIRE(by_b.ok());
+  CHECK(by_a->filename() == "sla-2026-11-24.json");
+  CHECK(by_b->empty());  // node a wrote it
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "b" / "sla-2026-11-24.json"));
+
+  // The 25th's slot: node a claims it and dies before writing; node b
+  // waits while the claim holds, then writes the report.
+  clock.advance(std::chrono::hours(24));
+  REQUIRE(*slots_a.claim("2026-11-25"));
+  CHECK(node_b.run_once()->empty());
+  b.tamper("UPDATE report_slots SET claimed_until = now() - interval '1 second' WHERE slot = '2026-11-25'");
+  auto taken_over = node_b.run_once();
+  REQUIRE(taken_over.ok());
+  CHECK(taken_over->filename() == "sla-2026-11-25.json");
+  CHECK_FALSE(*slots_a.claim("2026-11-25"));  // written: never claimed again
 }

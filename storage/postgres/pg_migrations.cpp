@@ -23,7 +23,7 @@ constexpr std::int64_t kMigrationLock = 0x6473726d696772;
 // are written unsequenced (seq NULL) by the filing's own transaction, with
 // the id of that transaction, and the sequencer gives them their place in
 // the audit log's tree (storage/postgres/pg_sequencer.hpp).
-const std::array<Migration, 2> kMigrations{{
+const std::array<Migration, 3> kMigrations{{
     {1, "the dsr schema (SQLite's version 13)", R"sql(
 CREATE TABLE meta (
   key   text PRIMARY KEY,
@@ -240,6 +240,15 @@ CREATE TABLE legal_holds (
     {2, "an index of times to completion, for the SLA report", R"sql(
 CREATE INDEX requests_by_completion_time ON requests (policy, type, (closed_at - received_at))
   INCLUDE (received_at, closed_at, state) WHERE state IN ('completed', 'partially_completed');
+)sql"},
+    // Scheduled SLA reports: which node writes each (pg_report_slots.hpp).
+    {3, "claims on scheduled reports, for several nodes", R"sql(
+CREATE TABLE report_slots (
+  slot          text PRIMARY KEY,        -- the scheduled time's date, e.g. 2026-12-06
+  node          text NOT NULL,           -- the node that claimed it
+  claimed_until timestamptz NOT NULL,
+  written_at    timestamptz              -- NULL until its report is written
+);
 )sql"},
 }};
 
