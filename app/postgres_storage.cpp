@@ -7,6 +7,7 @@
 #include "storage/postgres/pg_audit_log.hpp"
 #include "storage/postgres/pg_backend.hpp"
 #include "storage/postgres/pg_delivery.hpp"
+#include "storage/postgres/pg_lease.hpp"
 #include "storage/postgres/pg_receipts.hpp"
 #include "storage/postgres/pg_registries.hpp"
 #include "storage/postgres/pg_report_slots.hpp"
@@ -48,6 +49,9 @@ class PostgresStorage final : public StorageBackend {
   void use_log_key(const storage::LogKey* key) override { audit_log_.set_key(key); }
   Result<std::optional<std::uint64_t>> sign_checkpoint(const storage::LogKey& key) override {
     return pg::sign_checkpoint(pool_, key);
+  }
+  Result<bool> hold_duty(const std::string& duty) override {
+    return pool_.with([&](pg::Connection& c) { return pg::hold_lease(c, duty, {node_, kLeaseHold}); });
   }
   storage::ReportSlots* report_slots() override { return &report_slots_; }
   bool sequenced_after_commit() const override { return true; }

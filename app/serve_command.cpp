@@ -225,7 +225,10 @@ int serve_command(const std::vector<std::string>& args) {
   OutboxWorker outbox_worker(ports.outbox, {ports.receipts, requests}, **sink, clock, retries);
   NotificationWorker notification_worker(ports.notice_queue, **webhooks, clock, retries, public_url);
   RequestTimers timers(requests, ports.store, definitions->workflows, definitions->policies, clock);
-  PeriodicWorker timer_worker(*durations[3], [&timers] {
+  PeriodicWorker timer_worker(*durations[3], [&timers, &backend] {
+    // One node at a time: two would race to fire the same reminder (the
+    // loser's change is refused as stale, but it costs and it is logged).
+    if (auto mine = backend.hold_duty("timers"); !mine || !*mine) return false;
     auto done = timers.run_once();
     if (done.reminded + done.expired + done.completed + done.failed > 0)
       fmt::print(stderr, "dsr: timers: {} reminded, {} expired, {} completed, {} to retry\n", done.reminded,

@@ -65,6 +65,14 @@ class StorageBackend {
   // Places the entries ready for it (how many); nothing to do on SQLite.
   virtual Result<std::size_t> sequence() { return std::size_t{0}; }
 
+  // Whether this node is to perform `duty` (a background task one node at
+  // a time performs, e.g. "timers") now: takes or renews its lease. Always
+  // true where one process serves the database (SQLite).
+  virtual Result<bool> hold_duty(const std::string& duty) {
+    (void)duty;
+    return true;
+  }
+
   // Which node writes a scheduled report; nullptr where one process serves
   // the database (SQLite).
   virtual storage::ReportSlots* report_slots() { return nullptr; }

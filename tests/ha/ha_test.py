@@ -476,6 +476,7 @@ def main():
         time.sleep(3)
 
         outages = []
+        readyz_refused = 0  # answers 503 while no primary was reachable
         for round_ in range(max(args.failovers, args.node_kills)):
             if round_ < args.failovers:
                 old = cluster.leader() or cluster.wait_healthy(120, "before a failover")
@@ -489,6 +490,9 @@ def main():
                 while not (cluster.leader() and cluster.leader() is not old):
                     if time.time() > deadline:
                         raise SystemExit("ha: no promotion within 120 s")
+                    # Meanwhile no node can write: /readyz must say so.
+                    if http_call(dsr_nodes[round_ % 2].port, "GET", "/readyz", timeout=3)[0] == 503:
+                        readyz_refused += 1
                     time.sleep(0.2)
                 promoted = time.time()
                 old.start()
@@ -571,6 +575,8 @@ def main():
             problems.append(f"{len(missing)} messages owed were never delivered, e.g. to request {missing[0]}")
         duplicates = sum(n - 1 for counts in got.values() for n in counts.values() if n > 1)
 
+        if args.failovers and readyz_refused == 0:
+            problems.append("/readyz never answered 503 while the cluster had no primary")
         figures = {
             "acknowledged_filings": len(ids),
             "acknowledged_transitions": sum(len(e) - 1 for e in ledger.events.values()),
@@ -581,6 +587,7 @@ def main():
             "unavailability_seconds_median": round(statistics.median(outages), 1) if outages else None,
             "unavailability_seconds_worst": round(max(outages), 1) if outages else None,
             "unavailability_seconds": [round(o, 1) for o in outages],
+            "readyz_503_during_failovers": readyz_refused,
             "dsr_node_kills": args.node_kills,
             "filings_per_second_one_node": round(rate_one),
             "filings_per_second_two_nodes": round(rate_two),
