@@ -134,6 +134,26 @@ TEST_CASE("a lost connection is reported unavailable, and the pool opens a new o
   CHECK((*again)->exec("SELECT 1::bigint")->integer(0, 0) == 1);
 }
 
+TEST_CASE("while the server is away, the pool backs off: a lease fails at once, and connects again later",
+          "[postgres][driver]") {
+  storage::pg::Pool pool("host=127.0.0.1 port=1 user=dsr dbname=x connect_timeout=2", 2);
+  auto refused = pool.lease();
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::unavailable);
+  // At once: the last failure, and when the pool tries again.
+  auto started = std::chrono::steady_clock::now();
+  auto backing_off = pool.lease();
+  REQUIRE_FALSE(backing_off.ok());
+  CHECK(backing_off.error().message.find("connecting again in") != std::string::npos);
+  CHECK(backing_off.error().message.find("Connection refused") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(50));
+  // Past the pause, it tries the server again (and is refused again).
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  auto tried = pool.lease();
+  REQUIRE_FALSE(tried.ok());
+  CHECK(tried.error().message.find("connecting again in") == std::string::npos);
+}
+
 TEST_CASE("a password never appears in an error", "[postgres][driver]") {
   auto refused = Connection::open("host=127.0.0.1 port=1 user=dsr password=s3kr1t-pw dbname=x connect_timeout=2");
   REQUIRE_FALSE(refused.ok());

@@ -1,5 +1,9 @@
 #include "storage/postgres/pg_pool.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+
 namespace dsr::storage::pg {
 
 Result<Pool::Lease> Pool::lease() {
@@ -10,15 +14,24 @@ Result<Pool::Lease> Pool::lease() {
     idle_.pop_back();
     return Lease(*this, std::move(c));
   }
+  if (auto now = std::chrono::steady_clock::now(); now < retry_at_) {
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(retry_at_ - now);
+    return fail(Error::unavailable(fmt::format("{} (connecting again in {} ms)", last_failure_, wait.count())));
+  }
   ++open_;
   lock.unlock();
   auto opened = Connection::open(conninfo_);
+  std::lock_guard relock(mutex_);
   if (!opened) {
-    std::lock_guard relock(mutex_);
     --open_;
     returned_.notify_one();
+    backoff_ = std::clamp(backoff_ * 2, kFirstBackoff, kMaxBackoff);
+    retry_at_ = std::chrono::steady_clock::now() + backoff_;
+    last_failure_ = opened.error().message;
     return fail(opened.error());
   }
+  backoff_ = std::chrono::milliseconds(0);
+  retry_at_ = {};
   return Lease(*this, std::move(opened).value());
 }
 

@@ -6,6 +6,7 @@
 // Thread-safety: lease() from any thread; a Lease is used by one thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -38,7 +39,11 @@ class Pool {
   Pool(std::string conninfo, std::size_t size) : conninfo_(std::move(conninfo)), size_(size) {}
 
   // An idle connection, a new one while fewer than `size` exist, else
-  // waits for one to come back.
+  // waits for one to come back. After a failed attempt to connect, the
+  // next waits (100 ms, doubling to 2 s, until one succeeds); meanwhile a
+  // lease that needs a new connection fails at once with the last failure,
+  // so that a server coming back (or being promoted) is not met by every
+  // request at once, and callers learn at once that it is away.
   Result<Lease> lease();
 
   // Runs `f(Connection&)` on a leased connection.
@@ -60,6 +65,11 @@ class Pool {
   std::condition_variable returned_;
   std::vector<std::unique_ptr<Connection>> idle_;
   std::size_t open_ = 0;  // leased or idle
+  static constexpr std::chrono::milliseconds kFirstBackoff{100};
+  static constexpr std::chrono::milliseconds kMaxBackoff{2000};
+  std::chrono::milliseconds backoff_{0};         // guarded by mutex_
+  std::chrono::steady_clock::time_point retry_at_;  // guarded by mutex_
+  std::string last_failure_;                      // guarded by mutex_
 };
 
 }  // namespace dsr::storage::pg
