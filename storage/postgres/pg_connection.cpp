@@ -25,6 +25,21 @@ std::int64_t big_endian(const char* bytes, int n) {
 
 // libpq's own message, with any password the connection string holds masked
 // (a malformed string can be echoed back).
+// One line, for logs read a line at a time: libpq puts each host's failure
+// and each hint ("\n\tThis probably means...") on lines of their own.
+std::string one_line(const std::string& text) {
+  std::string line;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\n') {
+      line += text[i];
+      continue;
+    }
+    while (i + 1 < text.size() && (text[i + 1] == '\t' || text[i + 1] == ' ')) ++i;
+    if (i + 1 < text.size()) line += " / ";
+  }
+  return line;
+}
+
 std::string masked_message(const char* message, const std::string& conninfo) {
   std::string out = message ? message : "";
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
@@ -38,18 +53,7 @@ std::string masked_message(const char* message, const std::string& conninfo) {
     }
     PQconninfoFree(options);
   }
-  // One line, for logs read a line at a time: libpq puts each host's
-  // failure and its hint ("\n\tIs the server running...") on lines of their own.
-  std::string line;
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (out[i] != '\n') {
-      line += out[i];
-      continue;
-    }
-    while (i + 1 < out.size() && (out[i + 1] == '\t' || out[i + 1] == ' ')) ++i;
-    line += " / ";
-  }
-  return line;
+  return one_line(out);
 }
 
 // Parameters as libpq takes them: integers and text in text format (the
@@ -182,6 +186,7 @@ Error Connection::error_of(const PGresult* result, std::string_view doing) const
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   std::string message = result && *PQresultErrorMessage(result) ? PQresultErrorMessage(result) : PQerrorMessage(conn_);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  message = one_line(message);
   ErrorCode code = state ? code_for_sqlstate(state) : (usable() ? ErrorCode::internal : ErrorCode::unavailable);
   if (!usable()) code = ErrorCode::unavailable;
   // dsr's own errors (DSxxx, raised by its SQL) say what happened in dsr's

@@ -13,11 +13,14 @@ namespace {
 std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 // Claims up to `limit` rows of `kind` due at `now` and held by no one (or
-// whose claim expired), and answers their ids, oldest due first.
+// whose claim expired), and answers their ids, oldest due first. This
+// node's own claims of that kind are stale when it asks (one worker thread
+// per kind records what it sent before it claims more): a claim whose
+// answer was lost in a failover is taken up again at once, not 60 s later.
 constexpr const char* kClaim =
     "UPDATE outbox SET claimed_by = $4::text, claimed_until = $1::bigint + $5::bigint WHERE id IN ("
     "  SELECT id FROM outbox WHERE kind = $3::text AND status = 'pending' AND next_attempt_at <= $1::bigint "
-    "  AND (claimed_until IS NULL OR claimed_until < $1::bigint) "
+    "  AND (claimed_until IS NULL OR claimed_until < $1::bigint OR claimed_by = $4::text) "
     "  ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) "
     "RETURNING id, next_attempt_at";
 

@@ -561,6 +561,27 @@ def main():
         if audit.returncode != 0:
             problems.append("dsr audit verify failed")
 
+        # A token revoked through one node is refused by the other within 5 s.
+        made = subprocess.run([dsr, "token", "create", "--role", "auditor", "--name", "leaver", "--db", db,
+                               "--key-file", key], capture_output=True, text=True, check=True)
+        leaver, leaver_id = made.stdout.strip(), made.stderr.split()[3]
+        if http_call(dsr_nodes[1].port, "GET", "/v1/requests?limit=1",
+                     headers={"Authorization": "Bearer " + leaver})[0] != 200:
+            problems.append("a new token was not accepted")
+        subprocess.run([dsr, "token", "revoke", leaver_id, "--db", db, "--key-file", key], capture_output=True,
+                       check=True)
+        revoked_at = time.time()
+        refused_after = None
+        while time.time() < revoked_at + 10:
+            status, _ = http_call(dsr_nodes[1].port, "GET", "/v1/requests?limit=1",
+                                  headers={"Authorization": "Bearer " + leaver})
+            if status == 401:
+                refused_after = time.time() - revoked_at
+                break
+            time.sleep(0.1)
+        if refused_after is None or refused_after > 5:
+            problems.append(f"a revoked token was still accepted by another node after {refused_after or 10} s")
+
         # Every receipt and result message, at least once.
         fulfilled = {r for r, ev in ledger.events.items() if "fulfil" in ev}
         deadline = time.time() + 60
@@ -589,6 +610,7 @@ def main():
             "unavailability_seconds": [round(o, 1) for o in outages],
             "readyz_503_during_failovers": readyz_refused,
             "dsr_node_kills": args.node_kills,
+            "revoked_token_refused_after_seconds": round(refused_after, 1) if refused_after else None,
             "filings_per_second_one_node": round(rate_one),
             "filings_per_second_two_nodes": round(rate_two),
         }
