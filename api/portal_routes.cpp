@@ -39,7 +39,8 @@ std::vector<std::string> request_types(const ApiContext& context) { return conte
 
 void read_details(BodyReader& body, FilingForm& form, std::vector<FieldError>& errors) {
   const boost::json::object* details = body.object("details", form.type == "rectification" ||
-                                                                 form.type == "automated_decision_objection");
+                                                                 form.type == "automated_decision_objection" ||
+                                                                 form.type == "inquiry");
   if (details == nullptr) return;
   BodyReader d(*details, "details", body.locale(), errors);
   const boost::json::array* corrections = d.array("corrections", form.type == "rectification");
@@ -62,6 +63,7 @@ void read_details(BodyReader& body, FilingForm& form, std::vector<FieldError>& e
   bool objection = form.type == "automated_decision_objection";
   if (auto ref = d.string("decision_reference", objection, 200)) form.details["decision_reference"] = *ref;
   if (auto grounds = d.string("grounds", objection, 5000)) form.details["grounds"] = *grounds;
+  if (auto question = d.string("question", form.type == "inquiry", 5000)) form.details["question"] = *question;
 }
 
 std::variant<FilingForm, HttpResponse> read_filing(const HttpRequest& request, const ApiContext& context, Locale l) {

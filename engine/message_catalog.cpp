@@ -26,7 +26,7 @@ struct TemplateContract {
 // Every template written at a step of a request may use these.
 const std::vector<std::string_view> kCommon{"request_id", "request_type", "contact", "due_at"};
 
-const std::array<TemplateContract, 12> kContracts{{
+const std::array<TemplateContract, 13> kContracts{{
     // Written by the portal with the code alone, short enough for an SMS.
     {"verification_code", {"code", "minutes", "request_id"}, {"code"}, false},
     {"verification_reminder", {}, {}},
@@ -38,6 +38,8 @@ const std::array<TemplateContract, 12> kContracts{{
     {"partially_completed", {"reason"}, {"reason"}},
     {"rejected", {"reason"}, {"reason"}},
     {"result_ready", {}, {}},
+    // An inquiry's answer (workflows/inquiry.json): the reviewer's text is the reason.
+    {"inquiry_answered", {"reason"}, {"reason"}},
     {"withdrawn", {}, {}},
     {"expired", {}, {}},
 }};

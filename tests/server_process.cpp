@@ -19,6 +19,8 @@
 #include <sstream>
 #include <thread>
 
+#include "storage/postgres/pg_connection.hpp"
+
 namespace dsr::test {
 
 ServerProcess::ServerProcess(std::vector<std::string> extra_args, std::string scheme) : scheme_(std::move(scheme)) {
@@ -254,23 +256,33 @@ WireReply ServerProcess::https_call(const std::string& method, const std::string
   return parse_reply(out);
 }
 
-std::string ServerProcess::code_for(const std::string& request_id) {
+boost::json::value ServerProcess::message_for(const std::string& request_id, const std::string& name) {
   for (int i = 0; i < 100; ++i) {  // the outbox worker delivers within moments
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(dir_.file("var/outbox"), ec)) {
-      std::string name = entry.path().filename().string();
+      std::string file = entry.path().filename().string();
       // Only "<time>-<request>-<template>-<n>.json" files are messages.
-      if (name.starts_with(".") || name.find(request_id + "-verification_code") == std::string::npos) continue;
+      if (file.starts_with(".") || file.find(request_id + "-" + name + "-") == std::string::npos) continue;
       std::ifstream in(entry.path());
       std::stringstream text;
       text << in.rdbuf();
-      auto v = boost::json::parse(text.str());
-      return std::string(v.at("variables").at("code").as_string());
+      return boost::json::parse(text.str());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  FAIL("no verification code was delivered for " << request_id);
-  return "";
+  FAIL("no message " << name << " was delivered for " << request_id);
+  return {};
+}
+
+void ServerProcess::run_sql(const std::string& sql) {
+  REQUIRE(pg_ != nullptr);
+  auto c = storage::pg::Connection::open(db_);
+  REQUIRE(c.ok());
+  REQUIRE((*c)->run_script(sql).ok());
+}
+
+std::string ServerProcess::code_for(const std::string& request_id) {
+  return std::string(message_for(request_id, "verification_code").at("variables").at("code").as_string());
 }
 
 std::optional<WireReply> exchange(std::uint16_t port, const std::string& method, const std::string& target,

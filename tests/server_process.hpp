@@ -44,6 +44,9 @@ class ServerProcess {
   void start();
   // The verification code last written to the dir: message sink for a request.
   std::string code_for(const std::string& request_id);
+  // A message the dir: sink delivered for a request, by its template's name
+  // (to, locale, subject, text, variables); fails the test if none comes.
+  boost::json::value message_for(const std::string& request_id, const std::string& name);
 
   std::uint16_t port() const { return port_; }
   const TempDir& dir() const { return dir_; }
@@ -53,6 +56,8 @@ class ServerProcess {
   std::string db_argument() const { return "'" + db_ + "'"; }
   std::string key_file() const { return dir_.file("var/master.key"); }
   bool on_postgres() const { return pg_ != nullptr; }
+  // On PostgreSQL, plain SQL on the server's database, as with psql.
+  void run_sql(const std::string& sql);
 
  private:
   void check_logs_hold_no_personal_data();

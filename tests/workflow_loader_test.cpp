@@ -19,9 +19,9 @@ TEST_CASE("the embedded workflows are the files in workflows/", "[loader]") {
   CHECK(load_workflow_set(embedded).ok());
 }
 
-TEST_CASE("the shipped set has the four request types of API v1", "[loader]") {
+TEST_CASE("the shipped set has the request types of API v1, and the inquiry", "[loader]") {
   CHECK(test::shipped_workflows().types() ==
-        std::vector<std::string>{"access", "automated_decision_objection", "erasure", "rectification"});
+        std::vector<std::string>{"access", "automated_decision_objection", "erasure", "inquiry", "rectification"});
 }
 
 TEST_CASE("a star in from means every non-terminal state", "[loader]") {
