@@ -40,6 +40,19 @@ import uuid
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
 SUBJECT = {"name": "Budi Santoso", "nik": "3171012303850007", "email": "budi@example.go.id"}
+_subjects = iter(range(1, 10**9))
+_subjects_lock = threading.Lock()
+
+
+def new_subject():
+    """A subject of their own for each filing: an erasure fulfilled for one
+    subject shreds what dsr keeps of them, their contact for messages not yet
+    sent included, and must not take another filing's messages with it.
+    A plausible NIK: Jakarta Pusat's region, a birth date, a serial."""
+    with _subjects_lock:
+        n = next(_subjects)
+    serial, day = n % 9999 + 1, (n // 9999) % 28 + 1
+    return {"name": "Budi Santoso", "nik": f"317101{day:02d}0385{serial:04d}", "email": "budi@example.go.id"}
 
 
 def say(text):
@@ -348,7 +361,7 @@ def client(nodes, staff, ledger, stop, seed):
 
     while not stop.is_set():
         key = str(uuid.uuid4())
-        body = {"type": rnd.choice(["access", "erasure"]), "subject": SUBJECT}
+        body = {"type": rnd.choice(["access", "erasure"]), "subject": new_subject()}
         request_id = None
         # The same key until a node answers 2xx: a retry is never a second request.
         while request_id is None:
