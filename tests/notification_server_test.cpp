@@ -428,9 +428,16 @@ TEST_CASE("receipts owed when dsr is killed are sent after the restart, and one 
   // The receipt cut off by the crash went again as the same message, with the same key.
   auto first = boost::json::parse(in_flight[0].at("body").as_string()).as_object();
   CHECK(delivered[str(first, "request_id")] == header(in_flight[0], "idempotency-key"));
-  auto metrics = server.call("GET", "/metrics");
-  CHECK(metrics.body.find("dsr_receipts_owed 0\n") != std::string::npos);
-  CHECK(metrics.body.find("dsr_outbox_messages{kind=\"subject_message\",status=\"pending\"} 0") != std::string::npos);
+  // The gateway's 200 comes before dsr records the delivery: a moment later.
+  bool settled = false;
+  for (int i = 0; i < 100 && !settled; ++i) {
+    auto metrics = server.call("GET", "/metrics");
+    settled = metrics.body.find("dsr_receipts_owed 0\n") != std::string::npos &&
+              metrics.body.find("dsr_outbox_messages{kind=\"subject_message\",status=\"pending\"} 0") !=
+                  std::string::npos;
+    if (!settled) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(settled);
 }
 
 TEST_CASE("HTTPS webhooks: the recipient's certificate is verified, against --webhook-ca when given",
