@@ -58,8 +58,15 @@ bool OutboxWorker::deliver_receipts() {
     // None: the workflow sends no receipt, or the subject has no address
     // dsr may use (e.g. erased since). Nothing is owed then.
     auto receipt = receipts_.requests.receipt(filing.request, filing.received_at, filing.details_json);
-    if (!receipt) continue;
-    batch.push_back(std::move(*receipt));
+    if (!receipt) {
+      // Whether it is owed cannot be told now: nothing of this batch is
+      // sent, and the mark stays, until it can (a receipt skipped here
+      // would be marked sent and never go).
+      receipt_trouble_.failed(receipt.error().message);
+      return false;
+    }
+    if (!*receipt) continue;
+    batch.push_back(std::move(**receipt));
     sent_for.push_back(&filing);
   }
   std::vector<Status> results = sink_.send_all(batch);

@@ -97,14 +97,15 @@ void RequestService::submit(const Submission& submission, Done done) {
                 });
 }
 
-std::optional<OutgoingMessage> RequestService::receipt(const RequestHeader& header, TimePoint received_at,
-                                                      std::string_view details_json) const {
-  if (with_.notices == nullptr) return std::nullopt;
+Result<std::optional<OutgoingMessage>> RequestService::receipt(const RequestHeader& header, TimePoint received_at,
+                                                              std::string_view details_json) const {
+  constexpr std::optional<OutgoingMessage> kNone;
+  if (with_.notices == nullptr) return kNone;
   const Workflow* workflow = workflows_.find(header.type);
-  if (workflow == nullptr || workflow->start.notify_subject.empty()) return std::nullopt;
+  if (workflow == nullptr || workflow->start.notify_subject.empty()) return kNone;
   // The deadline as it stood at filing, whatever happened since.
   auto due = sla_.deadline(header.policy, header.type, received_at, {}, false, received_at);
-  if (!due) return std::nullopt;
+  if (!due) return kNone;
   Request request;
   request.id = header.id;
   request.type = header.type;
@@ -157,8 +158,12 @@ void RequestService::fire(std::string_view request_id, Command command, Done don
     // Composed before the commit: an erasure still finds the address.
     MessageCatalog::Variables variables;
     if (!event->reason.empty()) variables.emplace("reason", event->reason);
-    if (auto m = with_.notices->compose(*request, transition.notify_subject, std::move(variables), due_at))
-      attachments.messages.push_back(std::move(*m));
+    // Not knowing whether the subject has an address (the database is
+    // away) fails the event: committed without its message, the subject
+    // would never be told.
+    auto m = with_.notices->compose(*request, transition.notify_subject, std::move(variables), due_at);
+    if (!m) return done(fail(m.error()));
+    if (*m) attachments.messages.push_back(std::move(**m));
   }
   bool settles = in_notification_step(**workflow, request->state);
   RequestChange change{header, expected, {event.value()}, due_at, std::nullopt, std::move(attachments.messages),

@@ -73,8 +73,9 @@ class RequestService {
   // filing: each filing would then write a second row on the one writer
   // thread; the outbox worker writes receipts from the stored filings
   // instead (storage/filing_receipts.hpp). `details_json`: the filing's.
-  std::optional<OutgoingMessage> receipt(const RequestHeader& header, TimePoint received_at,
-                                         std::string_view details_json) const;
+  // An error when the address cannot be looked up now: try again later.
+  Result<std::optional<OutgoingMessage>> receipt(const RequestHeader& header, TimePoint received_at,
+                                                 std::string_view details_json) const;
   Result<Request> get(std::string_view request_id) const;
   Result<std::vector<std::string>> allowed_events(const Request& request, const Actor& actor) const;
   // The request's deadline now (pauses still open are counted up to now).

@@ -18,20 +18,22 @@ std::string text_at(const boost::json::object& o, std::string_view key) {
 
 }  // namespace
 
-std::optional<OutgoingMessage> SubjectNotices::compose(const Request& request, std::string_view template_name,
-                                                       MessageCatalog::Variables variables,
-                                                       std::optional<TimePoint> due_at,
-                                                       std::string_view details_json) const {
+Result<std::optional<OutgoingMessage>> SubjectNotices::compose(const Request& request, std::string_view template_name,
+                                                               MessageCatalog::Variables variables,
+                                                               std::optional<TimePoint> due_at,
+                                                               std::string_view details_json) const {
+  constexpr std::optional<OutgoingMessage> kNone;
   std::string stored;
   if (details_json.empty()) {
     auto details = store_.details(request.id);
-    if (!details) return std::nullopt;
+    if (!details && details.error().code != ErrorCode::not_found) return fail(details.error());
+    if (!details) return kNone;
     stored = std::move(details).value();
     details_json = stored;
   }
   boost::system::error_code ec;
   auto parsed = boost::json::parse(details_json, ec);
-  if (ec || !parsed.is_object()) return std::nullopt;  // erased with the subject, or never kept
+  if (ec || !parsed.is_object()) return kNone;  // erased with the subject, or never kept
   const auto& details = parsed.get_object();
   std::string locale = text_at(details, "locale");
   if (locale.empty()) locale = std::string(kDefaultLocale);
@@ -42,13 +44,13 @@ std::optional<OutgoingMessage> SubjectNotices::compose(const Request& request, s
   if (record) {
     address = !record->email.empty() ? Address{record->email, "email"} : Address{record->phone, "sms"};
   } else if (record.error().code != ErrorCode::not_found) {
-    return std::nullopt;  // the record may exist: never fall back to what the form said
+    return fail(record.error());  // the record may exist: never fall back to what the form said
   } else if (const auto* given = details.if_contains("contact_given"); given && given->is_object()) {
     const auto& contact = given->get_object();
     address = !text_at(contact, "email").empty() ? Address{text_at(contact, "email"), "email"}
                                                   : Address{text_at(contact, "phone"), "sms"};
   }
-  if (address.to.empty()) return std::nullopt;
+  if (address.to.empty()) return kNone;
 
   variables.emplace("request_id", request.id);
   variables.emplace("request_type", catalog_.request_type_name(locale, request.type));
@@ -66,7 +68,7 @@ std::optional<OutgoingMessage> SubjectNotices::compose(const Request& request, s
   m.text = std::move(rendered.text);
   m.subject = std::move(rendered.subject);
   m.variables = std::map<std::string, std::string>(variables.begin(), variables.end());
-  return m;
+  return std::optional(std::move(m));
 }
 
 }  // namespace dsr

@@ -28,11 +28,13 @@ class SubjectNotices {
       : catalog_(catalog), policies_(policies), vault_(vault), store_(store) {}
 
   // The message, or nullopt when the subject has no address dsr may use
-  // (e.g. the record was erased). `details_json` is the filing's details;
+  // (e.g. the record was erased). An error when that cannot be told now
+  // (the database is away): the caller tries again later, and must not
+  // take it for "no message owed". `details_json` is the filing's details;
   // empty: read them from the store.
-  std::optional<OutgoingMessage> compose(const Request& request, std::string_view template_name,
-                                         MessageCatalog::Variables variables, std::optional<TimePoint> due_at,
-                                         std::string_view details_json = {}) const;
+  Result<std::optional<OutgoingMessage>> compose(const Request& request, std::string_view template_name,
+                                                 MessageCatalog::Variables variables, std::optional<TimePoint> due_at,
+                                                 std::string_view details_json = {}) const;
 
   const MessageCatalog& catalog() const { return catalog_; }
 

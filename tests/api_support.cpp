@@ -107,9 +107,11 @@ std::vector<OutgoingMessage> ApiHarness::owed_receipts() {
   auto owed = storage::FilingReceipts(*db).owed(1000);
   REQUIRE(owed.ok());
   std::vector<OutgoingMessage> out;
-  for (const auto& filing : *owed)
-    if (auto receipt = requests->receipt(filing.request, filing.received_at, filing.details_json))
-      out.push_back(std::move(*receipt));
+  for (const auto& filing : *owed) {
+    auto receipt = requests->receipt(filing.request, filing.received_at, filing.details_json);
+    REQUIRE(receipt.ok());
+    if (*receipt) out.push_back(std::move(**receipt));
+  }
   return out;
 }
 

@@ -169,8 +169,9 @@ struct Fixture {
     if (!out->ok()) FAIL("filing refused: " << out->error().message);
     // What the outbox worker writes from the stored filing, afterwards.
     const Request& r = **out;
-    if (auto receipt = service.receipt({r.id, r.type, r.policy, r.subject_ref}, r.received_at, filing.details_json))
-      receipts.push_back(std::move(*receipt));
+    auto receipt = service.receipt({r.id, r.type, r.policy, r.subject_ref}, r.received_at, filing.details_json);
+    REQUIRE(receipt.ok());
+    if (*receipt) receipts.push_back(std::move(**receipt));
     return std::move(**out);
   }
 

@@ -647,9 +647,10 @@ TEMPLATE_TEST_CASE("receipt contract: filings owe their receipts in log order un
   CHECK((*owed)[2].request.id == "r3");
   // The first refused by the gateway: queued with its attempt counted.
   auto m1 = service.receipt((*owed)[0].request, (*owed)[0].received_at, (*owed)[0].details_json);
-  REQUIRE(m1);
+  REQUIRE(m1.ok());
+  REQUIRE(*m1);
   TimePoint retry_at = r1.received_at + std::chrono::minutes(1);
-  REQUIRE(w.backend.receipts.handled((*owed)[1].position, {{(*owed)[0].request, *m1, {r1.received_at, "gateway said 503", retry_at}}}).ok());
+  REQUIRE(w.backend.receipts.handled((*owed)[1].position, {{(*owed)[0].request, **m1, {r1.received_at, "gateway said 503", retry_at}}}).ok());
   auto left = w.backend.receipts.owed(10);
   REQUIRE(left->size() == 1);
   CHECK(left->front().request.id == "r3");
@@ -754,6 +755,69 @@ TEMPLATE_TEST_CASE("delivery contract: the outbox worker sends each receipt once
   app::OutboxWorker restarted(w.backend.outbox, {w.backend.receipts, service}, sink, w.clock, retries);
   std::this_thread::sleep_for(500ms);
   CHECK(sink.sent().size() == 3);
+}
+
+// A vault that cannot be read while `away` is set, as during a failover.
+class AwayVault final : public SubjectVault {
+ public:
+  explicit AwayVault(SubjectVault& vault) : vault_(vault) {}
+  std::atomic<bool> away{false};
+  void put(SubjectRecord record, RefDone done) override { vault_.put(std::move(record), std::move(done)); }
+  Result<SubjectRecord> get(std::string_view ref) const override {
+    if (away) return fail(Error::unavailable("the database is away"));
+    return vault_.get(ref);
+  }
+  Result<std::optional<std::string>> find_by_nik(std::string_view nik) const override { return vault_.find_by_nik(nik); }
+  Result<std::optional<std::string>> find_by_email(std::string_view email) const override {
+    return vault_.find_by_email(email);
+  }
+  void erase(std::string ref, Done done) override { vault_.erase(std::move(ref), std::move(done)); }
+  void set_legal_hold(std::string ref, LegalHold hold, Done done) override {
+    vault_.set_legal_hold(std::move(ref), std::move(hold), std::move(done));
+  }
+
+ private:
+  SubjectVault& vault_;
+};
+
+TEMPLATE_TEST_CASE("delivery contract: a receipt whose address cannot be looked up now is sent later, not skipped",
+                   "[storage][contract][delivery][receipts]", SqliteBackend, PostgresBackend) {
+  using namespace std::chrono_literals;
+  World<TestType> w;
+  AwayVault vault(w.backend.vault);
+  SubjectNotices notices{test::shipped_messages(), test::shipped_policies(), vault, w.backend.store};
+  RequestService service{test::shipped_workflows(), test::shipped_policies(), w.backend.store, w.clock,
+                         [] { return std::string("r1"); }, {&notices, nullptr}};
+  Filing filing;
+  filing.details_json = R"({"contact_given":{"email":"ani@example.org"},"locale":"en"})";
+  REQUIRE(wait_for<Result<Request>>([&](auto done) {
+    service.submit({"access", "id-pdp", "s-ani", {"subject", Role::subject}, filing, {}}, done);
+  }).ok());
+  w.backend.sequence();
+  test::RecordingSink sink;
+  vault.away = true;
+  {
+    app::OutboxWorker worker(w.backend.outbox, {w.backend.receipts, service}, sink, w.clock, {1s, 1s, 1h});
+    std::this_thread::sleep_for(500ms);
+    CHECK(sink.sent().empty());
+    CHECK(w.backend.receipts.owed(10)->size() == 1);  // still owed: not marked sent
+    vault.away = false;
+    REQUIRE(test::eventually([&] { return sink.sent().size() == 1; }));
+    CHECK(sink.sent()[0].to == "ani@example.org");
+  }
+  // And an event whose message cannot be composed now is refused, not
+  // committed without it.
+  vault.away = true;
+  auto approved = wait_for<Result<Request>>([&](auto done) {
+    service.fire("r1", {"verify_manually", {"vera", Role::verifier}, "", 1, {}, {}}, done);
+  });
+  CHECK(approved.ok());  // verify_manually tells the subject nothing
+  auto rejected = wait_for<Result<Request>>([&](auto done) {
+    service.fire("r1", {"reject", {"rita", Role::reviewer}, "not BSrE's data", 2, {}, {}}, done);
+  });
+  REQUIRE_FALSE(rejected.ok());
+  CHECK(rejected.error().code == ErrorCode::unavailable);
+  CHECK(w.backend.store.load("r1")->state == "in_review");
 }
 
 TEST_CASE("postgres sequencer: entries from many connections, long and short transactions interleaved, "

@@ -607,6 +607,16 @@ def main():
             time.sleep(0.5)
         if missing:
             problems.append(f"{len(missing)} messages owed were never delivered, e.g. to request {missing[0]}")
+            # What the database says of the first few, for the post-mortem.
+            mark = cluster.psql("SELECT convert_from(value, 'UTF8') FROM meta WHERE key = 'receipts_through'", "dsr")
+            say(f"receipts are marked sent through position {mark}")
+            for r in missing[:5]:
+                first = cluster.psql(f"SELECT seq FROM journal WHERE request_id = '{r}' AND request_seq = 1", "dsr")
+                rows = cluster.psql(f"SELECT kind, status, attempts, claimed_by, last_error FROM outbox "
+                                    f"WHERE request_id = '{r}'", "dsr")
+                events = [e for e in ledger.events.get(r, [])]
+                say(f"missing {r}: got {got.get(r, {})}, acknowledged {events}, first entry at position {first}, "
+                    f"outbox rows: {rows or 'none'}")
         duplicates = sum(n - 1 for counts in got.values() for n in counts.values() if n > 1)
 
         if args.failovers and readyz_refused == 0:
