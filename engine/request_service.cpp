@@ -99,7 +99,7 @@ void RequestService::submit(const Submission& submission, Done done) {
 
 Result<std::optional<OutgoingMessage>> RequestService::receipt(const RequestHeader& header, TimePoint received_at,
                                                               std::string_view details_json) const {
-  constexpr std::optional<OutgoingMessage> kNone;
+  const std::optional<OutgoingMessage> kNone;  // no message owed
   if (with_.notices == nullptr) return kNone;
   const Workflow* workflow = workflows_.find(header.type);
   if (workflow == nullptr || workflow->start.notify_subject.empty()) return kNone;

@@ -22,7 +22,7 @@ Result<std::optional<OutgoingMessage>> SubjectNotices::compose(const Request& re
                                                                MessageCatalog::Variables variables,
                                                                std::optional<TimePoint> due_at,
                                                                std::string_view details_json) const {
-  constexpr std::optional<OutgoingMessage> kNone;
+  const std::optional<OutgoingMessage> kNone;  // no message owed
   std::string stored;
   if (details_json.empty()) {
     auto details = store_.details(request.id);
