@@ -87,7 +87,7 @@ class PostgresStorage final : public StorageBackend {
   storage::TokenRegistry tokens_{std::make_unique<pg::PgTokenRows>(pool_, executor_), keys_};
   pg::PgVerificationCodes codes_{pool_, keys_, executor_};
   pg::PgDisclosures disclosures_{pool_, keys_, executor_};
-  storage::SqliteAuditTrail audit_{[this] {
+  storage::AuditTrailCheck audit_{[this] {
     return pool_.with([](pg::Connection& c) { return pg::verify_audit_log(c); });
   }};
   pg::PgNotificationLedger notifications_{pool_, keys_, executor_, {node_, kClaimHold}};

@@ -58,7 +58,7 @@ class SqliteStorage final : public StorageBackend {
   storage::TokenRegistry tokens_{*db_};
   storage::VerificationCodes codes_{*db_};
   storage::SqliteDisclosures disclosures_{*db_};
-  storage::SqliteAuditTrail audit_{[db = db_.get()] {
+  storage::AuditTrailCheck audit_{[db = db_.get()] {
     return db->read("verifying the audit log", [](SQLite::Database& c) { return storage::verify_audit_log(c); });
   }};
   storage::SqliteNotificationLedger notifications_{*db_};

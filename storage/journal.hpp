@@ -95,10 +95,11 @@ std::string request_row_disagrees(std::int64_t version, const std::string& state
 // /v1/audit/verify report it.
 Result<AuditVerdict> verify_audit_log(SQLite::Database& db);
 
-// The engine's AuditTrail over a database's journal.
-class SqliteAuditTrail final : public AuditTrail {
+// The engine's AuditTrail as the function that audits a database (either
+// backend's verify_audit_log on a connection of its own).
+class AuditTrailCheck final : public AuditTrail {
  public:
-  SqliteAuditTrail(std::function<Result<AuditVerdict>()> verify) : verify_(std::move(verify)) {}
+  AuditTrailCheck(std::function<Result<AuditVerdict>()> verify) : verify_(std::move(verify)) {}
   Result<AuditVerdict> verify() const override { return verify_(); }
 
  private:

@@ -30,7 +30,7 @@ ApiHarness::ApiHarness() : clock(at("2025-03-03T02:15:00Z")) {
   auto made = storage::Ed25519Signer::open(*db);
   REQUIRE(made.ok());
   signer = std::move(made).value();
-  audit = std::make_unique<storage::SqliteAuditTrail>([this] {
+  audit = std::make_unique<storage::AuditTrailCheck>([this] {
     return db->read("verify", [this](SQLite::Database& c) { return storage::verify_audit_log(c); });
   });
   notifications = std::make_unique<storage::SqliteNotificationLedger>(*db);

@@ -59,7 +59,7 @@ class ApiHarness {
   std::unique_ptr<storage::Outbox> outbox;
   std::unique_ptr<storage::SqliteDisclosures> disclosures;
   std::unique_ptr<storage::Ed25519Signer> signer;
-  std::unique_ptr<storage::SqliteAuditTrail> audit;
+  std::unique_ptr<storage::AuditTrailCheck> audit;
   std::unique_ptr<storage::SqliteNotificationLedger> notifications;
   std::unique_ptr<SubjectNotices> notices;
   std::unique_ptr<RequestService> requests;

@@ -11,6 +11,12 @@ namespace dsr::storage::pg {
 Result<std::size_t> Sequencer::run_once(std::size_t batch) {
   auto leased = pool_.lease();
   if (!leased) return fail(leased.error());
+  // Idle, nothing is written: the lease is taken (a synchronous commit)
+  // only when some entry is ready for its place.
+  auto ready = (*leased)->exec("SELECT EXISTS (SELECT 1 FROM journal WHERE seq IS NULL "
+                               "AND xid < pg_snapshot_xmin(pg_current_snapshot()))");
+  if (!ready) return fail(ready.error());
+  if (!ready->boolean(0, 0)) return std::size_t{0};
   return in_transaction(**leased, [&](Connection& c) -> Result<std::size_t> {
     // The lease, taken or renewed; its row stays locked until COMMIT.
     auto lease = hold_lease(c, "sequencer", {owner_, lease_});

@@ -76,7 +76,7 @@ struct FuzzedApi::Parts {
   std::unique_ptr<storage::VerificationCodes> codes;
   std::unique_ptr<storage::SqliteDisclosures> disclosures;
   std::unique_ptr<storage::Ed25519Signer> signer;
-  std::unique_ptr<storage::SqliteAuditTrail> audit;
+  std::unique_ptr<storage::AuditTrailCheck> audit;
   std::unique_ptr<storage::SqliteNotificationLedger> notifications;
   std::unique_ptr<SubjectNotices> notices;
   std::unique_ptr<RequestService> requests;
@@ -98,7 +98,7 @@ FuzzedApi::FuzzedApi() : parts_(std::make_unique<Parts>()) {
   p.disclosures = std::make_unique<storage::SqliteDisclosures>(*p.db);
   p.signer = must(storage::Ed25519Signer::open(*p.db), "no signing key");
   storage::Database& db = *p.db;
-  p.audit = std::make_unique<storage::SqliteAuditTrail>([&db] {
+  p.audit = std::make_unique<storage::AuditTrailCheck>([&db] {
     return db.read("verifying the audit log", [&db](SQLite::Database& c) { return storage::verify_audit_log(c); });
   });
   p.notifications = std::make_unique<storage::SqliteNotificationLedger>(*p.db);
