@@ -55,6 +55,7 @@ struct ApiContext {
   const SlaReports* reports = nullptr;  // GET /v1/reports/sla answers 503 without
   TokenAdministration* token_admin = nullptr;  // /v1/tokens answers 503 without
   AuditLogReader* audit_log = nullptr;          // /v1/log/* answer 503 without
+  ConsentLedger* consents = nullptr;            // the consent routes answer 503 without
 };
 
 }  // namespace dsr::api

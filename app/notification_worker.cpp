@@ -18,6 +18,12 @@ std::string notification_body(const storage::DueNotification& due, const std::st
                            {"subject", {{"nik", due.nik}}}};
   auto changes = boost::json::parse(due.changes_json);
   if (changes.is_array() && !changes.get_array().empty()) body["changes"] = std::move(changes);
+  // purpose (a consent withdrawal), restriction, export (a transfer); never
+  // one of the fields above.
+  auto fields = boost::json::parse(due.fields_json);
+  if (fields.is_object())
+    for (const auto& [name, value] : fields.get_object())
+      if (!body.contains(name)) body[name] = value;
   body["ack_url"] = fmt::format("{}/v1/notifications/{}/ack", public_url, n.id);
   return boost::json::serialize(body);
 }

@@ -186,6 +186,7 @@ int serve_command(const std::vector<std::string>& args) {
   context.reports = reports.get();
   context.token_admin = &ports.tokens;
   context.audit_log = &ports.audit_log;
+  context.consents = &ports.consents;
   auto router = api::build_router(context);
   api::ServerOptions server_options;
   server_options.address = host;

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "storage/consent_ledger.hpp"
 #include "storage/database.hpp"
 #include "storage/journal.hpp"
 #include "storage/log_checkpoints.hpp"
@@ -65,8 +66,9 @@ class SqliteStorage final : public StorageBackend {
   storage::Outbox outbox_{*db_};
   storage::FilingReceipts receipts_{*db_};
   storage::SqliteAuditLog audit_log_{*db_};
+  storage::SqliteConsentLedger consents_{*db_};
   StoragePorts ports_{store_,         vault_,         tokens_, codes_,    disclosures_, *signer_,  audit_,
-                      notifications_, notifications_, outbox_, receipts_, audit_log_};
+                      notifications_, notifications_, outbox_, receipts_, audit_log_, consents_};
 };
 
 }  // namespace

@@ -39,6 +39,7 @@ struct StoragePorts {
   storage::MessageQueue& outbox;
   storage::ReceiptQueue& receipts;
   AuditLogReader& audit_log;
+  ConsentLedger& consents;
 };
 
 class StorageBackend {

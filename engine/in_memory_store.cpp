@@ -47,6 +47,19 @@ void InMemoryStore::commit(RequestChange change, Completion done) {
   done(status);
 }
 
+Result<std::optional<std::string>> InMemoryStore::open_request_of(std::string_view subject_ref,
+                                                                  std::string_view type) const {
+  std::lock_guard lock(mutex_);
+  std::optional<std::pair<TimePoint, std::string>> oldest;
+  for (const auto& [id, entry] : requests_) {
+    if (entry.closed || entry.header.subject_ref != subject_ref || entry.header.type != type) continue;
+    std::pair candidate(entry.events.front().at, id);
+    if (!oldest || candidate < *oldest) oldest = candidate;
+  }
+  if (!oldest) return std::optional<std::string>{};
+  return std::optional<std::string>{oldest->second};
+}
+
 std::vector<OutgoingMessage> InMemoryStore::messages() const {
   std::lock_guard lock(mutex_);
   return messages_;
@@ -67,7 +80,8 @@ Result<RequestPage> InMemoryStore::list(const RequestQuery& q) const {
     if (q.assignee && r.assignee != *q.assignee) continue;
     if (q.overdue_only && (entry.closed || !(entry.due_at && *entry.due_at < q.now))) continue;
     if (q.received_before && !(r.received_at < *q.received_before)) continue;
-    all.push_back({r.id, r.type, r.policy, r.state, r.version, r.received_at, entry.due_at, r.extended, r.assignee});
+    all.push_back({r.id, r.type, r.policy, r.state, r.version, r.received_at, entry.due_at, r.extended, r.assignee,
+                   r.duplicate_of});
   }
   auto key = [](const RequestSummary& s) { return std::pair(s.due_at.value_or(TimePoint::max()), s.id); };
   std::sort(all.begin(), all.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });

@@ -26,7 +26,7 @@ struct TemplateContract {
 // Every template written at a step of a request may use these.
 const std::vector<std::string_view> kCommon{"request_id", "request_type", "contact", "due_at"};
 
-const std::array<TemplateContract, 13> kContracts{{
+const std::array<TemplateContract, 18> kContracts{{
     // Written by the portal with the code alone, short enough for an SMS.
     {"verification_code", {"code", "minutes", "request_id"}, {"code"}, false},
     {"verification_reminder", {}, {}},
@@ -42,6 +42,14 @@ const std::array<TemplateContract, 13> kContracts{{
     {"inquiry_answered", {"reason"}, {"reason"}},
     {"withdrawn", {}, {}},
     {"expired", {}, {}},
+    {"consent_withdrawn", {}, {}},
+    {"restriction_applied", {}, {}},
+    // The supervisor's reason for lifting it is the subject's to read.
+    {"restriction_lifted", {"reason"}, {"reason"}},
+    {"export_ready", {}, {}},
+    // A request a verifier filed for the subject: its tracking token goes to
+    // the contact on record, never to the officer.
+    {"filed_on_behalf", {"tracking_token"}, {"tracking_token", "due_at"}},
 }};
 
 const std::array<std::string_view, 2> kRequiredLocales{"id", "en"};

@@ -157,6 +157,7 @@ struct Disclosure {
   std::string legal_basis;
   TimePoint disclosed_at;
   std::string recorded_by;
+  std::string purpose = {};  // the purpose it served, if named: a consent withdrawal for it tells this recipient
 };
 
 struct DisclosureEntry {
@@ -176,6 +177,37 @@ class DisclosureRegistry {
   virtual void institution_recipient(std::string organization, std::function<void(Result<std::string>)> done) = 0;
   virtual void record(Disclosure disclosure, std::function<void(Result<std::string>)> done) = 0;
   virtual Result<std::vector<DisclosureEntry>> for_subject(std::string_view subject_ref) const = 0;
+};
+
+// The consent ledger (policy C.3, H.2; UU PDP Pasal 20-22 and 40): every
+// consent a subject gave or withdrew, for which purpose, under which version
+// of the privacy policy, when, through which channel, and a reference to the
+// evidence. Entries are never changed: a withdrawal is a new entry.
+struct Consent {
+  std::string subject_ref;
+  std::string purpose;
+  std::string status;          // "given" or "withdrawn"
+  std::string policy_version;  // the privacy policy's version it was given under
+  TimePoint at;                // when it was given or withdrawn
+  std::string channel;         // e.g. "portal", "paper_form", "request"
+  std::string evidence_ref;    // where the proof is kept (a document id; a request id)
+  std::string recorded_by;     // the principal that recorded it
+  std::string request_id;      // the consent_withdrawal request that recorded it, if one did
+};
+
+struct ConsentEntry {
+  std::string id;
+  Consent consent;
+  TimePoint recorded_at;
+};
+
+class ConsentLedger {
+ public:
+  virtual ~ConsentLedger() = default;
+  // Completes once durable, with the entry's id.
+  virtual void record(Consent consent, std::function<void(Result<std::string>)> done) = 0;
+  // The subject's entries, oldest first.
+  virtual Result<std::vector<ConsentEntry>> for_subject(std::string_view subject_ref) const = 0;
 };
 
 // One notice to one recipient that a subject's data was corrected or erased

@@ -3,7 +3,10 @@
 namespace dsr {
 
 void apply_event(Request& request, const Event& event) {
-  if (event.name == kSubmitEvent) request.received_at = event.at;
+  if (event.name == kSubmitEvent) {
+    request.received_at = event.at;
+    if (auto it = event.data.find("duplicate_of"); it != event.data.end()) request.duplicate_of = it->second;
+  }
   request.state = event.to_state;
   request.version = event.sequence;
   if (event.clock == ClockEffect::extend) request.extended = true;

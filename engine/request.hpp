@@ -55,6 +55,9 @@ struct Request {
   bool extended = false;
   std::optional<std::string> assignee;
   std::string outcome;
+  // The open request of the same type and subject this one duplicates
+  // (the submit event's "duplicate_of"), so that reviewers work them together.
+  std::optional<std::string> duplicate_of;
   std::vector<Event> events;
 };
 

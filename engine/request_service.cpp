@@ -45,26 +45,92 @@ Result<std::string> RequestService::guard_refusal(const Transition& transition, 
                      "request with complete_unacknowledged and a reason", waiting);
 }
 
-Result<Fulfilment> RequestService::fulfilment_for(const Transition& transition, const Request& request) const {
-  Fulfilment f;
-  f.erase_subject = transition.has_effect(Effect::erase_subject);
-  f.notify_recipients = transition.has_effect(Effect::notify_recipients);
-  if (!transition.has_effect(Effect::apply_corrections)) return f;
-  auto details = store_.details(request.id);
+namespace {
+
+// The filing's form (its details), as far as the effects need it.
+Result<boost::json::object> filed_details(const Store& store, const Request& request) {
+  auto details = store.details(request.id);
   if (!details) return fail(details.error());
   boost::system::error_code ec;
   auto form = boost::json::parse(*details, ec);
-  const boost::json::value* corrections = (!ec && form.is_object()) ? form.as_object().if_contains("corrections") : nullptr;
-  if (corrections == nullptr || !corrections->is_array())
-    return fail(Error(ErrorCode::conflict, fmt::format("request {} holds no corrections to apply", request.id), "no_corrections"));
-  boost::json::array changes;
-  for (const auto& c : corrections->get_array()) {
-    std::string field(c.at("field").as_string()), value(c.at("requested").as_string());
-    f.corrections[field] = value;
-    changes.push_back({{"field", field}, {"value", value}});
+  if (ec || !form.is_object()) return boost::json::object{};
+  return std::move(form.get_object());
+}
+
+std::optional<std::string> detail_text(const boost::json::object& form, std::string_view field) {
+  const auto* v = form.if_contains(field);
+  if (v == nullptr || !v->is_string()) return std::nullopt;
+  return std::string(v->get_string());
+}
+
+Error missing_detail(const Request& request, std::string_view field) {
+  return Error(ErrorCode::conflict, fmt::format("request {} holds no {} to act on", request.id, field), "no_details");
+}
+
+}  // namespace
+
+Result<Fulfilment> RequestService::fulfilment_for(const Transition& transition, const Request& request,
+                                                  const Event& event) const {
+  Fulfilment f;
+  f.erase_subject = transition.has_effect(Effect::erase_subject);
+  f.notify_recipients = transition.has_effect(Effect::notify_recipients);
+  bool needs_form = transition.has_effect(Effect::apply_corrections) || transition.has_effect(Effect::withdraw_consent) ||
+                    transition.has_effect(Effect::restrict_processing) || transition.has_effect(Effect::transfer_export);
+  if (!needs_form) {
+    if (transition.has_effect(Effect::lift_restriction)) {
+      f.lift_restriction = true;
+      f.notice_json = boost::json::serialize(boost::json::object{
+          {"restriction", {{"status", "lifted"}, {"at", format_rfc3339(event.at)}}}});
+    }
+    return f;
   }
-  f.changes_json = boost::json::serialize(changes);
+  auto form = filed_details(store_, request);
+  if (!form) return fail(form.error());
+  boost::json::object notice;
+  if (transition.has_effect(Effect::apply_corrections)) {
+    const boost::json::value* corrections = form->if_contains("corrections");
+    if (corrections == nullptr || !corrections->is_array())
+      return fail(Error(ErrorCode::conflict, fmt::format("request {} holds no corrections to apply", request.id), "no_corrections"));
+    boost::json::array changes;
+    for (const auto& c : corrections->get_array()) {
+      std::string field(c.at("field").as_string()), value(c.at("requested").as_string());
+      f.corrections[field] = value;
+      changes.push_back({{"field", field}, {"value", value}});
+    }
+    f.changes_json = boost::json::serialize(changes);
+  }
+  if (transition.has_effect(Effect::withdraw_consent)) {
+    auto purpose = detail_text(*form, "purpose");
+    if (!purpose) return fail(missing_detail(request, "purpose"));
+    // The policy version is the one the withdrawn consent was given under:
+    // the storage fills it in from the ledger.
+    f.consent = Consent{request.subject_ref, *purpose, "withdrawn", "", event.at, "request", request.id,
+                        event.actor.principal, request.id};
+    f.notice_purpose = *purpose;
+    notice["purpose"] = *purpose;
+  }
+  if (transition.has_effect(Effect::restrict_processing)) {
+    Restriction r{event.at, {}, request.id};
+    boost::json::array categories;
+    if (const auto* named = form->if_contains("categories"); named != nullptr && named->is_array())
+      for (const auto& c : named->get_array())
+        if (c.is_string()) {
+          r.categories.emplace_back(c.get_string());
+          categories.push_back(c);
+        }
+    f.restriction = std::move(r);
+    notice["restriction"] = {{"status", "restricted"}, {"since", format_rfc3339(event.at)},
+                             {"categories", std::move(categories)}};
+  }
+  if (transition.has_effect(Effect::transfer_export)) f.transfer_to = detail_text(*form, "transfer_to");
+  f.notice_json = boost::json::serialize(notice);
   return f;
+}
+
+Result<std::optional<std::string>> RequestService::duplicated(const Submission& submission) const {
+  // A subject not on file is a reference of its own filing: nothing to match.
+  if (submission.subject_ref.starts_with("u-")) return std::optional<std::string>{};
+  return store_.open_request_of(submission.subject_ref, submission.type);
 }
 
 Result<const Workflow*> RequestService::workflow_for(std::string_view type) const {
@@ -82,14 +148,27 @@ void RequestService::submit(const Submission& submission, Done done) {
   if (!event) return done(fail(to_error(event.error())));
   auto due = sla_.deadline(submission.policy, submission.type, now, {}, false, now);
   if (!due) return done(fail(due.error()));
+  auto duplicate = duplicated(submission);
+  if (!duplicate) return done(fail(duplicate.error()));
+  if (*duplicate) event->data["duplicate_of"] = **duplicate;
 
   RequestHeader header{submission.id ? *submission.id : new_id_(), submission.type, submission.policy, submission.subject_ref};
-  Request request = fold_request(header, std::span(&event.value(), 1));
+  std::vector<Event> events{event.value()};
+  Request request = fold_request(header, events);
+  if (submission.verified_by) {
+    Command check = *submission.verified_by;
+    check.at = now;
+    check.expected_version = request.version;
+    auto verified = decide(**workflow, request, check);
+    if (!verified) return done(fail(to_error(verified.error())));
+    apply_event(request, verified.value());
+    events.push_back(std::move(verified).value());
+  }
   std::vector<OutgoingMessage> messages = submission.messages;
   for (auto& m : messages) m.request_id = header.id;  // known only now
   // The start's notify_subject (the receipt) is not queued here: it is
   // written from the stored filing afterwards, see receipt().
-  store_.commit(RequestChange{header, 0, {event.value()}, due->due_at, submission.filing, std::move(messages),
+  store_.commit(RequestChange{header, 0, std::move(events), due->due_at, submission.filing, std::move(messages),
                              std::nullopt, {}, milestones_of(request, **workflow)},
                 [request = std::move(request), done = std::move(done)](Status status) mutable {
                   if (!status) return done(fail(status.error()));
@@ -142,7 +221,7 @@ void RequestService::fire(std::string_view request_id, Command command, Done don
     if (!notifications) return done(fail(notifications.error()));
     if (auto waiting = unacknowledged_list(*notifications); !waiting.empty()) event->data["unacknowledged"] = waiting;
   }
-  auto fulfilment = fulfilment_for(transition, *request);
+  auto fulfilment = fulfilment_for(transition, *request, *event);
   if (!fulfilment) return done(fail(fulfilment.error()));
 
   RequestHeader header{request->id, request->type, request->policy, request->subject_ref};

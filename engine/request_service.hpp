@@ -30,6 +30,10 @@ struct Submission {
   std::vector<OutgoingMessage> messages;
   std::optional<std::string> id = std::nullopt;  // chosen by the caller (to answer before it is stored); else the IdSource's
   std::optional<TimePoint> at = std::nullopt;    // the instant of receipt, if the caller already fixed it
+  // Filed by a verifier for a subject who called or came in: the identity
+  // check they made, recorded as the verify_manually event in the filing's
+  // own commit (its reason and data: channel, representative).
+  std::optional<Command> verified_by = std::nullopt;
 };
 
 // Optional parts of a RequestService: without `notices` no subject is
@@ -85,7 +89,10 @@ class RequestService {
   Result<const Workflow*> workflow_for(std::string_view type) const;
   // Why `transition`'s guard does not hold now, or empty.
   Result<std::string> guard_refusal(const Transition& transition, const Request& request) const;
-  Result<Fulfilment> fulfilment_for(const Transition& transition, const Request& request) const;
+  Result<Fulfilment> fulfilment_for(const Transition& transition, const Request& request, const Event& event) const;
+  // An open request of the same type for the same subject on file, which a
+  // new filing duplicates.
+  Result<std::optional<std::string>> duplicated(const Submission& submission) const;
   Result<std::vector<RecipientNotification>> notifications_of(const Request& request) const;
 
   const WorkflowSet& workflows_;

@@ -21,6 +21,7 @@
 #include "engine/request.hpp"
 #include "engine/request_milestones.hpp"
 #include "engine/result.hpp"
+#include "engine/subject_vault.hpp"
 
 namespace dsr {
 
@@ -65,8 +66,24 @@ struct Fulfilment {
   // array, "[]" for an erasure).
   bool notify_recipients = false;
   std::string changes_json = "[]";
+  // Further fields of the recipients' webhook body, a JSON object
+  // ("purpose", "restriction", "export").
+  std::string notice_json = "{}";
+  // Which recipients are told: every recipient of the subject's data, only
+  // those that received it for `notice_purpose` (a consent withdrawal), or
+  // only `transfer_to` (a portability transfer, recorded as a disclosure
+  // of `transfer_categories`, with the export in the notice).
+  std::optional<std::string> notice_purpose;
+  std::optional<std::string> transfer_to;
+  // Consent ledger and restriction, written in the same transaction.
+  std::optional<Consent> consent;
+  std::optional<Restriction> restriction;  // placed (merged with one in force)
+  bool lift_restriction = false;
 
-  bool empty() const { return corrections.empty() && !erase_subject && !notify_recipients; }
+  bool empty() const {
+    return corrections.empty() && !erase_subject && !notify_recipients && !consent && !restriction &&
+           !lift_restriction && !transfer_to;
+  }
 };
 
 struct RequestChange {
@@ -103,6 +120,7 @@ struct RequestSummary {
   std::optional<TimePoint> due_at;
   bool extended = false;
   std::optional<std::string> assignee;
+  std::optional<std::string> duplicate_of;
 };
 
 struct RequestPage {
@@ -137,6 +155,9 @@ class Store {
   // What a filing with this Idempotency-Key answered, if any.
   virtual Result<std::optional<IdempotentReply>> idempotent_reply(std::string_view key) const = 0;
   virtual Result<QueueStats> stats(TimePoint now) const = 0;
+  // The oldest request of `type` for `subject_ref` that is not closed, if any.
+  virtual Result<std::optional<std::string>> open_request_of(std::string_view subject_ref,
+                                                             std::string_view type) const = 0;
 };
 
 // Keeps everything in memory, completes every commit at once. Thread-safe:
@@ -150,6 +171,7 @@ class InMemoryStore final : public Store {
   Result<std::vector<Correspondence>> correspondence(std::string_view id) const override;
   Result<std::optional<IdempotentReply>> idempotent_reply(std::string_view key) const override;
   Result<QueueStats> stats(TimePoint now) const override;
+  Result<std::optional<std::string>> open_request_of(std::string_view subject_ref, std::string_view type) const override;
 
   // What the commits queued and carried out, for tests.
   std::vector<OutgoingMessage> messages() const;

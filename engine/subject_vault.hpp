@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/result.hpp"
 #include "engine/time.hpp"
@@ -41,6 +42,18 @@ struct LegalHold {
   TimePoint at;
 };
 
+// A restriction of processing on a subject's record (UU PDP Pasal 41,
+// GDPR Art. 18): while it stands, the named categories (all, when none are
+// named) may be stored but not otherwise processed. Set and lifted by the
+// events of a restriction request.
+struct Restriction {
+  TimePoint since;
+  std::vector<std::string> categories;  // empty: every category
+  std::string request_id;               // the request that placed it
+
+  friend bool operator==(const Restriction&, const Restriction&) = default;
+};
+
 class SubjectVault {
  public:
   using RefDone = std::function<void(Result<std::string>)>;
@@ -56,6 +69,8 @@ class SubjectVault {
   virtual void erase(std::string subject_ref, Done done) = 0;
   // Places or lifts a legal hold; not_found when there is no such record.
   virtual void set_legal_hold(std::string subject_ref, LegalHold hold, Done done) = 0;
+  // The restriction in force on the record, if any.
+  virtual Result<std::optional<Restriction>> restriction(std::string_view subject_ref) const = 0;
 };
 
 }  // namespace dsr

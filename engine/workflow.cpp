@@ -34,10 +34,14 @@ constexpr NameTable<ReasonRule, 3> kReasonRules{{
     {ReasonRule::required, "required"},
 }};
 
-constexpr NameTable<Effect, 3> kEffects{{
+constexpr NameTable<Effect, 7> kEffects{{
     {Effect::apply_corrections, "apply_corrections"},
     {Effect::erase_subject, "erase_subject"},
     {Effect::notify_recipients, "notify_recipients"},
+    {Effect::withdraw_consent, "withdraw_consent"},
+    {Effect::restrict_processing, "restrict_processing"},
+    {Effect::lift_restriction, "lift_restriction"},
+    {Effect::transfer_export, "transfer_export"},
 }};
 
 constexpr NameTable<Guard, 2> kGuards{{

@@ -41,6 +41,11 @@ enum class Effect {
   apply_corrections,  // the corrections the subject asked for, to the record on file (F.6)
   erase_subject,      // crypto-shred the subject's record (F.5, E.7)
   notify_recipients,  // one notification per recipient of the subject's data (D.2)
+  withdraw_consent,   // the withdrawal of details.purpose into the consent ledger (C.3, H.2); notices
+                      // go only to recipients of data disclosed for that purpose
+  restrict_processing,  // the record carries a restriction of details.categories (UU PDP Pasal 41)
+  lift_restriction,     // the record's restriction ends
+  transfer_export,      // the portable export to details.transfer_to, recorded as a disclosure (Pasal 13)
 };
 
 // A condition the engine checks before a transition may fire, beyond role,

@@ -161,7 +161,9 @@ class WorkflowParser {
           t.effects.push_back(*effect);
         } else {
           diag_.add(fmt::format("{}.effects[{}]", path, i),
-                    fmt::format("unknown effect \"{}\" (apply_corrections, erase_subject, notify_recipients)", (*effects)[i]));
+                    fmt::format("unknown effect \"{}\" (apply_corrections, erase_subject, notify_recipients, withdraw_consent, "
+                                "restrict_processing, lift_restriction, transfer_export)",
+                                (*effects)[i]));
         }
       }
     }
@@ -186,9 +188,11 @@ class WorkflowParser {
   void check_effects(const ParsedTransition& parsed) {
     const Transition& t = parsed.transition;
     const State* to = t.to ? workflow_.find_state(*t.to) : nullptr;
+    // Or the request stays where it is (lifting a restriction of a
+    // completed request): nothing then waits for the acknowledgements.
     if (t.has_effect(Effect::notify_recipients) && to != nullptr && to->kind != StepKind::recipient_notification)
-      diag_.add(parsed.path + ".to", fmt::format("\"notify_recipients\" must lead to a recipient_notification step, "
-                                                 "not \"{}\"", *t.to));
+      diag_.add(parsed.path + ".to", fmt::format("\"notify_recipients\" must lead to a recipient_notification step "
+                                                 "or stay in the state it fires in, not go to \"{}\"", *t.to));
     if (t.guard == Guard::all_recipients_acknowledged &&
         std::none_of(t.from.begin(), t.from.end(), [&](const std::string& s) {
           const State* from = workflow_.find_state(s);
@@ -223,7 +227,9 @@ class WorkflowParser {
         for (std::size_t i = 0; i < t.from.size(); ++i) {
           std::string path = fmt::format("{}.from[{}]", parsed.path, i);
           check_state_ref(t.from[i], path);
-          if (workflow_.is_terminal(t.from[i]))
+          // An event that stays (lifting a completed restriction) may fire
+          // in a terminal state; nothing may leave one.
+          if (workflow_.is_terminal(t.from[i]) && t.to)
             diag_.add(path, fmt::format("\"{}\" is terminal: nothing may leave it", t.from[i]));
         }
       }

@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 13> kMigrations{{
+const std::array<Migration, 14> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -358,6 +358,39 @@ ALTER TABLE journal ADD COLUMN nodes BLOB;
 UPDATE journal SET salt = json_extract(CAST(leaf AS TEXT), '$.salt') WHERE leaf IS NOT NULL;
 ALTER TABLE journal DROP COLUMN leaf;
 DROP TABLE log_nodes;
+)sql"},
+    {14, "consents, restrictions, disclosure purposes and duplicate requests", R"sql(
+-- The consent ledger (policy C.3, H.2): append only; a withdrawal is a new
+-- row. Erased with the subject's record.
+CREATE TABLE consents (
+  id             TEXT PRIMARY KEY,
+  subject_ref    TEXT NOT NULL,
+  purpose        TEXT NOT NULL,
+  status         TEXT NOT NULL CHECK (status IN ('given', 'withdrawn')),
+  policy_version TEXT NOT NULL,
+  at             INTEGER NOT NULL,
+  channel        TEXT NOT NULL,
+  evidence_ref   TEXT NOT NULL,
+  recorded_by    TEXT NOT NULL,
+  request_id     TEXT,
+  recorded_at    INTEGER NOT NULL
+);
+CREATE INDEX consents_by_subject ON consents (subject_ref, at);
+-- The restriction of processing in force on a subject's record (UU PDP
+-- Pasal 41): one per subject; lifting it deletes the row (the journal keeps
+-- the history).
+CREATE TABLE restrictions (
+  subject_ref TEXT PRIMARY KEY,
+  since       INTEGER NOT NULL,
+  categories  TEXT NOT NULL,           -- JSON array; empty: every category
+  request_id  TEXT NOT NULL
+);
+-- The purpose a disclosure served: a consent withdrawal for that purpose
+-- tells its recipient.
+ALTER TABLE disclosures ADD COLUMN purpose TEXT NOT NULL DEFAULT '';
+-- The open request of the same type and subject a filing duplicates.
+ALTER TABLE requests ADD COLUMN duplicate_of TEXT;
+CREATE INDEX requests_open_by_subject ON requests (subject_ref, type, received_at) WHERE closed_at IS NULL;
 )sql"},
 }};
 

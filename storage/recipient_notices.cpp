@@ -52,6 +52,9 @@ Status open_notice(const MasterKey& keys, DueNotification& due, const Bytes& sea
     auto p = boost::json::parse(std::string_view(reinterpret_cast<const char*>(payload->data()), payload->size()));
     due.nik = p.at("nik").as_string();
     due.changes_json = boost::json::serialize(p.at("changes"));
+    // Notices sealed before the newer rights have no further fields.
+    if (const auto* fields = p.as_object().if_contains("fields"); fields != nullptr && fields->is_object())
+      due.fields_json = boost::json::serialize(*fields);
   } catch (const std::exception&) {
     return fail(Error::internal(fmt::format("notification {} is damaged", id)));
   }
@@ -60,15 +63,23 @@ Status open_notice(const MasterKey& keys, DueNotification& due, const Bytes& sea
 }
 
 int enqueue_recipient_notifications(WriteConnection& db, const MasterKey& keys, const RequestHeader& request,
-                                    const std::string& nik, const std::string& changes_json) {
-  auto& recipients = db.prepared("SELECT DISTINCT recipient_id FROM disclosures WHERE subject_ref = ? ORDER BY recipient_id");
-  recipients.bind(1, request.subject_ref);
+                                    const std::string& nik, const Fulfilment& f, const std::string& fields_json) {
   std::vector<std::string> ids;
-  while (recipients.executeStep()) ids.push_back(recipients.getColumn(0).getString());
-  recipients.reset();
+  if (f.transfer_to) {
+    ids.push_back(*f.transfer_to);
+  } else {
+    auto& recipients = db.prepared(
+        "SELECT DISTINCT recipient_id FROM disclosures WHERE subject_ref = ?1 AND (?2 IS NULL OR purpose = ?2) "
+        "ORDER BY recipient_id");
+    recipients.bind(1, request.subject_ref);
+    if (f.notice_purpose) recipients.bind(2, *f.notice_purpose);
+    else recipients.bind(2);
+    while (recipients.executeStep()) ids.push_back(recipients.getColumn(0).getString());
+    recipients.reset();
+  }
   auto now = static_cast<std::int64_t>(std::time(nullptr));
   for (const auto& recipient : ids) {
-    SealedNotice notice = seal_recipient_notice(keys, request, nik, changes_json);
+    SealedNotice notice = seal_recipient_notice(keys, request, nik, f.changes_json, fields_json);
     auto& insert = db.prepared(
         "INSERT INTO outbox (id, kind, request_id, subject_ref, recipient_id, payload, next_attempt_at, created_at, "
         "updated_at) VALUES (?, 'recipient_notification', ?, ?, ?, ?, ?, ?, ?)");

@@ -14,14 +14,16 @@
 
 #include "engine/ports.hpp"
 #include "engine/request.hpp"
+#include "engine/store.hpp"
 #include "storage/database.hpp"
 
 namespace dsr::storage {
 
-// Inside a writer job: queues the notices for `request`'s subject; answers
-// how many recipients there were.
+// Inside a writer job: queues one notice per recipient the fulfilment
+// names (every recipient of the subject's data; those of a purpose; the
+// one a transfer goes to); answers how many there were.
 int enqueue_recipient_notifications(WriteConnection& db, const MasterKey& keys, const RequestHeader& request,
-                                    const std::string& nik, const std::string& changes_json);
+                                    const std::string& nik, const Fulfilment& f, const std::string& fields_json);
 
 // A notice the worker should (re)send now, with what it needs to send it.
 struct DueNotification {
@@ -31,6 +33,7 @@ struct DueNotification {
   std::string signing_secret;
   std::string nik;
   std::string changes_json;    // a JSON array
+  std::string fields_json = "{}";  // further fields of the body (purpose, restriction, export)
 };
 
 // Opens a due notice's sealed payload (NIK, changes) and its recipient's

@@ -9,6 +9,7 @@
 #include <future>
 
 #include "storage/outbox.hpp"
+#include "storage/rights_rows.hpp"
 #include "storage/sqlite_values.hpp"
 
 namespace dsr::storage {
@@ -127,23 +128,26 @@ void SqliteDisclosures::institution_recipient(std::string organization, std::fun
       });
 }
 
+void insert_disclosure_in(WriteConnection& db, const std::string& id, const Disclosure& d) {
+  auto& insert = db.prepared(
+      "INSERT INTO disclosures (id, subject_ref, recipient_id, categories, legal_basis, disclosed_at, "
+      "recorded_by, recorded_at, purpose) VALUES (?,?,?,?,?,?,?,strftime('%s','now'),?)");
+  insert.bind(1, id);
+  insert.bind(2, d.subject_ref);
+  insert.bind(3, d.recipient_id);
+  insert.bind(4, categories_text(d.categories));
+  insert.bind(5, d.legal_basis);
+  insert.bind(6, unix_seconds(d.disclosed_at));
+  insert.bind(7, d.recorded_by);
+  insert.bind(8, d.purpose);
+  insert.exec();
+}
+
 void SqliteDisclosures::record(Disclosure d, std::function<void(Result<std::string>)> done) {
-  auto id = std::make_shared<std::string>("d-" + random_id(12));
+  auto id = std::make_shared<std::string>(new_disclosure_id());
   db_.writer().submit(
       [id, d = std::move(d)](WriteConnection& db) -> Status {
-        boost::json::array categories;
-        for (const auto& c : d.categories) categories.emplace_back(c);
-        auto& insert = db.prepared(
-            "INSERT INTO disclosures (id, subject_ref, recipient_id, categories, legal_basis, disclosed_at, "
-            "recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,strftime('%s','now'))");
-        insert.bind(1, *id);
-        insert.bind(2, d.subject_ref);
-        insert.bind(3, d.recipient_id);
-        insert.bind(4, boost::json::serialize(categories));
-        insert.bind(5, d.legal_basis);
-        insert.bind(6, unix_seconds(d.disclosed_at));
-        insert.bind(7, d.recorded_by);
-        insert.exec();
+        insert_disclosure_in(db, *id, d);
         return ok_status();
       },
       [id, done = std::move(done)](Status s) {
@@ -160,7 +164,7 @@ Result<std::vector<DisclosureEntry>> SqliteDisclosures::for_subject(std::string_
   return db_.read("reading the disclosure ledger", [&](SQLite::Database& db) -> Result<std::vector<DisclosureEntry>> {
     SQLite::Statement q(db,
                         "SELECT d.id, d.recipient_id, d.categories, d.legal_basis, d.disclosed_at, d.recorded_by, "
-                        "r.name, r.kind FROM disclosures d JOIN recipients r ON r.id = d.recipient_id "
+                        "r.name, r.kind, d.purpose FROM disclosures d JOIN recipients r ON r.id = d.recipient_id "
                         "WHERE d.subject_ref = ? ORDER BY d.disclosed_at, d.id");
     q.bind(1, std::string(subject_ref));
     std::vector<DisclosureEntry> out;
@@ -176,6 +180,7 @@ Result<std::vector<DisclosureEntry>> SqliteDisclosures::for_subject(std::string_
       e.disclosure.recorded_by = q.getColumn(5).getString();
       e.recipient_name = q.getColumn(6).getString();
       e.recipient_kind = q.getColumn(7).getString();
+      e.disclosure.purpose = q.getColumn(8).getString();
       out.push_back(std::move(e));
     }
     return out;

@@ -19,6 +19,10 @@
 
 namespace dsr::storage {
 
+// Inside a writer job: one disclosure ledger entry `id` (a transfer's,
+// with the request that made it).
+void insert_disclosure_in(WriteConnection& db, const std::string& id, const Disclosure& disclosure);
+
 // The disclosure ledger and the recipients, as the engine's port.
 class SqliteDisclosures final : public DisclosureRegistry {
  public:

@@ -40,9 +40,11 @@ std::string message_context(std::string_view request_id, std::int64_t seq) {
 std::string recipient_notice_context(std::string_view id) { return fmt::format("dsr/recipient-notification/v1/{}", id); }
 
 SealedNotice seal_recipient_notice(const MasterKey& keys, const RequestHeader& request, const std::string& nik,
-                                   const std::string& changes_json) {
-  std::string payload = boost::json::serialize(boost::json::object{
-      {"nik", nik}, {"type", request.type}, {"changes", boost::json::parse(changes_json)}});
+                                   const std::string& changes_json, const std::string& fields_json) {
+  std::string payload = boost::json::serialize(boost::json::object{{"nik", nik},
+                                                                   {"type", request.type},
+                                                                   {"changes", boost::json::parse(changes_json)},
+                                                                   {"fields", boost::json::parse(fields_json)}});
   SealedNotice out{"n-" + random_id(12), {}};
   out.payload = seal(keys.details(), as_bytes(payload), recipient_notice_context(out.id));
   return out;

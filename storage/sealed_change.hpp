@@ -34,15 +34,17 @@ std::string idempotent_reply_context(const Bytes& key_hash);
 // The sealing context of message `seq` of a request's correspondence.
 std::string message_context(std::string_view request_id, std::int64_t seq);
 
-// A notification to a recipient of the subject's data (a correction or an
-// erasure, policy D.2): its id and its sealed payload (the subject's NIK,
-// the request's type, the changes as a JSON array).
+// A notification to a recipient of the subject's data (a correction, an
+// erasure, a consent withdrawal, a restriction, a transfer: policy D.2):
+// its id and its sealed payload (the subject's NIK, the request's type,
+// the changes as a JSON array, the further fields of its body as a JSON
+// object: storage/rights_rows.hpp).
 struct SealedNotice {
   std::string id;
   Bytes payload;
 };
 SealedNotice seal_recipient_notice(const MasterKey& keys, const RequestHeader& request, const std::string& nik,
-                                   const std::string& changes_json);
+                                   const std::string& changes_json, const std::string& fields_json = "{}");
 std::string recipient_notice_context(std::string_view notice_id);
 
 // The sealing context of a filing's details (the form): binds the

@@ -1,8 +1,10 @@
 #include "storage/sqlite_store.hpp"
 
+#include "storage/consent_ledger.hpp"
 #include "storage/outbox.hpp"
 #include "storage/recipient_notices.hpp"
 #include "storage/registries.hpp"
+#include "storage/rights_rows.hpp"
 #include "storage/sealed_change.hpp"
 #include "storage/subject_seal.hpp"
 #include "storage/sqlite_vault.hpp"
@@ -26,7 +28,7 @@ Status create_request(WriteConnection& db, const RequestChange& c, const Request
   SQLite::Statement& insert = db.prepared(
                            "INSERT INTO requests (id, type, policy, subject_ref, state, version, received_at, due_at, "
                            "extended, assignee, outcome, updated_at, closed_at, verified_at, awaiting_subject_seconds, "
-                           "awaiting_since) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                           "awaiting_since, duplicate_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                            "ON CONFLICT (id) DO NOTHING");
   insert.bind(1, c.header.id);
   insert.bind(2, c.header.type);
@@ -41,6 +43,7 @@ Status create_request(WriteConnection& db, const RequestChange& c, const Request
   insert.bind(11, after.outcome);
   insert.bind(12, unix_seconds(c.events.back().at));
   bind_milestones(insert, 13, c.milestones);
+  if (after.duplicate_of) insert.bind(17, *after.duplicate_of);
   if (insert.exec() == 0)
     return fail(Error::conflict(fmt::format("request {} already exists", c.header.id)));
   return ok_status();
@@ -124,13 +127,31 @@ void store_filing(WriteConnection& db, const std::string& request_id, const Seal
   }
 }
 
+// The consent ledger, the restriction and a transfer's disclosure, in the
+// request's transaction (storage/rights_rows.hpp decides the values).
+void apply_rights(WriteConnection& db, const RequestHeader& request, const Fulfilment& f, TimePoint at,
+                  const std::string& actor) {
+  if (f.consent) insert_consent_in(db, new_consent_id(), *f.consent);
+  if (f.restriction) {
+    auto in_force = read_restriction_in(db, request.subject_ref);
+    write_restriction_in(db, request.subject_ref, merged_restriction(in_force, *f.restriction));
+  }
+  if (f.lift_restriction) delete_restriction_in(db, request.subject_ref);
+  if (f.transfer_to) insert_disclosure_in(db, new_disclosure_id(), transfer_disclosure(request, *f.transfer_to, at, actor));
+}
+
 // Recipients are told first (with the NIK they know), then the record is
-// corrected or shredded, all in the request's transaction.
-Status fulfil(WriteConnection& db, const MasterKey& keys, const RequestHeader& request, const Fulfilment& f) {
+// corrected, restricted or shredded, all in the request's transaction.
+Status fulfil(WriteConnection& db, const MasterKey& keys, const RequestHeader& request, const Fulfilment& f,
+              const Event& event) {
   auto record = read_subject_in(db, keys, request.subject_ref);
   if (!record) return fail(record.error());
+  if (!record->has_value() && (f.consent || f.restriction || f.lift_restriction || f.transfer_to))
+    return fail(no_record_to_act_on(request));
   if (f.notify_recipients && record->has_value())
-    enqueue_recipient_notifications(db, keys, request, (*record)->nik, f.changes_json);
+    enqueue_recipient_notifications(db, keys, request, (*record)->nik, f,
+                                    notice_fields(f, request, **record, event.at));
+  if (record->has_value()) apply_rights(db, request, f, event.at, event.actor.principal);
   if (!f.corrections.empty() && record->has_value()) {
     SubjectRecord corrected = **record;
     for (const auto& [field, value] : f.corrections) {
@@ -203,7 +224,9 @@ void SqliteStore::commit(RequestChange change, Completion done) {
                                                       : update_request(db, change, delta);
         if (!written) return written;
         if (!change.fulfilment.empty())
-          if (Status fulfilled = fulfil(db, db_.keys(), change.header, change.fulfilment); !fulfilled) return fulfilled;
+          if (Status fulfilled = fulfil(db, db_.keys(), change.header, change.fulfilment, change.events.back());
+              !fulfilled)
+            return fulfilled;
         if (filing) store_filing(db, change.header.id, *filing);
         if (change.correspondence)
           store_correspondence(db, db_.keys(), change.header.id, change.events.back().sequence, *change.correspondence);
@@ -239,7 +262,8 @@ Result<RequestPage> SqliteStore::list(const RequestQuery& q) const {
       if (!known.executeStep()) return fail(Error::invalid_argument("not a cursor this list gave out; start again without one"));
     }
     std::string sql =
-        "SELECT id, type, policy, state, version, received_at, due_at, extended, assignee FROM requests r WHERE 1";
+        "SELECT id, type, policy, state, version, received_at, due_at, extended, assignee, duplicate_of FROM requests r "
+        "WHERE 1";
     if (q.state) sql += " AND state = :state";
     if (q.type) sql += " AND type = :type";
     if (q.assignee) sql += " AND assignee = :assignee";
@@ -270,6 +294,7 @@ Result<RequestPage> SqliteStore::list(const RequestQuery& q) const {
       if (!s.getColumn(6).isNull()) r.due_at = from_unix(s.getColumn(6).getInt64());
       r.extended = s.getColumn(7).getInt() != 0;
       if (!s.getColumn(8).isNull()) r.assignee = s.getColumn(8).getString();
+      if (!s.getColumn(9).isNull()) r.duplicate_of = s.getColumn(9).getString();
       page.items.push_back(std::move(r));
     }
     if (static_cast<int>(page.items.size()) > q.limit) {
@@ -367,6 +392,22 @@ Result<QueueStats> SqliteStore::stats(TimePoint now) const {
     out.receipts_owed = db.execAndGet("SELECT COUNT(*) FROM requests WHERE rowid > "
                                       "(SELECT value FROM meta WHERE key = 'receipts_through')").getInt64();
     return out;
+  });
+}
+
+}  // namespace dsr::storage
+
+namespace dsr::storage {
+
+Result<std::optional<std::string>> SqliteStore::open_request_of(std::string_view subject_ref,
+                                                                std::string_view type) const {
+  return db_.read("looking for an open request of the subject", [&](SQLite::Database& db) -> Result<std::optional<std::string>> {
+    SQLite::Statement q(db, "SELECT id FROM requests WHERE subject_ref = ? AND type = ? AND closed_at IS NULL "
+                            "ORDER BY received_at, id LIMIT 1");
+    q.bind(1, std::string(subject_ref));
+    q.bind(2, std::string(type));
+    if (!q.executeStep()) return std::optional<std::string>{};
+    return std::optional<std::string>{q.getColumn(0).getString()};
   });
 }
 

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "storage/journal.hpp"
+#include "storage/rights_rows.hpp"
 #include "storage/subject_seal.hpp"
 #include "storage/sqlite_values.hpp"
 
@@ -60,13 +61,61 @@ bool erase_subject_in(WriteConnection& db, const std::string& ref) {
   // messages) goes with the record, so that nothing of them lingers.
   for (const char* sql : {"DELETE FROM outbox WHERE subject_ref = ? AND kind = 'subject_message'",
                           "DELETE FROM request_details WHERE request_id IN (SELECT id FROM requests WHERE subject_ref = ?)",
-                          "DELETE FROM request_messages WHERE request_id IN (SELECT id FROM requests WHERE subject_ref = ?)"}) {
+                          "DELETE FROM request_messages WHERE request_id IN (SELECT id FROM requests WHERE subject_ref = ?)",
+                          "DELETE FROM consents WHERE subject_ref = ?", "DELETE FROM restrictions WHERE subject_ref = ?"}) {
     auto& del_related = db.prepared(sql);
     del_related.bind(1, ref);
     del_related.exec();
   }
   erase_reasons_of(db, ref);
   return true;
+}
+
+namespace {
+
+Restriction restriction_row(SQLite::Statement& q) {
+  return Restriction{from_unix(q.getColumn(0).getInt64()), categories_from_text(q.getColumn(1).getString()),
+                     q.getColumn(2).getString()};
+}
+
+constexpr const char* kRestrictionQuery = "SELECT since, categories, request_id FROM restrictions WHERE subject_ref = ?";
+
+}  // namespace
+
+std::optional<Restriction> read_restriction_in(WriteConnection& db, const std::string& ref) {
+  auto& q = db.prepared(kRestrictionQuery);
+  q.bind(1, ref);
+  std::optional<Restriction> out;
+  if (q.executeStep()) out = restriction_row(q);
+  q.reset();
+  return out;
+}
+
+void write_restriction_in(WriteConnection& db, const std::string& ref, const Restriction& r) {
+  auto& upsert = db.prepared(
+      "INSERT INTO restrictions (subject_ref, since, categories, request_id) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (subject_ref) DO UPDATE SET since = excluded.since, categories = excluded.categories, "
+      "request_id = excluded.request_id");
+  upsert.bind(1, ref);
+  upsert.bind(2, unix_seconds(r.since));
+  upsert.bind(3, categories_text(r.categories));
+  upsert.bind(4, r.request_id);
+  upsert.exec();
+}
+
+void delete_restriction_in(WriteConnection& db, const std::string& ref) {
+  auto& del = db.prepared("DELETE FROM restrictions WHERE subject_ref = ?");
+  del.bind(1, ref);
+  del.exec();
+}
+
+Result<std::optional<Restriction>> SqliteVault::restriction(std::string_view subject_ref) const {
+  return db_.read("reading a restriction", [&](SQLite::Database& db) -> Result<std::optional<Restriction>> {
+    SQLite::Statement q(db, kRestrictionQuery);
+    q.bind(1, std::string(subject_ref));
+    if (!q.executeStep()) return std::optional<Restriction>{};
+    return std::optional<Restriction>{restriction_row(q)};
+  });
 }
 
 Bytes SqliteVault::nik_index(std::string_view nik) const { return nik_index_of(db_.keys(), nik); }

@@ -25,6 +25,10 @@ Status write_subject_in(WriteConnection& db, const MasterKey& keys, const std::s
 // Deletes the record (its data key with it) and what the subject wrote or
 // was sent; false if there was no record.
 bool erase_subject_in(WriteConnection& db, const std::string& ref);
+// The restriction of processing in force on the record, placed, or lifted.
+std::optional<Restriction> read_restriction_in(WriteConnection& db, const std::string& ref);
+void write_restriction_in(WriteConnection& db, const std::string& ref, const Restriction& restriction);
+void delete_restriction_in(WriteConnection& db, const std::string& ref);
 
 class SqliteVault final : public SubjectVault {
  public:
@@ -36,6 +40,7 @@ class SqliteVault final : public SubjectVault {
   Result<std::optional<std::string>> find_by_email(std::string_view email) const override;
   void erase(std::string subject_ref, Done done) override;
   void set_legal_hold(std::string subject_ref, LegalHold hold, Done done) override;
+  Result<std::optional<Restriction>> restriction(std::string_view subject_ref) const override;
 
   // Blind index values, exposed for tests and for queries by organisation.
   Bytes nik_index(std::string_view nik) const;

@@ -58,6 +58,7 @@ class MapVault final : public SubjectVault {
     done(ok_status());
   }
   void set_legal_hold(std::string, LegalHold, Done done) override { done(ok_status()); }
+  Result<std::optional<Restriction>> restriction(std::string_view) const override { return std::optional<Restriction>{}; }
 
   std::string add(SubjectRecord record) {
     std::optional<Result<std::string>> ref;
@@ -120,6 +121,9 @@ class ErasingStore final : public Store {
     return inner_.idempotent_reply(key);
   }
   Result<QueueStats> stats(TimePoint now) const override { return inner_.stats(now); }
+  Result<std::optional<std::string>> open_request_of(std::string_view subject_ref, std::string_view type) const override {
+    return inner_.open_request_of(subject_ref, type);
+  }
 
  private:
   InMemoryStore& inner_;
@@ -546,6 +550,7 @@ TEST_CASE("a record that cannot be read is never replaced by the form's address"
     Result<std::optional<std::string>> find_by_email(std::string_view) const override { return std::optional<std::string>(); }
     void erase(std::string, Done done) override { done(ok_status()); }
     void set_legal_hold(std::string, LegalHold, Done done) override { done(ok_status()); }
+    Result<std::optional<Restriction>> restriction(std::string_view) const override { return std::optional<Restriction>{}; }
   } vault;
   InMemoryStore store;
   FakeClock clock{at("2026-11-24T07:00:00Z")};

@@ -775,6 +775,7 @@ class AwayVault final : public SubjectVault {
   void set_legal_hold(std::string ref, LegalHold hold, Done done) override {
     vault_.set_legal_hold(std::move(ref), std::move(hold), std::move(done));
   }
+  Result<std::optional<Restriction>> restriction(std::string_view ref) const override { return vault_.restriction(ref); }
 
  private:
   SubjectVault& vault_;

@@ -23,7 +23,7 @@ constexpr std::int64_t kMigrationLock = 0x6473726d696772;
 // are written unsequenced (seq NULL) by the filing's own transaction, with
 // the id of that transaction, and the sequencer gives them their place in
 // the audit log's tree (storage/postgres/pg_sequencer.hpp).
-const std::array<Migration, 3> kMigrations{{
+const std::array<Migration, 4> kMigrations{{
     {1, "the dsr schema (SQLite's version 13)", R"sql(
 CREATE TABLE meta (
   key   text PRIMARY KEY,
@@ -249,6 +249,32 @@ CREATE TABLE report_slots (
   claimed_until timestamptz NOT NULL,
   written_at    timestamptz              -- NULL until its report is written
 );
+)sql"},
+    // As SQLite's migration 14 (storage/migrations.cpp), which explains each.
+    {4, "consents, restrictions, disclosure purposes and duplicate requests", R"sql(
+CREATE TABLE consents (
+  id             text PRIMARY KEY,
+  subject_ref    text NOT NULL,
+  purpose        text NOT NULL,
+  status         text NOT NULL CHECK (status IN ('given', 'withdrawn')),
+  policy_version text NOT NULL,
+  at             bigint NOT NULL,
+  channel        text NOT NULL,
+  evidence_ref   text NOT NULL,
+  recorded_by    text NOT NULL,
+  request_id     text,
+  recorded_at    bigint NOT NULL
+);
+CREATE INDEX consents_by_subject ON consents (subject_ref, at);
+CREATE TABLE restrictions (
+  subject_ref text PRIMARY KEY,
+  since       bigint NOT NULL,
+  categories  text NOT NULL,
+  request_id  text NOT NULL
+);
+ALTER TABLE disclosures ADD COLUMN purpose text NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN duplicate_of text;
+CREATE INDEX requests_open_by_subject ON requests (subject_ref, type, received_at) WHERE closed_at IS NULL;
 )sql"},
 }};
 

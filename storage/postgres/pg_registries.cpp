@@ -9,6 +9,7 @@
 
 #include "storage/outbox.hpp"
 #include "storage/registries.hpp"
+#include "storage/rights_rows.hpp"
 #include "storage/sqlite_values.hpp"
 
 namespace dsr::storage::pg {
@@ -79,17 +80,18 @@ void PgDisclosures::institution_recipient(std::string organization, std::functio
   });
 }
 
+Statement insert_disclosure(const std::string& id, const Disclosure& d) {
+  return {"INSERT INTO disclosures (id, subject_ref, recipient_id, categories, legal_basis, disclosed_at, "
+          "recorded_by, recorded_at, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+          {id, d.subject_ref, d.recipient_id, categories_text(d.categories), d.legal_basis,
+           unix_seconds(d.disclosed_at), d.recorded_by, now_seconds(), d.purpose}};
+}
+
 void PgDisclosures::record(Disclosure d, std::function<void(Result<std::string>)> done) {
   executor_.post([=, this, done = std::move(done)]() mutable {
-    std::string id = "d-" + random_id(12);
-    boost::json::array categories;
-    for (const auto& c : d.categories) categories.emplace_back(c);
-    auto recorded = pool_.with([&](Connection& c) {
-      return c.exec("INSERT INTO disclosures (id, subject_ref, recipient_id, categories, legal_basis, disclosed_at, "
-                    "recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    {id, d.subject_ref, d.recipient_id, boost::json::serialize(categories), d.legal_basis,
-                     unix_seconds(d.disclosed_at), d.recorded_by, now_seconds()});
-    });
+    std::string id = new_disclosure_id();
+    Statement insert = insert_disclosure(id, d);
+    auto recorded = pool_.with([&](Connection& c) { return c.exec(insert.sql, insert.params); });
     if (!recorded) return done(fail(recorded.error()));
     done(id);
   });
@@ -98,7 +100,7 @@ void PgDisclosures::record(Disclosure d, std::function<void(Result<std::string>)
 Result<std::vector<DisclosureEntry>> PgDisclosures::for_subject(std::string_view subject_ref) const {
   auto rows = pool_.with([&](Connection& c) {
     return c.exec("SELECT d.id, d.recipient_id, d.categories, d.legal_basis, d.disclosed_at, d.recorded_by, r.name, "
-                  "r.kind FROM disclosures d JOIN recipients r ON r.id = d.recipient_id "
+                  "r.kind, d.purpose FROM disclosures d JOIN recipients r ON r.id = d.recipient_id "
                   "WHERE d.subject_ref = $1 ORDER BY d.disclosed_at, d.id",
                   {std::string(subject_ref)});
   });
@@ -116,6 +118,7 @@ Result<std::vector<DisclosureEntry>> PgDisclosures::for_subject(std::string_view
     e.disclosure.recorded_by = rows->text(i, 5);
     e.recipient_name = rows->text(i, 6);
     e.recipient_kind = rows->text(i, 7);
+    e.disclosure.purpose = rows->text(i, 8);
     out.push_back(std::move(e));
   }
   return out;

@@ -14,6 +14,10 @@
 
 namespace dsr::storage::pg {
 
+// One disclosure ledger entry `id`, for a transaction of its own or a
+// request's (a portability transfer).
+Statement insert_disclosure(const std::string& id, const Disclosure& disclosure);
+
 class PgDisclosures final : public DisclosureRegistry {
  public:
   PgDisclosures(Pool& pool, const MasterKey& keys, Executor& executor)

@@ -9,9 +9,12 @@
 
 #include "storage/journal.hpp"
 #include "storage/outbox.hpp"
+#include "storage/postgres/pg_consents.hpp"
 #include "storage/postgres/pg_journal.hpp"
 #include "storage/postgres/pg_receipts.hpp"
+#include "storage/postgres/pg_registries.hpp"
 #include "storage/postgres/pg_vault.hpp"
+#include "storage/rights_rows.hpp"
 #include "storage/sealed_change.hpp"
 #include "storage/subject_seal.hpp"
 #include "storage/sqlite_values.hpp"
@@ -36,12 +39,13 @@ void request_row(std::vector<Statement>& out, const RequestChange& c, const Requ
   std::int64_t at = unix_seconds(c.events.back().at);
   if (c.expected_version == 0) {
     out.push_back({"INSERT INTO requests (id, type, policy, subject_ref, state, version, received_at, due_at, extended, "
-                   "assignee, outcome, updated_at, closed_at, verified_at, awaiting_subject_seconds, awaiting_since) "
-                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                   "assignee, outcome, updated_at, closed_at, verified_at, awaiting_subject_seconds, awaiting_since, "
+                   "duplicate_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
                    {c.header.id, c.header.type, c.header.policy, c.header.subject_ref, after.state, after.version,
                     unix_seconds(after.received_at), seconds_or_null(c.due_at), after.extended,
                     text_or_null(after.assignee), after.outcome, at, seconds_or_null(m.closed_at),
-                    seconds_or_null(m.verified_at), m.awaiting_subject_seconds, seconds_or_null(m.awaiting_since)}});
+                    seconds_or_null(m.verified_at), m.awaiting_subject_seconds, seconds_or_null(m.awaiting_since),
+                    text_or_null(after.duplicate_of)}});
     return;
   }
   out.push_back({"SELECT dsr_expect_version($1, $2)", {c.header.id, c.expected_version}});
@@ -88,25 +92,64 @@ void outbox_row(std::vector<Statement>& out, const RequestHeader& request, const
                  {m.id, request.id, request.subject_ref, m.payload, now}});
 }
 
+// The recipients a fulfilment's notices go to: the one a transfer goes to,
+// or every recipient of the subject's data (of one purpose, for a consent
+// withdrawal).
+Result<std::vector<std::string>> notice_recipients(Connection& c, const RequestHeader& request, const Fulfilment& f) {
+  if (f.transfer_to) return std::vector<std::string>{*f.transfer_to};
+  auto rows = c.exec("SELECT DISTINCT recipient_id FROM disclosures WHERE subject_ref = $1 "
+                     "AND ($2::text IS NULL OR purpose = $2) ORDER BY recipient_id",
+                     {request.subject_ref, text_or_null(f.notice_purpose)});
+  if (!rows) return fail(rows.error());
+  std::vector<std::string> out;
+  for (int i = 0; i < rows->size(); ++i) out.push_back(rows->text(i, 0));
+  return out;
+}
+
+// The consent ledger, the restriction and a transfer's disclosure
+// (storage/rights_rows.hpp decides the values, as on SQLite).
+Result<std::vector<Statement>> rights_rows(Connection& c, const RequestHeader& request, const Fulfilment& f,
+                                           const Event& event) {
+  std::vector<Statement> out;
+  if (f.consent) out.push_back(insert_consent(new_consent_id(), *f.consent));
+  if (f.restriction) {
+    auto in_force = restriction_for_update(c, request.subject_ref);
+    if (!in_force) return fail(in_force.error());
+    out.push_back(write_restriction(request.subject_ref, merged_restriction(*in_force, *f.restriction)));
+  }
+  if (f.lift_restriction) out.push_back({"DELETE FROM restrictions WHERE subject_ref = $1", {request.subject_ref}});
+  if (f.transfer_to)
+    out.push_back(insert_disclosure(new_disclosure_id(),
+                                    transfer_disclosure(request, *f.transfer_to, event.at, event.actor.principal)));
+  return out;
+}
+
 // A fulfilment's writes, decided from the subject's record as it is now
 // (read and locked in this transaction): recipients told first, with the
-// NIK they know, then the record corrected or shredded.
+// NIK they know, then the record corrected, restricted or shredded.
 Result<std::vector<Statement>> fulfilment_rows(Connection& c, const MasterKey& keys, const RequestHeader& request,
-                                               const Fulfilment& f) {
+                                               const Fulfilment& f, const Event& event) {
   std::vector<Statement> out;
   auto record = read_subject_for_update(c, keys, request.subject_ref);
   if (!record) return fail(record.error());
+  if (!record->has_value() && (f.consent || f.restriction || f.lift_restriction || f.transfer_to))
+    return fail(no_record_to_act_on(request));
   if (f.notify_recipients && record->has_value()) {
-    auto recipients = c.exec("SELECT DISTINCT recipient_id FROM disclosures WHERE subject_ref = $1 ORDER BY recipient_id",
-                             {request.subject_ref});
+    auto recipients = notice_recipients(c, request, f);
     if (!recipients) return fail(recipients.error());
+    std::string fields = notice_fields(f, request, **record, event.at);
     std::int64_t now = std::time(nullptr);
-    for (int i = 0; i < recipients->size(); ++i) {
-      SealedNotice notice = seal_recipient_notice(keys, request, (*record)->nik, f.changes_json);
+    for (const auto& recipient : *recipients) {
+      SealedNotice notice = seal_recipient_notice(keys, request, (*record)->nik, f.changes_json, fields);
       out.push_back({"INSERT INTO outbox (id, kind, request_id, subject_ref, recipient_id, payload, next_attempt_at, "
                      "created_at, updated_at) VALUES ($1, 'recipient_notification', $2, $3, $4, $5, $6, $6, $6)",
-                     {notice.id, request.id, request.subject_ref, recipients->text(i, 0), notice.payload, now}});
+                     {notice.id, request.id, request.subject_ref, recipient, notice.payload, now}});
     }
+  }
+  if (record->has_value()) {
+    auto rights = rights_rows(c, request, f, event);
+    if (!rights) return fail(rights.error());
+    out.insert(out.end(), rights->begin(), rights->end());
   }
   if (!f.corrections.empty() && record->has_value()) {
     SubjectRecord corrected = **record;
@@ -163,7 +206,7 @@ void PgStore::commit(RequestChange change, Completion done) {
             std::size_t head = change.expected_version == 0 ? 0 : 1;  // dsr_expect_version
             for (std::size_t i = 0; i < head; ++i)
               if (auto checked = c.exec(statements[i].sql, statements[i].params); !checked) return fail(checked.error());
-            auto fulfilment = fulfilment_rows(c, keys_, change.header, change.fulfilment);
+            auto fulfilment = fulfilment_rows(c, keys_, change.header, change.fulfilment, change.events.back());
             if (!fulfilment) return fail(fulfilment.error());
             auto at = [&](std::size_t i) { return statements.begin() + static_cast<std::ptrdiff_t>(i); };
             std::vector<Statement> out(at(head), at(head + 1));
@@ -257,7 +300,7 @@ Result<RequestPage> PgStore::list(const RequestQuery& q) const {
     }
     // One statement for every filter: a filter not asked for is NULL.
     auto rows = c.exec(
-        "SELECT id, type, policy, state, version, received_at, due_at, extended, assignee FROM requests "
+        "SELECT id, type, policy, state, version, received_at, due_at, extended, assignee, duplicate_of FROM requests "
         "WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR type = $2) "
         "AND ($3::text IS NULL OR assignee = $3) AND (NOT $4::boolean OR (closed_at IS NULL AND due_at < $5::bigint)) "
         "AND ($6::bigint IS NULL OR received_at < $6) "
@@ -279,6 +322,7 @@ Result<RequestPage> PgStore::list(const RequestQuery& q) const {
       if (!rows->null(i, 6)) r.due_at = from_unix(rows->integer(i, 6));
       r.extended = rows->boolean(i, 7);
       if (!rows->null(i, 8)) r.assignee = rows->text(i, 8);
+      if (!rows->null(i, 9)) r.duplicate_of = rows->text(i, 9);
       page.items.push_back(std::move(r));
     }
     if (static_cast<int>(page.items.size()) > q.limit) {
@@ -287,6 +331,17 @@ Result<RequestPage> PgStore::list(const RequestQuery& q) const {
     }
     return page;
   });
+}
+
+Result<std::optional<std::string>> PgStore::open_request_of(std::string_view subject_ref, std::string_view type) const {
+  auto rows = pool_.with([&](Connection& c) {
+    return c.exec("SELECT id FROM requests WHERE subject_ref = $1 AND type = $2 AND closed_at IS NULL "
+                  "ORDER BY received_at, id LIMIT 1",
+                  {std::string(subject_ref), std::string(type)});
+  });
+  if (!rows) return fail(rows.error());
+  if (rows->empty()) return std::optional<std::string>{};
+  return std::optional<std::string>{rows->text(0, 0)};
 }
 
 Result<std::string> PgStore::details(std::string_view id) const {

@@ -32,6 +32,7 @@ class PgStore final : public Store {
   Result<std::vector<Correspondence>> correspondence(std::string_view id) const override;
   Result<std::optional<IdempotentReply>> idempotent_reply(std::string_view key) const override;
   Result<QueueStats> stats(TimePoint now) const override;
+  Result<std::optional<std::string>> open_request_of(std::string_view subject_ref, std::string_view type) const override;
 
   // How long a commit whose connection was lost waits for a database to
   // tell whether it was stored (a failover takes seconds).

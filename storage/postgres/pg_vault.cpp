@@ -4,6 +4,7 @@
 
 #include <ctime>
 
+#include "storage/rights_rows.hpp"
 #include "storage/sqlite_values.hpp"
 
 namespace dsr::storage::pg {
@@ -37,6 +38,8 @@ std::vector<Statement> erase_subject(const std::string& ref) {
       {"DELETE FROM outbox WHERE subject_ref = $1 AND kind = 'subject_message'", {ref}},
       {"DELETE FROM request_details WHERE request_id IN (SELECT id FROM requests WHERE subject_ref = $1)", {ref}},
       {"DELETE FROM request_messages WHERE request_id IN (SELECT id FROM requests WHERE subject_ref = $1)", {ref}},
+      {"DELETE FROM consents WHERE subject_ref = $1", {ref}},
+      {"DELETE FROM restrictions WHERE subject_ref = $1", {ref}},
       // Reasons staff wrote on the subject's requests: blanked, their salted
       // hash kept as the leaf has it, SHA-256(salt || reason) in base64
       // (storage/audit_leaf.hpp salted_reason).
@@ -45,6 +48,36 @@ std::vector<Statement> erase_subject(const std::string& ref) {
        "AND request_id IN (SELECT id FROM requests WHERE subject_ref = $1)",
        {ref}},
   };
+}
+
+namespace {
+
+constexpr const char* kRestrictionQuery = "SELECT since, categories, request_id FROM restrictions WHERE subject_ref = $1";
+
+std::optional<Restriction> restriction_in(const Rows& rows) {
+  if (rows.empty()) return std::nullopt;
+  return Restriction{from_unix(rows.integer(0, 0)), categories_from_text(rows.text(0, 1)), rows.text(0, 2)};
+}
+
+}  // namespace
+
+Result<std::optional<Restriction>> restriction_for_update(Connection& c, const std::string& ref) {
+  auto rows = c.exec(std::string(kRestrictionQuery) + " FOR UPDATE", {ref});
+  if (!rows) return fail(rows.error());
+  return restriction_in(*rows);
+}
+
+Statement write_restriction(const std::string& ref, const Restriction& r) {
+  return {"INSERT INTO restrictions (subject_ref, since, categories, request_id) VALUES ($1, $2, $3, $4) "
+          "ON CONFLICT (subject_ref) DO UPDATE SET since = EXCLUDED.since, categories = EXCLUDED.categories, "
+          "request_id = EXCLUDED.request_id",
+          {ref, unix_seconds(r.since), categories_text(r.categories), r.request_id}};
+}
+
+Result<std::optional<Restriction>> PgVault::restriction(std::string_view subject_ref) const {
+  auto rows = pool_.with([&](Connection& c) { return c.exec(kRestrictionQuery, {std::string(subject_ref)}); });
+  if (!rows) return fail(rows.error());
+  return restriction_in(*rows);
 }
 
 Error nik_taken_if_so(Error e) {

@@ -25,6 +25,10 @@ Statement write_subject(const std::string& ref, const SealedRecord& sealed);
 // The first statement's rows affected say whether there was a record.
 std::vector<Statement> erase_subject(const std::string& ref);
 
+// The restriction in force (locked until the end), and its write.
+Result<std::optional<Restriction>> restriction_for_update(Connection& c, const std::string& ref);
+Statement write_restriction(const std::string& ref, const Restriction& restriction);
+
 // A NIK held by another subject, said as the SQLite vault says it.
 Error nik_taken_if_so(Error e);
 
@@ -38,6 +42,7 @@ class PgVault final : public SubjectVault {
   Result<std::optional<std::string>> find_by_email(std::string_view email) const override;
   void erase(std::string subject_ref, Done done) override;
   void set_legal_hold(std::string subject_ref, LegalHold hold, Done done) override;
+  Result<std::optional<Restriction>> restriction(std::string_view subject_ref) const override;
 
  private:
   Result<std::optional<std::string>> find_by(const char* column, const Bytes& index) const;

@@ -1,0 +1,54 @@
+#include "engine/portable_export.hpp"
+
+#include <utility>
+#include <vector>
+
+namespace dsr {
+namespace {
+
+// The record's fields in the order every format lists them.
+std::vector<std::pair<std::string, std::string>> fields_of(const SubjectRecord& r) {
+  std::vector<std::pair<std::string, std::string>> out{
+      {"name", r.name},   {"nik", r.nik},           {"nip", r.nip},     {"organization", r.organization},
+      {"unit", r.unit},   {"position", r.position}, {"email", r.email}, {"phone", r.phone},
+      {"face_photo_ref", r.face_photo_ref}};
+  return out;
+}
+
+// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled.
+std::string csv_field(std::string_view value) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+}  // namespace
+
+boost::json::object record_json(const SubjectRecord& record) {
+  boost::json::object out;
+  for (auto& [field, value] : fields_of(record)) out[field] = value;
+  boost::json::object categories;
+  for (const auto& [k, v] : record.categories) categories[k] = v;
+  out["categories"] = std::move(categories);
+  return out;
+}
+
+boost::json::object portable_export(const SubjectRecord& record, std::string_view request_id, TimePoint generated_at) {
+  return {{"export", kPortableExportFormat},
+          {"request_id", request_id},
+          {"generated_at", format_rfc3339(generated_at)},
+          {"subject", record_json(record)}};
+}
+
+std::string portable_csv(const SubjectRecord& record) {
+  std::string out = "field,value\r\n";
+  for (auto& [field, value] : fields_of(record)) out += field + "," + csv_field(value) + "\r\n";
+  for (const auto& [k, v] : record.categories) out += csv_field("categories." + k) + "," + csv_field(v) + "\r\n";
+  return out;
+}
+
+}  // namespace dsr

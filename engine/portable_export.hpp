@@ -1,0 +1,30 @@
+// The portability export (UU PDP Pasal 13, GDPR Art. 20): the subject's
+// data on file in a structured, commonly used, machine-readable form. The
+// same content is served to the subject (signed, GET /v1/requests/{id}/result)
+// and transmitted to another controller the subject names (a recipient
+// notice), so both are built here.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <string>
+
+#include "engine/subject_vault.hpp"
+#include "engine/time.hpp"
+
+namespace dsr {
+
+inline constexpr std::string_view kPortableExportFormat = "dsr-portable-export/v1";
+
+// The record as JSON: every field, and the further categories held.
+boost::json::object record_json(const SubjectRecord& record);
+
+// The export document (without a signature): its format, the request, when
+// it was made, and the record.
+boost::json::object portable_export(const SubjectRecord& record, std::string_view request_id, TimePoint generated_at);
+
+// The record as CSV (RFC 4180): a header "field,value", then one row per
+// field, further categories as "categories.<name>"; CRLF line ends.
+std::string portable_csv(const SubjectRecord& record);
+
+}  // namespace dsr

@@ -1,0 +1,50 @@
+// What both backends write for the rights that act beyond the record's own
+// fields: the consent ledger's entries, the restriction in force, and what
+// a recipient notice carries besides the NIK (the purpose of a consent
+// withdrawal, a restriction, a portability export). The SQL is each
+// backend's; the values and their encoding are decided here once.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/store.hpp"
+#include "engine/subject_vault.hpp"
+
+namespace dsr::storage {
+
+// Categories as stored: a JSON array of strings (empty: every category).
+std::string categories_text(const std::vector<std::string>& categories);
+std::vector<std::string> categories_from_text(std::string_view text);
+
+// A restriction placed while another is in force covers what both cover:
+// every category when either does; it counts from the earlier one.
+Restriction merged_restriction(const std::optional<Restriction>& in_force, const Restriction& placed);
+
+// The further fields of the fulfilment's recipient notices (a JSON
+// object): the fulfilment's own, and for a transfer the portability
+// export of `record` made `now`.
+std::string notice_fields(const Fulfilment& f, const RequestHeader& request, const SubjectRecord& record, TimePoint now);
+
+// The disclosure a portability transfer is (policy D.4): the whole record,
+// to the controller the subject named, at the subject's request.
+Disclosure transfer_disclosure(const RequestHeader& request, const std::string& recipient_id, TimePoint at,
+                               const std::string& recorded_by);
+
+// A consent, restriction or transfer for a subject dsr holds no record of.
+Error no_record_to_act_on(const RequestHeader& request);
+
+std::string new_consent_id();
+std::string new_disclosure_id();
+
+// The insert of a consent ledger entry, with its columns in this order:
+// id, subject_ref, purpose, status, policy_version, at, channel,
+// evidence_ref, recorded_by, request_id, recorded_at. A withdrawal that
+// names no policy version takes the one the latest consent given for that
+// purpose was given under (parameters 2 and 3 again).
+inline constexpr std::string_view kConsentColumns =
+    "id, subject_ref, purpose, status, policy_version, at, channel, evidence_ref, recorded_by, request_id, recorded_at";
+
+}  // namespace dsr::storage
