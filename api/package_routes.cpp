@@ -1,11 +1,14 @@
 // The access package (policy F.3, D.4), the key that proves it, the
 // recipients and disclosures it lists, and the audit check.
+#include <boost/json/parse.hpp>
 #include <fmt/format.h>
 
 #include "api/canonical_json.hpp"
 #include "engine/merkle.hpp"
 #include "api/identity_numbers.hpp"
 #include "api/route_support.hpp"
+#include "api/subject_views.hpp"
+#include "engine/portable_export.hpp"
 #include "api/routes.hpp"
 #include "api/webhook_url.hpp"
 
@@ -26,21 +29,56 @@ boost::json::array purposes() {
   };
 }
 
-boost::json::object subject_section(const SubjectRecord& r) {
-  boost::json::object categories;
-  for (const auto& [k, v] : r.categories) categories[k] = v;
-  return {{"name", r.name},         {"nik", r.nik},     {"nip", r.nip},
-          {"organization", r.organization}, {"unit", r.unit}, {"position", r.position},
-          {"email", r.email},       {"phone", r.phone}, {"face_photo_ref", r.face_photo_ref},
-          {"categories", std::move(categories)}};
+// The portability export (UU PDP Pasal 13), in the format the subject
+// chose (details.format) or asks for now (?format=json|csv), signed with
+// the key that signs access packages: JSON carries its signature like a
+// package; CSV's is over the exact bytes, in a header.
+void portable_result(const HttpRequest& http, ApiContext& context, const Request& request, Respond respond) {
+  Locale l = locale_of(http);
+  if (request.state != "notifying_recipients" && request.state != "completed")
+    return respond(problem(409, "not_ready", text::kConflict.in(l),
+                           fmt::format("the request is {}; the export is ready once a reviewer has fulfilled it",
+                                       request.state)));
+  auto query = http.query();
+  std::string format = query.contains("format") ? query.at("format") : "";
+  if (format.empty()) {
+    auto details = context.store.details(request.id);
+    if (!details) return respond(problem_for(details.error(), l));
+    boost::system::error_code ec;
+    auto form = boost::json::parse(*details, ec);
+    const auto* chosen = (!ec && form.is_object()) ? form.as_object().if_contains("format") : nullptr;
+    format = chosen && chosen->is_string() ? std::string(chosen->get_string()) : "json";
+  }
+  if (format != "json" && format != "csv")
+    return respond(validation_problem(l, {{"format", std::string(text::kOneOf.in(l)) + " json, csv"}}));
+  auto record = context.vault.get(request.subject_ref);
+  if (!record && record.error().code == ErrorCode::not_found)
+    return respond(problem(409, "no_record", text::kConflict.in(l),
+                           "dsr holds no record of this subject (none was on file, or it was erased since): there "
+                           "is nothing to export"));
+  if (!record) return respond(problem_for(record.error(), l));
+  if (format == "csv") {
+    HttpResponse r;
+    r.status = 200;
+    r.content_type = "text/csv; charset=utf-8";
+    r.body = portable_csv(*record);
+    r.headers.emplace_back("Content-Disposition", fmt::format("attachment; filename=\"{}.csv\"", request.id));
+    r.headers.emplace_back("Dsr-Export-Signature", "ed25519=" + context.signer.sign(r.body));
+    return respond(std::move(r));
+  }
+  boost::json::object document = portable_export(*record, request.id, context.clock.now());
+  document["signature"] = context.signer.sign(canonical_json(document));
+  respond(json_response(200, document));
 }
 
 void result(const HttpRequest& http, ApiContext& context, const std::string& id, Respond respond) {
   Locale l = locale_of(http);
   auto request = context.store.load(id);
   if (!request) return respond(problem_for(request.error(), l));
+  if (request->type == "portability") return portable_result(http, context, *request, std::move(respond));
   if (request->type != "access")
-    return respond(problem(409, "no_result", text::kConflict.in(l), "only an access request has a result package"));
+    return respond(problem(409, "no_result", text::kConflict.in(l),
+                           "only access and portability requests have a result to fetch"));
   if (request->state != "completed" && request->state != "partially_completed")
     return respond(problem(409, "not_ready", text::kConflict.in(l),
                            fmt::format("the request is {}; its package is ready once it is completed", request->state)));
@@ -52,7 +90,19 @@ void result(const HttpRequest& http, ApiContext& context, const std::string& id,
                               {"purposes", purposes()}};
   auto record = context.vault.get(request->subject_ref);
   if (record) {
-    package["subject"] = subject_section(*record);
+    package["subject"] = record_json(*record);
+    // What else dsr holds about the subject: the restriction in force and
+    // every consent given or withdrawn (C.3), without staff names.
+    auto restriction = context.vault.restriction(request->subject_ref);
+    if (!restriction) return respond(problem_for(restriction.error(), l));
+    package["restricted"] = restriction_view(*restriction);
+    if (context.consents != nullptr) {
+      auto consents = context.consents->for_subject(request->subject_ref);
+      if (!consents) return respond(problem_for(consents.error(), l));
+      boost::json::array listed = consents_view(*consents);
+      for (auto& c : listed) c.as_object().erase("recorded_by");
+      package["consents"] = std::move(listed);
+    }
   } else if (record.error().code == ErrorCode::not_found) {
     package["subject"] = nullptr;  // nothing on record (or erased since)
   } else {
@@ -68,7 +118,8 @@ void result(const HttpRequest& http, ApiContext& context, const std::string& id,
                            {"kind", e.recipient_kind},
                            {"categories", std::move(categories)},
                            {"disclosed_at", format_rfc3339(e.disclosure.disclosed_at)},
-                           {"legal_basis", e.disclosure.legal_basis}});
+                           {"legal_basis", e.disclosure.legal_basis},
+                           {"purpose", e.disclosure.purpose}});
   }
   package["disclosures"] = std::move(disclosures);
   // Proof that every event of this request is in the audit log, at one
@@ -145,6 +196,7 @@ void record_disclosure(const HttpRequest& http, const Caller& caller, ApiContext
       }
     }
     d.legal_basis = body.string("legal_basis", true, 1000).value_or("");
+    d.purpose = body.string("purpose", false, 200).value_or("");
     auto at = body.string("disclosed_at", true, 40);
     if (at) {
       auto t = parse_rfc3339(*at);
@@ -173,7 +225,10 @@ void record_disclosure(const HttpRequest& http, const Caller& caller, ApiContext
 }  // namespace
 
 void add_package_routes(Router& router, ApiContext& context) {
-  router.add({"GET", "/v1/requests/{id}/result", "The signed access package of a completed access request", {false, true, {}},
+  router.add({"GET", "/v1/requests/{id}/result",
+              "The signed access package of a completed access request, or the signed export of a portability "
+              "request (?format=json|csv)",
+              {false, true, {}},
               [&context](const HttpRequest& http, const Caller&, const RouteParams& p, Respond respond) {
                 result(http, context, p.at("id"), std::move(respond));
               }});

@@ -5,8 +5,11 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "api/identity_numbers.hpp"
 #include "api/route_support.hpp"
@@ -20,13 +23,29 @@ namespace {
 const std::vector<std::string> kCorrectableFields{"name",     "nik",   "nip",   "organization", "unit",
                                                   "position", "email", "phone", "face_photo"};
 
+// A request a verifier files for a subject who called, came in or wrote
+// (policy F; the identity check is theirs, recorded as verify_manually).
+struct OnBehalf {
+  std::string channel;         // phone, counter, letter
+  std::string identity_check;  // how the verifier checked who the subject is
+  std::optional<boost::json::object> representative;  // {"name", "authority"}
+};
+
 struct FilingForm {
   std::string type;
   std::string policy;
   std::string locale;
   std::string name, nik, email, phone, nip, organization;
   boost::json::object details;  // validated details, kept sealed with the request
+  std::optional<OnBehalf> on_behalf;
 };
+
+// What a restriction may name: the record's fields, or a further category
+// it holds ("categories.<name>").
+bool restrictable_category(std::string_view c) {
+  if (std::find(kCorrectableFields.begin(), kCorrectableFields.end(), c) != kCorrectableFields.end()) return true;
+  return c.starts_with("categories.") && c.size() > 11 && c.size() <= 100;
+}
 
 std::string lowercase_trimmed(std::string_view s) {
   std::string out;
@@ -38,9 +57,9 @@ std::string lowercase_trimmed(std::string_view s) {
 std::vector<std::string> request_types(const ApiContext& context) { return context.workflows.types(); }
 
 void read_details(BodyReader& body, FilingForm& form, std::vector<FieldError>& errors) {
-  const boost::json::object* details = body.object("details", form.type == "rectification" ||
-                                                                 form.type == "automated_decision_objection" ||
-                                                                 form.type == "inquiry");
+  static const std::set<std::string, std::less<>> kNeedDetails{
+      "rectification", "automated_decision_objection", "inquiry", "consent_withdrawal", "restriction", "portability"};
+  const boost::json::object* details = body.object("details", kNeedDetails.contains(form.type));
   if (details == nullptr) return;
   BodyReader d(*details, "details", body.locale(), errors);
   const boost::json::array* corrections = d.array("corrections", form.type == "rectification");
@@ -62,8 +81,42 @@ void read_details(BodyReader& body, FilingForm& form, std::vector<FieldError>& e
   }
   bool objection = form.type == "automated_decision_objection";
   if (auto ref = d.string("decision_reference", objection, 200)) form.details["decision_reference"] = *ref;
-  if (auto grounds = d.string("grounds", objection, 5000)) form.details["grounds"] = *grounds;
+  if (auto grounds = d.string("grounds", objection || form.type == "restriction", 5000)) form.details["grounds"] = *grounds;
   if (auto question = d.string("question", form.type == "inquiry", 5000)) form.details["question"] = *question;
+  if (auto purpose = d.string("purpose", form.type == "consent_withdrawal", 200)) form.details["purpose"] = *purpose;
+  if (const auto* categories = d.array("categories", false)) {
+    boost::json::array kept;
+    for (std::size_t i = 0; i < categories->size(); ++i) {
+      const auto& c = (*categories)[i];
+      std::string field = fmt::format("details.categories[{}]", i);
+      if (!c.is_string() || !restrictable_category(c.get_string())) {
+        errors.push_back({field, fmt::format("{} {}, {}", text::kOneOf.in(body.locale()), fmt::join(kCorrectableFields, ", "),
+                                             "categories.<name>")});
+      } else if (std::find(kept.begin(), kept.end(), c) == kept.end()) {
+        kept.push_back(c);
+      }
+    }
+    if (categories->empty()) d.error("categories", text::kEmpty.in(body.locale()));
+    form.details["categories"] = std::move(kept);
+  }
+  if (auto format = d.one_of("format", form.type == "portability", {"json", "csv"})) form.details["format"] = *format;
+  if (auto to = d.string("transfer_to", false, 100)) form.details["transfer_to"] = *to;
+}
+
+std::optional<OnBehalf> read_on_behalf(BodyReader& body, std::vector<FieldError>& errors) {
+  const boost::json::object* given = body.object("on_behalf", false);
+  if (given == nullptr) return std::nullopt;
+  BodyReader o(*given, "on_behalf", body.locale(), errors);
+  OnBehalf out;
+  out.channel = o.one_of("channel", true, {"phone", "counter", "letter"}).value_or("");
+  out.identity_check = o.string("identity_check", true, 1000).value_or("");
+  if (const auto* representative = o.object("representative", false)) {
+    BodyReader r(*representative, "on_behalf.representative", body.locale(), errors);
+    auto name = r.string("name", true, 200);
+    auto authority = r.string("authority", true, 500);
+    if (name && authority) out.representative = boost::json::object{{"name", *name}, {"authority", *authority}};
+  }
+  return out;
 }
 
 std::variant<FilingForm, HttpResponse> read_filing(const HttpRequest& request, const ApiContext& context, Locale l) {
@@ -98,6 +151,16 @@ std::variant<FilingForm, HttpResponse> read_filing(const HttpRequest& request, c
     }
     if (!form.type.empty()) read_details(body, form, errors);
     else body.object("details", false);
+    form.on_behalf = read_on_behalf(body, errors);
+  }
+  if (const auto* to = form.details.if_contains("transfer_to"); to != nullptr && errors.empty()) {
+    auto recipient = context.disclosures.recipient(to->get_string());
+    if (!recipient && recipient.error().code != ErrorCode::not_found) return problem_for(recipient.error(), l);
+    if (!recipient)
+      errors.push_back({"details.transfer_to", l == Locale::en ? "no recipient with this id: the controller must be "
+                                                                 "registered by an administrator first"
+                                                               : "tidak ada penerima dengan id ini: pengendali harus "
+                                                                 "didaftarkan administrator lebih dulu"});
   }
   if (!errors.empty()) return validation_problem(l, errors);
   return form;
@@ -113,21 +176,64 @@ OutgoingMessage code_message(const ApiContext& context, std::string to, std::str
                          std::move(rendered.text), {{"code", code}}, std::move(rendered.subject)};
 }
 
+// The state a filing is in when answered: the start's, or, filed on a
+// subject's behalf, the one its manual verification leads to.
+std::string state_after_filing(const Workflow& workflow, bool on_behalf) {
+  std::string state = workflow.start.to.value_or("verifying");
+  if (!on_behalf) return state;
+  const Transition* verified = workflow.find(state, "verify_manually");
+  return verified && verified->to ? *verified->to : state;
+}
+
 // The 201 answer, the same bytes whether fresh or replayed for an
 // Idempotency-Key; built before the commit so that it can be stored with it.
+// Filed on a subject's behalf, it holds no tracking token: that goes to
+// the subject's contact, never to the officer.
 std::string filing_answer(ApiContext& context, const FilingForm& form, const std::string& id,
                           const std::string& tracking_token, TimePoint received_at, bool by_code) {
   const Workflow* workflow = context.workflows.find(form.type);
   auto due = SlaClock(context.policies).deadline(form.policy, form.type, received_at, {}, false, received_at);
+  bool on_behalf = form.on_behalf.has_value();
   boost::json::object body{{"id", id},
                            {"type", form.type},
-                           {"status", workflow ? *workflow->start.to : "verifying"},
-                           {"tracking_token", tracking_token},
+                           {"status", workflow ? state_after_filing(*workflow, on_behalf) : "verifying"},
                            {"received_at", format_rfc3339(received_at)},
                            {"due_at", due ? boost::json::value(format_rfc3339(due->due_at)) : nullptr},
                            {"policy", form.policy},
-                           {"verification", by_code ? "code_sent" : "manual"}};
+                           {"verification", on_behalf ? "on_behalf" : by_code ? "code_sent" : "manual"}};
+  if (on_behalf) body["tracking_token_sent_to"] = "subject";
+  else body["tracking_token"] = tracking_token;
   return boost::json::serialize(body);
+}
+
+// Who may file on a subject's behalf: a verifier, with their own token.
+std::optional<HttpResponse> on_behalf_refusal(const Caller& caller, Locale l) {
+  if (!caller.is_staff())
+    return problem(401, "unauthorized", text::kUnauthorized.in(l),
+                   "a filing on a subject's behalf (on_behalf) needs a verifier's bearer token");
+  if (caller.principal.role != Role::verifier)
+    return problem(403, "role_not_allowed", text::kForbidden.in(l),
+                   fmt::format("the role {} may not file on a subject's behalf; a verifier checks the identity and files",
+                               to_string(caller.principal.role)));
+  return std::nullopt;
+}
+
+// The subject's tracking token, in their language, to the contact on record
+// (or, with none, the one they gave the officer), queued with the filing.
+Result<std::optional<OutgoingMessage>> tracking_token_message(ApiContext& context, const FilingForm& form,
+                                                              const std::string& id, const std::string& subject_ref,
+                                                              const std::string& tracking_token, TimePoint now,
+                                                              const std::string& details_json) {
+  Request request;
+  request.id = id;
+  request.type = form.type;
+  request.policy = form.policy;
+  request.subject_ref = subject_ref;
+  request.received_at = now;
+  auto due = SlaClock(context.policies).deadline(form.policy, form.type, now, {}, false, now);
+  if (!due) return fail(due.error());
+  return context.notices.compose(request, "filed_on_behalf", {{"tracking_token", tracking_token}}, due->due_at,
+                                 details_json);
 }
 
 HttpResponse created(const std::string& id, std::string body, bool replayed) {
@@ -151,7 +257,7 @@ std::optional<HttpResponse> replay(ApiContext& context, const std::string& key, 
   return created(std::string(id), (*earlier)->response, true);
 }
 
-void file_request(const HttpRequest& http, ApiContext& context, Respond respond) {
+void file_request(const HttpRequest& http, const Caller& caller, ApiContext& context, Respond respond) {
   Locale l = locale_of(http);
   std::string key = http.header("Idempotency-Key");
   if (http.headers.contains("Idempotency-Key") && (key.empty() || key.size() > 200))
@@ -163,6 +269,8 @@ void file_request(const HttpRequest& http, ApiContext& context, Respond respond)
   auto read = read_filing(http, context, l);
   if (auto* answer = std::get_if<HttpResponse>(&read)) return respond(std::move(*answer));
   FilingForm form = std::move(std::get<FilingForm>(read));
+  if (form.on_behalf)
+    if (auto refused = on_behalf_refusal(caller, l)) return respond(std::move(*refused));
 
   // The code goes to the contact on record, never to what the form says;
   // without a record, or when the form's contact is not the one on record,
@@ -183,7 +291,8 @@ void file_request(const HttpRequest& http, ApiContext& context, Respond respond)
     send_to = record->phone;
     channel = "sms";
   }
-  bool by_code = !send_to.empty();
+  // A verifier filing on the subject's behalf has checked the identity.
+  bool by_code = !send_to.empty() && !form.on_behalf;
 
   TimePoint now = context.clock.now();
   std::string id = context.new_request_id();
@@ -196,7 +305,17 @@ void file_request(const HttpRequest& http, ApiContext& context, Respond respond)
   // identity by hand compares it with the record on file, NIK included.
   details["contact_given"] = {{"name", form.name}, {"nik", form.nik},     {"email", form.email},
                               {"phone", form.phone}, {"nip", form.nip}, {"organization", form.organization}};
-  details["verification"] = by_code ? "code" : (record ? "manual_contact_mismatch" : "manual_no_record");
+  details["verification"] = form.on_behalf ? "on_behalf"
+                            : by_code       ? "code"
+                            : record        ? "manual_contact_mismatch"
+                                            : "manual_no_record";
+  if (form.on_behalf) {
+    boost::json::object on_behalf{{"channel", form.on_behalf->channel},
+                                  {"identity_check", form.on_behalf->identity_check},
+                                  {"filed_by", caller.principal.name}};
+    if (form.on_behalf->representative) on_behalf["representative"] = *form.on_behalf->representative;
+    details["on_behalf"] = std::move(on_behalf);
+  }
   details["locale"] = form.locale;
   filing.details_json = boost::json::serialize(details);
   std::vector<OutgoingMessage> messages;
@@ -212,8 +331,21 @@ void file_request(const HttpRequest& http, ApiContext& context, Respond respond)
   filing.response = key.empty() ? "" : answer;
   // Without a record, the request is its own pseudonymous subject.
   std::string subject_ref = ref->has_value() ? **ref : "u-" + id;
-  Submission submission{form.type, form.policy, subject_ref, {"subject", Role::subject}, std::move(filing),
-                        std::move(messages), id, now};
+  Actor filer{"subject", Role::subject};
+  std::optional<Command> verified_by;
+  if (form.on_behalf) {
+    auto token_message = tracking_token_message(context, form, id, subject_ref, filing.tracking_token, now,
+                                                filing.details_json);
+    if (!token_message) return respond(problem_for(token_message.error(), l));
+    if (*token_message) messages.push_back(std::move(**token_message));
+    filer = caller.actor();
+    std::map<std::string, std::string> data{{"channel", form.on_behalf->channel}};
+    if (form.on_behalf->representative)
+      data["representative"] = boost::json::serialize(*form.on_behalf->representative);
+    verified_by = Command{"verify_manually", filer, form.on_behalf->identity_check, 0, now, std::move(data)};
+  }
+  Submission submission{form.type, form.policy, subject_ref, filer, std::move(filing), std::move(messages), id, now,
+                        std::move(verified_by)};
   context.requests.submit(submission, [&context, l, id, key, digest, answer = std::move(answer),
                                        respond = std::move(respond)](Result<Request> r) mutable {
     if (!r) {
@@ -319,9 +451,12 @@ void resend_code(const HttpRequest& http, ApiContext& context, const std::string
 }  // namespace
 
 void add_portal_routes(Router& router, ApiContext& context) {
-  router.add({"POST", "/v1/requests", "File a request (citizen portal; no credentials)", {true, false, {}},
-              [&context](const HttpRequest& http, const Caller&, const RouteParams&, Respond respond) {
-                file_request(http, context, std::move(respond));
+  router.add({"POST", "/v1/requests",
+              "File a request (citizen portal, no credentials; a verifier's token with on_behalf for a subject who "
+              "called, came in or wrote)",
+              {true, false, {}},
+              [&context](const HttpRequest& http, const Caller& caller, const RouteParams&, Respond respond) {
+                file_request(http, caller, context, std::move(respond));
               }});
   router.add({"POST", "/v1/requests/{id}/verify", "Prove identity with the one-time code", {false, true, {}},
               [&context](const HttpRequest& http, const Caller& caller, const RouteParams& p, Respond respond) {

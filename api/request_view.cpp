@@ -33,6 +33,9 @@ boost::json::object request_view(const Request& r, const Workflow& w, const Resu
   }
   if (staff) {
     o["assignee"] = r.assignee ? boost::json::value(*r.assignee) : nullptr;
+    // Staff only: the other request may be someone else's filing for the
+    // same NIK, which its subject has no business learning of.
+    o["duplicate_of"] = r.duplicate_of ? boost::json::value(*r.duplicate_of) : nullptr;
     boost::json::array segments;
     for (const auto& s : clock_segments(w, r.events))
       segments.push_back({{"start", format_rfc3339(s.start)}, {"end", instant(s.end)}, {"paused", s.paused},
@@ -76,7 +79,8 @@ boost::json::object summary_view(const RequestSummary& s, bool open, TimePoint n
           {"open", open},
           {"overdue", open && s.due_at && *s.due_at < now},
           {"time_zone", time_zone},
-          {"assignee", s.assignee ? boost::json::value(*s.assignee) : nullptr}};
+          {"assignee", s.assignee ? boost::json::value(*s.assignee) : nullptr},
+          {"duplicate_of", s.duplicate_of ? boost::json::value(*s.duplicate_of) : nullptr}};
 }
 
 boost::json::object event_view(const Event& e) {

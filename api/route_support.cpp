@@ -2,6 +2,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include "api/subject_views.hpp"
+
 namespace dsr::api {
 namespace {
 
@@ -27,6 +29,15 @@ Status add_subject_and_details(ApiContext& context, const Request& request, boos
                            {"nip", record->nip},           {"organization", record->organization},
                            {"unit", record->unit},         {"position", record->position},
                            {"email", record->email},       {"phone", record->phone}};
+      auto restriction = context.vault.restriction(request.subject_ref);
+      if (!restriction) return fail(restriction.error());
+      subject["restricted"] = restriction_view(*restriction);
+      // A consent withdrawal is decided against the consents on file.
+      if (request.type == "consent_withdrawal" && context.consents != nullptr) {
+        auto consents = context.consents->for_subject(request.subject_ref);
+        if (!consents) return fail(consents.error());
+        subject["consents"] = consents_view(*consents);
+      }
     }
   }
   auto sealed = context.store.details(request.id);

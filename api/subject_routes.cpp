@@ -1,21 +1,26 @@
 // The records on file (policy B.3.a): integrating systems keep them up to
 // date; an institution may read only its own employees (D.5.a), and any
-// other NIK is simply not found.
+// other NIK is simply not found. A record carries the restriction of
+// processing in force on it (UU PDP Pasal 41). The consent ledger (C.3,
+// H.2): systems record consents given and withdrawn, and read them; staff
+// read a subject's consents while they work a request of that subject.
 #include <fmt/format.h>
 
 #include "api/identity_numbers.hpp"
 #include "api/route_support.hpp"
 #include "api/routes.hpp"
+#include "api/subject_views.hpp"
+#include "engine/portable_export.hpp"
 
 namespace dsr::api {
 namespace {
 
-boost::json::object record_view(const std::string& ref, const SubjectRecord& r) {
-  boost::json::object categories;
-  for (const auto& [k, v] : r.categories) categories[k] = v;
-  return {{"subject_ref", ref},         {"name", r.name},   {"nik", r.nik},     {"nip", r.nip},
-          {"organization", r.organization}, {"unit", r.unit}, {"position", r.position}, {"email", r.email},
-          {"phone", r.phone},           {"face_photo_ref", r.face_photo_ref}, {"categories", std::move(categories)}};
+boost::json::object record_view(const std::string& ref, const SubjectRecord& r,
+                                const std::optional<Restriction>& restriction) {
+  boost::json::object view = record_json(r);
+  view["subject_ref"] = ref;
+  view["restricted"] = restriction_view(restriction);
+  return view;
 }
 
 void put_subject(const HttpRequest& http, ApiContext& context, const std::string& nik, Respond respond) {
@@ -52,9 +57,11 @@ void put_subject(const HttpRequest& http, ApiContext& context, const std::string
   if (!errors.empty()) return respond(validation_problem(l, errors));
   auto found = context.vault.find_by_nik(nik);
   bool existed = found && found->has_value();
-  context.vault.put(record, [l, existed, record, respond = std::move(respond)](Result<std::string> ref) {
+  context.vault.put(record, [&context, l, existed, record, respond = std::move(respond)](Result<std::string> ref) {
     if (!ref) return respond(problem_for(ref.error(), l));
-    respond(json_response(existed ? 200 : 201, record_view(*ref, record)));
+    auto restriction = context.vault.restriction(*ref);
+    if (!restriction) return respond(problem_for(restriction.error(), l));
+    respond(json_response(existed ? 200 : 201, record_view(*ref, record, *restriction)));
   });
 }
 
@@ -72,10 +79,13 @@ void get_subject(const HttpRequest& http, const Caller& caller, ApiContext& cont
   // "forbidden", so that NIKs cannot be probed.
   if (caller.principal.role == Role::institution && record->organization != caller.principal.organization)
     return respond(not_found());
-  if (caller.principal.role != Role::institution) return respond(json_response(200, record_view(**ref, *record)));
+  auto restriction = context.vault.restriction(**ref);
+  if (!restriction) return respond(problem_for(restriction.error(), l));
+  if (caller.principal.role != Role::institution)
+    return respond(json_response(200, record_view(**ref, *record, *restriction)));
   // An institution's read is a disclosure (D.4): recorded before the data leaves.
   std::string subject_ref = **ref;
-  auto body = record_view(subject_ref, *record);
+  auto body = record_view(subject_ref, *record, *restriction);
   context.disclosures.institution_recipient(
       caller.principal.organization,
       [&context, l, caller, subject_ref, body = std::move(body), respond = std::move(respond)](Result<std::string> recipient) mutable {
@@ -121,9 +131,100 @@ void put_legal_hold(const HttpRequest& http, const Caller& caller, ApiContext& c
   });
 }
 
+// POST /v1/consents: one entry of the consent ledger, for a subject on file.
+void record_consent(const HttpRequest& http, const Caller& caller, ApiContext& context, Respond respond) {
+  Locale l = locale_of(http);
+  if (context.consents == nullptr) return respond(problem(503, "unavailable", "Service Unavailable", "no consent ledger"));
+  auto parsed = parse_object_body(http, l);
+  if (auto* answer = std::get_if<HttpResponse>(&parsed)) return respond(std::move(*answer));
+  std::vector<FieldError> errors;
+  Consent consent;
+  std::string nik;
+  {
+    BodyReader body(std::get<boost::json::object>(parsed), "", l, errors);
+    nik = body.string("nik", true, 30).value_or("");
+    if (!nik.empty() && !plausible_nik(nik)) body.error("nik", text::kNikShape.in(l));
+    consent.purpose = body.string("purpose", true, 200).value_or("");
+    consent.status = body.one_of("status", true, {"given", "withdrawn"}).value_or("");
+    consent.policy_version = body.string("policy_version", true, 50).value_or("");
+    if (auto at = body.string("at", true, 40)) {
+      auto t = parse_rfc3339(*at);
+      if (!t) body.error("at", l == Locale::en ? "an RFC 3339 time with an offset" : "waktu RFC 3339 dengan zona");
+      else if (*t > context.clock.now() + std::chrono::minutes(5))
+        body.error("at", l == Locale::en ? "in the future: a consent is recorded once given or withdrawn"
+                                         : "di masa depan: persetujuan dicatat setelah diberikan atau ditarik");
+      else consent.at = *t;
+    }
+    consent.channel = body.string("channel", true, 100).value_or("");
+    consent.evidence_ref = body.string("evidence_ref", true, 500).value_or("");
+  }
+  if (errors.empty()) {
+    auto ref = context.vault.find_by_nik(nik);
+    if (!ref) return respond(problem_for(ref.error(), l));
+    if (!ref->has_value())
+      errors.push_back({"nik", l == Locale::en ? "no subject on file with this NIK: PUT /v1/subjects/{nik} first"
+                                               : "tidak ada data subjek dengan NIK ini: PUT /v1/subjects/{nik} dulu"});
+    else consent.subject_ref = **ref;
+  }
+  if (!errors.empty()) return respond(validation_problem(l, errors));
+  consent.recorded_by = caller.principal.name;
+  context.consents->record(consent, [l, consent, respond = std::move(respond)](Result<std::string> id) {
+    if (!id) return respond(problem_for(id.error(), l));
+    boost::json::object view = consent_view(ConsentEntry{*id, consent, {}});
+    view.erase("recorded_at");  // not known here: the ledger stamps it
+    respond(json_response(201, view));
+  });
+}
+
+// Whether a member of staff works a request of this subject now: they name
+// it (?request=), it is open, and it is that subject's.
+std::optional<HttpResponse> staff_may_read_consents(const HttpRequest& http, const Caller& caller, ApiContext& context,
+                                                    const std::string& subject_ref) {
+  Locale l = locale_of(http);
+  if (caller.principal.role == Role::system) return std::nullopt;
+  auto query = http.query();
+  std::string request_id = query.contains("request") ? query.at("request") : "";
+  if (request_id.empty())
+    return validation_problem(l, {{"request", l == Locale::en ? "staff read a subject's consents while working a "
+                                                               "request of that subject: name it with ?request=ID"
+                                                             : "petugas membaca persetujuan subjek saat menangani "
+                                                               "permintaannya: sebutkan dengan ?request=ID"}});
+  auto request = context.store.load(request_id);
+  const Workflow* workflow = request ? context.workflows.find(request->type) : nullptr;
+  if (!request || workflow == nullptr || request->subject_ref != subject_ref || workflow->is_terminal(request->state))
+    return problem(403, "not_working_the_subject", text::kForbidden.in(l),
+                   "that is no open request of this subject: consents are read for the subject of a request being "
+                   "worked");
+  return std::nullopt;
+}
+
+void list_consents(const HttpRequest& http, const Caller& caller, ApiContext& context, const std::string& nik,
+                   Respond respond) {
+  Locale l = locale_of(http);
+  if (context.consents == nullptr) return respond(problem(503, "unavailable", "Service Unavailable", "no consent ledger"));
+  if (!plausible_nik(nik)) return respond(validation_problem(l, {{"nik", std::string(text::kNikShape.in(l))}}));
+  auto ref = context.vault.find_by_nik(nik);
+  if (!ref) return respond(problem_for(ref.error(), l));
+  if (!ref->has_value()) return respond(problem(404, "not_found", text::kNotFound.in(l), "no subject with this NIK on file"));
+  if (auto refused = staff_may_read_consents(http, caller, context, **ref)) return respond(std::move(*refused));
+  auto entries = context.consents->for_subject(**ref);
+  if (!entries) return respond(problem_for(entries.error(), l));
+  respond(json_response(200, {{"subject_ref", **ref}, {"consents", consents_view(*entries)}}));
+}
+
 }  // namespace
 
 void add_subject_routes(Router& router, ApiContext& context) {
+  router.add({"POST", "/v1/consents", "Record a consent given or withdrawn (system)", {false, false, {Role::system}},
+              [&context](const HttpRequest& http, const Caller& caller, const RouteParams&, Respond respond) {
+                record_consent(http, caller, context, std::move(respond));
+              }});
+  router.add({"GET", "/v1/subjects/{nik}/consents",
+              "The subject's consents, oldest first (system; staff working a request of the subject, ?request=ID)",
+              {false, false, {Role::system, Role::verifier, Role::reviewer, Role::supervisor}},
+              [&context](const HttpRequest& http, const Caller& caller, const RouteParams& p, Respond respond) {
+                list_consents(http, caller, context, p.at("nik"), std::move(respond));
+              }});
   router.add({"PUT", "/v1/subjects/{nik}/legal-hold", "Place or lift a legal hold (kept from the retention sweep)",
               {false, false, {Role::supervisor, Role::admin}},
               [&context](const HttpRequest& http, const Caller& caller, const RouteParams& p, Respond respond) {

@@ -55,6 +55,8 @@ ApiHarness::ApiHarness() : clock(at("2025-03-03T02:15:00Z")) {
   audit_log = std::make_unique<storage::SqliteAuditLog>(*db);
   audit_log->set_key(&*log_key);
   context->audit_log = audit_log.get();
+  consents = std::make_unique<storage::SqliteConsentLedger>(*db);
+  context->consents = consents.get();
   router = api::build_router(*context);
 }
 

@@ -11,6 +11,7 @@
 #include "api/api_context.hpp"
 #include "api/router.hpp"
 #include "engine/request_service.hpp"
+#include "storage/consent_ledger.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox.hpp"
 #include "storage/package_signer.hpp"
@@ -66,6 +67,7 @@ class ApiHarness {
   std::unique_ptr<SlaReports> reports;
   TempDir scratch;                          // the audit log's key file
   std::optional<storage::LogKey> log_key;   // origin "dsr.test/log"
+  std::unique_ptr<storage::SqliteConsentLedger> consents;
   std::unique_ptr<storage::SqliteAuditLog> audit_log;
   std::unique_ptr<api::ApiContext> context;
   std::unique_ptr<api::Router> router;

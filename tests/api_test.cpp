@@ -358,6 +358,8 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
       {"PUT /v1/subjects/{nik}", "system"},
       {"GET /v1/subjects/{nik}", "system institution"},
       {"PUT /v1/subjects/{nik}/legal-hold", "admin supervisor"},
+      {"POST /v1/consents", "system"},
+      {"GET /v1/subjects/{nik}/consents", "system verifier reviewer supervisor"},
       {"GET /v1/requests/{id}/result", "subject"},
       {"GET /v1/keys/signing", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
       {"POST /v1/recipients", "admin"},

@@ -36,12 +36,15 @@ namespace {
 struct Person {
   std::string name, nik, email, phone, organization;
   std::string corrected;  // the value its rectification asks for: its data too
+  // Its consent's purpose and its restricted category: what the consent
+  // ledger and the restriction on file say about it, its data too.
+  std::string purpose, restricted;
 };
 
 const Person kA{"Budi Santoso", "3171012303850007", "budi@example.go.id", "+6281234567890", "BSSN",
-                "Direktorat Operasi Keamanan Siber"};
+                "Direktorat Operasi Keamanan Siber", "newsletter-of-budi", "categories.hobby_of_budi"};
 const Person kB{"Siti Rahmawati", "3273015506900002", "siti.rahma@kemenkeu.example", "+6281398765432",
-                "Kementerian Keuangan", "+6281377001122"};
+                "Kementerian Keuangan", "+6281377001122", "survey-of-siti", "categories.hobby_of_siti"};
 
 enum class Scope { in, out };  // in: subject A's values; out: subject B's
 constexpr Scope kScopes[] = {Scope::in, Scope::out};
@@ -78,6 +81,7 @@ struct Side {
   std::string access_token;
   std::int64_t access_version = 0;
   std::string notification_id;  // its rectification's notice to the recipient
+  std::string open_id;          // an open request (the objection, in review) that staff work
 };
 
 // Two subjects on file, each with a request of every type, one recipient
@@ -108,6 +112,8 @@ std::string filing(const Person& p, const std::string& type) {
                                                                {"requested", p.corrected}}}}};
   if (type == "automated_decision_objection")
     body["details"] = {{"decision_reference", "FR-2025-0042"}, {"grounds", "the face match was wrong"}};
+  if (type == "restriction")
+    body["details"] = {{"grounds", "the accuracy is contested"}, {"categories", boost::json::array{p.restricted.c_str()}}};
   return json(body);
 }
 
@@ -186,6 +192,15 @@ World build_world() {
     // The objection is in review and assigned.
     must(200, "POST", "/v1/requests/" + objection + "/verify", R"({"code": "123456"})", objection_token);
     must(200, "POST", "/v1/requests/" + objection + "/assignment", R"({"assignee": "reviewer-walk"})", reviewer);
+    side->open_id = objection;
+    // A consent in the ledger, and a restriction on the record.
+    must(201, "POST", "/v1/consents",
+         json({{"nik", p->nik}, {"purpose", p->purpose}, {"status", "given"}, {"policy_version", "2024-01"},
+               {"at", "2025-01-15T02:00:00Z"}, {"channel", "portal"}, {"evidence_ref", "consent-form-walk"}}),
+         system);
+    auto [restriction, restriction_token] = file("restriction");
+    must(200, "POST", "/v1/requests/" + restriction + "/verify", R"({"code": "123456"})", restriction_token);
+    step(restriction, "restrict", reviewer, "");
   }
   auto signed_size = storage::sign_checkpoint(*h.db, *h.log_key);
   REQUIRE(signed_size.ok());
@@ -265,6 +280,9 @@ std::string body_of(const World& w, const api::Route& route, Scope s) {
     return json({{"nik", p.nik}, {"recipient_id", w.recipient_id}, {"categories", boost::json::array{"name"}},
                  {"legal_basis", "route walk"}, {"disclosed_at", "2025-03-01T00:00:00Z"}});
   if (key == "POST /v1/notifications/{id}/ack") return json({{"notification_id", w.side(s).notification_id}});
+  if (key == "POST /v1/consents")
+    return json({{"nik", p.nik}, {"purpose", "route walk"}, {"status", "withdrawn"}, {"policy_version", "2024-01"},
+                 {"at", "2025-03-01T00:00:00Z"}, {"channel", "letter"}, {"evidence_ref", "route walk"}});
   return route.method == "GET" ? "" : "{}";
 }
 
@@ -313,6 +331,11 @@ Promise promise_for(const api::Route& route, const Caller& caller, Scope scope) 
       if (caller.role == Role::institution && has_nik && scope == Scope::out)
         return {"an institution asking for another organisation's employee is 404 (docs/api.md), so NIKs cannot be probed",
                 [](int s) { return s == 404; }};
+      // The walk names subject A's open request: B's consents are not the
+      // subject of the request this member of staff works.
+      if (key == "GET /v1/subjects/{nik}/consents" && caller.role != Role::system && scope == Scope::out)
+        return {"staff read the consents of the subject of the open request they name (?request=) only",
+                [](int s) { return s == 403; }};
       return admitted;
     case Caller::Kind::garbage: break;
   }
@@ -334,10 +357,14 @@ Promise promise_for(const api::Route& route, const Caller& caller, Scope scope) 
 bool may_see(const Caller& caller, const api::Route& route, Scope scope, const Person& person) {
   const bool records = route.pattern.starts_with("/v1/subjects/{nik}");
   const bool one_request = route.pattern.starts_with("/v1/requests/{id}");
+  // Staff working subject A's open request (the walk names it) read A's consents.
+  const bool consents_of_worked = route.pattern == "/v1/subjects/{nik}/consents" && &person == &kA;
   switch (caller.kind) {
     case Caller::Kind::staff:
       if (!admits(route, caller.role)) return false;
-      if (records) return caller.role == Role::system || (caller.role == Role::institution && &person == &kA);
+      if (records)
+        return caller.role == Role::system || (caller.role == Role::institution && &person == &kA) ||
+               consents_of_worked;
       return one_request && &person == &person_of(scope);
     case Caller::Kind::subject: return route.access.subject && &person == &kA;
     case Caller::Kind::anonymous:
@@ -353,7 +380,8 @@ std::vector<std::string> leaks_in(const Reply& reply, const Person& person, cons
   std::string answer = reply.raw;
   for (const auto& [name, value] : reply.headers) answer += "\n" + name + ": " + value;
   std::vector<std::string> found;
-  for (const std::string& needle : {person.nik, person.name, person.email, person.phone, person.corrected}) {
+  for (const std::string& needle :
+       {person.nik, person.name, person.email, person.phone, person.corrected, person.purpose, person.restricted}) {
     if (target.find(needle) != std::string::npos || body.find(needle) != std::string::npos) continue;
     if (answer.find(needle) != std::string::npos) found.push_back(needle);
   }
@@ -385,6 +413,9 @@ const std::map<std::string, int> kMustSucceed{
     {"GET /v1/log/consistency | anonymous | in", 200},
     {"GET /v1/log/entries | auditor | in", 200},
     {"GET /v1/log/tile/{tile...} | anonymous | in", 200},
+    {"POST /v1/consents | system | out", 201},
+    {"GET /v1/subjects/{nik}/consents | system | out", 200},
+    {"GET /v1/subjects/{nik}/consents | reviewer | in", 200},
 };
 
 }  // namespace
@@ -409,6 +440,8 @@ TEST_CASE("the route walk: every route, every caller, in scope and out of scope"
         // The log's ranges come in the query: the whole log.
         if (route.pattern == "/v1/log/consistency" || route.pattern == "/v1/log/entries")
           target.path += "?from=1&to=" + std::to_string(world.checkpoint_size);
+        // Staff read consents for the request they work: subject A's.
+        if (route.pattern == "/v1/subjects/{nik}/consents") target.path += "?request=" + world.a.open_id;
         const std::string& path = target.path;
         std::string body = body_of(world, route, scope);
         std::string token = caller.kind == Caller::Kind::staff     ? world.tokens.at(caller.name)

@@ -1,0 +1,32 @@
+#include "api/subject_views.hpp"
+
+namespace dsr::api {
+
+boost::json::value restriction_view(const std::optional<Restriction>& restriction) {
+  if (!restriction) return nullptr;
+  boost::json::array categories;
+  for (const auto& c : restriction->categories) categories.emplace_back(c);
+  return boost::json::object{{"since", format_rfc3339(restriction->since)}, {"categories", std::move(categories)}};
+}
+
+boost::json::object consent_view(const ConsentEntry& e) {
+  const Consent& c = e.consent;
+  return {{"id", e.id},
+          {"purpose", c.purpose},
+          {"status", c.status},
+          {"policy_version", c.policy_version},
+          {"at", format_rfc3339(c.at)},
+          {"channel", c.channel},
+          {"evidence_ref", c.evidence_ref},
+          {"request_id", c.request_id.empty() ? boost::json::value(nullptr) : boost::json::value(c.request_id)},
+          {"recorded_by", c.recorded_by},
+          {"recorded_at", format_rfc3339(e.recorded_at)}};
+}
+
+boost::json::array consents_view(const std::vector<ConsentEntry>& entries) {
+  boost::json::array out;
+  for (const auto& e : entries) out.push_back(consent_view(e));
+  return out;
+}
+
+}  // namespace dsr::api
