@@ -70,6 +70,13 @@ Error no_record_to_act_on(const RequestHeader& request) {
                "no_record");
 }
 
+Error no_restriction_to_lift(const RequestHeader& request) {
+  return Error(ErrorCode::conflict,
+               fmt::format("request {}: no restriction is in force on the subject's record: it was lifted already",
+                           request.id),
+               "no_restriction");
+}
+
 std::string new_consent_id() { return "c-" + random_id(12); }
 std::string new_disclosure_id() { return "d-" + random_id(12); }
 

@@ -36,6 +36,9 @@ Disclosure transfer_disclosure(const RequestHeader& request, const std::string& 
 // A consent, restriction or transfer for a subject dsr holds no record of.
 Error no_record_to_act_on(const RequestHeader& request);
 
+// Lifting a restriction when none is in force (lifted already).
+Error no_restriction_to_lift(const RequestHeader& request);
+
 std::string new_consent_id();
 std::string new_disclosure_id();
 

@@ -129,8 +129,9 @@ void store_filing(WriteConnection& db, const std::string& request_id, const Seal
 
 // The consent ledger, the restriction and a transfer's disclosure, in the
 // request's transaction (storage/rights_rows.hpp decides the values).
-void apply_rights(WriteConnection& db, const RequestHeader& request, const Fulfilment& f, TimePoint at,
-                  const std::string& actor) {
+Status apply_rights(WriteConnection& db, const RequestHeader& request, const Fulfilment& f, TimePoint at,
+                    const std::string& actor) {
+  if (f.lift_restriction && !read_restriction_in(db, request.subject_ref)) return fail(no_restriction_to_lift(request));
   if (f.consent) insert_consent_in(db, new_consent_id(), *f.consent);
   if (f.restriction) {
     auto in_force = read_restriction_in(db, request.subject_ref);
@@ -138,6 +139,7 @@ void apply_rights(WriteConnection& db, const RequestHeader& request, const Fulfi
   }
   if (f.lift_restriction) delete_restriction_in(db, request.subject_ref);
   if (f.transfer_to) insert_disclosure_in(db, new_disclosure_id(), transfer_disclosure(request, *f.transfer_to, at, actor));
+  return ok_status();
 }
 
 // Recipients are told first (with the NIK they know), then the record is
@@ -148,10 +150,11 @@ Status fulfil(WriteConnection& db, const MasterKey& keys, const RequestHeader& r
   if (!record) return fail(record.error());
   if (!record->has_value() && (f.consent || f.restriction || f.lift_restriction || f.transfer_to))
     return fail(no_record_to_act_on(request));
+  if (record->has_value())
+    if (Status applied = apply_rights(db, request, f, event.at, event.actor.principal); !applied) return applied;
   if (f.notify_recipients && record->has_value())
     enqueue_recipient_notifications(db, keys, request, (*record)->nik, f,
                                     notice_fields(f, request, **record, event.at));
-  if (record->has_value()) apply_rights(db, request, f, event.at, event.actor.principal);
   if (!f.corrections.empty() && record->has_value()) {
     SubjectRecord corrected = **record;
     for (const auto& [field, value] : f.corrections) {

@@ -112,10 +112,12 @@ Result<std::vector<Statement>> rights_rows(Connection& c, const RequestHeader& r
                                            const Event& event) {
   std::vector<Statement> out;
   if (f.consent) out.push_back(insert_consent(new_consent_id(), *f.consent));
-  if (f.restriction) {
+  if (f.restriction || f.lift_restriction) {
     auto in_force = restriction_for_update(c, request.subject_ref);
     if (!in_force) return fail(in_force.error());
-    out.push_back(write_restriction(request.subject_ref, merged_restriction(*in_force, *f.restriction)));
+    if (f.lift_restriction && !*in_force) return fail(no_restriction_to_lift(request));
+    if (f.restriction)
+      out.push_back(write_restriction(request.subject_ref, merged_restriction(*in_force, *f.restriction)));
   }
   if (f.lift_restriction) out.push_back({"DELETE FROM restrictions WHERE subject_ref = $1", {request.subject_ref}});
   if (f.transfer_to)
