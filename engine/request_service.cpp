@@ -5,6 +5,8 @@
 #include <boost/json/value.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace dsr {
 namespace {
 
@@ -13,6 +15,14 @@ const Actor kSystem{"dsr", Role::system};
 bool in_notification_step(const Workflow& workflow, std::string_view state) {
   const State* s = workflow.find_state(state);
   return s != nullptr && s->kind == StepKind::recipient_notification;
+}
+
+// A restriction is lifted once: the request that placed it stays
+// completed, and its lifting event is in its journal.
+bool lifted_already(const Request& request, const Transition& transition) {
+  if (!transition.has_effect(Effect::lift_restriction)) return false;
+  return std::any_of(request.events.begin(), request.events.end(),
+                     [&](const Event& e) { return e.name == transition.event; });
 }
 
 std::string unacknowledged_list(const std::vector<RecipientNotification>& notifications) {
@@ -122,7 +132,12 @@ Result<Fulfilment> RequestService::fulfilment_for(const Transition& transition, 
     notice["restriction"] = {{"status", "restricted"}, {"since", format_rfc3339(event.at)},
                              {"categories", std::move(categories)}};
   }
-  if (transition.has_effect(Effect::transfer_export)) f.transfer_to = detail_text(*form, "transfer_to");
+  if (transition.has_effect(Effect::transfer_export)) {
+    // The export goes to the controller the subject named, or to nobody:
+    // never to every recipient of the subject's data.
+    f.transfer_to = detail_text(*form, "transfer_to");
+    if (!f.transfer_to) f.notify_recipients = false;
+  }
   f.notice_json = boost::json::serialize(notice);
   return f;
 }
@@ -212,6 +227,9 @@ void RequestService::fire(std::string_view request_id, Command command, Done don
                                          request->type),
                              "no_extension")));
   }
+  if (lifted_already(*request, transition))
+    return done(fail(Error(ErrorCode::conflict, fmt::format("the restriction of request {} was lifted already", request->id),
+                           "no_restriction")));
   auto refusal = guard_refusal(transition, *request);
   if (!refusal) return done(fail(refusal.error()));
   if (!refusal->empty()) return done(fail(Error(ErrorCode::conflict, *refusal, "guard_failed")));
@@ -294,7 +312,7 @@ Result<std::vector<std::string>> RequestService::allowed_events(const Request& r
   bool can_extend = rule != nullptr && rule->extension && !request.extended;
   std::erase_if(allowed, [&](const std::string& event) {
     const Transition* t = (*workflow)->find(request.state, event);
-    return t != nullptr && t->clock == ClockEffect::extend && !can_extend;
+    return t != nullptr && ((t->clock == ClockEffect::extend && !can_extend) || lifted_already(request, *t));
   });
   return allowed;
 }

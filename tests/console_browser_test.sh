@@ -5,7 +5,9 @@
 # the browser: manual verification, the queue's filters and paging, assign,
 # approve, four-eyes, fulfil, extension, a conflict between two officers,
 # an auditor without buttons, a role refused the report, the report itself,
-# English, keyboard-only sign-in, and screenshots at laptop and tablet size.
+# English, keyboard-only sign-in, a reviewer answering an inquiry, a
+# supervisor restricting processing and lifting the restriction, and
+# screenshots at laptop and tablet size.
 #   tests/console_browser_test.sh DSR OUT_DIR
 # Exit 77 (skipped) when chromium or playwright-core is missing, unless
 # DSR_REQUIRE_BROWSER=1 (scripts/test sets it: there the test must run).
@@ -24,6 +26,7 @@ rita_supervisor=$(token supervisor rita)
 rudi=$(token reviewer rudi)
 sari=$(token supervisor sari)
 ari=$(token auditor ari)
+ams=$(token system ams)
 serve --public-rate 0
 erasure=$(file erasure "")
 approve_me=$(file access "")
@@ -37,6 +40,14 @@ for _ in $(seq 10); do fillers+=("$(file access "")"); done
 late="${fillers[0]}"
 today="${fillers[1]}"
 fire "$today" verify_manually "$vera"   # in review: the screenshots show its buttons
+# The subject on file from here on (the requests above were filed without a
+# record): a restriction acts on the record. The e-mail on file is not the
+# one the form gives, so a verifier checks the identity by hand.
+curl -sf -o /dev/null -H "Authorization: Bearer $ams" -H 'Content-Type: application/json' -X PUT \
+  "$base/v1/subjects/3273015506900002" -d '{"name": "Budi Santoso", "email": "budi.santoso@bssn.example", "organization": "BSSN"}'
+inquiry=$(file inquiry '"details": {"question": "Siapa saja yang menerima foto wajah saya, dan untuk apa?"},')
+restriction=$(file restriction '"details": {"grounds": "Saya menyangkal keakuratan foto wajah saya", "categories": ["face_photo", "email"]},')
+for id in "$inquiry" "$restriction"; do fire "$id" verify_manually "$vera"; done
 stop
 # Overdue takes days and "due today" an hour of the day: move the cached
 # due dates the queue is sorted and marked by (the journal is untouched).
@@ -52,7 +63,8 @@ cat >"$work/fixture.json" <<JSON
  "tokens": {"vera": "$vera", "rita": "$rita", "rita_supervisor": "$rita_supervisor", "rudi": "$rudi",
             "sari": "$sari", "ari": "$ari"},
  "requests": {"erasure": "$erasure", "approve_me": "$approve_me", "conflict": "$conflict", "info": "$info", "held": "$held",
-              "late": "$late", "today": "$today", "due_today_seconds_left": $(( midnight_wib - now ))}}
+              "late": "$late", "today": "$today", "inquiry": "$inquiry", "restriction": "$restriction",
+              "due_today_seconds_left": $(( midnight_wib - now ))}}
 JSON
 # Within ctest's own limit, so that the server is stopped here, not left behind.
 timeout 240 node "$here/browser/console.mjs" "$work/fixture.json"

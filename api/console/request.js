@@ -50,7 +50,9 @@ function summaryPanel(view, zone) {
     [t('field_received'), formatInstant(view.received_at, zone)],
     [t('field_policy'), view.policy ?? t('none')],
     [t('field_version'), h('span', { id: 'request-version' }, String(view.version))],
-    view.outcome ? [t('field_outcome'), view.outcome] : null,
+    view.outcome ? [t('field_outcome'), h('span', { id: 'request-outcome' }, view.outcome)] : null,
+    view.duplicate_of ? [t('field_duplicate_of'),
+      h('a', { id: 'request-duplicate-of', href: `#/request/${encodeURIComponent(view.duplicate_of)}` }, view.duplicate_of)] : null,
   ]));
 }
 
@@ -85,7 +87,7 @@ function personalFacts(data, idPrefix) {
     [t(`pd_${f}`), h('span', { id: `${idPrefix}-${f}` }, String(data[f]))]));
 }
 
-const fieldLabel = (f) => (PERSONAL_FIELDS.includes(f) ? t(`pd_${f}`) : f);
+const fieldLabel = (f) => (PERSONAL_FIELDS.includes(f) || f === 'face_photo' ? t(`pd_${f}`) : f);
 
 function subjectPanel(view) {
   const subject = view.subject;
@@ -96,14 +98,36 @@ function subjectPanel(view) {
     corrections.length ? [t('corrections'), h('ul', { id: 'asked-corrections' }, corrections.map((c) =>
       h('li', {}, t('correction_line', { field: fieldLabel(c.field), requested: c.requested ?? '' }))))] : null,
     details.decision_reference ? [t('decision_reference'), details.decision_reference] : null,
-    details.grounds ? [t('grounds'), details.grounds] : null,
+    details.question ? [t('question'), h('span', { id: 'asked-question' }, details.question)] : null,
+    details.purpose ? [t('purpose'), h('span', { id: 'asked-purpose' }, details.purpose)] : null,
+    details.categories ? [t('categories'), h('span', { id: 'asked-categories' }, categoryList(details.categories))] : null,
+    details.grounds ? [t('grounds'), h('span', { id: 'asked-grounds' }, details.grounds)] : null,
+    details.format ? [t('export_format'), details.format] : null,
+    details.transfer_to ? [t('transfer_to'), h('span', { id: 'asked-transfer-to' }, details.transfer_to)] : null,
   ].filter(Boolean);
+  const behalf = details.on_behalf;
   return section('subject', t('subject_title'),
     subject.verification ? facts([[t('subject_verification'), t(`verification_${subject.verification}`)]]) : null,
+    behalf ? facts([
+      [t('on_behalf'), h('span', { id: 'on-behalf' }, t('on_behalf_line', { channel: behalf.channel, by: behalf.filed_by, check: behalf.identity_check }))],
+      behalf.representative ? [t('representative'), `${behalf.representative.name} (${behalf.representative.authority})`] : null,
+    ]) : null,
     h('h3', {}, t('subject_on_file')),
     subject.on_file ? personalFacts(subject.record, 'record') : h('p', { class: 'muted', id: 'subject-not-on-file' }, t('subject_not_on_file')),
+    subject.on_file && 'restricted' in subject ? facts([[t('restricted_title'), h('span', { id: 'subject-restricted' },
+      subject.restricted ? t('restricted_line', { since: formatInstant(subject.restricted.since, zoneOf(view)), categories: categoryList(subject.restricted.categories) })
+        : t('restricted_none'))]]) : null,
+    Array.isArray(subject.consents) ? [h('h3', {}, t('consents_title')), subject.consents.length
+      ? h('ul', { id: 'subject-consents' }, subject.consents.map((c) => h('li', { 'data-status': c.status },
+        t('consent_line', { purpose: c.purpose, status: c.status, at: formatInstant(c.at, zoneOf(view)), version: c.policy_version, channel: c.channel }))))
+      : h('p', { class: 'muted', id: 'subject-consents' }, t('none'))] : null,
     subject.given ? [h('h3', {}, t('subject_given')), personalFacts(subject.given, 'given')] : null,
     asked.length ? [h('h3', {}, t('asked_title')), facts(asked)] : null);
+}
+
+// Restricted categories as a reviewer reads them: none named is every one.
+function categoryList(categories) {
+  return Array.isArray(categories) && categories.length ? categories.map(fieldLabel).join(', ') : t('categories_all');
 }
 
 // The journal, with actors and every reason; the request's own history

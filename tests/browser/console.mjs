@@ -305,6 +305,46 @@ try {
   await fire(s, 'resume');
   await expectStatus(s, 'in_review', 'sari');
 
+  // --- An inquiry: the reviewer reads the question and answers it in
+  // writing; the answer is the event's public reason.
+  log('reviewer: answer an inquiry');
+  await openRequest(r, ids.inquiry);
+  check((await text(r, '#asked-question')).includes('foto wajah saya'), 'the reviewer does not see the question asked');
+  check((await actionEvents(r)).includes('answer'), `the reviewer is offered ${await actionEvents(r)}, not "answer"`);
+  const answer = 'Foto wajah Anda hanya disimpan BSrE untuk verifikasi identitas saat penerbitan sertifikat.';
+  await r.fill('#reason', answer);
+  await fire(r, 'answer');
+  await expectStatus(r, 'completed', 'rita');
+  const answeredTimeline = await r.locator('#timeline-list li[data-event="answer"]').textContent();
+  check(answeredTimeline.includes(answer), 'the answer is not in the timeline');
+  check(await r.locator('#timeline-list li[data-event="answer"] .badge-public').count() === 1,
+    'the answer is not marked as shown to the subject');
+
+  // --- A restriction: the supervisor restricts processing (no recipient
+  // to wait for: completed), the record shows it, then lifts it with a reason.
+  log('supervisor: restrict processing, then lift the restriction');
+  await openRequest(s, ids.restriction);
+  const categories = await text(s, '#asked-categories');
+  check(categories === 'Foto wajah, Surel', `the categories asked for are shown as "${categories}", not "Foto wajah, Surel"`);
+  check(await text(s, '#subject-restricted') === 'tidak ada', `before: the record's restriction shows "${await text(s, '#subject-restricted')}"`);
+  await fire(s, 'restrict');
+  await expectStatus(s, 'completed', 'sari');
+  const standing = await text(s, '#subject-restricted');
+  check(standing.startsWith('sejak ') && standing.includes('WIB'), `the restriction on the record shows "${standing}"`);
+  check(JSON.stringify(await actionEvents(s)) === JSON.stringify(['lift_restriction']),
+    `on the completed restriction sari is offered ${await actionEvents(s)}, not only lift_restriction`);
+  await expecting([422], async () => {
+    await fire(s, 'lift_restriction');
+    check(await s.locator('#request-flash .problem').getAttribute('data-problem') === 'reason_missing', 'lifting without a reason is not refused');
+  });
+  await s.fill('#reason', 'Foto wajah telah diperbarui dan diperiksa ulang');
+  await fire(s, 'lift_restriction');
+  await s.waitForSelector('#request-outcome');
+  check(await text(s, '#request-outcome') === 'lifted', `after lifting, the outcome is "${await text(s, '#request-outcome')}"`);
+  check(await text(s, '#subject-restricted') === 'tidak ada', 'after lifting, the record still shows a restriction');
+  check(await s.locator('#actions button[data-event]').count() === 0, 'a lifted restriction still offers events');
+  await s.screenshot({ path: join(out, 'console-restriction-lifted.png'), fullPage: true });
+
   // --- The queue: oldest due first, overdue and due-today markers (WIB),
   // paging by next_cursor.
   log('queue: markers and paging');

@@ -1,0 +1,556 @@
+// The storage contract for the rights that act beyond the record's own
+// fields: the consent ledger, a consent withdrawal's entry and its notices
+// to the recipients of one purpose, restrictions of processing placed,
+// merged and lifted, portability transfers, duplicate requests and filings
+// verified in their own commit. Each case runs against both backends,
+// SQLite and PostgreSQL, as store_contract_test.cpp does.
+#include <catch2/catch.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "storage/consent_ledger.hpp"
+#include "storage/postgres/pg_consents.hpp"
+#include "storage_backends.hpp"
+
+using namespace dsr;
+using namespace dsr::test;
+using test::actor;
+using test::budi;
+using test::sari;
+
+namespace {
+
+// The backends have no consent ledger of their own yet: one on the same database.
+storage::SqliteConsentLedger consent_ledger(SqliteBackend& b) { return storage::SqliteConsentLedger{*b.db}; }
+storage::pg::PgConsentLedger consent_ledger(PostgresBackend& b) { return storage::pg::PgConsentLedger{b.pool, b.executor}; }
+template <class Backend>
+using ConsentLedgerOf = decltype(consent_ledger(std::declval<Backend&>()));
+
+// A backend with its consent ledger, and a service that waits for the
+// recipients' acknowledgements (as `dsr serve` runs it), on a clock the
+// test moves.
+template <class Backend>
+struct Rights {
+  Backend backend;
+  FakeClock clock{SystemClock().now()};
+  std::atomic<int> next{0};
+  ConsentLedgerOf<Backend> consents = consent_ledger(backend);
+  RequestService service{test::shipped_workflows(), test::shipped_policies(), backend.store, clock,
+                         [this] { return "r" + std::to_string(++next); }, {nullptr, &backend.notices}};
+
+  // A time at which every notice queued so far is due (they are queued at
+  // the wall clock's now; the test's clock may be ahead of it).
+  TimePoint due_by() const { return std::max(clock.now(), SystemClock().now()) + std::chrono::minutes(1); }
+};
+
+Result<std::string> record_consent(ConsentLedger& ledger, Consent consent) {
+  return wait_for<Result<std::string>>([&](auto done) { ledger.record(std::move(consent), done); });
+}
+
+template <class Backend>
+Recipient make_recipient(Backend& b, std::string name) {
+  auto made = wait_for<Result<Recipient>>([&](auto done) {
+    b.disclosures.create_recipient({"", std::move(name), "institution", "https://x.example/dsr", ""}, done);
+  });
+  REQUIRE(made.ok());
+  return *made;
+}
+
+template <class Backend>
+void disclose(Backend& b, Disclosure d) {
+  REQUIRE(wait_for<Result<std::string>>([&](auto done) { b.disclosures.record(std::move(d), done); }).ok());
+}
+
+// A filing whose form carries `details_json` (the purpose, the categories,
+// the controller to transfer to).
+Result<Request> file(RequestService& service, std::string type, std::string subject_ref, std::string details_json) {
+  Filing filing;
+  filing.details_json = std::move(details_json);
+  return wait_for<Result<Request>>([&](auto done) {
+    service.submit({std::move(type), "id-pdp", std::move(subject_ref), {"subject", Role::subject}, filing, {}}, done);
+  });
+}
+
+Result<Request> settle(RequestService& service, const std::string& id) {
+  return wait_for<Result<Request>>([&](auto done) { service.settle(id, done); });
+}
+
+template <class Backend>
+void acknowledge(Backend& b, const std::string& notification_id, TimePoint at) {
+  REQUIRE(wait_for<Status>([&](auto done) { b.notices.acknowledge(notification_id, at, done); }).ok());
+}
+
+boost::json::object fields_of(const storage::DueNotification& n) {
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(n.fields_json, ec);
+  REQUIRE_FALSE(ec);
+  REQUIRE(parsed.is_object());
+  return parsed.get_object();
+}
+
+std::vector<std::string> strings_of(const boost::json::value& v) {
+  std::vector<std::string> out;
+  for (const auto& s : v.as_array()) out.emplace_back(s.as_string());
+  return out;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("rights contract: consents recorded through the ledger come back oldest first, with every field",
+                   "[storage][contract][rights]", SqliteBackend, PostgresBackend) {
+  Rights<TestType> w;
+  auto& ledger = w.consents;
+  TimePoint before = SystemClock().now();
+  // Recorded out of order: listed by when they were given or withdrawn.
+  Consent withdrawn{"s-1", "newsletter", "withdrawn", "2024-01", test::at("2025-02-01T08:00:00Z"), "portal",
+                    "doc-77", "ams", ""};
+  Consent given{"s-1", "newsletter", "given", "2024-01", test::at("2024-03-05T01:30:00Z"), "paper_form", "scan-12",
+                "ams", ""};
+  Consent other{"s-2", "newsletter", "given", "2024-01", test::at("2024-03-06T01:30:00Z"), "portal", "doc-78", "ams", ""};
+  auto withdrawn_id = record_consent(ledger, withdrawn);
+  auto given_id = record_consent(ledger, given);
+  REQUIRE(withdrawn_id.ok());
+  REQUIRE(given_id.ok());
+  REQUIRE(record_consent(ledger, other).ok());
+  CHECK(*withdrawn_id != *given_id);
+  TimePoint after = SystemClock().now();
+
+  auto entries = ledger.for_subject("s-1");
+  REQUIRE(entries.ok());
+  REQUIRE(entries->size() == 2);  // not s-2's
+  const ConsentEntry& first = (*entries)[0];
+  CHECK(first.id == *given_id);
+  CHECK(first.consent.subject_ref == "s-1");
+  CHECK(first.consent.purpose == "newsletter");
+  CHECK(first.consent.status == "given");
+  CHECK(first.consent.policy_version == "2024-01");
+  CHECK(first.consent.at == test::at("2024-03-05T01:30:00Z"));
+  CHECK(first.consent.channel == "paper_form");
+  CHECK(first.consent.evidence_ref == "scan-12");
+  CHECK(first.consent.recorded_by == "ams");
+  CHECK(first.consent.request_id.empty());
+  CHECK(first.recorded_at >= before);
+  CHECK(first.recorded_at <= after);
+  const ConsentEntry& second = (*entries)[1];
+  CHECK(second.id == *withdrawn_id);
+  CHECK(second.consent.status == "withdrawn");
+  CHECK(second.consent.at == test::at("2025-02-01T08:00:00Z"));
+  CHECK(second.consent.channel == "portal");
+  CHECK(second.consent.evidence_ref == "doc-77");
+
+  // A withdrawal that names no policy version takes the latest given one's.
+  REQUIRE(record_consent(ledger, {"s-2", "newsletter", "given", "2025-06", test::at("2025-06-01T00:00:00Z"), "portal",
+                                  "doc-79", "ams", ""}).ok());
+  REQUIRE(record_consent(ledger, {"s-2", "payroll", "given", "2025-09", test::at("2025-09-01T00:00:00Z"), "portal",
+                                  "doc-80", "ams", ""}).ok());
+  REQUIRE(record_consent(ledger, {"s-2", "newsletter", "withdrawn", "", test::at("2025-10-01T00:00:00Z"), "portal",
+                                  "doc-81", "ams", ""}).ok());
+  auto s2 = ledger.for_subject("s-2");
+  REQUIRE(s2.ok());
+  REQUIRE(s2->size() == 4);
+  CHECK(s2->back().consent.status == "withdrawn");
+  CHECK(s2->back().consent.policy_version == "2025-06");
+  CHECK(ledger.for_subject("s-none")->empty());
+}
+
+TEMPLATE_TEST_CASE("rights contract: a consent withdrawal writes its entry and tells only the recipients of its purpose",
+                   "[storage][contract][rights]", SqliteBackend, PostgresBackend) {
+  Rights<TestType> w;
+  auto& b = w.backend;
+  auto ref = test::put(b.vault, budi());
+  REQUIRE(ref.ok());
+  // Given twice for the purpose (the later version counts), once for another.
+  REQUIRE(record_consent(w.consents, {*ref, "newsletter", "given", "2023-07", test::at("2023-07-01T00:00:00Z"), "portal",
+                                      "doc-1", "ams", ""}).ok());
+  REQUIRE(record_consent(w.consents, {*ref, "newsletter", "given", "2024-01", test::at("2024-01-10T00:00:00Z"), "portal",
+                                      "doc-2", "ams", ""}).ok());
+  REQUIRE(record_consent(w.consents, {*ref, "payroll", "given", "2025-09", test::at("2025-09-01T00:00:00Z"), "portal",
+                                      "doc-3", "ams", ""}).ok());
+  Recipient mailer = make_recipient(b, "Mailer Co");
+  Recipient payroll = make_recipient(b, "Payroll Bureau");
+  disclose(b, {*ref, mailer.id, {"email"}, "consent", test::at("2024-02-01T00:00:00Z"), "ams", "newsletter"});
+  disclose(b, {*ref, payroll.id, {"name", "nip"}, "consent", test::at("2025-09-02T00:00:00Z"), "ams", "payroll"});
+
+  REQUIRE(file(w.service, "consent_withdrawal", *ref, R"({"purpose":"newsletter"})").ok());
+  REQUIRE(test::fire(w.service, "r1", "verify", actor(Role::subject, "subject"), 1).ok());
+  w.clock.advance(std::chrono::hours(1));
+  auto fulfilled = test::fire(w.service, "r1", "fulfil", actor(Role::reviewer, "rita"), 2);
+  REQUIRE(fulfilled.ok());
+  CHECK(fulfilled->state == "notifying_recipients");  // waits for the mailer's acknowledgement
+  auto loaded = b.store.load("r1");
+  REQUIRE(loaded.ok());
+  CHECK(loaded->state == "notifying_recipients");
+  CHECK(loaded->version == 3);
+
+  auto entries = w.consents.for_subject(*ref);
+  REQUIRE(entries.ok());
+  REQUIRE(entries->size() == 4);
+  const Consent& withdrawal = entries->back().consent;
+  CHECK(withdrawal.subject_ref == *ref);
+  CHECK(withdrawal.purpose == "newsletter");
+  CHECK(withdrawal.status == "withdrawn");
+  CHECK(withdrawal.policy_version == "2024-01");
+  CHECK(withdrawal.at == loaded->events.back().at);
+  CHECK(withdrawal.channel == "request");
+  CHECK(withdrawal.evidence_ref == "r1");
+  CHECK(withdrawal.recorded_by == "rita");
+  CHECK(withdrawal.request_id == "r1");
+
+  auto listed = b.notices.for_request("r1");
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 1);
+  CHECK(listed->front().recipient_id == mailer.id);
+  auto due = b.notices.due(w.due_by(), 10);
+  REQUIRE(due.ok());
+  REQUIRE(due->size() == 1);
+  CHECK(due->front().notification.recipient_id == mailer.id);
+  CHECK(due->front().nik == budi().nik);
+  CHECK(due->front().request_type == "consent_withdrawal");
+  auto fields = fields_of(due->front());
+  REQUIRE(fields.contains("purpose"));
+  CHECK(fields.at("purpose").as_string() == "newsletter");
+  CHECK_FALSE(fields.contains("export"));
+}
+
+TEMPLATE_TEST_CASE("rights contract: a restriction is placed, merged with one in force, and lifted, every recipient told",
+                   "[storage][contract][rights]", SqliteBackend, PostgresBackend) {
+  Rights<TestType> w;
+  auto& b = w.backend;
+  auto ref = test::put(b.vault, budi());
+  REQUIRE(ref.ok());
+  Recipient sdm = make_recipient(b, "Biro SDM");
+  Recipient bank = make_recipient(b, "Bank Gaji");
+  disclose(b, {*ref, sdm.id, {"email"}, "employment", test::at("2024-02-01T00:00:00Z"), "ams", ""});
+  disclose(b, {*ref, bank.id, {"name"}, "salary", test::at("2024-03-01T00:00:00Z"), "ams", "payroll"});
+  CHECK_FALSE(b.vault.restriction(*ref).value().has_value());
+  // Every notice of `request` due now, each acknowledged once read.
+  auto read_notices = [&](const std::string& request) {
+    auto due = b.notices.due(w.due_by(), 10);
+    REQUIRE(due.ok());
+    std::vector<storage::DueNotification> out;
+    for (auto& n : *due)
+      if (n.notification.request_id == request) out.push_back(n);
+    for (const auto& n : out) acknowledge(b, n.notification.id, w.clock.now());
+    std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
+      return x.notification.recipient_id < y.notification.recipient_id;
+    });
+    return out;
+  };
+  std::vector<std::string> everyone{sdm.id, bank.id};
+  std::sort(everyone.begin(), everyone.end());
+
+  REQUIRE(file(w.service, "restriction", *ref, R"({"categories":["email","phone"],"grounds":"accuracy contested"})").ok());
+  REQUIRE(test::fire(w.service, "r1", "verify", actor(Role::subject, "subject"), 1).ok());
+  w.clock.advance(std::chrono::hours(1));
+  const TimePoint placed_at = w.clock.now();
+  auto restricted = test::fire(w.service, "r1", "restrict", actor(Role::reviewer, "rita"), 2);
+  REQUIRE(restricted.ok());
+  CHECK(restricted->state == "notifying_recipients");
+  auto in_force = b.vault.restriction(*ref);
+  REQUIRE(in_force.ok());
+  REQUIRE(in_force->has_value());
+  CHECK((*in_force)->since == placed_at);
+  CHECK((*in_force)->categories == std::vector<std::string>{"email", "phone"});
+  CHECK((*in_force)->request_id == "r1");
+  CHECK(b.notices.for_request("r1")->size() == 2);
+  auto told = read_notices("r1");
+  REQUIRE(told.size() == 2);
+  for (std::size_t i = 0; i < told.size(); ++i) {
+    INFO("recipient " << told[i].notification.recipient_id);
+    CHECK(told[i].notification.recipient_id == everyone[i]);
+    CHECK(told[i].nik == budi().nik);
+    auto fields = fields_of(told[i]);
+    REQUIRE(fields.contains("restriction"));
+    const auto& r = fields.at("restriction").as_object();
+    CHECK(r.at("status").as_string() == "restricted");
+    CHECK(r.at("since").as_string() == format_rfc3339(placed_at));
+    CHECK(strings_of(r.at("categories")) == std::vector<std::string>{"email", "phone"});
+  }
+  // Every recipient acknowledged: the request completes.
+  auto completed = settle(w.service, "r1");
+  REQUIRE(completed.ok());
+  CHECK(completed->state == "completed");
+
+  // A second restriction covers both sets of categories, from the first's time.
+  REQUIRE(file(w.service, "restriction", *ref, R"({"categories":["name","phone"],"grounds":"objection pending"})").ok());
+  REQUIRE(test::fire(w.service, "r2", "verify", actor(Role::subject, "subject"), 1).ok());
+  w.clock.advance(std::chrono::hours(1));
+  REQUIRE(test::fire(w.service, "r2", "restrict", actor(Role::reviewer, "rita"), 2).ok());
+  auto merged = b.vault.restriction(*ref);
+  REQUIRE(merged.ok());
+  REQUIRE(merged->has_value());
+  CHECK((*merged)->since == placed_at);
+  CHECK((*merged)->categories == std::vector<std::string>{"email", "name", "phone"});
+  CHECK((*merged)->request_id == "r2");
+  CHECK(read_notices("r2").size() == 2);
+
+  // Lifting needs a reason, from a supervisor, once the request is completed.
+  auto unreasoned = test::fire(w.service, "r1", "lift_restriction", actor(Role::supervisor, "sam"), 4);
+  REQUIRE_FALSE(unreasoned.ok());
+  CHECK(b.vault.restriction(*ref).value().has_value());
+  w.clock.advance(std::chrono::hours(1));
+  auto lifted = test::fire(w.service, "r1", "lift_restriction", actor(Role::supervisor, "sam"), 4,
+                           "the accuracy was confirmed");
+  REQUIRE(lifted.ok());
+  CHECK(lifted->state == "completed");
+  CHECK(b.store.load("r1")->version == 5);
+  auto gone = b.vault.restriction(*ref);
+  REQUIRE(gone.ok());
+  CHECK_FALSE(gone->has_value());
+  CHECK(b.notices.for_request("r1")->size() == 4);  // two when placed, two when lifted
+  auto lift_notices = read_notices("r1");
+  REQUIRE(lift_notices.size() == 2);
+  for (std::size_t i = 0; i < lift_notices.size(); ++i) {
+    CHECK(lift_notices[i].notification.recipient_id == everyone[i]);
+    auto fields = fields_of(lift_notices[i]);
+    REQUIRE(fields.contains("restriction"));
+    CHECK(fields.at("restriction").at("status").as_string() == "lifted");
+    CHECK(fields.at("restriction").at("at").as_string() == format_rfc3339(w.clock.now()));
+  }
+}
+
+TEMPLATE_TEST_CASE("rights contract: a consent withdrawal, restriction or transfer for a subject not on file is refused",
+                   "[storage][contract][rights]", SqliteBackend, PostgresBackend) {
+  Rights<TestType> w;
+  auto& b = w.backend;
+  Recipient other = make_recipient(b, "Another Controller");
+  // s-test was never put in the vault.
+  REQUIRE(record_consent(w.consents, {"s-test", "newsletter", "given", "2024-01", test::at("2024-01-10T00:00:00Z"),
+                                      "portal", "doc-1", "ams", ""}).ok());
+  disclose(b, {"s-test", other.id, {"email"}, "consent", test::at("2024-02-01T00:00:00Z"), "ams", "newsletter"});
+  struct Case {
+    std::string type, details, event;
+  };
+  for (const Case& c : {Case{"consent_withdrawal", R"({"purpose":"newsletter"})", "fulfil"},
+                        Case{"restriction", R"({"categories":["email"]})", "restrict"},
+                        Case{"portability", R"({"format":"json","transfer_to":")" + other.id + R"("})", "fulfil"}}) {
+    INFO(c.type);
+    auto filed = file(w.service, c.type, "s-test", c.details);
+    REQUIRE(filed.ok());
+    REQUIRE(test::fire(w.service, filed->id, "verify", actor(Role::subject, "subject"), 1).ok());
+    auto refused = test::fire(w.service, filed->id, c.event, actor(Role::reviewer, "rita"), 2);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == ErrorCode::conflict);
+    CHECK(refused.error().kind == "no_record");
+    auto loaded = b.store.load(filed->id);
+    REQUIRE(loaded.ok());
+    CHECK(loaded->version == 2);
+    CHECK(loaded->state == "in_review");
+    CHECK(b.notices.for_request(filed->id)->empty());
+  }
+  CHECK(w.consents.for_subject("s-test")->size() == 1);  // only the one given
+  CHECK_FALSE(b.vault.restriction("s-test").value().has_value());
+  CHECK(b.disclosures.for_subject("s-test")->size() == 1);  // no transfer recorded
+  CHECK(b.notices.due(w.due_by(), 10)->empty());
+}
+
+TEMPLATE_TEST_CASE("rights contract: a portability transfer is recorded as a disclosure and sent to that controller only",
+                   "[storage][contract][rights]", SqliteBackend, PostgresBackend) {
+  Rights<TestType> w;
+  auto& b = w.backend;
+  auto ref = test::put(b.vault, budi());
+  REQUIRE(ref.ok());
+  Recipient sdm = make_recipient(b, "Biro SDM");
+  Recipient next_employer = make_recipient(b, "Kementerian Baru");
+  disclose(b, {*ref, sdm.id, {"email"}, "employment", test::at("2024-02-01T00:00:00Z"), "ams", ""});
+
+  REQUIRE(file(w.service, "portability", *ref, R"({"format":"json","transfer_to":")" + next_employer.id + R"("})").ok());
+  REQUIRE(test::fire(w.service, "r1", "verify", actor(Role::subject, "subject"), 1).ok());
+  w.clock.advance(std::chrono::hours(1));
+  auto fulfilled = test::fire(w.service, "r1", "fulfil", actor(Role::reviewer, "rita"), 2);
+  REQUIRE(fulfilled.ok());
+  CHECK(fulfilled->state == "notifying_recipients");  // until the new controller acknowledges
+
+  auto disclosures = b.disclosures.for_subject(*ref);
+  REQUIRE(disclosures.ok());
+  REQUIRE(disclosures->size() == 2);
+  const DisclosureEntry& transfer = disclosures->back();
+  CHECK(transfer.disclosure.recipient_id == next_employer.id);
+  CHECK(transfer.recipient_name == "Kementerian Baru");
+  CHECK(transfer.disclosure.disclosed_at == w.clock.now());
+  CHECK(transfer.disclosure.recorded_by == "rita");
+  CHECK(transfer.disclosure.legal_basis.find("r1") != std::string::npos);
+  const auto& categories = transfer.disclosure.categories;
+  CHECK(std::find(categories.begin(), categories.end(), "name") != categories.end());
+  CHECK(std::find(categories.begin(), categories.end(), "nik") != categories.end());
+
+  auto listed = b.notices.for_request("r1");
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 1);
+  CHECK(listed->front().recipient_id == next_employer.id);
+  auto due = b.notices.due(w.due_by(), 10);
+  REQUIRE(due.ok());
+  REQUIRE(due->size() == 1);
+  CHECK(due->front().notification.recipient_id == next_employer.id);
+  CHECK(due->front().request_type == "portability");
+  auto fields = fields_of(due->front());
+  REQUIRE(fields.contains("export"));
+  const auto& exported = fields.at("export").as_object();
+  CHECK(exported.at("request_id").as_string() == "r1");
+  CHECK(exported.at("subject").at("name").as_string() == budi().name);
+  CHECK(exported.at("subject").at("nik").as_string() == budi().nik);
+  CHECK(exported.at("subject").at("email").as_string() == budi().email);
+  CHECK(exported.at("subject").at("categories").at("certificate_serial").as_string() == "4F00A1");
+
+  // Acknowledged by the new controller: the request completes.
+  acknowledge(b, due->front().notification.id, w.clock.now());
+  auto completed = settle(w.service, "r1");
+  REQUIRE(completed.ok());
+  CHECK(completed->state == "completed");
+}
+
+TEMPLATE_TEST_CASE("rights contract: a portability export without a transfer tells no recipient and completes",
+                   "[storage][contract][rights]", SqliteBackend, PostgresBackend) {
+  Rights<TestType> w;
+  auto& b = w.backend;
+  auto ref = test::put(b.vault, sari());
+  REQUIRE(ref.ok());
+  Recipient sdm = make_recipient(b, "Biro SDM");
+  disclose(b, {*ref, sdm.id, {"email"}, "employment", test::at("2024-02-01T00:00:00Z"), "ams", ""});
+
+  REQUIRE(file(w.service, "portability", *ref, R"({"format":"json"})").ok());
+  REQUIRE(test::fire(w.service, "r1", "verify", actor(Role::subject, "subject"), 1).ok());
+  auto fulfilled = test::fire(w.service, "r1", "fulfil", actor(Role::reviewer, "rita"), 2);
+  REQUIRE(fulfilled.ok());
+  CHECK(fulfilled->state == "completed");
+  CHECK(b.notices.for_request("r1")->empty());
+  CHECK(b.notices.due(w.due_by(), 10)->empty());
+  CHECK(b.disclosures.for_subject(*ref)->size() == 1);  // no transfer recorded
+}
+
+TEMPLATE_TEST_CASE("rights contract: a second open request of the same type for a subject on file names the first",
+                   "[storage][contract][rights][duplicates]", SqliteBackend, PostgresBackend) {
+  Rights<TestType> w;
+  auto& b = w.backend;
+  auto ref = test::put(b.vault, budi());
+  REQUIRE(ref.ok());
+  auto submit = [&](std::string type, std::string subject) {
+    auto r = wait_for<Result<Request>>([&](auto done) {
+      w.service.submit({std::move(type), "id-pdp", std::move(subject), {"subject", Role::subject}, std::nullopt, {}}, done);
+    });
+    REQUIRE(r.ok());
+    w.clock.advance(std::chrono::seconds(1));
+    return *r;
+  };
+  CHECK(b.store.open_request_of(*ref, "access").value() == std::nullopt);
+  CHECK_FALSE(submit("access", *ref).duplicate_of.has_value());  // r1
+  CHECK(submit("access", *ref).duplicate_of == "r1");            // r2
+  CHECK_FALSE(submit("erasure", *ref).duplicate_of.has_value()); // r3: another type
+  CHECK(submit("access", *ref).duplicate_of == "r1");            // r4: still the oldest open one
+  CHECK_FALSE(submit("access", "u-walk-in").duplicate_of.has_value());  // r5: not on file
+  CHECK_FALSE(submit("access", "u-walk-in").duplicate_of.has_value());  // r6
+  CHECK_FALSE(submit("access", *test::put(b.vault, sari())).duplicate_of.has_value());  // r7: another subject
+
+  auto loaded = b.store.load("r2");
+  REQUIRE(loaded.ok());
+  CHECK(loaded->duplicate_of == "r1");
+  CHECK(loaded->events.front().data.at("duplicate_of") == "r1");
+  CHECK_FALSE(b.store.load("r1")->duplicate_of.has_value());
+  CHECK_FALSE(b.store.load("r3")->duplicate_of.has_value());
+  CHECK_FALSE(b.store.load("r6")->duplicate_of.has_value());
+  RequestQuery q;
+  q.now = w.clock.now();
+  auto listed = b.store.list(q);
+  REQUIRE(listed.ok());
+  std::map<std::string, std::optional<std::string>> duplicates;
+  for (const auto& s : listed->items) duplicates[s.id] = s.duplicate_of;
+  REQUIRE(duplicates.size() == 7);
+  CHECK(duplicates["r1"] == std::nullopt);
+  CHECK(duplicates["r2"] == "r1");
+  CHECK(duplicates["r3"] == std::nullopt);
+  CHECK(duplicates["r4"] == "r1");
+  CHECK(duplicates["r5"] == std::nullopt);
+  CHECK(duplicates["r6"] == std::nullopt);
+
+  CHECK(b.store.open_request_of(*ref, "access").value() == "r1");
+  CHECK(b.store.open_request_of(*ref, "erasure").value() == "r3");
+  CHECK(b.store.open_request_of(*ref, "rectification").value() == std::nullopt);
+  // Closed requests are no longer duplicated: the oldest open one is.
+  REQUIRE(test::fire(w.service, "r1", "withdraw", actor(Role::subject, "subject"), 1).ok());
+  CHECK(b.store.open_request_of(*ref, "access").value() == "r2");
+  REQUIRE(test::fire(w.service, "r2", "withdraw", actor(Role::subject, "subject"), 1).ok());
+  REQUIRE(test::fire(w.service, "r4", "withdraw", actor(Role::subject, "subject"), 1).ok());
+  CHECK(b.store.open_request_of(*ref, "access").value() == std::nullopt);
+  auto fresh = submit("access", *ref);  // r8
+  CHECK_FALSE(fresh.duplicate_of.has_value());
+  CHECK_FALSE(b.store.load("r8")->duplicate_of.has_value());
+  CHECK(b.store.open_request_of(*ref, "access").value() == "r8");
+}
+
+TEMPLATE_TEST_CASE("rights contract: erasing a subject removes its consents and its restriction",
+                   "[storage][contract][rights][erasure]", SqliteBackend, PostgresBackend) {
+  Rights<TestType> w;
+  auto& b = w.backend;
+  auto ref = test::put(b.vault, budi());
+  auto kept = test::put(b.vault, sari());
+  REQUIRE((ref.ok() && kept.ok()));
+  for (const auto& subject : {*ref, *kept}) {
+    REQUIRE(record_consent(w.consents, {subject, "newsletter", "given", "2024-01", test::at("2024-01-10T00:00:00Z"),
+                                        "portal", "doc-1", "ams", ""}).ok());
+    auto filed = file(w.service, "restriction", subject, R"({"categories":["email"]})");
+    REQUIRE(filed.ok());
+    REQUIRE(test::fire(w.service, filed->id, "verify", actor(Role::subject, "subject"), 1).ok());
+    REQUIRE(test::fire(w.service, filed->id, "restrict", actor(Role::reviewer, "rita"), 2).ok());
+    REQUIRE(b.vault.restriction(subject).value().has_value());
+    REQUIRE(w.consents.for_subject(subject)->size() == 1);
+  }
+  SECTION("through the vault") { REQUIRE(test::erase(b.vault, *ref).ok()); }
+  SECTION("through an erasure request's fulfilment") {
+    auto filed = file(w.service, "erasure", *ref, "{}");
+    REQUIRE(filed.ok());
+    Fulfilment erase;
+    erase.erase_subject = true;
+    REQUIRE(commit(b.store, next_change(*b.store.load(filed->id), erase)).ok());
+  }
+  CHECK(b.vault.get(*ref).error().code == ErrorCode::not_found);
+  CHECK(w.consents.for_subject(*ref)->empty());
+  CHECK_FALSE(b.vault.restriction(*ref).value().has_value());
+  CHECK(w.consents.for_subject(*kept)->size() == 1);  // another subject's stay
+  CHECK(b.vault.restriction(*kept).value().has_value());
+}
+
+TEMPLATE_TEST_CASE("rights contract: a filing verified by the verifier who took it stores both events in one commit",
+                   "[storage][contract][rights][filing]", SqliteBackend, PostgresBackend) {
+  Rights<TestType> w;
+  auto& b = w.backend;
+  auto ref = test::put(b.vault, budi());
+  REQUIRE(ref.ok());
+  const Actor vera = actor(Role::verifier, "vera");
+  auto file_verified = [&](Command check) {
+    Submission s{"access", "id-pdp", *ref, vera, std::nullopt, {}};
+    s.verified_by = std::move(check);
+    return wait_for<Result<Request>>([&](auto done) { w.service.submit(s, done); });
+  };
+  auto filed = file_verified(Command{"verify_manually", vera, "KTP checked at the front desk", 0, {},
+                                     {{"channel", "in_person"}}});
+  REQUIRE(filed.ok());
+  CHECK(filed->state == "in_review");
+  auto loaded = b.store.load("r1");
+  REQUIRE(loaded.ok());
+  CHECK(loaded->state == "in_review");
+  CHECK(loaded->version == 2);
+  REQUIRE(loaded->events.size() == 2);
+  CHECK(loaded->events[0].name == "submit");
+  CHECK(loaded->events[0].actor == vera);
+  CHECK(loaded->events[1].name == "verify_manually");
+  CHECK(loaded->events[1].actor == vera);
+  CHECK(loaded->events[1].sequence == 2);
+  CHECK(loaded->events[1].reason == "KTP checked at the front desk");
+  CHECK(loaded->events[1].data.at("channel") == "in_person");
+  CHECK(loaded->events[1].at == loaded->events[0].at);
+
+  // A check the workflow refuses files nothing at all.
+  auto refused = file_verified(Command{"verify", vera, "", 0, {}, {}});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(b.store.load("r2").error().code == ErrorCode::not_found);
+
+  b.sequence();
+  auto v = b.verify();
+  CHECK(v.ok);
+  CHECK(v.events == 2);
+}
