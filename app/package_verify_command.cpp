@@ -1,6 +1,6 @@
-// dsr package verify FILE: checks the signature of an access package, with
-// the public key given (as published at GET /v1/keys/signing) or, on the
-// server itself, the key in its database.
+// dsr package verify FILE: checks the signature of an access package (or a
+// portability export in JSON), with the public key given (as published at
+// GET /v1/keys/signing) or, on the server itself, the key in its database.
 #include <boost/json/parse.hpp>
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -23,7 +23,8 @@ int package_verify_command(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
   po::options_description visible(
       "Usage: dsr package verify FILE [--public-key BASE64 | --db PATH] [--log-key VKEY]\n\n"
-      "Checks the package's signature and, offline, its audit_log: the checkpoint's signature by the log key\n"
+      "Checks the signature of an access package or a JSON portability export and, offline, a package's\n"
+      "audit_log: the checkpoint's signature by the log key\n"
       "and every event's inclusion proof (docs/audit-log.md).\n"
       "Exit 0: all valid. Exit 1: something does not verify. Exit 2: it could not be checked.\n\nOptions");
   visible.add_options()
@@ -79,7 +80,9 @@ int package_verify_command(const std::vector<std::string>& args) {
   }
   std::string request_id = object.contains("request_id") && object.at("request_id").is_string()
                                ? std::string(object.at("request_id").as_string()) : "?";
-  fmt::print("ok: the package of request {} is signed by this key\n", request_id);
+  // A portability export (dsr-portable-export/v1) is signed the same way.
+  fmt::print("ok: the {} of request {} is signed by this key\n", object.contains("export") ? "export" : "package",
+             request_id);
   if (!object.contains("audit_log")) return kExitOk;  // a package from before the audit log
   std::string log_key;
   if (vm.count("log-key")) {

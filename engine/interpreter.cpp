@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace dsr {
 namespace {
@@ -23,6 +24,22 @@ const Event* conflicting_event(const Transition& t, const Request& request, cons
     if (named && e.actor.principal == actor.principal) return &e;
   }
   return nullptr;
+}
+
+bool fired(const Request& request, std::string_view event) {
+  return std::any_of(request.events.begin(), request.events.end(), [&](const Event& e) { return e.name == event; });
+}
+
+// Why `t` may not fire now for its place in the request's journal, or nullopt.
+std::optional<Refusal> order_refusal(const Transition& t, const Request& request) {
+  if (t.once && fired(request, t.event))
+    return Refusal{RefusalKind::already_done, fmt::format("\"{}\" has already been done on this request", t.event)};
+  if (!t.after.empty() && std::none_of(t.after.begin(), t.after.end(), [&](const std::string& e) { return fired(request, e); })) {
+    std::string needed;
+    for (const auto& e : t.after) needed += (needed.empty() ? "\"" : " or \"") + e + "\"";
+    return Refusal{RefusalKind::earlier_step_missing, fmt::format("\"{}\" comes after {}: do that first", t.event, needed)};
+  }
+  return std::nullopt;
 }
 
 Event make_event(const Transition& t, const Request& request, const Command& c) {
@@ -52,6 +69,8 @@ std::string_view to_string(RefusalKind kind) {
     case RefusalKind::four_eyes_violated: return "four_eyes_violated";
     case RefusalKind::reason_missing: return "reason_missing";
     case RefusalKind::already_extended: return "already_extended";
+    case RefusalKind::already_done: return "already_done";
+    case RefusalKind::earlier_step_missing: return "earlier_step_missing";
   }
   return "unknown";
 }
@@ -61,7 +80,9 @@ Error to_error(const Refusal& refusal) {
   switch (refusal.kind) {
     case RefusalKind::stale_version:
     case RefusalKind::not_allowed_in_state:
-    case RefusalKind::already_extended: code = ErrorCode::conflict; break;
+    case RefusalKind::already_extended:
+    case RefusalKind::already_done:
+    case RefusalKind::earlier_step_missing: code = ErrorCode::conflict; break;
     case RefusalKind::role_not_allowed:
     case RefusalKind::four_eyes_violated: code = ErrorCode::forbidden; break;
     case RefusalKind::unknown_event:
@@ -91,6 +112,7 @@ Result<Event, Refusal> decide(const Workflow& workflow, const Request& request, 
                   fmt::format("four-eyes rule: {} already fired \"{}\" on this request, so \"{}\" must come "
                               "from someone else",
                               c.actor.principal, earlier->name, c.event));
+  if (auto refusal = order_refusal(*t, request)) return fail(std::move(*refusal));
   if (t->reason == ReasonRule::required && c.reason.empty())
     return refuse(RefusalKind::reason_missing, fmt::format("\"{}\" requires a reason", c.event));
   if (t->clock == ClockEffect::extend && request.extended)
@@ -115,7 +137,7 @@ std::vector<std::string> allowed_events(const Workflow& workflow, const Request&
   std::vector<std::string> out;
   for (const auto& t : workflow.transitions) {
     if (!t.fires_in(request.state) || !t.allows(actor.role)) continue;
-    if (conflicting_event(t, request, actor) != nullptr) continue;
+    if (conflicting_event(t, request, actor) != nullptr || order_refusal(t, request)) continue;
     if (std::find(out.begin(), out.end(), t.event) == out.end()) out.push_back(t.event);
   }
   return out;

@@ -30,6 +30,8 @@ enum class RefusalKind {
   four_eyes_violated,    // this principal already acted where a second pair of eyes is required
   reason_missing,        // the transition requires a reason
   already_extended,      // the deadline may be extended once only
+  already_done,          // a transition that fires once has fired on this request
+  earlier_step_missing,  // a transition that comes after another, which has not fired yet
 };
 
 struct Refusal {
@@ -44,7 +46,7 @@ Error to_error(const Refusal& refusal);
 
 // Decides whether `command` may fire on `request`; returns the event to
 // append (sequence = version + 1) or why not. Checks, in order: version,
-// event, state, role, four-eyes, reason,
+// event, state, role, four-eyes, order (once, after), reason,
 // and that an extension is the first.
 Result<Event, Refusal> decide(const Workflow& workflow, const Request& request, const Command& command);
 

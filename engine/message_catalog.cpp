@@ -26,7 +26,7 @@ struct TemplateContract {
 // Every template written at a step of a request may use these.
 const std::vector<std::string_view> kCommon{"request_id", "request_type", "contact", "due_at"};
 
-const std::array<TemplateContract, 18> kContracts{{
+const std::array<TemplateContract, 19> kContracts{{
     // Written by the portal with the code alone, short enough for an SMS.
     {"verification_code", {"code", "minutes", "request_id"}, {"code"}, false},
     {"verification_reminder", {}, {}},
@@ -44,8 +44,10 @@ const std::array<TemplateContract, 18> kContracts{{
     {"expired", {}, {}},
     {"consent_withdrawn", {}, {}},
     {"restriction_applied", {}, {}},
-    // The supervisor's reason for lifting it is the subject's to read.
-    {"restriction_lifted", {"reason"}, {"reason"}},
+    // Told before the restriction is lifted, with the supervisor's reason
+    // (GDPR Art. 18(3)); then told it has been.
+    {"restriction_lift_announced", {"reason"}, {"reason"}},
+    {"restriction_lifted", {}, {}},
     {"export_ready", {}, {}},
     // A request a verifier filed for the subject: its tracking token goes to
     // the contact on record, never to the officer.

@@ -17,14 +17,6 @@ bool in_notification_step(const Workflow& workflow, std::string_view state) {
   return s != nullptr && s->kind == StepKind::recipient_notification;
 }
 
-// A restriction is lifted once: the request that placed it stays
-// completed, and its lifting event is in its journal.
-bool lifted_already(const Request& request, const Transition& transition) {
-  if (!transition.has_effect(Effect::lift_restriction)) return false;
-  return std::any_of(request.events.begin(), request.events.end(),
-                     [&](const Event& e) { return e.name == transition.event; });
-}
-
 std::string unacknowledged_list(const std::vector<RecipientNotification>& notifications) {
   std::string out;
   for (const auto& n : notifications)
@@ -227,9 +219,6 @@ void RequestService::fire(std::string_view request_id, Command command, Done don
                                          request->type),
                              "no_extension")));
   }
-  if (lifted_already(*request, transition))
-    return done(fail(Error(ErrorCode::conflict, fmt::format("the restriction of request {} was lifted already", request->id),
-                           "no_restriction")));
   auto refusal = guard_refusal(transition, *request);
   if (!refusal) return done(fail(refusal.error()));
   if (!refusal->empty()) return done(fail(Error(ErrorCode::conflict, *refusal, "guard_failed")));
@@ -312,7 +301,7 @@ Result<std::vector<std::string>> RequestService::allowed_events(const Request& r
   bool can_extend = rule != nullptr && rule->extension && !request.extended;
   std::erase_if(allowed, [&](const std::string& event) {
     const Transition* t = (*workflow)->find(request.state, event);
-    return t != nullptr && ((t->clock == ClockEffect::extend && !can_extend) || lifted_already(request, *t));
+    return t != nullptr && t->clock == ClockEffect::extend && !can_extend;
   });
   return allowed;
 }

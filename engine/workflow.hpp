@@ -77,6 +77,11 @@ struct Transition {
   std::vector<Effect> effects;     // in the order the file lists them
   Guard guard = Guard::none;
   std::string notify_subject;      // message template sent to the subject; empty for none
+  // Ordering on the request's own journal: fires at most once (`once`), and
+  // only once one of `after` has fired (announcing the lifting of a
+  // restriction before lifting it, GDPR Art. 18(3)).
+  bool once = false;
+  std::vector<std::string> after;
 
   bool has_effect(Effect effect) const;
   bool allows(Role role) const;

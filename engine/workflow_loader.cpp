@@ -145,6 +145,8 @@ class WorkflowParser {
     }
     t.reason_public = r.boolean("public").value_or(false);
     t.distinct_from = r.strings("distinct_from", false).value_or(std::vector<std::string>{});
+    t.once = r.boolean("once").value_or(false);
+    t.after = r.strings("after", false).value_or(std::vector<std::string>{});
     if (auto clock = r.string("clock", false)) {
       if (auto effect = parse_clock_effect(*clock)) {
         t.clock = *effect;
@@ -239,6 +241,9 @@ class WorkflowParser {
           diag_.add(parsed.path, fmt::format("duplicate transition: \"{}\" is already defined in state \"{}\"",
                                              t.event, state));
       }
+      for (std::size_t i = 0; i < t.after.size(); ++i)
+        if (!events.contains(t.after[i]))
+          diag_.add(fmt::format("{}.after[{}]", parsed.path, i), fmt::format("unknown event \"{}\"", t.after[i]));
       for (std::size_t i = 0; i < t.distinct_from.size(); ++i) {
         if (!events.contains(t.distinct_from[i]))
           diag_.add(fmt::format("{}.distinct_from[{}]", parsed.path, i),

@@ -181,3 +181,24 @@ TEST_CASE("a request is the fold of its events", "[interpreter]") {
   CHECK(refolded.outcome == "overturned");
   CHECK(refolded.events == r.events);
 }
+
+TEST_CASE("a row that comes after another waits for it, and a row done once is not done again", "[interpreter]") {
+  // The restriction workflow: the subject is told before the restriction is
+  // lifted (announce_lift), then it is lifted (lift_restriction), each once.
+  const Workflow& w = test::shipped("restriction");
+  Request r = fold_request({"r1", "restriction", "id-pdp", "s-1"},
+                           std::vector<Event>{{1, "submit", actor(Role::subject), at("2025-03-03T02:00:00Z"), "", false, "",
+                                               "completed", ClockEffect::none, "", {}}});
+  const Actor sari = actor(Role::supervisor, "sari");
+  CHECK(allowed_events(w, r, sari) == std::vector<std::string>{"announce_lift"});
+  CHECK(refusal_of(w, r, command(r, "lift_restriction", sari)) == RefusalKind::earlier_step_missing);
+  CHECK(to_error(Refusal{RefusalKind::earlier_step_missing, ""}).code == ErrorCode::conflict);
+  test::fire(w, r, "announce_lift", sari, "the photo on file was checked and corrected");
+  CHECK(allowed_events(w, r, sari) == std::vector<std::string>{"lift_restriction"});
+  CHECK(refusal_of(w, r, command(r, "announce_lift", sari, "again")) == RefusalKind::already_done);
+  test::fire(w, r, "lift_restriction", sari, "");
+  CHECK(r.state == "completed");
+  CHECK(r.outcome == "lifted");
+  CHECK(allowed_events(w, r, sari).empty());
+  CHECK(refusal_of(w, r, command(r, "lift_restriction", sari)) == RefusalKind::already_done);
+}

@@ -289,16 +289,20 @@ TEMPLATE_TEST_CASE("rights contract: a restriction is placed, merged with one in
   CHECK((*merged)->request_id == "r2");
   CHECK(read_notices("r2").size() == 2);
 
-  // Lifting needs a reason, from a supervisor, once the request is completed.
-  auto unreasoned = test::fire(w.service, "r1", "lift_restriction", actor(Role::supervisor, "sam"), 4);
+  // Lifting comes after the subject is told it will be, with a reason
+  // (GDPR Art. 18(3)); the announcement alone leaves the restriction standing.
+  auto unannounced = test::fire(w.service, "r1", "lift_restriction", actor(Role::supervisor, "sam"), 4);
+  REQUIRE_FALSE(unannounced.ok());
+  CHECK(unannounced.error().kind == "earlier_step_missing");
+  auto unreasoned = test::fire(w.service, "r1", "announce_lift", actor(Role::supervisor, "sam"), 4);
   REQUIRE_FALSE(unreasoned.ok());
+  REQUIRE(test::fire(w.service, "r1", "announce_lift", actor(Role::supervisor, "sam"), 4, "the accuracy was confirmed").ok());
   CHECK(b.vault.restriction(*ref).value().has_value());
   w.clock.advance(std::chrono::hours(1));
-  auto lifted = test::fire(w.service, "r1", "lift_restriction", actor(Role::supervisor, "sam"), 4,
-                           "the accuracy was confirmed");
+  auto lifted = test::fire(w.service, "r1", "lift_restriction", actor(Role::supervisor, "sam"), 5);
   REQUIRE(lifted.ok());
   CHECK(lifted->state == "completed");
-  CHECK(b.store.load("r1")->version == 5);
+  CHECK(b.store.load("r1")->version == 6);
   auto gone = b.vault.restriction(*ref);
   REQUIRE(gone.ok());
   CHECK_FALSE(gone->has_value());

@@ -186,7 +186,7 @@ TEST_CASE("consent withdrawal: the ledger, the recipients of that purpose, the s
   CHECK(r.server.stop() == 0);
 }
 
-TEST_CASE("restriction: on the record while it stands, lifted by a supervisor with the reason told", "[server][rights]") {
+TEST_CASE("restriction: on the record while it stands, lifted by a supervisor once the subject is told why", "[server][rights]") {
   Rights r;
   std::string institution = r.server.token("institution", "bssn-hr", "BSSN");
   CHECK(r.call("POST", "/v1/requests", filing("restriction", R"({"categories": ["email"]})")).status == 422);  // grounds?
@@ -212,19 +212,26 @@ TEST_CASE("restriction: on the record while it stands, lifted by a supervisor wi
   CHECK(str(applied, "locale") == "id");
   CHECK(str(applied, "text").find("tidak memprosesnya") != std::string::npos);
 
-  // Lifting: a supervisor, with a reason the subject reads.
-  CHECK(r.fire(id, r.reviewer, "lift_restriction", "resolved").status == 403);
-  CHECK(r.fire(id, r.supervisor, "lift_restriction").status == 422);
-  auto lifted = r.fire(id, r.supervisor, "lift_restriction", "Foto Anda telah diperbarui dan diperiksa ulang");
+  // Lifting: a supervisor tells the subject first, with a reason the subject
+  // reads (GDPR Art. 18(3)), then lifts it.
+  CHECK(r.fire(id, r.supervisor, "lift_restriction").status == 409);  // not announced yet
+  CHECK(r.fire(id, r.reviewer, "announce_lift", "resolved").status == 403);
+  CHECK(r.fire(id, r.supervisor, "announce_lift").status == 422);
+  REQUIRE(r.fire(id, r.supervisor, "announce_lift", "Foto Anda telah diperbarui dan diperiksa ulang").status == 200);
+  auto warned = r.server.message_for(id, "restriction_lift_announced");
+  CHECK(str(warned, "text").find("Foto Anda telah diperbarui dan diperiksa ulang") != std::string::npos);
+  CHECK_FALSE(r.call("GET", "/v1/subjects/" + kNik, "", r.system).json.at("restricted").is_null());  // still stands
+  auto mine = r.call("GET", "/v1/requests/" + id, "", trk);
+  CHECK(str(mine.json.at("history").as_array().back(), "reason") == "Foto Anda telah diperbarui dan diperiksa ulang");
+  auto lifted = r.fire(id, r.supervisor, "lift_restriction");
   REQUIRE(lifted.status == 200);
   CHECK(str(lifted.json, "status") == "completed");
   CHECK(str(lifted.json, "outcome") == "lifted");
+  CHECK(lifted.json.at("allowed_events").as_array().empty());  // done: nothing more to offer
   CHECK(r.call("GET", "/v1/subjects/" + kNik, "", r.system).json.at("restricted").is_null());
-  auto mine = r.call("GET", "/v1/requests/" + id, "", trk);
-  CHECK(str(mine.json.at("history").as_array().back(), "reason") == "Foto Anda telah diperbarui dan diperiksa ulang");
   auto told = r.server.message_for(id, "restriction_lifted");
-  CHECK(str(told, "text").find("Foto Anda telah diperbarui dan diperiksa ulang") != std::string::npos);
-  CHECK(r.fire(id, r.supervisor, "lift_restriction", "again").status == 409);  // nothing left to lift
+  CHECK(str(told, "text").find("kini telah dicabut") != std::string::npos);
+  CHECK(r.fire(id, r.supervisor, "lift_restriction").status == 409);  // once
   CHECK(r.server.stop() == 0);
 }
 

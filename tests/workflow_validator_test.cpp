@@ -62,6 +62,7 @@ TEST_CASE("each broken definition is refused, naming file and JSON path", "[vali
       {"unknown_step_kind", "$.states[1].kind", "unknown step kind \"approval\"", 1},
       {"unknown_clock_effect", "$.transitions[1].clock", "unknown clock effect \"stop\"", 1},
       {"unknown_distinct_from", "$.transitions[1].distinct_from[0]", "unknown event \"aprove\"", 1},
+      {"unknown_after", "$.transitions[1].after[0]", "unknown event \"verfy\"", 1},
       {"transition_from_terminal", "$.transitions[3].from[0]", "\"completed\" is terminal", 1},
       {"type_mismatch", "$.type", "does not match the file name", 1},
       {"wrong_type", "$.transitions[1].reason", "expected a string, found a boolean", 2},

@@ -189,7 +189,8 @@ const dictionary = {
               complete_unacknowledged: 'Tutup tanpa semua konfirmasi', withdraw: 'Cabut', assign: 'Tugaskan',
               extend: 'Perpanjang tenggat', message: 'Pesan', expire: 'Kedaluwarsa', remind: 'Pengingat',
               uphold: 'Pertahankan keputusan', overturn: 'Batalkan keputusan', answer: 'Jawab',
-              restrict: 'Batasi pemrosesan', lift_restriction: 'Cabut pembatasan' },
+              restrict: 'Batasi pemrosesan', announce_lift: 'Umumkan pencabutan pembatasan',
+              lift_restriction: 'Cabut pembatasan' },
     notification_status: { pending: 'menunggu', delivered: 'terkirim', acknowledged: 'dikonfirmasi', failed: 'gagal' },
   },
   en: {
@@ -376,7 +377,8 @@ const dictionary = {
               complete_unacknowledged: 'Close without every acknowledgement', withdraw: 'Withdraw', assign: 'Assign',
               extend: 'Extend deadline', message: 'Message', expire: 'Expire', remind: 'Reminder',
               uphold: 'Uphold decision', overturn: 'Overturn decision', answer: 'Answer',
-              restrict: 'Restrict processing', lift_restriction: 'Lift the restriction' },
+              restrict: 'Restrict processing', announce_lift: 'Announce the lifting',
+              lift_restriction: 'Lift the restriction' },
     notification_status: { pending: 'pending', delivered: 'delivered', acknowledged: 'acknowledged', failed: 'failed' },
   },
 };

@@ -331,13 +331,19 @@ try {
   await expectStatus(s, 'completed', 'sari');
   const standing = await text(s, '#subject-restricted');
   check(standing.startsWith('sejak ') && standing.includes('WIB'), `the restriction on the record shows "${standing}"`);
-  check(JSON.stringify(await actionEvents(s)) === JSON.stringify(['lift_restriction']),
-    `on the completed restriction sari is offered ${await actionEvents(s)}, not only lift_restriction`);
+  // The subject is told before it is lifted (GDPR Art. 18(3)): first the
+  // announcement, with its reason, then the lifting.
+  check(JSON.stringify(await actionEvents(s)) === JSON.stringify(['announce_lift']),
+    `on the completed restriction sari is offered ${await actionEvents(s)}, not only announce_lift`);
   await expecting([422], async () => {
-    await fire(s, 'lift_restriction');
-    check(await s.locator('#request-flash .problem').getAttribute('data-problem') === 'reason_missing', 'lifting without a reason is not refused');
+    await fire(s, 'announce_lift');
+    check(await s.locator('#request-flash .problem').getAttribute('data-problem') === 'reason_missing', 'announcing without a reason is not refused');
   });
   await s.fill('#reason', 'Foto wajah telah diperbarui dan diperiksa ulang');
+  await fire(s, 'announce_lift');
+  check((await text(s, '#subject-restricted')).startsWith('sejak '), 'the announcement alone lifted the restriction');
+  check(JSON.stringify(await actionEvents(s)) === JSON.stringify(['lift_restriction']),
+    `after the announcement sari is offered ${await actionEvents(s)}, not lift_restriction`);
   await fire(s, 'lift_restriction');
   await s.waitForSelector('#request-outcome');
   check(await text(s, '#request-outcome') === 'lifted', `after lifting, the outcome is "${await text(s, '#request-outcome')}"`);
