@@ -479,7 +479,7 @@ TEST_CASE("the subject's reply resumes a request waiting for it, and its clock",
   CHECK(h.call("POST", "/v1/requests/r1/messages", R"({"body": ""})", trk).status == 422);
 }
 
-TEST_CASE("the access package lists the record, the disclosures and the purposes, signed", "[api][package]") {
+TEST_CASE("the access package lists the record, the disclosures, the consents and the purposes, signed", "[api][package]") {
   ApiHarness h;
   std::string ams = h.token(Role::system, "ams"), admin = h.token(Role::admin, "ops"), rita = h.token(Role::reviewer, "rita");
   std::string bssn = h.token(Role::institution, "sdm-bssn", "BSSN");
@@ -491,6 +491,9 @@ TEST_CASE("the access package lists the record, the disclosures and the purposes
                               R"(", "categories": ["name", "nik"], "legal_basis": "court order 12/2025", "disclosed_at": "2025-02-01T03:00:00+07:00"})", ams);
   REQUIRE(disclosed.status == 201);
   REQUIRE(h.call("GET", "/v1/subjects/" + kNik, "", bssn).status == 200);  // an institution's read is a disclosure too
+  REQUIRE(h.call("POST", "/v1/consents", R"({"nik": ")" + kNik + R"(", "purpose": "newsletter", "status": "given",
+                 "policy_version": "2024-01", "at": "2025-01-10T03:00:00Z", "channel": "portal", "evidence_ref": "form-88"})",
+                 ams).status == 201);
 
   std::string trk = str(h.call("POST", "/v1/requests", filing("access")).body, "tracking_token");
   CHECK(h.call("GET", "/v1/requests/r1/result", "", trk).status == 409);  // not yet
@@ -507,6 +510,13 @@ TEST_CASE("the access package lists the record, the disclosures and the purposes
   CHECK(str(disclosures[0], "disclosed_at") == "2025-01-31T20:00:00Z");
   CHECK(str(disclosures[1], "recipient") == "BSSN");
   CHECK(package.body.at("purposes").as_array().size() == 3);
+  // Every consent on file, without the name of who recorded it; no restriction.
+  const auto& consents = package.body.at("consents").as_array();
+  REQUIRE(consents.size() == 1);
+  CHECK(str(consents[0], "purpose") == "newsletter");
+  CHECK(str(consents[0], "policy_version") == "2024-01");
+  CHECK_FALSE(consents[0].as_object().contains("recorded_by"));
+  CHECK(package.body.at("restricted").is_null());
 
   // Anyone can check the signature with the published key.
   std::string key = str(h.call("GET", "/v1/keys/signing").body, "public_key");
