@@ -56,6 +56,7 @@ struct ApiContext {
   TokenAdministration* token_admin = nullptr;  // /v1/tokens answers 503 without
   AuditLogReader* audit_log = nullptr;          // /v1/log/* answer 503 without
   ConsentLedger* consents = nullptr;            // the consent routes answer 503 without
+  PolicyArchive* policy_archive = nullptr;      // the policy routes answer 503 without
 };
 
 }  // namespace dsr::api

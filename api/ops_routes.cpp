@@ -64,6 +64,7 @@ std::unique_ptr<Router> build_router(ApiContext& context) {
   add_workflow_routes(*router, context);
   add_token_routes(*router, context);
   add_log_routes(*router, context);
+  add_policy_routes(*router, context);
   return router;
 }
 

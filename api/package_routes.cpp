@@ -82,12 +82,20 @@ void result(const HttpRequest& http, ApiContext& context, const std::string& id,
   if (request->state != "completed" && request->state != "partially_completed")
     return respond(problem(409, "not_ready", text::kConflict.in(l),
                            fmt::format("the request is {}; its package is ready once it is completed", request->state)));
+  TimePoint now = context.clock.now();
   boost::json::object package{{"package", "dsr-access-package/v1"},
                               {"issuer", "BSrE, Balai Besar Sertifikasi Elektronik, BSSN"},
                               {"request_id", request->id},
                               {"policy", request->policy},
-                              {"generated_at", format_rfc3339(context.clock.now())},
+                              {"generated_at", format_rfc3339(now)},
                               {"purposes", purposes()}};
+  // The privacy policy in force as the package is issued (policy K).
+  package["policy_version"] = nullptr;
+  if (context.policy_archive != nullptr) {
+    auto versions = context.policy_archive->versions();
+    if (!versions) return respond(problem_for(versions.error(), l));
+    if (auto in_force = policy_in_force(*versions, now, "")) package["policy_version"] = in_force->version;
+  }
   auto record = context.vault.get(request->subject_ref);
   if (record) {
     package["subject"] = record_json(*record);

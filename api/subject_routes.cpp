@@ -131,6 +131,31 @@ void put_legal_hold(const HttpRequest& http, const Caller& caller, ApiContext& c
   });
 }
 
+// A consent names the version of the privacy policy it was given under
+// (policy K, C.7): when the archive holds versions, one of them, and by
+// default the one in force when the consent was given. Without an archive
+// (no version published yet) the caller must name it.
+std::optional<FieldError> check_policy_version(ApiContext& context, Consent& consent, Locale l) {
+  std::vector<PolicyVersion> versions;
+  if (context.policy_archive != nullptr) {
+    auto read = context.policy_archive->versions();
+    if (read) versions = std::move(read).value();
+  }
+  if (consent.policy_version.empty()) {
+    if (auto in_force = policy_in_force(versions, consent.at, "")) {
+      consent.policy_version = in_force->version;
+      return std::nullopt;
+    }
+    return FieldError{"policy_version", l == Locale::en ? "required: no version of the policy was in force at that time"
+                                                         : "wajib: tidak ada versi kebijakan yang berlaku pada waktu itu"};
+  }
+  if (versions.empty()) return std::nullopt;
+  bool known = std::any_of(versions.begin(), versions.end(), [&](const PolicyVersion& v) { return v.version == consent.policy_version; });
+  if (known) return std::nullopt;
+  return FieldError{"policy_version", l == Locale::en ? "no such version of the policy: see GET /v1/policy/versions"
+                                                       : "versi kebijakan tidak dikenal: lihat GET /v1/policy/versions"};
+}
+
 // POST /v1/consents: one entry of the consent ledger, for a subject on file.
 void record_consent(const HttpRequest& http, const Caller& caller, ApiContext& context, Respond respond) {
   Locale l = locale_of(http);
@@ -146,7 +171,7 @@ void record_consent(const HttpRequest& http, const Caller& caller, ApiContext& c
     if (!nik.empty() && !plausible_nik(nik)) body.error("nik", text::kNikShape.in(l));
     consent.purpose = body.string("purpose", true, 200).value_or("");
     consent.status = body.one_of("status", true, {"given", "withdrawn"}).value_or("");
-    consent.policy_version = body.string("policy_version", true, 50).value_or("");
+    consent.policy_version = body.string("policy_version", false, 50).value_or("");
     if (auto at = body.string("at", true, 40)) {
       auto t = parse_rfc3339(*at);
       if (!t) body.error("at", l == Locale::en ? "an RFC 3339 time with an offset" : "waktu RFC 3339 dengan zona");
@@ -165,6 +190,9 @@ void record_consent(const HttpRequest& http, const Caller& caller, ApiContext& c
       errors.push_back({"nik", l == Locale::en ? "no subject on file with this NIK: PUT /v1/subjects/{nik} first"
                                                : "tidak ada data subjek dengan NIK ini: PUT /v1/subjects/{nik} dulu"});
     else consent.subject_ref = **ref;
+  }
+  if (errors.empty()) {
+    if (auto problem_found = check_policy_version(context, consent, l)) errors.push_back(std::move(*problem_found));
   }
   if (!errors.empty()) return respond(validation_problem(l, errors));
   consent.recorded_by = caller.principal.name;

@@ -7,6 +7,7 @@
 #include "storage/postgres/pg_audit_log.hpp"
 #include "storage/postgres/pg_backend.hpp"
 #include "storage/postgres/pg_consents.hpp"
+#include "storage/postgres/pg_policy_archive.hpp"
 #include "storage/postgres/pg_delivery.hpp"
 #include "storage/postgres/pg_lease.hpp"
 #include "storage/postgres/pg_receipts.hpp"
@@ -99,8 +100,9 @@ class PostgresStorage final : public StorageBackend {
   // A node that dies while writing a report: another writes it 5 minutes on.
   pg::PgReportSlots report_slots_{pool_, {node_, std::chrono::minutes(5)}};
   pg::PgConsentLedger consents_{pool_, executor_};
+  pg::PgPolicyArchive policy_archive_{pool_, executor_};
   StoragePorts ports_{store_,         vault_,         tokens_, codes_,    disclosures_, *signer_,  audit_,
-                      notifications_, notifications_, outbox_, receipts_, audit_log_, consents_};
+                      notifications_, notifications_, outbox_, receipts_, audit_log_, consents_, policy_archive_};
 };
 
 }  // namespace

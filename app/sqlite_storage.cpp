@@ -5,6 +5,7 @@
 
 #include "storage/consent_ledger.hpp"
 #include "storage/database.hpp"
+#include "storage/policy_archive.hpp"
 #include "storage/journal.hpp"
 #include "storage/log_checkpoints.hpp"
 #include "storage/package_signer.hpp"
@@ -67,8 +68,9 @@ class SqliteStorage final : public StorageBackend {
   storage::FilingReceipts receipts_{*db_};
   storage::SqliteAuditLog audit_log_{*db_};
   storage::SqliteConsentLedger consents_{*db_};
+  storage::SqlitePolicyArchive policy_archive_{*db_};
   StoragePorts ports_{store_,         vault_,         tokens_, codes_,    disclosures_, *signer_,  audit_,
-                      notifications_, notifications_, outbox_, receipts_, audit_log_, consents_};
+                      notifications_, notifications_, outbox_, receipts_, audit_log_, consents_, policy_archive_};
 };
 
 }  // namespace

@@ -40,6 +40,7 @@ struct StoragePorts {
   storage::ReceiptQueue& receipts;
   AuditLogReader& audit_log;
   ConsentLedger& consents;
+  PolicyArchive& policy_archive;
 };
 
 class StorageBackend {

@@ -37,4 +37,19 @@ std::string_view TokenRecord::status(TimePoint now) const {
   return "active";
 }
 
+std::optional<PolicyVersion> policy_in_force(const std::vector<PolicyVersion>& versions, TimePoint at,
+                                             std::string_view language) {
+  const PolicyVersion* latest = nullptr;
+  for (const auto& v : versions)
+    if (v.effective_at <= at && (latest == nullptr || v.effective_at >= latest->effective_at)) latest = &v;
+  if (latest == nullptr) return std::nullopt;
+  const PolicyVersion* first = nullptr;
+  for (const auto& v : versions) {
+    if (v.version != latest->version) continue;
+    if (v.language == language) return v;
+    if (first == nullptr) first = &v;
+  }
+  return *first;
+}
+
 }  // namespace dsr

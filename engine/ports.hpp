@@ -210,6 +210,34 @@ class ConsentLedger {
   virtual Result<std::vector<ConsentEntry>> for_subject(std::string_view subject_ref) const = 0;
 };
 
+// The privacy policy's versions (policy K): published as data, one text per
+// version and language, never edited, kept for good. The version in force
+// at an instant is the one with the latest effective_at not after it.
+struct PolicyVersion {
+  std::string version;   // e.g. "2024-01"
+  TimePoint effective_at;
+  std::string language;  // "id", "en"
+  std::string text;
+  std::string published_by;
+  TimePoint published_at;
+};
+
+class PolicyArchive {
+ public:
+  virtual ~PolicyArchive() = default;
+  // Completes once durable; a conflict if that version already has a text
+  // in that language.
+  virtual void publish(PolicyVersion version, std::function<void(Status)> done) = 0;
+  // Every version and language, by effective_at, then version, then language.
+  virtual Result<std::vector<PolicyVersion>> versions() const = 0;
+};
+
+// The version in force at `at` among `versions` (ordered as versions()
+// answers), in `language` if it has a text in it, else in its first
+// language; nullopt before the first takes effect.
+std::optional<PolicyVersion> policy_in_force(const std::vector<PolicyVersion>& versions, TimePoint at,
+                                             std::string_view language);
+
 // One notice to one recipient that a subject's data was corrected or erased
 // (policy D.2), and how its delivery stands.
 enum class NotificationStatus { pending, delivered, acknowledged, failed };

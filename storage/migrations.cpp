@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 14> kMigrations{{
+const std::array<Migration, 15> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -391,6 +391,19 @@ ALTER TABLE disclosures ADD COLUMN purpose TEXT NOT NULL DEFAULT '';
 -- The open request of the same type and subject a filing duplicates.
 ALTER TABLE requests ADD COLUMN duplicate_of TEXT;
 CREATE INDEX requests_open_by_subject ON requests (subject_ref, type, received_at) WHERE closed_at IS NULL;
+)sql"},
+    {15, "the privacy policy's versions", R"sql(
+-- The privacy policy's versions (policy K): one text per version and
+-- language, never edited or deleted; public.
+CREATE TABLE policy_versions (
+  version      TEXT NOT NULL,
+  language     TEXT NOT NULL,
+  effective_at INTEGER NOT NULL,
+  text         TEXT NOT NULL,
+  published_by TEXT NOT NULL,
+  published_at INTEGER NOT NULL,
+  PRIMARY KEY (version, language)
+);
 )sql"},
 }};
 

@@ -57,6 +57,8 @@ ApiHarness::ApiHarness() : clock(at("2025-03-03T02:15:00Z")) {
   context->audit_log = audit_log.get();
   consents = std::make_unique<storage::SqliteConsentLedger>(*db);
   context->consents = consents.get();
+  policy_archive = std::make_unique<storage::SqlitePolicyArchive>(*db);
+  context->policy_archive = policy_archive.get();
   router = api::build_router(*context);
 }
 

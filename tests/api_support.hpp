@@ -12,6 +12,7 @@
 #include "api/router.hpp"
 #include "engine/request_service.hpp"
 #include "storage/consent_ledger.hpp"
+#include "storage/policy_archive.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox.hpp"
 #include "storage/package_signer.hpp"
@@ -68,6 +69,7 @@ class ApiHarness {
   TempDir scratch;                          // the audit log's key file
   std::optional<storage::LogKey> log_key;   // origin "dsr.test/log"
   std::unique_ptr<storage::SqliteConsentLedger> consents;
+  std::unique_ptr<storage::SqlitePolicyArchive> policy_archive;
   std::unique_ptr<storage::SqliteAuditLog> audit_log;
   std::unique_ptr<api::ApiContext> context;
   std::unique_ptr<api::Router> router;

@@ -359,6 +359,9 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
       {"GET /v1/subjects/{nik}", "system institution"},
       {"PUT /v1/subjects/{nik}/legal-hold", "admin supervisor"},
       {"POST /v1/consents", "system"},
+      {"GET /v1/policy", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
+      {"GET /v1/policy/versions", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
+      {"POST /v1/policy/versions", "admin"},
       {"GET /v1/subjects/{nik}/consents", "system verifier reviewer supervisor"},
       {"GET /v1/requests/{id}/result", "subject"},
       {"GET /v1/keys/signing", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
@@ -410,6 +413,7 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
         // (and no checkpoint is signed in this harness yet).
         CHECK((r.status != 404 || route.pattern.find("{nik}") != std::string::npos ||
                route.pattern.starts_with("/v1/tokens/") || route.pattern.starts_with("/v1/log/checkpoint") ||
+               route.pattern == "/v1/policy" ||  // no version published yet
                route.pattern.starts_with("/v1/log/tile/")));
       } else {
         // Denied: 401 without credentials, 404 for a subject (no probing), 403 for other staff.
@@ -866,4 +870,58 @@ TEST_CASE("the audit log's hash tiles, as C2SP tlog-tiles names them", "[api][au
   CHECK(h.call("GET", "/v1/log/tile/1/000.p/1").status == 404);  // no node at level 8
   for (const char* bad : {"0/0.p/1", "0/x000/000.p/1", "0/000.p/0", "0/000.p/256", "9/000", "0/abc", "0/000.p"})
     CHECK(h.call("GET", std::string("/v1/log/tile/") + bad).status == 404);
+}
+
+TEST_CASE("the privacy policy's versions: published by an admin, the one in force and the archive public", "[api][policy]") {
+  ApiHarness h;  // its clock: 2025-03-03T02:15:00Z
+  std::string ops = h.token(Role::admin, "ops"), ams = h.token(Role::system, "ams");
+  CHECK(h.call("GET", "/v1/policy").status == 404);  // nothing published yet
+  auto publish = [&](const std::string& version, const std::string& at, const std::string& language, const std::string& text) {
+    return h.call("POST", "/v1/policy/versions",
+                  R"({"version": ")" + version + R"(", "effective_at": ")" + at + R"(", "language": ")" + language +
+                      R"(", "text": ")" + text + "\"}",
+                  ops);
+  };
+  REQUIRE(publish("2024-01", "2024-01-01T00:00:00+07:00", "id", "Kebijakan privasi 2024").status == 201);
+  REQUIRE(publish("2024-01", "2024-01-01T00:00:00+07:00", "en", "Privacy policy 2024").status == 201);
+  REQUIRE(publish("2025-06", "2025-06-01T00:00:00+07:00", "id", "Kebijakan privasi 2025").status == 201);  // not yet in force
+  auto again = publish("2024-01", "2024-01-01T00:00:00+07:00", "id", "rewritten");
+  CHECK(again.status == 409);
+  CHECK(str(again.body, "type") == "urn:dsr:problem:version_exists");
+  CHECK(fields_of(publish("2024-01", "2024-02-01T00:00:00+07:00", "de", "x")) == std::set<std::string>{"language"});
+  // One instant for every language of a version:
+  CHECK(fields_of(publish("2025-06", "2025-07-01T00:00:00+07:00", "en", "x")) == std::set<std::string>{"effective_at"});
+  CHECK(fields_of(publish("2026-01", "2024-01-01T00:00:00+07:00", "en", "x")) == std::set<std::string>{"effective_at"});
+  CHECK(fields_of(publish("jan 2027", "tomorrow", "fr", "")) == std::set<std::string>{"version", "effective_at", "language", "text"});
+  CHECK(publish("2027-01", "2027-01-01T00:00:00Z", "id", "x").status == 201);
+  CHECK(h.call("POST", "/v1/policy/versions", "{}", ams).status == 403);
+
+  auto id = h.call("GET", "/v1/policy");
+  REQUIRE(id.status == 200);
+  CHECK(str(id.body, "version") == "2024-01");
+  CHECK(str(id.body, "text") == "Kebijakan privasi 2024");
+  CHECK(id.body.at("languages").as_array().size() == 2);
+  CHECK(str(h.call("GET", "/v1/policy?lang=en").body, "text") == "Privacy policy 2024");
+  CHECK(str(h.call("GET", "/v1/policy", "", "", "en").body, "text") == "Privacy policy 2024");
+  auto archive = h.call("GET", "/v1/policy/versions");
+  REQUIRE(archive.status == 200);
+  const auto& items = archive.body.at("versions").as_array();
+  REQUIRE(items.size() == 4);
+  CHECK(items[0].at("in_force").as_bool());
+  CHECK_FALSE(items[2].at("in_force").as_bool());
+  CHECK(str(items[2], "version") == "2025-06");
+
+  // A consent names the version in force when it was given, by default; an
+  // unknown version is refused.
+  h.put_subject(kNik, "budi@example.go.id");
+  auto consent = h.call("POST", "/v1/consents", R"({"nik": ")" + kNik + R"(", "purpose": "newsletter", "status": "given",
+                        "at": "2024-05-01T03:00:00Z", "channel": "portal", "evidence_ref": "form-1"})", ams);
+  REQUIRE(consent.status == 201);
+  CHECK(str(consent.body, "policy_version") == "2024-01");
+  auto unknown = h.call("POST", "/v1/consents", R"({"nik": ")" + kNik + R"(", "purpose": "newsletter", "status": "given",
+                        "policy_version": "1999", "at": "2024-05-01T03:00:00Z", "channel": "portal", "evidence_ref": "form-1"})", ams);
+  CHECK(fields_of(unknown) == std::set<std::string>{"policy_version"});
+  auto before_any = h.call("POST", "/v1/consents", R"({"nik": ")" + kNik + R"(", "purpose": "newsletter", "status": "given",
+                           "at": "2023-05-01T03:00:00Z", "channel": "portal", "evidence_ref": "form-0"})", ams);
+  CHECK(fields_of(before_any) == std::set<std::string>{"policy_version"});
 }

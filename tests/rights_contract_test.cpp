@@ -14,6 +14,8 @@
 #include <utility>
 
 #include "storage/consent_ledger.hpp"
+#include "storage/policy_archive.hpp"
+#include "storage/postgres/pg_policy_archive.hpp"
 #include "storage/postgres/pg_consents.hpp"
 #include "storage_backends.hpp"
 
@@ -30,6 +32,8 @@ storage::SqliteConsentLedger consent_ledger(SqliteBackend& b) { return storage::
 storage::pg::PgConsentLedger consent_ledger(PostgresBackend& b) { return storage::pg::PgConsentLedger{b.pool, b.executor}; }
 template <class Backend>
 using ConsentLedgerOf = decltype(consent_ledger(std::declval<Backend&>()));
+storage::SqlitePolicyArchive policy_archive(SqliteBackend& b) { return storage::SqlitePolicyArchive{*b.db}; }
+storage::pg::PgPolicyArchive policy_archive(PostgresBackend& b) { return storage::pg::PgPolicyArchive{b.pool, b.executor}; }
 
 // A backend with its consent ledger, and a service that waits for the
 // recipients' acknowledgements (as `dsr serve` runs it), on a clock the
@@ -557,4 +561,38 @@ TEMPLATE_TEST_CASE("rights contract: a filing verified by the verifier who took 
   auto v = b.verify();
   CHECK(v.ok);
   CHECK(v.events == 2);
+}
+
+TEMPLATE_TEST_CASE("rights contract: the policy's versions are kept, ordered, never replaced, and one is in force",
+                   "[storage][contract][rights][policy]", SqliteBackend, PostgresBackend) {
+  TestType b;
+  auto archive = policy_archive(b);
+  auto publish = [&](PolicyVersion v) { return wait_for<Status>([&](auto done) { archive.publish(v, done); }); };
+  TimePoint now = SystemClock().now();
+  const PolicyVersion v2_en{"2025-07", test::at("2025-07-01T00:00:00Z"), "en", "Privacy policy, July 2025", "ops", now};
+  const PolicyVersion v1_id{"2024-01", test::at("2024-01-01T00:00:00Z"), "id", "Kebijakan privasi, Januari 2024", "ops", now};
+  const PolicyVersion v2_id{"2025-07", test::at("2025-07-01T00:00:00Z"), "id", "Kebijakan privasi, Juli 2025", "ops", now};
+  for (const auto& v : {v2_en, v1_id, v2_id}) REQUIRE(publish(v).ok());
+
+  PolicyVersion changed = v1_id;
+  changed.text = "a quiet rewrite";
+  auto refused = publish(changed);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::conflict);
+
+  auto versions = archive.versions();
+  REQUIRE(versions.ok());
+  REQUIRE(versions->size() == 3);
+  CHECK((*versions)[0].version == "2024-01");
+  CHECK((*versions)[0].text == "Kebijakan privasi, Januari 2024");  // the first text stands
+  CHECK((*versions)[1].language == "en");  // by effective date, then version, then language
+  CHECK((*versions)[2].language == "id");
+  CHECK((*versions)[2].published_by == "ops");
+  CHECK(std::chrono::abs((*versions)[2].published_at - now) <= std::chrono::seconds(1));
+
+  CHECK_FALSE(policy_in_force(*versions, test::at("2023-12-31T23:59:59Z"), "id").has_value());
+  CHECK(policy_in_force(*versions, test::at("2025-06-30T00:00:00Z"), "en")->version == "2024-01");  // only in id
+  CHECK(policy_in_force(*versions, test::at("2025-06-30T00:00:00Z"), "en")->language == "id");
+  CHECK(policy_in_force(*versions, test::at("2025-07-01T00:00:00Z"), "en")->text == "Privacy policy, July 2025");
+  CHECK(policy_in_force(*versions, test::at("2026-01-01T00:00:00Z"), "id")->text == "Kebijakan privasi, Juli 2025");
 }

@@ -335,3 +335,35 @@ TEST_CASE("a second open request of the same type is linked to the first, and st
   CHECK(linked);
   CHECK(r.server.stop() == 0);
 }
+
+TEST_CASE("the privacy policy's versions over the wire: published, in force, archived, named by consents and packages",
+          "[server][policy]") {
+  Rights r;
+  auto published = r.call("POST", "/v1/policy/versions",
+                          R"({"version": "2024-01", "effective_at": "2024-01-01T00:00:00+07:00", "language": "id",
+                              "text": "Kebijakan Privasi BSrE, versi Januari 2024"})",
+                          r.admin);
+  REQUIRE(published.status == 201);
+  REQUIRE(r.call("POST", "/v1/policy/versions",
+                 R"({"version": "2099-01", "effective_at": "2099-01-01T00:00:00+07:00", "language": "id", "text": "nanti"})",
+                 r.admin).status == 201);
+  auto in_force = r.call("GET", "/v1/policy");
+  REQUIRE(in_force.status == 200);
+  CHECK(str(in_force.json, "version") == "2024-01");
+  CHECK(str(in_force.json, "text") == "Kebijakan Privasi BSrE, versi Januari 2024");
+  CHECK(r.call("GET", "/v1/policy/versions").json.at("versions").as_array().size() == 2);
+  auto consent = r.call("POST", "/v1/consents",
+                        R"({"nik": ")" + kNik + R"(", "purpose": "newsletter", "status": "given", "at": "2025-06-01T03:00:00Z",
+                            "channel": "portal", "evidence_ref": "form-12"})",
+                        r.system);
+  REQUIRE(consent.status == 201);
+  CHECK(str(consent.json, "policy_version") == "2024-01");
+  auto [id, trk] = r.file_and_verify(filing("access"));
+  REQUIRE(r.fire(id, r.reviewer, "approve").status == 200);
+  REQUIRE(r.fire(id, r.system, "fulfil").status == 200);
+  auto package = r.call("GET", "/v1/requests/" + id + "/result", "", trk);
+  REQUIRE(package.status == 200);
+  CHECK(str(package.json, "policy_version") == "2024-01");
+  CHECK(str(package.json.at("consents").as_array().at(0), "policy_version") == "2024-01");
+  CHECK(r.server.stop() == 0);
+}

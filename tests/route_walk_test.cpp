@@ -137,6 +137,9 @@ World build_world() {
     return r;
   };
   for (const Person* p : {&kA, &kB}) must(201, "PUT", "/v1/subjects/" + p->nik, json(record_of(*p)), system);
+  must(201, "POST", "/v1/policy/versions",
+       R"({"version": "2024-01", "effective_at": "2024-01-01T00:00:00Z", "language": "id", "text": "Kebijakan privasi"})",
+       w.tokens.at("admin"));
   w.recipient_id = std::string(must(201, "POST", "/v1/recipients",
                                     R"({"name": "Bareskrim Polri", "kind": "law_enforcement", "webhook_url": "https://polri.example/dsr"})",
                                     w.tokens.at("admin"))
@@ -280,6 +283,8 @@ std::string body_of(const World& w, const api::Route& route, Scope s) {
     return json({{"nik", p.nik}, {"recipient_id", w.recipient_id}, {"categories", boost::json::array{"name"}},
                  {"legal_basis", "route walk"}, {"disclosed_at", "2025-03-01T00:00:00Z"}});
   if (key == "POST /v1/notifications/{id}/ack") return json({{"notification_id", w.side(s).notification_id}});
+  if (key == "POST /v1/policy/versions")
+    return R"({"version": "2025-01", "effective_at": "2025-01-01T00:00:00Z", "language": "en", "text": "Privacy policy"})";
   if (key == "POST /v1/consents")
     return json({{"nik", p.nik}, {"purpose", "route walk"}, {"status", "withdrawn"}, {"policy_version", "2024-01"},
                  {"at", "2025-03-01T00:00:00Z"}, {"channel", "letter"}, {"evidence_ref", "route walk"}});
@@ -414,6 +419,9 @@ const std::map<std::string, int> kMustSucceed{
     {"GET /v1/log/entries | auditor | in", 200},
     {"GET /v1/log/tile/{tile...} | anonymous | in", 200},
     {"POST /v1/consents | system | out", 201},
+    {"GET /v1/policy | anonymous | in", 200},
+    {"GET /v1/policy/versions | anonymous | in", 200},
+    {"POST /v1/policy/versions | admin | in", 201},
     {"GET /v1/subjects/{nik}/consents | system | out", 200},
     {"GET /v1/subjects/{nik}/consents | reviewer | in", 200},
 };

@@ -23,7 +23,7 @@ constexpr std::int64_t kMigrationLock = 0x6473726d696772;
 // are written unsequenced (seq NULL) by the filing's own transaction, with
 // the id of that transaction, and the sequencer gives them their place in
 // the audit log's tree (storage/postgres/pg_sequencer.hpp).
-const std::array<Migration, 4> kMigrations{{
+const std::array<Migration, 5> kMigrations{{
     {1, "the dsr schema (SQLite's version 13)", R"sql(
 CREATE TABLE meta (
   key   text PRIMARY KEY,
@@ -275,6 +275,18 @@ CREATE TABLE restrictions (
 ALTER TABLE disclosures ADD COLUMN purpose text NOT NULL DEFAULT '';
 ALTER TABLE requests ADD COLUMN duplicate_of text;
 CREATE INDEX requests_open_by_subject ON requests (subject_ref, type, received_at) WHERE closed_at IS NULL;
+)sql"},
+    // As SQLite's migration 15.
+    {5, "the privacy policy's versions", R"sql(
+CREATE TABLE policy_versions (
+  version      text NOT NULL,
+  language     text NOT NULL,
+  effective_at bigint NOT NULL,
+  text         text NOT NULL,
+  published_by text NOT NULL,
+  published_at bigint NOT NULL,
+  PRIMARY KEY (version, language)
+);
 )sql"},
 }};
 
