@@ -4,21 +4,13 @@
 
 #include <initializer_list>
 
+#include "engine/csv_field.hpp"
 #include "engine/report_calendar.hpp"
 
 namespace dsr::api {
 namespace {
 
-// A field, quoted when it holds a comma, a quote or a line break.
-std::string field(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
+std::string field(std::string_view text) { return csv_field(text); }
 
 class CsvWriter {
  public:

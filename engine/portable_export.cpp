@@ -1,5 +1,7 @@
 #include "engine/portable_export.hpp"
 
+#include "engine/csv_field.hpp"
+
 #include <utility>
 #include <vector>
 
@@ -13,17 +15,6 @@ std::vector<std::pair<std::string, std::string>> fields_of(const SubjectRecord& 
       {"unit", r.unit},   {"position", r.position}, {"email", r.email}, {"phone", r.phone},
       {"face_photo_ref", r.face_photo_ref}};
   return out;
-}
-
-// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled.
-std::string csv_field(std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
 }
 
 }  // namespace
