@@ -219,7 +219,8 @@ std::optional<HttpResponse> on_behalf_refusal(const Caller& caller, Locale l) {
 }
 
 // The subject's tracking token, in their language, to the contact on record
-// (or, with none, the one they gave the officer), queued with the filing.
+// (or, when dsr holds no record of them, the one they gave the officer),
+// queued with the filing; nullopt when the record has no address.
 Result<std::optional<OutgoingMessage>> tracking_token_message(ApiContext& context, const FilingForm& form,
                                                               const std::string& id, const std::string& subject_ref,
                                                               const std::string& tracking_token, TimePoint now,
@@ -337,12 +338,20 @@ void file_request(const HttpRequest& http, const Caller& caller, ApiContext& con
     auto token_message = tracking_token_message(context, form, id, subject_ref, filing.tracking_token, now,
                                                 filing.details_json);
     if (!token_message) return respond(problem_for(token_message.error(), l));
-    if (*token_message) messages.push_back(std::move(**token_message));
+    // Without an address the subject could never follow the request: say
+    // so now, before anything is stored.
+    if (!*token_message)
+      return respond(validation_problem(l, {{"on_behalf", l == Locale::en
+                                                              ? "the record on file has no e-mail or phone to send the "
+                                                                "subject's tracking token to: update the record first"
+                                                              : "data tersimpan tidak memiliki surel atau telepon untuk "
+                                                                "mengirim token pelacakan subjek: perbarui data dulu"}}));
+    messages.push_back(std::move(**token_message));
     filer = caller.actor();
-    std::map<std::string, std::string> data{{"channel", form.on_behalf->channel}};
-    if (form.on_behalf->representative)
-      data["representative"] = boost::json::serialize(*form.on_behalf->representative);
-    verified_by = Command{"verify_manually", filer, form.on_behalf->identity_check, 0, now, std::move(data)};
+    // The channel only: the journal's data is not sealed and outlives an
+    // erasure, so a representative's name stays in the sealed details.
+    verified_by = Command{"verify_manually", filer, form.on_behalf->identity_check, 0, now,
+                          {{"channel", form.on_behalf->channel}}};
   }
   Submission submission{form.type, form.policy, subject_ref, filer, std::move(filing), std::move(messages), id, now,
                         std::move(verified_by)};

@@ -32,8 +32,11 @@ Status add_subject_and_details(ApiContext& context, const Request& request, boos
       auto restriction = context.vault.restriction(request.subject_ref);
       if (!restriction) return fail(restriction.error());
       subject["restricted"] = restriction_view(*restriction);
-      // A consent withdrawal is decided against the consents on file.
-      if (request.type == "consent_withdrawal" && context.consents != nullptr) {
+      // A consent withdrawal is decided against the consents on file, while
+      // it is open (as GET /v1/subjects/{nik}/consents?request= allows).
+      const Workflow* workflow = context.workflows.find(request.type);
+      bool open = workflow != nullptr && !workflow->is_terminal(request.state);
+      if (request.type == "consent_withdrawal" && open && context.consents != nullptr) {
         auto consents = context.consents->for_subject(request.subject_ref);
         if (!consents) return fail(consents.error());
         subject["consents"] = consents_view(*consents);

@@ -135,25 +135,27 @@ void put_legal_hold(const HttpRequest& http, const Caller& caller, ApiContext& c
 // (policy K, C.7): when the archive holds versions, one of them, and by
 // default the one in force when the consent was given. Without an archive
 // (no version published yet) the caller must name it.
-std::optional<FieldError> check_policy_version(ApiContext& context, Consent& consent, Locale l) {
+Result<std::optional<FieldError>> check_policy_version(ApiContext& context, Consent& consent, Locale l) {
+  using Found = std::optional<FieldError>;
   std::vector<PolicyVersion> versions;
   if (context.policy_archive != nullptr) {
     auto read = context.policy_archive->versions();
-    if (read) versions = std::move(read).value();
+    if (!read) return fail(read.error());  // never "none published" for "cannot tell now"
+    versions = std::move(read).value();
   }
   if (consent.policy_version.empty()) {
     if (auto in_force = policy_in_force(versions, consent.at, "")) {
       consent.policy_version = in_force->version;
-      return std::nullopt;
+      return Found{};
     }
-    return FieldError{"policy_version", l == Locale::en ? "required: no version of the policy was in force at that time"
-                                                         : "wajib: tidak ada versi kebijakan yang berlaku pada waktu itu"};
+    return Found{FieldError{"policy_version", l == Locale::en ? "required: no version of the policy was in force at that time"
+                                                         : "wajib: tidak ada versi kebijakan yang berlaku pada waktu itu"}};
   }
-  if (versions.empty()) return std::nullopt;
+  if (versions.empty()) return Found{};
   bool known = std::any_of(versions.begin(), versions.end(), [&](const PolicyVersion& v) { return v.version == consent.policy_version; });
-  if (known) return std::nullopt;
-  return FieldError{"policy_version", l == Locale::en ? "no such version of the policy: see GET /v1/policy/versions"
-                                                       : "versi kebijakan tidak dikenal: lihat GET /v1/policy/versions"};
+  if (known) return Found{};
+  return Found{FieldError{"policy_version", l == Locale::en ? "no such version of the policy: see GET /v1/policy/versions"
+                                                             : "versi kebijakan tidak dikenal: lihat GET /v1/policy/versions"}};
 }
 
 // POST /v1/consents: one entry of the consent ledger, for a subject on file.
@@ -192,7 +194,9 @@ void record_consent(const HttpRequest& http, const Caller& caller, ApiContext& c
     else consent.subject_ref = **ref;
   }
   if (errors.empty()) {
-    if (auto problem_found = check_policy_version(context, consent, l)) errors.push_back(std::move(*problem_found));
+    auto version_problem = check_policy_version(context, consent, l);
+    if (!version_problem) return respond(problem_for(version_problem.error(), l));
+    if (*version_problem) errors.push_back(std::move(**version_problem));
   }
   if (!errors.empty()) return respond(validation_problem(l, errors));
   consent.recorded_by = caller.principal.name;
@@ -205,7 +209,9 @@ void record_consent(const HttpRequest& http, const Caller& caller, ApiContext& c
 }
 
 // Whether a member of staff works a request of this subject now: they name
-// it (?request=), it is open, and it is that subject's.
+// it (?request=), it is open, and it is that subject's. `subject_ref` is
+// empty for a NIK not on file: answered like another subject's, so that
+// staff cannot probe which NIKs are on file.
 std::optional<HttpResponse> staff_may_read_consents(const HttpRequest& http, const Caller& caller, ApiContext& context,
                                                     const std::string& subject_ref) {
   Locale l = locale_of(http);
@@ -233,8 +239,8 @@ void list_consents(const HttpRequest& http, const Caller& caller, ApiContext& co
   if (!plausible_nik(nik)) return respond(validation_problem(l, {{"nik", std::string(text::kNikShape.in(l))}}));
   auto ref = context.vault.find_by_nik(nik);
   if (!ref) return respond(problem_for(ref.error(), l));
+  if (auto refused = staff_may_read_consents(http, caller, context, ref->value_or(""))) return respond(std::move(*refused));
   if (!ref->has_value()) return respond(problem(404, "not_found", text::kNotFound.in(l), "no subject with this NIK on file"));
-  if (auto refused = staff_may_read_consents(http, caller, context, **ref)) return respond(std::move(*refused));
   auto entries = context.consents->for_subject(**ref);
   if (!entries) return respond(problem_for(entries.error(), l));
   respond(json_response(200, {{"subject_ref", **ref}, {"consents", consents_view(*entries)}}));

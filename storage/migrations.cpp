@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 15> kMigrations{{
+const std::array<Migration, 16> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -404,6 +404,20 @@ CREATE TABLE policy_versions (
   published_at INTEGER NOT NULL,
   PRIMARY KEY (version, language)
 );
+)sql"},
+    {16, "one restriction per request that placed it", R"sql(
+-- Each restriction request keeps its own row, so that lifting one leaves
+-- the others standing; the record's restriction is their union.
+CREATE TABLE restrictions_placed (
+  subject_ref TEXT NOT NULL,
+  request_id  TEXT NOT NULL,
+  since       INTEGER NOT NULL,
+  categories  TEXT NOT NULL,           -- JSON array; empty: every category
+  PRIMARY KEY (subject_ref, request_id)
+) WITHOUT ROWID;
+INSERT INTO restrictions_placed SELECT subject_ref, request_id, since, categories FROM restrictions;
+DROP TABLE restrictions;
+ALTER TABLE restrictions_placed RENAME TO restrictions;
 )sql"},
 }};
 

@@ -69,8 +69,11 @@ Result<RetentionSweep> sweep_retention(Database& db, const SlaCatalog& policies,
 
     // Subjects with requests, none open, none closed since its policy's
     // cutoff (a request of a policy not in use has the defaults' cutoff).
+    // A restricted record is kept, as under a legal hold: its subject asked
+    // that it be kept, not processed (UU PDP Pasal 41).
     SQLite::Statement due(c, std::string(kCutoffs) +
-        "SELECT s.ref, s.legal_hold FROM subjects s WHERE EXISTS (SELECT 1 FROM requests r WHERE r.subject_ref = s.ref) "
+        "SELECT s.ref, s.legal_hold OR EXISTS (SELECT 1 FROM restrictions x WHERE x.subject_ref = s.ref) "
+        "FROM subjects s WHERE EXISTS (SELECT 1 FROM requests r WHERE r.subject_ref = s.ref) "
         "AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.subject_ref = s.ref AND (r.closed_at IS NULL OR "
         "r.closed_at >= COALESCE((SELECT before FROM cutoff WHERE cutoff.policy = r.policy), ?2))) ORDER BY s.ref");
     due.bind(1, retention_cutoffs(in_use, now, &RetentionRules::subject_record));

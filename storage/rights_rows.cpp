@@ -42,11 +42,37 @@ Restriction merged_restriction(const std::optional<Restriction>& in_force, const
   return out;
 }
 
-std::string notice_fields(const Fulfilment& f, const RequestHeader& request, const SubjectRecord& record, TimePoint now) {
+std::optional<Restriction> standing_restriction(const std::vector<Restriction>& placed) {
+  std::optional<Restriction> out;
+  for (const auto& r : placed) {
+    bool earlier = !out || r.since < out->since;
+    Restriction merged = merged_restriction(out, r);
+    merged.request_id = earlier ? r.request_id : out->request_id;
+    out = std::move(merged);
+  }
+  return out;
+}
+
+std::vector<Restriction> without_request(std::vector<Restriction> placed, std::string_view request_id) {
+  std::erase_if(placed, [&](const Restriction& r) { return r.request_id == request_id; });
+  return placed;
+}
+
+std::string notice_fields(const Fulfilment& f, const RequestHeader& request, const SubjectRecord& record, TimePoint now,
+                          const std::optional<Restriction>& still_restricted) {
   boost::system::error_code ec;
   auto fields = boost::json::parse(f.notice_json, ec);
   boost::json::object out = (!ec && fields.is_object()) ? fields.get_object() : boost::json::object{};
   if (f.transfer_to) out["export"] = portable_export(record, request.id, now);
+  if (f.lift_restriction && out.contains("restriction") && out["restriction"].is_object()) {
+    boost::json::value standing = nullptr;
+    if (still_restricted) {
+      boost::json::array categories;
+      for (const auto& c : still_restricted->categories) categories.emplace_back(c);
+      standing = boost::json::object{{"since", format_rfc3339(still_restricted->since)}, {"categories", std::move(categories)}};
+    }
+    out["restriction"].as_object()["still_restricted"] = std::move(standing);
+  }
   return boost::json::serialize(out);
 }
 
@@ -72,8 +98,7 @@ Error no_record_to_act_on(const RequestHeader& request) {
 
 Error no_restriction_to_lift(const RequestHeader& request) {
   return Error(ErrorCode::conflict,
-               fmt::format("request {}: no restriction is in force on the subject's record: it was lifted already",
-                           request.id),
+               fmt::format("request {}: the restriction it placed is no longer on the subject's record", request.id),
                "no_restriction");
 }
 

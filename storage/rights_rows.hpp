@@ -22,11 +22,18 @@ std::vector<std::string> categories_from_text(std::string_view text);
 // A restriction placed while another is in force covers what both cover:
 // every category when either does; it counts from the earlier one.
 Restriction merged_restriction(const std::optional<Restriction>& in_force, const Restriction& placed);
+// What stands on a record: the union of the restrictions each request
+// placed (one row each), named by the earliest; nullopt for none.
+std::optional<Restriction> standing_restriction(const std::vector<Restriction>& placed);
+// The rows left once `request_id`'s restriction is lifted.
+std::vector<Restriction> without_request(std::vector<Restriction> placed, std::string_view request_id);
 
 // The further fields of the fulfilment's recipient notices (a JSON
-// object): the fulfilment's own, and for a transfer the portability
-// export of `record` made `now`.
-std::string notice_fields(const Fulfilment& f, const RequestHeader& request, const SubjectRecord& record, TimePoint now);
+// object): the fulfilment's own; for a transfer the portability export of
+// `record` made `now`; for a lifting, what still stands on the record
+// (`restriction.still_restricted`, placed by other requests, or null).
+std::string notice_fields(const Fulfilment& f, const RequestHeader& request, const SubjectRecord& record, TimePoint now,
+                          const std::optional<Restriction>& still_restricted = std::nullopt);
 
 // The disclosure a portability transfer is (policy D.4): the whole record,
 // to the controller the subject named, at the subject's request.

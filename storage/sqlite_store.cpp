@@ -131,13 +131,10 @@ void store_filing(WriteConnection& db, const std::string& request_id, const Seal
 // request's transaction (storage/rights_rows.hpp decides the values).
 Status apply_rights(WriteConnection& db, const RequestHeader& request, const Fulfilment& f, TimePoint at,
                     const std::string& actor) {
-  if (f.lift_restriction && !read_restriction_in(db, request.subject_ref)) return fail(no_restriction_to_lift(request));
+  if (f.lift_restriction && !delete_restriction_in(db, request.subject_ref, request.id))
+    return fail(no_restriction_to_lift(request));
   if (f.consent) insert_consent_in(db, new_consent_id(), *f.consent);
-  if (f.restriction) {
-    auto in_force = read_restriction_in(db, request.subject_ref);
-    write_restriction_in(db, request.subject_ref, merged_restriction(in_force, *f.restriction));
-  }
-  if (f.lift_restriction) delete_restriction_in(db, request.subject_ref);
+  if (f.restriction) write_restriction_in(db, request.subject_ref, *f.restriction);
   if (f.transfer_to) insert_disclosure_in(db, new_disclosure_id(), transfer_disclosure(request, *f.transfer_to, at, actor));
   return ok_status();
 }
@@ -153,8 +150,9 @@ Status fulfil(WriteConnection& db, const MasterKey& keys, const RequestHeader& r
   if (record->has_value())
     if (Status applied = apply_rights(db, request, f, event.at, event.actor.principal); !applied) return applied;
   if (f.notify_recipients && record->has_value())
-    enqueue_recipient_notifications(db, keys, request, (*record)->nik, f,
-                                    notice_fields(f, request, **record, event.at));
+    enqueue_recipient_notifications(
+        db, keys, request, (*record)->nik, f,
+        notice_fields(f, request, **record, event.at, standing_restriction(read_restrictions_in(db, request.subject_ref))));
   if (!f.corrections.empty() && record->has_value()) {
     SubjectRecord corrected = **record;
     for (const auto& [field, value] : f.corrections) {

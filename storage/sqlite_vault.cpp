@@ -53,6 +53,16 @@ Status write_subject_in(WriteConnection& db, const MasterKey& keys, const std::s
   return ok_status();
 }
 
+// A portability transfer carries the whole record, sealed under the master
+// key rather than the subject's data key: erasure empties every such notice
+// of the subject, and one not delivered yet ends as failed, saying why.
+constexpr const char* kUndeliveredTransfersSql =
+    "UPDATE outbox SET payload = X'', next_attempt_at = NULL, "
+    "last_error = CASE WHEN status = 'pending' THEN 'the subject was erased before the transfer was delivered' "
+    "ELSE last_error END, status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END "
+    "WHERE kind = 'recipient_notification' AND subject_ref = ?1 AND length(payload) > 0 "
+    "AND request_id IN (SELECT id FROM requests WHERE subject_ref = ?1 AND type = 'portability')";
+
 bool erase_subject_in(WriteConnection& db, const std::string& ref) {
   SQLite::Statement& del = db.prepared("DELETE FROM subjects WHERE ref = ?");
   del.bind(1, ref);
@@ -62,7 +72,8 @@ bool erase_subject_in(WriteConnection& db, const std::string& ref) {
   for (const char* sql : {"DELETE FROM outbox WHERE subject_ref = ? AND kind = 'subject_message'",
                           "DELETE FROM request_details WHERE request_id IN (SELECT id FROM requests WHERE subject_ref = ?)",
                           "DELETE FROM request_messages WHERE request_id IN (SELECT id FROM requests WHERE subject_ref = ?)",
-                          "DELETE FROM consents WHERE subject_ref = ?", "DELETE FROM restrictions WHERE subject_ref = ?"}) {
+                          "DELETE FROM consents WHERE subject_ref = ?", "DELETE FROM restrictions WHERE subject_ref = ?",
+                          kUndeliveredTransfersSql}) {
     auto& del_related = db.prepared(sql);
     del_related.bind(1, ref);
     del_related.exec();
@@ -78,43 +89,45 @@ Restriction restriction_row(SQLite::Statement& q) {
                      q.getColumn(2).getString()};
 }
 
-constexpr const char* kRestrictionQuery = "SELECT since, categories, request_id FROM restrictions WHERE subject_ref = ?";
+constexpr const char* kRestrictionQuery =
+    "SELECT since, categories, request_id FROM restrictions WHERE subject_ref = ? ORDER BY since, request_id";
 
 }  // namespace
 
-std::optional<Restriction> read_restriction_in(WriteConnection& db, const std::string& ref) {
+std::vector<Restriction> read_restrictions_in(WriteConnection& db, const std::string& ref) {
   auto& q = db.prepared(kRestrictionQuery);
   q.bind(1, ref);
-  std::optional<Restriction> out;
-  if (q.executeStep()) out = restriction_row(q);
+  std::vector<Restriction> out;
+  while (q.executeStep()) out.push_back(restriction_row(q));
   q.reset();
   return out;
 }
 
 void write_restriction_in(WriteConnection& db, const std::string& ref, const Restriction& r) {
   auto& upsert = db.prepared(
-      "INSERT INTO restrictions (subject_ref, since, categories, request_id) VALUES (?, ?, ?, ?) "
-      "ON CONFLICT (subject_ref) DO UPDATE SET since = excluded.since, categories = excluded.categories, "
-      "request_id = excluded.request_id");
+      "INSERT INTO restrictions (subject_ref, request_id, since, categories) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (subject_ref, request_id) DO UPDATE SET since = excluded.since, categories = excluded.categories");
   upsert.bind(1, ref);
-  upsert.bind(2, unix_seconds(r.since));
-  upsert.bind(3, categories_text(r.categories));
-  upsert.bind(4, r.request_id);
+  upsert.bind(2, r.request_id);
+  upsert.bind(3, unix_seconds(r.since));
+  upsert.bind(4, categories_text(r.categories));
   upsert.exec();
 }
 
-void delete_restriction_in(WriteConnection& db, const std::string& ref) {
-  auto& del = db.prepared("DELETE FROM restrictions WHERE subject_ref = ?");
+bool delete_restriction_in(WriteConnection& db, const std::string& ref, const std::string& request_id) {
+  auto& del = db.prepared("DELETE FROM restrictions WHERE subject_ref = ? AND request_id = ?");
   del.bind(1, ref);
-  del.exec();
+  del.bind(2, request_id);
+  return del.exec() > 0;
 }
 
 Result<std::optional<Restriction>> SqliteVault::restriction(std::string_view subject_ref) const {
   return db_.read("reading a restriction", [&](SQLite::Database& db) -> Result<std::optional<Restriction>> {
     SQLite::Statement q(db, kRestrictionQuery);
     q.bind(1, std::string(subject_ref));
-    if (!q.executeStep()) return std::optional<Restriction>{};
-    return std::optional<Restriction>{restriction_row(q)};
+    std::vector<Restriction> placed;
+    while (q.executeStep()) placed.push_back(restriction_row(q));
+    return standing_restriction(placed);
   });
 }
 

@@ -25,10 +25,12 @@ Status write_subject_in(WriteConnection& db, const MasterKey& keys, const std::s
 // Deletes the record (its data key with it) and what the subject wrote or
 // was sent; false if there was no record.
 bool erase_subject_in(WriteConnection& db, const std::string& ref);
-// The restriction of processing in force on the record, placed, or lifted.
-std::optional<Restriction> read_restriction_in(WriteConnection& db, const std::string& ref);
+// The restrictions of processing on the record, one per request that
+// placed it (storage/rights_rows.hpp standing_restriction: their union);
+// one placed; one lifted (false if that request's was not there).
+std::vector<Restriction> read_restrictions_in(WriteConnection& db, const std::string& ref);
 void write_restriction_in(WriteConnection& db, const std::string& ref, const Restriction& restriction);
-void delete_restriction_in(WriteConnection& db, const std::string& ref);
+bool delete_restriction_in(WriteConnection& db, const std::string& ref, const std::string& request_id);
 
 class SqliteVault final : public SubjectVault {
  public:

@@ -925,3 +925,16 @@ TEST_CASE("the privacy policy's versions: published by an admin, the one in forc
                            "at": "2023-05-01T03:00:00Z", "channel": "portal", "evidence_ref": "form-0"})", ams);
   CHECK(fields_of(before_any) == std::set<std::string>{"policy_version"});
 }
+
+TEST_CASE("a filing on a subject's behalf is refused when the record has no address for the tracking token", "[api][filing]") {
+  ApiHarness h;
+  std::string ams = h.token(Role::system, "ams"), vera = h.token(Role::verifier, "vera");
+  REQUIRE(h.call("PUT", "/v1/subjects/" + kNik, R"({"name": "Budi Santoso"})", ams).status == 201);  // no e-mail, no phone
+  auto refused = h.call("POST", "/v1/requests",
+                        R"({"type": "access", "subject": {"name": "Budi Santoso", "nik": ")" + kNik +
+                            R"(", "email": "budi@example.go.id"}, "on_behalf": {"channel": "counter", "identity_check": "KTP-el seen"}})",
+                        vera);
+  CHECK(refused.status == 422);
+  CHECK(fields_of(refused) == std::set<std::string>{"on_behalf"});
+  CHECK(h.call("GET", "/v1/requests", "", vera).body.at("items").as_array().empty());  // nothing stored
+}

@@ -290,7 +290,7 @@ TEMPLATE_TEST_CASE("rights contract: a restriction is placed, merged with one in
   REQUIRE(merged->has_value());
   CHECK((*merged)->since == placed_at);
   CHECK((*merged)->categories == std::vector<std::string>{"email", "name", "phone"});
-  CHECK((*merged)->request_id == "r2");
+  CHECK((*merged)->request_id == "r1");  // named by the earliest
   CHECK(read_notices("r2").size() == 2);
 
   // Lifting comes after the subject is told it will be, with a reason
@@ -307,9 +307,12 @@ TEMPLATE_TEST_CASE("rights contract: a restriction is placed, merged with one in
   REQUIRE(lifted.ok());
   CHECK(lifted->state == "completed");
   CHECK(b.store.load("r1")->version == 6);
-  auto gone = b.vault.restriction(*ref);
-  REQUIRE(gone.ok());
-  CHECK_FALSE(gone->has_value());
+  // Only r1's restriction is lifted: r2's stands, and the notices say so.
+  auto standing = b.vault.restriction(*ref);
+  REQUIRE(standing.ok());
+  REQUIRE(standing->has_value());
+  CHECK((*standing)->categories == std::vector<std::string>{"name", "phone"});
+  CHECK((*standing)->request_id == "r2");
   CHECK(b.notices.for_request("r1")->size() == 4);  // two when placed, two when lifted
   auto lift_notices = read_notices("r1");
   REQUIRE(lift_notices.size() == 2);
@@ -319,7 +322,19 @@ TEMPLATE_TEST_CASE("rights contract: a restriction is placed, merged with one in
     REQUIRE(fields.contains("restriction"));
     CHECK(fields.at("restriction").at("status").as_string() == "lifted");
     CHECK(fields.at("restriction").at("at").as_string() == format_rfc3339(w.clock.now()));
+    CHECK(strings_of(fields.at("restriction").at("still_restricted").at("categories")) ==
+          std::vector<std::string>{"name", "phone"});
   }
+  // Lifting r2's too leaves nothing standing.
+  REQUIRE(settle(w.service, "r2").ok());
+  REQUIRE(test::fire(w.service, "r2", "announce_lift", actor(Role::supervisor, "sam"), 4, "resolved").ok());
+  REQUIRE(test::fire(w.service, "r2", "lift_restriction", actor(Role::supervisor, "sam"), 5).ok());
+  auto gone = b.vault.restriction(*ref);
+  REQUIRE(gone.ok());
+  CHECK_FALSE(gone->has_value());
+  auto last = read_notices("r2");
+  REQUIRE_FALSE(last.empty());
+  CHECK(fields_of(last.back()).at("restriction").at("still_restricted").is_null());
 }
 
 TEMPLATE_TEST_CASE("rights contract: a consent withdrawal, restriction or transfer for a subject not on file is refused",

@@ -553,12 +553,16 @@ TEMPLATE_TEST_CASE("retention contract: a sweep removes what each rule says has 
       "('s-done', " + x("01") + ", " + x("aa") + ", " + x("bb") + ", FALSE, 1793491200), "  // every request closed on day 0
       "('s-open', " + x("02") + ", " + x("aa") + ", " + x("bb") + ", FALSE, 1793491200), "  // one request still open
       "('s-held', " + x("03") + ", " + x("aa") + ", " + x("bb") + ", TRUE, 1793491200), "   // closed, under legal hold
+      "('s-restricted', " + x("05") + ", " + x("aa") + ", " + x("bb") + ", FALSE, 1793491200), "  // closed, restricted
       "('s-none', " + x("04") + ", " + x("aa") + ", " + x("bb") + ", FALSE, 1793491200); "  // never asked anything
       "INSERT INTO requests (id, type, policy, subject_ref, state, version, received_at, due_at, updated_at, closed_at) VALUES "
       "('r-done', 'access', 'id-pdp', 's-done', 'completed', 4, 1793491200, 1793750400, 1793491200, 1793491200), "
       "('r-open-closed', 'access', 'id-pdp', 's-open', 'rejected', 2, 1793491200, 1793750400, 1793491200, 1793491200), "
       "('r-open', 'access', 'id-pdp', 's-open', 'in_review', 2, 1793491200, 1793750400, 1793491200, NULL), "
-      "('r-held', 'access', 'id-pdp', 's-held', 'completed', 4, 1793491200, 1793750400, 1793491200, 1793491200); "
+      "('r-held', 'access', 'id-pdp', 's-held', 'completed', 4, 1793491200, 1793750400, 1793491200, 1793491200), "
+      "('r-restricted', 'restriction', 'id-pdp', 's-restricted', 'completed', 4, 1793491200, 1793750400, 1793491200, 1793491200); "
+      "INSERT INTO restrictions (subject_ref, request_id, since, categories) VALUES "
+      "('s-restricted', 'r-restricted', 1793491200, '[]'); "
       "INSERT INTO request_details (request_id, sealed) VALUES ('r-done', " + x("cc") + "), ('r-open', " + x("cc") + "); "
       "INSERT INTO request_messages (request_id, request_seq, author, role, sealed, at) VALUES "
       "('r-done', 2, 'budi', 'subject', " + x("dd") + ", 1793491200); "
@@ -603,19 +607,20 @@ TEMPLATE_TEST_CASE("retention contract: a sweep removes what each rule says has 
 
   // A year on: the record whose requests all closed is shredded with its
   // forms and correspondence; one with an open request, one under legal
-  // hold and one that never asked anything stay.
+  // hold, one under a restriction (kept, not processed: UU PDP Pasal 41)
+  // and one that never asked anything stay.
   auto later = b.sweep(rules, day366);
   REQUIRE(later.ok());
   CHECK(later->subjects_shredded == std::vector<std::string>{"s-done"});
-  CHECK(later->subjects_on_hold == 1);
-  CHECK(b.count("SELECT COUNT(*) FROM subjects WHERE ref IN ('s-held', 's-none', 's-open')") == 3);
-  CHECK(b.count("SELECT COUNT(*) FROM subjects") == 3);
+  CHECK(later->subjects_on_hold == 2);
+  CHECK(b.count("SELECT COUNT(*) FROM subjects WHERE ref IN ('s-held', 's-none', 's-open', 's-restricted')") == 4);
+  CHECK(b.count("SELECT COUNT(*) FROM subjects") == 4);
   CHECK(b.count("SELECT COUNT(*) FROM request_details WHERE request_id = 'r-done'") == 0);
   CHECK(b.count("SELECT COUNT(*) FROM request_messages WHERE request_id = 'r-done'") == 0);
   CHECK(b.count("SELECT COUNT(*) FROM request_details WHERE request_id = 'r-open'") == 1);
-  CHECK(b.count("SELECT COUNT(*) FROM requests") == 4);  // the requests themselves are the record of processing
+  CHECK(b.count("SELECT COUNT(*) FROM requests") == 5);  // the requests themselves are the record of processing
   // The record of the sweep: counts and references, no personal data.
-  CHECK(b.count("SELECT COUNT(*) FROM retention_sweeps WHERE subjects_shredded = '[\"s-done\"]' AND subjects_on_hold = 1") == 1);
+  CHECK(b.count("SELECT COUNT(*) FROM retention_sweeps WHERE subjects_shredded = '[\"s-done\"]' AND subjects_on_hold = 2") == 1);
 }
 
 TEMPLATE_TEST_CASE("receipt contract: filings owe their receipts in log order until handled, and a refused one is queued",

@@ -23,7 +23,7 @@ constexpr std::int64_t kMigrationLock = 0x6473726d696772;
 // are written unsequenced (seq NULL) by the filing's own transaction, with
 // the id of that transaction, and the sequencer gives them their place in
 // the audit log's tree (storage/postgres/pg_sequencer.hpp).
-const std::array<Migration, 5> kMigrations{{
+const std::array<Migration, 6> kMigrations{{
     {1, "the dsr schema (SQLite's version 13)", R"sql(
 CREATE TABLE meta (
   key   text PRIMARY KEY,
@@ -287,6 +287,11 @@ CREATE TABLE policy_versions (
   published_at bigint NOT NULL,
   PRIMARY KEY (version, language)
 );
+)sql"},
+    // As SQLite's migration 16.
+    {6, "one restriction per request that placed it", R"sql(
+ALTER TABLE restrictions DROP CONSTRAINT restrictions_pkey;
+ALTER TABLE restrictions ADD PRIMARY KEY (subject_ref, request_id);
 )sql"},
 }};
 

@@ -53,9 +53,11 @@ Result<RetentionSweep> sweep_in(Connection& c, const SlaCatalog& policies, const
   if (!answers) return fail(answers.error());
   sweep.idempotency_answers = answers->affected();
 
-  // Subjects with requests, none open, none closed since its policy's cutoff.
+  // Subjects with requests, none open, none closed since its policy's
+  // cutoff; a restricted record is kept, as under a legal hold.
   auto due = c.exec(std::string(kCutoffs) +
-                        "SELECT s.ref, s.legal_hold FROM subjects s WHERE EXISTS (SELECT 1 FROM requests r WHERE "
+                        "SELECT s.ref, s.legal_hold OR EXISTS (SELECT 1 FROM restrictions x WHERE x.subject_ref = s.ref) "
+                        "FROM subjects s WHERE EXISTS (SELECT 1 FROM requests r WHERE "
                         "r.subject_ref = s.ref) AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.subject_ref = s.ref "
                         "AND (r.closed_at IS NULL OR r.closed_at >= COALESCE((SELECT before FROM cutoff WHERE "
                         "cutoff.policy = r.policy), $2::bigint))) ORDER BY s.ref",

@@ -108,18 +108,12 @@ Result<std::vector<std::string>> notice_recipients(Connection& c, const RequestH
 
 // The consent ledger, the restriction and a transfer's disclosure
 // (storage/rights_rows.hpp decides the values, as on SQLite).
-Result<std::vector<Statement>> rights_rows(Connection& c, const RequestHeader& request, const Fulfilment& f,
-                                           const Event& event) {
+std::vector<Statement> rights_rows(const RequestHeader& request, const Fulfilment& f, const Event& event) {
   std::vector<Statement> out;
   if (f.consent) out.push_back(insert_consent(new_consent_id(), *f.consent));
-  if (f.restriction || f.lift_restriction) {
-    auto in_force = restriction_for_update(c, request.subject_ref);
-    if (!in_force) return fail(in_force.error());
-    if (f.lift_restriction && !*in_force) return fail(no_restriction_to_lift(request));
-    if (f.restriction)
-      out.push_back(write_restriction(request.subject_ref, merged_restriction(*in_force, *f.restriction)));
-  }
-  if (f.lift_restriction) out.push_back({"DELETE FROM restrictions WHERE subject_ref = $1", {request.subject_ref}});
+  if (f.restriction) out.push_back(write_restriction(request.subject_ref, *f.restriction));
+  if (f.lift_restriction)
+    out.push_back({"DELETE FROM restrictions WHERE subject_ref = $1 AND request_id = $2", {request.subject_ref, request.id}});
   if (f.transfer_to)
     out.push_back(insert_disclosure(new_disclosure_id(),
                                     transfer_disclosure(request, *f.transfer_to, event.at, event.actor.principal)));
@@ -136,10 +130,21 @@ Result<std::vector<Statement>> fulfilment_rows(Connection& c, const MasterKey& k
   if (!record) return fail(record.error());
   if (!record->has_value() && (f.consent || f.restriction || f.lift_restriction || f.transfer_to))
     return fail(no_record_to_act_on(request));
+  // The restrictions on the record, locked: lifting needs this request's,
+  // and its notices say what still stands.
+  std::vector<Restriction> placed;
+  if (f.lift_restriction && record->has_value()) {
+    auto rows = restrictions_for_update(c, request.subject_ref);
+    if (!rows) return fail(rows.error());
+    placed = std::move(rows).value();
+    if (std::none_of(placed.begin(), placed.end(), [&](const Restriction& r) { return r.request_id == request.id; }))
+      return fail(no_restriction_to_lift(request));
+  }
   if (f.notify_recipients && record->has_value()) {
     auto recipients = notice_recipients(c, request, f);
     if (!recipients) return fail(recipients.error());
-    std::string fields = notice_fields(f, request, **record, event.at);
+    std::string fields = notice_fields(f, request, **record, event.at,
+                                       standing_restriction(without_request(placed, request.id)));
     std::int64_t now = std::time(nullptr);
     for (const auto& recipient : *recipients) {
       SealedNotice notice = seal_recipient_notice(keys, request, (*record)->nik, f.changes_json, fields);
@@ -149,9 +154,8 @@ Result<std::vector<Statement>> fulfilment_rows(Connection& c, const MasterKey& k
     }
   }
   if (record->has_value()) {
-    auto rights = rights_rows(c, request, f, event);
-    if (!rights) return fail(rights.error());
-    out.insert(out.end(), rights->begin(), rights->end());
+    auto rights = rights_rows(request, f, event);
+    out.insert(out.end(), rights.begin(), rights.end());
   }
   if (!f.corrections.empty() && record->has_value()) {
     SubjectRecord corrected = **record;

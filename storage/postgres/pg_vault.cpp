@@ -40,6 +40,14 @@ std::vector<Statement> erase_subject(const std::string& ref) {
       {"DELETE FROM request_messages WHERE request_id IN (SELECT id FROM requests WHERE subject_ref = $1)", {ref}},
       {"DELETE FROM consents WHERE subject_ref = $1", {ref}},
       {"DELETE FROM restrictions WHERE subject_ref = $1", {ref}},
+      // A portability transfer carries the whole record, sealed under the
+      // master key: emptied, and one not delivered yet ends as failed.
+      {"UPDATE outbox SET payload = '\\x'::bytea, next_attempt_at = NULL, "
+       "last_error = CASE WHEN status = 'pending' THEN 'the subject was erased before the transfer was delivered' "
+       "ELSE last_error END, status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END "
+       "WHERE kind = 'recipient_notification' AND subject_ref = $1 AND length(payload) > 0 "
+       "AND request_id IN (SELECT id FROM requests WHERE subject_ref = $1 AND type = 'portability')",
+       {ref}},
       // Reasons staff wrote on the subject's requests: blanked, their salted
       // hash kept as the leaf has it, SHA-256(salt || reason) in base64
       // (storage/audit_leaf.hpp salted_reason).
@@ -52,32 +60,34 @@ std::vector<Statement> erase_subject(const std::string& ref) {
 
 namespace {
 
-constexpr const char* kRestrictionQuery = "SELECT since, categories, request_id FROM restrictions WHERE subject_ref = $1";
+constexpr const char* kRestrictionQuery =
+    "SELECT since, categories, request_id FROM restrictions WHERE subject_ref = $1 ORDER BY since, request_id";
 
-std::optional<Restriction> restriction_in(const Rows& rows) {
-  if (rows.empty()) return std::nullopt;
-  return Restriction{from_unix(rows.integer(0, 0)), categories_from_text(rows.text(0, 1)), rows.text(0, 2)};
+std::vector<Restriction> restrictions_in(const Rows& rows) {
+  std::vector<Restriction> out;
+  for (int i = 0; i < rows.size(); ++i)
+    out.push_back({from_unix(rows.integer(i, 0)), categories_from_text(rows.text(i, 1)), rows.text(i, 2)});
+  return out;
 }
 
 }  // namespace
 
-Result<std::optional<Restriction>> restriction_for_update(Connection& c, const std::string& ref) {
+Result<std::vector<Restriction>> restrictions_for_update(Connection& c, const std::string& ref) {
   auto rows = c.exec(std::string(kRestrictionQuery) + " FOR UPDATE", {ref});
   if (!rows) return fail(rows.error());
-  return restriction_in(*rows);
+  return restrictions_in(*rows);
 }
 
 Statement write_restriction(const std::string& ref, const Restriction& r) {
-  return {"INSERT INTO restrictions (subject_ref, since, categories, request_id) VALUES ($1, $2, $3, $4) "
-          "ON CONFLICT (subject_ref) DO UPDATE SET since = EXCLUDED.since, categories = EXCLUDED.categories, "
-          "request_id = EXCLUDED.request_id",
-          {ref, unix_seconds(r.since), categories_text(r.categories), r.request_id}};
+  return {"INSERT INTO restrictions (subject_ref, request_id, since, categories) VALUES ($1, $2, $3, $4) "
+          "ON CONFLICT (subject_ref, request_id) DO UPDATE SET since = EXCLUDED.since, categories = EXCLUDED.categories",
+          {ref, r.request_id, unix_seconds(r.since), categories_text(r.categories)}};
 }
 
 Result<std::optional<Restriction>> PgVault::restriction(std::string_view subject_ref) const {
   auto rows = pool_.with([&](Connection& c) { return c.exec(kRestrictionQuery, {std::string(subject_ref)}); });
   if (!rows) return fail(rows.error());
-  return restriction_in(*rows);
+  return standing_restriction(restrictions_in(*rows));
 }
 
 Error nik_taken_if_so(Error e) {

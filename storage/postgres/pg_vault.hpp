@@ -25,8 +25,9 @@ Statement write_subject(const std::string& ref, const SealedRecord& sealed);
 // The first statement's rows affected say whether there was a record.
 std::vector<Statement> erase_subject(const std::string& ref);
 
-// The restriction in force (locked until the end), and its write.
-Result<std::optional<Restriction>> restriction_for_update(Connection& c, const std::string& ref);
+// The restrictions on the record, one per request that placed it (locked
+// until the end), and one's write.
+Result<std::vector<Restriction>> restrictions_for_update(Connection& c, const std::string& ref);
 Statement write_restriction(const std::string& ref, const Restriction& restriction);
 
 // A NIK held by another subject, said as the SQLite vault says it.
