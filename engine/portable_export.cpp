@@ -19,6 +19,13 @@ std::vector<std::pair<std::string, std::string>> fields_of(const SubjectRecord& 
 
 }  // namespace
 
+std::vector<std::string> record_categories(const SubjectRecord& record) {
+  std::vector<std::string> out;
+  for (auto& [field, value] : fields_of(record)) out.push_back(field == "face_photo_ref" ? "face_photo" : field);
+  for (const auto& [name, value] : record.categories) out.push_back("categories." + name);
+  return out;
+}
+
 boost::json::object record_json(const SubjectRecord& record) {
   boost::json::object out;
   for (auto& [field, value] : fields_of(record)) out[field] = value;

@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include <string>
+#include <vector>
 
 #include "engine/subject_vault.hpp"
 #include "engine/time.hpp"
@@ -15,6 +16,11 @@
 namespace dsr {
 
 inline constexpr std::string_view kPortableExportFormat = "dsr-portable-export/v1";
+
+// The categories of data the record holds, named as restrictions and
+// corrections name them: its fields (face_photo for the photo's
+// reference) and "categories.<name>" for each further category.
+std::vector<std::string> record_categories(const SubjectRecord& record);
 
 // The record as JSON: every field, and the further categories held.
 boost::json::object record_json(const SubjectRecord& record);

@@ -15,9 +15,25 @@ Error policy_version_taken(const PolicyVersion& v) {
                "version_exists");
 }
 
+Error policy_instant_clash(const PolicyVersion& wanted, const std::string& other_version, TimePoint other_at) {
+  return Error::invalid_argument(
+      other_version == wanted.version
+          ? fmt::format("version {} takes effect at {} in its other languages", wanted.version, format_rfc3339(other_at))
+          : fmt::format("version {} already takes effect at that instant", other_version));
+}
+
 void SqlitePolicyArchive::publish(PolicyVersion v, std::function<void(Status)> done) {
   db_.writer().submit(
       [v = std::move(v)](WriteConnection& db) -> Status {
+        auto& clash = db.prepared(fmt::format(kPolicyInstantClash, fmt::arg("v", "?1"), fmt::arg("at", "?2")));
+        clash.bind(1, v.version);
+        clash.bind(2, unix_seconds(v.effective_at));
+        if (clash.executeStep()) {
+          Error e = policy_instant_clash(v, clash.getColumn(0).getString(), from_unix(clash.getColumn(1).getInt64()));
+          clash.reset();
+          return fail(std::move(e));
+        }
+        clash.reset();
         auto& insert = db.prepared(fmt::format(
             "INSERT INTO policy_versions ({}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (version, language) DO NOTHING",
             kPolicyVersionColumns));

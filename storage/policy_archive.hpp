@@ -20,6 +20,15 @@ inline constexpr std::string_view kPolicyVersionOrder = "ORDER BY effective_at, 
 // A version and language already published: they are never replaced.
 Error policy_version_taken(const PolicyVersion& version);
 
+// The rows that clash with publishing `version`: its other languages at
+// another instant, or another version at its instant (one instant per
+// version, one version per instant). Checked in the publishing
+// transaction, so that two admins at once cannot both get theirs in.
+inline constexpr std::string_view kPolicyInstantClash =
+    "SELECT version, effective_at FROM policy_versions WHERE (version = {v} AND effective_at <> {at}) "
+    "OR (version <> {v} AND effective_at = {at}) LIMIT 1";
+Error policy_instant_clash(const PolicyVersion& wanted, const std::string& other_version, TimePoint other_at);
+
 class SqlitePolicyArchive final : public PolicyArchive {
  public:
   explicit SqlitePolicyArchive(Database& db) : db_(db) {}

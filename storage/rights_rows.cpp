@@ -76,12 +76,11 @@ std::string notice_fields(const Fulfilment& f, const RequestHeader& request, con
   return boost::json::serialize(out);
 }
 
-Disclosure transfer_disclosure(const RequestHeader& request, const std::string& recipient_id, TimePoint at,
-                               const std::string& recorded_by) {
+Disclosure transfer_disclosure(const RequestHeader& request, const SubjectRecord& record,
+                               const std::string& recipient_id, TimePoint at, const std::string& recorded_by) {
   return Disclosure{request.subject_ref,
                     recipient_id,
-                    {"name", "nik", "nip", "organization", "unit", "position", "email", "phone", "face_photo_ref",
-                     "categories"},
+                    record_categories(record),
                     "transmitted at the subject's request to the controller they named (UU PDP Pasal 13 ayat (2); "
                     "request " + request.id + ")",
                     at,

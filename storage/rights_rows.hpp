@@ -35,10 +35,10 @@ std::vector<Restriction> without_request(std::vector<Restriction> placed, std::s
 std::string notice_fields(const Fulfilment& f, const RequestHeader& request, const SubjectRecord& record, TimePoint now,
                           const std::optional<Restriction>& still_restricted = std::nullopt);
 
-// The disclosure a portability transfer is (policy D.4): the whole record,
-// to the controller the subject named, at the subject's request.
-Disclosure transfer_disclosure(const RequestHeader& request, const std::string& recipient_id, TimePoint at,
-                               const std::string& recorded_by);
+// The disclosure a portability transfer is (policy D.4): every category of
+// `record`, to the controller the subject named, at the subject's request.
+Disclosure transfer_disclosure(const RequestHeader& request, const SubjectRecord& record,
+                               const std::string& recipient_id, TimePoint at, const std::string& recorded_by);
 
 // A consent, restriction or transfer for a subject dsr holds no record of.
 Error no_record_to_act_on(const RequestHeader& request);

@@ -129,13 +129,14 @@ void store_filing(WriteConnection& db, const std::string& request_id, const Seal
 
 // The consent ledger, the restriction and a transfer's disclosure, in the
 // request's transaction (storage/rights_rows.hpp decides the values).
-Status apply_rights(WriteConnection& db, const RequestHeader& request, const Fulfilment& f, TimePoint at,
-                    const std::string& actor) {
+Status apply_rights(WriteConnection& db, const RequestHeader& request, const SubjectRecord& record, const Fulfilment& f,
+                    TimePoint at, const std::string& actor) {
   if (f.lift_restriction && !delete_restriction_in(db, request.subject_ref, request.id))
     return fail(no_restriction_to_lift(request));
   if (f.consent) insert_consent_in(db, new_consent_id(), *f.consent);
   if (f.restriction) write_restriction_in(db, request.subject_ref, *f.restriction);
-  if (f.transfer_to) insert_disclosure_in(db, new_disclosure_id(), transfer_disclosure(request, *f.transfer_to, at, actor));
+  if (f.transfer_to)
+    insert_disclosure_in(db, new_disclosure_id(), transfer_disclosure(request, record, *f.transfer_to, at, actor));
   return ok_status();
 }
 
@@ -148,7 +149,7 @@ Status fulfil(WriteConnection& db, const MasterKey& keys, const RequestHeader& r
   if (!record->has_value() && (f.consent || f.restriction || f.lift_restriction || f.transfer_to))
     return fail(no_record_to_act_on(request));
   if (record->has_value())
-    if (Status applied = apply_rights(db, request, f, event.at, event.actor.principal); !applied) return applied;
+    if (Status applied = apply_rights(db, request, **record, f, event.at, event.actor.principal); !applied) return applied;
   if (f.notify_recipients && record->has_value())
     enqueue_recipient_notifications(
         db, keys, request, (*record)->nik, f,

@@ -595,6 +595,19 @@ TEMPLATE_TEST_CASE("rights contract: the policy's versions are kept, ordered, ne
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code == ErrorCode::conflict);
 
+  // One instant per version, one version per instant, kept by the archive
+  // itself (two admins publishing at once cannot both get theirs in).
+  PolicyVersion elsewhen = v2_en;
+  elsewhen.language = "de";
+  elsewhen.effective_at = test::at("2025-08-01T00:00:00Z");
+  auto moved = publish(elsewhen);
+  REQUIRE_FALSE(moved.ok());
+  CHECK(moved.error().code == ErrorCode::invalid_argument);
+  PolicyVersion same_instant{"2025-07b", v2_en.effective_at, "id", "another text", "ops", now};
+  auto clashing = publish(same_instant);
+  REQUIRE_FALSE(clashing.ok());
+  CHECK(clashing.error().message.find("2025-07 already takes effect") != std::string::npos);
+
   auto versions = archive.versions();
   REQUIRE(versions.ok());
   REQUIRE(versions->size() == 3);

@@ -108,7 +108,8 @@ Result<std::vector<std::string>> notice_recipients(Connection& c, const RequestH
 
 // The consent ledger, the restriction and a transfer's disclosure
 // (storage/rights_rows.hpp decides the values, as on SQLite).
-std::vector<Statement> rights_rows(const RequestHeader& request, const Fulfilment& f, const Event& event) {
+std::vector<Statement> rights_rows(const RequestHeader& request, const SubjectRecord& record, const Fulfilment& f,
+                                   const Event& event) {
   std::vector<Statement> out;
   if (f.consent) out.push_back(insert_consent(new_consent_id(), *f.consent));
   if (f.restriction) out.push_back(write_restriction(request.subject_ref, *f.restriction));
@@ -116,7 +117,7 @@ std::vector<Statement> rights_rows(const RequestHeader& request, const Fulfilmen
     out.push_back({"DELETE FROM restrictions WHERE subject_ref = $1 AND request_id = $2", {request.subject_ref, request.id}});
   if (f.transfer_to)
     out.push_back(insert_disclosure(new_disclosure_id(),
-                                    transfer_disclosure(request, *f.transfer_to, event.at, event.actor.principal)));
+                                    transfer_disclosure(request, record, *f.transfer_to, event.at, event.actor.principal)));
   return out;
 }
 
@@ -154,7 +155,7 @@ Result<std::vector<Statement>> fulfilment_rows(Connection& c, const MasterKey& k
     }
   }
   if (record->has_value()) {
-    auto rights = rights_rows(request, f, event);
+    auto rights = rights_rows(request, **record, f, event);
     out.insert(out.end(), rights.begin(), rights.end());
   }
   if (!f.corrections.empty() && record->has_value()) {
