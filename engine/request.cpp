@@ -6,6 +6,7 @@ void apply_event(Request& request, const Event& event) {
   if (event.name == kSubmitEvent) {
     request.received_at = event.at;
     if (auto it = event.data.find("duplicate_of"); it != event.data.end()) request.duplicate_of = it->second;
+    if (auto it = event.data.find("clock_from"); it != event.data.end()) request.clock_from = parse_rfc3339(it->second);
   }
   request.state = event.to_state;
   request.version = event.sequence;

@@ -58,6 +58,10 @@ struct Request {
   // The open request of the same type and subject this one duplicates
   // (the submit event's "duplicate_of"), so that reviewers work them together.
   std::optional<std::string> duplicate_of;
+  // When the deadline counts from, if not from receipt: a breach notice's
+  // clock runs from the moment the breach became known (UU PDP Pasal 46),
+  // which may be before it was filed (the submit event's "clock_from").
+  std::optional<TimePoint> clock_from;
   std::vector<Event> events;
 };
 

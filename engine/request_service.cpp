@@ -153,8 +153,11 @@ void RequestService::submit(const Submission& submission, Done done) {
   TimePoint now = submission.at.value_or(clock_.now());
   auto event = decide_submission(**workflow, submission.filed_by, now);
   if (!event) return done(fail(to_error(event.error())));
-  auto due = sla_.deadline(submission.policy, submission.type, now, {}, false, now);
+  if (submission.clock_from && *submission.clock_from > now)
+    return done(fail(Error::invalid_argument("the clock cannot start after the request is received")));
+  auto due = sla_.deadline(submission.policy, submission.type, submission.clock_from.value_or(now), {}, false, now);
   if (!due) return done(fail(due.error()));
+  if (submission.clock_from) event->data["clock_from"] = format_rfc3339(*submission.clock_from);
   auto duplicate = duplicated(submission);
   if (!duplicate) return done(fail(duplicate.error()));
   if (*duplicate) event->data["duplicate_of"] = **duplicate;

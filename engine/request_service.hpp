@@ -34,6 +34,10 @@ struct Submission {
   // check they made, recorded as the verify_manually event in the filing's
   // own commit (its reason and data: channel, representative).
   std::optional<Command> verified_by = std::nullopt;
+  // When the deadline counts from, if earlier than the instant of receipt
+  // (a breach notice: when the breach became known). Kept in the submit
+  // event, so that the journal says why the deadline is what it is.
+  std::optional<TimePoint> clock_from = std::nullopt;
 };
 
 // Optional parts of a RequestService: without `notices` no subject is

@@ -178,7 +178,12 @@ std::vector<ClockSegment> clock_segments(const Workflow& workflow, std::span<con
   for (const auto& e : events) {
     bool open = !segments.empty() && !segments.back().end;
     if (e.name == kSubmitEvent) {
-      segments.push_back({e.at, std::nullopt, false, e.name});
+      // The clock may have started before the filing (a breach notice's
+      // runs from when the breach became known).
+      TimePoint start = e.at;
+      if (auto from = e.data.find("clock_from"); from != e.data.end())
+        if (auto t = parse_rfc3339(from->second); t && *t < e.at) start = *t;
+      segments.push_back({start, std::nullopt, false, e.name});
       continue;
     }
     if (!open) continue;
@@ -265,7 +270,9 @@ Result<Deadline> SlaClock::deadline(std::string_view policy_id, std::string_view
 
 Result<Deadline> SlaClock::deadline(const Request& request, const Workflow& workflow, TimePoint now) const {
   auto segments = clock_segments(workflow, request.events);
-  return deadline(request.policy, request.type, request.received_at, segments, request.extended, now);
+  TimePoint start = request.clock_from && *request.clock_from < request.received_at ? *request.clock_from
+                                                                                     : request.received_at;
+  return deadline(request.policy, request.type, start, segments, request.extended, now);
 }
 
 }  // namespace dsr

@@ -166,3 +166,32 @@ TEST_CASE("an extension is refused where the policy has none, and a second time"
   CHECK(due->extended);
   CHECK(due->due_at == due->extended_due_at);
 }
+
+TEST_CASE("a clock that started before the filing counts from then, and says so in the journal", "[service][sla]") {
+  Fixture f;  // now: 2025-03-03T02:15:00Z; id-pdp access: 72 hours from the instant the clock starts
+  auto submit_from = [&](TimePoint from) {
+    std::optional<Result<Request>> out;
+    Submission s{"access", "id-pdp", "subject-ref-1", actor(Role::subject, "subject"), std::nullopt, {}};
+    s.clock_from = from;
+    f.service.submit(s, [&](Result<Request> r) { out = std::move(r); });
+    REQUIRE(out.has_value());
+    return std::move(*out);
+  };
+  auto filed = submit_from(at("2025-03-01T02:15:00Z"));  // known two days before it was filed
+  REQUIRE(filed.ok());
+  CHECK(filed->received_at == at("2025-03-03T02:15:00Z"));  // the filing's own time is kept
+  CHECK(filed->events.front().data.at("clock_from") == "2025-03-01T02:15:00Z");
+  auto stored = f.service.get(filed->id);
+  REQUIRE(stored.ok());
+  CHECK(stored->clock_from == at("2025-03-01T02:15:00Z"));
+  auto due = f.service.deadline(*stored);
+  REQUIRE(due.ok());
+  CHECK(due->due_at == at("2025-03-04T02:15:00Z"));  // 72 hours from when it became known, not from filing
+  auto segments = clock_segments(test::shipped("access"), stored->events);
+  REQUIRE_FALSE(segments.empty());
+  CHECK(segments.front().start == at("2025-03-01T02:15:00Z"));
+
+  auto future = submit_from(at("2025-03-04T00:00:00Z"));
+  REQUIRE_FALSE(future.ok());
+  CHECK(future.error().code == ErrorCode::invalid_argument);
+}
