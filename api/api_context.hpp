@@ -57,6 +57,7 @@ struct ApiContext {
   AuditLogReader* audit_log = nullptr;          // /v1/log/* answer 503 without
   ConsentLedger* consents = nullptr;            // the consent routes answer 503 without
   PolicyArchive* policy_archive = nullptr;      // the policy routes answer 503 without
+  const SubjectNoticeLedger* subject_notices = nullptr;  // GET /v1/requests/{id}/notices answers 503 without
 };
 
 }  // namespace dsr::api

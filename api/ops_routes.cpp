@@ -65,6 +65,7 @@ std::unique_ptr<Router> build_router(ApiContext& context) {
   add_token_routes(*router, context);
   add_log_routes(*router, context);
   add_policy_routes(*router, context);
+  add_breach_routes(*router, context);
   return router;
 }
 

@@ -6,6 +6,7 @@
 #include "api/canonical_json.hpp"
 #include "engine/merkle.hpp"
 #include "api/identity_numbers.hpp"
+#include "api/breach_filing.hpp"
 #include "api/route_support.hpp"
 #include "api/subject_views.hpp"
 #include "engine/portable_export.hpp"
@@ -71,10 +72,18 @@ void portable_result(const HttpRequest& http, ApiContext& context, const Request
   respond(json_response(200, document));
 }
 
-void result(const HttpRequest& http, ApiContext& context, const std::string& id, Respond respond) {
+void result(const HttpRequest& http, const Caller& caller, ApiContext& context, const std::string& id, Respond respond) {
   Locale l = locale_of(http);
   auto request = context.store.load(id);
   if (!request) return respond(problem_for(request.error(), l));
+  // Staff fetch the letter of a breach notice; a subject's result is the
+  // subject's alone.
+  if (caller.is_staff() != (request->type == "breach_notice"))
+    return respond(problem(caller.is_staff() ? 403 : 404, caller.is_staff() ? "subjects_result" : "not_found",
+                           caller.is_staff() ? text::kForbidden.in(l) : text::kNotFound.in(l),
+                           caller.is_staff() ? "the result of a subject's request opens with the subject's tracking token only"
+                                             : fmt::format("no request {}", id)));
+  if (request->type == "breach_notice") return breach_letter(http, context, *request, std::move(respond));
   if (request->type == "portability") return portable_result(http, context, *request, std::move(respond));
   if (request->type != "access")
     return respond(problem(409, "no_result", text::kConflict.in(l),
@@ -234,11 +243,11 @@ void record_disclosure(const HttpRequest& http, const Caller& caller, ApiContext
 
 void add_package_routes(Router& router, ApiContext& context) {
   router.add({"GET", "/v1/requests/{id}/result",
-              "The signed access package of a completed access request, or the signed export of a portability "
-              "request (?format=json|csv)",
-              {false, true, {}},
-              [&context](const HttpRequest& http, const Caller&, const RouteParams& p, Respond respond) {
-                result(http, context, p.at("id"), std::move(respond));
+              "The signed access package of a completed access request, the signed export of a portability request "
+              "(?format=json|csv), or, for staff, the signed letter of a breach notice (?format=json|html)",
+              {false, true, {Role::supervisor, Role::auditor, Role::admin}},
+              [&context](const HttpRequest& http, const Caller& caller, const RouteParams& p, Respond respond) {
+                result(http, caller, context, p.at("id"), std::move(respond));
               }});
   router.add({"GET", "/v1/keys/signing", "The public key that signs access packages", {true, false, {}},
               [&context](const HttpRequest&, const Caller&, const RouteParams&, Respond respond) {

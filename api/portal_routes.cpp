@@ -11,6 +11,7 @@
 #include <cctype>
 #include <set>
 
+#include "api/breach_filing.hpp"
 #include "api/identity_numbers.hpp"
 #include "api/route_support.hpp"
 #include "api/routes.hpp"
@@ -119,10 +120,7 @@ std::optional<OnBehalf> read_on_behalf(BodyReader& body, std::vector<FieldError>
   return out;
 }
 
-std::variant<FilingForm, HttpResponse> read_filing(const HttpRequest& request, const ApiContext& context, Locale l) {
-  auto parsed = parse_object_body(request, l);
-  if (auto* answer = std::get_if<HttpResponse>(&parsed)) return std::move(*answer);
-  const auto& object = std::get<boost::json::object>(parsed);
+std::variant<FilingForm, HttpResponse> read_filing(const boost::json::object& object, const ApiContext& context, Locale l) {
   std::vector<FieldError> errors;
   FilingForm form;
   {
@@ -173,7 +171,7 @@ OutgoingMessage code_message(const ApiContext& context, std::string to, std::str
   MessageCatalog::Variables variables{{"code", code}, {"minutes", std::to_string(minutes)}, {"request_id", request_id}};
   RenderedMessage rendered = context.notices.catalog().render(locale, "verification_code", variables);
   return OutgoingMessage{std::move(to), std::move(channel), "verification_code", locale, request_id,
-                         std::move(rendered.text), {{"code", code}}, std::move(rendered.subject)};
+                         std::move(rendered.text), {{"code", code}}, std::move(rendered.subject), ""};
 }
 
 // The state a filing is in when answered: the start's, or, filed on a
@@ -267,7 +265,13 @@ void file_request(const HttpRequest& http, const Caller& caller, ApiContext& con
   if (!key.empty())
     if (auto earlier = replay(context, key, digest, l)) return respond(std::move(*earlier));
 
-  auto read = read_filing(http, context, l);
+  auto parsed = parse_object_body(http, l);
+  if (auto* answer = std::get_if<HttpResponse>(&parsed)) return respond(std::move(*answer));
+  const auto& object = std::get<boost::json::object>(parsed);
+  // A breach notice is staff's, about many subjects: its own form.
+  if (const auto* type = object.if_contains("type"); type != nullptr && *type == "breach_notice")
+    return file_breach_notice(http, caller, context, object, std::move(respond));
+  auto read = read_filing(object, context, l);
   if (auto* answer = std::get_if<HttpResponse>(&read)) return respond(std::move(*answer));
   FilingForm form = std::move(std::get<FilingForm>(read));
   if (form.on_behalf)

@@ -20,7 +20,8 @@ void add_console_routes(Router& router, ApiContext& context);  // the back-offic
 void add_workflow_routes(Router& router, ApiContext& context); // the workflows, as data
 void add_token_routes(Router& router, ApiContext& context);    // staff tokens: list, revoke
 void add_log_routes(Router& router, ApiContext& context);      // the audit log: key, checkpoints, proofs, leaves
-void add_policy_routes(Router& router, ApiContext& context);   // the privacy policy's versions
+void add_policy_routes(Router& router, ApiContext& context);
+void add_breach_routes(Router& router, ApiContext& context);    // breach notices' deliveries   // the privacy policy's versions
 
 // Every route of the API, ready to dispatch.
 std::unique_ptr<Router> build_router(ApiContext& context);

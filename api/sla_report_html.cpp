@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 
+#include "api/html_text.hpp"
 #include "engine/report_calendar.hpp"
 
 namespace dsr::api {
@@ -63,21 +64,6 @@ const Text kHours{"jam", "h"};
 const Text kDays{"hari", "d"};
 }  // namespace label
 
-std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // Indonesian writes a decimal comma.
 std::string decimal(double value, Locale l) {

@@ -102,7 +102,8 @@ class PostgresStorage final : public StorageBackend {
   pg::PgConsentLedger consents_{pool_, executor_};
   pg::PgPolicyArchive policy_archive_{pool_, executor_};
   StoragePorts ports_{store_,         vault_,         tokens_, codes_,    disclosures_, *signer_,  audit_,
-                      notifications_, notifications_, outbox_, receipts_, audit_log_, consents_, policy_archive_};
+                      notifications_, notifications_, outbox_, receipts_, audit_log_, consents_, policy_archive_,
+                      outbox_};
 };
 
 }  // namespace

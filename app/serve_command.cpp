@@ -188,6 +188,7 @@ int serve_command(const std::vector<std::string>& args) {
   context.audit_log = &ports.audit_log;
   context.consents = &ports.consents;
   context.policy_archive = &ports.policy_archive;
+  context.subject_notices = &ports.subject_notices;
   auto router = api::build_router(context);
   api::ServerOptions server_options;
   server_options.address = host;

@@ -41,6 +41,7 @@ struct StoragePorts {
   AuditLogReader& audit_log;
   ConsentLedger& consents;
   PolicyArchive& policy_archive;
+  SubjectNoticeLedger& subject_notices;  // the outbox, as staff read a breach notice's deliveries
 };
 
 class StorageBackend {

@@ -26,7 +26,7 @@ struct TemplateContract {
 // Every template written at a step of a request may use these.
 const std::vector<std::string_view> kCommon{"request_id", "request_type", "contact", "due_at"};
 
-const std::array<TemplateContract, 19> kContracts{{
+const std::array<TemplateContract, 20> kContracts{{
     // Written by the portal with the code alone, short enough for an SMS.
     {"verification_code", {"code", "minutes", "request_id"}, {"code"}, false},
     {"verification_reminder", {}, {}},
@@ -52,6 +52,10 @@ const std::array<TemplateContract, 19> kContracts{{
     // A request a verifier filed for the subject: its tracking token goes to
     // the contact on record, never to the officer.
     {"filed_on_behalf", {"tracking_token"}, {"tracking_token", "due_at"}},
+    // A breach notice (UU PDP Pasal 46 ayat (2)): what was disclosed, when
+    // and how, and the handling and recovery efforts must all be said.
+    {"breach_notice", {"description", "occurred_at", "discovered_at", "categories", "measures"},
+     {"description", "occurred_at", "categories", "measures"}},
 }};
 
 const std::array<std::string_view, 2> kRequiredLocales{"id", "en"};

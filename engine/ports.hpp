@@ -120,6 +120,28 @@ struct OutgoingMessage {
   std::string text;
   std::map<std::string, std::string> variables;
   std::string subject;    // a subject line, for e-mail
+  // Whose message it is, when not the request's own subject (a breach
+  // notice tells many): the outbox row is kept, and erased, with that subject.
+  std::string subject_ref;
+};
+
+// How each message of a request to a subject stands (a breach notice's, one
+// per affected subject): read from the outbox, never its text.
+struct SubjectNoticeState {
+  std::string id;
+  std::string subject_ref;
+  std::string status;  // pending, delivered, failed
+  int attempts = 0;
+  std::string last_error;
+  TimePoint created_at;
+  std::optional<TimePoint> delivered_at;
+};
+
+class SubjectNoticeLedger {
+ public:
+  virtual ~SubjectNoticeLedger() = default;
+  // The request's messages to subjects, oldest first.
+  virtual Result<std::vector<SubjectNoticeState>> notices_of(std::string_view request_id) const = 0;
 };
 
 // Writes complete asynchronously, once durable.

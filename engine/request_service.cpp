@@ -1,5 +1,7 @@
 #include "engine/request_service.hpp"
 
+#include "engine/breach_notices.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -253,6 +255,19 @@ void RequestService::fire(std::string_view request_id, Command command, Done don
     auto m = with_.notices->compose(*request, transition.notify_subject, std::move(variables), due_at);
     if (!m) return done(fail(m.error()));
     if (*m) attachments.messages.push_back(std::move(**m));
+  }
+  if (transition.has_effect(Effect::notify_affected_subjects) && with_.notices) {
+    // Composed before the commit, as the event's own message: the notices
+    // and the event are stored together or not at all.
+    auto form = filed_details(store_, *request);
+    if (!form) return done(fail(form.error()));
+    auto breach = breach_notices(*with_.notices, *request, *form, policies_.time_zone_of(request->policy));
+    if (!breach) return done(fail(breach.error()));
+    // Counts only: the journal holds no personal data.
+    event->data["subjects_notified"] = std::to_string(breach->messages.size());
+    event->data["niks_not_on_file"] = std::to_string(breach->not_on_file);
+    event->data["subjects_without_address"] = std::to_string(breach->without_address);
+    for (auto& m : breach->messages) attachments.messages.push_back(std::move(m));
   }
   bool settles = in_notification_step(**workflow, request->state);
   RequestChange change{header, expected, {event.value()}, due_at, std::nullopt, std::move(attachments.messages),

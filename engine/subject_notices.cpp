@@ -51,7 +51,28 @@ Result<std::optional<OutgoingMessage>> SubjectNotices::compose(const Request& re
                                                   : Address{text_at(contact, "phone"), "sms"};
   }
   if (address.to.empty()) return kNone;
+  return std::optional(render(std::move(address.to), std::move(address.channel), request, template_name,
+                              std::move(variables), locale, due_at));
+}
 
+Result<std::optional<OutgoingMessage>> SubjectNotices::compose_to(const std::string& subject_ref, const Request& request,
+                                                                  std::string_view template_name,
+                                                                  MessageCatalog::Variables variables,
+                                                                  std::string_view locale) const {
+  auto record = vault_.get(subject_ref);
+  if (!record && record.error().code == ErrorCode::not_found) return std::optional<OutgoingMessage>{};
+  if (!record) return fail(record.error());
+  Address address = !record->email.empty() ? Address{record->email, "email"} : Address{record->phone, "sms"};
+  if (address.to.empty()) return std::optional<OutgoingMessage>{};
+  OutgoingMessage m = render(std::move(address.to), std::move(address.channel), request, template_name,
+                             std::move(variables), std::string(locale), std::nullopt);
+  m.subject_ref = subject_ref;
+  return std::optional(std::move(m));
+}
+
+OutgoingMessage SubjectNotices::render(std::string to, std::string channel, const Request& request,
+                                       std::string_view template_name, MessageCatalog::Variables variables,
+                                       const std::string& locale, std::optional<TimePoint> due_at) const {
   variables.emplace("request_id", request.id);
   variables.emplace("request_type", catalog_.request_type_name(locale, request.type));
   variables.emplace("contact", catalog_.contact(locale));
@@ -60,15 +81,15 @@ Result<std::optional<OutgoingMessage>> SubjectNotices::compose(const Request& re
   }
   RenderedMessage rendered = catalog_.render(locale, template_name, variables);
   OutgoingMessage m;
-  m.to = std::move(address.to);
-  m.channel = std::move(address.channel);
+  m.to = std::move(to);
+  m.channel = std::move(channel);
   m.template_name = std::string(template_name);
   m.locale = locale;
   m.request_id = request.id;
   m.text = std::move(rendered.text);
   m.subject = std::move(rendered.subject);
   m.variables = std::map<std::string, std::string>(variables.begin(), variables.end());
-  return std::optional(std::move(m));
+  return m;
 }
 
 }  // namespace dsr

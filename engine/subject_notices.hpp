@@ -36,9 +36,22 @@ class SubjectNotices {
                                                  MessageCatalog::Variables variables, std::optional<TimePoint> due_at,
                                                  std::string_view details_json = {}) const;
 
+  // The message to `subject_ref`, a subject the request concerns without
+  // being theirs (a breach notice tells each one affected), in `locale`, to
+  // the contact on their record; nullopt when the record has no address
+  // or there is no record.
+  Result<std::optional<OutgoingMessage>> compose_to(const std::string& subject_ref, const Request& request,
+                                                    std::string_view template_name, MessageCatalog::Variables variables,
+                                                    std::string_view locale) const;
+
   const MessageCatalog& catalog() const { return catalog_; }
+  const SubjectVault& vault() const { return vault_; }
 
  private:
+  OutgoingMessage render(std::string to, std::string channel, const Request& request, std::string_view template_name,
+                         MessageCatalog::Variables variables, const std::string& locale,
+                         std::optional<TimePoint> due_at) const;
+
   const MessageCatalog& catalog_;
   const SlaCatalog& policies_;
   const SubjectVault& vault_;

@@ -65,6 +65,10 @@ class SubjectVault {
   virtual Result<SubjectRecord> get(std::string_view subject_ref) const = 0;
   virtual Result<std::optional<std::string>> find_by_nik(std::string_view nik) const = 0;
   virtual Result<std::optional<std::string>> find_by_email(std::string_view email) const = 0;
+  // Every subject on file whose organisation is `organization` (exactly as
+  // written on the record), in reference order: those a breach of that
+  // organisation's data affects.
+  virtual Result<std::vector<std::string>> find_by_organization(std::string_view organization) const = 0;
   // Destroys the subject's data key and its rows: nothing can be recovered.
   virtual void erase(std::string subject_ref, Done done) = 0;
   // Places or lifts a legal hold; not_found when there is no such record.

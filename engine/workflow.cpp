@@ -34,7 +34,7 @@ constexpr NameTable<ReasonRule, 3> kReasonRules{{
     {ReasonRule::required, "required"},
 }};
 
-constexpr NameTable<Effect, 7> kEffects{{
+constexpr NameTable<Effect, 8> kEffects{{
     {Effect::apply_corrections, "apply_corrections"},
     {Effect::erase_subject, "erase_subject"},
     {Effect::notify_recipients, "notify_recipients"},
@@ -42,6 +42,7 @@ constexpr NameTable<Effect, 7> kEffects{{
     {Effect::restrict_processing, "restrict_processing"},
     {Effect::lift_restriction, "lift_restriction"},
     {Effect::transfer_export, "transfer_export"},
+    {Effect::notify_affected_subjects, "notify_affected_subjects"},
 }};
 
 constexpr NameTable<Guard, 2> kGuards{{

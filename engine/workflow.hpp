@@ -46,6 +46,7 @@ enum class Effect {
   restrict_processing,  // the record carries a restriction of details.categories (UU PDP Pasal 41)
   lift_restriction,     // the record's restriction ends
   transfer_export,      // the portable export to details.transfer_to, recorded as a disclosure (Pasal 13)
+  notify_affected_subjects,  // a breach notice to every affected subject on file (G.2; Pasal 46)
 };
 
 // A condition the engine checks before a transition may fire, beyond role,

@@ -164,7 +164,7 @@ class WorkflowParser {
         } else {
           diag_.add(fmt::format("{}.effects[{}]", path, i),
                     fmt::format("unknown effect \"{}\" (apply_corrections, erase_subject, notify_recipients, withdraw_consent, "
-                                "restrict_processing, lift_restriction, transfer_export)",
+                                "restrict_processing, lift_restriction, transfer_export, notify_affected_subjects)",
                                 (*effects)[i]));
         }
       }

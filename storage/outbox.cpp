@@ -52,7 +52,7 @@ SealedMessage seal_message(const MasterKey& keys, const OutgoingMessage& message
   // instead of dirtying a random page of it in every group commit.
   std::string id = time_ordered_id("m-");
   Bytes sealed = seal(keys.details(), as_bytes(to_json(message)), payload_context(id));
-  return {std::move(id), std::move(sealed)};
+  return {std::move(id), std::move(sealed), message.subject_ref};
 }
 
 Result<OutgoingMessage> open_message(const MasterKey& keys, const std::string& id, const Bytes& sealed) {
@@ -76,7 +76,7 @@ void insert_message(WriteConnection& db, const RequestHeader& request, const Sea
       "next_attempt_at, created_at, updated_at) VALUES (?, 'subject_message', ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, message.id);
   insert.bind(2, request.id);
-  insert.bind(3, request.subject_ref);
+  insert.bind(3, message.subject_ref.empty() ? request.subject_ref : message.subject_ref);
   bind_blob(insert, 4, message.payload);
   insert.bind(5, first == nullptr || first->retry_at ? "pending" : "failed");
   insert.bind(6, first == nullptr ? 0 : 1);
@@ -157,6 +157,23 @@ Status Outbox::attempt_failed(const std::string& id, const std::string& error, s
 Result<int> Outbox::pending_count() const {
   return db_.read("counting the outbox", [](SQLite::Database& db) -> Result<int> {
     return db.execAndGet("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").getInt();
+  });
+}
+
+Result<std::vector<SubjectNoticeState>> Outbox::notices_of(std::string_view request_id) const {
+  return db_.read("reading a request's messages", [&](SQLite::Database& db) -> Result<std::vector<SubjectNoticeState>> {
+    SQLite::Statement q(db, fmt::format("SELECT {} FROM outbox WHERE request_id = ? AND kind = 'subject_message' "
+                                        "ORDER BY created_at, id", kSubjectNoticeColumns));
+    q.bind(1, std::string(request_id));
+    std::vector<SubjectNoticeState> out;
+    while (q.executeStep()) {
+      SubjectNoticeState n{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                           q.getColumn(3).getInt(), q.getColumn(4).getString(), from_unix(q.getColumn(5).getInt64()),
+                           std::nullopt};
+      if (!q.getColumn(6).isNull()) n.delivered_at = from_unix(q.getColumn(6).getInt64());
+      out.push_back(std::move(n));
+    }
+    return out;
   });
 }
 

@@ -18,6 +18,7 @@ namespace dsr::storage {
 struct SealedMessage {
   std::string id;
   Bytes payload;
+  std::string subject_ref;  // the message's own subject, if not the request's (OutgoingMessage::subject_ref)
 };
 SealedMessage seal_message(const MasterKey& keys, const OutgoingMessage& message);
 // The message outbox row `id` holds sealed.
@@ -61,13 +62,18 @@ class MessageQueue {
   virtual Result<int> pending_count() const = 0;
 };
 
-class Outbox final : public MessageQueue {
+// The columns a SubjectNoticeState is read from, in this order (both backends).
+inline constexpr std::string_view kSubjectNoticeColumns =
+    "id, subject_ref, status, attempts, COALESCE(last_error, ''), created_at, delivered_at";
+
+class Outbox final : public MessageQueue, public SubjectNoticeLedger {
  public:
   explicit Outbox(Database& db) : db_(db) {}
   Result<std::vector<PendingMessage>> due(TimePoint now, int limit) override;
   Status delivered(const std::vector<std::string>& ids) override;
   Status attempt_failed(const std::string& id, const std::string& error, std::optional<TimePoint> retry_at) override;
   Result<int> pending_count() const override;
+  Result<std::vector<SubjectNoticeState>> notices_of(std::string_view request_id) const override;
 
  private:
   Database& db_;

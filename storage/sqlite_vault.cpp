@@ -179,6 +179,17 @@ Result<std::optional<std::string>> SqliteVault::find_by_nik(std::string_view nik
   return find_by("nik_index", nik_index(nik));
 }
 
+Result<std::vector<std::string>> SqliteVault::find_by_organization(std::string_view organization) const {
+  Bytes index = organization_index(organization);
+  return db_.read("looking up an organisation's subjects", [&](SQLite::Database& db) -> Result<std::vector<std::string>> {
+    SQLite::Statement q(db, "SELECT ref FROM subjects WHERE org_index = ? ORDER BY ref");
+    bind_blob(q, 1, index);
+    std::vector<std::string> out;
+    while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+    return out;
+  });
+}
+
 Result<std::optional<std::string>> SqliteVault::find_by_email(std::string_view email) const {
   return find_by("email_index", email_index(email));
 }

@@ -40,6 +40,7 @@ class SqliteVault final : public SubjectVault {
   Result<SubjectRecord> get(std::string_view subject_ref) const override;
   Result<std::optional<std::string>> find_by_nik(std::string_view nik) const override;
   Result<std::optional<std::string>> find_by_email(std::string_view email) const override;
+  Result<std::vector<std::string>> find_by_organization(std::string_view organization) const override;
   void erase(std::string subject_ref, Done done) override;
   void set_legal_hold(std::string subject_ref, LegalHold hold, Done done) override;
   Result<std::optional<Restriction>> restriction(std::string_view subject_ref) const override;

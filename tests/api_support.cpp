@@ -59,6 +59,7 @@ ApiHarness::ApiHarness() : clock(at("2025-03-03T02:15:00Z")) {
   context->consents = consents.get();
   policy_archive = std::make_unique<storage::SqlitePolicyArchive>(*db);
   context->policy_archive = policy_archive.get();
+  context->subject_notices = outbox.get();
   router = api::build_router(*context);
 }
 

@@ -59,6 +59,7 @@ class MapVault final : public SubjectVault {
   }
   void set_legal_hold(std::string, LegalHold, Done done) override { done(ok_status()); }
   Result<std::optional<Restriction>> restriction(std::string_view) const override { return std::optional<Restriction>{}; }
+  Result<std::vector<std::string>> find_by_organization(std::string_view) const override { return std::vector<std::string>{}; }
 
   std::string add(SubjectRecord record) {
     std::optional<Result<std::string>> ref;
@@ -551,6 +552,7 @@ TEST_CASE("a record that cannot be read is never replaced by the form's address"
     void erase(std::string, Done done) override { done(ok_status()); }
     void set_legal_hold(std::string, LegalHold, Done done) override { done(ok_status()); }
     Result<std::optional<Restriction>> restriction(std::string_view) const override { return std::optional<Restriction>{}; }
+    Result<std::vector<std::string>> find_by_organization(std::string_view) const override { return std::vector<std::string>{}; }
   } vault;
   InMemoryStore store;
   FakeClock clock{at("2026-11-24T07:00:00Z")};

@@ -336,6 +336,10 @@ Promise promise_for(const api::Route& route, const Caller& caller, Scope scope) 
       if (caller.role == Role::institution && has_nik && scope == Scope::out)
         return {"an institution asking for another organisation's employee is 404 (docs/api.md), so NIKs cannot be probed",
                 [](int s) { return s == 404; }};
+      // {id} is an access request: its result is its subject's alone; staff
+      // fetch the letters of breach notices only.
+      if (key == "GET /v1/requests/{id}/result")
+        return {"a subject's result opens with the subject's tracking token only", [](int s) { return s == 403; }};
       // The walk names subject A's open request: B's consents are not the
       // subject of the request this member of staff works.
       if (key == "GET /v1/subjects/{nik}/consents" && caller.role != Role::system && scope == Scope::out)

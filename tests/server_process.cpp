@@ -91,9 +91,16 @@ namespace {
 const char* const kPersonal =
     R"((^|[^0-9A-Za-z])[0-9]{16}([^0-9A-Za-z]|$))"
     R"(|(^|[^0-9A-Za-z])[0-9]{18}([^0-9A-Za-z]|$))"
-    R"(|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z.]{2,})"
     R"(|\+62[0-9]{6,})"
     R"(|Budi|Santoso|Wirawan)";
+// Apart, and only on lines with an '@': on a dump's long hex runs the
+// pattern would backtrack from every position (quadratic), for nothing.
+const char* const kEmail = R"([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z.]{2,})";
+
+bool holds_email(const std::string& line) {
+  static const std::regex email(kEmail);
+  return line.find('@') != std::string::npos && std::regex_search(line, email);
+}
 
 // In a log, also a phone number in the local form (08...). Not in a
 // database dump: its hex-encoded binary values hold such runs by chance.
@@ -112,7 +119,7 @@ void ServerProcess::check_database_holds_no_personal_data() {
   for (int n = 1; std::getline(dump, line); ++n) {
     INFO("pg_dump line " << n << ": " << line);
     static const std::regex personal(kPersonal);
-    CHECK_FALSE(std::regex_search(line, personal));
+    CHECK_FALSE((std::regex_search(line, personal) || holds_email(line)));
   }
 }
 
@@ -126,7 +133,7 @@ void ServerProcess::check_logs_hold_no_personal_data() {
     std::string line;
     for (int n = 1; std::getline(in, line); ++n) {
       INFO(name << " line " << n << ": " << line);
-      CHECK_FALSE(std::regex_search(line, personal_in_logs()));
+      CHECK_FALSE((std::regex_search(line, personal_in_logs()) || holds_email(line)));
     }
   }
 }

@@ -321,7 +321,7 @@ TEMPLATE_TEST_CASE("code contract: wrong attempts counted, expiry, lock-out, sin
   // Resends: a new code with its message, up to the most allowed.
   auto resend = [&](std::string id) {
     return wait_for<Result<int>>([&](auto done) {
-      codes.resend(id, "s-test", "123456", t0 + std::chrono::minutes(15), 5, 3, OutgoingMessage{"a@b.c", "email", "code", "id", id, "Kode", {}, ""}, done);
+      codes.resend(id, "s-test", "123456", t0 + std::chrono::minutes(15), 5, 3, OutgoingMessage{"a@b.c", "email", "code", "id", id, "Kode", {}, "", ""}, done);
     });
   };
   CHECK(resend("r2").value() == 1);  // issued once, resent once: one left
@@ -342,7 +342,7 @@ TEMPLATE_TEST_CASE("delivery contract: messages queued with their event go out o
                    "[storage][contract][delivery]", SqliteBackend, PostgresBackend) {
   World<TestType> w;
   REQUIRE(test::submit(w.service).ok());
-  auto message = [](std::string text) { return OutgoingMessage{"budi@example.go.id", "email", "status", "id", "r1", text, {}, ""}; };
+  auto message = [](std::string text) { return OutgoingMessage{"budi@example.go.id", "email", "status", "id", "r1", text, {}, "", ""}; };
   for (std::string text : {"first", "second"}) {
     RequestChange c = next_change(*w.backend.store.load("r1"), {});
     c.messages = {message(text)};
@@ -417,7 +417,7 @@ TEST_CASE("postgres delivery: a message claimed by one node is not sent by anoth
   auto& clock = w.clock;
   REQUIRE(test::submit(service).ok());
   RequestChange c = next_change(*b.store.load("r1"), {});
-  c.messages = {OutgoingMessage{"budi@example.go.id", "email", "status", "id", "r1", "hello", {}, ""}};
+  c.messages = {OutgoingMessage{"budi@example.go.id", "email", "status", "id", "r1", "hello", {}, "", ""}};
   REQUIRE(commit(b.store, c).ok());
   storage::pg::PgOutbox node_a(b.pool, b.keys, {"node-a", std::chrono::seconds(30)});
   storage::pg::PgOutbox node_b(b.pool, b.keys, {"node-b", std::chrono::seconds(30)});
@@ -781,6 +781,9 @@ class AwayVault final : public SubjectVault {
     vault_.set_legal_hold(std::move(ref), std::move(hold), std::move(done));
   }
   Result<std::optional<Restriction>> restriction(std::string_view ref) const override { return vault_.restriction(ref); }
+  Result<std::vector<std::string>> find_by_organization(std::string_view organization) const override {
+    return vault_.find_by_organization(organization);
+  }
 
  private:
   SubjectVault& vault_;

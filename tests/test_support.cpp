@@ -66,7 +66,9 @@ Actor actor(Role role, std::string principal) {
 }
 
 Request submitted(const Workflow& workflow, const Actor& filer, TimePoint when) {
-  auto first = decide_submission(workflow, filer, when);
+  // A type staff file (a breach notice) is filed by the first role its start names.
+  Actor by = workflow.start.allows(filer.role) ? filer : actor(workflow.start.roles.front(), "filer");
+  auto first = decide_submission(workflow, by, when);
   REQUIRE(first.ok());
   return fold_request({"req-1", workflow.type, "id-pdp", "subject-ref-1"}, std::span(&first.value(), 1));
 }

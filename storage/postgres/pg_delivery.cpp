@@ -219,4 +219,21 @@ Result<std::map<std::string, std::int64_t>> PgNotificationLedger::counts() const
   return out;
 }
 
+Result<std::vector<SubjectNoticeState>> PgOutbox::notices_of(std::string_view request_id) const {
+  auto rows = pool_.with([&](Connection& c) {
+    return c.exec(fmt::format("SELECT {} FROM outbox WHERE request_id = $1 AND kind = 'subject_message' "
+                              "ORDER BY created_at, id", kSubjectNoticeColumns),
+                  {std::string(request_id)});
+  });
+  if (!rows) return fail(rows.error());
+  std::vector<SubjectNoticeState> out;
+  for (int i = 0; i < rows->size(); ++i) {
+    SubjectNoticeState n{rows->text(i, 0), rows->text(i, 1), rows->text(i, 2), static_cast<int>(rows->integer(i, 3)),
+                         rows->text(i, 4), from_unix(rows->integer(i, 5)), std::nullopt};
+    if (!rows->null(i, 6)) n.delivered_at = from_unix(rows->integer(i, 6));
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
 }  // namespace dsr::storage::pg

@@ -29,7 +29,7 @@ namespace dsr::storage::pg {
 // its own old claims to lapse. (Another node's claims are left alone.)
 Status release_claims(Pool& pool, const std::string& node);
 
-class PgOutbox final : public MessageQueue {
+class PgOutbox final : public MessageQueue, public SubjectNoticeLedger {
  public:
   PgOutbox(Pool& pool, const MasterKey& keys, Claimant claimant) : pool_(pool), keys_(keys), claimant_(std::move(claimant)) {}
   // Claims the messages due at `now` that no other node holds, oldest first.
@@ -37,6 +37,7 @@ class PgOutbox final : public MessageQueue {
   Status delivered(const std::vector<std::string>& ids) override;
   Status attempt_failed(const std::string& id, const std::string& error, std::optional<TimePoint> retry_at) override;
   Result<int> pending_count() const override;
+  Result<std::vector<SubjectNoticeState>> notices_of(std::string_view request_id) const override;
 
  private:
   Pool& pool_;

@@ -89,7 +89,7 @@ void outbox_row(std::vector<Statement>& out, const RequestHeader& request, const
   std::int64_t now = std::time(nullptr);
   out.push_back({"INSERT INTO outbox (id, kind, request_id, subject_ref, payload, status, attempts, next_attempt_at, "
                  "created_at, updated_at) VALUES ($1, 'subject_message', $2, $3, $4, 'pending', 0, $5, $5, $5)",
-                 {m.id, request.id, request.subject_ref, m.payload, now}});
+                 {m.id, request.id, m.subject_ref.empty() ? request.subject_ref : m.subject_ref, m.payload, now}});
 }
 
 // The recipients a fulfilment's notices go to: the one a transfer goes to,

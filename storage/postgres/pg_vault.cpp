@@ -138,6 +138,16 @@ Result<std::optional<std::string>> PgVault::find_by_nik(std::string_view nik) co
   return find_by("nik_index", nik_index_of(keys_, nik));
 }
 
+Result<std::vector<std::string>> PgVault::find_by_organization(std::string_view organization) const {
+  auto rows = pool_.with([&](Connection& c) {
+    return c.exec("SELECT ref FROM subjects WHERE org_index = $1 ORDER BY ref", {organization_index_of(keys_, organization)});
+  });
+  if (!rows) return fail(rows.error());
+  std::vector<std::string> out;
+  for (int i = 0; i < rows->size(); ++i) out.push_back(rows->text(i, 0));
+  return out;
+}
+
 Result<std::optional<std::string>> PgVault::find_by_email(std::string_view email) const {
   return find_by("email_index", email_index_of(keys_, email));
 }

@@ -1,0 +1,231 @@
+// Breach notices (policy G.2; UU PDP Pasal 46): a supervisor files one on
+// POST /v1/requests (type breach_notice); a second supervisor approves it,
+// and every affected subject on file is sent the written notice
+// (workflows/breach_notice.json, engine/breach_notices.hpp). Staff follow
+// each delivery (GET /v1/requests/{id}/notices) and fetch the letter to
+// the supervisory agency (GET /v1/requests/{id}/result?format=json|html).
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+#include "api/breach_filing.hpp"
+#include "api/canonical_json.hpp"
+#include "api/html_text.hpp"
+#include "api/identity_numbers.hpp"
+#include "api/route_support.hpp"
+#include "api/routes.hpp"
+#include "engine/sla_clock.hpp"
+
+namespace dsr::api {
+namespace {
+
+// The NIKs a filing may name at once: the body limit allows about 3,000;
+// a larger breach is filed by organisation.
+constexpr std::size_t kMostNiks = 3000;
+
+std::optional<TimePoint> instant(BodyReader& d, std::string_view key, Locale l) {
+  auto text = d.string(key, true, 40);
+  if (!text) return std::nullopt;
+  auto t = parse_rfc3339(*text);
+  if (!t) d.error(key, l == Locale::en ? "an RFC 3339 time with an offset" : "waktu RFC 3339 dengan zona");
+  return t;
+}
+
+std::string text_of(const boost::json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+}  // namespace
+
+void file_breach_notice(const HttpRequest& http, const Caller& caller, ApiContext& context,
+                        const boost::json::object& body_object, Respond respond) {
+  Locale l = locale_of(http);
+  if (!caller.is_staff())
+    return respond(problem(401, "unauthorized", text::kUnauthorized.in(l),
+                           "a breach notice is filed by a supervisor, with their bearer token"));
+  if (caller.principal.role != Role::supervisor)
+    return respond(problem(403, "role_not_allowed", text::kForbidden.in(l),
+                           fmt::format("the role {} may not file a breach notice; a supervisor does",
+                                       to_string(caller.principal.role))));
+  std::vector<FieldError> errors;
+  boost::json::object details;
+  std::string policy;
+  std::optional<TimePoint> discovered;
+  TimePoint now = context.clock.now();
+  {
+    BodyReader body(body_object, "", l, errors);
+    body.one_of("type", true, {"breach_notice"});
+    policy = body.string("policy", false, 50).value_or(context.default_policy);
+    if (context.policies.policy(policy) == nullptr) body.error("policy", text::kOneOf.in(l));
+    if (const auto* given = body.object("details", true)) {
+      BodyReader d(*given, "details", l, errors);
+      if (auto v = d.string("description", true, 5000)) details["description"] = *v;
+      auto occurred = instant(d, "occurred_at", l);
+      discovered = instant(d, "discovered_at", l);
+      if (occurred && discovered && *discovered < *occurred)
+        d.error("discovered_at", l == Locale::en ? "before the breach occurred" : "sebelum kejadian");
+      if (discovered && *discovered > now)
+        d.error("discovered_at", l == Locale::en ? "in the future" : "di masa depan");
+      if (occurred) details["occurred_at"] = format_rfc3339(*occurred);
+      if (discovered) details["discovered_at"] = format_rfc3339(*discovered);
+      if (const auto* categories = d.array("categories", true)) {
+        boost::json::array kept;
+        for (std::size_t i = 0; i < categories->size(); ++i) {
+          const auto& c = (*categories)[i];
+          if (!c.is_string() || c.get_string().empty() || c.get_string().size() > 100)
+            errors.push_back({fmt::format("details.categories[{}]", i), std::string(text::kNotString.in(l))});
+          else kept.push_back(c);
+        }
+        if (categories->empty()) d.error("categories", text::kEmpty.in(l));
+        details["categories"] = std::move(kept);
+      }
+      if (auto v = d.string("measures", true, 5000)) details["measures"] = *v;
+      const boost::json::array* niks = d.array("niks", false);
+      auto organization = d.string("organization", false, 200);
+      if ((niks != nullptr) == organization.has_value())
+        d.error("niks", l == Locale::en ? "name the affected subjects by niks or by organization, one of the two"
+                                        : "sebutkan subjek terdampak dengan niks atau organization, salah satu");
+      if (niks != nullptr) {
+        if (niks->empty()) d.error("niks", text::kEmpty.in(l));
+        if (niks->size() > kMostNiks)
+          d.error("niks", fmt::format("at most {}; file a larger breach by organization", kMostNiks));
+        boost::json::array kept;
+        for (std::size_t i = 0; i < niks->size() && i < kMostNiks; ++i) {
+          const auto& n = (*niks)[i];
+          if (!n.is_string() || !plausible_nik(n.get_string()))
+            errors.push_back({fmt::format("details.niks[{}]", i), std::string(text::kNikShape.in(l))});
+          else kept.push_back(n);
+        }
+        details["niks"] = std::move(kept);
+      }
+      if (organization) details["organization"] = *organization;
+    }
+  }
+  if (!errors.empty()) return respond(validation_problem(l, errors));
+
+  std::string id = context.new_request_id();
+  Filing filing;  // no tracking token: nobody outside the back office follows it
+  filing.details_json = boost::json::serialize(details);
+  Submission submission{"breach_notice", policy, "b-" + id, caller.actor(), std::move(filing), {}, id, now};
+  submission.clock_from = discovered;
+  context.requests.submit(submission, [&context, l, respond = std::move(respond)](Result<Request> filed) {
+    if (!filed) return respond(problem_for(filed.error(), l));
+    auto due = context.requests.deadline(*filed);
+    HttpResponse r = json_response(201, {{"id", filed->id},
+                                         {"type", filed->type},
+                                         {"status", filed->state},
+                                         {"received_at", format_rfc3339(filed->received_at)},
+                                         {"due_at", due ? boost::json::value(format_rfc3339(due->due_at)) : nullptr},
+                                         {"policy", filed->policy}});
+    r.headers.emplace_back("Location", "/v1/requests/" + filed->id);
+    respond(std::move(r));
+  });
+}
+
+namespace {
+
+void list_notices(const HttpRequest& http, ApiContext& context, const std::string& id, Respond respond) {
+  Locale l = locale_of(http);
+  if (context.subject_notices == nullptr)
+    return respond(problem(503, "unavailable", "Service Unavailable", "the outbox cannot be read on this server"));
+  auto request = context.store.load(id);
+  if (!request) return respond(problem_for(request.error(), l));
+  auto notices = context.subject_notices->notices_of(id);
+  if (!notices) return respond(problem_for(notices.error(), l));
+  boost::json::object counts{{"pending", 0}, {"delivered", 0}, {"failed", 0}};
+  boost::json::array items;
+  for (const auto& n : *notices) {
+    if (auto* count = counts.if_contains(n.status)) *count = count->as_int64() + 1;
+    items.push_back({{"id", n.id},
+                     {"subject_ref", n.subject_ref},
+                     {"status", n.status},
+                     {"attempts", n.attempts},
+                     {"last_error", n.last_error.empty() ? boost::json::value(nullptr) : boost::json::value(n.last_error)},
+                     {"created_at", format_rfc3339(n.created_at)},
+                     {"delivered_at", n.delivered_at ? boost::json::value(format_rfc3339(*n.delivered_at)) : nullptr}});
+  }
+  respond(json_response(200, {{"request_id", id}, {"summary", std::move(counts)}, {"items", std::move(items)}}));
+}
+
+}  // namespace
+
+void breach_letter(const HttpRequest& http, ApiContext& context, const Request& request, Respond respond) {
+  Locale l = locale_of(http);
+  if (request.state != "completed")
+    return respond(problem(409, "not_ready", text::kConflict.in(l),
+                           fmt::format("the breach notice is {}; its letter is ready once a second supervisor has "
+                                       "approved it",
+                                       request.state)));
+  auto query = http.query();
+  std::string format = query.contains("format") ? query.at("format") : "json";
+  if (format != "json" && format != "html")
+    return respond(validation_problem(l, {{"format", std::string(text::kOneOf.in(l)) + " json, html"}}));
+  auto stored = context.store.details(request.id);
+  if (!stored) return respond(problem_for(stored.error(), l));
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(*stored, ec);
+  boost::json::object details = !ec && parsed.is_object() ? parsed.as_object() : boost::json::object{};
+  const Event& approved = request.events.back();
+  auto count = [&](const char* key) {
+    auto it = approved.data.find(key);
+    return it == approved.data.end() ? std::int64_t{0} : std::stoll(it->second);
+  };
+  auto due = context.requests.deadline(request);
+  boost::json::object letter{{"letter", "dsr-breach-letter/v1"},
+                             {"from", "BSrE, Balai Besar Sertifikasi Elektronik, BSSN"},
+                             {"request_id", request.id},
+                             {"legal_basis", "UU 27/2022 Pasal 46"},
+                             {"description", text_of(details, "description")},
+                             {"occurred_at", text_of(details, "occurred_at")},
+                             {"discovered_at", text_of(details, "discovered_at")},
+                             {"categories", details.contains("categories") ? details.at("categories") : boost::json::array{}},
+                             {"measures", text_of(details, "measures")},
+                             {"affected", details.contains("organization")
+                                              ? boost::json::value({{"organization", text_of(details, "organization")}})
+                                              : boost::json::value({{"niks_named", details.contains("niks") ? details.at("niks").as_array().size() : 0}})},
+                             {"subjects_notified", count("subjects_notified")},
+                             {"niks_not_on_file", count("niks_not_on_file")},
+                             {"subjects_without_address", count("subjects_without_address")},
+                             {"notified_at", format_rfc3339(approved.at)},
+                             {"due_at", due ? boost::json::value(format_rfc3339(due->due_at)) : nullptr},
+                             {"on_time", due && approved.at <= due->due_at},
+                             {"generated_at", format_rfc3339(context.clock.now())}};
+  letter["signature"] = context.signer.sign(canonical_json(letter));
+  if (format == "json") return respond(json_response(200, letter));
+  std::string categories;
+  for (const auto& c : letter.at("categories").as_array()) categories += (categories.empty() ? "" : ", ") + std::string(c.as_string());
+  auto row = [](std::string_view label, const std::string& value) {
+    return fmt::format("<tr><th scope=\"row\">{}</th><td>{}</td></tr>\n", escape(label), escape(value));
+  };
+  HttpResponse r;
+  r.status = 200;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = fmt::format(
+      "<!doctype html>\n<html lang=\"id\"><head><meta charset=\"utf-8\"><title>Pemberitahuan kegagalan pelindungan data "
+      "pribadi {id}</title></head>\n<body>\n<h1>Pemberitahuan kegagalan pelindungan data pribadi</h1>\n"
+      "<p>Kepada lembaga penyelenggara pelindungan data pribadi, sesuai UU 27/2022 Pasal 46.</p>\n<table>\n{rows}</table>\n"
+      "<p>Dokumen ini ditandatangani secara elektronik (Ed25519; versi JSON: ?format=json).</p>\n</body></html>\n",
+      fmt::arg("id", escape(request.id)),
+      fmt::arg("rows", row("Nomor", request.id) + row("Yang terjadi", text_of(details, "description")) +
+                           row("Waktu kejadian", text_of(details, "occurred_at")) +
+                           row("Diketahui", text_of(details, "discovered_at")) + row("Data terkait", categories) +
+                           row("Penanganan dan pemulihan", text_of(details, "measures")) +
+                           row("Subjek diberi tahu", std::to_string(count("subjects_notified"))) +
+                           row("NIK tidak tercatat", std::to_string(count("niks_not_on_file"))) +
+                           row("Tanpa alamat", std::to_string(count("subjects_without_address"))) +
+                           row("Diberitahukan pada", format_rfc3339(approved.at)) +
+                           row("Tenggat", due ? format_rfc3339(due->due_at) : "")));
+  respond(std::move(r));
+}
+
+void add_breach_routes(Router& router, ApiContext& context) {
+  router.add({"GET", "/v1/requests/{id}/notices",
+              "Each affected subject's notice of a breach notice, with its delivery state (staff)",
+              {false, false, {Role::supervisor, Role::auditor, Role::admin}},
+              [&context](const HttpRequest& http, const Caller&, const RouteParams& p, Respond respond) {
+                list_notices(http, context, p.at("id"), std::move(respond));
+              }});
+}
+
+}  // namespace dsr::api
