@@ -624,3 +624,39 @@ TEMPLATE_TEST_CASE("rights contract: the policy's versions are kept, ordered, ne
   CHECK(policy_in_force(*versions, test::at("2025-07-01T00:00:00Z"), "en")->text == "Privacy policy, July 2025");
   CHECK(policy_in_force(*versions, test::at("2026-01-01T00:00:00Z"), "id")->text == "Kebijakan privasi, Juli 2025");
 }
+
+TEMPLATE_TEST_CASE("breach contract: an organisation's subjects are found, and a request's messages to many subjects are listed",
+                   "[storage][contract][breach]", SqliteBackend, PostgresBackend) {
+  Rights<TestType> w;
+  auto& b = w.backend;
+  SubjectRecord one = budi(), two = budi(), other = budi();
+  two.nik = "3171010101900002";
+  two.email = "dua@example.go.id";
+  other.nik = "3171010101900003";
+  other.organization = "Kementerian Lain";
+  auto ref_one = test::put(b.vault, one), ref_two = test::put(b.vault, two), ref_other = test::put(b.vault, other);
+  REQUIRE((ref_one.ok() && ref_two.ok() && ref_other.ok()));
+  auto found = b.vault.find_by_organization(one.organization);
+  REQUIRE(found.ok());
+  std::vector<std::string> expected{*ref_one, *ref_two};
+  std::sort(expected.begin(), expected.end());
+  CHECK(*found == expected);  // in reference order, the other organisation's left out
+  CHECK(b.vault.find_by_organization("Nobody")->empty());
+
+  // One change, messages to two subjects who are not the request's own:
+  // each row is theirs, listed with its delivery state.
+  REQUIRE(file(w.service, "access", "b-elsewhere", "{}").ok());
+  RequestChange c = next_change(*b.store.load("r1"), {});
+  for (const auto& ref : expected)
+    c.messages.push_back(OutgoingMessage{"x@example.go.id", "email", "breach_notice", "id", "r1", "notice", {}, "", ref});
+  REQUIRE(test::commit(b.store, std::move(c)).ok());
+  auto listed = b.outbox.notices_of("r1");
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 2);
+  std::vector<std::string> whose{(*listed)[0].subject_ref, (*listed)[1].subject_ref};
+  std::sort(whose.begin(), whose.end());
+  CHECK(whose == expected);
+  CHECK((*listed)[0].status == "pending");
+  CHECK_FALSE((*listed)[0].delivered_at.has_value());
+  CHECK(b.outbox.notices_of("b-none")->empty());
+}
