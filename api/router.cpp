@@ -75,8 +75,10 @@ std::optional<RouteParams> Router::match(const Route& route, std::string_view pa
 }
 
 std::variant<Caller, HttpResponse> Router::authenticate(const HttpRequest& request, Locale l) const {
+  // No header is no credentials; an empty one is malformed credentials
+  // (401), never taken for none.
+  if (!request.headers.contains("Authorization")) return Caller{};
   std::string header = request.header("Authorization");
-  if (header.empty()) return Caller{};
   constexpr std::string_view kBearer = "Bearer ";
   if (header.size() <= kBearer.size() || !std::equal(kBearer.begin(), kBearer.end(), header.begin(), [](char a, char b) {
         return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));

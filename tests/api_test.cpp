@@ -940,3 +940,16 @@ TEST_CASE("a filing on a subject's behalf is refused when the record has no addr
   CHECK(fields_of(refused) == std::set<std::string>{"on_behalf"});
   CHECK(h.call("GET", "/v1/requests", "", vera).body.at("items").as_array().empty());  // nothing stored
 }
+
+TEST_CASE("an empty Authorization header is refused, not taken for no credentials", "[api][auth]") {
+  ApiHarness h;
+  api::HttpRequest request;
+  request.method = "GET";
+  request.target = "/v1/keys/signing";
+  request.client_address = "127.0.0.1";
+  request.headers["Authorization"] = "";
+  std::promise<api::HttpResponse> answered;
+  h.router->dispatch(request, [&answered](api::HttpResponse r) { answered.set_value(std::move(r)); });
+  CHECK(answered.get_future().get().status == 401);
+  CHECK(h.call("GET", "/v1/keys/signing").status == 200);  // without the header: a public route answers
+}
