@@ -23,14 +23,6 @@ namespace {
 // a larger breach is filed by organisation.
 constexpr std::size_t kMostNiks = 3000;
 
-std::optional<TimePoint> instant(BodyReader& d, std::string_view key, Locale l) {
-  auto text = d.string(key, true, 40);
-  if (!text) return std::nullopt;
-  auto t = parse_rfc3339(*text);
-  if (!t) d.error(key, l == Locale::en ? "an RFC 3339 time with an offset" : "waktu RFC 3339 dengan zona");
-  return t;
-}
-
 std::string text_of(const boost::json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
@@ -61,8 +53,8 @@ void file_breach_notice(const HttpRequest& http, const Caller& caller, ApiContex
     if (const auto* given = body.object("details", true)) {
       BodyReader d(*given, "details", l, errors);
       if (auto v = d.string("description", true, 5000)) details["description"] = *v;
-      auto occurred = instant(d, "occurred_at", l);
-      discovered = instant(d, "discovered_at", l);
+      auto occurred = d.instant("occurred_at", true);
+      discovered = d.instant("discovered_at", true);
       if (occurred && discovered && *discovered < *occurred)
         d.error("discovered_at", l == Locale::en ? "before the breach occurred" : "sebelum kejadian");
       if (discovered && *discovered > now)

@@ -196,6 +196,14 @@ const boost::json::array* BodyReader::array(std::string_view key, bool required)
   return &v->get_array();
 }
 
+std::optional<TimePoint> BodyReader::instant(std::string_view key, bool required) {
+  auto text = string(key, required, 40);
+  if (!text) return std::nullopt;
+  auto t = parse_rfc3339(*text);
+  if (!t) error(key, locale_ == Locale::en ? "an RFC 3339 time with an offset" : "waktu RFC 3339 dengan zona");
+  return t;
+}
+
 std::optional<std::string> BodyReader::one_of(std::string_view key, bool required,
                                               const std::vector<std::string>& choices) {
   auto s = string(key, required);

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "engine/time.hpp"
 #include "api/problem.hpp"
 
 namespace dsr::api {
@@ -30,6 +31,8 @@ class BodyReader {
   std::optional<bool> boolean(std::string_view key, bool required);
   const boost::json::object* object(std::string_view key, bool required);
   const boost::json::array* array(std::string_view key, bool required);
+  // An RFC 3339 time with an offset; an error names the field otherwise.
+  std::optional<TimePoint> instant(std::string_view key, bool required);
   // A string from a fixed set; errors list the choices.
   std::optional<std::string> one_of(std::string_view key, bool required, const std::vector<std::string>& choices);
 

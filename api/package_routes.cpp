@@ -214,12 +214,7 @@ void record_disclosure(const HttpRequest& http, const Caller& caller, ApiContext
     }
     d.legal_basis = body.string("legal_basis", true, 1000).value_or("");
     d.purpose = body.string("purpose", false, 200).value_or("");
-    auto at = body.string("disclosed_at", true, 40);
-    if (at) {
-      auto t = parse_rfc3339(*at);
-      if (!t) body.error("disclosed_at", l == Locale::en ? "an RFC 3339 time with an offset" : "waktu RFC 3339 dengan zona");
-      else d.disclosed_at = *t;
-    }
+    if (auto at = body.instant("disclosed_at", true)) d.disclosed_at = *at;
   }
   if (errors.empty() && !d.recipient_id.empty() && !context.disclosures.recipient(d.recipient_id))
     errors.push_back({"recipient_id", l == Locale::en ? "no such recipient" : "penerima tidak dikenal"});

@@ -84,11 +84,7 @@ void publish_version(const HttpRequest& http, const Caller& caller, ApiContext& 
     if (!v.version.empty() && !plausible_version(v.version))
       body.error("version", l == Locale::en ? "letters, digits, '.', '-' and '_' only, e.g. 2024-01"
                                             : "hanya huruf, angka, '.', '-' dan '_', mis. 2024-01");
-    if (auto at = body.string("effective_at", true, 40)) {
-      auto t = parse_rfc3339(*at);
-      if (!t) body.error("effective_at", l == Locale::en ? "an RFC 3339 time with an offset" : "waktu RFC 3339 dengan zona");
-      else v.effective_at = *t;
-    }
+    if (auto at = body.instant("effective_at", true)) v.effective_at = *at;
     v.language = body.one_of("language", true, {"id", "en"}).value_or("");
     v.text = body.string("text", true, 60000).value_or("");
   }

@@ -174,10 +174,8 @@ void record_consent(const HttpRequest& http, const Caller& caller, ApiContext& c
     consent.purpose = body.string("purpose", true, 200).value_or("");
     consent.status = body.one_of("status", true, {"given", "withdrawn"}).value_or("");
     consent.policy_version = body.string("policy_version", false, 50).value_or("");
-    if (auto at = body.string("at", true, 40)) {
-      auto t = parse_rfc3339(*at);
-      if (!t) body.error("at", l == Locale::en ? "an RFC 3339 time with an offset" : "waktu RFC 3339 dengan zona");
-      else if (*t > context.clock.now() + std::chrono::minutes(5))
+    if (auto t = body.instant("at", true)) {
+      if (*t > context.clock.now() + std::chrono::minutes(5))
         body.error("at", l == Locale::en ? "in the future: a consent is recorded once given or withdrawn"
                                          : "di masa depan: persetujuan dicatat setelah diberikan atau ditarik");
       else consent.at = *t;
