@@ -11,17 +11,13 @@
 #include "api/breach_filing.hpp"
 #include "api/canonical_json.hpp"
 #include "api/html_text.hpp"
-#include "api/identity_numbers.hpp"
 #include "api/route_support.hpp"
 #include "api/routes.hpp"
+#include "api/staff_filing.hpp"
 #include "engine/sla_clock.hpp"
 
 namespace dsr::api {
 namespace {
-
-// The NIKs a filing may name at once: the body limit allows about 3,000;
-// a larger breach is filed by organisation.
-constexpr std::size_t kMostNiks = 3000;
 
 std::string text_of(const boost::json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
@@ -33,13 +29,8 @@ std::string text_of(const boost::json::object& o, std::string_view key) {
 void file_breach_notice(const HttpRequest& http, const Caller& caller, ApiContext& context,
                         const boost::json::object& body_object, Respond respond) {
   Locale l = locale_of(http);
-  if (!caller.is_staff())
-    return respond(problem(401, "unauthorized", text::kUnauthorized.in(l),
-                           "a breach notice is filed by a supervisor, with their bearer token"));
-  if (caller.principal.role != Role::supervisor)
-    return respond(problem(403, "role_not_allowed", text::kForbidden.in(l),
-                           fmt::format("the role {} may not file a breach notice; a supervisor does",
-                                       to_string(caller.principal.role))));
+  if (auto refused = staff_filing_refusal(caller, {Role::supervisor}, "a breach notice", l))
+    return respond(std::move(*refused));
   std::vector<FieldError> errors;
   boost::json::object details;
   std::string policy;
@@ -51,7 +42,8 @@ void file_breach_notice(const HttpRequest& http, const Caller& caller, ApiContex
     policy = body.string("policy", false, 50).value_or(context.default_policy);
     if (context.policies.policy(policy) == nullptr) body.error("policy", text::kOneOf.in(l));
     if (const auto* given = body.object("details", true)) {
-      BodyReader d(*given, "details", l, errors);
+      const boost::json::object& given_object = *given;
+      BodyReader d(given_object, "details", l, errors);
       if (auto v = d.string("description", true, 5000)) details["description"] = *v;
       auto occurred = d.instant("occurred_at", true);
       discovered = d.instant("discovered_at", true);
@@ -61,36 +53,15 @@ void file_breach_notice(const HttpRequest& http, const Caller& caller, ApiContex
         d.error("discovered_at", l == Locale::en ? "in the future" : "di masa depan");
       if (occurred) details["occurred_at"] = format_rfc3339(*occurred);
       if (discovered) details["discovered_at"] = format_rfc3339(*discovered);
-      if (const auto* categories = d.array("categories", true)) {
-        boost::json::array kept;
-        for (std::size_t i = 0; i < categories->size(); ++i) {
-          const auto& c = (*categories)[i];
-          if (!c.is_string() || c.get_string().empty() || c.get_string().size() > 100)
-            errors.push_back({fmt::format("details.categories[{}]", i), std::string(text::kNotString.in(l))});
-          else kept.push_back(c);
-        }
-        if (categories->empty()) d.error("categories", text::kEmpty.in(l));
-        details["categories"] = std::move(kept);
-      }
+      // Any category the breach touched, the record's or not.
+      details["categories"] = read_categories(d, "categories", false);
       if (auto v = d.string("measures", true, 5000)) details["measures"] = *v;
-      const boost::json::array* niks = d.array("niks", false);
+      bool named = given_object.contains("niks");
       auto organization = d.string("organization", false, 200);
-      if ((niks != nullptr) == organization.has_value())
+      if (named == organization.has_value())
         d.error("niks", l == Locale::en ? "name the affected subjects by niks or by organization, one of the two"
                                         : "sebutkan subjek terdampak dengan niks atau organization, salah satu");
-      if (niks != nullptr) {
-        if (niks->empty()) d.error("niks", text::kEmpty.in(l));
-        if (niks->size() > kMostNiks)
-          d.error("niks", fmt::format("at most {}; file a larger breach by organization", kMostNiks));
-        boost::json::array kept;
-        for (std::size_t i = 0; i < niks->size() && i < kMostNiks; ++i) {
-          const auto& n = (*niks)[i];
-          if (!n.is_string() || !plausible_nik(n.get_string()))
-            errors.push_back({fmt::format("details.niks[{}]", i), std::string(text::kNikShape.in(l))});
-          else kept.push_back(n);
-        }
-        details["niks"] = std::move(kept);
-      }
+      if (named) details["niks"] = read_niks(d, "niks", "file a larger breach by organization");
       if (organization) details["organization"] = *organization;
     }
   }
@@ -101,18 +72,7 @@ void file_breach_notice(const HttpRequest& http, const Caller& caller, ApiContex
   filing.details_json = boost::json::serialize(details);
   Submission submission{"breach_notice", policy, "b-" + id, caller.actor(), std::move(filing), {}, id, now};
   submission.clock_from = discovered;
-  context.requests.submit(submission, [&context, l, respond = std::move(respond)](Result<Request> filed) {
-    if (!filed) return respond(problem_for(filed.error(), l));
-    auto due = context.requests.deadline(*filed);
-    HttpResponse r = json_response(201, {{"id", filed->id},
-                                         {"type", filed->type},
-                                         {"status", filed->state},
-                                         {"received_at", format_rfc3339(filed->received_at)},
-                                         {"due_at", due ? boost::json::value(format_rfc3339(due->due_at)) : nullptr},
-                                         {"policy", filed->policy}});
-    r.headers.emplace_back("Location", "/v1/requests/" + filed->id);
-    respond(std::move(r));
-  });
+  file_staff_request(context, std::move(submission), l, std::move(respond));
 }
 
 namespace {
@@ -135,7 +95,9 @@ void list_notices(const HttpRequest& http, ApiContext& context, const std::strin
                      {"attempts", n.attempts},
                      {"last_error", n.last_error.empty() ? boost::json::value(nullptr) : boost::json::value(n.last_error)},
                      {"created_at", format_rfc3339(n.created_at)},
-                     {"delivered_at", n.delivered_at ? boost::json::value(format_rfc3339(*n.delivered_at)) : nullptr}});
+                     {"delivered_at", n.delivered_at ? boost::json::value(format_rfc3339(*n.delivered_at)) : nullptr},
+                     // Later than created_at: held back (an authority's prohibition, D.7).
+                     {"next_attempt_at", n.next_attempt_at ? boost::json::value(format_rfc3339(*n.next_attempt_at)) : nullptr}});
   }
   respond(json_response(200, {{"request_id", id}, {"summary", std::move(counts)}, {"items", std::move(items)}}));
 }
@@ -213,7 +175,7 @@ void breach_letter(const HttpRequest& http, ApiContext& context, const Request& 
 
 void add_breach_routes(Router& router, ApiContext& context) {
   router.add({"GET", "/v1/requests/{id}/notices",
-              "Each affected subject's notice of a breach notice, with its delivery state (staff)",
+              "Each subject's notice of a breach notice or an authority request, with its delivery state (staff)",
               {false, false, {Role::supervisor, Role::auditor, Role::admin}},
               [&context](const HttpRequest& http, const Caller&, const RouteParams& p, Respond respond) {
                 list_notices(http, context, p.at("id"), std::move(respond));

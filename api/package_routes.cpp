@@ -6,6 +6,7 @@
 #include "api/canonical_json.hpp"
 #include "engine/merkle.hpp"
 #include "api/identity_numbers.hpp"
+#include "api/authority_request.hpp"
 #include "api/breach_filing.hpp"
 #include "api/route_support.hpp"
 #include "api/subject_views.hpp"
@@ -76,14 +77,17 @@ void result(const HttpRequest& http, const Caller& caller, ApiContext& context, 
   Locale l = locale_of(http);
   auto request = context.store.load(id);
   if (!request) return respond(problem_for(request.error(), l));
-  // Staff fetch the letter of a breach notice; a subject's result is the
-  // subject's alone.
-  if (caller.is_staff() != (request->type == "breach_notice"))
+  // Staff fetch the letter of a breach notice and the release to an
+  // authority; a subject's result is the subject's alone.
+  bool staffs = request->type == "breach_notice" || request->type == "authority_request";
+  if (caller.is_staff() != staffs)
     return respond(problem(caller.is_staff() ? 403 : 404, caller.is_staff() ? "subjects_result" : "not_found",
                            caller.is_staff() ? text::kForbidden.in(l) : text::kNotFound.in(l),
                            caller.is_staff() ? "the result of a subject's request opens with the subject's tracking token only"
                                              : fmt::format("no request {}", id)));
   if (request->type == "breach_notice") return breach_letter(http, context, *request, std::move(respond));
+  if (request->type == "authority_request")
+    return authority_release_document(http, caller, context, *request, std::move(respond));
   if (request->type == "portability") return portable_result(http, context, *request, std::move(respond));
   if (request->type != "access")
     return respond(problem(409, "no_result", text::kConflict.in(l),
@@ -129,6 +133,8 @@ void result(const HttpRequest& http, const Caller& caller, ApiContext& context, 
   if (!ledger) return respond(problem_for(ledger.error(), l));
   boost::json::array disclosures;
   for (const auto& e : *ledger) {
+    // An authority prohibited telling the subject (D.7): not until it ends.
+    if (e.disclosure.withheld_until && *e.disclosure.withheld_until > now) continue;
     boost::json::array categories;
     for (const auto& c : e.disclosure.categories) categories.emplace_back(c);
     disclosures.push_back({{"recipient", e.recipient_name},
@@ -239,7 +245,8 @@ void record_disclosure(const HttpRequest& http, const Caller& caller, ApiContext
 void add_package_routes(Router& router, ApiContext& context) {
   router.add({"GET", "/v1/requests/{id}/result",
               "The signed access package of a completed access request, the signed export of a portability request "
-              "(?format=json|csv), or, for staff, the signed letter of a breach notice (?format=json|html)",
+              "(?format=json|csv), or, for staff, the signed letter of a breach notice (?format=json|html) and, for "
+              "supervisors, the signed release of an authority request",
               {false, true, {Role::supervisor, Role::auditor, Role::admin}},
               [&context](const HttpRequest& http, const Caller& caller, const RouteParams& p, Respond respond) {
                 result(http, caller, context, p.at("id"), std::move(respond));

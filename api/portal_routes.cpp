@@ -11,6 +11,7 @@
 #include <cctype>
 #include <set>
 
+#include "api/authority_request.hpp"
 #include "api/breach_filing.hpp"
 #include "api/identity_numbers.hpp"
 #include "api/route_support.hpp"
@@ -268,9 +269,12 @@ void file_request(const HttpRequest& http, const Caller& caller, ApiContext& con
   auto parsed = parse_object_body(http, l);
   if (auto* answer = std::get_if<HttpResponse>(&parsed)) return respond(std::move(*answer));
   const auto& object = std::get<boost::json::object>(parsed);
-  // A breach notice is staff's, about many subjects: its own form.
+  // A breach notice and an authority's demand are staff's, about many
+  // subjects: each its own form.
   if (const auto* type = object.if_contains("type"); type != nullptr && *type == "breach_notice")
     return file_breach_notice(http, caller, context, object, std::move(respond));
+  if (const auto* type = object.if_contains("type"); type != nullptr && *type == "authority_request")
+    return file_authority_request(http, caller, context, object, std::move(respond));
   auto read = read_filing(object, context, l);
   if (auto* answer = std::get_if<HttpResponse>(&read)) return respond(std::move(*answer));
   FilingForm form = std::move(std::get<FilingForm>(read));

@@ -87,6 +87,10 @@ void fire_event(const HttpRequest& http, const Caller& caller, ApiContext& conte
       if (assignee) command.data["assignee"] = *assignee;
     } else {
       command.reason = body.string("reason", false, 2000).value_or("");
+      // Where the workflow allows it (an authority's release, D.7); the
+      // engine refuses it elsewhere with a reason that says so.
+      if (auto until = body.instant(kNoticeProhibitedUntil, false))
+        command.data[std::string(kNoticeProhibitedUntil)] = format_rfc3339(*until);
     }
     version = body.integer("version", !fixed_event.has_value());
   }

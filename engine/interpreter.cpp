@@ -42,6 +42,25 @@ std::optional<Refusal> order_refusal(const Transition& t, const Request& request
   return std::nullopt;
 }
 
+// Why the command's notice prohibition may not stand, or nullopt (also when
+// it carries none).
+std::optional<Refusal> prohibition_refusal(const Transition& t, const Command& c) {
+  auto given = c.data.find(std::string(kNoticeProhibitedUntil));
+  if (given == c.data.end()) return std::nullopt;
+  if (!t.notice_prohibition)
+    return Refusal{RefusalKind::notice_prohibition_refused,
+                   fmt::format("\"{}\" cannot withhold the subjects' notice: only the release of data to an authority "
+                               "may carry notice_prohibited_until", c.event)};
+  auto until = parse_rfc3339(given->second);
+  if (!until || *until <= c.at)
+    return Refusal{RefusalKind::notice_prohibition_refused,
+                   "notice_prohibited_until must be an RFC 3339 instant in the future (when the prohibition ends)"};
+  if (c.reason.empty())
+    return Refusal{RefusalKind::reason_missing,
+                   "a prohibition to tell the subjects needs its legal basis as the reason (the order or article)"};
+  return std::nullopt;
+}
+
 Event make_event(const Transition& t, const Request& request, const Command& c) {
   Event e;
   e.sequence = request.version + 1;
@@ -71,6 +90,7 @@ std::string_view to_string(RefusalKind kind) {
     case RefusalKind::already_extended: return "already_extended";
     case RefusalKind::already_done: return "already_done";
     case RefusalKind::earlier_step_missing: return "earlier_step_missing";
+    case RefusalKind::notice_prohibition_refused: return "notice_prohibition_refused";
   }
   return "unknown";
 }
@@ -86,7 +106,8 @@ Error to_error(const Refusal& refusal) {
     case RefusalKind::role_not_allowed:
     case RefusalKind::four_eyes_violated: code = ErrorCode::forbidden; break;
     case RefusalKind::unknown_event:
-    case RefusalKind::reason_missing: code = ErrorCode::invalid_argument; break;
+    case RefusalKind::reason_missing:
+    case RefusalKind::notice_prohibition_refused: code = ErrorCode::invalid_argument; break;
   }
   return Error(code, refusal.message, std::string(to_string(refusal.kind)));
 }
@@ -113,6 +134,7 @@ Result<Event, Refusal> decide(const Workflow& workflow, const Request& request, 
                               "from someone else",
                               c.actor.principal, earlier->name, c.event));
   if (auto refusal = order_refusal(*t, request)) return fail(std::move(*refusal));
+  if (auto refusal = prohibition_refusal(*t, c)) return fail(std::move(*refusal));
   if (t->reason == ReasonRule::required && c.reason.empty())
     return refuse(RefusalKind::reason_missing, fmt::format("\"{}\" requires a reason", c.event));
   if (t->clock == ClockEffect::extend && request.extended)

@@ -13,6 +13,10 @@
 
 namespace dsr {
 
+// The Command::data key of a prohibition to tell the subjects (policy D.7),
+// an RFC 3339 instant; its legal basis is the command's reason.
+inline constexpr std::string_view kNoticeProhibitedUntil = "notice_prohibited_until";
+
 struct Command {
   std::string event;
   Actor actor;
@@ -32,6 +36,7 @@ enum class RefusalKind {
   already_extended,      // the deadline may be extended once only
   already_done,          // a transition that fires once has fired on this request
   earlier_step_missing,  // a transition that comes after another, which has not fired yet
+  notice_prohibition_refused,  // notice_prohibited_until where the transition allows none, or not in the future
 };
 
 struct Refusal {
@@ -46,8 +51,9 @@ Error to_error(const Refusal& refusal);
 
 // Decides whether `command` may fire on `request`; returns the event to
 // append (sequence = version + 1) or why not. Checks, in order: version,
-// event, state, role, four-eyes, order (once, after), reason,
-// and that an extension is the first.
+// event, state, role, four-eyes, order (once, after), reason, a notice
+// prohibition (allowed, in the future, with its basis as the reason), and
+// that an extension is the first.
 Result<Event, Refusal> decide(const Workflow& workflow, const Request& request, const Command& command);
 
 // The first event of a new request ("submit"), or why the actor may not file.

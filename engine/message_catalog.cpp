@@ -26,7 +26,7 @@ struct TemplateContract {
 // Every template written at a step of a request may use these.
 const std::vector<std::string_view> kCommon{"request_id", "request_type", "contact", "due_at"};
 
-const std::array<TemplateContract, 20> kContracts{{
+const std::array<TemplateContract, 21> kContracts{{
     // Written by the portal with the code alone, short enough for an SMS.
     {"verification_code", {"code", "minutes", "request_id"}, {"code"}, false},
     {"verification_reminder", {}, {}},
@@ -56,6 +56,10 @@ const std::array<TemplateContract, 20> kContracts{{
     // and how, and the handling and recovery efforts must all be said.
     {"breach_notice", {"description", "occurred_at", "discovered_at", "categories", "measures"},
      {"description", "occurred_at", "categories", "measures"}},
+    // A release of the subject's data to an authority (policy D.7): to whom,
+    // on what basis, which data and when.
+    {"authority_disclosure", {"authority", "legal_basis", "document_ref", "categories", "disclosed_at"},
+     {"authority", "legal_basis", "categories", "disclosed_at"}},
 }};
 
 const std::array<std::string_view, 2> kRequiredLocales{"id", "en"};

@@ -2,6 +2,7 @@
 
 #include "engine/csv_field.hpp"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -19,6 +20,11 @@ std::vector<std::pair<std::string, std::string>> fields_of(const SubjectRecord& 
 
 }  // namespace
 
+bool is_record_category(std::string_view category) {
+  if (category.starts_with("categories.")) return category.size() > std::string_view("categories.").size();
+  return std::find(kRecordFieldCategories.begin(), kRecordFieldCategories.end(), category) != kRecordFieldCategories.end();
+}
+
 std::vector<std::string> record_categories(const SubjectRecord& record) {
   std::vector<std::string> out;
   for (auto& [field, value] : fields_of(record)) out.push_back(field == "face_photo_ref" ? "face_photo" : field);
@@ -32,6 +38,20 @@ boost::json::object record_json(const SubjectRecord& record) {
   boost::json::object categories;
   for (const auto& [k, v] : record.categories) categories[k] = v;
   out["categories"] = std::move(categories);
+  return out;
+}
+
+boost::json::object record_excerpt(const SubjectRecord& record, const std::vector<std::string>& categories) {
+  auto asked = [&](const std::string& category) {
+    return std::find(categories.begin(), categories.end(), category) != categories.end();
+  };
+  boost::json::object out;
+  for (auto& [field, value] : fields_of(record))
+    if (asked(field == "face_photo_ref" ? "face_photo" : field)) out[field] = value;
+  boost::json::object further;
+  for (const auto& [k, v] : record.categories)
+    if (asked("categories." + k)) further[k] = v;
+  if (!further.empty()) out["categories"] = std::move(further);
   return out;
 }
 

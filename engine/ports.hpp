@@ -123,6 +123,9 @@ struct OutgoingMessage {
   // Whose message it is, when not the request's own subject (a breach
   // notice tells many): the outbox row is kept, and erased, with that subject.
   std::string subject_ref;
+  // Not sent before this instant (a notice an authority has prohibited
+  // until then, policy D.7); the outbox holds it until it is due.
+  std::optional<TimePoint> not_before = std::nullopt;
 };
 
 // How each message of a request to a subject stands (a breach notice's, one
@@ -135,6 +138,7 @@ struct SubjectNoticeState {
   std::string last_error;
   TimePoint created_at;
   std::optional<TimePoint> delivered_at;
+  std::optional<TimePoint> next_attempt_at;  // while pending: when it goes out (later than created_at: withheld)
 };
 
 class SubjectNoticeLedger {
@@ -180,6 +184,9 @@ struct Disclosure {
   TimePoint disclosed_at;
   std::string recorded_by;
   std::string purpose = {};  // the purpose it served, if named: a consent withdrawal for it tells this recipient
+  // Shown to the subject only from then on: an authority prohibited telling
+  // them of it until then (policy D.7).
+  std::optional<TimePoint> withheld_until = std::nullopt;
 };
 
 struct DisclosureEntry {
@@ -281,6 +288,15 @@ struct RecipientNotification {
   std::optional<TimePoint> acknowledged_at;
 };
 
+// What one recipient notice carries, opened: the release to an authority
+// is handed over as a document built from these (policy D.7).
+struct NoticeContent {
+  std::string notification_id;
+  std::string recipient_id;
+  std::string nik;
+  std::string fields_json;  // the further fields of its body, a JSON object
+};
+
 class NotificationLedger {
  public:
   virtual ~NotificationLedger() = default;
@@ -289,6 +305,8 @@ class NotificationLedger {
   virtual Result<RecipientNotification> find(std::string_view notification_id) const = 0;
   // Marks it acknowledged (once; a repeat changes nothing). Completes once durable.
   virtual void acknowledge(std::string notification_id, TimePoint at, std::function<void(Status)> done) = 0;
+  // What each notice of a request carries, in the order for_request lists them.
+  virtual Result<std::vector<NoticeContent>> contents(std::string_view request_id) const = 0;
 };
 
 // Signs access packages with the server's Ed25519 key.

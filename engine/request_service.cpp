@@ -1,5 +1,6 @@
 #include "engine/request_service.hpp"
 
+#include "engine/authority_release.hpp"
 #include "engine/breach_notices.hpp"
 
 #include <boost/json/parse.hpp>
@@ -235,6 +236,24 @@ void RequestService::fire(std::string_view request_id, Command command, Done don
   }
   auto fulfilment = fulfilment_for(transition, *request, *event);
   if (!fulfilment) return done(fail(fulfilment.error()));
+  if (transition.has_effect(Effect::release_to_authority) && with_.notices) {
+    // Read and composed before the commit: the release, its ledger entries
+    // and the subjects' notices are stored together or not at all.
+    auto form = filed_details(store_, *request);
+    if (!form) return done(fail(form.error()));
+    std::optional<TimePoint> prohibited_until;
+    if (auto given = event->data.find(std::string(kNoticeProhibitedUntil)); given != event->data.end())
+      prohibited_until = parse_rfc3339(given->second);  // checked by decide()
+    auto release = authority_release(*with_.notices, *request, *form, command.at, command.actor.principal,
+                                     prohibited_until, policies_.time_zone_of(request->policy));
+    if (!release) return done(fail(release.error()));
+    // Counts only: the journal holds no personal data.
+    event->data["subjects_released"] = std::to_string(release->released.size());
+    event->data["niks_not_on_file"] = std::to_string(release->not_on_file);
+    event->data["subjects_without_address"] = std::to_string(release->without_address);
+    fulfilment->releases = std::move(release->released);
+    for (auto& m : release->notices) attachments.messages.push_back(std::move(m));
+  }
 
   RequestHeader header{request->id, request->type, request->policy, request->subject_ref};
   std::int64_t expected = request->version;

@@ -54,6 +54,15 @@ struct Correspondence {
   TimePoint at;
 };
 
+// One subject's data released to an authority (policy D.7): the ledger
+// entry, and the notice to the authority carrying the data (its webhook
+// body's further fields, sealed at rest like every recipient notice).
+struct ReleasedSubject {
+  std::string nik;
+  std::string fields_json;  // {"release": {...the categories asked...}, "legal_basis", "document_ref"}
+  Disclosure disclosure;    // its subject_ref, recipient_id (the authority), withheld_until
+};
+
 // The fulfilment of a right, carried out in the same transaction as the
 // event that records it (workflow "effects").
 struct Fulfilment {
@@ -79,10 +88,13 @@ struct Fulfilment {
   std::optional<Consent> consent;
   std::optional<Restriction> restriction;  // placed (merged with one in force)
   bool lift_restriction = false;
+  // A release to an authority: one disclosure and one recipient notice per
+  // subject released (the subjects are not the request's own).
+  std::vector<ReleasedSubject> releases;
 
   bool empty() const {
     return corrections.empty() && !erase_subject && !notify_recipients && !consent && !restriction &&
-           !lift_restriction && !transfer_to;
+           !lift_restriction && !transfer_to && releases.empty();
   }
 };
 

@@ -34,7 +34,7 @@ constexpr NameTable<ReasonRule, 3> kReasonRules{{
     {ReasonRule::required, "required"},
 }};
 
-constexpr NameTable<Effect, 8> kEffects{{
+constexpr NameTable<Effect, 9> kEffects{{
     {Effect::apply_corrections, "apply_corrections"},
     {Effect::erase_subject, "erase_subject"},
     {Effect::notify_recipients, "notify_recipients"},
@@ -43,6 +43,7 @@ constexpr NameTable<Effect, 8> kEffects{{
     {Effect::lift_restriction, "lift_restriction"},
     {Effect::transfer_export, "transfer_export"},
     {Effect::notify_affected_subjects, "notify_affected_subjects"},
+    {Effect::release_to_authority, "release_to_authority"},
 }};
 
 constexpr NameTable<Guard, 2> kGuards{{

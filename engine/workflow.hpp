@@ -47,6 +47,8 @@ enum class Effect {
   lift_restriction,     // the record's restriction ends
   transfer_export,      // the portable export to details.transfer_to, recorded as a disclosure (Pasal 13)
   notify_affected_subjects,  // a breach notice to every affected subject on file (G.2; Pasal 46)
+  release_to_authority,      // each named subject's data to the authority, one disclosure each, and each
+                             // subject told unless the notice is prohibited (D.7)
 };
 
 // A condition the engine checks before a transition may fire, beyond role,
@@ -83,6 +85,9 @@ struct Transition {
   // restriction before lifting it, GDPR Art. 18(3)).
   bool once = false;
   std::vector<std::string> after;
+  // The event may carry notice_prohibited_until: an authority forbade
+  // telling the subjects until then (policy D.7), its basis in the reason.
+  bool notice_prohibition = false;
 
   bool has_effect(Effect effect) const;
   bool allows(Role role) const;

@@ -147,6 +147,7 @@ class WorkflowParser {
     t.distinct_from = r.strings("distinct_from", false).value_or(std::vector<std::string>{});
     t.once = r.boolean("once").value_or(false);
     t.after = r.strings("after", false).value_or(std::vector<std::string>{});
+    t.notice_prohibition = r.boolean("notice_prohibition").value_or(false);
     if (auto clock = r.string("clock", false)) {
       if (auto effect = parse_clock_effect(*clock)) {
         t.clock = *effect;
@@ -164,7 +165,8 @@ class WorkflowParser {
         } else {
           diag_.add(fmt::format("{}.effects[{}]", path, i),
                     fmt::format("unknown effect \"{}\" (apply_corrections, erase_subject, notify_recipients, withdraw_consent, "
-                                "restrict_processing, lift_restriction, transfer_export, notify_affected_subjects)",
+                                "restrict_processing, lift_restriction, transfer_export, notify_affected_subjects, "
+                                "release_to_authority)",
                                 (*effects)[i]));
         }
       }

@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 16> kMigrations{{
+const std::array<Migration, 17> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -418,6 +418,11 @@ CREATE TABLE restrictions_placed (
 INSERT INTO restrictions_placed SELECT subject_ref, request_id, since, categories FROM restrictions;
 DROP TABLE restrictions;
 ALTER TABLE restrictions_placed RENAME TO restrictions;
+)sql"},
+    {17, "disclosures withheld from the subject while an authority prohibits telling them", R"sql(
+-- An authority's release (policy D.7) may come with a prohibition to tell
+-- the subject: the access package leaves the disclosure out until then.
+ALTER TABLE disclosures ADD COLUMN withheld_until INTEGER;
 )sql"},
 }};
 

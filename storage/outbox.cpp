@@ -52,7 +52,7 @@ SealedMessage seal_message(const MasterKey& keys, const OutgoingMessage& message
   // instead of dirtying a random page of it in every group commit.
   std::string id = time_ordered_id("m-");
   Bytes sealed = seal(keys.details(), as_bytes(to_json(message)), payload_context(id));
-  return {std::move(id), std::move(sealed), message.subject_ref};
+  return {std::move(id), std::move(sealed), message.subject_ref, message.not_before};
 }
 
 Result<OutgoingMessage> open_message(const MasterKey& keys, const std::string& id, const Bytes& sealed) {
@@ -81,7 +81,9 @@ void insert_message(WriteConnection& db, const RequestHeader& request, const Sea
   insert.bind(5, first == nullptr || first->retry_at ? "pending" : "failed");
   insert.bind(6, first == nullptr ? 0 : 1);
   if (first != nullptr) insert.bind(7, first->error);  // else NULL
-  insert.bind(8, first != nullptr && first->retry_at ? unix_seconds(*first->retry_at) : now);
+  insert.bind(8, first != nullptr && first->retry_at ? unix_seconds(*first->retry_at)
+                 : message.not_before                 ? unix_seconds(*message.not_before)
+                                                      : now);
   insert.bind(9, first != nullptr ? unix_seconds(first->owed_since) : now);
   insert.bind(10, now);
   insert.exec();
@@ -169,8 +171,9 @@ Result<std::vector<SubjectNoticeState>> Outbox::notices_of(std::string_view requ
     while (q.executeStep()) {
       SubjectNoticeState n{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
                            q.getColumn(3).getInt(), q.getColumn(4).getString(), from_unix(q.getColumn(5).getInt64()),
-                           std::nullopt};
+                           std::nullopt, std::nullopt};
       if (!q.getColumn(6).isNull()) n.delivered_at = from_unix(q.getColumn(6).getInt64());
+      if (n.status == "pending" && !q.getColumn(7).isNull()) n.next_attempt_at = from_unix(q.getColumn(7).getInt64());
       out.push_back(std::move(n));
     }
     return out;

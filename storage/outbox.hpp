@@ -19,6 +19,7 @@ struct SealedMessage {
   std::string id;
   Bytes payload;
   std::string subject_ref;  // the message's own subject, if not the request's (OutgoingMessage::subject_ref)
+  std::optional<TimePoint> not_before;  // its first attempt, if not at once (OutgoingMessage::not_before)
 };
 SealedMessage seal_message(const MasterKey& keys, const OutgoingMessage& message);
 // The message outbox row `id` holds sealed.
@@ -64,7 +65,7 @@ class MessageQueue {
 
 // The columns a SubjectNoticeState is read from, in this order (both backends).
 inline constexpr std::string_view kSubjectNoticeColumns =
-    "id, subject_ref, status, attempts, COALESCE(last_error, ''), created_at, delivered_at";
+    "id, subject_ref, status, attempts, COALESCE(last_error, ''), created_at, delivered_at, next_attempt_at";
 
 class Outbox final : public MessageQueue, public SubjectNoticeLedger {
  public:

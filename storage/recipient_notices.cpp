@@ -43,21 +43,32 @@ RecipientNotification read_row(SQLite::Statement& q) {
 
 }  // namespace
 
-Status open_notice(const MasterKey& keys, DueNotification& due, const Bytes& sealed_payload, const Bytes& sealed_secret) {
-  const auto& id = due.notification.id;
-  auto payload = unseal(keys.details(), sealed_payload, recipient_notice_context(id));
-  auto secret = unseal(keys.secrets(), sealed_secret, secret_context(due.notification.recipient_id));
-  if (!payload || !secret) return fail(Error::internal(fmt::format("notification {} does not open", id)));
+Result<OpenedNotice> open_notice_payload(const MasterKey& keys, const std::string& notice_id, const Bytes& sealed_payload) {
+  auto payload = unseal(keys.details(), sealed_payload, recipient_notice_context(notice_id));
+  if (!payload) return fail(Error::internal(fmt::format("notification {} does not open", notice_id)));
+  OpenedNotice out;
   try {
     auto p = boost::json::parse(std::string_view(reinterpret_cast<const char*>(payload->data()), payload->size()));
-    due.nik = p.at("nik").as_string();
-    due.changes_json = boost::json::serialize(p.at("changes"));
+    out.nik = p.at("nik").as_string();
+    out.changes_json = boost::json::serialize(p.at("changes"));
     // Notices sealed before the newer rights have no further fields.
     if (const auto* fields = p.as_object().if_contains("fields"); fields != nullptr && fields->is_object())
-      due.fields_json = boost::json::serialize(*fields);
+      out.fields_json = boost::json::serialize(*fields);
   } catch (const std::exception&) {
-    return fail(Error::internal(fmt::format("notification {} is damaged", id)));
+    return fail(Error::internal(fmt::format("notification {} is damaged", notice_id)));
   }
+  return out;
+}
+
+Status open_notice(const MasterKey& keys, DueNotification& due, const Bytes& sealed_payload, const Bytes& sealed_secret) {
+  const auto& id = due.notification.id;
+  auto opened = open_notice_payload(keys, id, sealed_payload);
+  if (!opened) return fail(opened.error());
+  auto secret = unseal(keys.secrets(), sealed_secret, secret_context(due.notification.recipient_id));
+  if (!secret) return fail(Error::internal(fmt::format("notification {} does not open", id)));
+  due.nik = std::move(opened->nik);
+  due.changes_json = std::move(opened->changes_json);
+  due.fields_json = std::move(opened->fields_json);
   due.signing_secret.assign(secret->begin(), secret->end());
   return ok_status();
 }
@@ -96,6 +107,24 @@ int enqueue_recipient_notifications(WriteConnection& db, const MasterKey& keys, 
   return static_cast<int>(ids.size());
 }
 
+void enqueue_release_notice(WriteConnection& db, const MasterKey& keys, const RequestHeader& request,
+                            const ReleasedSubject& released) {
+  SealedNotice notice = seal_recipient_notice(keys, request, released.nik, "[]", released.fields_json);
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
+  auto& insert = db.prepared(
+      "INSERT INTO outbox (id, kind, request_id, subject_ref, recipient_id, payload, next_attempt_at, created_at, "
+      "updated_at) VALUES (?, 'recipient_notification', ?, ?, ?, ?, ?, ?, ?)");
+  insert.bind(1, notice.id);
+  insert.bind(2, request.id);
+  insert.bind(3, released.disclosure.subject_ref);
+  insert.bind(4, released.disclosure.recipient_id);
+  bind_blob(insert, 5, notice.payload);
+  insert.bind(6, now);
+  insert.bind(7, now);
+  insert.bind(8, now);
+  insert.exec();
+}
+
 Result<std::vector<RecipientNotification>> SqliteNotificationLedger::for_request(std::string_view request_id) const {
   return db_.read("reading recipient notifications", [&](SQLite::Database& db) -> Result<std::vector<RecipientNotification>> {
     SQLite::Statement q(db, fmt::format("SELECT {} FROM outbox o JOIN recipients r ON r.id = o.recipient_id "
@@ -130,6 +159,32 @@ void SqliteNotificationLedger::acknowledge(std::string notification_id, TimePoin
         return ok_status();
       },
       std::move(done));
+}
+
+Result<std::vector<NoticeContent>> SqliteNotificationLedger::contents(std::string_view request_id) const {
+  struct Row {
+    NoticeContent content;
+    Bytes payload;
+  };
+  auto rows = db_.read("reading recipient notices", [&](SQLite::Database& db) -> Result<std::vector<Row>> {
+    SQLite::Statement q(db, "SELECT o.id, o.recipient_id, o.payload FROM outbox o JOIN recipients r ON r.id = o.recipient_id "
+                            "WHERE o.request_id = ? AND o.kind = 'recipient_notification' ORDER BY r.name, o.id");
+    q.bind(1, std::string(request_id));
+    std::vector<Row> out;
+    while (q.executeStep())
+      out.push_back({{q.getColumn(0).getString(), q.getColumn(1).getString(), {}, {}}, column_blob(q.getColumn(2))});
+    return out;
+  });
+  if (!rows) return fail(rows.error());
+  std::vector<NoticeContent> out;
+  for (auto& row : *rows) {
+    auto opened = open_notice_payload(db_.keys(), row.content.notification_id, row.payload);
+    if (!opened) return fail(opened.error());
+    row.content.nik = std::move(opened->nik);
+    row.content.fields_json = std::move(opened->fields_json);
+    out.push_back(std::move(row.content));
+  }
+  return out;
 }
 
 Result<std::vector<DueNotification>> SqliteNotificationLedger::due(TimePoint now, int limit) {

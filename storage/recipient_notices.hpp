@@ -25,6 +25,11 @@ namespace dsr::storage {
 int enqueue_recipient_notifications(WriteConnection& db, const MasterKey& keys, const RequestHeader& request,
                                     const std::string& nik, const Fulfilment& f, const std::string& fields_json);
 
+// Inside a writer job: one subject's release to an authority (policy D.7),
+// as a notice to the authority carrying the data asked for.
+void enqueue_release_notice(WriteConnection& db, const MasterKey& keys, const RequestHeader& request,
+                            const ReleasedSubject& released);
+
 // A notice the worker should (re)send now, with what it needs to send it.
 struct DueNotification {
   RecipientNotification notification;
@@ -35,6 +40,14 @@ struct DueNotification {
   std::string changes_json;    // a JSON array
   std::string fields_json = "{}";  // further fields of the body (purpose, restriction, export)
 };
+
+// A notice's sealed payload, opened.
+struct OpenedNotice {
+  std::string nik;
+  std::string changes_json;        // a JSON array
+  std::string fields_json = "{}";  // a JSON object
+};
+Result<OpenedNotice> open_notice_payload(const MasterKey& keys, const std::string& notice_id, const Bytes& sealed_payload);
 
 // Opens a due notice's sealed payload (NIK, changes) and its recipient's
 // sealed signing secret into `due`.
@@ -62,6 +75,7 @@ class SqliteNotificationLedger final : public NotificationLedger, public NoticeQ
   Result<std::vector<RecipientNotification>> for_request(std::string_view request_id) const override;
   Result<RecipientNotification> find(std::string_view notification_id) const override;
   void acknowledge(std::string notification_id, TimePoint at, std::function<void(Status)> done) override;
+  Result<std::vector<NoticeContent>> contents(std::string_view request_id) const override;
 
   Result<std::vector<DueNotification>> due(TimePoint now, int limit) override;
   Status delivered(const std::string& id, TimePoint at) override;

@@ -131,7 +131,7 @@ void SqliteDisclosures::institution_recipient(std::string organization, std::fun
 void insert_disclosure_in(WriteConnection& db, const std::string& id, const Disclosure& d) {
   auto& insert = db.prepared(
       "INSERT INTO disclosures (id, subject_ref, recipient_id, categories, legal_basis, disclosed_at, "
-      "recorded_by, recorded_at, purpose) VALUES (?,?,?,?,?,?,?,strftime('%s','now'),?)");
+      "recorded_by, recorded_at, purpose, withheld_until) VALUES (?,?,?,?,?,?,?,strftime('%s','now'),?,?)");
   insert.bind(1, id);
   insert.bind(2, d.subject_ref);
   insert.bind(3, d.recipient_id);
@@ -140,6 +140,8 @@ void insert_disclosure_in(WriteConnection& db, const std::string& id, const Disc
   insert.bind(6, unix_seconds(d.disclosed_at));
   insert.bind(7, d.recorded_by);
   insert.bind(8, d.purpose);
+  if (d.withheld_until) insert.bind(9, unix_seconds(*d.withheld_until));
+  else insert.bind(9);
   insert.exec();
 }
 
@@ -164,7 +166,7 @@ Result<std::vector<DisclosureEntry>> SqliteDisclosures::for_subject(std::string_
   return db_.read("reading the disclosure ledger", [&](SQLite::Database& db) -> Result<std::vector<DisclosureEntry>> {
     SQLite::Statement q(db,
                         "SELECT d.id, d.recipient_id, d.categories, d.legal_basis, d.disclosed_at, d.recorded_by, "
-                        "r.name, r.kind, d.purpose FROM disclosures d JOIN recipients r ON r.id = d.recipient_id "
+                        "r.name, r.kind, d.purpose, d.withheld_until FROM disclosures d JOIN recipients r ON r.id = d.recipient_id "
                         "WHERE d.subject_ref = ? ORDER BY d.disclosed_at, d.id");
     q.bind(1, std::string(subject_ref));
     std::vector<DisclosureEntry> out;
@@ -181,6 +183,7 @@ Result<std::vector<DisclosureEntry>> SqliteDisclosures::for_subject(std::string_
       e.recipient_name = q.getColumn(6).getString();
       e.recipient_kind = q.getColumn(7).getString();
       e.disclosure.purpose = q.getColumn(8).getString();
+      if (!q.getColumn(9).isNull()) e.disclosure.withheld_until = TimePoint{std::chrono::seconds{q.getColumn(9).getInt64()}};
       out.push_back(std::move(e));
     }
     return out;

@@ -144,6 +144,12 @@ Status apply_rights(WriteConnection& db, const RequestHeader& request, const Sub
 // corrected, restricted or shredded, all in the request's transaction.
 Status fulfil(WriteConnection& db, const MasterKey& keys, const RequestHeader& request, const Fulfilment& f,
               const Event& event) {
+  // A release to an authority acts on the subjects it names, each its own
+  // ledger entry and notice; never on the request's own subject.
+  for (const auto& released : f.releases) {
+    insert_disclosure_in(db, new_disclosure_id(), released.disclosure);
+    enqueue_release_notice(db, keys, request, released);
+  }
   auto record = read_subject_in(db, keys, request.subject_ref);
   if (!record) return fail(record.error());
   if (!record->has_value() && (f.consent || f.restriction || f.lift_restriction || f.transfer_to))

@@ -110,7 +110,7 @@ TEST_CASE("no record, or another address than the one on record: a verifier chec
 TEST_CASE("invalid filings get field errors, in Indonesian by default", "[api][filing][validation]") {
   ApiHarness h;
   auto r = h.call("POST", "/v1/requests",
-                  R"({"type": "authority_request", "subject": {"name": 7, "nik": "123", "email": "no-at-sign", "nip": "1"}, "colour": "red"})");
+                  R"({"type": "complaint", "subject": {"name": 7, "nik": "123", "email": "no-at-sign", "nip": "1"}, "colour": "red"})");
   REQUIRE(r.status == 422);
   CHECK(r.content_type.starts_with("application/problem+json"));
   CHECK(str(r.body, "title") == "Isian tidak valid");

@@ -38,7 +38,7 @@ expect 0 '"due_at":"2025-04-07T06:59:59Z"' -- \
 expect 0 'this policy allows no extension' -- \
   "$dsr" sla due --policy id-pdp --type access --received 2025-03-03T09:15:00+07:00 --extended
 expect 2 'unknown policy "xx-none"' -- "$dsr" sla due --policy xx-none --type access --received 2025-01-01T00:00:00Z
-expect 2 'no rule for request type "authority_request"' -- "$dsr" sla due --policy uk-gdpr --type authority_request --received 2025-01-01T00:00:00Z
+expect 2 'no rule for request type "complaint"' -- "$dsr" sla due --policy uk-gdpr --type complaint --received 2025-01-01T00:00:00Z
 expect 2 'is not an RFC 3339 timestamp with an offset' -- "$dsr" sla due --policy uk-gdpr --type access --received 2025-01-01T10:00:00
 expect 2 'calendar uk-eaw has no 2031' -- "$dsr" sla due --policy uk-gdpr --type access --received 2031-01-10T10:00:00Z
 expect 2 '--type is required' -- "$dsr" sla due --policy uk-gdpr --received 2025-01-01T00:00:00Z

@@ -97,6 +97,13 @@ class FixedLedger final : public NotificationLedger {
       }
     done(ok_status());
   }
+  // The notices as the test sets them carry nothing of their own.
+  Result<std::vector<NoticeContent>> contents(std::string_view request_id) const override {
+    std::vector<NoticeContent> out;
+    for (const auto& n : notifications)
+      if (n.request_id == request_id) out.push_back({n.id, n.recipient_id, "", "{}"});
+    return out;
+  }
 };
 
 // Erases the subject's record when a commit carries an erasure, as the

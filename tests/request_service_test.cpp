@@ -95,10 +95,10 @@ TEST_CASE("refusals and unknowns come back as errors with their category", "[ser
   Fixture f;
   REQUIRE(f.submit().ok());
 
-  auto unknown_type = f.submit("authority_request");
+  auto unknown_type = f.submit("complaint");
   REQUIRE_FALSE(unknown_type.ok());
   CHECK(unknown_type.error().code == ErrorCode::invalid_argument);
-  CHECK(unknown_type.error().message.find("unknown request type \"authority_request\"") != std::string::npos);
+  CHECK(unknown_type.error().message.find("unknown request type \"complaint\"") != std::string::npos);
 
   auto missing = f.fire("nope", {"verify", actor(Role::subject), "", 1, {}, {}});
   REQUIRE_FALSE(missing.ok());

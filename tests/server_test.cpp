@@ -324,7 +324,7 @@ TEST_CASE("with --report-schedule, the report owed is written at start, whole", 
   CHECK(names[2].ends_with(".json"));
   std::ifstream json(std::filesystem::path(reports.file("sla")) / names[2]);
   auto report = boost::json::parse(std::string(std::istreambuf_iterator<char>(json), {}));
-  CHECK(report.at("types").as_array().size() == 9);  // every type of id-pdp, in use
+  CHECK(report.at("types").as_array().size() == 10);  // every type of id-pdp, in use
   std::ifstream html(std::filesystem::path(reports.file("sla")) / names[1]);
   CHECK(std::string(std::istreambuf_iterator<char>(html), {}).find("<html lang=\"en\">") != std::string::npos);
   CHECK(s.stop() == 0);

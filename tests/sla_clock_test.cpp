@@ -237,9 +237,9 @@ TEST_CASE("an unknown policy or request type is refused, naming the known ones",
   auto policy = compute("xx-nowhere", "access", "2025-03-03T10:00:00Z");
   REQUIRE_FALSE(policy.ok());
   CHECK(policy.error().message.starts_with("unknown policy \"xx-nowhere\" (known: br-lgpd, eu-gdpr-de"));
-  auto type = compute("uk-gdpr", "authority_request", "2025-03-03T10:00:00Z");
+  auto type = compute("uk-gdpr", "complaint", "2025-03-03T10:00:00Z");
   REQUIRE_FALSE(type.ok());
-  CHECK(type.error().message.starts_with("policy uk-gdpr has no rule for request type \"authority_request\""));
+  CHECK(type.error().message.starts_with("policy uk-gdpr has no rule for request type \"complaint\""));
 }
 
 TEST_CASE("while the clock stands, the due date assumes it restarts now", "[sla][pause]") {

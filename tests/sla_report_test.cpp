@@ -210,7 +210,7 @@ TEMPLATE_TEST_CASE("report contract: every figure of the SLA report, for a known
 
   const auto& rectification = figures(*report, "rectification");  // no request: listed with zeros
   CHECK(rectification.received == 0);
-  CHECK(report->types.size() == 9);  // every type of id-pdp
+  CHECK(report->types.size() == 10);  // every type of id-pdp
 
   CHECK(report->statutory.received == 7);
   CHECK(report->statutory.answered_on_time == 3);

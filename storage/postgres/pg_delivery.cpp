@@ -138,6 +138,22 @@ Result<std::vector<RecipientNotification>> PgNotificationLedger::for_request(std
   return out;
 }
 
+Result<std::vector<NoticeContent>> PgNotificationLedger::contents(std::string_view request_id) const {
+  auto rows = pool_.with([&](Connection& c) {
+    return c.exec("SELECT o.id, o.recipient_id, o.payload FROM outbox o JOIN recipients r ON r.id = o.recipient_id "
+                  "WHERE o.request_id = $1 AND o.kind = 'recipient_notification' ORDER BY r.name, o.id",
+                  {std::string(request_id)});
+  });
+  if (!rows) return fail(rows.error());
+  std::vector<NoticeContent> out;
+  for (int i = 0; i < rows->size(); ++i) {
+    auto opened = open_notice_payload(keys_, rows->text(i, 0), rows->bytes(i, 2));
+    if (!opened) return fail(opened.error());
+    out.push_back({rows->text(i, 0), rows->text(i, 1), std::move(opened->nik), std::move(opened->fields_json)});
+  }
+  return out;
+}
+
 Result<RecipientNotification> PgNotificationLedger::find(std::string_view notification_id) const {
   auto rows = pool_.with([&](Connection& c) {
     return c.exec(fmt::format("SELECT {} FROM outbox o JOIN recipients r ON r.id = o.recipient_id "
@@ -229,8 +245,9 @@ Result<std::vector<SubjectNoticeState>> PgOutbox::notices_of(std::string_view re
   std::vector<SubjectNoticeState> out;
   for (int i = 0; i < rows->size(); ++i) {
     SubjectNoticeState n{rows->text(i, 0), rows->text(i, 1), rows->text(i, 2), static_cast<int>(rows->integer(i, 3)),
-                         rows->text(i, 4), from_unix(rows->integer(i, 5)), std::nullopt};
+                         rows->text(i, 4), from_unix(rows->integer(i, 5)), std::nullopt, std::nullopt};
     if (!rows->null(i, 6)) n.delivered_at = from_unix(rows->integer(i, 6));
+    if (n.status == "pending" && !rows->null(i, 7)) n.next_attempt_at = from_unix(rows->integer(i, 7));
     out.push_back(std::move(n));
   }
   return out;

@@ -53,6 +53,7 @@ class PgNotificationLedger final : public NotificationLedger, public NoticeQueue
   Result<std::vector<RecipientNotification>> for_request(std::string_view request_id) const override;
   Result<RecipientNotification> find(std::string_view notification_id) const override;
   void acknowledge(std::string notification_id, TimePoint at, std::function<void(Status)> done) override;
+  Result<std::vector<NoticeContent>> contents(std::string_view request_id) const override;
 
   // Claims the notices due at `now` that no other node holds.
   Result<std::vector<DueNotification>> due(TimePoint now, int limit) override;

@@ -23,7 +23,7 @@ constexpr std::int64_t kMigrationLock = 0x6473726d696772;
 // are written unsequenced (seq NULL) by the filing's own transaction, with
 // the id of that transaction, and the sequencer gives them their place in
 // the audit log's tree (storage/postgres/pg_sequencer.hpp).
-const std::array<Migration, 6> kMigrations{{
+const std::array<Migration, 7> kMigrations{{
     {1, "the dsr schema (SQLite's version 13)", R"sql(
 CREATE TABLE meta (
   key   text PRIMARY KEY,
@@ -292,6 +292,10 @@ CREATE TABLE policy_versions (
     {6, "one restriction per request that placed it", R"sql(
 ALTER TABLE restrictions DROP CONSTRAINT restrictions_pkey;
 ALTER TABLE restrictions ADD PRIMARY KEY (subject_ref, request_id);
+)sql"},
+    // As SQLite's migration 17.
+    {7, "disclosures withheld from the subject while an authority prohibits telling them", R"sql(
+ALTER TABLE disclosures ADD COLUMN withheld_until bigint;
 )sql"},
 }};
 

@@ -82,9 +82,10 @@ void PgDisclosures::institution_recipient(std::string organization, std::functio
 
 Statement insert_disclosure(const std::string& id, const Disclosure& d) {
   return {"INSERT INTO disclosures (id, subject_ref, recipient_id, categories, legal_basis, disclosed_at, "
-          "recorded_by, recorded_at, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+          "recorded_by, recorded_at, purpose, withheld_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
           {id, d.subject_ref, d.recipient_id, categories_text(d.categories), d.legal_basis,
-           unix_seconds(d.disclosed_at), d.recorded_by, now_seconds(), d.purpose}};
+           unix_seconds(d.disclosed_at), d.recorded_by, now_seconds(), d.purpose,
+           d.withheld_until ? Param(unix_seconds(*d.withheld_until)) : Param(nullptr)}};
 }
 
 void PgDisclosures::record(Disclosure d, std::function<void(Result<std::string>)> done) {
@@ -100,7 +101,7 @@ void PgDisclosures::record(Disclosure d, std::function<void(Result<std::string>)
 Result<std::vector<DisclosureEntry>> PgDisclosures::for_subject(std::string_view subject_ref) const {
   auto rows = pool_.with([&](Connection& c) {
     return c.exec("SELECT d.id, d.recipient_id, d.categories, d.legal_basis, d.disclosed_at, d.recorded_by, r.name, "
-                  "r.kind, d.purpose FROM disclosures d JOIN recipients r ON r.id = d.recipient_id "
+                  "r.kind, d.purpose, d.withheld_until FROM disclosures d JOIN recipients r ON r.id = d.recipient_id "
                   "WHERE d.subject_ref = $1 ORDER BY d.disclosed_at, d.id",
                   {std::string(subject_ref)});
   });
@@ -119,6 +120,7 @@ Result<std::vector<DisclosureEntry>> PgDisclosures::for_subject(std::string_view
     e.recipient_name = rows->text(i, 6);
     e.recipient_kind = rows->text(i, 7);
     e.disclosure.purpose = rows->text(i, 8);
+    if (!rows->null(i, 9)) e.disclosure.withheld_until = from_unix(rows->integer(i, 9));
     out.push_back(std::move(e));
   }
   return out;

@@ -88,8 +88,9 @@ void journal_row(std::vector<Statement>& out, const std::string& request_id, con
 void outbox_row(std::vector<Statement>& out, const RequestHeader& request, const SealedMessage& m) {
   std::int64_t now = std::time(nullptr);
   out.push_back({"INSERT INTO outbox (id, kind, request_id, subject_ref, payload, status, attempts, next_attempt_at, "
-                 "created_at, updated_at) VALUES ($1, 'subject_message', $2, $3, $4, 'pending', 0, $5, $5, $5)",
-                 {m.id, request.id, m.subject_ref.empty() ? request.subject_ref : m.subject_ref, m.payload, now}});
+                 "created_at, updated_at) VALUES ($1, 'subject_message', $2, $3, $4, 'pending', 0, $5, $6, $6)",
+                 {m.id, request.id, m.subject_ref.empty() ? request.subject_ref : m.subject_ref, m.payload,
+                  m.not_before ? unix_seconds(*m.not_before) : now, now}});
 }
 
 // The recipients a fulfilment's notices go to: the one a transfer goes to,
@@ -127,6 +128,17 @@ std::vector<Statement> rights_rows(const RequestHeader& request, const SubjectRe
 Result<std::vector<Statement>> fulfilment_rows(Connection& c, const MasterKey& keys, const RequestHeader& request,
                                                const Fulfilment& f, const Event& event) {
   std::vector<Statement> out;
+  // A release to an authority acts on the subjects it names, each its own
+  // ledger entry and notice; never on the request's own subject.
+  for (const auto& released : f.releases) {
+    out.push_back(insert_disclosure(new_disclosure_id(), released.disclosure));
+    SealedNotice notice = seal_recipient_notice(keys, request, released.nik, "[]", released.fields_json);
+    std::int64_t now = std::time(nullptr);
+    out.push_back({"INSERT INTO outbox (id, kind, request_id, subject_ref, recipient_id, payload, next_attempt_at, "
+                   "created_at, updated_at) VALUES ($1, 'recipient_notification', $2, $3, $4, $5, $6, $6, $6)",
+                   {notice.id, request.id, released.disclosure.subject_ref, released.disclosure.recipient_id,
+                    notice.payload, now}});
+  }
   auto record = read_subject_for_update(c, keys, request.subject_ref);
   if (!record) return fail(record.error());
   if (!record->has_value() && (f.consent || f.restriction || f.lift_restriction || f.transfer_to))
