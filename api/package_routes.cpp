@@ -181,7 +181,9 @@ void create_recipient(const HttpRequest& http, ApiContext& context, Respond resp
     r.name = body.string("name", true, 200).value_or("");
     r.kind = body.one_of("kind", true, {"institution", "legal_advisor", "law_enforcement", "government", "processor"})
                  .value_or("");
-    r.webhook_url = body.string("webhook_url", true, 2000).value_or("");
+    // Without one, the recipient is told by other means: an authority takes
+    // its release by hand (GET /v1/requests/{id}/result).
+    r.webhook_url = body.string("webhook_url", false, 2000).value_or("");
     if (auto problem = webhook_url_problem(r.webhook_url); !r.webhook_url.empty() && !problem.empty())
       body.error("webhook_url", (l == Locale::en ? "must be an http(s) URL: it " : "harus URL http(s); URL ini: ") + problem);
   }

@@ -48,6 +48,13 @@ boost::json::object request_view(const Request& r, const Workflow& w, const Resu
     if (!e.reason.empty() && (staff || e.reason_public)) h["reason"] = e.reason;
     if (staff) h["actor"] = e.actor.principal;
     if (!e.outcome.empty()) h["outcome"] = e.outcome;
+    if (staff && !e.data.empty()) {
+      // What the event recorded besides (counts, a prohibition's end, an
+      // assignee): the journal holds no personal data.
+      boost::json::object data;
+      for (const auto& [k, v] : e.data) data[k] = v;
+      h["data"] = std::move(data);
+    }
     history.push_back(std::move(h));
   }
   o["history"] = std::move(history);

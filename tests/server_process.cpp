@@ -23,7 +23,26 @@
 
 namespace dsr::test {
 
-ServerProcess::ServerProcess(std::vector<std::string> extra_args, std::string scheme) : scheme_(std::move(scheme)) {
+FakeTime::FakeTime() {
+  if (std::string(DSR_LIBFAKETIME).empty() || !std::filesystem::exists(DSR_LIBFAKETIME))
+    FAIL("libfaketime is missing: run scripts/setup (it installs Debian's faketime), then cmake again");
+  std::ofstream(dir_.file("offset")) << "+0\n";
+}
+
+void FakeTime::advance(std::chrono::seconds by) {
+  offset_ += by;
+  std::ofstream(dir_.file("offset")) << "+" << offset_.count() << "\n";
+  // The server reads the file again once its cached offset is a second old.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+}
+
+std::vector<std::string> FakeTime::environment() const {
+  return {std::string("LD_PRELOAD=") + DSR_LIBFAKETIME, "FAKETIME_TIMESTAMP_FILE=" + dir_.file("offset"),
+          "FAKETIME_CACHE_DURATION=1", "FAKETIME_DONT_FAKE_MONOTONIC=1"};
+}
+
+ServerProcess::ServerProcess(std::vector<std::string> extra_args, std::string scheme, std::vector<std::string> environment)
+    : scheme_(std::move(scheme)), environment_(std::move(environment)) {
   args_ = {DSR_BINARY, "serve", "--listen", "127.0.0.1:0", "--db", db_, "--key-file", key_file(), "--threads", "2"};
   if (std::find(extra_args.begin(), extra_args.end(), "--message-sink") == extra_args.end())
     args_.insert(args_.end(), {"--message-sink", "dir:" + dir_.file("var/outbox")});
@@ -51,6 +70,7 @@ void ServerProcess::start() {
     int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(out, 1);
     ::dup2(err, 2);
+    for (auto& e : environment_) ::putenv(e.data());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -286,6 +306,20 @@ void ServerProcess::run_sql(const std::string& sql) {
   auto c = storage::pg::Connection::open(db_);
   REQUIRE(c.ok());
   REQUIRE((*c)->run_script(sql).ok());
+}
+
+std::vector<boost::json::value> ServerProcess::messages_for(const std::string& request_id, const std::string& name) {
+  std::vector<boost::json::value> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.file("var/outbox"), ec)) {
+    std::string file = entry.path().filename().string();
+    if (file.starts_with(".") || file.find(request_id + "-" + name + "-") == std::string::npos) continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    out.push_back(boost::json::parse(text.str()));
+  }
+  return out;
 }
 
 std::string ServerProcess::code_for(const std::string& request_id) {

@@ -5,6 +5,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -22,9 +23,30 @@ struct WireReply {
   boost::json::value json;  // null if the body is not JSON
 };
 
+// A wall clock the test moves for the servers it starts: libfaketime
+// (Debian's faketime, preloaded into `dsr serve`) reads the offset from a
+// file. Monotonic time is left alone, so timeouts and timers run as usual;
+// only what dsr takes for "now" (deadlines, prohibitions, due messages) moves.
+class FakeTime {
+ public:
+  FakeTime();
+  // Moves the server's wall clock `by` further ahead, and waits until it has
+  // read the new offset.
+  void advance(std::chrono::seconds by);
+  // The environment of a process that runs on this clock.
+  std::vector<std::string> environment() const;
+  std::chrono::seconds offset() const { return offset_; }
+
+ private:
+  TempDir dir_;
+  std::chrono::seconds offset_{0};
+};
+
 class ServerProcess {
  public:
-  explicit ServerProcess(std::vector<std::string> extra_args = {}, std::string scheme = "http");
+  // `environment`: further NAME=value pairs for the server (a FakeTime's).
+  explicit ServerProcess(std::vector<std::string> extra_args = {}, std::string scheme = "http",
+                         std::vector<std::string> environment = {});
   ~ServerProcess();  // SIGTERM, then waits
 
   // A bearer token made with `dsr token create` against this server's database.
@@ -47,6 +69,8 @@ class ServerProcess {
   // A message the dir: sink delivered for a request, by its template's name
   // (to, locale, subject, text, variables); fails the test if none comes.
   boost::json::value message_for(const std::string& request_id, const std::string& name);
+  // Every such message delivered so far, without waiting.
+  std::vector<boost::json::value> messages_for(const std::string& request_id, const std::string& name);
 
   std::uint16_t port() const { return port_; }
   const TempDir& dir() const { return dir_; }
@@ -68,6 +92,7 @@ class ServerProcess {
   std::string db_ = pg_ ? pg_->conninfo() : dir_.file("var/dsr.db");
   std::vector<std::string> args_;
   std::string scheme_;
+  std::vector<std::string> environment_;
   int pid_ = -1;
   std::uint16_t port_ = 0;
 };
