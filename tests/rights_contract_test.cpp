@@ -660,3 +660,82 @@ TEMPLATE_TEST_CASE("breach contract: an organisation's subjects are found, and a
   CHECK_FALSE((*listed)[0].delivered_at.has_value());
   CHECK(b.outbox.notices_of("b-none")->empty());
 }
+
+TEMPLATE_TEST_CASE("authority contract: a release writes a disclosure and a notice per subject, the subjects' notices held "
+                   "until a prohibition ends",
+                   "[storage][contract][authority]", SqliteBackend, PostgresBackend) {
+  Rights<TestType> w;
+  auto& b = w.backend;
+  SubjectRecord one = budi(), two = budi();
+  two.nik = "3171010101900002";
+  two.email = "dua@example.go.id";
+  auto ref_one = test::put(b.vault, one), ref_two = test::put(b.vault, two);
+  REQUIRE((ref_one.ok() && ref_two.ok()));
+  auto police = wait_for<Result<Recipient>>([&](auto done) {
+    b.disclosures.create_recipient({"", "Bareskrim Polri", "law_enforcement", "", ""}, done);
+  });
+  REQUIRE(police.ok());
+
+  // The approval's change: one release per subject (neither the request's
+  // own subject), and one notice to each, held until the prohibition ends.
+  REQUIRE(file(w.service, "access", "a-elsewhere", "{}").ok());
+  TimePoint released_at = test::at("2026-12-01T03:00:00Z");
+  TimePoint until = std::chrono::floor<std::chrono::seconds>(SystemClock().now()) + std::chrono::days(30);
+  RequestChange c = next_change(*b.store.load("r1"), {});
+  for (const auto& [ref, nik] : {std::pair{*ref_one, one.nik}, std::pair{*ref_two, two.nik}}) {
+    c.fulfilment.releases.push_back(
+        {nik, R"({"release":{"categories":["name"],"subject":{"name":"N"}},"document_ref":"12/Pen.Pid/2026"})",
+         Disclosure{ref, police->id, {"name"}, "KUHAP Pasal 43 (12/Pen.Pid/2026)", released_at, "sari", "", until}});
+    OutgoingMessage notice{"x@example.go.id", "email", "authority_disclosure", "id", "r1", "told", {}, "", ref};
+    notice.not_before = until;
+    c.messages.push_back(std::move(notice));
+  }
+  REQUIRE(test::commit(b.store, std::move(c)).ok());
+
+  // The ledger: one entry for each subject, withheld until the end.
+  for (const auto& ref : {*ref_one, *ref_two}) {
+    auto ledger = b.disclosures.for_subject(ref);
+    REQUIRE(ledger.ok());
+    REQUIRE(ledger->size() == 1);
+    CHECK(ledger->front().disclosure.recipient_id == police->id);
+    CHECK(ledger->front().recipient_kind == "law_enforcement");
+    CHECK(ledger->front().disclosure.categories == std::vector<std::string>{"name"});
+    CHECK(ledger->front().disclosure.disclosed_at == released_at);
+    CHECK(ledger->front().disclosure.withheld_until == std::optional<TimePoint>(until));
+  }
+  // An entry recorded without a prohibition is never withheld.
+  disclose(b, {*ref_one, police->id, {"email"}, "court order", released_at, "ams", ""});
+  auto both = b.disclosures.for_subject(*ref_one);
+  REQUIRE(both.ok());
+  REQUIRE(both->size() == 2);
+  for (const auto& e : *both)
+    CHECK(e.disclosure.withheld_until.has_value() == (e.disclosure.legal_basis != "court order"));
+
+  // The authority's notices: one per subject, its NIK and the data sealed.
+  auto sent = b.notices.for_request("r1");
+  REQUIRE(sent.ok());
+  REQUIRE(sent->size() == 2);
+  auto contents = b.notices.contents("r1");
+  REQUIRE(contents.ok());
+  REQUIRE(contents->size() == 2);
+  std::vector<std::string> niks{(*contents)[0].nik, (*contents)[1].nik};
+  std::sort(niks.begin(), niks.end());
+  CHECK(niks == std::vector<std::string>{two.nik, one.nik});
+  CHECK((*contents)[0].recipient_id == police->id);
+  auto fields = boost::json::parse((*contents)[0].fields_json);
+  CHECK(fields.at("release").at("subject").at("name").as_string() == "N");
+  CHECK(fields.at("document_ref").as_string() == "12/Pen.Pid/2026");
+  CHECK(b.notices.contents("r-none")->empty());
+
+  // The subjects' notices wait in the outbox: not due before the end, due after.
+  auto held = b.outbox.notices_of("r1");
+  REQUIRE(held.ok());
+  REQUIRE(held->size() == 2);
+  for (const auto& n : *held) CHECK(n.next_attempt_at == std::optional<TimePoint>(until));
+  auto before = b.outbox.due(until - std::chrono::seconds(1), 10);
+  REQUIRE(before.ok());
+  CHECK(std::none_of(before->begin(), before->end(), [](const auto& p) { return p.message.request_id == "r1"; }));
+  auto after = b.outbox.due(until, 10);
+  REQUIRE(after.ok());
+  CHECK(std::count_if(after->begin(), after->end(), [](const auto& p) { return p.message.request_id == "r1"; }) == 2);
+}
