@@ -953,3 +953,56 @@ TEST_CASE("an empty Authorization header is refused, not taken for no credential
   CHECK(answered.get_future().get().status == 401);
   CHECK(h.call("GET", "/v1/keys/signing").status == 200);  // without the header: a public route answers
 }
+
+TEST_CASE("an authority's release reaches the supervisor who hands it over and nobody else, on every request route",
+          "[api][authority][route-walk]") {
+  ApiHarness h;
+  std::string ams = h.token(Role::system, "ams"), admin = h.token(Role::admin, "ops"), rita = h.token(Role::reviewer, "rita");
+  std::string sari = h.token(Role::supervisor, "sari");
+  h.put_subject(kNik, "budi.released@example.go.id", "BSSN");
+  auto police = h.call("POST", "/v1/recipients", R"({"name": "Bareskrim Polri", "kind": "law_enforcement"})", admin);
+  REQUIRE(police.status == 201);
+  auto filed = h.call("POST", "/v1/requests",
+                      R"({"type": "authority_request", "details": {"recipient_id": ")" + str(police.body, "id") +
+                          R"(", "legal_basis": "KUHAP Pasal 43", "document_ref": "12/Pen.Pid/2026", "niks": [")" + kNik +
+                          R"("], "categories": ["name", "email"]}})",
+                      ams);
+  REQUIRE(filed.status == 201);
+  std::string id = str(filed.body, "id");
+  REQUIRE(h.call("POST", "/v1/requests/" + id + "/transitions", R"({"event": "check_basis", "version": 1, "reason": "sah"})",
+                 rita).status == 200);
+  REQUIRE(h.call("POST", "/v1/requests/" + id + "/transitions", R"({"event": "approve", "version": 2})", sari).status == 200);
+  // The released data, as the supervisor's document carries it.
+  auto release = h.call("GET", "/v1/requests/" + id + "/result", "", sari);
+  REQUIRE(release.status == 200);
+  CHECK(release.raw.find("budi.released@example.go.id") != std::string::npos);
+
+  // A tracking token of a request of the subject's own: it opens nothing of
+  // the authority's request, whose existence is no business of theirs (yet).
+  std::string trk = str(h.call("POST", "/v1/requests", filing("access")).body, "tracking_token");
+  std::map<std::string, std::string> callers{{"anonymous", ""}, {"subject", trk}, {"garbage", "dsr_not-a-token"}};
+  for (Role role : {Role::admin, Role::verifier, Role::reviewer, Role::supervisor, Role::auditor, Role::system,
+                    Role::institution}) {
+    std::string name = "walk-" + std::string(to_string(role));
+    callers.emplace(std::string(to_string(role)),
+                    role == Role::supervisor ? sari : h.token(role, name, role == Role::institution ? "BSSN" : ""));
+  }
+  for (const auto& route : h.router->routes()) {
+    if (route.method != "GET" || !route.pattern.starts_with("/v1/requests/{id}")) continue;
+    std::string target = route.pattern;
+    target.replace(target.find("{id}"), 4, id);
+    for (const auto& [who, token] : callers) {
+      INFO(route.method << " " << target << " as " << who);
+      auto r = h.call("GET", target, "", token);
+      bool hands_over = route.pattern == "/v1/requests/{id}/result" && who == "supervisor";
+      // The subject's name and e-mail went to the authority: only the
+      // supervisor's document carries them.
+      CHECK((r.raw.find("budi.released@example.go.id") == std::string::npos || hands_over));
+      CHECK((r.raw.find("Budi Santoso") == std::string::npos || hands_over));
+      // Staff see the NIKs named in the request they work; nobody else.
+      bool staff = who != "anonymous" && who != "subject" && who != "garbage";
+      if (!staff) CHECK(r.raw.find(kNik) == std::string::npos);
+      if (!staff) CHECK((r.status == 401 || r.status == 404));
+    }
+  }
+}

@@ -202,3 +202,29 @@ TEST_CASE("a row that comes after another waits for it, and a row done once is n
   CHECK(allowed_events(w, r, sari).empty());
   CHECK(refusal_of(w, r, command(r, "lift_restriction", sari)) == RefusalKind::already_done);
 }
+
+TEST_CASE("a prohibition to tell the subjects rides only on a release, in the future, with its basis", "[interpreter]") {
+  const Workflow& w = test::shipped("authority_request");
+  Request r = test::submitted(w, actor(Role::system, "ams"));
+  test::fire(w, r, "check_basis", actor(Role::reviewer, "rita"));
+  auto prohibited = [&](std::string until, std::string reason) {
+    Command c = command(r, "approve", actor(Role::supervisor, "sari"), std::move(reason));
+    c.data[std::string(kNoticeProhibitedUntil)] = std::move(until);
+    return c;
+  };
+  CHECK(refusal_of(w, r, prohibited("2025-04-01T00:00:00Z", "")) == RefusalKind::reason_missing);
+  CHECK(refusal_of(w, r, prohibited("2025-03-01T00:00:00Z", "court order")) == RefusalKind::notice_prohibition_refused);
+  CHECK(refusal_of(w, r, prohibited("next month", "court order")) == RefusalKind::notice_prohibition_refused);
+  auto accepted = decide(w, r, prohibited("2025-04-01T00:00:00Z", "court order"));
+  REQUIRE(accepted.ok());
+  CHECK(accepted->data.at(std::string(kNoticeProhibitedUntil)) == "2025-04-01T00:00:00Z");
+  CHECK(accepted->reason == "court order");
+
+  // Elsewhere, a subject's own request: refused, whoever asks.
+  const Workflow& access = test::shipped("access");
+  Request a = test::submitted(access);
+  test::fire(access, a, "verify", actor(Role::subject, "subject"));
+  Command c = command(a, "approve", actor(Role::reviewer, "rita"), "court order");
+  c.data[std::string(kNoticeProhibitedUntil)] = "2025-04-01T00:00:00Z";
+  CHECK(refusal_of(access, a, c) == RefusalKind::notice_prohibition_refused);
+}
