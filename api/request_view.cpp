@@ -68,7 +68,8 @@ boost::json::object request_view(const Request& r, const Workflow& w, const Resu
     boost::json::object rules;
     for (const auto& e : allowed_events)
       if (const Transition* t = w.find(r.state, e))
-        rules[e] = {{"reason", to_string(t->reason)}, {"public", t->reason_public}};
+        rules[e] = {{"reason", to_string(t->reason)}, {"public", t->reason_public},
+                    {"notice_prohibition", t->notice_prohibition}};
     o["event_rules"] = std::move(rules);
   }
   return o;

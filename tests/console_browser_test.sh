@@ -6,7 +6,9 @@
 # approve, four-eyes, fulfil, extension, a conflict between two officers,
 # an auditor without buttons, a role refused the report, the report itself,
 # English, keyboard-only sign-in, a reviewer answering an inquiry, a
-# supervisor restricting processing and lifting the restriction, and
+# supervisor restricting processing and lifting the restriction, a
+# supervisor filing a breach notice that a second approves, watching each
+# subject's notice delivered, and
 # screenshots at laptop and tablet size.
 #   tests/console_browser_test.sh DSR OUT_DIR
 # Exit 77 (skipped) when chromium or playwright-core is missing, unless
@@ -25,6 +27,7 @@ rita=$(token reviewer rita)
 rita_supervisor=$(token supervisor rita)
 rudi=$(token reviewer rudi)
 sari=$(token supervisor sari)
+sinta=$(token supervisor sinta)
 ari=$(token auditor ari)
 ams=$(token system ams)
 serve --public-rate 0
@@ -45,6 +48,12 @@ fire "$today" verify_manually "$vera"   # in review: the screenshots show its bu
 # one the form gives, so a verifier checks the identity by hand.
 curl -sf -o /dev/null -H "Authorization: Bearer $ams" -H 'Content-Type: application/json' -X PUT \
   "$base/v1/subjects/3273015506900002" -d '{"name": "Budi Santoso", "email": "budi.santoso@bssn.example", "organization": "BSSN"}'
+# Three certificate holders of one directorate, for the breach notice the
+# supervisors file and approve in the browser.
+for n in 1 2 3; do
+  curl -sf -o /dev/null -H "Authorization: Bearer $ams" -H 'Content-Type: application/json' -X PUT \
+    "$base/v1/subjects/327301550690000$((n + 2))" -d "{\"name\": \"Pemegang $n\", \"email\": \"pemegang$n@contoh.example\", \"organization\": \"Direktorat Contoh\"}"
+done
 inquiry=$(file inquiry '"details": {"question": "Siapa saja yang menerima foto wajah saya, dan untuk apa?"},')
 restriction=$(file restriction '"details": {"grounds": "Saya menyangkal keakuratan foto wajah saya", "categories": ["face_photo", "email"]},')
 for id in "$inquiry" "$restriction"; do fire "$id" verify_manually "$vera"; done
@@ -61,7 +70,7 @@ serve --public-rate 0
 cat >"$work/fixture.json" <<JSON
 {"base": "$base", "out": "$out",
  "tokens": {"vera": "$vera", "rita": "$rita", "rita_supervisor": "$rita_supervisor", "rudi": "$rudi",
-            "sari": "$sari", "ari": "$ari"},
+            "sari": "$sari", "sinta": "$sinta", "ari": "$ari"},
  "requests": {"erasure": "$erasure", "approve_me": "$approve_me", "conflict": "$conflict", "info": "$info", "held": "$held",
               "late": "$late", "today": "$today", "inquiry": "$inquiry", "restriction": "$restriction",
               "due_today_seconds_left": $(( midnight_wib - now ))}}

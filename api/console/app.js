@@ -3,6 +3,7 @@
 //   #/queue            the request queue (the default)
 //   #/request/<id>     one request
 //   #/report           the SLA report
+//   #/breach/new       filing a breach notice (supervisors)
 // Hash routes keep everything on the one page the server serves, so that
 // nothing but /console/ and /v1/ is ever fetched.
 import { session, whoami, whenUnauthorized } from './api.js';
@@ -11,6 +12,7 @@ import { t, language, setLanguage, roleName } from './i18n.js';
 import { renderQueue } from './queue.js';
 import { renderRequest } from './request.js';
 import { renderReport } from './report.js';
+import { renderBreachForm } from './breach.js';
 
 const main = document.getElementById('main');
 const app = { me: null };  // the signed-in member of staff, from /v1/whoami
@@ -23,6 +25,9 @@ function paintShell() {
   nav.setAttribute('aria-label', t('nav_label'));
   document.getElementById('nav-queue').textContent = t('nav_queue');
   document.getElementById('nav-report').textContent = t('nav_report');
+  const breach = document.getElementById('nav-breach');
+  breach.textContent = t('nav_breach');
+  breach.hidden = app.me?.role !== 'supervisor';  // the server refuses anyone else
   const lang = document.getElementById('lang-switch');
   lang.textContent = t('switch_language');
   lang.setAttribute('lang', language() === 'id' ? 'en' : 'id');
@@ -40,7 +45,7 @@ function paintShell() {
 
 function markCurrentNav() {
   const route = currentRoute();
-  for (const [id, name] of [['nav-queue', 'queue'], ['nav-report', 'report']]) {
+  for (const [id, name] of [['nav-queue', 'queue'], ['nav-report', 'report'], ['nav-breach', 'breach']]) {
     const link = document.getElementById(id);
     if (route.name === name || (name === 'queue' && route.name === 'request')) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
@@ -58,6 +63,7 @@ function currentRoute() {
     }
   }
   if (hash === '#/report') return { name: 'report' };
+  if (hash === '#/breach/new') return { name: 'breach' };
   return { name: 'queue' };
 }
 
@@ -111,6 +117,7 @@ async function route() {
   const r = currentRoute();
   if (r.name === 'request') return renderRequest(main, app, r.id);
   if (r.name === 'report') return renderReport(main, app);
+  if (r.name === 'breach') return renderBreachForm(main, app);
   return renderQueue(main, app);
 }
 

@@ -129,6 +129,40 @@ const dictionary = {
     col_kind: 'Jenis',
     col_attempts: 'Percobaan',
     col_last_error: 'Galat terakhir',
+    nav_breach: 'Pemberitahuan kegagalan',
+    breach_title: 'Ajukan pemberitahuan kegagalan pelindungan data',
+    breach_intro: 'UU 27/2022 Pasal 46: pemberitahuan tertulis kepada subjek dan lembaga paling lambat 3 x 24 jam sejak kegagalan diketahui. Supervisor lain menyetujui teksnya sebelum dikirim.',
+    breach_description: 'Yang terjadi',
+    breach_occurred_at: 'Waktu kejadian ({zone})',
+    breach_discovered_at: 'Diketahui pada ({zone})',
+    breach_discovered_hint: 'Tenggat 72 jam dihitung dari saat ini, bukan dari pengajuan.',
+    breach_categories: 'Data yang terkait',
+    breach_categories_hint: 'Dipisah koma, misalnya: name, email, phone',
+    breach_measures: 'Upaya penanganan dan pemulihan',
+    breach_affected: 'Subjek terdampak',
+    breach_by_organization: 'Semua subjek satu organisasi',
+    breach_by_niks: 'Daftar NIK',
+    breach_organization: 'Organisasi (persis seperti tercatat)',
+    breach_niks: 'NIK',
+    breach_niks_hint: 'Satu NIK per baris, paling banyak 3.000.',
+    breach_file: 'Ajukan untuk disetujui',
+    filing_title: 'Isi pengajuan',
+    filed_occurred: 'Waktu kejadian',
+    filed_categories: 'Data terkait',
+    filed_discovered: 'Diketahui pada',
+    filed_authority: 'Instansi',
+    filed_legal_basis: 'Dasar hukum',
+    filed_document: 'Nomor dokumen',
+    filed_affected: 'Subjek',
+    filed_organization: 'semua subjek {organization}',
+    filed_niks: '{count} NIK',
+    notices_title: 'Pemberitahuan kepada subjek',
+    notices_summary: 'Menunggu {pending}, terkirim {delivered}, gagal {failed}',
+    notices_empty: 'Belum ada pemberitahuan kepada subjek.',
+    col_subject: 'Subjek',
+    col_held_until: 'Ditahan sampai',
+    prohibited_until_label: 'Pemberitahuan kepada subjek dilarang sampai ({zone}, boleh kosong)',
+    prohibited_until_hint: 'Hanya bila instansi melarang pemberitahuan: tulis dasar hukum larangan sebagai alasan. Pemberitahuan terkirim sendiri saat larangan berakhir.',
     col_delivered: 'Terkirim',
     col_acknowledged: 'Dikonfirmasi',
     messages_title: 'Korespondensi',
@@ -178,7 +212,8 @@ const dictionary = {
     types: { access: 'Akses', rectification: 'Perbaikan', erasure: 'Penghapusan',
              automated_decision_objection: 'Keberatan keputusan otomatis', inquiry: 'Pertanyaan',
              consent_withdrawal: 'Penarikan persetujuan', restriction: 'Pembatasan pemrosesan',
-             portability: 'Portabilitas data', breach_notice: 'Pemberitahuan kegagalan pelindungan data' },
+             portability: 'Portabilitas data', breach_notice: 'Pemberitahuan kegagalan pelindungan data',
+             authority_request: 'Permintaan instansi berwenang' },
     states: { received: 'diterima', verifying: 'verifikasi', in_review: 'ditinjau', second_review: 'tinjauan kedua',
               awaiting_subject: 'menunggu subjek', on_hold: 'ditahan', fulfilling: 'dipenuhi',
               notifying_recipients: 'memberi tahu penerima', completed: 'selesai',
@@ -190,7 +225,7 @@ const dictionary = {
               extend: 'Perpanjang tenggat', message: 'Pesan', expire: 'Kedaluwarsa', remind: 'Pengingat',
               uphold: 'Pertahankan keputusan', overturn: 'Batalkan keputusan', answer: 'Jawab',
               restrict: 'Batasi pemrosesan', announce_lift: 'Umumkan pencabutan pembatasan',
-              lift_restriction: 'Cabut pembatasan' },
+              lift_restriction: 'Cabut pembatasan', check_basis: 'Dasar hukum diperiksa' },
     notification_status: { pending: 'menunggu', delivered: 'terkirim', acknowledged: 'dikonfirmasi', failed: 'gagal' },
   },
   en: {
@@ -317,6 +352,40 @@ const dictionary = {
     col_kind: 'Kind',
     col_attempts: 'Attempts',
     col_last_error: 'Last error',
+    nav_breach: 'Breach notice',
+    breach_title: 'File a breach notice',
+    breach_intro: 'UU 27/2022 Pasal 46: written notice to the subjects and the agency within 3 x 24 hours of the failure becoming known. Another supervisor approves the text before it goes out.',
+    breach_description: 'What happened',
+    breach_occurred_at: 'When it happened ({zone})',
+    breach_discovered_at: 'When it became known ({zone})',
+    breach_discovered_hint: 'The 72 hours count from this moment, not from the filing.',
+    breach_categories: 'Data concerned',
+    breach_categories_hint: 'Separated by commas, for example: name, email, phone',
+    breach_measures: 'Handling and recovery',
+    breach_affected: 'Affected subjects',
+    breach_by_organization: 'Every subject of one organisation',
+    breach_by_niks: 'A list of NIKs',
+    breach_organization: 'Organisation (exactly as on record)',
+    breach_niks: 'NIKs',
+    breach_niks_hint: 'One NIK per line, at most 3,000.',
+    breach_file: 'File for approval',
+    filing_title: 'As filed',
+    filed_occurred: 'When it happened',
+    filed_categories: 'Data concerned',
+    filed_discovered: 'When it became known',
+    filed_authority: 'Authority',
+    filed_legal_basis: 'Legal basis',
+    filed_document: 'Document',
+    filed_affected: 'Subjects',
+    filed_organization: 'every subject of {organization}',
+    filed_niks: '{count} NIK(s)',
+    notices_title: 'Notices to the subjects',
+    notices_summary: 'Pending {pending}, delivered {delivered}, failed {failed}',
+    notices_empty: 'No notice to a subject yet.',
+    col_subject: 'Subject',
+    col_held_until: 'Held until',
+    prohibited_until_label: 'Telling the subjects is prohibited until ({zone}, may be left empty)',
+    prohibited_until_hint: 'Only when the authority forbids it: give the prohibition\'s legal basis as the reason. The notices go out by themselves when it ends.',
     col_delivered: 'Delivered',
     col_acknowledged: 'Acknowledged',
     messages_title: 'Correspondence',
@@ -366,7 +435,7 @@ const dictionary = {
     types: { access: 'Access', rectification: 'Rectification', erasure: 'Erasure',
              automated_decision_objection: 'Automated decision objection', inquiry: 'Inquiry',
              consent_withdrawal: 'Consent withdrawal', restriction: 'Restriction of processing',
-             portability: 'Data portability', breach_notice: 'Breach notice' },
+             portability: 'Data portability', breach_notice: 'Breach notice', authority_request: 'Authority request' },
     states: { received: 'received', verifying: 'verifying', in_review: 'in review', second_review: 'second review',
               awaiting_subject: 'awaiting subject', on_hold: 'on hold', fulfilling: 'fulfilling',
               notifying_recipients: 'notifying recipients', completed: 'completed',
@@ -378,7 +447,7 @@ const dictionary = {
               extend: 'Extend deadline', message: 'Message', expire: 'Expire', remind: 'Reminder',
               uphold: 'Uphold decision', overturn: 'Overturn decision', answer: 'Answer',
               restrict: 'Restrict processing', announce_lift: 'Announce the lifting',
-              lift_restriction: 'Lift the restriction' },
+              lift_restriction: 'Lift the restriction', check_basis: 'Legal basis checked' },
     notification_status: { pending: 'pending', delivered: 'delivered', acknowledged: 'acknowledged', failed: 'failed' },
   },
 };
@@ -451,6 +520,22 @@ export function formatInstant(iso, zone = DEFAULT_ZONE) {
     timeZone: zone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false,
   }).format(date);
   return `${text} ${zoneName(zone)}`;
+}
+
+// What a datetime-local field's "2026-12-05T09:30" means in `zone`, as an
+// RFC 3339 instant with its offset; '' stays '' (the server says it is missing).
+export function instantFromLocal(value, zone = DEFAULT_ZONE) {
+  if (!value) return '';
+  const asUtc = new Date(`${value}:00Z`);
+  if (Number.isNaN(asUtc.getTime())) return value;
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
+  }).formatToParts(asUtc).map((p) => [p.type, p.value]));
+  const shown = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour % 24, +parts.minute);
+  const offsetMinutes = Math.round((shown - asUtc.getTime()) / 60000);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `${value}:00${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
 // The calendar day (YYYY-MM-DD) of an instant in a zone: what "due today"

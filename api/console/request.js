@@ -7,7 +7,8 @@
 import { getJson, postJson, ApiError } from './api.js';
 import { h, replace, facts, problemBox, notice, focus, claim } from './dom.js';
 import { dueMarker, markerBadge } from './queue.js';
-import { t, eventName, stateName, roleName, typeName, notificationStatusName, formatInstant, zoneOf } from './i18n.js';
+import { t, eventName, stateName, roleName, typeName, notificationStatusName, formatInstant, zoneOf, zoneName,
+  instantFromLocal } from './i18n.js';
 
 // What the user typed and has not sent yet, per request: kept across the
 // reload that follows a conflict, so that a reason is never lost.
@@ -25,17 +26,26 @@ function reasonRule(view, event) {
 
 const yesNo = (b) => (b ? t('yes') : t('no'));
 
-async function loadAll(id) {
-  // The request decides whether there is anything to show; the other three
-  // are shown where they answer, each with its own error otherwise.
+// Requests staff file about many subjects: their form is the filing's
+// details, and each subject's notice is followed (GET .../notices).
+const STAFF_FILED = new Set(['breach_notice', 'authority_request']);
+const READS_NOTICES = new Set(['supervisor', 'auditor', 'admin']);
+
+async function loadAll(id, app) {
+  // The request decides whether there is anything to show; the others are
+  // shown where they answer, each with its own error otherwise.
   const settle = (p) => p.then((value) => ({ value }), (error) => ({ error }));
+  const base = `/v1/requests/${encodeURIComponent(id)}`;
   const [view, events, messages, notifications] = await Promise.all([
-    settle(getJson(`/v1/requests/${encodeURIComponent(id)}`)),
-    settle(getJson(`/v1/requests/${encodeURIComponent(id)}/events`)),
-    settle(getJson(`/v1/requests/${encodeURIComponent(id)}/messages`)),
-    settle(getJson(`/v1/requests/${encodeURIComponent(id)}/notifications`)),
+    settle(getJson(base)),
+    settle(getJson(`${base}/events`)),
+    settle(getJson(`${base}/messages`)),
+    settle(getJson(`${base}/notifications`)),
   ]);
-  return { view, events, messages, notifications };
+  // Asked only of a request filed by staff, by the roles the server lets read them.
+  const notices = STAFF_FILED.has(view.value?.type) && READS_NOTICES.has(app.me?.role)
+    ? await settle(getJson(`${base}/notices`)) : null;
+  return { view, events, messages, notifications, notices };
 }
 
 function section(id, title, ...content) {
@@ -89,7 +99,54 @@ function personalFacts(data, idPrefix) {
 
 const fieldLabel = (f) => (PERSONAL_FIELDS.includes(f) || f === 'face_photo' ? t(`pd_${f}`) : f);
 
+// What a breach notice or an authority request says: no subject of its
+// own, many affected; the details as filed.
+function filingPanel(view) {
+  const d = view.details || {};
+  const zone = zoneOf(view);
+  const niks = Array.isArray(d.niks) ? d.niks : [];
+  const rows = view.type === 'breach_notice' ? [
+    [t('breach_description'), h('span', { id: 'filed-description' }, d.description ?? '')],
+    [t('filed_occurred'), formatInstant(d.occurred_at, zone)],
+    [t('filed_discovered'), h('span', { id: 'filed-discovered' }, formatInstant(d.discovered_at, zone))],
+    [t('filed_categories'), h('span', { id: 'filed-categories' }, categoryList(d.categories))],
+    [t('breach_measures'), h('span', { id: 'filed-measures' }, d.measures ?? '')],
+  ] : [
+    [t('filed_authority'), h('span', { id: 'filed-authority' }, `${d.recipient_name ?? ''} (${d.recipient_kind ?? ''})`)],
+    [t('filed_legal_basis'), h('span', { id: 'filed-legal-basis' }, d.legal_basis ?? '')],
+    [t('filed_document'), h('span', { id: 'filed-document' }, d.document_ref ?? '')],
+    [t('filed_categories'), h('span', { id: 'filed-categories' }, categoryList(d.categories))],
+  ];
+  rows.push([t('filed_affected'), h('span', { id: 'filed-affected' },
+    d.organization ? t('filed_organization', { organization: d.organization }) : t('filed_niks', { count: niks.length }))]);
+  return section('filing', t('filing_title'), facts(rows),
+    niks.length ? h('details', {}, h('summary', {}, t('filed_niks', { count: niks.length })),
+      h('p', { class: 'muted', id: 'filed-nik-list' }, niks.join(', '))) : null);
+}
+
+// Each affected subject's notice: delivered, failed, or held until a date.
+function noticesPanel(notices, zone) {
+  if (!notices) return null;
+  const n = notices.value;
+  return section('notices', t('notices_title'),
+    notices.error ? problemBox(notices.error) : null,
+    n?.summary ? h('p', { id: 'notices-summary' }, t('notices_summary', n.summary)) : null,
+    n?.items?.length
+      ? h('div', { class: 'table-wrap' }, h('table', { id: 'notices-table' },
+        h('thead', {}, h('tr', {}, ['col_subject', 'col_status', 'col_attempts', 'col_delivered', 'col_held_until', 'col_last_error']
+          .map((k) => h('th', { scope: 'col' }, t(k))))),
+        h('tbody', {}, n.items.map((i) => h('tr', { 'data-status': i.status },
+          h('td', {}, i.subject_ref),
+          h('td', {}, h('span', { class: `badge badge-${i.status}` }, notificationStatusName(i.status))),
+          h('td', {}, String(i.attempts)),
+          h('td', {}, formatInstant(i.delivered_at, zone)),
+          h('td', {}, i.next_attempt_at && i.next_attempt_at > i.created_at ? formatInstant(i.next_attempt_at, zone) : t('none')),
+          h('td', {}, i.last_error ?? t('none')))))))
+      : (notices.error ? null : h('p', { class: 'muted' }, t('notices_empty'))));
+}
+
 function subjectPanel(view) {
+  if (STAFF_FILED.has(view.type)) return filingPanel(view);
   const subject = view.subject;
   if (!subject || typeof subject !== 'object') return section('subject', t('subject_title'), h('p', { class: 'muted', id: 'subject-hidden' }, t('subject_missing')));
   const details = view.details || {};
@@ -175,7 +232,7 @@ export async function renderRequest(main, app, id, { flash = null, focusTarget =
   if (!flash) focus(heading);
 
   const current = claim(main);
-  const data = await loadAll(id);
+  const data = await loadAll(id, app);
   if (!current()) return;
   if (data.view.error) {
     const e = data.view.error;
@@ -201,6 +258,7 @@ export async function renderRequest(main, app, id, { flash = null, focusTarget =
         deadlinePanel(view, zone, marker),
         subjectPanel(view)),
       h('div', { class: 'column' },
+        noticesPanel(data.notices, zone),
         timelinePanel(data.events, view, zone),
         messagesPanel(ctx, data.messages, zone),
         notificationsPanel(data.notifications, view, zone))));
@@ -235,6 +293,17 @@ function actionsPanel(ctx) {
       box.addEventListener('input', () => { draft.reason = box.value; box.removeAttribute('aria-invalid'); });
       content.push(h('div', { class: 'field' }, h('label', { for: 'reason' }, t('reason_label')), box,
         h('p', { class: 'hint', id: 'reason-hint' }, hint)));
+    }
+    // A release to an authority may hold the subjects' notices until a
+    // date, with the prohibition's basis as the reason (policy D.7).
+    if (events.some((e) => view.event_rules?.[e]?.notice_prohibition)) {
+      const until = h('input', { id: 'notice-prohibited-until', name: 'notice_prohibited_until', type: 'datetime-local',
+                                 'aria-describedby': 'notice-prohibited-hint' });
+      until.value = draft.prohibitedUntil ?? '';
+      until.addEventListener('input', () => { draft.prohibitedUntil = until.value; });
+      content.push(h('div', { class: 'field' },
+        h('label', { for: 'notice-prohibited-until' }, t('prohibited_until_label', { zone: zoneName(zoneOf(view)) })), until,
+        h('p', { class: 'hint', id: 'notice-prohibited-hint' }, t('prohibited_until_hint'))));
     }
     content.push(h('div', { class: 'action-buttons' }, rules.map(([e, rule]) =>
       h('button', { type: 'button', class: `action${e === 'reject' ? ' danger' : ''}`, 'data-event': e, onclick: () => act(ctx, e) },
@@ -303,8 +372,14 @@ async function act(ctx, event) {
     let after;
     if (event === 'assign') after = await postJson(`${base}/assignment`, { assignee: app.me.name, version: view.version });
     else if (event === 'extend') after = await postJson(`${base}/extension`, { reason, version: view.version });
-    else after = await postJson(`${base}/transitions`, reason ? { event, reason, version: view.version } : { event, version: view.version });
+    else {
+      const body = reason ? { event, reason, version: view.version } : { event, version: view.version };
+      if (view.event_rules?.[event]?.notice_prohibition && draft.prohibitedUntil)
+        body.notice_prohibited_until = instantFromLocal(draft.prohibitedUntil, zoneOf(view));
+      after = await postJson(`${base}/transitions`, body);
+    }
     if (takesReason) draft.reason = '';  // sent: the next decision starts blank
+    draft.prohibitedUntil = '';
     const message = event === 'assign' ? t('assigned_done', { name: after.assignee ?? app.me.name })
       : t('action_done', { event: eventName(event), status: stateName(after.status) });
     await renderRequest(main, app, id, { flash: notice(message) });

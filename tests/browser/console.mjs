@@ -351,6 +351,50 @@ try {
   check(await s.locator('#actions button[data-event]').count() === 0, 'a lifted restriction still offers events');
   await s.screenshot({ path: join(out, 'console-restriction-lifted.png'), fullPage: true });
 
+  // --- A breach notice: sari files it in the console (a missing field is
+  // named), she may not approve her own, sinta approves, and both watch
+  // every affected subject's notice delivered.
+  log('supervisors: file a breach notice, approve it (four eyes), watch the deliveries');
+  const inWib = (ms) => new Date(Date.now() - ms + 7 * 3600e3).toISOString().slice(0, 16);
+  await s.click('#nav-breach');
+  await s.waitForSelector('#breach-form');
+  await s.fill('#occurred_at', inWib(30 * 3600e3));
+  await s.fill('#discovered_at', inWib(2 * 3600e3));
+  await s.fill('#categories', 'name, email');
+  await s.fill('#measures', 'Akses dicabut, kunci diganti, salinan dilacak dan dihapus');
+  await s.fill('#organization', 'Direktorat Contoh');
+  await expecting([422], async () => {
+    await s.click('#breach-form button[type=submit]');
+    await s.waitForSelector('#breach-status .problem');
+    check(await s.locator('#breach-status .problem li[data-field="details.description"]').count() === 1,
+      'a breach notice without a description does not name details.description');
+  });
+  check(await s.inputValue('#measures') !== '', 'what was typed is lost after a refusal');
+  await s.fill('#description', 'Cadangan basis data RA disalin pihak yang tidak berwenang');
+  await s.click('#breach-form button[type=submit]');
+  await expectStatus(s, 'second_review', 'sari');
+  const breachId = decodeURIComponent((await s.evaluate(() => location.hash)).replace('#/request/', ''));
+  check((await text(s, '#filed-description')).includes('Cadangan basis data RA'), 'the filed description is not shown');
+  check((await text(s, '#filed-affected')).includes('Direktorat Contoh'), 'the affected organisation is not shown');
+  check(!(await actionEvents(s)).includes('approve'), `sari may approve her own breach notice: ${await actionEvents(s)}`);
+  const sinta = await staff('sinta', tokens.sinta);
+  const si = sinta.page;
+  await openRequest(si, breachId);
+  check((await actionEvents(si)).includes('approve'), `sinta is not offered approve: ${await actionEvents(si)}`);
+  await fire(si, 'approve');
+  await expectStatus(si, 'completed', 'sinta');
+  let delivered = 0;
+  for (let i = 0; i < 40 && delivered < 3; ++i) {
+    await openRequest(si, breachId);
+    await si.waitForSelector('#notices-summary');
+    delivered = await si.locator('#notices-table tbody tr[data-status="delivered"]').count();
+    if (delivered < 3) await si.waitForTimeout(250);
+  }
+  check(delivered === 3, `${delivered} of the 3 subjects' notices shown delivered`);
+  check((await text(si, '#notices-summary')).includes('terkirim 3'), `the notices' summary says "${await text(si, '#notices-summary')}"`);
+  await si.screenshot({ path: join(out, 'console-breach-delivered.png'), fullPage: true });
+  await sinta.context.close();
+
   // --- The queue: oldest due first, overdue and due-today markers (WIB),
   // paging by next_cursor.
   log('queue: markers and paging');
