@@ -14,6 +14,7 @@
 #include "api/canonical_json.hpp"
 #include "api/route_support.hpp"
 #include "api/staff_filing.hpp"
+#include "engine/json_fields.hpp"
 
 namespace dsr::api {
 namespace {
@@ -21,11 +22,6 @@ namespace {
 // Who may demand data under policy D.5.b-e: law enforcement, government
 // and their legal advisers; never a processor or another institution.
 const std::vector<std::string> kAuthorityKinds{"law_enforcement", "government", "legal_advisor"};
-
-std::string text_of(const boost::json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 }  // namespace
 

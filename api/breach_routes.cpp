@@ -14,15 +14,11 @@
 #include "api/route_support.hpp"
 #include "api/routes.hpp"
 #include "api/staff_filing.hpp"
+#include "engine/json_fields.hpp"
 #include "engine/sla_clock.hpp"
 
 namespace dsr::api {
 namespace {
-
-std::string text_of(const boost::json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 }  // namespace
 

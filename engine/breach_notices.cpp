@@ -2,21 +2,10 @@
 
 #include <set>
 
+#include "engine/json_fields.hpp"
+
 namespace dsr {
 namespace {
-
-std::string text_of(const boost::json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-std::vector<std::string> texts_of(const boost::json::object& o, std::string_view key) {
-  std::vector<std::string> out;
-  if (const auto* v = o.if_contains(key); v && v->is_array())
-    for (const auto& item : v->get_array())
-      if (item.is_string()) out.emplace_back(item.get_string());
-  return out;
-}
 
 // The subjects the notice reaches: those named, or the organisation's.
 Result<std::vector<std::string>> affected(const SubjectVault& vault, const boost::json::object& details, int& not_on_file) {

@@ -89,7 +89,8 @@ const MessageCatalog::Variables& sample_values() {
       {"due_at", "DUE-AT-VALUE"},        {"code", "482913"},                  {"minutes", "15"},
       {"reason", "REASON-GIVEN-BY-STAFF"}, {"tracking_token", "trk_TRACKING-TOKEN"},
       {"description", "DESCRIPTION-OF-BREACH"}, {"occurred_at", "OCCURRED-AT"}, {"discovered_at", "DISCOVERED-AT"},
-      {"categories", "CATEGORIES-LIST"}, {"measures", "MEASURES-TAKEN"}};
+      {"categories", "CATEGORIES-LIST"}, {"measures", "MEASURES-TAKEN"}, {"authority", "AUTHORITY-NAME"},
+      {"legal_basis", "LEGAL-BASIS"}, {"document_ref", "DOCUMENT-REF"}, {"disclosed_at", "DISCLOSED-AT"}};
   return values;
 }
 

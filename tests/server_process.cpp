@@ -285,16 +285,7 @@ WireReply ServerProcess::https_call(const std::string& method, const std::string
 
 boost::json::value ServerProcess::message_for(const std::string& request_id, const std::string& name) {
   for (int i = 0; i < 100; ++i) {  // the outbox worker delivers within moments
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir_.file("var/outbox"), ec)) {
-      std::string file = entry.path().filename().string();
-      // Only "<time>-<request>-<template>-<n>.json" files are messages.
-      if (file.starts_with(".") || file.find(request_id + "-" + name + "-") == std::string::npos) continue;
-      std::ifstream in(entry.path());
-      std::stringstream text;
-      text << in.rdbuf();
-      return boost::json::parse(text.str());
-    }
+    if (auto delivered = messages_for(request_id, name); !delivered.empty()) return delivered.front();
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   FAIL("no message " << name << " was delivered for " << request_id);
@@ -313,6 +304,7 @@ std::vector<boost::json::value> ServerProcess::messages_for(const std::string& r
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir_.file("var/outbox"), ec)) {
     std::string file = entry.path().filename().string();
+    // Only "<time>-<request>-<template>-<n>.json" files are messages.
     if (file.starts_with(".") || file.find(request_id + "-" + name + "-") == std::string::npos) continue;
     std::ifstream in(entry.path());
     std::stringstream text;

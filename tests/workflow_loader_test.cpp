@@ -21,8 +21,8 @@ TEST_CASE("the embedded workflows are the files in workflows/", "[loader]") {
 
 TEST_CASE("the shipped set has the request types of API v1 and v1.1's rights", "[loader]") {
   CHECK(test::shipped_workflows().types() ==
-        std::vector<std::string>{"access", "automated_decision_objection", "breach_notice", "consent_withdrawal", "erasure",
-                                 "inquiry", "portability", "rectification", "restriction"});
+        std::vector<std::string>{"access", "authority_request", "automated_decision_objection", "breach_notice",
+                                 "consent_withdrawal", "erasure", "inquiry", "portability", "rectification", "restriction"});
 }
 
 TEST_CASE("a star in from means every non-terminal state", "[loader]") {
