@@ -44,7 +44,6 @@ void file_authority_request(const HttpRequest& http, const Caller& caller, ApiCo
       recipient_id = d.string("recipient_id", true, 100);
       if (auto v = d.string("legal_basis", true, 2000)) details["legal_basis"] = *v;
       if (auto v = d.string("document_ref", true, 500)) details["document_ref"] = *v;
-      if (!given->contains("niks")) d.error("niks", text::kRequired.in(l));
       details["niks"] = read_niks(d, "niks", "split the demand into several requests");
       details["categories"] = read_categories(d, "categories", true);
     }

@@ -52,7 +52,8 @@ void file_breach_notice(const HttpRequest& http, const Caller& caller, ApiContex
       // Any category the breach touched, the record's or not.
       details["categories"] = read_categories(d, "categories", false);
       if (auto v = d.string("measures", true, 5000)) details["measures"] = *v;
-      bool named = given_object.contains("niks");
+      const auto* niks = given_object.if_contains("niks");
+      bool named = niks != nullptr && !niks->is_null();
       auto organization = d.string("organization", false, 200);
       if (named == organization.has_value())
         d.error("niks", l == Locale::en ? "name the affected subjects by niks or by organization, one of the two"
@@ -92,7 +93,7 @@ void list_notices(const HttpRequest& http, ApiContext& context, const std::strin
                      {"last_error", n.last_error.empty() ? boost::json::value(nullptr) : boost::json::value(n.last_error)},
                      {"created_at", format_rfc3339(n.created_at)},
                      {"delivered_at", n.delivered_at ? boost::json::value(format_rfc3339(*n.delivered_at)) : nullptr},
-                     // Later than created_at: held back (an authority's prohibition, D.7).
+                     // In the future with no attempt made: held back (an authority's prohibition, D.7).
                      {"next_attempt_at", n.next_attempt_at ? boost::json::value(format_rfc3339(*n.next_attempt_at)) : nullptr}});
   }
   respond(json_response(200, {{"request_id", id}, {"summary", std::move(counts)}, {"items", std::move(items)}}));

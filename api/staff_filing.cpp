@@ -13,7 +13,7 @@ namespace dsr::api {
 boost::json::array read_niks(BodyReader& details, std::string_view key, std::string_view larger) {
   Locale l = details.locale();
   boost::json::array kept;
-  const boost::json::array* niks = details.array(key, false);
+  const boost::json::array* niks = details.array(key, true);
   if (niks == nullptr) return kept;
   if (niks->empty()) details.error(key, text::kEmpty.in(l));
   if (niks->size() > kMostNiks) details.error(key, fmt::format("at most {}; {}", kMostNiks, larger));

@@ -17,8 +17,9 @@ namespace dsr::api {
 // The NIKs one filing may name: the body limit allows about 3,000.
 inline constexpr std::size_t kMostNiks = 3000;
 
-// `key` of `details`, a list of 1 to kMostNiks NIKs; every malformed one is
-// an error of its own. `larger`: what to do instead of naming more.
+// `key` of `details` (required), a list of 1 to kMostNiks NIKs; every
+// malformed one is an error of its own. `larger`: what to do instead of
+// naming more.
 boost::json::array read_niks(BodyReader& details, std::string_view key, std::string_view larger);
 
 // `key` of `details`, a non-empty list of category names; with

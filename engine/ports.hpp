@@ -138,7 +138,7 @@ struct SubjectNoticeState {
   std::string last_error;
   TimePoint created_at;
   std::optional<TimePoint> delivered_at;
-  std::optional<TimePoint> next_attempt_at;  // while pending: when it goes out (later than created_at: withheld)
+  std::optional<TimePoint> next_attempt_at;  // while pending: when it goes out (after now, with no attempt yet: held)
 };
 
 class SubjectNoticeLedger {
@@ -305,7 +305,8 @@ class NotificationLedger {
   virtual Result<RecipientNotification> find(std::string_view notification_id) const = 0;
   // Marks it acknowledged (once; a repeat changes nothing). Completes once durable.
   virtual void acknowledge(std::string notification_id, TimePoint at, std::function<void(Status)> done) = 0;
-  // What each notice of a request carries, in the order for_request lists them.
+  // What each notice of a request carries, in the order for_request lists
+  // them; a notice emptied since (retention, the subject's erasure) is left out.
   virtual Result<std::vector<NoticeContent>> contents(std::string_view request_id) const = 0;
 };
 

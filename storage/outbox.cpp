@@ -84,7 +84,11 @@ void insert_message(WriteConnection& db, const RequestHeader& request, const Sea
   insert.bind(8, first != nullptr && first->retry_at ? unix_seconds(*first->retry_at)
                  : message.not_before                 ? unix_seconds(*message.not_before)
                                                       : now);
-  insert.bind(9, first != nullptr ? unix_seconds(first->owed_since) : now);
+  // Owed from when it may go out: a notice held for weeks still gets its
+  // whole delivery horizon of retries once it is due.
+  insert.bind(9, first != nullptr       ? unix_seconds(first->owed_since)
+                 : message.not_before ? unix_seconds(*message.not_before)
+                                      : now);
   insert.bind(10, now);
   insert.exec();
 }

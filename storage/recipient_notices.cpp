@@ -168,7 +168,8 @@ Result<std::vector<NoticeContent>> SqliteNotificationLedger::contents(std::strin
   };
   auto rows = db_.read("reading recipient notices", [&](SQLite::Database& db) -> Result<std::vector<Row>> {
     SQLite::Statement q(db, "SELECT o.id, o.recipient_id, o.payload FROM outbox o JOIN recipients r ON r.id = o.recipient_id "
-                            "WHERE o.request_id = ? AND o.kind = 'recipient_notification' ORDER BY r.name, o.id");
+                            "WHERE o.request_id = ? AND o.kind = 'recipient_notification' AND length(o.payload) > 0 "
+                            "ORDER BY r.name, o.id");
     q.bind(1, std::string(request_id));
     std::vector<Row> out;
     while (q.executeStep())

@@ -95,6 +95,13 @@ Error no_record_to_act_on(const RequestHeader& request) {
                "no_record");
 }
 
+Error released_subject_gone(const RequestHeader& request) {
+  return Error(ErrorCode::conflict,
+               fmt::format("request {}: a subject it releases was erased while it was being approved; nothing was "
+                           "released: approve again", request.id),
+               "subject_erased");
+}
+
 Error no_restriction_to_lift(const RequestHeader& request) {
   return Error(ErrorCode::conflict,
                fmt::format("request {}: the restriction it placed is no longer on the subject's record", request.id),

@@ -43,6 +43,9 @@ Disclosure transfer_disclosure(const RequestHeader& request, const SubjectRecord
 // A consent, restriction or transfer for a subject dsr holds no record of.
 Error no_record_to_act_on(const RequestHeader& request);
 
+// A release to an authority names a subject erased since it was composed.
+Error released_subject_gone(const RequestHeader& request);
+
 // Lifting a restriction when none is in force (lifted already).
 Error no_restriction_to_lift(const RequestHeader& request);
 

@@ -147,6 +147,12 @@ Status fulfil(WriteConnection& db, const MasterKey& keys, const RequestHeader& r
   // A release to an authority acts on the subjects it names, each its own
   // ledger entry and notice; never on the request's own subject.
   for (const auto& released : f.releases) {
+    // Read before this job; erased since, the subject's data goes nowhere.
+    auto& exists = db.prepared("SELECT 1 FROM subjects WHERE ref = ?");
+    exists.bind(1, released.disclosure.subject_ref);
+    bool on_file = exists.executeStep();
+    exists.reset();
+    if (!on_file) return fail(released_subject_gone(request));
     insert_disclosure_in(db, new_disclosure_id(), released.disclosure);
     enqueue_release_notice(db, keys, request, released);
   }

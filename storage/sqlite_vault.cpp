@@ -53,15 +53,17 @@ Status write_subject_in(WriteConnection& db, const MasterKey& keys, const std::s
   return ok_status();
 }
 
-// A portability transfer carries the whole record, sealed under the master
-// key rather than the subject's data key: erasure empties every such notice
-// of the subject, and one not delivered yet ends as failed, saying why.
+// A portability transfer and a release to an authority carry the record's
+// data, sealed under the master key rather than the subject's data key:
+// erasure empties every such notice of the subject, and one not delivered
+// yet ends as failed, saying why.
 constexpr const char* kUndeliveredTransfersSql =
-    "UPDATE outbox SET payload = X'', next_attempt_at = NULL, "
+    "UPDATE outbox SET payload = X'', "
     "last_error = CASE WHEN status = 'pending' THEN 'the subject was erased before the transfer was delivered' "
     "ELSE last_error END, status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END "
     "WHERE kind = 'recipient_notification' AND subject_ref = ?1 AND length(payload) > 0 "
-    "AND request_id IN (SELECT id FROM requests WHERE subject_ref = ?1 AND type = 'portability')";
+    "AND (request_id IN (SELECT id FROM requests WHERE subject_ref = ?1 AND type = 'portability') "
+    "OR request_id IN (SELECT id FROM requests WHERE type = 'authority_request'))";
 
 bool erase_subject_in(WriteConnection& db, const std::string& ref) {
   SQLite::Statement& del = db.prepared("DELETE FROM subjects WHERE ref = ?");

@@ -962,6 +962,17 @@ TEST_CASE("an authority's release reaches the supervisor who hands it over and n
   h.put_subject(kNik, "budi.released@example.go.id", "BSSN");
   auto police = h.call("POST", "/v1/recipients", R"({"name": "Bareskrim Polri", "kind": "law_enforcement"})", admin);
   REQUIRE(police.status == 201);
+  // Naming nobody is no demand, nor a breach notice: a null list is refused like a missing one.
+  auto nobody = h.call("POST", "/v1/requests",
+                       R"({"type": "authority_request", "details": {"recipient_id": ")" + str(police.body, "id") +
+                           R"(", "legal_basis": "KUHAP Pasal 43", "document_ref": "12/Pen.Pid/2026", "niks": null, "categories": ["name"]}})",
+                       ams);
+  CHECK(nobody.status == 422);
+  CHECK(nobody.raw.find("details.niks") != std::string::npos);
+  CHECK(h.call("POST", "/v1/requests",
+               R"({"type": "breach_notice", "details": {"description": "x", "occurred_at": "2025-01-01T00:00:00Z",
+                   "discovered_at": "2025-01-02T00:00:00Z", "categories": ["name"], "measures": "y", "niks": null}})",
+               sari).status == 422);
   auto filed = h.call("POST", "/v1/requests",
                       R"({"type": "authority_request", "details": {"recipient_id": ")" + str(police.body, "id") +
                           R"(", "legal_basis": "KUHAP Pasal 43", "document_ref": "12/Pen.Pid/2026", "niks": [")" + kNik +

@@ -678,7 +678,10 @@ TEMPLATE_TEST_CASE("authority contract: a release writes a disclosure and a noti
 
   // The approval's change: one release per subject (neither the request's
   // own subject), and one notice to each, held until the prohibition ends.
-  REQUIRE(file(w.service, "access", "a-elsewhere", "{}").ok());
+  auto filed = wait_for<Result<Request>>([&](auto done) {
+    w.service.submit({"authority_request", "id-pdp", "a-elsewhere", {"ams", Role::system}, Filing{}, {}}, done);
+  });
+  REQUIRE(filed.ok());
   TimePoint released_at = test::at("2026-12-01T03:00:00Z");
   TimePoint until = std::chrono::floor<std::chrono::seconds>(SystemClock().now()) + std::chrono::days(30);
   RequestChange c = next_change(*b.store.load("r1"), {});
@@ -738,4 +741,33 @@ TEMPLATE_TEST_CASE("authority contract: a release writes a disclosure and a noti
   auto after = b.outbox.due(until, 10);
   REQUIRE(after.ok());
   CHECK(std::count_if(after->begin(), after->end(), [](const auto& p) { return p.message.request_id == "r1"; }) == 2);
+  // Owed from the end of the prohibition: the whole delivery horizon of
+  // retries is still ahead when it becomes due.
+  for (const auto& p : *after)
+    if (p.message.request_id == "r1") CHECK(p.created_at == until);
+
+  // Erasing a subject empties the data released of them: an undelivered
+  // release fails, saying why, and the hand-over document leaves it out.
+  auto erased = test::erase(b.vault, *ref_one);
+  if (!erased.ok()) FAIL(erased.error().message);
+  REQUIRE(erased.ok());
+  auto left = b.notices.contents("r1");
+  REQUIRE(left.ok());
+  REQUIRE(left->size() == 1);
+  CHECK(left->front().nik == two.nik);
+  auto states = b.notices.for_request("r1");
+  REQUIRE(states.ok());
+  CHECK(std::count_if(states->begin(), states->end(), [](const RecipientNotification& n) {
+          return n.status == NotificationStatus::failed && n.last_error.find("erased") != std::string::npos;
+        }) == 1);
+
+  // A release composed before an erasure committed after it: refused, nothing written.
+  REQUIRE(file(w.service, "access", "a-later", "{}").ok());
+  RequestChange late = next_change(*b.store.load("r2"), {});
+  late.fulfilment.releases.push_back({one.nik, "{}", Disclosure{*ref_one, police->id, {"name"}, "late", released_at, "sari", "", {}}});
+  auto refused = test::commit(b.store, std::move(late));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::conflict);
+  CHECK(b.notices.for_request("r2")->empty());
+  CHECK(b.store.load("r2")->version == 1);
 }

@@ -124,6 +124,10 @@ function filingPanel(view) {
       h('p', { class: 'muted', id: 'filed-nik-list' }, niks.join(', '))) : null);
 }
 
+// A notice an authority's prohibition holds back: due later, never tried
+// (a retry after a failed attempt is not a hold).
+const held = (i) => i.status === 'pending' && i.attempts === 0 && i.next_attempt_at && new Date(i.next_attempt_at) > new Date();
+
 // Each affected subject's notice: delivered, failed, or held until a date.
 function noticesPanel(notices, zone) {
   if (!notices) return null;
@@ -140,7 +144,7 @@ function noticesPanel(notices, zone) {
           h('td', {}, h('span', { class: `badge badge-${i.status}` }, notificationStatusName(i.status))),
           h('td', {}, String(i.attempts)),
           h('td', {}, formatInstant(i.delivered_at, zone)),
-          h('td', {}, i.next_attempt_at && i.next_attempt_at > i.created_at ? formatInstant(i.next_attempt_at, zone) : t('none')),
+          h('td', {}, held(i) ? formatInstant(i.next_attempt_at, zone) : t('none')),
           h('td', {}, i.last_error ?? t('none')))))))
       : (notices.error ? null : h('p', { class: 'muted' }, t('notices_empty'))));
 }
@@ -379,7 +383,7 @@ async function act(ctx, event) {
       after = await postJson(`${base}/transitions`, body);
     }
     if (takesReason) draft.reason = '';  // sent: the next decision starts blank
-    draft.prohibitedUntil = '';
+    if (view.event_rules?.[event]?.notice_prohibition) draft.prohibitedUntil = '';  // sent with it
     const message = event === 'assign' ? t('assigned_done', { name: after.assignee ?? app.me.name })
       : t('action_done', { event: eventName(event), status: stateName(after.status) });
     await renderRequest(main, app, id, { flash: notice(message) });

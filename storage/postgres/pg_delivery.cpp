@@ -141,7 +141,8 @@ Result<std::vector<RecipientNotification>> PgNotificationLedger::for_request(std
 Result<std::vector<NoticeContent>> PgNotificationLedger::contents(std::string_view request_id) const {
   auto rows = pool_.with([&](Connection& c) {
     return c.exec("SELECT o.id, o.recipient_id, o.payload FROM outbox o JOIN recipients r ON r.id = o.recipient_id "
-                  "WHERE o.request_id = $1 AND o.kind = 'recipient_notification' ORDER BY r.name, o.id",
+                  "WHERE o.request_id = $1 AND o.kind = 'recipient_notification' AND length(o.payload) > 0 "
+                  "ORDER BY r.name, o.id",
                   {std::string(request_id)});
   });
   if (!rows) return fail(rows.error());

@@ -88,7 +88,7 @@ void journal_row(std::vector<Statement>& out, const std::string& request_id, con
 void outbox_row(std::vector<Statement>& out, const RequestHeader& request, const SealedMessage& m) {
   std::int64_t now = std::time(nullptr);
   out.push_back({"INSERT INTO outbox (id, kind, request_id, subject_ref, payload, status, attempts, next_attempt_at, "
-                 "created_at, updated_at) VALUES ($1, 'subject_message', $2, $3, $4, 'pending', 0, $5, $6, $6)",
+                 "created_at, updated_at) VALUES ($1, 'subject_message', $2, $3, $4, 'pending', 0, $5, $5, $6)",
                  {m.id, request.id, m.subject_ref.empty() ? request.subject_ref : m.subject_ref, m.payload,
                   m.not_before ? unix_seconds(*m.not_before) : now, now}});
 }
@@ -131,6 +131,10 @@ Result<std::vector<Statement>> fulfilment_rows(Connection& c, const MasterKey& k
   // A release to an authority acts on the subjects it names, each its own
   // ledger entry and notice; never on the request's own subject.
   for (const auto& released : f.releases) {
+    // Read before this transaction; held here, so no erasure slips between.
+    auto on_file = c.exec("SELECT 1 FROM subjects WHERE ref = $1 FOR SHARE", {released.disclosure.subject_ref});
+    if (!on_file) return fail(on_file.error());
+    if (on_file->size() == 0) return fail(released_subject_gone(request));
     out.push_back(insert_disclosure(new_disclosure_id(), released.disclosure));
     SealedNotice notice = seal_recipient_notice(keys, request, released.nik, "[]", released.fields_json);
     std::int64_t now = std::time(nullptr);

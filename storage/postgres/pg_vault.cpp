@@ -40,13 +40,15 @@ std::vector<Statement> erase_subject(const std::string& ref) {
       {"DELETE FROM request_messages WHERE request_id IN (SELECT id FROM requests WHERE subject_ref = $1)", {ref}},
       {"DELETE FROM consents WHERE subject_ref = $1", {ref}},
       {"DELETE FROM restrictions WHERE subject_ref = $1", {ref}},
-      // A portability transfer carries the whole record, sealed under the
-      // master key: emptied, and one not delivered yet ends as failed.
-      {"UPDATE outbox SET payload = '\\x'::bytea, next_attempt_at = NULL, "
+      // A portability transfer and a release to an authority carry the
+      // record's data, sealed under the master key: emptied, and one not
+      // delivered yet ends as failed (as on SQLite).
+      {"UPDATE outbox SET payload = '\\x'::bytea, "
        "last_error = CASE WHEN status = 'pending' THEN 'the subject was erased before the transfer was delivered' "
        "ELSE last_error END, status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END "
        "WHERE kind = 'recipient_notification' AND subject_ref = $1 AND length(payload) > 0 "
-       "AND request_id IN (SELECT id FROM requests WHERE subject_ref = $1 AND type = 'portability')",
+       "AND (request_id IN (SELECT id FROM requests WHERE subject_ref = $1 AND type = 'portability') "
+       "OR request_id IN (SELECT id FROM requests WHERE type = 'authority_request'))",
        {ref}},
       // Reasons staff wrote on the subject's requests: blanked, their salted
       // hash kept as the leaf has it, SHA-256(salt || reason) in base64
