@@ -26,19 +26,20 @@ namespace dsr::test {
 FakeTime::FakeTime() {
   if (std::string(DSR_LIBFAKETIME).empty() || !std::filesystem::exists(DSR_LIBFAKETIME))
     FAIL("libfaketime is missing: run scripts/setup (it installs Debian's faketime), then cmake again");
-  std::ofstream(dir_.file("offset")) << "+0\n";
-}
-
-void FakeTime::advance(std::chrono::seconds by) {
-  offset_ += by;
-  std::ofstream(dir_.file("offset")) << "+" << offset_.count() << "\n";
-  // The server reads the file again once its cached offset is a second old.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
 }
 
 std::vector<std::string> FakeTime::environment() const {
-  return {std::string("LD_PRELOAD=") + DSR_LIBFAKETIME, "FAKETIME_TIMESTAMP_FILE=" + dir_.file("offset"),
-          "FAKETIME_CACHE_DURATION=1", "FAKETIME_DONT_FAKE_MONOTONIC=1"};
+  // "+<seconds>": relative to the real clock, which keeps running. A cache
+  // longer than any test: the offset is parsed once, before any thread.
+  return {std::string("LD_PRELOAD=") + DSR_LIBFAKETIME, "FAKETIME=+" + std::to_string(offset_.count()),
+          "FAKETIME_CACHE_DURATION=1000000000", "FAKETIME_DONT_FAKE_MONOTONIC=1"};
+}
+
+int ServerProcess::restart(std::vector<std::string> environment) {
+  int stopped = stop();
+  environment_ = std::move(environment);
+  start();
+  return stopped;
 }
 
 ServerProcess::ServerProcess(std::vector<std::string> extra_args, std::string scheme, std::vector<std::string> environment)

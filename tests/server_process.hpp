@@ -24,21 +24,23 @@ struct WireReply {
 };
 
 // A wall clock the test moves for the servers it starts: libfaketime
-// (Debian's faketime, preloaded into `dsr serve`) reads the offset from a
-// file. Monotonic time is left alone, so timeouts and timers run as usual;
-// only what dsr takes for "now" (deadlines, prohibitions, due messages) moves.
+// (Debian's faketime, preloaded into `dsr serve`) adds a fixed offset to
+// it. Monotonic time is left alone, so timeouts and timers run as usual;
+// only what dsr takes for "now" (deadlines, prohibitions, due messages)
+// moves. The offset is read once, as the server starts: to move the clock,
+// advance() it and restart the server with the new environment(). (Moving
+// it under a running server, through FAKETIME_TIMESTAMP_FILE, races inside
+// libfaketime 0.9.10's re-reading of the file in a multithreaded process,
+// and crashed `dsr serve` under load.)
 class FakeTime {
  public:
   FakeTime();
-  // Moves the server's wall clock `by` further ahead, and waits until it has
-  // read the new offset.
-  void advance(std::chrono::seconds by);
-  // The environment of a process that runs on this clock.
+  void advance(std::chrono::seconds by) { offset_ += by; }
+  // The environment of a process that runs on this clock now.
   std::vector<std::string> environment() const;
   std::chrono::seconds offset() const { return offset_; }
 
  private:
-  TempDir dir_;
   std::chrono::seconds offset_{0};
 };
 
@@ -64,6 +66,9 @@ class ServerProcess {
   // SIGKILL, as a crash would; start() again on the same files (a new port).
   void kill();
   void start();
+  // SIGTERM, then start again on the same files with `environment` (a
+  // FakeTime's, moved on): the exit status of the run that stopped.
+  int restart(std::vector<std::string> environment);
   // The verification code last written to the dir: message sink for a request.
   std::string code_for(const std::string& request_id);
   // A message the dir: sink delivered for a request, by its template's name
