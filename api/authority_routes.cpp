@@ -4,7 +4,6 @@
 // basis; a supervisor other than the reviewer approves, and each named
 // subject's data is released to the authority (workflows/authority_request.json,
 // engine/authority_release.hpp).
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
@@ -90,26 +89,19 @@ void authority_release_document(const HttpRequest& http, const Caller& caller, A
                                        request.state)));
   auto stored = context.store.details(request.id);
   if (!stored) return respond(problem_for(stored.error(), l));
-  boost::system::error_code ec;
-  auto parsed = boost::json::parse(*stored, ec);
-  boost::json::object details = !ec && parsed.is_object() ? parsed.as_object() : boost::json::object{};
+  boost::json::object details = object_of(*stored);
   auto contents = context.notifications.contents(request.id);
   if (!contents) return respond(problem_for(contents.error(), l));
   boost::json::array subjects;
   for (const auto& c : *contents) {
-    auto fields = boost::json::parse(c.fields_json, ec);
-    const boost::json::object* release = nullptr;
-    if (!ec && fields.is_object())
-      if (const auto* r = fields.as_object().if_contains("release"); r != nullptr && r->is_object()) release = &r->as_object();
-    if (release == nullptr) continue;
+    boost::json::object fields = object_of(c.fields_json);
+    const auto* r = fields.if_contains("release");
+    if (r == nullptr || !r->is_object()) continue;
+    const boost::json::object* release = &r->as_object();
     subjects.push_back({{"nik", c.nik},
                         {"categories", release->contains("categories") ? release->at("categories") : boost::json::array{}},
                         {"data", release->contains("subject") ? release->at("subject") : boost::json::object{}}});
   }
-  auto count = [&](const char* key) {
-    auto it = approved->data.find(key);
-    return it == approved->data.end() ? std::int64_t{0} : std::stoll(it->second);
-  };
   boost::json::object document{
       {"release", "dsr-authority-release/v1"},
       {"from", "BSrE, Balai Besar Sertifikasi Elektronik, BSSN"},
@@ -122,7 +114,7 @@ void authority_release_document(const HttpRequest& http, const Caller& caller, A
       {"categories", details.contains("categories") ? details.at("categories") : boost::json::array{}},
       {"released_at", format_rfc3339(approved->at)},
       {"niks_named", details.contains("niks") ? details.at("niks").as_array().size() : 0},
-      {"niks_not_on_file", count("niks_not_on_file")},
+      {"niks_not_on_file", recorded_count(*approved, "niks_not_on_file")},
       {"subjects", std::move(subjects)},
       {"generated_at", format_rfc3339(context.clock.now())}};
   document["signature"] = context.signer.sign(canonical_json(document));

@@ -4,7 +4,6 @@
 // (workflows/breach_notice.json, engine/breach_notices.hpp). Staff follow
 // each delivery (GET /v1/requests/{id}/notices) and fetch the letter to
 // the supervisory agency (GET /v1/requests/{id}/result?format=json|html).
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
@@ -18,9 +17,6 @@
 #include "engine/sla_clock.hpp"
 
 namespace dsr::api {
-namespace {
-
-}  // namespace
 
 void file_breach_notice(const HttpRequest& http, const Caller& caller, ApiContext& context,
                         const boost::json::object& body_object, Respond respond) {
@@ -114,14 +110,9 @@ void breach_letter(const HttpRequest& http, ApiContext& context, const Request& 
     return respond(validation_problem(l, {{"format", std::string(text::kOneOf.in(l)) + " json, html"}}));
   auto stored = context.store.details(request.id);
   if (!stored) return respond(problem_for(stored.error(), l));
-  boost::system::error_code ec;
-  auto parsed = boost::json::parse(*stored, ec);
-  boost::json::object details = !ec && parsed.is_object() ? parsed.as_object() : boost::json::object{};
+  boost::json::object details = object_of(*stored);
   const Event& approved = request.events.back();
-  auto count = [&](const char* key) {
-    auto it = approved.data.find(key);
-    return it == approved.data.end() ? std::int64_t{0} : std::stoll(it->second);
-  };
+  auto count = [&](const char* key) { return recorded_count(approved, key); };
   auto due = context.requests.deadline(request);
   boost::json::object letter{{"letter", "dsr-breach-letter/v1"},
                              {"from", "BSrE, Balai Besar Sertifikasi Elektronik, BSSN"},

@@ -7,6 +7,12 @@ boost::json::value instant(const std::optional<TimePoint>& t) {
   if (!t) return nullptr;
   return boost::json::value(format_rfc3339(*t));
 }
+
+boost::json::object data_of(const Event& e) {
+  boost::json::object data;
+  for (const auto& [k, v] : e.data) data[k] = v;
+  return data;
+}
 }  // namespace
 
 boost::json::object request_view(const Request& r, const Workflow& w, const Result<Deadline>& deadline,
@@ -48,13 +54,9 @@ boost::json::object request_view(const Request& r, const Workflow& w, const Resu
     if (!e.reason.empty() && (staff || e.reason_public)) h["reason"] = e.reason;
     if (staff) h["actor"] = e.actor.principal;
     if (!e.outcome.empty()) h["outcome"] = e.outcome;
-    if (staff && !e.data.empty()) {
-      // What the event recorded besides (counts, a prohibition's end, an
-      // assignee): the journal holds no personal data.
-      boost::json::object data;
-      for (const auto& [k, v] : e.data) data[k] = v;
-      h["data"] = std::move(data);
-    }
+    // What the event recorded besides (counts, a prohibition's end, an
+    // assignee): the journal holds no personal data.
+    if (staff && !e.data.empty()) h["data"] = data_of(e);
     history.push_back(std::move(h));
   }
   o["history"] = std::move(history);
@@ -92,8 +94,6 @@ boost::json::object summary_view(const RequestSummary& s, bool open, TimePoint n
 }
 
 boost::json::object event_view(const Event& e) {
-  boost::json::object data;
-  for (const auto& [k, v] : e.data) data[k] = v;
   return {{"sequence", e.sequence},
           {"event", e.name},
           {"actor", e.actor.principal},
@@ -105,7 +105,7 @@ boost::json::object event_view(const Event& e) {
           {"to", e.to_state},
           {"clock", to_string(e.clock)},
           {"outcome", e.outcome},
-          {"data", std::move(data)}};
+          {"data", data_of(e)}};
 }
 
 }  // namespace dsr::api

@@ -59,6 +59,11 @@ void file_staff_request(ApiContext& context, Submission submission, Locale l, Re
   });
 }
 
+std::int64_t recorded_count(const Event& event, const std::string& key) {
+  auto it = event.data.find(key);
+  return it == event.data.end() ? 0 : std::stoll(it->second);
+}
+
 std::optional<HttpResponse> staff_filing_refusal(const Caller& caller, std::initializer_list<Role> roles,
                                                  std::string_view what, Locale l) {
   std::string allowed;

@@ -31,6 +31,9 @@ boost::json::array read_categories(BodyReader& details, std::string_view key, bo
 // date (no tracking token: nobody outside the back office follows it).
 void file_staff_request(ApiContext& context, Submission submission, Locale locale, Respond respond);
 
+// A count an event recorded in its data (subjects_notified, niks_not_on_file, ...), 0 if none.
+std::int64_t recorded_count(const Event& event, const std::string& key);
+
 // 401 or 403 unless the caller holds one of `roles`; `what` names the filing.
 std::optional<HttpResponse> staff_filing_refusal(const Caller& caller, std::initializer_list<Role> roles,
                                                  std::string_view what, Locale locale);

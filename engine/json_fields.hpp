@@ -4,12 +4,20 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace dsr {
+
+// A stored form (JSON text) as an object; anything else reads as empty.
+inline boost::json::object object_of(std::string_view json) {
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(json, ec);
+  return !ec && parsed.is_object() ? std::move(parsed.get_object()) : boost::json::object{};
+}
 
 inline std::string text_of(const boost::json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);

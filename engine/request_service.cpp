@@ -2,8 +2,8 @@
 
 #include "engine/authority_release.hpp"
 #include "engine/breach_notices.hpp"
+#include "engine/json_fields.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <fmt/format.h>
@@ -56,10 +56,7 @@ namespace {
 Result<boost::json::object> filed_details(const Store& store, const Request& request) {
   auto details = store.details(request.id);
   if (!details) return fail(details.error());
-  boost::system::error_code ec;
-  auto form = boost::json::parse(*details, ec);
-  if (ec || !form.is_object()) return boost::json::object{};
-  return std::move(form.get_object());
+  return object_of(*details);
 }
 
 std::optional<std::string> detail_text(const boost::json::object& form, std::string_view field) {

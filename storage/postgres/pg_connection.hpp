@@ -29,6 +29,13 @@ namespace dsr::storage::pg {
 using Param = std::variant<std::nullptr_t, std::int64_t, bool, std::string, Bytes>;
 using Params = std::vector<Param>;
 
+// "{a,b,c}" for a text[] parameter (ids are dsr's own: letters, digits, '-').
+inline std::string text_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ",\"" : "\"") + items[i] + "\"";
+  return out + "}";
+}
+
 // The rows a statement returned, in binary. Reading a column as a type it
 // is not throws std::logic_error: that is a bug in the statement, not data.
 class Rows {

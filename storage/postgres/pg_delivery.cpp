@@ -37,13 +37,6 @@ Result<std::vector<std::string>> claim(Connection& c, const Claimant& who, const
   return ids;
 }
 
-// "{a,b,c}" for a text[] parameter (ids are dsr's own: letters, digits, '-').
-std::string text_array(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ",\"" : "\"") + items[i] + "\"";
-  return out + "}";
-}
-
 constexpr const char* kNoticeColumns =
     "o.id, o.request_id, o.recipient_id, r.name, r.kind, o.status, o.attempts, COALESCE(o.last_error, ''), "
     "o.created_at, o.next_attempt_at, o.delivered_at, o.acknowledged_at";

@@ -130,11 +130,16 @@ Result<std::vector<Statement>> fulfilment_rows(Connection& c, const MasterKey& k
   std::vector<Statement> out;
   // A release to an authority acts on the subjects it names, each its own
   // ledger entry and notice; never on the request's own subject.
-  for (const auto& released : f.releases) {
-    // Read before this transaction; held here, so no erasure slips between.
-    auto on_file = c.exec("SELECT 1 FROM subjects WHERE ref = $1 FOR SHARE", {released.disclosure.subject_ref});
+  if (!f.releases.empty()) {
+    // Read before this transaction; held here, in one round trip, so no
+    // erasure slips between.
+    std::vector<std::string> refs;
+    for (const auto& released : f.releases) refs.push_back(released.disclosure.subject_ref);
+    auto on_file = c.exec("SELECT ref FROM subjects WHERE ref = ANY($1::text[]) FOR SHARE", {text_array(refs)});
     if (!on_file) return fail(on_file.error());
-    if (on_file->size() == 0) return fail(released_subject_gone(request));
+    if (static_cast<std::size_t>(on_file->size()) != refs.size()) return fail(released_subject_gone(request));
+  }
+  for (const auto& released : f.releases) {
     out.push_back(insert_disclosure(new_disclosure_id(), released.disclosure));
     SealedNotice notice = seal_recipient_notice(keys, request, released.nik, "[]", released.fields_json);
     std::int64_t now = std::time(nullptr);
