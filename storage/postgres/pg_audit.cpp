@@ -71,11 +71,11 @@ Result<PgJournalVerdict> verify_journal(Connection& c) {
       auto leaf = leaf_at(*rows, i, 1);
       if (!leaf) return broken(seq, request_id, "its leaf cannot be made: the row holds values dsr never writes");
       merkle::Hash h = merkle::leaf_hash(as_bytes(*leaf));
-      if (rows->bytes(i, 16) != Bytes(h.begin(), h.end()))
+      if (rows->bytes(i, 1 + kLeafColumnCount) != Bytes(h.begin(), h.end()))
         return broken(seq, request_id, "its leaf in the audit log does not match the event");
       std::uint64_t index = tree.size();
       Bytes completed = node_bytes(tree.append(h));
-      if (rows->null(i, 17) || rows->bytes(i, 17) != completed)
+      if (rows->null(i, 2 + kLeafColumnCount) || rows->bytes(i, 2 + kLeafColumnCount) != completed)
         return broken(seq, request_id,
                       fmt::format("the audit log's stored nodes of leaf {} are not the hashes of what they cover", index));
       ++v.events;
