@@ -857,6 +857,7 @@ TEMPLATE_TEST_CASE("rights contract: staff reads are entries of the audit log, l
   auto key = storage::LogKey::load(keys.file("log.key"), "bsre.test/dsr-log", true);
   REQUIRE(key.ok());
   REQUIRE(w.backend.remember(*key).ok());
+  w.backend.audit_log.set_key(&*key);
   auto proofs = wait_for<Result<RequestLogProofs>>([&](auto done) {
     w.backend.audit_log.proofs_for(filed->id, done);
   });

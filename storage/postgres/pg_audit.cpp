@@ -59,7 +59,7 @@ Result<PgJournalVerdict> verify_journal(Connection& c) {
     if (!rows) return fail(rows.error());
     for (int i = 0; i < rows->size(); ++i) {
       std::int64_t seq = rows->integer(i, 0);
-      std::string request_id = rows->text(i, 1);
+      std::string request_id = rows->null(i, 1) ? "" : rows->text(i, 1);  // none: an access entry
       auto broken = [&](std::int64_t at, std::string request, std::string problem) {
         v.ok = false;
         v.first_bad_event = at;
