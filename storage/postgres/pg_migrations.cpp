@@ -297,6 +297,7 @@ ALTER TABLE restrictions ADD PRIMARY KEY (subject_ref, request_id);
     {7, "disclosures withheld from the subject while an authority prohibits telling them", R"sql(
 ALTER TABLE disclosures ADD COLUMN withheld_until bigint;
 )sql"},
+    // As SQLite's migration 18.
     {8, "staff reads of personal data in the audit log (access entries)", R"sql(
 -- A read of a subject's data by staff is an entry of the audit log, a leaf
 -- of the same tree as the requests' events (docs/access-log.md): a journal
