@@ -58,6 +58,12 @@ struct ApiContext {
   ConsentLedger* consents = nullptr;            // the consent routes answer 503 without
   PolicyArchive* policy_archive = nullptr;      // the policy routes answer 503 without
   const SubjectNoticeLedger* subject_notices = nullptr;  // GET /v1/requests/{id}/notices answers 503 without
+  // The staff access log (api/access_record.hpp): without it, no answer
+  // carrying personal data goes to staff (503).
+  AccessLog* access_log = nullptr;
+  // Whether the access package names the staff who read the subject's
+  // data, or only their roles (--access-log-names; default off).
+  bool access_log_names = false;
 };
 
 }  // namespace dsr::api

@@ -93,11 +93,21 @@ void authority_release_document(const HttpRequest& http, const Caller& caller, A
   auto contents = context.notifications.contents(request.id);
   if (!contents) return respond(problem_for(contents.error(), l));
   boost::json::array subjects;
+  std::vector<SubjectRead> reads;  // each subject released: a read by this supervisor
   for (const auto& c : *contents) {
     boost::json::object fields = object_of(c.fields_json);
     const auto* r = fields.if_contains("release");
     if (r == nullptr || !r->is_object()) continue;
     const boost::json::object* release = &r->as_object();
+    auto ref = context.vault.find_by_nik(c.nik);
+    if (!ref) return respond(problem_for(ref.error(), l));
+    if (ref->has_value()) {
+      std::vector<std::string> categories{"nik"};
+      if (const auto* listed = release->if_contains("categories"); listed != nullptr && listed->is_array())
+        for (const auto& category : listed->as_array())
+          if (category.is_string() && category.as_string() != "nik") categories.emplace_back(category.as_string());
+      reads.push_back({**ref, request.id, std::move(categories)});
+    }
     subjects.push_back({{"nik", c.nik},
                         {"categories", release->contains("categories") ? release->at("categories") : boost::json::array{}},
                         {"data", release->contains("subject") ? release->at("subject") : boost::json::object{}}});
@@ -120,7 +130,7 @@ void authority_release_document(const HttpRequest& http, const Caller& caller, A
   document["signature"] = context.signer.sign(canonical_json(document));
   HttpResponse r = json_response(200, document);
   r.headers.emplace_back("Content-Disposition", fmt::format("attachment; filename=\"{}-release.json\"", request.id));
-  respond(std::move(r));
+  send_after_recording(context, caller, std::move(reads), std::move(r), std::move(respond));
 }
 
 }  // namespace dsr::api

@@ -145,6 +145,21 @@ void result(const HttpRequest& http, const Caller& caller, ApiContext& context, 
                            {"purpose", e.disclosure.purpose}});
   }
   package["disclosures"] = std::move(disclosures);
+  // Who read the subject's data, by role, when, what and for which request
+  // (policy C.6, C.7; UU PDP Pasal 31): the staff access log, newest first,
+  // staff names only where the operator chose to show them
+  // (--access-log-names; docs/access-log.md).
+  if (context.access_log != nullptr) {
+    boost::json::array reads;
+    std::optional<std::string> cursor;
+    do {
+      auto page = context.access_log->for_subject(request->subject_ref, AccessLog::kMaxPage, cursor);
+      if (!page) return respond(problem_for(page.error(), l));
+      for (const auto& e : page->items) reads.push_back(access_entry_view(e, context.access_log_names));
+      cursor = page->next_cursor;
+    } while (cursor);
+    package["access_log"] = std::move(reads);
+  }
   // Proof that every event of this request is in the audit log, at one
   // signed checkpoint: the subject can check it offline, and keep the
   // checkpoint to catch any later rewrite (docs/audit-log.md). Signing a

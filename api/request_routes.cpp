@@ -134,6 +134,14 @@ void list_messages(const HttpRequest& http, const Caller& caller, ApiContext& co
                    Respond respond) {
   auto messages = context.store.correspondence(id);
   if (!messages) return respond(problem_for(messages.error(), locale_of(http)));
+  // What the subject wrote, and staff wrote to them, may be any of their
+  // data: a staff read of it is in the access log.
+  std::vector<SubjectRead> reads;
+  if (caller.is_staff() && !messages->empty()) {
+    auto request = context.store.load(id);
+    if (!request) return respond(problem_for(request.error(), locale_of(http)));
+    reads = reads_of(*request, {"correspondence"});
+  }
   boost::json::array items;
   for (const auto& m : *messages) {
     bool from_subject = m.role == Role::subject;
@@ -141,7 +149,8 @@ void list_messages(const HttpRequest& http, const Caller& caller, ApiContext& co
     if (caller.is_staff() && !from_subject) item["author"] = m.author;  // staff names stay in the back office
     items.push_back(std::move(item));
   }
-  respond(json_response(200, {{"id", id}, {"items", std::move(items)}}));
+  send_after_recording(context, caller, std::move(reads), json_response(200, {{"id", id}, {"items", std::move(items)}}),
+                       std::move(respond));
 }
 
 }  // namespace
@@ -155,15 +164,22 @@ void add_request_routes(Router& router, ApiContext& context) {
               [&context](const HttpRequest& http, const Caller& caller, const RouteParams& p, Respond respond) {
                 auto request = context.store.load(p.at("id"));
                 if (!request) return respond(problem_for(request.error(), locale_of(http)));
-                respond(request_response(context, *request, caller));
+                send_request(context, *request, caller, std::move(respond));
               }});
   router.add({"GET", "/v1/requests/{id}/events", "The full journal of a request", {false, false, kBackOffice},
-              [&context](const HttpRequest& http, const Caller&, const RouteParams& p, Respond respond) {
+              [&context](const HttpRequest& http, const Caller& caller, const RouteParams& p, Respond respond) {
                 auto request = context.store.load(p.at("id"));
                 if (!request) return respond(problem_for(request.error(), locale_of(http)));
                 boost::json::array items;
-                for (const auto& e : request->events) items.push_back(event_view(e));
-                respond(json_response(200, {{"id", request->id}, {"items", std::move(items)}}));
+                bool reasons = false;
+                for (const auto& e : request->events) {
+                  items.push_back(event_view(e));
+                  reasons = reasons || !e.reason.empty();
+                }
+                // Reasons are free text staff wrote: they may name the subject.
+                send_after_recording(context, caller, reads_of(*request, reasons ? std::vector<std::string>{"reasons"} : std::vector<std::string>{}),
+                                     json_response(200, {{"id", request->id}, {"items", std::move(items)}}),
+                                     std::move(respond));
               }});
   router.add({"POST", "/v1/requests/{id}/messages", "Write to the other side; the subject's reply resumes the request",
               {false, true, {Role::admin, Role::verifier, Role::reviewer, Role::supervisor}},

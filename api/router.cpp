@@ -136,7 +136,8 @@ void Router::dispatch(const HttpRequest& request, Respond respond) const {
 
   auto authenticated = authenticate(request, l);
   if (auto* answer = std::get_if<HttpResponse>(&authenticated)) return respond(std::move(*answer));
-  const Caller& caller = std::get<Caller>(authenticated);
+  Caller caller = std::get<Caller>(std::move(authenticated));
+  caller.route = found->method + " " + found->pattern;
   const Access& access = found->access;
   if (!access.public_route) {
     switch (caller.kind) {

@@ -29,6 +29,7 @@ struct Caller {
   Kind kind = Kind::anonymous;
   Principal principal;          // staff
   std::string tracked_request;  // subject
+  std::string route;            // the route called: "GET /v1/requests/{id}" (its template, never the path)
 
   Actor actor() const;
   bool is_staff() const { return kind == Kind::staff; }

@@ -6,6 +6,9 @@
 // read a subject's consents while they work a request of that subject.
 #include <fmt/format.h>
 
+#include <charconv>
+
+#include "api/access_record.hpp"
 #include "api/identity_numbers.hpp"
 #include "api/route_support.hpp"
 #include "api/routes.hpp"
@@ -81,22 +84,29 @@ void get_subject(const HttpRequest& http, const Caller& caller, ApiContext& cont
     return respond(not_found());
   auto restriction = context.vault.restriction(**ref);
   if (!restriction) return respond(problem_for(restriction.error(), l));
+  std::vector<std::string> fields = record_fields(*record);
+  if (*restriction) fields.emplace_back("restriction");
+  std::vector<SubjectRead> reads{{**ref, "", fields}};
   if (caller.principal.role != Role::institution)
-    return respond(json_response(200, record_view(**ref, *record, *restriction)));
-  // An institution's read is a disclosure (D.4): recorded before the data leaves.
+    return send_after_recording(context, caller, std::move(reads), json_response(200, record_view(**ref, *record, *restriction)),
+                                std::move(respond));
+  // An institution's read is a disclosure (D.4), and a read in the access
+  // log: both recorded before the data leaves.
   std::string subject_ref = **ref;
   auto body = record_view(subject_ref, *record, *restriction);
   context.disclosures.institution_recipient(
       caller.principal.organization,
-      [&context, l, caller, subject_ref, body = std::move(body), respond = std::move(respond)](Result<std::string> recipient) mutable {
+      [&context, l, caller, subject_ref, reads = std::move(reads), body = std::move(body),
+       respond = std::move(respond)](Result<std::string> recipient) mutable {
         if (!recipient) return respond(problem_for(recipient.error(), l));
         Disclosure d{subject_ref, *recipient,
                      {"name", "nik", "nip", "organization", "unit", "position", "email", "phone", "face_photo_ref"},
                      "read through the API by an institution for its own employee (policy D.5.a)",
                      context.clock.now(), caller.principal.name};
-        context.disclosures.record(std::move(d), [l, body = std::move(body), respond = std::move(respond)](Result<std::string> id) mutable {
+        context.disclosures.record(std::move(d), [&context, l, caller, reads = std::move(reads), body = std::move(body),
+                                                  respond = std::move(respond)](Result<std::string> id) mutable {
           if (!id) return respond(problem_for(id.error(), l));
-          respond(json_response(200, body));
+          send_after_recording(context, caller, std::move(reads), json_response(200, body), std::move(respond));
         });
       });
 }
@@ -241,7 +251,51 @@ void list_consents(const HttpRequest& http, const Caller& caller, ApiContext& co
   if (!ref->has_value()) return respond(problem(404, "not_found", text::kNotFound.in(l), "no subject with this NIK on file"));
   auto entries = context.consents->for_subject(**ref);
   if (!entries) return respond(problem_for(entries.error(), l));
-  respond(json_response(200, {{"subject_ref", **ref}, {"consents", consents_view(*entries)}}));
+  auto query = http.query();
+  std::vector<SubjectRead> reads;
+  if (!entries->empty()) reads.push_back({**ref, query.contains("request") ? query.at("request") : "", {"consents"}});
+  send_after_recording(context, caller, std::move(reads),
+                       json_response(200, {{"subject_ref", **ref}, {"consents", consents_view(*entries)}}), std::move(respond));
+}
+
+// GET /v1/subjects/{nik}/access-log?limit=&cursor=: the staff reads of the
+// subject's data, newest first (docs/access-log.md). Reading it is itself
+// an entry: it tells that the subject is on file, and which requests they made.
+void list_access_log(const HttpRequest& http, const Caller& caller, ApiContext& context, const std::string& nik,
+                     Respond respond) {
+  Locale l = locale_of(http);
+  if (context.access_log == nullptr)
+    return respond(problem(503, "access_log_unavailable", text::kUnavailable.in(l), "this server keeps no access log"));
+  if (!plausible_nik(nik)) return respond(validation_problem(l, {{"nik", std::string(text::kNikShape.in(l))}}));
+  std::vector<FieldError> errors;
+  int limit = 50;
+  std::optional<std::string> cursor;
+  for (const auto& [key, value] : http.query()) {
+    if (key == "limit") {
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+      if (ec != std::errc{} || end != value.data() + value.size() || limit < 1 || limit > 200)
+        errors.push_back({key, l == Locale::en ? "a whole number from 1 to 200" : "bilangan bulat 1 sampai 200"});
+    } else if (key == "cursor") {
+      cursor = value;
+    } else if (key != "lang") {
+      errors.push_back({key, std::string(text::kUnknownField.in(l))});
+    }
+  }
+  if (!errors.empty()) return respond(validation_problem(l, errors));
+  auto ref = context.vault.find_by_nik(nik);
+  if (!ref) return respond(problem_for(ref.error(), l));
+  if (!ref->has_value()) return respond(problem(404, "not_found", text::kNotFound.in(l), "no subject with this NIK on file"));
+  auto page = context.access_log->for_subject(**ref, limit, cursor);
+  if (!page && page.error().code == ErrorCode::invalid_argument)
+    return respond(validation_problem(l, {{"cursor", l == Locale::en ? "not a cursor this list gave out; start again without one"
+                                                                  : "bukan kursor dari daftar ini; mulai lagi tanpa kursor"}}));
+  if (!page) return respond(problem_for(page.error(), l));
+  boost::json::array items;
+  for (const auto& e : page->items) items.push_back(access_entry_view(e, true));
+  boost::json::object body{{"subject_ref", **ref},
+                           {"items", std::move(items)},
+                           {"next_cursor", page->next_cursor ? boost::json::value(*page->next_cursor) : nullptr}};
+  send_after_recording(context, caller, {{**ref, "", {"access_log"}}}, json_response(200, body), std::move(respond));
 }
 
 }  // namespace
@@ -256,6 +310,12 @@ void add_subject_routes(Router& router, ApiContext& context) {
               {false, false, {Role::system, Role::verifier, Role::reviewer, Role::supervisor}},
               [&context](const HttpRequest& http, const Caller& caller, const RouteParams& p, Respond respond) {
                 list_consents(http, caller, context, p.at("nik"), std::move(respond));
+              }});
+  router.add({"GET", "/v1/subjects/{nik}/access-log",
+              "Staff reads of the subject's data, newest first (auditor, admin; ?limit=&cursor=)",
+              {false, false, {Role::auditor, Role::admin}},
+              [&context](const HttpRequest& http, const Caller& caller, const RouteParams& p, Respond respond) {
+                list_access_log(http, caller, context, p.at("nik"), std::move(respond));
               }});
   router.add({"PUT", "/v1/subjects/{nik}/legal-hold", "Place or lift a legal hold (kept from the retention sweep)",
               {false, false, {Role::supervisor, Role::admin}},

@@ -29,4 +29,16 @@ boost::json::array consents_view(const std::vector<ConsentEntry>& entries) {
   return out;
 }
 
+boost::json::object access_entry_view(const AccessEntry& e, bool with_principal) {
+  boost::json::array fields;
+  for (const auto& f : e.fields) fields.emplace_back(f);
+  boost::json::object o{{"at", format_rfc3339(e.at)},
+                        {"role", to_string(e.role)},
+                        {"request_id", e.request_id.empty() ? boost::json::value(nullptr) : boost::json::value(e.request_id)},
+                        {"fields", std::move(fields)},
+                        {"route", e.route}};
+  if (with_principal) o["principal"] = e.principal;
+  return o;
+}
+
 }  // namespace dsr::api

@@ -19,4 +19,9 @@ boost::json::value restriction_view(const std::optional<Restriction>& restrictio
 boost::json::object consent_view(const ConsentEntry& entry);
 boost::json::array consents_view(const std::vector<ConsentEntry>& entries);
 
+// One staff read of the subject's data: {"at", "role", "request_id",
+// "fields", "route"}, and "principal" when `with_principal` (auditors
+// always; the subject's access package only if the operator says so).
+boost::json::object access_entry_view(const AccessEntry& entry, bool with_principal);
+
 }  // namespace dsr::api

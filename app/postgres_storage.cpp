@@ -3,6 +3,7 @@
 // log sequenced after the commit (storage/postgres/pg_sequencer.hpp).
 #include "app/storage_backend.hpp"
 
+#include "storage/postgres/pg_access_log.hpp"
 #include "storage/journal.hpp"
 #include "storage/postgres/pg_audit_log.hpp"
 #include "storage/postgres/pg_backend.hpp"
@@ -101,9 +102,10 @@ class PostgresStorage final : public StorageBackend {
   pg::PgReportSlots report_slots_{pool_, {node_, std::chrono::minutes(5)}};
   pg::PgConsentLedger consents_{pool_, executor_};
   pg::PgPolicyArchive policy_archive_{pool_, executor_};
+  pg::PgAccessLog access_log_{pool_, executor_};
   StoragePorts ports_{store_,         vault_,         tokens_, codes_,    disclosures_, *signer_,  audit_,
                       notifications_, notifications_, outbox_, receipts_, audit_log_, consents_, policy_archive_,
-                      outbox_};
+                      outbox_,        access_log_};
 };
 
 }  // namespace

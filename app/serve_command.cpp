@@ -189,6 +189,8 @@ int serve_command(const std::vector<std::string>& args) {
   context.consents = &ports.consents;
   context.policy_archive = &ports.policy_archive;
   context.subject_notices = &ports.subject_notices;
+  context.access_log = &ports.access_log;
+  context.access_log_names = vm["access-log-names"].as<bool>();
   auto router = api::build_router(context);
   api::ServerOptions server_options;
   server_options.address = host;

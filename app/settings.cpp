@@ -44,6 +44,8 @@ po::options_description make_all_settings() {
       ("read-timeout", po::value<unsigned>()->default_value(15), "seconds a client has to send a whole request")
       ("idle-timeout", po::value<unsigned>()->default_value(60), "seconds a kept-alive connection may sit idle")
       ("quiet", po::bool_switch(), "no access log on stdout")
+      ("access-log-names", po::bool_switch(), "the access package names the staff who read the subject's data "
+       "(default: their roles only; docs/access-log.md)")
       ("log-origin", po::value<std::string>(), "the audit log's name in its checkpoints, a schema-less URL "
        "(default: the one it was first given, else the public URL's host and port + /dsr-log)")
       ("log-key-file", po::value<std::string>(), "the audit log's Ed25519 key (32 bytes, 0600); default: log.key beside the database")

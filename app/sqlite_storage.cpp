@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "storage/access_log.hpp"
 #include "storage/consent_ledger.hpp"
 #include "storage/database.hpp"
 #include "storage/policy_archive.hpp"
@@ -69,9 +70,10 @@ class SqliteStorage final : public StorageBackend {
   storage::SqliteAuditLog audit_log_{*db_};
   storage::SqliteConsentLedger consents_{*db_};
   storage::SqlitePolicyArchive policy_archive_{*db_};
+  storage::SqliteAccessLog access_log_{*db_};
   StoragePorts ports_{store_,         vault_,         tokens_, codes_,    disclosures_, *signer_,  audit_,
                       notifications_, notifications_, outbox_, receipts_, audit_log_, consents_, policy_archive_,
-                      outbox_};
+                      outbox_,        access_log_};
 };
 
 }  // namespace

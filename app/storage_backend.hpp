@@ -42,6 +42,7 @@ struct StoragePorts {
   ConsentLedger& consents;
   PolicyArchive& policy_archive;
   SubjectNoticeLedger& subject_notices;  // the outbox, as staff read a breach notice's deliveries
+  AccessLog& access_log;                 // staff reads of personal data, in the audit log
 };
 
 class StorageBackend {

@@ -102,6 +102,44 @@ class AuditLogReader {
   virtual void proofs_for(std::string request_id, ProofsDone done) = 0;
 };
 
+// A read of a subject's personal data by staff or a system (policy C.6,
+// C.7; UU PDP Pasal 31), as the audit log records it before the data
+// leaves: who read which categories of whose data, through which route,
+// and when. Never the data itself: the subject is named by its reference,
+// and the route by its template (no NIK in it).
+struct AccessEntry {
+  std::string principal;
+  Role role = Role::auditor;
+  std::string subject_ref;
+  std::string request_id;           // the request the answer was about; empty if none
+  std::vector<std::string> fields;  // the categories of data in the answer
+  std::string route;                // "GET /v1/requests/{id}"
+  TimePoint at;
+};
+
+struct AccessLogPage {
+  std::vector<AccessEntry> items;  // newest first
+  std::optional<std::string> next_cursor;
+};
+
+// The staff access log: entries of the audit log's Merkle tree, beside the
+// requests' events (docs/access-log.md).
+class AccessLog {
+ public:
+  static constexpr int kMaxPage = 1000;
+
+  virtual ~AccessLog() = default;
+  // Appends the entries (one per subject whose data an answer carries) in
+  // one durable write; `done` runs once they are durable, or failed. The
+  // answer waits for it: no entry, no data.
+  virtual void record(std::vector<AccessEntry> entries, std::function<void(Status)> done) = 0;
+  // The subject's entries, newest first, at most `limit` (1..kMaxPage),
+  // after `cursor` (a previous page's next_cursor; invalid_argument for
+  // one this log never gave out).
+  virtual Result<AccessLogPage> for_subject(std::string_view subject_ref, int limit,
+                                            std::optional<std::string> cursor) const = 0;
+};
+
 enum class CodeCheck { accepted, wrong, expired, locked, none };
 
 struct CodeVerdict {

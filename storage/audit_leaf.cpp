@@ -1,5 +1,6 @@
 #include "storage/audit_leaf.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -60,6 +61,23 @@ std::string event_leaf(std::string_view request_id, const Event& e, std::string_
   leaf["sequence"] = e.sequence;
   leaf["to"] = e.to_state;
   leaf["v"] = "dsr-leaf-v1";
+  return boost::json::serialize(leaf);
+}
+
+std::string access_leaf(const AccessEntry& e, std::string_view salt) {
+  Bytes salt_raw = salt_bytes(salt);
+  boost::json::array fields;
+  for (const auto& f : e.fields) fields.emplace_back(f);
+  boost::json::object leaf;  // keys in sorted order, as event_leaf's
+  leaf["actor_role"] = to_string(e.role);
+  leaf["actor_sha256"] = salted(salt_raw, bytes_of(e.principal));
+  leaf["at"] = format_rfc3339(e.at);
+  leaf["fields"] = std::move(fields);
+  leaf["request_id"] = e.request_id;
+  leaf["route"] = e.route;
+  leaf["salt"] = salt;
+  leaf["subject_ref"] = e.subject_ref;
+  leaf["v"] = "dsr-access-v1";
   return boost::json::serialize(leaf);
 }
 

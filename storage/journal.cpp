@@ -32,7 +32,7 @@ bool take_field(std::span<const unsigned char> in, std::size_t& pos, std::string
 // seq, then the leaf's columns (kLeafColumns) from column 1, then the tree's.
 const std::string kSelectEvents =
     std::string("SELECT seq, ") + kLeafColumns + ", leaf_hash, nodes FROM journal ORDER BY seq";
-constexpr int kSaltColumn = 14, kLeafHashColumn = 16, kNodesColumn = 17;
+constexpr int kSaltColumn = 14, kLeafHashColumn = 1 + kLeafColumnCount, kNodesColumn = 2 + kLeafColumnCount;
 
 // Rebuilds the audit log's tree from the journal's rows, as they arrive in
 // order, with O(log n) memory (the tree's right edge), and compares each
@@ -129,22 +129,78 @@ AuditLeaf make_audit_leaf(std::string_view request_id, const Event& event) {
   return leaf;
 }
 
+AuditLeaf make_access_leaf(const AccessEntry& entry) {
+  AuditLeaf leaf;
+  leaf.salt = new_leaf_salt();
+  leaf.hash = merkle::leaf_hash(as_bytes(access_leaf(entry, leaf.salt)));
+  return leaf;
+}
+
+std::map<std::string, std::string> access_data(const AccessEntry& entry) {
+  std::string fields;
+  for (const auto& f : entry.fields) fields += (fields.empty() ? "" : ",") + f;
+  return {{"fields", fields}, {"request_id", entry.request_id}};
+}
+
+Result<AccessEntry> access_entry_of(std::string route, std::string principal, std::string_view role, std::int64_t at,
+                                    std::span<const unsigned char> data, std::string subject_ref) {
+  auto parsed_role = parse_role(role);
+  auto facts = decode_event_data(data);
+  if (!parsed_role || !facts || !facts->contains("fields") || !facts->contains("request_id"))
+    return fail(Error::internal("an access entry in the journal holds values dsr never writes"));
+  AccessEntry e;
+  e.principal = std::move(principal);
+  e.role = *parsed_role;
+  e.subject_ref = std::move(subject_ref);
+  e.request_id = facts->at("request_id");
+  std::string_view fields = facts->at("fields");
+  while (!fields.empty()) {
+    auto comma = fields.find(',');
+    e.fields.emplace_back(fields.substr(0, comma));
+    fields.remove_prefix(comma == std::string_view::npos ? fields.size() : comma + 1);
+  }
+  e.route = std::move(route);
+  e.at = TimePoint{std::chrono::seconds{at}};
+  return e;
+}
+
 std::int64_t JournalAppender::append(WriteConnection& db, std::string_view request_id, const Event& e,
                                      const AuditLeaf& leaf) {
+  std::string id(request_id);
+  return insert(db, e, leaf, &id, nullptr);
+}
+
+std::int64_t JournalAppender::append_access(WriteConnection& db, const AccessEntry& entry, const AuditLeaf& leaf) {
+  Event row;  // the columns an access entry shares with an event
+  row.name = entry.route;
+  row.actor = {entry.principal, entry.role};
+  row.at = entry.at;
+  row.data = access_data(entry);
+  return insert(db, row, leaf, nullptr, &entry.subject_ref);
+}
+
+std::int64_t JournalAppender::insert(WriteConnection& db, const Event& e, const AuditLeaf& leaf,
+                                     const std::string* request_id, const std::string* subject_ref) {
   std::int64_t seq = at_.last + 1;
   // Entry seq is leaf seq - 1: the tree must hold every earlier entry.
   if (at_.tree.size() != static_cast<std::uint64_t>(seq - 1))
     throw std::logic_error(fmt::format("journal entry {} would be leaf {} of the audit log's tree", seq, at_.tree.size()));
   SQLite::Statement& insert = db.prepared(
       "INSERT INTO journal (seq, request_id, request_seq, name, principal, role, at, reason, reason_public, "
-      "from_state, to_state, clock, outcome, data, salt, leaf_hash, nodes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "from_state, to_state, clock, outcome, data, salt, leaf_hash, nodes, subject_ref) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   // The leaf's hash and the subtrees it completes, in the same row. A
   // failed insert leaves the edge ahead: the job's caller restores it.
   Bytes nodes = node_bytes(at_.tree.append(leaf.hash));
   Bytes data = encode_event_data(e.data);
   insert.bind(1, seq);
-  insert.bind(2, std::string(request_id));
-  insert.bind(3, e.sequence);
+  if (request_id != nullptr) {
+    insert.bind(2, *request_id);
+    insert.bind(3, e.sequence);
+  } else {
+    insert.bind(2);
+    insert.bind(3);
+  }
   insert.bind(4, e.name);
   insert.bind(5, e.actor.principal);
   insert.bind(6, std::string(to_string(e.actor.role)));
@@ -159,17 +215,27 @@ std::int64_t JournalAppender::append(WriteConnection& db, std::string_view reque
   insert.bind(15, leaf.salt);
   insert.bind(16, leaf.hash.data(), static_cast<int>(leaf.hash.size()));
   insert.bind(17, nodes.data(), static_cast<int>(nodes.size()));
+  if (subject_ref != nullptr) insert.bind(18, *subject_ref);
+  else insert.bind(18);
   insert.exec();
   at_.last = seq;
   return seq;
 }
 
 Result<std::string> row_leaf(SQLite::Statement& row, int first) {
-  auto e = read_event(row, first + 1);
-  if (!e) return fail(e.error());
   const SQLite::Column salt = row.getColumn(first + 13);
-  const SQLite::Column erased = row.getColumn(first + 14);
+  const SQLite::Column subject = row.getColumn(first + 15);
   try {
+    if (!subject.isNull()) {
+      auto entry = access_entry_of(row.getColumn(first + 2).getString(), row.getColumn(first + 3).getString(),
+                                   row.getColumn(first + 4).getString(), row.getColumn(first + 5).getInt64(),
+                                   column_blob(row.getColumn(first + 12)), subject.getString());
+      if (!entry) return fail(entry.error());
+      return access_leaf(*entry, salt.getString());
+    }
+    auto e = read_event(row, first + 1);
+    if (!e) return fail(e.error());
+    const SQLite::Column erased = row.getColumn(first + 14);
     return event_leaf(row.getColumn(first).getString(), *e, salt.getString(),
                       erased.isNull() ? std::nullopt : std::optional<std::string>(erased.getString()));
   } catch (const std::invalid_argument& bad_salt) {

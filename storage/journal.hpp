@@ -39,6 +39,18 @@ struct AuditLeaf {
   merkle::Hash hash{};
 };
 AuditLeaf make_audit_leaf(std::string_view request_id, const Event& event);
+// The same for a staff access entry.
+AuditLeaf make_access_leaf(const AccessEntry& entry);
+
+// A staff access entry is a journal row with no request (request_id and
+// request_seq NULL) and its subject in subject_ref; the route is its name,
+// and its data holds the fields read and the request, if any. The other
+// event columns are empty ("none" for the clock). Both backends write and
+// read it so.
+std::map<std::string, std::string> access_data(const AccessEntry& entry);
+// The entry of such a row, from its name, principal, role, at, data and subject_ref.
+Result<AccessEntry> access_entry_of(std::string route, std::string principal, std::string_view role, std::int64_t at,
+                                    std::span<const unsigned char> data, std::string subject_ref);
 
 // Appends journal entries, each with its leaf's salt and tree nodes, in the
 // writer's transaction; remembers the last entry and the tree's right edge.
@@ -53,12 +65,18 @@ class JournalAppender {
   void reload(SQLite::Database& db);
   // Appends one event; returns its seq (its leaf's index + 1).
   std::int64_t append(WriteConnection& db, std::string_view request_id, const Event& event, const AuditLeaf& leaf);
+  // Appends one staff access entry (a leaf of the same tree); returns its seq.
+  std::int64_t append_access(WriteConnection& db, const AccessEntry& entry, const AuditLeaf& leaf);
 
   const Position& position() const { return at_; }
   // Back to a position taken before a job that failed (its savepoint undone).
   void restore(Position before) { at_ = std::move(before); }
 
  private:
+  // Inserts a row with these columns and its leaf's nodes.
+  std::int64_t insert(WriteConnection& db, const Event& event, const AuditLeaf& leaf, const std::string* request_id,
+                      const std::string* subject_ref);
+
   Position at_;
 };
 
@@ -111,11 +129,14 @@ class AuditTrailCheck final : public AuditTrail {
 // from_state, to_state, clock, outcome, data.
 Result<Event> read_event(SQLite::Statement& row, int first);
 
-// The journal columns a row's leaf is made of, in the order row_leaf reads them.
+// The journal columns a row's leaf is made of, in the order row_leaf reads
+// them; subject_ref is set on staff access entries only.
 inline constexpr const char* kLeafColumns =
     "request_id, request_seq, name, principal, role, at, reason, reason_public, from_state, to_state, clock, "
-    "outcome, data, salt, erased_reason";
-// The leaf of a journal row selected with kLeafColumns from column `first`.
+    "outcome, data, salt, erased_reason, subject_ref";
+inline constexpr int kLeafColumnCount = 16;
+// The leaf of a journal row selected with kLeafColumns from column `first`:
+// an event's, or a staff access entry's.
 Result<std::string> row_leaf(SQLite::Statement& row, int first);
 
 // Gives every journal row without a leaf salt (written before the audit

@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 17> kMigrations{{
+const std::array<Migration, 18> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -423,6 +423,45 @@ ALTER TABLE restrictions_placed RENAME TO restrictions;
 -- An authority's release (policy D.7) may come with a prohibition to tell
 -- the subject: the access package leaves the disclosure out until then.
 ALTER TABLE disclosures ADD COLUMN withheld_until INTEGER;
+)sql"},
+    {18, "staff reads of personal data in the audit log (access entries)", R"sql(
+-- A read of a subject's data by staff is an entry of the audit log, a leaf
+-- of the same tree as the requests' events (docs/access-log.md): a journal
+-- row with no request, naming its subject by reference in subject_ref.
+-- SQLite cannot drop a NOT NULL in place: the table is made again, its
+-- rows (and so the tree) unchanged.
+CREATE TABLE journal_new (
+  seq           INTEGER PRIMARY KEY,     -- its place in the log (leaf index + 1)
+  request_id    TEXT REFERENCES requests (id),  -- NULL: a staff access entry
+  request_seq   INTEGER,                 -- the event's sequence within its request
+  name          TEXT NOT NULL,           -- the event; an access entry's route
+  principal     TEXT NOT NULL,
+  role          TEXT NOT NULL,
+  at            INTEGER NOT NULL,
+  reason        TEXT NOT NULL,
+  reason_public INTEGER NOT NULL,
+  from_state    TEXT NOT NULL,
+  to_state      TEXT NOT NULL,
+  clock         TEXT NOT NULL,
+  outcome       TEXT NOT NULL,
+  data          BLOB NOT NULL,           -- the event's small facts; an access entry's fields and request
+  salt          TEXT,
+  erased_reason TEXT,
+  leaf_hash     BLOB,
+  nodes         BLOB,
+  subject_ref   TEXT,                    -- an access entry's subject
+  UNIQUE (request_id, request_seq),
+  CHECK ((request_id IS NULL) = (subject_ref IS NOT NULL)),
+  CHECK ((request_id IS NULL) = (request_seq IS NULL))
+);
+INSERT INTO journal_new (seq, request_id, request_seq, name, principal, role, at, reason, reason_public, from_state,
+                         to_state, clock, outcome, data, salt, erased_reason, leaf_hash, nodes)
+  SELECT seq, request_id, request_seq, name, principal, role, at, reason, reason_public, from_state,
+         to_state, clock, outcome, data, salt, erased_reason, leaf_hash, nodes FROM journal;
+DROP TABLE journal;
+ALTER TABLE journal_new RENAME TO journal;
+-- A subject's access entries, newest first (GET /v1/subjects/{nik}/access-log).
+CREATE INDEX journal_access_by_subject ON journal (subject_ref, seq) WHERE subject_ref IS NOT NULL;
 )sql"},
 }};
 

@@ -60,6 +60,8 @@ ApiHarness::ApiHarness() : clock(at("2025-03-03T02:15:00Z")) {
   policy_archive = std::make_unique<storage::SqlitePolicyArchive>(*db);
   context->policy_archive = policy_archive.get();
   context->subject_notices = outbox.get();
+  access_log = std::make_unique<storage::SqliteAccessLog>(*db);
+  context->access_log = access_log.get();
   router = api::build_router(*context);
 }
 

@@ -11,6 +11,7 @@
 #include "api/api_context.hpp"
 #include "api/router.hpp"
 #include "engine/request_service.hpp"
+#include "storage/access_log.hpp"
 #include "storage/consent_ledger.hpp"
 #include "storage/policy_archive.hpp"
 #include "storage/database.hpp"
@@ -71,6 +72,7 @@ class ApiHarness {
   std::unique_ptr<storage::SqliteConsentLedger> consents;
   std::unique_ptr<storage::SqlitePolicyArchive> policy_archive;
   std::unique_ptr<storage::SqliteAuditLog> audit_log;
+  std::unique_ptr<storage::SqliteAccessLog> access_log;
   std::unique_ptr<api::ApiContext> context;
   std::unique_ptr<api::Router> router;
   int next_id = 0;

@@ -363,6 +363,7 @@ TEST_CASE("every role against every route", "[api][auth][matrix]") {
       {"GET /v1/policy/versions", "anonymous admin system verifier reviewer supervisor auditor institution subject"},
       {"POST /v1/policy/versions", "admin"},
       {"GET /v1/subjects/{nik}/consents", "system verifier reviewer supervisor"},
+      {"GET /v1/subjects/{nik}/access-log", "admin auditor"},
       {"GET /v1/requests/{id}/result", "subject admin supervisor auditor"},
       {"GET /v1/requests/{id}/notices", "admin supervisor auditor"},
       {"GET /v1/keys/signing", "anonymous admin system verifier reviewer supervisor auditor institution subject"},

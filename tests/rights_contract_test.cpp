@@ -13,7 +13,9 @@
 #include <map>
 #include <utility>
 
+#include "storage/access_log.hpp"
 #include "storage/consent_ledger.hpp"
+#include "storage/postgres/pg_access_log.hpp"
 #include "storage/policy_archive.hpp"
 #include "storage/postgres/pg_policy_archive.hpp"
 #include "storage/postgres/pg_consents.hpp"
@@ -30,6 +32,8 @@ namespace {
 // The backends have no consent ledger of their own yet: one on the same database.
 storage::SqliteConsentLedger consent_ledger(SqliteBackend& b) { return storage::SqliteConsentLedger{*b.db}; }
 storage::pg::PgConsentLedger consent_ledger(PostgresBackend& b) { return storage::pg::PgConsentLedger{b.pool, b.executor}; }
+storage::SqliteAccessLog access_log(SqliteBackend& b) { return storage::SqliteAccessLog{*b.db}; }
+storage::pg::PgAccessLog access_log(PostgresBackend& b) { return storage::pg::PgAccessLog{b.pool, b.executor}; }
 template <class Backend>
 using ConsentLedgerOf = decltype(consent_ledger(std::declval<Backend&>()));
 storage::SqlitePolicyArchive policy_archive(SqliteBackend& b) { return storage::SqlitePolicyArchive{*b.db}; }
@@ -770,4 +774,110 @@ TEMPLATE_TEST_CASE("authority contract: a release writes a disclosure and a noti
   CHECK(refused.error().code == ErrorCode::conflict);
   CHECK(b.notices.for_request("r2")->empty());
   CHECK(b.store.load("r2")->version == 1);
+}
+
+TEMPLATE_TEST_CASE("rights contract: staff reads are entries of the audit log, listed per subject newest first, kept "
+                   "through an erasure",
+                   "[storage][contract][access-log]", SqliteBackend, PostgresBackend) {
+  Rights<TestType> w;
+  auto log = access_log(w.backend);
+  auto ref = test::put(w.backend.vault, budi());
+  REQUIRE(ref.ok());
+  auto filed = file(w.service, "access", *ref, "{}");
+  REQUIRE(filed.ok());
+  auto record = [&](std::vector<AccessEntry> entries) {
+    return wait_for<Status>([&](auto done) { log.record(std::move(entries), done); });
+  };
+  AccessEntry read_request{"rita", Role::reviewer, *ref, filed->id, {"name", "nik", "email"}, "GET /v1/requests/{id}",
+                           test::at("2025-03-03T02:15:00Z")};
+  AccessEntry read_record{"ams", Role::system, *ref, "", {"name", "nik"}, "GET /v1/subjects/{nik}",
+                          test::at("2025-03-03T02:16:00Z")};
+  AccessEntry someone_else{"rita", Role::reviewer, "s-someone-else", "", {"name"}, "GET /v1/subjects/{nik}",
+                           test::at("2025-03-03T02:17:00Z")};
+  AccessEntry read_log{"audra", Role::auditor, *ref, "", {"access_log"}, "GET /v1/subjects/{nik}/access-log",
+                       test::at("2025-03-03T02:18:00Z")};
+  REQUIRE(record({read_request}).ok());
+  REQUIRE(record({read_record, someone_else}).ok());  // one write, two subjects
+  REQUIRE(record({read_log}).ok());
+  REQUIRE(record({}).ok());  // nothing read: nothing written
+
+  // Newest first, a page at a time, every field as recorded.
+  auto first = log.for_subject(*ref, 2, std::nullopt);
+  REQUIRE(first.ok());
+  REQUIRE(first->items.size() == 2);
+  REQUIRE(first->next_cursor.has_value());
+  const AccessEntry& newest = first->items[0];
+  CHECK(newest.principal == "audra");
+  CHECK(newest.role == Role::auditor);
+  CHECK(newest.subject_ref == *ref);
+  CHECK(newest.request_id.empty());
+  CHECK(newest.fields == std::vector<std::string>{"access_log"});
+  CHECK(newest.route == "GET /v1/subjects/{nik}/access-log");
+  CHECK(newest.at == test::at("2025-03-03T02:18:00Z"));
+  CHECK(first->items[1].principal == "ams");
+  auto second = log.for_subject(*ref, 2, first->next_cursor);
+  REQUIRE(second.ok());
+  REQUIRE(second->items.size() == 1);
+  CHECK_FALSE(second->next_cursor.has_value());
+  const AccessEntry& oldest = second->items[0];
+  CHECK(oldest.principal == "rita");
+  CHECK(oldest.role == Role::reviewer);
+  CHECK(oldest.request_id == filed->id);
+  CHECK(oldest.fields == std::vector<std::string>{"name", "nik", "email"});
+  CHECK(oldest.route == "GET /v1/requests/{id}");
+  CHECK(log.for_subject("s-someone-else", 10, std::nullopt)->items.size() == 1);
+  CHECK(log.for_subject("s-nobody", 10, std::nullopt)->items.empty());
+  // A cursor is this subject's: garbage, or another subject's, is refused.
+  CHECK(log.for_subject(*ref, 2, std::string("x1")).error().code == ErrorCode::invalid_argument);
+  CHECK(log.for_subject(*ref, 2, std::string("999999")).error().code == ErrorCode::invalid_argument);
+  auto others = log.for_subject("s-someone-else", 1, std::nullopt);
+  REQUIRE(others.ok());
+  CHECK(others->items.size() == 1);
+
+  // The entries are leaves of the audit log: the log verifies, and counts
+  // them with the request's events; the request's own proofs are its events only.
+  w.backend.sequence();
+  auto verdict = w.backend.verify();
+  CHECK(verdict.ok);
+  CHECK(verdict.events == 1 + 4);
+  auto leaves = w.backend.audit_log.entries(0, 5);
+  REQUIRE(leaves.ok());
+  int access_leaves = 0;
+  for (const auto& leaf : *leaves) {
+    CHECK(leaf.find(budi().nik) == std::string::npos);  // no personal data, no NIK
+    CHECK(leaf.find(budi().name) == std::string::npos);
+    CHECK(leaf.find("rita") == std::string::npos);  // who acted: a salted hash
+    if (leaf.find("\"v\":\"dsr-access-v1\"") != std::string::npos) {
+      ++access_leaves;
+      CHECK(leaf.find("\"route\":\"GET ") != std::string::npos);
+    }
+  }
+  CHECK(access_leaves == 4);
+  test::TempDir keys;
+  auto key = storage::LogKey::load(keys.file("log.key"), "bsre.test/dsr-log", true);
+  REQUIRE(key.ok());
+  REQUIRE(w.backend.remember(*key).ok());
+  w.backend.audit_log.set_key(&*key);
+  auto proofs = wait_for<Result<RequestLogProofs>>([&](auto done) {
+    w.backend.audit_log.proofs_for(filed->id, done);
+  });
+  REQUIRE(proofs.ok());
+  CHECK(proofs->entries.size() == filed->events.size());
+
+  // Erasure shreds the record; the access entries hold none of it and stay.
+  Fulfilment erase;
+  erase.erase_subject = true;
+  REQUIRE(commit(w.backend.store, next_change(*w.backend.store.load(filed->id), erase)).ok());
+  CHECK(w.backend.vault.get(*ref).error().code == ErrorCode::not_found);
+  CHECK(log.for_subject(*ref, 10, std::nullopt)->items.size() == 3);
+  w.backend.sequence();
+  CHECK(w.backend.verify().ok);
+  CHECK(w.backend.audit().ok);
+
+  // An entry edited behind dsr's back no longer matches its leaf.
+  w.backend.tamper("UPDATE journal SET principal = 'someone' WHERE subject_ref IS NOT NULL AND principal = 'rita' "
+                   "AND name = 'GET /v1/requests/{id}'");
+  auto tampered = w.backend.verify();
+  CHECK_FALSE(tampered.ok);
+  CHECK(tampered.problem.find("does not match") != std::string::npos);
 }

@@ -8,6 +8,10 @@
 // without touching this file; a route whose path has a placeholder the walk
 // does not know fails, naming the placeholder to teach it.
 //
+// The access log (docs/access-log.md): every staff answer that hands over a
+// subject's name, NIK, e-mail or phone (not echoing what the caller sent)
+// must have written an entry for that subject and that route first.
+//
 // State: the walk sends bodies that change things (a legal hold, a new
 // recipient, a filing). After any command that was not refused, the next
 // call gets a freshly built world, so every call sees the same requests in
@@ -397,6 +401,27 @@ std::vector<std::string> leaks_in(const Reply& reply, const Person& person, cons
   return found;
 }
 
+// The access entries of `person` for `route` ("GET /v1/requests/{id}").
+std::size_t access_entries(const World& w, const Person& person, const std::string& route) {
+  auto ref = w.h->vault->find_by_nik(person.nik);
+  REQUIRE(ref.ok());
+  if (!ref->has_value()) return 0;
+  auto page = w.h->access_log->for_subject(**ref, AccessLog::kMaxPage, std::nullopt);
+  REQUIRE(page.ok());
+  return static_cast<std::size_t>(std::count_if(page->items.begin(), page->items.end(),
+                                                [&](const AccessEntry& e) { return e.route == route; }));
+}
+
+// Whether the answer hands over the person's identifying data (what the
+// caller did not itself send).
+bool identifies(const Reply& reply, const Person& person, const std::string& target, const std::string& body) {
+  for (const std::string& needle : {person.nik, person.name, person.email, person.phone}) {
+    if (target.find(needle) != std::string::npos || body.find(needle) != std::string::npos) continue;
+    if (reply.raw.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
 // Calls that must succeed, so that the walk cannot pass by everything being
 // refused (besides every admitted GET, which must be 2xx). Each must be met.
 // The commands on {id} are not here: the request walked is a completed one
@@ -428,6 +453,8 @@ const std::map<std::string, int> kMustSucceed{
     {"POST /v1/policy/versions | admin | in", 201},
     {"GET /v1/subjects/{nik}/consents | system | out", 200},
     {"GET /v1/subjects/{nik}/consents | reviewer | in", 200},
+    {"GET /v1/subjects/{nik}/access-log | auditor | in", 200},
+    {"GET /v1/subjects/{nik}/access-log | admin | out", 200},
 };
 
 }  // namespace
@@ -439,7 +466,7 @@ TEST_CASE("the route walk: every route, every caller, in scope and out of scope"
   // A copy: the table outlives each world the walk builds (only the method,
   // the pattern and the access rule are read, never the handlers).
   const std::vector<api::Route> table = world.h->router->routes();
-  std::size_t walked = 0, succeeded = 0;
+  std::size_t walked = 0, succeeded = 0, recorded = 0;
   std::set<std::string> routes_walked, met;
   for (const api::Route& route : table) {
     routes_walked.insert(route.method + " " + route.pattern);
@@ -462,6 +489,9 @@ TEST_CASE("the route walk: every route, every caller, in scope and out of scope"
                                                                    : "";
         INFO(route.method << " " << route.pattern << "  as " << caller.name << ", " << scope_name(scope));
         CAPTURE(path, body);
+        const std::string route_key = route.method + " " + route.pattern;
+        std::map<const Person*, std::size_t> entries_before;
+        for (const Person* person : {&kA, &kB}) entries_before[person] = access_entries(world, *person, route_key);
         Reply reply = world.h->call(route.method, path, body, token);
         ++walked;
         // A refusal (401, 403, 404) changes nothing; any other answer to a
@@ -484,6 +514,16 @@ TEST_CASE("the route walk: every route, every caller, in scope and out of scope"
           CHECK(reply.body.as_object().contains("details") == works_it);
         }
 
+        // A staff answer with a subject's data wrote an access entry first.
+        if (caller.kind == Caller::Kind::staff && is_2xx(reply.status)) {
+          for (const Person* person : {&kA, &kB}) {
+            if (!identifies(reply, *person, path, body)) continue;
+            INFO("the answer hands over the data of " << person->name << ": the access log must have an entry");
+            CHECK(access_entries(world, *person, route_key) > entries_before[person]);
+            ++recorded;
+          }
+        }
+
         for (const Person* person : {&kA, &kB}) {
           if (may_see(caller, route, scope, *person)) continue;
           INFO("may not see the data of " << person->name);
@@ -504,8 +544,10 @@ TEST_CASE("the route walk: every route, every caller, in scope and out of scope"
     INFO("never walked: " << call);
     CHECK(met.contains(call));
   }
-  std::cout << fmt::format("route walk: {} routes x {} callers x 2 scopes = {} calls walked, {} answered 2xx\n",
-                           routes_walked.size(), walkers.size(), walked, succeeded);
+  std::cout << fmt::format("route walk: {} routes x {} callers x 2 scopes = {} calls walked, {} answered 2xx, {} staff "
+                           "answers carried a subject's data, each with its access entry\n",
+                           routes_walked.size(), walkers.size(), walked, succeeded, recorded);
+  CHECK(recorded > 0);
   CHECK(walked == routes_walked.size() * walkers.size() * 2);
 }
 

@@ -59,7 +59,7 @@ Result<PgJournalVerdict> verify_journal(Connection& c) {
     if (!rows) return fail(rows.error());
     for (int i = 0; i < rows->size(); ++i) {
       std::int64_t seq = rows->integer(i, 0);
-      std::string request_id = rows->text(i, 1);
+      std::string request_id = rows->null(i, 1) ? "" : rows->text(i, 1);  // none: an access entry
       auto broken = [&](std::int64_t at, std::string request, std::string problem) {
         v.ok = false;
         v.first_bad_event = at;
@@ -71,11 +71,11 @@ Result<PgJournalVerdict> verify_journal(Connection& c) {
       auto leaf = leaf_at(*rows, i, 1);
       if (!leaf) return broken(seq, request_id, "its leaf cannot be made: the row holds values dsr never writes");
       merkle::Hash h = merkle::leaf_hash(as_bytes(*leaf));
-      if (rows->bytes(i, 16) != Bytes(h.begin(), h.end()))
+      if (rows->bytes(i, 1 + kLeafColumnCount) != Bytes(h.begin(), h.end()))
         return broken(seq, request_id, "its leaf in the audit log does not match the event");
       std::uint64_t index = tree.size();
       Bytes completed = node_bytes(tree.append(h));
-      if (rows->null(i, 17) || rows->bytes(i, 17) != completed)
+      if (rows->null(i, 2 + kLeafColumnCount) || rows->bytes(i, 2 + kLeafColumnCount) != completed)
         return broken(seq, request_id,
                       fmt::format("the audit log's stored nodes of leaf {} are not the hashes of what they cover", index));
       ++v.events;

@@ -216,10 +216,10 @@ void PgAuditLog::proofs_for(std::string request_id, ProofsDone done) {
       if (!rows) return fail(rows.error());
       std::vector<Entry> out;
       for (int i = 0; i < rows->size(); ++i) {
-        if (rows->null(i, 15)) return std::optional<std::vector<Entry>>{};
+        if (rows->null(i, kLeafColumnCount)) return std::optional<std::vector<Entry>>{};
         auto leaf = leaf_at(*rows, i, 0);
         if (!leaf) return fail(leaf.error());
-        out.push_back({rows->integer(i, 1), static_cast<std::uint64_t>(rows->integer(i, 15) - 1), std::move(leaf).value()});
+        out.push_back({rows->integer(i, 1), static_cast<std::uint64_t>(rows->integer(i, kLeafColumnCount) - 1), std::move(leaf).value()});
       }
       return std::optional(std::move(out));
     };

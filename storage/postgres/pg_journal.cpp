@@ -30,11 +30,18 @@ Result<Event> event_at(const Rows& rows, int row, int first) {
 }
 
 Result<std::string> leaf_at(const Rows& rows, int row, int first) {
-  auto e = event_at(rows, row, first + 1);
-  if (!e) return fail(e.error());
-  std::optional<std::string> erased;
-  if (!rows.null(row, first + 14)) erased = rows.text(row, first + 14);
   try {
+    if (!rows.null(row, first + 15)) {  // a staff access entry
+      auto entry = access_entry_of(rows.text(row, first + 2), rows.text(row, first + 3), rows.text(row, first + 4),
+                                   rows.integer(row, first + 5), rows.bytes(row, first + 12),
+                                   rows.text(row, first + 15));
+      if (!entry) return fail(entry.error());
+      return access_leaf(*entry, rows.text(row, first + 13));
+    }
+    auto e = event_at(rows, row, first + 1);
+    if (!e) return fail(e.error());
+    std::optional<std::string> erased;
+    if (!rows.null(row, first + 14)) erased = rows.text(row, first + 14);
     return event_leaf(rows.text(row, first), *e, rows.text(row, first + 13), erased);
   } catch (const std::invalid_argument& bad_salt) {
     return fail(Error::internal(bad_salt.what()));

@@ -15,7 +15,7 @@ inline constexpr const char* kEventColumns =
 Result<Event> event_at(const Rows& rows, int row, int first);
 
 // The audit log leaf of row `row`, whose columns from `first` are
-// request_id, kEventColumns, salt, erased_reason (storage/audit_leaf.hpp).
+// kLeafColumns (storage/journal.hpp): an event's, or a staff access entry's.
 Result<std::string> leaf_at(const Rows& rows, int row, int first);
 
 }  // namespace dsr::storage::pg

@@ -23,7 +23,7 @@ constexpr std::int64_t kMigrationLock = 0x6473726d696772;
 // are written unsequenced (seq NULL) by the filing's own transaction, with
 // the id of that transaction, and the sequencer gives them their place in
 // the audit log's tree (storage/postgres/pg_sequencer.hpp).
-const std::array<Migration, 7> kMigrations{{
+const std::array<Migration, 8> kMigrations{{
     {1, "the dsr schema (SQLite's version 13)", R"sql(
 CREATE TABLE meta (
   key   text PRIMARY KEY,
@@ -296,6 +296,20 @@ ALTER TABLE restrictions ADD PRIMARY KEY (subject_ref, request_id);
     // As SQLite's migration 17.
     {7, "disclosures withheld from the subject while an authority prohibits telling them", R"sql(
 ALTER TABLE disclosures ADD COLUMN withheld_until bigint;
+)sql"},
+    // As SQLite's migration 18.
+    {8, "staff reads of personal data in the audit log (access entries)", R"sql(
+-- A read of a subject's data by staff is an entry of the audit log, a leaf
+-- of the same tree as the requests' events (docs/access-log.md): a journal
+-- row with no request, naming its subject by reference in subject_ref.
+ALTER TABLE journal ALTER COLUMN request_id DROP NOT NULL;
+ALTER TABLE journal ALTER COLUMN request_seq DROP NOT NULL;
+ALTER TABLE journal ADD COLUMN subject_ref text;
+ALTER TABLE journal ADD CONSTRAINT journal_access_entry
+  CHECK ((request_id IS NULL) = (subject_ref IS NOT NULL) AND (request_id IS NULL) = (request_seq IS NULL));
+-- A subject's access entries, newest first (GET /v1/subjects/{nik}/access-log),
+-- in the order they were written.
+CREATE INDEX journal_access_by_subject ON journal (subject_ref, id) WHERE subject_ref IS NOT NULL;
 )sql"},
 }};
 

@@ -16,6 +16,7 @@
 #include "engine/sla_policy.hpp"
 #include "engine/subject_notices.hpp"
 #include "engine/workflow_set.hpp"
+#include "storage/access_log.hpp"
 #include "storage/crypto.hpp"
 #include "storage/database.hpp"
 #include "storage/journal.hpp"
@@ -78,6 +79,7 @@ struct FuzzedApi::Parts {
   std::unique_ptr<storage::Ed25519Signer> signer;
   std::unique_ptr<storage::AuditTrailCheck> audit;
   std::unique_ptr<storage::SqliteNotificationLedger> notifications;
+  std::unique_ptr<storage::SqliteAccessLog> access_log;
   std::unique_ptr<SubjectNotices> notices;
   std::unique_ptr<RequestService> requests;
   std::unique_ptr<storage::SqliteSlaReports> reports;
@@ -121,6 +123,8 @@ FuzzedApi::FuzzedApi() : parts_(std::make_unique<Parts>()) {
   p.reports = std::make_unique<storage::SqliteSlaReports>(*p.db, p.policies);
   p.context->reports = p.reports.get();
   p.context->token_admin = p.tokens.get();
+  p.access_log = std::make_unique<storage::SqliteAccessLog>(*p.db);
+  p.context->access_log = p.access_log.get();
   router_ = api::build_router(*p.context);
 
   for (Role role : {Role::admin, Role::system, Role::verifier, Role::reviewer, Role::supervisor, Role::auditor,
