@@ -2,7 +2,6 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/parser.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -88,6 +87,17 @@ std::string duplicate_key_in(std::string_view body) {
   return ec ? std::string() : watcher.handler().duplicate;  // a syntax error is reported by the parse proper
 }
 
+// Where a body that is not JSON broke: the bytes a parser took before it
+// stopped (at the error; or, after a first value, at what follows it).
+std::size_t broken_at(std::string_view body) {
+  boost::json::parse_options options;
+  options.max_depth = kMaxDepth;
+  boost::json::basic_parser<DuplicateKeys> reader(options);
+  boost::system::error_code ec;
+  std::size_t used = reader.write_some(false, body.data(), body.size(), ec);
+  return used;
+}
+
 // JSON that is well-formed but past what dsr reads (nested too deep, a
 // number or a string too large): the request is understood and refused, 422.
 bool past_a_limit(const boost::system::error_code& ec) {
@@ -118,17 +128,12 @@ std::variant<boost::json::object, HttpResponse> parse_object_body(const HttpRequ
   boost::system::error_code ec;
   boost::json::parse_options options;
   options.max_depth = kMaxDepth;
-  boost::json::parser parser({}, options);
   const std::string& body = request.body;
-  // Where it stopped: at the error, or after the first value (and the
-  // blanks after it).
-  std::size_t used = parser.write_some(body.data(), body.size(), ec);
-  if (!ec && used < body.size()) ec = boost::json::error::extra_data;  // a second value after the first
+  auto value = boost::json::parse(body, ec, {}, options);
   if (ec && past_a_limit(ec))
     return problem(422, "validation", text::kInvalid.in(l), fmt::format("{} ({})", text::kNotJson.in(l), ec.message()),
                    {{"", std::string(text::kNotJson.in(l))}});
-  if (ec) return malformed(body, used, ec, l);
-  boost::json::value value = parser.release();
+  if (ec) return malformed(body, broken_at(body), ec, l);
   if (std::string twice = duplicate_key_in(request.body); !twice.empty())
     return problem(422, "validation", text::kInvalid.in(l), fmt::format("{}: {}", twice, text::kDuplicateKey.in(l)),
                    {{twice, std::string(text::kDuplicateKey.in(l))}});
