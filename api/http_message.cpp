@@ -11,6 +11,12 @@ bool CaseInsensitiveLess::operator()(std::string_view a, std::string_view b) con
   });
 }
 
+HttpResponse head_answer(HttpResponse get) {
+  if (!get.head_of_length) get.head_of_length = get.body.size();
+  get.body.clear();
+  return get;
+}
+
 std::string_view HttpRequest::path() const {
   std::string_view t = target;
   return t.substr(0, t.find('?'));

@@ -37,7 +37,14 @@ struct HttpResponse {
   std::string content_type = "application/json; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // An answer to HEAD: the length of the body GET would have sent, which
+  // Content-Length announces; `body` itself is empty (RFC 9110 9.3.2).
+  std::optional<std::size_t> head_of_length;
 };
+
+// The answer to HEAD made of the answer to GET: the same status and
+// headers, Content-Length the GET body's, and no body.
+HttpResponse head_answer(HttpResponse get);
 
 using Respond = std::function<void(HttpResponse)>;
 

@@ -87,15 +87,53 @@ std::string duplicate_key_in(std::string_view body) {
   return ec ? std::string() : watcher.handler().duplicate;  // a syntax error is reported by the parse proper
 }
 
+// Where a body that is not JSON broke: the bytes a parser took before it
+// stopped (at the error; or, after a first value, at what follows it).
+std::size_t broken_at(std::string_view body) {
+  boost::json::parse_options options;
+  options.max_depth = kMaxDepth;
+  boost::json::basic_parser<DuplicateKeys> reader(options);
+  boost::system::error_code ec;
+  std::size_t used = reader.write_some(false, body.data(), body.size(), ec);
+  return used;
+}
+
+// JSON that is well-formed but past what dsr reads (nested too deep, a
+// number or a string too large): the request is understood and refused, 422.
+bool past_a_limit(const boost::system::error_code& ec) {
+  using boost::json::error;
+  return ec == error::too_deep || ec == error::exponent_overflow || ec == error::object_too_large ||
+         ec == error::array_too_large || ec == error::key_too_large || ec == error::string_too_large;
+}
+
+// A body that is not JSON at all: 400, saying where it broke (line and
+// column count from 1, in bytes; offset from 0), so that a client can find
+// its mistake.
+HttpResponse malformed(std::string_view body, std::size_t offset, const boost::system::error_code& ec, Locale l) {
+  offset = std::min(offset, body.size());
+  std::string_view before = body.substr(0, offset);
+  std::size_t line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+  std::size_t line_start = before.rfind('\n');
+  std::size_t column = offset - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+  std::string where = l == Locale::en ? fmt::format("at line {}, column {} (byte {})", line, column, offset)
+                                      : fmt::format("pada baris {}, kolom {} (byte {})", line, column, offset);
+  return problem(400, "malformed_json", text::kMalformedJson.in(l),
+                 fmt::format("{}: {} {}", text::kNotJson.in(l), ec.message(), where),
+                 {}, {{"line", line}, {"column", column}, {"offset", offset}});
+}
+
 }  // namespace
 
 std::variant<boost::json::object, HttpResponse> parse_object_body(const HttpRequest& request, Locale l) {
   boost::system::error_code ec;
   boost::json::parse_options options;
   options.max_depth = kMaxDepth;
-  auto value = boost::json::parse(request.body, ec, {}, options);
-  if (ec) return problem(422, "validation", text::kInvalid.in(l), fmt::format("{} ({})", text::kNotJson.in(l), ec.message()),
-                         {{"", std::string(text::kNotJson.in(l))}});
+  const std::string& body = request.body;
+  auto value = boost::json::parse(body, ec, {}, options);
+  if (ec && past_a_limit(ec))
+    return problem(422, "validation", text::kInvalid.in(l), fmt::format("{} ({})", text::kNotJson.in(l), ec.message()),
+                   {{"", std::string(text::kNotJson.in(l))}});
+  if (ec) return malformed(body, broken_at(body), ec, l);
   if (std::string twice = duplicate_key_in(request.body); !twice.empty())
     return problem(422, "validation", text::kInvalid.in(l), fmt::format("{}: {}", twice, text::kDuplicateKey.in(l)),
                    {{twice, std::string(text::kDuplicateKey.in(l))}});

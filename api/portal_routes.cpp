@@ -186,10 +186,14 @@ std::string state_after_filing(const Workflow& workflow, bool on_behalf) {
 
 // The 201 answer, the same bytes whether fresh or replayed for an
 // Idempotency-Key; built before the commit so that it can be stored with it.
-// Filed on a subject's behalf, it holds no tracking token: that goes to
-// the subject's contact, never to the officer.
+// It does not say how the identity will be checked: whether a code went to
+// a contact on record would tell anyone whether a NIK and an address are on
+// file (no enumeration; docs/api.md). Only a verifier filing on a
+// subject's behalf is told ("on_behalf": they checked it). Filed on a
+// subject's behalf, it holds no tracking token: that goes to the subject's
+// contact, never to the officer.
 std::string filing_answer(ApiContext& context, const FilingForm& form, const std::string& id,
-                          const std::string& tracking_token, TimePoint received_at, bool by_code) {
+                          const std::string& tracking_token, TimePoint received_at) {
   const Workflow* workflow = context.workflows.find(form.type);
   auto due = SlaClock(context.policies).deadline(form.policy, form.type, received_at, {}, false, received_at);
   bool on_behalf = form.on_behalf.has_value();
@@ -198,12 +202,22 @@ std::string filing_answer(ApiContext& context, const FilingForm& form, const std
                            {"status", workflow ? state_after_filing(*workflow, on_behalf) : "verifying"},
                            {"received_at", format_rfc3339(received_at)},
                            {"due_at", due ? boost::json::value(format_rfc3339(due->due_at)) : nullptr},
-                           {"policy", form.policy},
-                           {"verification", on_behalf ? "on_behalf" : by_code ? "code_sent" : "manual"}};
-  if (on_behalf) body["tracking_token_sent_to"] = "subject";
-  else body["tracking_token"] = tracking_token;
+                           {"policy", form.policy}};
+  if (on_behalf) {
+    body["verification"] = "on_behalf";
+    body["tracking_token_sent_to"] = "subject";
+  } else {
+    body["tracking_token"] = tracking_token;
+  }
   return boost::json::serialize(body);
 }
+
+// A request that a verifier checks by hand still carries a code, one that
+// no one receives and no one can enter (the verify route takes six digits
+// only): hashed and stored like a real one, with the same attempts, it
+// makes the filing do the same work, and a guess at it fail as a wrong code
+// does, attempts counting down, so that the filer cannot tell the two apart.
+std::string unusable_code(ApiContext& context) { return "-" + context.new_code(); }
 
 // Who may file on a subject's behalf: a verifier, with their own token.
 std::optional<HttpResponse> on_behalf_refusal(const Caller& caller, Locale l) {
@@ -283,14 +297,19 @@ void file_request(const HttpRequest& http, const Caller& caller, ApiContext& con
 
   // The code goes to the contact on record, never to what the form says;
   // without a record, or when the form's contact is not the one on record,
-  // a verifier checks the identity by hand.
+  // a verifier checks the identity by hand. The filer is not told which:
+  // the answer, its status and its time are the same (docs/api.md, "No
+  // enumeration"), so both paths read, hash and write alike.
   auto ref = context.vault.find_by_nik(form.nik);
   if (!ref) return respond(problem_for(ref.error(), l));
+  TimePoint now = context.clock.now();
+  std::string id = context.new_request_id();
   std::optional<SubjectRecord> record;
-  if (ref->has_value()) {
-    auto r = context.vault.get(**ref);
-    if (!r) return respond(problem_for(r.error(), l));
-    record = std::move(r).value();
+  {
+    // Without a record, a read that finds nothing, as long as one that finds it.
+    auto r = context.vault.get(ref->has_value() ? **ref : "u-" + id);
+    if (r) record = std::move(r).value();
+    else if (r.error().code != ErrorCode::not_found || ref->has_value()) return respond(problem_for(r.error(), l));
   }
   std::string send_to, channel;
   if (record && !record->email.empty() && lowercase_trimmed(record->email) == lowercase_trimmed(form.email)) {
@@ -303,8 +322,6 @@ void file_request(const HttpRequest& http, const Caller& caller, ApiContext& con
   // A verifier filing on the subject's behalf has checked the identity.
   bool by_code = !send_to.empty() && !form.on_behalf;
 
-  TimePoint now = context.clock.now();
-  std::string id = context.new_request_id();
   Filing filing;
   // "trk_<id>.<secret>": the store finds the request by its id and checks the
   // secret's keyed hash.
@@ -328,13 +345,16 @@ void file_request(const HttpRequest& http, const Caller& caller, ApiContext& con
   details["locale"] = form.locale;
   filing.details_json = boost::json::serialize(details);
   std::vector<OutgoingMessage> messages;
-  if (by_code) {
-    filing.code = context.new_code();
+  if (!form.on_behalf) {
+    // A real code to the contact on record, or an unusable one that goes
+    // nowhere (its message is written, as long, and dropped).
+    filing.code = by_code ? context.new_code() : unusable_code(context);
     filing.code_expires_at = now + context.verification.code_lifetime;
     filing.code_attempts = context.verification.attempts;
-    messages.push_back(code_message(context, send_to, channel, form.locale, id, filing.code));
+    OutgoingMessage code = code_message(context, send_to, channel, form.locale, id, filing.code);
+    if (by_code) messages.push_back(std::move(code));
   }
-  std::string answer = filing_answer(context, form, id, filing.tracking_token, now, by_code);
+  std::string answer = filing_answer(context, form, id, filing.tracking_token, now);
   filing.idempotency_key = key;
   filing.request_digest = digest;
   filing.response = key.empty() ? "" : answer;
@@ -446,22 +466,29 @@ void resend_code(const HttpRequest& http, ApiContext& context, const std::string
   boost::system::error_code ec;
   auto form = boost::json::parse(*details, ec);
   if (ec || !form.is_object() || form.as_object().if_contains("verification") == nullptr ||
-      form.at("verification") != "code")
+      form.at("verification") == "on_behalf")
     return respond(problem(409, "no_code", text::kConflict.in(l), "this request is verified by a verifier, not by a code"));
-  auto record = context.vault.get(request->subject_ref);
-  if (!record) return respond(problem_for(record.error(), l));
+  // A request a verifier checks by hand gets a new unusable code, counted
+  // against the same limit, and no message: the answer is the same as for
+  // a real one (no enumeration), and so is the work.
+  bool by_code = form.at("verification") == "code";
+  auto record = context.vault.get(request->subject_ref);  // none for "u-<id>", a filing without a record
+  if (!record && (by_code || record.error().code != ErrorCode::not_found))
+    return respond(problem_for(record.error(), l));
   std::string given_email(form.at("contact_given").at("email").as_string());
   std::string locale = form.as_object().contains("locale") ? std::string(form.at("locale").as_string()) : "id";
-  bool by_email = lowercase_trimmed(record->email) == lowercase_trimmed(given_email);
-  std::string code = context.new_code();
+  bool by_email = record && lowercase_trimmed(record->email) == lowercase_trimmed(given_email);
+  std::string code = by_code ? context.new_code() : unusable_code(context);
   TimePoint expires = context.clock.now() + context.verification.code_lifetime;
-  OutgoingMessage message = code_message(context, by_email ? record->email : record->phone, by_email ? "email" : "sms",
-                                         locale, id, code);
+  OutgoingMessage message = code_message(context, !record ? "" : by_email ? record->email : record->phone,
+                                         by_email ? "email" : "sms", locale, id, code);
+  std::optional<OutgoingMessage> sent;
+  if (by_code) sent = std::move(message);
   context.codes.resend(id, request->subject_ref, code, expires, context.verification.attempts,
-                       context.verification.max_sends, std::move(message),
+                       context.verification.max_sends, std::move(sent),
                        [l, respond = std::move(respond)](Result<int> left) {
                          if (!left) return respond(problem_for(left.error(), l));
-                         respond(json_response(202, {{"verification", "code_sent"}, {"sends_left", *left}}));
+                         respond(json_response(202, {{"sends_left", *left}}));
                        });
 }
 

@@ -101,13 +101,21 @@ std::variant<Caller, HttpResponse> Router::authenticate(const HttpRequest& reque
   return c;
 }
 
+bool Router::answers(const Route& route, std::string_view method) {
+  // HEAD is answered wherever GET is (RFC 9110 9.3.2), by the GET route.
+  return route.method == method || (method == "HEAD" && route.method == "GET");
+}
+
 std::string Router::pattern_of(const HttpRequest& request) const {
   for (const auto& route : routes_)
-    if (route.method == request.method && match(route, request.path())) return route.pattern;
+    if (answers(route, request.method) && match(route, request.path())) return route.pattern;
   return "unmatched";
 }
 
 void Router::dispatch(const HttpRequest& request, Respond respond) const {
+  // HEAD: whatever GET would answer, refusals included, without the body.
+  if (request.method == "HEAD")
+    respond = [respond = std::move(respond)](HttpResponse r) { respond(head_answer(std::move(r))); };
   Locale l = locale_of(request);
   std::string_view path = request.path();
   const Route* found = nullptr;
@@ -117,7 +125,7 @@ void Router::dispatch(const HttpRequest& request, Respond respond) const {
     auto p = match(route, path);
     if (!p) continue;
     path_known = true;
-    if (route.method == request.method) {
+    if (answers(route, request.method)) {
       found = &route;
       params = std::move(*p);
       break;
@@ -129,7 +137,7 @@ void Router::dispatch(const HttpRequest& request, Respond respond) const {
                              fmt::format("{} is not allowed on {}", request.method, path));
     std::string allow;
     for (const auto& route : routes_)
-      if (match(route, path)) allow += (allow.empty() ? "" : ", ") + route.method;
+      if (match(route, path)) allow += (allow.empty() ? "" : ", ") + route.method + (route.method == "GET" ? ", HEAD" : "");
     r.headers.emplace_back("Allow", allow);
     return respond(std::move(r));
   }

@@ -10,6 +10,10 @@
 //  - a route that admits the subject admits the holder of the tracking
 //    token of the request named by {id} in the path, and answers 404 for
 //    any other request, so ids cannot be probed.
+//
+// HEAD is answered wherever GET is (RFC 9110 9.3.2): by the GET route, with
+// its access rule, its status and headers, and no body (head_answer). The
+// table lists GET only; HEAD is no route of its own.
 #pragma once
 
 #include <map>
@@ -65,6 +69,8 @@ class Router {
 
  private:
   std::optional<RouteParams> match(const Route& route, std::string_view path) const;
+  // Whether `route` answers `method`: its own, and HEAD for a GET route.
+  static bool answers(const Route& route, std::string_view method);
   // The caller, or the 401 to answer with.
   std::variant<Caller, HttpResponse> authenticate(const HttpRequest& request, Locale locale) const;
 

@@ -18,6 +18,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "api/problem.hpp"
 #include "api/wire_message.hpp"
@@ -181,24 +182,75 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
 
+  // A message that cannot be read to its end is answered, and the
+  // connection closed after a lingering read (linger()).
   void on_error(beast::error_code ec) {
-    if (ec == http::error::body_limit || ec == http::error::header_limit) {
-      busy_ = true;
-      HttpResponse r = problem(413, "too_large", text::kTooLarge.in(Locale::id),
-                               ec == http::error::body_limit
-                                   ? fmt::format("the body may be at most {} bytes", server_.options.body_limit)
-                                   : fmt::format("the headers may be at most {} bytes", server_.options.header_limit));
-      return write(std::move(r), 11, false, std::chrono::steady_clock::now(), "413", "unread");
+    if (ec == http::error::body_limit) {
+      return answer_unread(problem(413, "too_large", text::kTooLarge.in(Locale::id),
+                                   fmt::format("the body may be at most {} bytes", server_.options.body_limit)));
+    }
+    if (ec == http::error::header_limit) {
+      // RFC 6585 section 5: the header block, not the body, is too large.
+      return answer_unread(problem(431, "headers_too_large", text::kHeadersTooLarge.in(Locale::id),
+                                   fmt::format("the headers may be at most {} bytes", server_.options.header_limit)));
     }
     if (ec == http::error::bad_target || ec == http::error::bad_method || ec == http::error::bad_version ||
         ec == http::error::bad_field || ec == http::error::bad_value || ec == http::error::bad_line_ending ||
         ec == http::error::bad_content_length || ec == http::error::bad_chunk || ec == http::error::bad_transfer_encoding) {
-      busy_ = true;
-      return write(problem(400, "bad_request", text::kBadRequest.in(Locale::id), ec.message()), 11, false,
-                   std::chrono::steady_clock::now(), "400", "unread");
+      return answer_unread(problem(400, "bad_request", text::kBadRequest.in(Locale::id), ec.message()));
     }
     // end_of_stream, timeouts, resets: nothing to answer.
     close();
+  }
+
+  void answer_unread(HttpResponse r) {
+    busy_ = true;
+    unread_ = true;
+    std::string status = std::to_string(r.status);
+    write(std::move(r), 11, false, std::chrono::steady_clock::now(), status, "unread");
+  }
+
+  // A lingering close, after an answer to a message left unread (a body past
+  // the limit): closing a socket with unread bytes makes the kernel send a
+  // reset, which can reach a client still sending before it has read the
+  // answer, and destroy the answer in its receive buffer (Python's
+  // http.client sends the whole body before it reads). So the server reads
+  // on and throws away what comes, until the client closes or kLingerBytes
+  // or kLingerTime have passed, and only then closes. Over plain TCP the
+  // answer's end is marked first (FIN), so a client reading to the close
+  // does not wait; over TLS the close_notify follows the lingering read.
+  static constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
+  static constexpr std::chrono::seconds kLingerTime{2};
+
+  void linger() {
+    if constexpr (!kTls) {
+      beast::error_code ignored;
+      lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+    linger_until_ = std::chrono::steady_clock::now() + kLingerTime;
+    lingered_ = 0;
+    linger_read();
+  }
+
+  void linger_read() {
+    if (lingered_ >= kLingerBytes || std::chrono::steady_clock::now() >= linger_until_ || server_.stopping)
+      return end_linger();
+    lowest().expires_at(linger_until_);
+    discard_.resize(16 * 1024);
+    stream_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->lingered_ += n;
+      if (ec) return self->end_linger();
+      self->linger_read();
+    });
+  }
+
+  void end_linger() {
+    if constexpr (kTls) {
+      lowest().expires_after(std::chrono::seconds(2));
+      stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->close(); });
+    } else {
+      close();
+    }
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -252,6 +304,8 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
 
   void write(HttpResponse r, unsigned version, bool keep_alive, std::chrono::steady_clock::time_point started,
              const std::string& method, const std::string& pattern) {
+    // The router answers HEAD without a body; so do the transport's own answers (429).
+    if (method == "HEAD" && !r.head_of_length) r = head_answer(std::move(r));
     int status = r.status;
     auto res = std::make_shared<WireResponse>(to_wire_response(std::move(r), version, keep_alive && !server_.stopping, kTls));
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
@@ -271,6 +325,7 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
   void on_write(beast::error_code ec, bool keep_alive) {
     busy_ = false;
     if (ec) return;
+    if (unread_) return linger();
     if (!keep_alive || server_.stopping) {
       if constexpr (kTls) {
         lowest().expires_after(std::chrono::seconds(2));
@@ -290,6 +345,10 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
   Impl& server_;
   std::string client_;
   bool busy_ = false;        // a request is being answered (strand only)
+  bool unread_ = false;      // the answer is to a message not read to its end: linger, then close
+  std::chrono::steady_clock::time_point linger_until_;
+  std::size_t lingered_ = 0;  // bytes thrown away while lingering
+  std::vector<char> discard_;
   std::size_t requests_ = 0; // on this connection
 };
 

@@ -26,16 +26,55 @@ boost::json::object record_view(const std::string& ref, const SubjectRecord& r,
   return view;
 }
 
+// PUT takes a record as GET gives it: the fields dsr keeps itself may come
+// back, if they say what is on file. `nik` must be the path's (the path names
+// the record; a NIK is corrected by a rectification request); `subject_ref`
+// the record's own; `restricted` the restriction in force (placed and lifted
+// by restriction requests only). Anything else is a field error, never
+// silently ignored. An error only when the record cannot be read.
+Status check_echoed_fields(ApiContext& context, BodyReader& body, const boost::json::object& object,
+                           const std::string& nik, const std::optional<std::string>& on_file, Locale l) {
+  bool en = l == Locale::en;
+  if (auto given = body.string("nik", false, 16 + 10); given && *given != nik)
+    body.error("nik", en ? "differs from the NIK in the path; a NIK on file is corrected by a rectification request"
+                         : "berbeda dengan NIK pada alamat; NIK tersimpan dikoreksi melalui permintaan perbaikan");
+  if (auto given = body.string("subject_ref", false, 100); given && (!on_file || *given != *on_file))
+    body.error("subject_ref", en ? "is assigned by dsr: leave it out, or send the record's own"
+                                 : "ditetapkan oleh dsr: kosongkan, atau kirim milik data ini");
+  if (const auto* given = object.if_contains("restricted")) {
+    body.object("restricted", false);  // null or an object, as GET gives it; anything else is an error here
+    if (!given->is_object() && !given->is_null()) return ok_status();
+    std::optional<Restriction> in_force;
+    if (on_file) {
+      auto restriction = context.vault.restriction(*on_file);
+      if (!restriction) return fail(restriction.error());
+      in_force = std::move(restriction).value();
+    }
+    if (*given != restriction_view(in_force))
+      body.error("restricted", en ? "is not the restriction in force; a restriction is placed and lifted by a "
+                                    "restriction request"
+                                  : "bukan pembatasan yang berlaku; pembatasan ditetapkan dan dicabut melalui "
+                                    "permintaan pembatasan");
+  }
+  return ok_status();
+}
+
 void put_subject(const HttpRequest& http, ApiContext& context, const std::string& nik, Respond respond) {
   Locale l = locale_of(http);
   if (!plausible_nik(nik)) return respond(validation_problem(l, {{"nik", std::string(text::kNikShape.in(l))}}));
   auto parsed = parse_object_body(http, l);
   if (auto* answer = std::get_if<HttpResponse>(&parsed)) return respond(std::move(*answer));
+  auto found = context.vault.find_by_nik(nik);
+  if (!found) return respond(problem_for(found.error(), l));
+  const std::optional<std::string>& on_file = *found;
   std::vector<FieldError> errors;
   SubjectRecord record;
   record.nik = nik;
   {
-    BodyReader body(std::get<boost::json::object>(parsed), "", l, errors);
+    const auto& object = std::get<boost::json::object>(parsed);
+    BodyReader body(object, "", l, errors);
+    if (Status echoed = check_echoed_fields(context, body, object, nik, on_file, l); !echoed)
+      return respond(problem_for(echoed.error(), l));
     record.name = body.string("name", true, 200).value_or("");
     record.email = body.string("email", false, 254).value_or("");
     if (!record.email.empty() && !plausible_email(record.email)) body.error("email", text::kEmailShape.in(l));
@@ -58,8 +97,7 @@ void put_subject(const HttpRequest& http, ApiContext& context, const std::string
     }
   }
   if (!errors.empty()) return respond(validation_problem(l, errors));
-  auto found = context.vault.find_by_nik(nik);
-  bool existed = found && found->has_value();
+  bool existed = on_file.has_value();
   context.vault.put(record, [&context, l, existed, record, respond = std::move(respond)](Result<std::string> ref) {
     if (!ref) return respond(problem_for(ref.error(), l));
     auto restriction = context.vault.restriction(*ref);

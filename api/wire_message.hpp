@@ -45,7 +45,8 @@ inline HttpRequest to_http_request(WireRequest& message, const std::string& peer
 // The answer as written: the handler's status, type, headers and body, and
 // the headers every answer carries (HSTS only over TLS). Beast's
 // prepare_payload() sets Content-Length, and throws for a body it cannot
-// send (one on a 204 or 304).
+// send (one on a 204 or 304). An answer to HEAD keeps the Content-Length
+// of the body it does not carry.
 inline WireResponse to_wire_response(HttpResponse r, unsigned version, bool keep_alive, bool tls) {
   namespace http = boost::beast::http;
   WireResponse res(static_cast<http::status>(r.status), version);
@@ -58,6 +59,8 @@ inline WireResponse to_wire_response(HttpResponse r, unsigned version, bool keep
   res.body() = std::move(r.body);
   res.keep_alive(keep_alive);
   res.prepare_payload();
+  // HEAD: the length GET's body would have, none of its bytes.
+  if (r.head_of_length && r.status >= 200 && r.status != 204 && r.status != 304) res.content_length(*r.head_of_length);
   return res;
 }
 

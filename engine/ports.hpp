@@ -199,8 +199,11 @@ class VerificationCodeStore {
   // A new code in place of the old, with its message in the same
   // transaction; refused (conflict, kind "code_limit") once `max_sends`
   // codes have gone out for the request. Answers how many sends are left.
+  // Without a message (an unusable code on a request a verifier checks by
+  // hand) the send is counted all the same.
   virtual void resend(std::string request_id, std::string subject_ref, std::string code, TimePoint expires_at,
-                      int attempts, int max_sends, OutgoingMessage message, std::function<void(Result<int>)> done) = 0;
+                      int attempts, int max_sends, std::optional<OutgoingMessage> message,
+                      std::function<void(Result<int>)> done) = 0;
 };
 
 

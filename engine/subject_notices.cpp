@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
+
 namespace dsr {
 namespace {
 
@@ -14,6 +16,17 @@ struct Address {
 std::string text_at(const boost::json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+// Whether a verifier has checked who filed: they filed on the subject's
+// behalf, or verified the identity by hand. Until then the address on the
+// form is only what someone typed: writing to it for a subject dsr holds
+// no record of, and to no one for a subject on file under another address,
+// would tell the filer which of the two they named (account enumeration).
+bool identity_checked_by_staff(const Request& request, const boost::json::object& details) {
+  if (text_at(details, "verification") == "on_behalf") return true;
+  return std::any_of(request.events.begin(), request.events.end(),
+                     [](const Event& e) { return e.name == "verify_manually"; });
 }
 
 }  // namespace
@@ -45,7 +58,8 @@ Result<std::optional<OutgoingMessage>> SubjectNotices::compose(const Request& re
     address = !record->email.empty() ? Address{record->email, "email"} : Address{record->phone, "sms"};
   } else if (record.error().code != ErrorCode::not_found) {
     return fail(record.error());  // the record may exist: never fall back to what the form said
-  } else if (const auto* given = details.if_contains("contact_given"); given && given->is_object()) {
+  } else if (const auto* given = details.if_contains("contact_given");
+             given && given->is_object() && identity_checked_by_staff(request, details)) {
     const auto& contact = given->get_object();
     address = !text_at(contact, "email").empty() ? Address{text_at(contact, "email"), "email"}
                                                   : Address{text_at(contact, "phone"), "sms"};

@@ -1,8 +1,12 @@
 // SubjectNotices: writes the message a subject receives at a step of their
 // request (received, more information needed, on hold, extended, completed,
 // rejected, result ready, ...), from the MessageCatalog, in the language the
-// subject filed in, to the contact on record, or to the contact given on
-// the form when dsr holds no record of the subject. Deadlines are written in
+// subject filed in, to the contact on record, or, when dsr holds no record
+// of the subject, to the contact given on the form once a verifier has
+// checked the identity (filed on the subject's behalf, or verified by
+// hand); before that, to no one, so that what reaches the form's address
+// does not tell the filer whether the subject is on file (docs/api.md,
+// "No enumeration"). Deadlines are written in
 // the policy's time zone (WIB for id-pdp).
 //
 // Thread-safe: reads only.

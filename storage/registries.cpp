@@ -253,9 +253,11 @@ void VerificationCodes::check(std::string request_id, std::string code, TimePoin
 }
 
 void VerificationCodes::resend(std::string request_id, std::string subject_ref, std::string code, TimePoint expires_at,
-                               int attempts, int max_sends, OutgoingMessage message, std::function<void(Result<int>)> done) {
+                               int attempts, int max_sends, std::optional<OutgoingMessage> message,
+                               std::function<void(Result<int>)> done) {
   Bytes digest = verification_code_hash(db_.keys(), request_id, code);
-  SealedMessage sealed = seal_message(db_.keys(), message);
+  std::optional<SealedMessage> sealed;
+  if (message) sealed = seal_message(db_.keys(), *message);
   auto left = std::make_shared<int>(0);
   db_.writer().submit(
       [=](WriteConnection& db) -> Status {
@@ -273,7 +275,7 @@ void VerificationCodes::resend(std::string request_id, std::string subject_ref, 
         u.bind(3, attempts);
         u.bind(4, request_id);
         u.exec();
-        enqueue_message(db, RequestHeader{request_id, "", "", subject_ref}, sealed);
+        if (sealed) enqueue_message(db, RequestHeader{request_id, "", "", subject_ref}, *sealed);
         *left = max_sends - sent - 1;
         return ok_status();
       },

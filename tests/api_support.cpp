@@ -79,7 +79,7 @@ Reply ApiHarness::call(std::string method, std::string target, std::string body,
   std::promise<api::HttpResponse> answered;
   router->dispatch(request, [&answered](api::HttpResponse r) { answered.set_value(std::move(r)); });
   api::HttpResponse r = answered.get_future().get();
-  Reply reply{r.status, nullptr, r.content_type, r.body, r.headers};
+  Reply reply{r.status, nullptr, r.content_type, r.body, r.headers, r.head_of_length};
   boost::system::error_code ec;
   reply.body = boost::json::parse(r.body, ec);
   return reply;

@@ -35,6 +35,7 @@ struct Reply {
   std::string raw;
   std::string header(std::string_view name) const;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::optional<std::size_t> head_of_length;  // an answer to HEAD: the Content-Length it announces
 };
 
 class ApiHarness {

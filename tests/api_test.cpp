@@ -65,7 +65,7 @@ TEST_CASE("filing with a record on file sends a code to the contact on record", 
   auto r = h.call("POST", "/v1/requests", filing("access"));
   REQUIRE(r.status == 201);
   CHECK(str(r.body, "status") == "verifying");
-  CHECK(str(r.body, "verification") == "code_sent");
+  CHECK_FALSE(r.body.as_object().contains("verification"));  // how is told to the contact on record only
   CHECK(str(r.body, "tracking_token").starts_with("trk_"));
   CHECK(str(r.body, "due_at") == "2025-03-06T02:15:00Z");
   CHECK(str(r.body, "received_at") == "2025-03-03T02:15:00Z");
@@ -90,21 +90,63 @@ TEST_CASE("filing with a record on file sends a code to the contact on record", 
 
 TEST_CASE("no record, or another address than the one on record: a verifier checks by hand", "[api][filing]") {
   ApiHarness h;
+  std::string vera = h.token(Role::verifier, "vera");
   auto none = h.call("POST", "/v1/requests", filing("access", kOtherNik));
   REQUIRE(none.status == 201);
-  CHECK(str(none.body, "verification") == "manual");
+  CHECK_FALSE(none.body.as_object().contains("verification"));  // the filer is not told (no enumeration)
   h.put_subject(kNik, "budi@example.go.id");
   auto mismatch = h.call("POST", "/v1/requests", filing("access", kNik, "attacker@example.com"));
   REQUIRE(mismatch.status == 201);
-  CHECK(str(mismatch.body, "verification") == "manual");
+  CHECK_FALSE(mismatch.body.as_object().contains("verification"));
   CHECK(h.outbox->due(test::at("2100-01-01T00:00:00Z"), 10)->empty());  // no code went anywhere
+  // The person on record learns of the filing; the form's address hears
+  // nothing, for a subject on file or not.
   auto receipts = h.owed_receipts();
-  REQUIRE(receipts.size() == 2);
-  for (const auto& m : receipts) {
-    CHECK(m.template_name == "request_received");
-    CHECK(m.to != "attacker@example.com");  // the person on record learns of the filing instead
+  REQUIRE(receipts.size() == 1);
+  CHECK(receipts[0].template_name == "request_received");
+  CHECK(receipts[0].to == "budi@example.go.id");
+  // Staff see how each is verified.
+  CHECK(str(h.call("GET", "/v1/requests/r1", "", vera).body.at("subject"), "verification") == "manual_no_record");
+  CHECK(str(h.call("GET", "/v1/requests/r2", "", vera).body.at("subject"), "verification") == "manual_contact_mismatch");
+}
+
+TEST_CASE("a request verified by hand answers a code, a resend and a wrong guess as one verified by code does",
+          "[api][filing][enumeration]") {
+  ApiHarness h;
+  h.put_subject(kNik, "budi@example.go.id");
+  auto by_code = h.call("POST", "/v1/requests", filing("access", kNik));
+  auto by_hand = h.call("POST", "/v1/requests", filing("access", kOtherNik));
+  REQUIRE((by_code.status == 201 && by_hand.status == 201));
+  std::string code_trk = str(by_code.body, "tracking_token"), hand_trk = str(by_hand.body, "tracking_token");
+  // A resend: the same answer, counted alike; only the one on record gets a message.
+  auto resent_code = h.call("POST", "/v1/requests/r1/code", "", code_trk);
+  auto resent_hand = h.call("POST", "/v1/requests/r2/code", "", hand_trk);
+  CHECK(resent_code.status == 202);
+  CHECK(resent_hand.status == 202);
+  CHECK(resent_code.raw == resent_hand.raw);
+  auto queued = h.outbox->due(test::at("2100-01-01T00:00:00Z"), 10);
+  REQUIRE(queued.ok());
+  CHECK(queued->size() == 2);  // r1's code and its resend; nothing for r2
+  for (const auto& m : *queued) CHECK(m.message.request_id == "r1");
+  // The code sent to r1 opens nothing on r2 (its own code goes nowhere and
+  // is no six digits); each wrong guess counts down the same.
+  std::vector<std::int64_t> left;
+  for (int guess = 0; guess < 10; ++guess) {
+    INFO("guess " << guess);
+    auto wrong_code = h.call("POST", "/v1/requests/r1/verify", R"({"code": "654321"})", code_trk);
+    auto wrong_hand = h.call("POST", "/v1/requests/r2/verify", R"({"code": "123456"})", hand_trk);
+    CHECK(wrong_code.status == 422);
+    CHECK(wrong_code.raw == wrong_hand.raw);
+    left.push_back(wrong_code.body.at("attempts_left").as_int64());
+    if (str(wrong_code.body, "type") == "urn:dsr:problem:verification_failed") break;
   }
-  CHECK(receipts[1].to == "budi@example.go.id");
+  CHECK(left.size() > 2);
+  CHECK(left.back() == 0);
+  CHECK(left.front() > left[1]);  // counting down
+  auto seen_code = h.call("GET", "/v1/requests/r1", "", code_trk);
+  auto seen_hand = h.call("GET", "/v1/requests/r2", "", hand_trk);
+  CHECK(str(seen_code.body, "status") == "rejected");
+  CHECK(str(seen_hand.body, "status") == "rejected");
 }
 
 TEST_CASE("invalid filings get field errors, in Indonesian by default", "[api][filing][validation]") {
@@ -125,15 +167,28 @@ TEST_CASE("field errors follow Accept-Language: en", "[api][filing][validation]"
   CHECK(str(r.body.at("errors").as_array()[0], "message") == "is required");
 }
 
-TEST_CASE("malformed JSON and wrong shapes are 422 with a clear message", "[api][validation]") {
+TEST_CASE("malformed JSON is 400 saying where it broke, well-formed JSON of the wrong shape 422", "[api][validation]") {
   ApiHarness h;
   auto broken = h.call("POST", "/v1/requests", R"({"type": "access",)");
-  CHECK(broken.status == 422);
+  CHECK(broken.status == 400);
+  CHECK(broken.content_type == "application/problem+json; charset=utf-8");
+  CHECK(str(broken.body, "type") == "urn:dsr:problem:malformed_json");
   CHECK(str(broken.body, "detail").find("bukan JSON yang valid") != std::string::npos);
+  CHECK(broken.body.at("offset").as_int64() == 18);  // the end: the body stops inside the object
+  auto second_line = h.call("POST", "/v1/requests", "{\n  \"type\": acces\n}", "", "en");
+  CHECK(second_line.status == 400);
+  CHECK(second_line.body.at("line").as_int64() == 2);
+  CHECK(second_line.body.at("column").as_int64() == 11);
+  CHECK(str(second_line.body, "detail").find("at line 2, column 11") != std::string::npos);
+  CHECK(h.call("POST", "/v1/requests", "").status == 400);
+  CHECK(h.call("POST", "/v1/requests", R"({"type": "access"} {"type": "erasure"})").body.at("offset").as_int64() == 19);
+  CHECK(h.call("POST", "/v1/requests", "{\"type\": \"acc\xff\"}").status == 400);  // not UTF-8: not JSON
+  // JSON, but not what the route takes, or past what dsr reads: 422.
   CHECK(h.call("POST", "/v1/requests", "[1, 2]").status == 422);
-  CHECK(h.call("POST", "/v1/requests", "").status == 422);
   std::string deep(40, '[');
   CHECK(h.call("POST", "/v1/requests", deep + std::string(40, ']')).status == 422);
+  CHECK(h.call("POST", "/v1/requests", R"({"type": 1e400})").status == 422);
+  CHECK(h.call("POST", "/v1/requests", R"({"type": "access", "type": "erasure"})").status == 422);
 }
 
 TEST_CASE("rectification needs corrections, and an objection its decision and grounds", "[api][filing][validation]") {
@@ -454,7 +509,7 @@ TEST_CASE("unknown paths are 404, a wrong method 405 with Allow", "[api][router]
   CHECK(h.call("GET", "/v2/whatever").status == 404);
   auto wrong = h.call("DELETE", "/v1/requests");
   CHECK(wrong.status == 405);
-  CHECK(wrong.header("Allow") == "POST, GET");
+  CHECK(wrong.header("Allow") == "POST, GET, HEAD");
 }
 
 TEST_CASE("the subject's reply resumes a request waiting for it, and its clock", "[api][messages]") {
@@ -680,10 +735,14 @@ TEST_CASE("a new code on request, to the contact on record, at most three in all
   CHECK(h.call("POST", "/v1/requests/r1/verify", R"({"code": "123456"})", trk).status == 200);
   CHECK(h.call("POST", "/v1/requests/r1/code", "", trk).status == 409);  // verified: nothing to resend
 
+  // A request verified by hand answers as if a code had gone, to the same
+  // limit, and nothing goes anywhere (no enumeration).
   std::string manual = str(h.call("POST", "/v1/requests", filing("access", "3273015506900002", "x@example.org")).body, "tracking_token");
-  auto none = h.call("POST", "/v1/requests/r2/code", "", manual);
-  CHECK(none.status == 409);
-  CHECK(str(none.body, "type") == "urn:dsr:problem:no_code");
+  CHECK(h.call("POST", "/v1/requests/r2/code", "", manual).body.at("sends_left").as_int64() == 1);
+  CHECK(h.call("POST", "/v1/requests/r2/code", "", manual).body.at("sends_left").as_int64() == 0);
+  CHECK(str(h.call("POST", "/v1/requests/r2/code", "", manual).body, "type") == "urn:dsr:problem:code_limit");
+  auto after = h.outbox->due(test::at("2100-01-01T00:00:00Z"), 10);
+  for (const auto& m : *after) CHECK(m.message.request_id == "r1");
 }
 
 TEST_CASE("a legal hold is placed and lifted on a record on file, with a reason, and recorded", "[api][retention]") {

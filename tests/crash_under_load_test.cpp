@@ -7,6 +7,7 @@
 // Quick mode (ctest): 8 kills. DSR_CRASH_ROUNDS=N for a long run; the
 // figures are printed at the end (docs/reliability.md quotes them).
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <SQLiteCpp/Database.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -34,7 +35,7 @@ using test::exchange;
 namespace {
 
 struct StaffTokens {
-  std::string verifier, reviewer, auditor;
+  std::string verifier, reviewer, auditor, system;
 };
 
 // What the server acknowledged, gathered from all the client threads.
@@ -58,8 +59,17 @@ class Acknowledged {
   std::map<std::string, std::set<std::string>> events_;
 };
 
-const char* const kSubject =
-    R"("subject": {"name": "Budi Santoso", "nik": "3171012303850007", "email": "budi@example.go.id"})";
+// Each filing is for a subject of its own, put on file first (under
+// another address than the form's, so that a verifier checks by hand):
+// dsr writes the receipt to the address on record; to a subject it holds
+// no record of it writes nothing before a verifier has checked them, and
+// an erasure takes its subject's record with it.
+std::atomic<int> next_subject{0};
+
+std::string new_subject_nik() {
+  int k = next_subject++;
+  return fmt::format("317101{:02}{:02}85{:04}", 1 + k % 28, 1 + (k / 28) % 12, 1 + k / 336);
+}
 
 // One client's life until the server goes away: file a request, then work
 // it to completion as a verifier and a reviewer (the four-eyes rule needs
@@ -67,7 +77,12 @@ const char* const kSubject =
 void work_requests(std::uint16_t port, const StaffTokens& staff, int client, Acknowledged& acked) {
   const std::string types[] = {"access", "erasure"};
   for (int n = 0;; ++n) {
-    std::string body = std::string(R"({"type": ")") + types[(client + n) % 2] + R"(", )" + kSubject + "}";
+    std::string nik = new_subject_nik();
+    auto on_file = exchange(port, "PUT", "/v1/subjects/" + nik, R"({"name": "Budi Santoso", "email": "budi@kantor.example.go.id"})",
+                            staff.system);
+    if (!on_file || on_file->status != 201) return;
+    std::string body = std::string(R"({"type": ")") + types[(client + n) % 2] +
+                       R"(", "subject": {"name": "Budi Santoso", "nik": ")" + nik + R"(", "email": "budi@example.go.id"}})";
     auto filed = exchange(port, "POST", "/v1/requests", body, "");
     if (!filed || filed->status != 201) return;
     std::string id(filed->json.at("id").as_string());
@@ -115,7 +130,8 @@ int rounds_to_run() {
 
 TEST_CASE("SIGKILL under concurrent filings and transitions loses nothing the server acknowledged", "[server][crash]") {
   ServerProcess s({"--public-rate", "0"});
-  StaffTokens staff{s.token("verifier", "vera"), s.token("reviewer", "rudi"), s.token("auditor", "aulia")};
+  StaffTokens staff{s.token("verifier", "vera"), s.token("reviewer", "rudi"), s.token("auditor", "aulia"),
+                    s.token("system", "ams")};
   Acknowledged acked;
   std::mt19937 random(std::random_device{}());
   const int rounds = rounds_to_run();

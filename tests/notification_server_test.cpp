@@ -317,7 +317,11 @@ TEST_CASE("receipts owed when dsr is killed are sent after the restart, and one 
   test::TempDir secrets;
   ServerProcess server({"--message-sink", "webhook:" + gateway.url("/sms-email"), "--message-sink-secret-file",
                         secrets.file("sink.secret"), "--webhook-timeout", "60s", "--retry-delay", "1s"});
-  // No record on file: each filing owes one message, its receipt, to the form's address.
+  // On file under another address than the form's: each filing owes one
+  // message, its receipt, to the address on record (no code: the form's
+  // address is not the one on record).
+  REQUIRE(server.call("PUT", "/v1/subjects/" + kNik, R"({"name": "Budi", "email": "budi.kantor@example.go.id"})",
+                      server.token("system", "ams")).status == 201);
   std::set<std::string> filed;
   for (int i = 0; i < 3; ++i) {
     auto r = server.call("POST", "/v1/requests",

@@ -287,13 +287,29 @@ TEST_CASE("filing tells the subject at the contact on record, in their language,
   CHECK(f.all_messages().size() == 1);
 }
 
-TEST_CASE("a subject dsr holds no record of is written to at the form's address", "[recipients]") {
+TEST_CASE("a subject dsr holds no record of is written to at the form's address once a verifier has checked them",
+          "[recipients][enumeration]") {
   Fixture f(false);
   Request r = f.submit("access");
-  auto m = f.only_message("request_received");
+  // Before: nothing, not even the receipt. What reaches the form's address
+  // would tell the filer that the NIK is not on file (a subject on file
+  // under another address is written to there, not here).
+  CHECK(f.all_messages().empty());
+  f.fire(r.id, "verify_manually", {"vera", Role::verifier}, "called back on the number in the population register");
+  f.fire(r.id, "request_info", kRita, "Which certificate do you mean?");
+  auto m = f.only_message("information_needed");
   CHECK(m.to == "budi@example.go.id");
   CHECK(m.channel == "email");
   CHECK(m.locale == "en");
+  CHECK(contains(m.text, r.id));
+}
+
+TEST_CASE("a subject dsr holds no record of, filed for by a verifier, is written to at the form's address at once",
+          "[recipients][enumeration]") {
+  Fixture f(false);
+  Request r = f.submit("access", R"({"contact_given":{"email":"budi@example.go.id"},"locale":"en","verification":"on_behalf"})");
+  auto m = f.only_message("request_received");
+  CHECK(m.to == "budi@example.go.id");
   CHECK(contains(m.text, r.id));
 }
 

@@ -333,9 +333,22 @@ TEMPLATE_TEST_CASE("code contract: wrong attempts counted, expiry, lock-out, sin
   auto refused = resend("r1");
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().kind == "code_limit");
+  // Without a message (a request a verifier checks by hand: its code goes
+  // nowhere), a resend is counted and limited alike, and queues nothing.
+  REQUIRE(test::submit(w.service).ok());
+  REQUIRE(issue("r3", "-482913", 5).ok());
+  auto unsent = [&] {
+    return wait_for<Result<int>>([&](auto done) {
+      codes.resend("r3", "u-r3", "-123456", t0 + std::chrono::minutes(15), 5, 3, std::nullopt, done);
+    });
+  };
+  CHECK(unsent().value() == 1);
+  CHECK(check("r3", "123456", t0).result == CodeCheck::wrong);  // a guess fails as a wrong code
+  CHECK(unsent().value() == 0);
+  CHECK(unsent().error().kind == "code_limit");
   auto stats = w.backend.store.stats(w.clock.now());
   REQUIRE(stats.ok());
-  CHECK(stats->outbox[{"subject_message", "pending"}] == 3);  // each resend's message, queued with it
+  CHECK(stats->outbox[{"subject_message", "pending"}] == 3);  // each resend's message, queued with it; none for r3
 }
 
 TEMPLATE_TEST_CASE("delivery contract: messages queued with their event go out oldest first, retried, then given up",

@@ -168,11 +168,12 @@ void PgVerificationCodes::check(std::string request_id, std::string code, TimePo
 }
 
 void PgVerificationCodes::resend(std::string request_id, std::string subject_ref, std::string code,
-                                 TimePoint expires_at, int attempts, int max_sends, OutgoingMessage message,
-                                 std::function<void(Result<int>)> done) {
+                                 TimePoint expires_at, int attempts, int max_sends,
+                                 std::optional<OutgoingMessage> message, std::function<void(Result<int>)> done) {
   executor_.post([=, this, done = std::move(done)]() mutable {
     Bytes digest = verification_code_hash(keys_, request_id, code);
-    SealedMessage sealed = seal_message(keys_, message);
+    std::optional<SealedMessage> sealed;
+    if (message) sealed = seal_message(keys_, *message);
     done(in_transaction(pool_, [&](Connection& c) -> Result<int> {
       auto row = c.exec("SELECT sent_count FROM verification_codes WHERE request_id = $1 FOR UPDATE", {request_id});
       if (!row) return fail(row.error());
@@ -185,10 +186,11 @@ void PgVerificationCodes::resend(std::string request_id, std::string subject_ref
                             "sent_count = sent_count + 1 WHERE request_id = $1",
                             {request_id, digest, unix_seconds(expires_at), std::int64_t{attempts}});
       if (!updated) return fail(updated.error());
+      if (!sealed) return max_sends - sent - 1;  // an unusable code: counted, sent nowhere
       auto queued = c.exec("INSERT INTO outbox (id, kind, request_id, subject_ref, payload, status, attempts, "
                            "next_attempt_at, created_at, updated_at) "
                            "VALUES ($1, 'subject_message', $2, $3, $4, 'pending', 0, $5, $5, $5)",
-                           {sealed.id, request_id, subject_ref, sealed.payload, now});
+                           {sealed->id, request_id, subject_ref, sealed->payload, now});
       if (!queued) return fail(queued.error());
       return max_sends - sent - 1;
     }));

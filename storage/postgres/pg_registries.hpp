@@ -43,7 +43,7 @@ class PgVerificationCodes final : public VerificationCodeStore {
   void check(std::string request_id, std::string code, TimePoint now,
              std::function<void(Result<CodeVerdict>)> done) override;
   void resend(std::string request_id, std::string subject_ref, std::string code, TimePoint expires_at, int attempts,
-              int max_sends, OutgoingMessage message, std::function<void(Result<int>)> done) override;
+              int max_sends, std::optional<OutgoingMessage> message, std::function<void(Result<int>)> done) override;
 
  private:
   Pool& pool_;
