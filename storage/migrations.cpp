@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 17> kMigrations{{
+const std::array<Migration, 18> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -423,6 +423,23 @@ ALTER TABLE restrictions_placed RENAME TO restrictions;
 -- An authority's release (policy D.7) may come with a prohibition to tell
 -- the subject: the access package leaves the disclosure out until then.
 ALTER TABLE disclosures ADD COLUMN withheld_until INTEGER;
+)sql"},
+    {18, "master key ids, for dsr key rotate-master", R"sql(
+-- The master key each subject's data key is wrapped under (its id, see
+-- storage/crypto.hpp master_key_id); '' for rows wrapped before keys had
+-- ids, under the database's first key.
+ALTER TABLE subjects ADD COLUMN wrap_key_id TEXT NOT NULL DEFAULT '';
+-- Keys kept sealed under the master key: 'purpose', the purpose keys
+-- (blind index, token hash, secrets, details) once a rotation has run.
+CREATE TABLE sealed_keys (
+  name    TEXT PRIMARY KEY,
+  key_id  TEXT NOT NULL,
+  sealed  BLOB NOT NULL
+);
+-- The master key new rows must be wrapped under ('' until the first
+-- rotation): a writer reads it in its transaction, so that no row is
+-- wrapped under a key after a rotation announced its successor.
+INSERT INTO meta (key, value) VALUES ('master_key_current', '');
 )sql"},
 }};
 

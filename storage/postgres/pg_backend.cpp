@@ -27,19 +27,28 @@ Status verify_master_key(Connection& c, const MasterKey& keys) {
   auto kept = meta_value(c, "master_key_check");
   if (!kept) return fail(kept.error());
   if (kept->empty()) return fail(Error::not_found("this database has no master key yet: no dsr has started on it"));
-  if (!equal_constant_time(*kept, keys.check_value())) return fail(Error::forbidden(kWrongKey));
+  if (!keys.matches_check(*kept)) return fail(Error::forbidden(kWrongKey));
   return ok_status();
 }
 
 Result<std::unique_ptr<Backend>> Backend::open(const std::string& conninfo, const Key& master_key,
                                                std::size_t connections) {
-  std::unique_ptr<Backend> backend(new Backend(conninfo, master_key, connections));
+  return open(conninfo, MasterKeySet{master_key, std::nullopt}, {}, connections);
+}
+
+Result<std::unique_ptr<Backend>> Backend::open(const std::string& conninfo, const MasterKeySet& master_keys,
+                                               std::function<Result<MasterKeySet>()> reload, std::size_t connections) {
+  std::unique_ptr<Backend> backend(new Backend(conninfo, master_keys, std::move(reload), connections));
   auto checked = backend->pool_.with([&](Connection& c) -> Status {
     if (Status migrated = migrate(c); !migrated) return migrated;
     auto kept = keep_first(c, "master_key_check", backend->keys_.check_value());
     if (!kept) return fail(kept.error());
-    if (!equal_constant_time(*kept, backend->keys_.check_value()))
-      return fail(Error::forbidden(kWrongKey));
+    if (!backend->keys_.matches_check(*kept)) return fail(Error::forbidden(kWrongKey));
+    // The purpose keys the database keeps once a rotation has run.
+    auto purpose = c.exec("SELECT key_id, sealed FROM sealed_keys WHERE name = 'purpose'");
+    if (!purpose) return fail(purpose.error());
+    if (!purpose->empty())
+      return backend->keys_.adopt_purpose_keys(Wrapped{purpose->text(0, 0), purpose->bytes(0, 1)});
     return ok_status();
   });
   if (!checked) return fail(checked.error());

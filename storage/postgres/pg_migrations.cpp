@@ -23,7 +23,7 @@ constexpr std::int64_t kMigrationLock = 0x6473726d696772;
 // are written unsequenced (seq NULL) by the filing's own transaction, with
 // the id of that transaction, and the sequencer gives them their place in
 // the audit log's tree (storage/postgres/pg_sequencer.hpp).
-const std::array<Migration, 7> kMigrations{{
+const std::array<Migration, 8> kMigrations{{
     {1, "the dsr schema (SQLite's version 13)", R"sql(
 CREATE TABLE meta (
   key   text PRIMARY KEY,
@@ -296,6 +296,31 @@ ALTER TABLE restrictions ADD PRIMARY KEY (subject_ref, request_id);
     // As SQLite's migration 17.
     {7, "disclosures withheld from the subject while an authority prohibits telling them", R"sql(
 ALTER TABLE disclosures ADD COLUMN withheld_until bigint;
+)sql"},
+    {8, "master key ids, for dsr key rotate-master", R"sql(
+-- As on SQLite (storage/migrations.cpp, 18).
+ALTER TABLE subjects ADD COLUMN wrap_key_id text NOT NULL DEFAULT '';
+CREATE TABLE sealed_keys (
+  name    text PRIMARY KEY,
+  key_id  text NOT NULL,
+  sealed  bytea NOT NULL
+);
+INSERT INTO meta (key, value) VALUES ('master_key_current', '\x'::bytea);
+-- A subject write calls this in its statement: it holds the announced key
+-- (FOR SHARE) to the end of the transaction, so a rotation's announcement
+-- waits for writes under the old key to commit, and a write that starts
+-- after it is refused (DS003) unless wrapped under the new key; the node
+-- then reads its key file again.
+CREATE FUNCTION dsr_require_master_key(p_key_id text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  announced text;
+BEGIN
+  SELECT convert_from(value, 'UTF8') INTO announced FROM meta WHERE key = 'master_key_current' FOR SHARE;
+  IF announced IS NOT NULL AND announced <> '' AND announced <> p_key_id THEN
+    RAISE EXCEPTION 'the master key was rotated to %, and this node wrapped under %: it reads its key file again; try again',
+      announced, p_key_id USING ERRCODE = 'DS003';
+  END IF;
+END $$;
 )sql"},
 }};
 
