@@ -115,7 +115,7 @@ Result<MasterKeySet> load_master_keys(const std::filesystem::path& path) {
   while (std::getline(lines, line)) {
     if (line.empty()) continue;
     auto space = line.find(' ');
-    std::string_view name = std::string_view(line).substr(0, space);
+    std::string name = line.substr(0, space);
     auto key = space == std::string::npos ? std::nullopt : key_from_hex(std::string_view(line).substr(space + 1));
     sodium_memzero(line.data(), line.size());
     if (!key) return not_a_key_file(fmt::format("the line '{}' has no key of 64 hex digits", name));
