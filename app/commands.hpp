@@ -22,5 +22,6 @@ int package_verify_command(const std::vector<std::string>& args);
 int report_sla_command(const std::vector<std::string>& args);
 int retention_run_command(const std::vector<std::string>& args);
 int key_rotate_master_command(const std::vector<std::string>& args);
+int key_rotate_signing_command(const std::vector<std::string>& args);
 
 }  // namespace dsr::app

@@ -1,3 +1,6 @@
+// dsr key rotate-signing: a new package signing key, the old one retired
+// (storage/package_signer.hpp).
+//
 // dsr key rotate-master: a new master key, with every subject's data key and
 // the database's purpose keys wrapped again under it, while dsr serve goes
 // on working on the same database (storage/master_key_rotation.hpp says
@@ -21,6 +24,7 @@
 #include "app/commands.hpp"
 #include "app/options.hpp"
 #include "storage/master_key_file.hpp"
+#include "storage/package_signer.hpp"
 
 namespace dsr::app {
 namespace {
@@ -156,6 +160,38 @@ int key_rotate_master_command(const std::vector<std::string>& args) {
   fmt::print("rotated: master key {} is in force; {} subject keys wrapped again in {:.1f} s; the old key {} is "
              "gone from {}\n", storage::master_key_id(keys.current), rewrapped, took,
              storage::master_key_id(*keys.previous), found.key.string());
+  return kExitOk;
+}
+
+int key_rotate_signing_command(const std::vector<std::string>& args) {
+  namespace po = boost::program_options;
+  po::options_description options(
+      "Usage: dsr key rotate-signing\n\n"
+      "Makes a new key to sign access packages, exports, breach letters and authority releases. The old\n"
+      "key's secret is destroyed; its public key stays listed as retired (GET /v1/keys/signing), so what\n"
+      "it signed still verifies (dsr package verify). A running dsr serve signs with the new key within\n"
+      "5 seconds. See docs/keys.md.\n"
+      "Exit 0: rotated. Exit 1: not rotated. Exit 2: bad arguments.\n\nOptions");
+  options.add_options()("help,h", "show this help");
+  add_database_options(options);
+  auto parsed = parse_options("key rotate-signing", args, options);
+  if (!parsed) return kExitUsage;
+  const auto& vm = *parsed;
+  if (vm.count("help")) {
+    print_help(options);
+    return kExitOk;
+  }
+  auto opened = open_command_storage("key rotate-signing", vm);
+  if (auto* exit_code = std::get_if<int>(&opened)) return *exit_code;
+  storage::Ed25519Signer& signer = std::get<0>(opened)->package_signer();
+  std::string retiring = signer.in_force().key_id;
+  auto rotated = signer.rotate(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  if (!rotated) {
+    fmt::print(stderr, "dsr key rotate-signing: {}\n", rotated.error().message);
+    return kExitFailed;
+  }
+  fmt::print("rotated: signing key {} is in force (public key {}); {} is retired\n", rotated->key_id,
+             rotated->public_key, retiring);
   return kExitOk;
 }
 

@@ -68,6 +68,7 @@ class PostgresStorage final : public StorageBackend {
   }
   // A standby (after a failover, the old primary come back) takes no
   // writes: this node is not ready until it reaches a primary again.
+  storage::Ed25519Signer& package_signer() override { return *signer_; }
   const storage::MasterKey& master_key() const override { return keys_; }
   std::unique_ptr<storage::MasterKeyRotation> master_key_rotation() override {
     return pg::master_key_rotation(*backend_);

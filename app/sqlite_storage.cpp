@@ -43,6 +43,7 @@ class SqliteStorage final : public StorageBackend {
                                                   TimePoint now) override {
     return storage::sweep_retention(*db_, policies, rules, now);
   }
+  storage::Ed25519Signer& package_signer() override { return *signer_; }
   const storage::MasterKey& master_key() const override { return db_->keys(); }
   std::unique_ptr<storage::MasterKeyRotation> master_key_rotation() override {
     return storage::sqlite_master_key_rotation(*db_);

@@ -19,6 +19,7 @@
 #include "storage/log_key.hpp"
 #include "storage/master_key_rotation.hpp"
 #include "storage/outbox.hpp"
+#include "storage/package_signer.hpp"
 #include "storage/recipient_notices.hpp"
 #include "storage/report_slots.hpp"
 #include "storage/retention_sweep.hpp"
@@ -93,6 +94,8 @@ class StorageBackend {
   // `dsr key rotate-master` on this database.
   virtual const storage::MasterKey& master_key() const = 0;
   virtual std::unique_ptr<storage::MasterKeyRotation> master_key_rotation() = 0;
+  // The package signer, for `dsr key rotate-signing`.
+  virtual storage::Ed25519Signer& package_signer() = 0;
 };
 
 }  // namespace dsr::app

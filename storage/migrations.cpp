@@ -424,7 +424,7 @@ ALTER TABLE restrictions_placed RENAME TO restrictions;
 -- the subject: the access package leaves the disclosure out until then.
 ALTER TABLE disclosures ADD COLUMN withheld_until INTEGER;
 )sql"},
-    {18, "master key ids, for dsr key rotate-master", R"sql(
+    {18, "key ids: master key rotation, retired signing keys", R"sql(
 -- The master key each subject's data key is wrapped under (its id, see
 -- storage/crypto.hpp master_key_id); '' for rows wrapped before keys had
 -- ids, under the database's first key.
@@ -440,6 +440,13 @@ CREATE TABLE sealed_keys (
 -- rotation): a writer reads it in its transaction, so that no row is
 -- wrapped under a key after a rotation announced its successor.
 INSERT INTO meta (key, value) VALUES ('master_key_current', '');
+-- Package signing keys retired by dsr key rotate-signing: their public
+-- keys, so that what they signed still verifies (the secret is gone).
+CREATE TABLE retired_signing_keys (
+  key_id      TEXT PRIMARY KEY,
+  public_key  TEXT NOT NULL,
+  retired_at  INTEGER NOT NULL
+);
 )sql"},
 }};
 

@@ -14,6 +14,7 @@
 #include <fstream>
 
 #include "storage/master_key_file.hpp"
+#include "storage/package_signer.hpp"
 #include "storage/sqlite_key_rotation.hpp"
 #include "storage/postgres/pg_key_rotation.hpp"
 #include "storage/postgres/pg_token_rows.hpp"
@@ -56,6 +57,11 @@ struct SqliteNode {
   storage::TokenRegistry tokens{*db};
   std::unique_ptr<storage::MasterKeyRotation> rotation = storage::sqlite_master_key_rotation(*db);
   const storage::MasterKey& keys() const { return db->keys(); }
+  std::unique_ptr<storage::Ed25519Signer> signer() {
+    auto opened = storage::Ed25519Signer::open(*db);
+    REQUIRE(opened.ok());
+    return std::move(opened).value();
+  }
 };
 
 struct SqliteSite {
@@ -87,6 +93,11 @@ struct PgNode {
                                 backend->keys()};
   std::unique_ptr<storage::MasterKeyRotation> rotation = storage::pg::master_key_rotation(*backend);
   const storage::MasterKey& keys() const { return backend->keys(); }
+  std::unique_ptr<storage::Ed25519Signer> signer() {
+    auto opened = storage::pg::open_signer(*backend);
+    REQUIRE(opened.ok());
+    return std::move(opened).value();
+  }
 };
 
 struct PgSite {
@@ -241,6 +252,51 @@ TEMPLATE_TEST_CASE("key rotation contract: once a new key is announced, a node w
   CHECK(site.count("SELECT COUNT(*) FROM subjects WHERE wrap_key_id = '" + storage::master_key_id(old_key) + "'") == 2);
   // It still reads rows under the old key until the rotation moves them.
   CHECK((*stale)->vault.get(refs[0]).ok());
+}
+
+TEMPLATE_TEST_CASE("key rotation contract: a rotated signing key is listed as retired with its time, what it signed "
+                   "still verifies with it, and every node then signs with the new key",
+                   "[storage][contract][keys]", SqliteSite, PgSite) {
+  TestType site;
+  std::string key_file = site.dir.file("master.key");
+  write_key_file(key_file, {test::test_key(3), std::nullopt});
+  auto node = site.open(key_file);
+  REQUIRE(node.ok());
+  auto signer = (*node)->signer();
+  auto before = signer->in_force();
+  std::string signature = before.sign("an access package");
+  CHECK(signer->keys().size() == 1);
+
+  TimePoint now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  auto rotated = signer->rotate(now);
+  REQUIRE(rotated.ok());
+  CHECK(rotated->key_id != before.key_id);
+  CHECK(signer->in_force().key_id == rotated->key_id);
+  auto listed = signer->keys();
+  REQUIRE(listed.size() == 2);
+  CHECK(listed[0].key_id == rotated->key_id);
+  CHECK_FALSE(listed[0].retired_at.has_value());
+  CHECK(listed[1].key_id == before.key_id);
+  CHECK(listed[1].public_key == before.public_key);
+  CHECK(listed[1].retired_at == now);
+  // What the retired key signed verifies with its listed public key only.
+  CHECK(storage::verify_signature("an access package", signature, listed[1].public_key));
+  CHECK_FALSE(storage::verify_signature("an access package", signature, listed[0].public_key));
+  CHECK(storage::verify_signature("a later package", signer->sign("a later package"), listed[0].public_key));
+
+  // Another node (or a restarted one) signs with the new key.
+  auto other = site.open(key_file);
+  REQUIRE(other.ok());
+  auto other_signer = (*other)->signer();
+  CHECK(other_signer->in_force().key_id == rotated->key_id);
+  // A second rotation retires the next key; the newest retired comes first.
+  auto third = other_signer->rotate(now + std::chrono::seconds(60));
+  REQUIRE(third.ok());
+  auto all = other_signer->keys();
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].key_id == third->key_id);
+  CHECK(all[1].key_id == rotated->key_id);
+  CHECK(all[2].key_id == before.key_id);
 }
 
 }  // namespace dsr

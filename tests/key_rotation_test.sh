@@ -98,11 +98,17 @@ grep -q "resuming the rotation" "$work/rotate2.out" || fail "the second run did 
 server_reads "after a SIGKILL"
 echo "ok: after a SIGKILL, every record reads"
 
-# 3. To the end.
-"$dsr" key rotate-master --db "$db" --key-file "$key" >"$work/rotate3.out" 2>&1 ||
-  fail "the rotation did not finish: $(cat "$work/rotate3.out")"
-grep -q "^rotated: master key $new_id is in force" "$work/rotate3.out" ||
-  fail "the last run did not say the rotation ended: $(cat "$work/rotate3.out")"
+# 3. To the end (unless the second run ended before the kill came).
+if grep -q '^previous ' "$key"; then
+  "$dsr" key rotate-master --db "$db" --key-file "$key" >"$work/rotate3.out" 2>&1 ||
+    fail "the rotation did not finish: $(cat "$work/rotate3.out")"
+  grep -q "^rotated: master key $new_id is in force" "$work/rotate3.out" ||
+    fail "the last run did not say the rotation ended: $(cat "$work/rotate3.out")"
+else
+  grep -q "^rotated: master key $new_id is in force" "$work/rotate2.out" ||
+    fail "the key file lost the old key, but the second run did not say it ended: $(cat "$work/rotate2.out")"
+  echo "ok: the second run ended before the kill came"
+fi
 if grep -q '^previous ' "$key" 2>/dev/null; then fail "the old key is still in the key file"; fi
 [ "$(sql "SELECT COUNT(*) FROM subjects WHERE wrap_key_id <> '$new_id'")" = 0 ] || fail "rows still name another key"
 [ "$(sql "SELECT key_id FROM sealed_keys WHERE name = 'purpose'")" = "$new_id" ] || fail "the purpose keys are not under the new key"

@@ -56,11 +56,36 @@ Result<std::unique_ptr<Backend>> Backend::open(const std::string& conninfo, cons
 }
 
 Result<std::unique_ptr<Ed25519Signer>> open_signer(Backend& backend) {
-  return Ed25519Signer::open(
-      backend.keys(), [&]() { return backend.pool().with([](Connection& c) { return meta_value(c, "signing_key"); }); },
-      [&](const Bytes& sealed) {
-        return backend.pool().with([&](Connection& c) { return keep_first(c, "signing_key", sealed); });
-      });
+  SigningKeyStore store;
+  store.stored = [&] { return backend.pool().with([](Connection& c) { return meta_value(c, "signing_key"); }); };
+  store.keep = [&](const Bytes& sealed) {
+    return backend.pool().with([&](Connection& c) { return keep_first(c, "signing_key", sealed); });
+  };
+  store.retired = [&]() -> Result<std::vector<SigningKeyListing>> {
+    auto rows = backend.pool().with([](Connection& c) {
+      return c.exec("SELECT key_id, public_key, retired_at FROM retired_signing_keys ORDER BY retired_at DESC, key_id");
+    });
+    if (!rows) return fail(rows.error());
+    std::vector<SigningKeyListing> out;
+    for (int i = 0; i < rows->size(); ++i)
+      out.push_back({rows->text(i, 0), rows->text(i, 1), TimePoint{std::chrono::seconds{rows->integer(i, 2)}}});
+    return out;
+  };
+  store.replace = [&](const Bytes& sealed, const Bytes& replaced, const SigningKeyListing& retiring) -> Status {
+    auto done = backend.pool().with([&](Connection& c) {
+      return c.transaction({{"UPDATE meta SET value = $1 WHERE key = 'signing_key' AND value = $2", {sealed, replaced}},
+                            // Listed only if the swap above took place.
+                            {"INSERT INTO retired_signing_keys (key_id, public_key, retired_at) SELECT $1, $2, $3 "
+                             "WHERE EXISTS (SELECT 1 FROM meta WHERE key = 'signing_key' AND value = $4)",
+                             {retiring.key_id, retiring.public_key,
+                              static_cast<std::int64_t>(retiring.retired_at->time_since_epoch().count()), sealed}}});
+    });
+    if (!done) return fail(done.error());
+    if ((*done)[0].affected() != 1)
+      return fail(Error::conflict("the signing key was rotated by another process at the same time; run again"));
+    return ok_status();
+  };
+  return Ed25519Signer::open(backend.keys(), std::move(store));
 }
 
 }  // namespace dsr::storage::pg

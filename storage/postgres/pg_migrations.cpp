@@ -297,7 +297,7 @@ ALTER TABLE restrictions ADD PRIMARY KEY (subject_ref, request_id);
     {7, "disclosures withheld from the subject while an authority prohibits telling them", R"sql(
 ALTER TABLE disclosures ADD COLUMN withheld_until bigint;
 )sql"},
-    {8, "master key ids, for dsr key rotate-master", R"sql(
+    {8, "key ids: master key rotation, retired signing keys", R"sql(
 -- As on SQLite (storage/migrations.cpp, 18).
 ALTER TABLE subjects ADD COLUMN wrap_key_id text NOT NULL DEFAULT '';
 CREATE TABLE sealed_keys (
@@ -306,6 +306,11 @@ CREATE TABLE sealed_keys (
   sealed  bytea NOT NULL
 );
 INSERT INTO meta (key, value) VALUES ('master_key_current', '\x'::bytea);
+CREATE TABLE retired_signing_keys (
+  key_id      text PRIMARY KEY,
+  public_key  text NOT NULL,
+  retired_at  bigint NOT NULL
+);
 -- A subject write calls this in its statement: it holds the announced key
 -- (FOR SHARE) to the end of the transaction, so a rotation's announcement
 -- waits for writes under the old key to commit, and a write that starts
