@@ -127,7 +127,7 @@ void authority_release_document(const HttpRequest& http, const Caller& caller, A
       {"niks_not_on_file", recorded_count(*approved, "niks_not_on_file")},
       {"subjects", std::move(subjects)},
       {"generated_at", format_rfc3339(context.clock.now())}};
-  document["signature"] = context.signer.sign(canonical_json(document));
+  sign_document(context.signer, document);
   HttpResponse r = json_response(200, document);
   r.headers.emplace_back("Content-Disposition", fmt::format("attachment; filename=\"{}-release.json\"", request.id));
   send_after_recording(context, caller, std::move(reads), std::move(r), std::move(respond));

@@ -133,7 +133,7 @@ void breach_letter(const HttpRequest& http, ApiContext& context, const Request& 
                              {"due_at", due ? boost::json::value(format_rfc3339(due->due_at)) : nullptr},
                              {"on_time", due && approved.at <= due->due_at},
                              {"generated_at", format_rfc3339(context.clock.now())}};
-  letter["signature"] = context.signer.sign(canonical_json(letter));
+  sign_document(context.signer, letter);
   if (format == "json") return respond(json_response(200, letter));
   std::string categories;
   for (const auto& c : letter.at("categories").as_array()) categories += (categories.empty() ? "" : ", ") + std::string(c.as_string());

@@ -40,4 +40,10 @@ std::string canonical_json(const boost::json::value& value) {
   return out;
 }
 
+void sign_document(const PackageSigner& signer, boost::json::object& document) {
+  auto key = signer.in_force();
+  document["signing_key_id"] = key.key_id;
+  document["signature"] = key.sign(canonical_json(document));
+}
+
 }  // namespace dsr::api

@@ -65,11 +65,13 @@ void portable_result(const HttpRequest& http, ApiContext& context, const Request
     r.content_type = "text/csv; charset=utf-8";
     r.body = portable_csv(*record);
     r.headers.emplace_back("Content-Disposition", fmt::format("attachment; filename=\"{}.csv\"", request.id));
-    r.headers.emplace_back("Dsr-Export-Signature", "ed25519=" + context.signer.sign(r.body));
+    auto key = context.signer.in_force();
+    r.headers.emplace_back("Dsr-Export-Signature", "ed25519=" + key.sign(r.body));
+    r.headers.emplace_back("Dsr-Signing-Key-Id", key.key_id);
     return respond(std::move(r));
   }
   boost::json::object document = portable_export(*record, request.id, context.clock.now());
-  document["signature"] = context.signer.sign(canonical_json(document));
+  sign_document(context.signer, document);
   respond(json_response(200, document));
 }
 
@@ -165,7 +167,7 @@ void result(const HttpRequest& http, const Caller& caller, ApiContext& context, 
   // checkpoint to catch any later rewrite (docs/audit-log.md). Signing a
   // checkpoint for it, when none covers it yet, completes on the writer.
   auto sign_and_send = [&context, respond](boost::json::object whole) {
-    whole["signature"] = context.signer.sign(canonical_json(whole));
+    sign_document(context.signer, whole);
     respond(json_response(200, whole));
   };
   if (context.audit_log == nullptr) return sign_and_send(std::move(package));
@@ -257,6 +259,24 @@ void record_disclosure(const HttpRequest& http, const Caller& caller, ApiContext
   });
 }
 
+// GET /v1/keys/signing: the key in force as before (algorithm, public_key),
+// its id, and every key in force or retired, so that a document signed by
+// a retired key can still be checked with the key its signing_key_id names.
+boost::json::object signing_keys_view(const PackageSigner& signer) {
+  auto listed = signer.keys();
+  boost::json::array keys;
+  for (const auto& k : listed) {
+    boost::json::object key{{"key_id", k.key_id}, {"algorithm", "Ed25519"}, {"public_key", k.public_key},
+                            {"state", k.retired_at ? "retired" : "in_force"}};
+    if (k.retired_at) key["retired_at"] = format_rfc3339(*k.retired_at);
+    keys.push_back(std::move(key));
+  }
+  return {{"algorithm", "Ed25519"},
+          {"public_key", listed.front().public_key},
+          {"key_id", listed.front().key_id},
+          {"keys", std::move(keys)}};
+}
+
 }  // namespace
 
 void add_package_routes(Router& router, ApiContext& context) {
@@ -270,7 +290,7 @@ void add_package_routes(Router& router, ApiContext& context) {
               }});
   router.add({"GET", "/v1/keys/signing", "The public key that signs access packages", {true, false, {}},
               [&context](const HttpRequest&, const Caller&, const RouteParams&, Respond respond) {
-                respond(json_response(200, {{"algorithm", "Ed25519"}, {"public_key", context.signer.public_key()}}));
+                respond(json_response(200, signing_keys_view(context.signer)));
               }});
   router.add({"POST", "/v1/recipients", "Register a third party that receives data (admin)", {false, false, {Role::admin}},
               [&context](const HttpRequest& http, const Caller&, const RouteParams&, Respond respond) {

@@ -41,7 +41,7 @@ bool link_unnamed_file(int fd, int dir_fd, const std::string& name) {
   return ::linkat(AT_FDCWD, self.c_str(), dir_fd, name.c_str(), AT_SYMLINK_FOLLOW) == 0;
 }
 
-Status write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+Status write_file_atomically(const std::filesystem::path& path, std::string_view content, mode_t mode) {
   auto failed = [&path](const char* doing) {
     return Status(fail(Error::unavailable(fmt::format("cannot write {} ({}: {})", path.string(), doing, std::strerror(errno)))));
   };
@@ -67,7 +67,7 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
     return failed("creating a temporary file beside it");
   }
   const char* step = "writing";
-  bool ok = ::fchmod(fd, 0640) == 0 && write_all(fd, content) && ::fsync(fd) == 0;
+  bool ok = ::fchmod(fd, mode) == 0 && write_all(fd, content) && ::fsync(fd) == 0;
   if (ok && unnamed) {
     step = "naming it";
     std::string name = passing_name(path);

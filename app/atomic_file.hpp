@@ -6,6 +6,8 @@
 // temporary file is used instead, removed on every error.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -14,8 +16,9 @@
 
 namespace dsr::app {
 
-// Creates `path` (mode 0640) or replaces it, atomically and durably.
-Status write_file_atomically(const std::filesystem::path& path, std::string_view content);
+// Creates `path` (mode 0640 unless told: 0600 for a key) or replaces it,
+// atomically and durably.
+Status write_file_atomically(const std::filesystem::path& path, std::string_view content, mode_t mode = 0640);
 
 // The descriptor of a new unnamed file (mode 0600) in the directory
 // `dir_fd`, or -1 with errno set.

@@ -43,7 +43,7 @@ class AuditedLog {
 
 class SqliteAuditedLog final : public AuditedLog {
  public:
-  SqliteAuditedLog(std::string path, const storage::Key& key) : path_(std::move(path)), keys_(key) {}
+  SqliteAuditedLog(std::string path, const storage::MasterKeySet& key) : path_(std::move(path)), keys_(key) {}
   Result<storage::JournalVerdict> journal() override {
     return read([&](SQLite::Database& db) -> Result<storage::JournalVerdict> {
       if (Status matches = storage::verify_master_key(db, keys_); !matches) return fail(matches.error());
@@ -79,7 +79,7 @@ class SqliteAuditedLog final : public AuditedLog {
 
 class PostgresAuditedLog final : public AuditedLog {
  public:
-  PostgresAuditedLog(std::unique_ptr<storage::pg::Connection> c, const storage::Key& key)
+  PostgresAuditedLog(std::unique_ptr<storage::pg::Connection> c, const storage::MasterKeySet& key)
       : c_(std::move(c)), keys_(key) {}
   Result<storage::JournalVerdict> journal() override {
     if (Status matches = storage::pg::verify_master_key(*c_, keys_); !matches) return fail(matches.error());
@@ -107,7 +107,7 @@ class PostgresAuditedLog final : public AuditedLog {
 };
 
 // The log the settings name, or the exit code to return.
-std::variant<std::unique_ptr<AuditedLog>, int> open_audited_log(const DataFiles& found, const storage::Key& key) {
+std::variant<std::unique_ptr<AuditedLog>, int> open_audited_log(const DataFiles& found, const storage::MasterKeySet& key) {
   if (!found.on_postgres()) return std::make_unique<SqliteAuditedLog>(found.db.string(), key);
   auto c = storage::pg::Connection::open(found.conninfo);
   if (c) {
@@ -149,7 +149,7 @@ int audit_verify_command(const std::vector<std::string>& args) {
   if (auto missing = require_database("audit verify", found)) return *missing;
   auto key = load_command_key("audit verify", found);
   if (auto* exit_code = std::get_if<int>(&key)) return *exit_code;
-  auto opened = open_audited_log(found, std::get<storage::Key>(key));
+  auto opened = open_audited_log(found, std::get<storage::MasterKeySet>(key));
   if (auto* exit_code = std::get_if<int>(&opened)) return *exit_code;
   AuditedLog& log = *std::get<0>(opened);
   auto verdict = log.journal();

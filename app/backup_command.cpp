@@ -60,7 +60,7 @@ int backup_command(const std::vector<std::string>& args) {
   auto key = load_command_key("backup", found);
   if (auto* exit_code = std::get_if<int>(&key)) return *exit_code;
   std::filesystem::path to = vm["to"].as<std::string>();
-  auto copied = storage::backup_database(found.db, to, storage::MasterKey(std::get<storage::Key>(key)));
+  auto copied = storage::backup_database(found.db, to, storage::MasterKey(std::get<storage::MasterKeySet>(key)));
   if (!copied) {
     fmt::print(stderr, "dsr backup: {}\n", copied.error().message);
     return exit_code_for(copied.error());
@@ -108,7 +108,7 @@ int restore_command(const std::vector<std::string>& args) {
   auto key = load_command_key("restore", found);
   if (auto* exit_code = std::get_if<int>(&key)) return *exit_code;
   auto restored = storage::restore_database(vm["from"].as<std::string>(), db_path,
-                                            storage::MasterKey(std::get<storage::Key>(key)));
+                                            storage::MasterKey(std::get<storage::MasterKeySet>(key)));
   if (!restored) {
     fmt::print(stderr, "dsr restore: {}\n", restored.error().message);
     return exit_code_for(restored.error());

@@ -20,7 +20,7 @@ struct CommandEntry {
   std::function<int(const std::vector<std::string>&)> run;
 };
 
-const std::array<CommandEntry, 15> kCommands{{
+const std::array<CommandEntry, 17> kCommands{{
     {"serve", "run the HTTP API (see dsr serve --help)", serve_command},
     {"init", "make a new installation: data directory, master key, database, first admin token", init_command},
     {"config show", "the settings in force and where each came from (flag, environment, file, default)",
@@ -32,6 +32,10 @@ const std::array<CommandEntry, 15> kCommands{{
     {"backup", "copy the database while it serves, checked before it counts (dsr backup --to FILE)", backup_command},
     {"restore", "put a backup in place of a lost database, into an empty place", restore_command},
     {"log key", "the audit log's verifier key, to check checkpoints and the proofs in access packages", log_key_command},
+    {"key rotate-master", "a new master key: every subject's data key wrapped again under it, while dsr serve runs",
+     key_rotate_master_command},
+    {"key rotate-signing", "a new key to sign access packages; the old one stays listed as retired",
+     key_rotate_signing_command},
     {"audit verify", "check the journal, the audit log's tree and every signed checkpoint; name the first broken one", audit_verify_command},
     {"report sla", "the SLA report for a period: answered on time or late, overdue now", report_sla_command},
     {"retention run", "remove what the retention rules say has served its purpose (codes, payloads, records)",

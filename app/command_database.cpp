@@ -118,7 +118,11 @@ std::optional<int> require_database(std::string_view command, const DataFiles& f
   return kExitUsage;
 }
 
-std::variant<storage::Key, int> load_command_key(std::string_view command, const DataFiles& files) {
+std::function<Result<storage::MasterKeySet>()> key_file_reader(const DataFiles& files) {
+  return [path = files.key] { return storage::load_master_keys(path); };
+}
+
+std::variant<storage::MasterKeySet, int> load_command_key(std::string_view command, const DataFiles& files) {
   std::error_code ec;
   bool present = fs::exists(files.key, ec);
   if (ec && ec != std::errc::no_such_file_or_directory) {
@@ -132,7 +136,7 @@ std::variant<storage::Key, int> load_command_key(std::string_view command, const
                files.key_named ? "the key-file setting" : "beside the database, where dsr keeps it");
     return kExitUsage;
   }
-  auto key = storage::load_master_key(files.key);
+  auto key = storage::load_master_keys(files.key);
   if (!key) {
     fmt::print(stderr, "dsr {}: {}\n", command, key.error().message);
     return kExitUsage;
@@ -148,10 +152,11 @@ std::variant<std::unique_ptr<StorageBackend>, int> open_command_storage(std::str
   if (auto missing = require_database(command, found)) return *missing;
   auto key = load_command_key(command, found);
   if (auto* exit_code = std::get_if<int>(&key)) return *exit_code;
+  const auto& keys = std::get<storage::MasterKeySet>(key);
   if (found.on_postgres())
-    return on_postgres(command, found, storage::pg::Backend::open(found.conninfo, std::get<storage::Key>(key), 2),
+    return on_postgres(command, found, storage::pg::Backend::open(found.conninfo, keys, key_file_reader(found), 2),
                        node_name(fmt::format("{} pid {}", command, static_cast<long>(getpid()))));
-  return on_sqlite(command, storage::Database::open(found.db.string(), std::get<storage::Key>(key), {1}));
+  return on_sqlite(command, storage::Database::open(found.db.string(), keys, key_file_reader(found), {1}));
 }
 
 std::variant<std::unique_ptr<StorageBackend>, int> open_serve_storage(const DataFiles& files, std::size_t connections,
@@ -161,18 +166,18 @@ std::variant<std::unique_ptr<StorageBackend>, int> open_serve_storage(const Data
   // only be one more file to mistake for the real one.
   std::error_code ec;
   bool key_there = fs::exists(files.key, ec);
-  std::variant<storage::Key, int> key = kExitUsage;
+  std::variant<storage::MasterKeySet, int> key = kExitUsage;
   if (key_there || (!files.on_postgres() && fs::exists(files.db, ec))) {
     key = load_command_key("serve", files);
   } else if (auto made = storage::load_or_create_master_key(files.key); made) {
-    key = *made;
+    key = storage::MasterKeySet{*made, std::nullopt};
   } else {
     fmt::print(stderr, "dsr serve: {}\n", made.error().message);
     return kExitFailed;
   }
   if (auto* exit_code = std::get_if<int>(&key)) return *exit_code;
   if (!files.on_postgres()) {
-    auto db = storage::Database::open(files.db.string(), std::get<storage::Key>(key));
+    auto db = storage::Database::open(files.db.string(), std::get<storage::MasterKeySet>(key), key_file_reader(files), {});
     if (db && !(*db)->writable())
       fmt::print(stderr, "dsr serve: {} can only be read (is its disk mounted read-only?): requests that change "
                          "anything get 503 and /readyz is 503 until it can be written; dsr then writes again by "
@@ -181,7 +186,8 @@ std::variant<std::unique_ptr<StorageBackend>, int> open_serve_storage(const Data
   }
   // On PostgreSQL the database may be older than the key file just made:
   // then that key is not its key, and the file goes again.
-  auto backend = storage::pg::Backend::open(files.conninfo, std::get<storage::Key>(key), connections);
+  auto backend =
+      storage::pg::Backend::open(files.conninfo, std::get<storage::MasterKeySet>(key), key_file_reader(files), connections);
   if (!backend && !key_there && backend.error().code == ErrorCode::forbidden) {
     fs::remove(files.key, ec);
     fmt::print(stderr, "dsr serve: no master key at {}, and {} was made with one: copy the key file from a node "

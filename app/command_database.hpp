@@ -12,6 +12,7 @@
 #include <boost/program_options.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -51,8 +52,11 @@ std::optional<int> refuse_postgres(std::string_view command, const DataFiles& fi
 // Exit 2 (said on stderr) unless the database file is there.
 std::optional<int> require_database(std::string_view command, const DataFiles& files);
 
-// The master key in files.key, or the exit code to return.
-std::variant<storage::Key, int> load_command_key(std::string_view command, const DataFiles& files);
+// The master key (or, during a rotation, the two keys) in files.key, or the
+// exit code to return.
+std::variant<storage::MasterKeySet, int> load_command_key(std::string_view command, const DataFiles& files);
+// Reads files.key again, for a MasterKey that must see a rotation.
+std::function<Result<storage::MasterKeySet>()> key_file_reader(const DataFiles& files);
 
 // The storage the settings name, on either backend, opened for a command
 // (a database and key that must exist), or the exit code to return.

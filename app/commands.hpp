@@ -21,5 +21,7 @@ int token_revoke_command(const std::vector<std::string>& args);
 int package_verify_command(const std::vector<std::string>& args);
 int report_sla_command(const std::vector<std::string>& args);
 int retention_run_command(const std::vector<std::string>& args);
+int key_rotate_master_command(const std::vector<std::string>& args);
+int key_rotate_signing_command(const std::vector<std::string>& args);
 
 }  // namespace dsr::app

@@ -63,13 +63,28 @@ int package_verify_command(const std::vector<std::string>& args) {
                vm["file"].as<std::string>());
     return kExitUsage;
   }
-  std::string public_key;
+  // The key the package names (signing_key_id), in force or retired; a
+  // package from before key ids: the key in force.
+  const auto* named = package.as_object().if_contains("signing_key_id");
+  std::string key_id = named != nullptr && named->is_string() ? std::string(named->as_string()) : "";
+  std::string public_key, key_state;
   if (vm.count("public-key")) {
     public_key = vm["public-key"].as<std::string>();
   } else {
     auto opened = open_command_storage("package verify", vm);
     if (auto* exit_code = std::get_if<int>(&opened)) return *exit_code;
-    public_key = std::get<0>(opened)->ports().signer.public_key();
+    auto keys = std::get<0>(opened)->ports().signer.keys();
+    for (const auto& k : keys) {
+      if (!key_id.empty() && k.key_id != key_id) continue;
+      public_key = k.public_key;
+      key_state = k.retired_at ? fmt::format(" (key {}, retired {})", k.key_id, format_rfc3339(*k.retired_at))
+                               : fmt::format(" (key {}, in force)", k.key_id);
+      break;
+    }
+    if (public_key.empty()) {
+      fmt::print("invalid: the package names signing key {}, which this server never held\n", key_id);
+      return kExitFailed;
+    }
   }
   auto object = package.as_object();
   std::string signature(object.at("signature").as_string());
@@ -81,8 +96,8 @@ int package_verify_command(const std::vector<std::string>& args) {
   std::string request_id = object.contains("request_id") && object.at("request_id").is_string()
                                ? std::string(object.at("request_id").as_string()) : "?";
   // A portability export (dsr-portable-export/v1) is signed the same way.
-  fmt::print("ok: the {} of request {} is signed by this key\n", object.contains("export") ? "export" : "package",
-             request_id);
+  fmt::print("ok: the {} of request {} is signed by this key{}\n", object.contains("export") ? "export" : "package",
+             request_id, key_state);
   if (!object.contains("audit_log")) return kExitOk;  // a package from before the audit log
   std::string log_key;
   if (vm.count("log-key")) {

@@ -20,6 +20,7 @@
 #include "storage/postgres/pg_store.hpp"
 #include "storage/postgres/pg_token_rows.hpp"
 #include "storage/postgres/pg_vault.hpp"
+#include "storage/postgres/pg_key_rotation.hpp"
 
 namespace dsr::app {
 namespace {
@@ -68,6 +69,11 @@ class PostgresStorage final : public StorageBackend {
   }
   // A standby (after a failover, the old primary come back) takes no
   // writes: this node is not ready until it reaches a primary again.
+  storage::Ed25519Signer& package_signer() override { return *signer_; }
+  const storage::MasterKey& master_key() const override { return keys_; }
+  std::unique_ptr<storage::MasterKeyRotation> master_key_rotation() override {
+    return pg::master_key_rotation(*backend_);
+  }
   Status readiness() override {
     auto standby = pool_.with([](pg::Connection& c) { return c.exec("SELECT pg_is_in_recovery()"); });
     if (!standby) return fail(standby.error());

@@ -13,6 +13,7 @@
 #include "storage/registries.hpp"
 #include "storage/sla_report_query.hpp"
 #include "storage/sqlite_audit_log.hpp"
+#include "storage/sqlite_key_rotation.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/sqlite_vault.hpp"
 
@@ -42,6 +43,11 @@ class SqliteStorage final : public StorageBackend {
   Result<storage::RetentionSweep> sweep_retention(const SlaCatalog& policies, const RetentionRules& rules,
                                                   TimePoint now) override {
     return storage::sweep_retention(*db_, policies, rules, now);
+  }
+  storage::Ed25519Signer& package_signer() override { return *signer_; }
+  const storage::MasterKey& master_key() const override { return db_->keys(); }
+  std::unique_ptr<storage::MasterKeyRotation> master_key_rotation() override {
+    return storage::sqlite_master_key_rotation(*db_);
   }
   Status readiness() override {
     if (auto answered = outbox_.pending_count(); !answered) return fail(answered.error());

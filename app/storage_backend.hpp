@@ -17,7 +17,9 @@
 #include "engine/subject_vault.hpp"
 #include "storage/filing_receipts.hpp"
 #include "storage/log_key.hpp"
+#include "storage/master_key_rotation.hpp"
 #include "storage/outbox.hpp"
+#include "storage/package_signer.hpp"
 #include "storage/recipient_notices.hpp"
 #include "storage/report_slots.hpp"
 #include "storage/retention_sweep.hpp"
@@ -88,6 +90,13 @@ class StorageBackend {
                                                           TimePoint now) = 0;
   // Why this process cannot do its work now (/readyz), if so.
   virtual Status readiness() = 0;
+
+  // The master key(s) the storage was opened with, and the steps of
+  // `dsr key rotate-master` on this database.
+  virtual const storage::MasterKey& master_key() const = 0;
+  virtual std::unique_ptr<storage::MasterKeyRotation> master_key_rotation() = 0;
+  // The package signer, for `dsr key rotate-signing`.
+  virtual storage::Ed25519Signer& package_signer() = 0;
 };
 
 }  // namespace dsr::app

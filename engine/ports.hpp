@@ -352,11 +352,33 @@ class NotificationLedger {
 };
 
 // Signs access packages with the server's Ed25519 key.
+// The key that signs access packages, exports, letters and releases.
+// It rotates (dsr key rotate-signing): each key has an id, a document
+// names the id of the key that signed it, and retired keys stay listed so
+// that what they signed still verifies.
+struct SigningKeyListing {
+  std::string key_id;
+  std::string public_key;                 // base64
+  std::optional<TimePoint> retired_at;   // none: the key in force
+};
+
 class PackageSigner {
  public:
   virtual ~PackageSigner() = default;
-  virtual std::string sign(std::string_view bytes) const = 0;  // base64 signature
-  virtual std::string public_key() const = 0;                  // base64
+  // The key in force at one moment: its id and a signature with that very
+  // key (so that a document names the key that signed it, even when a
+  // rotation lands between the two).
+  struct InForce {
+    std::string key_id;
+    std::string public_key;                                 // base64
+    std::function<std::string(std::string_view)> sign;     // base64 signature
+  };
+  virtual InForce in_force() const = 0;
+  // The key in force and every retired key, the key in force first.
+  virtual std::vector<SigningKeyListing> keys() const = 0;
+
+  std::string sign(std::string_view bytes) const { return in_force().sign(bytes); }
+  std::string public_key() const { return in_force().public_key; }
 };
 
 // The audit of the journal and its Merkle tree, and of every signed

@@ -1,9 +1,12 @@
 #include "storage/crypto.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 
 namespace dsr::storage {
@@ -61,17 +64,130 @@ SecretKey& SecretKey::operator=(const SecretKey& other) {
   return *this;
 }
 
-MasterKey::MasterKey(const Key& key)
-    : wrapping_((crypto_ready(), derive(key, kWrapping))),
-      blind_index_(derive(key, kBlindIndex)),
-      token_hash_(derive(key, kTokenHash)),
-      secrets_(derive(key, kSecrets)),
-      check_(derive(key, kCheck)),
-      details_(derive(key, kDetails)) {
-  if (!crypto_ready()) throw std::runtime_error("libsodium could not be initialised");
+std::string master_key_id(const Key& key) {
+  crypto_ready();
+  Bytes digest = keyed_hash(derive(key, kCheck), "dsr master key id v1");
+  return to_hex(std::span(digest).first(8));
 }
 
-Bytes MasterKey::check_value() const { return keyed_hash(check_, "dsr master key check v1"); }
+namespace {
+
+constexpr std::string_view kPurposeKeysContext = "dsr purpose keys v1";
+
+// The key whose derived purpose keys a database uses until it keeps its
+// own: the oldest of the set (the one it was made with, if never rotated).
+const Key& first_key(const MasterKeySet& keys) { return keys.previous ? *keys.previous : keys.current; }
+
+}  // namespace
+
+MasterKey::MasterKey(const Key& key) : MasterKey(MasterKeySet{key, std::nullopt}) {}
+
+MasterKey::MasterKey(const MasterKeySet& keys, std::function<Result<MasterKeySet>()> reload)
+    : reload_(std::move(reload)),
+      blind_index_((crypto_ready(), derive(first_key(keys), kBlindIndex))),
+      token_hash_(derive(first_key(keys), kTokenHash)),
+      secrets_(derive(first_key(keys), kSecrets)),
+      details_(derive(first_key(keys), kDetails)) {
+  if (!crypto_ready()) throw std::runtime_error("libsodium could not be initialised");
+  hold(keys);
+}
+
+void MasterKey::hold(const MasterKeySet& keys) const {
+  held_.clear();
+  auto add = [&](const Key& k) {
+    held_.push_back(Held{master_key_id(k), derive(k, kWrapping), keyed_hash(derive(k, kCheck), "dsr master key check v1")});
+  };
+  add(keys.current);
+  if (keys.previous) add(*keys.previous);
+}
+
+std::string MasterKey::current_id() const {
+  std::shared_lock lock(mutex_);
+  return held_.front().id;
+}
+
+std::vector<std::string> MasterKey::held_ids() const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::string> out;
+  for (const auto& h : held_) out.push_back(h.id);
+  return out;
+}
+
+Wrapped MasterKey::wrap(std::span<const unsigned char> plaintext, std::string_view associated) const {
+  std::shared_lock lock(mutex_);
+  return Wrapped{held_.front().id, seal(held_.front().wrapping, plaintext, associated)};
+}
+
+Result<Bytes> MasterKey::unwrap(std::string_view key_id, std::span<const unsigned char> sealed,
+                                std::string_view associated) const {
+  auto attempt = [&]() -> std::optional<Result<Bytes>> {
+    std::shared_lock lock(mutex_);
+    std::optional<Result<Bytes>> last;
+    for (const auto& h : held_) {
+      if (!key_id.empty() && h.id != key_id) continue;
+      last = unseal(h.wrapping, sealed, associated);
+      if (*last) return last;
+    }
+    return last;
+  };
+  auto opened = attempt();
+  if (opened) return std::move(*opened);
+  // A key not held: a rotation may have begun since the file was read.
+  if (reload_) {
+    if (Status reread = reload(); !reread) return fail(reread.error());
+    opened = attempt();
+    if (opened) return std::move(*opened);
+  }
+  return fail(Error::internal(fmt::format(
+      "the value was wrapped under master key {}, which the key file does not hold (it holds {}): give the key file "
+      "that dsr key rotate-master wrote", key_id, fmt::join(held_ids(), " and "))));
+}
+
+Status MasterKey::reload() const {
+  if (!reload_) return ok_status();
+  auto keys = reload_();
+  if (!keys) return fail(keys.error());
+  std::unique_lock lock(mutex_);
+  hold(*keys);
+  return ok_status();
+}
+
+Bytes MasterKey::check_value() const {
+  std::shared_lock lock(mutex_);
+  return held_.front().check;
+}
+
+bool MasterKey::matches_check(std::span<const unsigned char> check) const {
+  std::shared_lock lock(mutex_);
+  for (const auto& h : held_)
+    if (equal_constant_time(h.check, check)) return true;
+  return false;
+}
+
+Wrapped MasterKey::sealed_purpose_keys() const {
+  Bytes plain;
+  for (const SecretKey* k : {&blind_index_, &token_hash_, &secrets_, &details_})
+    plain.insert(plain.end(), k->bytes().begin(), k->bytes().end());
+  Wrapped out = wrap(plain, kPurposeKeysContext);
+  sodium_memzero(plain.data(), plain.size());
+  return out;
+}
+
+Status MasterKey::adopt_purpose_keys(const Wrapped& sealed) {
+  auto plain = unwrap(sealed.key_id, sealed.sealed, kPurposeKeysContext);
+  if (!plain) return fail(Error(plain.error().code, "the database's purpose keys do not open: " + plain.error().message));
+  if (plain->size() != 4 * kKeySize) return fail(Error::internal("the database's purpose keys are damaged"));
+  std::size_t at = 0;
+  for (SecretKey* k : {&blind_index_, &token_hash_, &secrets_, &details_}) {
+    Key bytes{};
+    std::copy_n(plain->begin() + static_cast<std::ptrdiff_t>(at), kKeySize, bytes.begin());
+    *k = SecretKey(bytes);
+    sodium_memzero(bytes.data(), bytes.size());
+    at += kKeySize;
+  }
+  sodium_memzero(plain->data(), plain->size());
+  return ok_status();
+}
 
 Bytes seal(const SecretKey& key, std::span<const unsigned char> plaintext, std::string_view associated) {
   Bytes out(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + plaintext.size() +

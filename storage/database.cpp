@@ -16,13 +16,23 @@
 namespace dsr::storage {
 namespace {
 
+// The purpose keys the database keeps, once a rotation has run (see
+// MasterKey); until then they derive from the key file's first key.
+Status adopt_purpose_keys(SQLite::Database& db, MasterKey& keys) {
+  if (!db.tableExists("sealed_keys")) return ok_status();
+  SQLite::Statement q(db, "SELECT key_id, sealed FROM sealed_keys WHERE name = 'purpose'");
+  if (!q.executeStep()) return ok_status();
+  return keys.adopt_purpose_keys(Wrapped{q.getColumn(0).getString(), column_blob(q.getColumn(1))});
+}
+
 // A database remembers which master key wrote it; another key would make
 // every sealed row unreadable, so it is refused at the door.
-Status check_master_key(SQLite::Database& db, const MasterKey& keys) {
+Status check_master_key(SQLite::Database& db, MasterKey& keys) {
   if (Status matches = verify_master_key(db, keys); !matches) return matches;
   // Only a new database is written to here: an existing one may be on a
   // read-only disk, and must still open.
-  if (db.execAndGet("SELECT COUNT(*) FROM meta WHERE key = 'master_key_check'").getInt() > 0) return ok_status();
+  if (db.execAndGet("SELECT COUNT(*) FROM meta WHERE key = 'master_key_check'").getInt() > 0)
+    return adopt_purpose_keys(db, keys);
   SQLite::Statement insert(db, "INSERT INTO meta (key, value) VALUES ('master_key_check', ?)");
   Bytes expected = keys.check_value();
   insert.bind(1, expected.data(), static_cast<int>(expected.size()));
@@ -34,20 +44,25 @@ Status check_master_key(SQLite::Database& db, const MasterKey& keys) {
 
 Status verify_master_key(SQLite::Database& db, const MasterKey& keys) {
   SQLite::Statement q(db, "SELECT value FROM meta WHERE key = 'master_key_check'");
-  if (q.executeStep() && !equal_constant_time(column_blob(q.getColumn(0)), keys.check_value()))
+  if (q.executeStep() && !keys.matches_check(column_blob(q.getColumn(0))))
     return fail(Error::forbidden(
         "the master key does not match this database: give the --key-file it was created with"));
   return ok_status();
 }
 
-Database::Database(std::string path, const Key& master_key)
-    : path_(std::move(path)), keys_(master_key) {}
+Database::Database(std::string path, const MasterKeySet& master_keys, std::function<Result<MasterKeySet>()> reload)
+    : path_(std::move(path)), keys_(master_keys, std::move(reload)) {}
 
 Database::~Database() {
   writer_.reset();  // finish pending writes before the readers go
 }
 
 Result<std::unique_ptr<Database>> Database::open(const std::string& path, const Key& master_key, Options options) {
+  return open(path, MasterKeySet{master_key, std::nullopt}, {}, options);
+}
+
+Result<std::unique_ptr<Database>> Database::open(const std::string& path, const MasterKeySet& master_keys,
+                                                 std::function<Result<MasterKeySet>()> reload, Options options) {
   bool created = false;
   if (path != ":memory:") {
     std::error_code ec;
@@ -56,7 +71,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
     if (ec) return fail(Error::unavailable(fmt::format("cannot create the directory {}: {}", dir.string(), ec.message())));
     created = !std::filesystem::exists(path, ec);
   }
-  std::unique_ptr<Database> db(new Database(path, master_key));
+  std::unique_ptr<Database> db(new Database(path, master_keys, std::move(reload)));
   std::string target = connection_target(path);
   db->target_ = target;
   auto opened = guarded(fmt::format("opening {}", path), [&]() -> Status {

@@ -11,6 +11,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,6 +38,10 @@ class Database {
   // Creates the file (and its directory) if needed, migrates it, and refuses
   // a database written under another master key.
   static Result<std::unique_ptr<Database>> open(const std::string& path, const Key& master_key, Options options);
+  // The same with the key file's set of keys (two during a rotation) and a
+  // way to read the file again (MasterKey).
+  static Result<std::unique_ptr<Database>> open(const std::string& path, const MasterKeySet& master_keys,
+                                                std::function<Result<MasterKeySet>()> reload, Options options);
   static Result<std::unique_ptr<Database>> open(const std::string& path, const Key& master_key) {
     return open(path, master_key, Options{});
   }
@@ -79,7 +84,7 @@ class Database {
   }
 
  private:
-  Database(std::string path, const Key& master_key);
+  Database(std::string path, const MasterKeySet& master_keys, std::function<Result<MasterKeySet>()> reload);
   // The writer's reopen hook: closes every connection, opens them again,
   // and says whether the writer can now write.
   bool reopen_connections(WriteConnection& writer);

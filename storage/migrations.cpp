@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 18> kMigrations{{
+const std::array<Migration, 19> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -462,6 +462,30 @@ DROP TABLE journal;
 ALTER TABLE journal_new RENAME TO journal;
 -- A subject's access entries, newest first (GET /v1/subjects/{nik}/access-log).
 CREATE INDEX journal_access_by_subject ON journal (subject_ref, seq) WHERE subject_ref IS NOT NULL;
+)sql"},
+    {19, "key ids: master key rotation, retired signing keys", R"sql(
+-- The master key each subject's data key is wrapped under (its id, see
+-- storage/crypto.hpp master_key_id); '' for rows wrapped before keys had
+-- ids, under the database's first key.
+ALTER TABLE subjects ADD COLUMN wrap_key_id TEXT NOT NULL DEFAULT '';
+-- Keys kept sealed under the master key: 'purpose', the purpose keys
+-- (blind index, token hash, secrets, details) once a rotation has run.
+CREATE TABLE sealed_keys (
+  name    TEXT PRIMARY KEY,
+  key_id  TEXT NOT NULL,
+  sealed  BLOB NOT NULL
+);
+-- The master key new rows must be wrapped under ('' until the first
+-- rotation): a writer reads it in its transaction, so that no row is
+-- wrapped under a key after a rotation announced its successor.
+INSERT INTO meta (key, value) VALUES ('master_key_current', '');
+-- Package signing keys retired by dsr key rotate-signing: their public
+-- keys, so that what they signed still verifies (the secret is gone).
+CREATE TABLE retired_signing_keys (
+  key_id      TEXT PRIMARY KEY,
+  public_key  TEXT NOT NULL,
+  retired_at  INTEGER NOT NULL
+);
 )sql"},
 }};
 

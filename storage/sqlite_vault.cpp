@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <tuple>
 
 #include "storage/journal.hpp"
 #include "storage/rights_rows.hpp"
@@ -14,14 +15,28 @@
 namespace dsr::storage {
 
 Result<std::optional<SubjectRecord>> read_subject_in(WriteConnection& db, const MasterKey& keys, const std::string& ref) {
-  auto& q = db.prepared("SELECT wrapped_key, record FROM subjects WHERE ref = ?");
+  auto& q = db.prepared("SELECT wrap_key_id, wrapped_key, record FROM subjects WHERE ref = ?");
   q.bind(1, ref);
   if (!q.executeStep()) return std::optional<SubjectRecord>{};
-  Bytes wrapped = column_blob(q.getColumn(0)), sealed = column_blob(q.getColumn(1));
+  std::string key_id = q.getColumn(0).getString();
+  Bytes wrapped = column_blob(q.getColumn(1)), sealed = column_blob(q.getColumn(2));
   q.reset();
-  auto record = open_record(keys, ref, wrapped, sealed);
+  auto record = open_record(keys, ref, key_id, wrapped, sealed);
   if (!record) return fail(record.error());
   return std::optional<SubjectRecord>{std::move(record).value()};
+}
+
+Status require_announced_master_key(WriteConnection& db, const MasterKey& keys) {
+  auto& q = db.prepared("SELECT value FROM meta WHERE key = 'master_key_current'");
+  std::string announced = q.executeStep() ? q.getColumn(0).getString() : std::string();
+  q.reset();
+  if (announced.empty() || announced == keys.current_id()) return ok_status();
+  // `dsr key rotate-master` wrote the key file before announcing its key.
+  if (Status reread = keys.reload(); !reread) return reread;
+  if (announced == keys.current_id()) return ok_status();
+  return fail(Error::unavailable(fmt::format(
+      "the master key was rotated to {}, which this server's key file does not hold as its current key; give it the "
+      "key file dsr key rotate-master wrote", announced)));
 }
 
 Status write_subject_in(WriteConnection& db, const MasterKey& keys, const std::string& ref, const SubjectRecord& record) {
@@ -34,14 +49,15 @@ Status write_subject_in(WriteConnection& db, const MasterKey& keys, const std::s
   if (taken)
     return fail(Error(ErrorCode::conflict, "the NIK is already on file for another subject; resolve the duplicate first",
                       "nik_taken"));
+  if (Status announced = require_announced_master_key(db, keys); !announced) return announced;
   // A fresh data key on every write: the old ciphertext and key are
   // overwritten together (secure_delete), never re-used.
   SealedRecord sealed = seal_record(keys, ref, record);
   SQLite::Statement& upsert = db.prepared(
-      "INSERT INTO subjects (ref, nik_index, email_index, org_index, wrapped_key, record, updated_at) "
-      "VALUES (?,?,?,?,?,?,?) ON CONFLICT (ref) DO UPDATE SET nik_index = excluded.nik_index, "
+      "INSERT INTO subjects (ref, nik_index, email_index, org_index, wrapped_key, record, updated_at, wrap_key_id) "
+      "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (ref) DO UPDATE SET nik_index = excluded.nik_index, "
       "email_index = excluded.email_index, org_index = excluded.org_index, wrapped_key = excluded.wrapped_key, "
-      "record = excluded.record, updated_at = excluded.updated_at");
+      "record = excluded.record, updated_at = excluded.updated_at, wrap_key_id = excluded.wrap_key_id");
   upsert.bind(1, ref);
   bind_blob(upsert, 2, sealed.nik_index);
   if (sealed.email_index) bind_blob(upsert, 3, *sealed.email_index);
@@ -49,6 +65,7 @@ Status write_subject_in(WriteConnection& db, const MasterKey& keys, const std::s
   bind_blob(upsert, 5, sealed.wrapped_key);
   bind_blob(upsert, 6, sealed.record);
   upsert.bind(7, static_cast<std::int64_t>(std::time(nullptr)));
+  upsert.bind(8, sealed.wrap_key_id);
   upsert.exec();
   return ok_status();
 }
@@ -158,14 +175,15 @@ void SqliteVault::put(SubjectRecord record, RefDone done) {
 }
 
 Result<SubjectRecord> SqliteVault::get(std::string_view subject_ref) const {
-  auto row = db_.read("reading a subject record", [&](SQLite::Database& db) -> Result<std::pair<Bytes, Bytes>> {
-    SQLite::Statement q(db, "SELECT wrapped_key, record FROM subjects WHERE ref = ?");
+  auto row = db_.read("reading a subject record", [&](SQLite::Database& db) -> Result<std::tuple<std::string, Bytes, Bytes>> {
+    SQLite::Statement q(db, "SELECT wrap_key_id, wrapped_key, record FROM subjects WHERE ref = ?");
     q.bind(1, std::string(subject_ref));
     if (!q.executeStep()) return fail(Error::not_found(fmt::format("no subject record {}", subject_ref)));
-    return std::pair{column_blob(q.getColumn(0)), column_blob(q.getColumn(1))};
+    return std::tuple{q.getColumn(0).getString(), column_blob(q.getColumn(1)), column_blob(q.getColumn(2))};
   });
   if (!row) return fail(row.error());
-  return open_record(db_.keys(), subject_ref, row->first, row->second);
+  const auto& [key_id, wrapped, sealed] = *row;
+  return open_record(db_.keys(), subject_ref, key_id, wrapped, sealed);
 }
 
 Result<std::optional<std::string>> SqliteVault::find_by(const char* column, const Bytes& index) const {

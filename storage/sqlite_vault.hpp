@@ -19,6 +19,11 @@ namespace dsr::storage {
 // (corrections, erasure) commits with the event that records it.
 // The record on file, or nullopt if there is none.
 Result<std::optional<SubjectRecord>> read_subject_in(WriteConnection& db, const MasterKey& keys, const std::string& ref);
+// ok if new rows may be wrapped under the master key in force: the key a
+// rotation announced in the database (read in the writer's transaction,
+// so no row is wrapped under the old key once the announcement is
+// committed), the key file read again if it names another.
+Status require_announced_master_key(WriteConnection& db, const MasterKey& keys);
 // Writes the record under a fresh data key and re-indexes NIK, e-mail and
 // organisation. A NIK already held by another subject is a conflict.
 Status write_subject_in(WriteConnection& db, const MasterKey& keys, const std::string& ref, const SubjectRecord& record);

@@ -76,8 +76,19 @@ Bytes organization_index_of(const MasterKey& keys, std::string_view organization
   return keyed_hash(keys.blind_index(), "organization:" + std::string(organization));
 }
 
-Result<SubjectRecord> open_record(const MasterKey& keys, std::string_view ref, const Bytes& wrapped, const Bytes& sealed) {
-  auto key = unseal(keys.wrapping(), wrapped, key_context(ref));
+Result<Wrapped> rewrap_data_key(const MasterKey& keys, std::string_view ref, std::string_view wrap_key_id,
+                                const Bytes& wrapped) {
+  auto key = keys.unwrap(wrap_key_id, wrapped, key_context(ref));
+  if (!key)
+    return fail(Error::internal(fmt::format("the data key of subject {} does not open: {}", ref, key.error().message)));
+  Wrapped out = keys.wrap(*key, key_context(ref));
+  std::fill(key->begin(), key->end(), 0);
+  return out;
+}
+
+Result<SubjectRecord> open_record(const MasterKey& keys, std::string_view ref, std::string_view wrap_key_id,
+                                  const Bytes& wrapped, const Bytes& sealed) {
+  auto key = keys.unwrap(wrap_key_id, wrapped, key_context(ref));
   if (!key || key->size() != kKeySize)
     return fail(Error::internal(fmt::format("the data key of subject {} does not open: {}", ref,
                                             key ? "wrong size" : key.error().message)));
@@ -99,7 +110,9 @@ bool is_nik(std::string_view nik) { return nik.size() == 16 && digits_only(nik).
 SealedRecord seal_record(const MasterKey& keys, std::string_view ref, const SubjectRecord& record) {
   SealedRecord out;
   SecretKey data_key(random_key());
-  out.wrapped_key = seal(keys.wrapping(), data_key.bytes(), key_context(ref));
+  Wrapped wrapped = keys.wrap(data_key.bytes(), key_context(ref));
+  out.wrap_key_id = std::move(wrapped.key_id);
+  out.wrapped_key = std::move(wrapped.sealed);
   std::string plaintext = to_json(record);
   out.record = seal(data_key, as_bytes(plaintext), record_context(ref));
   std::fill(plaintext.begin(), plaintext.end(), '\0');

@@ -17,6 +17,7 @@
 namespace dsr::storage {
 
 struct SealedRecord {
+  std::string wrap_key_id;  // the master key the data key is wrapped under
   Bytes wrapped_key;
   Bytes record;
   Bytes nik_index;
@@ -26,8 +27,14 @@ struct SealedRecord {
 
 // Seals `record` for subject `ref` under a fresh data key.
 SealedRecord seal_record(const MasterKey& keys, std::string_view ref, const SubjectRecord& record);
-// Opens a row's wrapped data key and sealed record.
-Result<SubjectRecord> open_record(const MasterKey& keys, std::string_view ref, const Bytes& wrapped, const Bytes& sealed);
+// Opens a row's wrapped data key (under the master key `wrap_key_id`
+// names; "" for rows from before keys had ids) and sealed record.
+Result<SubjectRecord> open_record(const MasterKey& keys, std::string_view ref, std::string_view wrap_key_id,
+                                  const Bytes& wrapped, const Bytes& sealed);
+// The data key of a row wrapped again under the master key in force
+// (dsr key rotate-master): the record itself is not touched.
+Result<Wrapped> rewrap_data_key(const MasterKey& keys, std::string_view ref, std::string_view wrap_key_id,
+                                const Bytes& wrapped);
 
 Bytes nik_index_of(const MasterKey& keys, std::string_view nik);
 Bytes email_index_of(const MasterKey& keys, std::string_view email);

@@ -112,6 +112,37 @@ TEST_CASE("every request type, from filing to its end, over HTTP", "[server][wor
                         " --checkpoint " + s.dir().file("kept.checkpoint") + " >/dev/null";
     CHECK(std::system(audit.c_str()) == 0);
 
+    // The signing key rotates (dsr key rotate-signing): the package signed
+    // before names its key, which stays listed as retired, so it still
+    // verifies; the running server signs with the new key within 5 s.
+    std::string old_key_id(package.json.at("signing_key_id").as_string());
+    CHECK(str(s.call("GET", "/v1/keys/signing"), "key_id") == old_key_id);
+    std::string data = " --db " + s.db_argument() + " --key-file " + s.key_file();
+    REQUIRE(std::system((std::string(DSR_BINARY) + " key rotate-signing" + data + " >/dev/null").c_str()) == 0);
+    std::string by_id = std::string(DSR_BINARY) + " package verify " + file + data + " > " + s.dir().file("verify.out");
+    CHECK(std::system(by_id.c_str()) == 0);
+    std::ifstream said_by_id(s.dir().file("verify.out"));
+    std::string by_id_out((std::istreambuf_iterator<char>(said_by_id)), std::istreambuf_iterator<char>());
+    CHECK(by_id_out.find("(key " + old_key_id + ", retired ") != std::string::npos);
+    auto listed = s.call("GET", "/v1/keys/signing");
+    for (int i = 0; i < 80 && str(listed, "key_id") == old_key_id; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      listed = s.call("GET", "/v1/keys/signing");
+    }
+    std::string new_key_id = str(listed, "key_id");
+    CHECK(new_key_id != old_key_id);
+    const auto& keys = listed.json.at("keys").as_array();
+    REQUIRE(keys.size() == 2);
+    CHECK(keys[0].at("state").as_string() == "in_force");
+    CHECK(keys[0].at("public_key").as_string() == listed.json.at("public_key").as_string());
+    CHECK(keys[1].at("key_id").as_string() == old_key_id);
+    CHECK(keys[1].at("state").as_string() == "retired");
+    CHECK(keys[1].at("public_key").as_string() == key);
+    CHECK(keys[1].as_object().contains("retired_at"));
+    auto again = s.call("GET", "/v1/requests/" + id + "/result", "", trk);
+    REQUIRE(again.status == 200);
+    CHECK(again.json.at("signing_key_id").as_string() == new_key_id);
+
     // The same proofs, and a consistency proof to the next checkpoint,
     // checked by Go's sumdb/note and sumdb/tlog (tests/log_verifier).
     std::string go_verifier = DSR_GO_VERIFIER;

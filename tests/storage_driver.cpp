@@ -9,6 +9,10 @@
 //   storage_driver check DB KEY ACKS        every acknowledged command is in
 //                                          the database, integrity_check is
 //                                          ok, the journal verifies
+//   storage_driver subjects DB KEY N        N subject records (numbered_nik)
+//   storage_driver read-subjects DB KEY N   every one of them opens and is
+//                                          found by its NIK, with the key
+//                                          file as it is (one key or two)
 #include <SQLiteCpp/Database.h>
 #include <fmt/format.h>
 
@@ -28,6 +32,7 @@
 #include "storage/log_key.hpp"
 #include "storage/master_key_file.hpp"
 #include "storage/sqlite_store.hpp"
+#include "storage/sqlite_vault.hpp"
 
 using namespace dsr;
 
@@ -140,6 +145,73 @@ int check(const std::string& db_path, const std::string& key_path, const std::st
   return ok ? 0 : 1;
 }
 
+std::unique_ptr<storage::Database> open_with_key_file(const std::string& db_path, const std::string& key_path) {
+  auto keys = storage::load_master_keys(key_path);
+  if (!keys) throw std::runtime_error(keys.error().message);
+  auto db = storage::Database::open(db_path, *keys, [key_path] { return storage::load_master_keys(key_path); }, {});
+  if (!db) throw std::runtime_error(db.error().message);
+  return std::move(db).value();
+}
+
+// A NIK the API takes as plausible: region 317101, a birth date, a serial.
+std::string numbered_nik(int i) {
+  int serial = 1 + i % 9999, day = 1 + (i / 9999) % 28, month = 1 + (i / 9999 / 28) % 12;
+  return fmt::format("317101{:02d}{:02d}85{:04d}", day, month, serial);
+}
+
+// Many puts in flight at once, so the group-commit writer makes few
+// transactions of them.
+int subjects(const std::string& db_path, const std::string& key_path, int n) {
+  auto key = storage::load_or_create_master_key(key_path);
+  if (!key) throw std::runtime_error(key.error().message);
+  auto db = open_with_key_file(db_path, key_path);
+  storage::SqliteVault vault(*db);
+  std::atomic<int> failed{0};
+  std::promise<void> all;
+  std::atomic<int> left{n};
+  for (int i = 0; i < n; ++i) {
+    SubjectRecord r;
+    r.name = fmt::format("Pegawai {}", i);
+    r.nik = numbered_nik(i);
+    r.email = fmt::format("pegawai{}@example.go.id", i);
+    r.organization = "BSSN";
+    vault.put(r, [&](Result<std::string> ref) {
+      if (!ref) ++failed;
+      if (--left == 0) all.set_value();
+    });
+  }
+  if (n > 0) all.get_future().wait();
+  if (failed > 0) {
+    std::fprintf(stderr, "storage_driver: %d puts failed\n", failed.load());
+    return 1;
+  }
+  std::printf("%d subjects\n", n);
+  return 0;
+}
+
+int read_subjects(const std::string& db_path, const std::string& key_path, int n) {
+  auto db = open_with_key_file(db_path, key_path);
+  storage::SqliteVault vault(*db);
+  int bad = 0;
+  for (int i = 0; i < n; ++i) {
+    auto ref = vault.find_by_nik(numbered_nik(i));
+    if (!ref || !ref->has_value()) {
+      if (bad++ < 3) std::fprintf(stderr, "subject %d: not found by NIK\n", i);
+      continue;
+    }
+    auto record = vault.get(**ref);
+    if (!record || record->name != fmt::format("Pegawai {}", i)) {
+      if (bad++ < 3) std::fprintf(stderr, "subject %d: %s\n", i, record ? "wrong name" : record.error().message.c_str());
+    }
+  }
+  if (bad > 0) {
+    std::printf("%d of %d subjects unreadable\n", bad, n);
+    return 1;
+  }
+  std::printf("all %d subjects read\n", n);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -148,10 +220,13 @@ int main(int argc, char** argv) {
     if (a.size() >= 3 && a[0] == "submit") return submit(a[1], a[2], a.size() > 3 ? std::stoi(a[3]) : 8);
     if (a.size() == 4 && a[0] == "fill") return fill(a[1], a[2], std::stoi(a[3]));
     if (a.size() == 4 && a[0] == "check") return check(a[1], a[2], a[3]);
+    if (a.size() == 4 && a[0] == "subjects") return subjects(a[1], a[2], std::stoi(a[3]));
+    if (a.size() == 4 && a[0] == "read-subjects") return read_subjects(a[1], a[2], std::stoi(a[3]));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "storage_driver: %s\n", e.what());
     return 2;
   }
-  std::fprintf(stderr, "usage: storage_driver submit DB KEY [THREADS] | fill DB KEY N | check DB KEY ACKS\n");
+  std::fprintf(stderr, "usage: storage_driver submit DB KEY [THREADS] | fill DB KEY N | check DB KEY ACKS | subjects DB KEY N | "
+                       "read-subjects DB KEY N\n");
   return 2;
 }

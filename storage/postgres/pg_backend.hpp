@@ -7,6 +7,7 @@
 // Thread-safety: pool() and keys() from any thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -21,14 +22,19 @@ class Backend {
  public:
   static Result<std::unique_ptr<Backend>> open(const std::string& conninfo, const Key& master_key,
                                                std::size_t connections = 8);
+  // The same with the key file's set of keys (two during a rotation) and a
+  // way to read the file again (MasterKey).
+  static Result<std::unique_ptr<Backend>> open(const std::string& conninfo, const MasterKeySet& master_keys,
+                                               std::function<Result<MasterKeySet>()> reload, std::size_t connections);
   Pool& pool() { return pool_; }
   const MasterKey& keys() const { return keys_; }
   // As many threads as connections: a write waits for a connection anyway.
   Executor& executor() { return executor_; }
 
  private:
-  Backend(const std::string& conninfo, const Key& master_key, std::size_t connections)
-      : pool_(conninfo, connections), keys_(master_key), executor_(connections) {}
+  Backend(const std::string& conninfo, const MasterKeySet& master_keys, std::function<Result<MasterKeySet>()> reload,
+          std::size_t connections)
+      : pool_(conninfo, connections), keys_(master_keys, std::move(reload)), executor_(connections) {}
   Pool pool_;
   MasterKey keys_;
   Executor executor_;  // last: its threads finish their work before the pool goes

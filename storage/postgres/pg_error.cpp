@@ -5,6 +5,7 @@ namespace dsr::storage::pg {
 ErrorCode code_for_sqlstate(std::string_view s) {
   if (s == "DS001") return ErrorCode::conflict;
   if (s == "DS002") return ErrorCode::not_found;
+  if (s == "DS003") return ErrorCode::unavailable;  // the master key rotated under the write: try again
   // Every integrity constraint, as SQLite reports them: the row clashes
   // with what is stored.
   if (s.starts_with("23")) return ErrorCode::conflict;
@@ -17,6 +18,7 @@ ErrorCode code_for_sqlstate(std::string_view s) {
 
 std::string kind_for_sqlstate(std::string_view s) {
   if (s == "DS001") return "stale_version";
+  if (s == "DS003") return "master_key_rotated";
   return "sqlstate_" + std::string(s);
 }
 

@@ -23,7 +23,7 @@ constexpr std::int64_t kMigrationLock = 0x6473726d696772;
 // are written unsequenced (seq NULL) by the filing's own transaction, with
 // the id of that transaction, and the sequencer gives them their place in
 // the audit log's tree (storage/postgres/pg_sequencer.hpp).
-const std::array<Migration, 8> kMigrations{{
+const std::array<Migration, 9> kMigrations{{
     {1, "the dsr schema (SQLite's version 13)", R"sql(
 CREATE TABLE meta (
   key   text PRIMARY KEY,
@@ -310,6 +310,36 @@ ALTER TABLE journal ADD CONSTRAINT journal_access_entry
 -- A subject's access entries, newest first (GET /v1/subjects/{nik}/access-log),
 -- in the order they were written.
 CREATE INDEX journal_access_by_subject ON journal (subject_ref, id) WHERE subject_ref IS NOT NULL;
+)sql"},
+    // As SQLite's migration 19.
+    {9, "key ids: master key rotation, retired signing keys", R"sql(
+ALTER TABLE subjects ADD COLUMN wrap_key_id text NOT NULL DEFAULT '';
+CREATE TABLE sealed_keys (
+  name    text PRIMARY KEY,
+  key_id  text NOT NULL,
+  sealed  bytea NOT NULL
+);
+INSERT INTO meta (key, value) VALUES ('master_key_current', '\x'::bytea);
+CREATE TABLE retired_signing_keys (
+  key_id      text PRIMARY KEY,
+  public_key  text NOT NULL,
+  retired_at  bigint NOT NULL
+);
+-- A subject write calls this in its statement: it holds the announced key
+-- (FOR SHARE) to the end of the transaction, so a rotation's announcement
+-- waits for writes under the old key to commit, and a write that starts
+-- after it is refused (DS003) unless wrapped under the new key; the node
+-- then reads its key file again.
+CREATE FUNCTION dsr_require_master_key(p_key_id text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  announced text;
+BEGIN
+  SELECT convert_from(value, 'UTF8') INTO announced FROM meta WHERE key = 'master_key_current' FOR SHARE;
+  IF announced IS NOT NULL AND announced <> '' AND announced <> p_key_id THEN
+    RAISE EXCEPTION 'the master key was rotated to %, and this node wrapped under %: it reads its key file again; try again',
+      announced, p_key_id USING ERRCODE = 'DS003';
+  END IF;
+END $$;
 )sql"},
 }};
 

@@ -252,12 +252,20 @@ void PgStore::commit(RequestChange change, Completion done) {
         // or its answer only: the outcome is looked up, never assumed.
         bool connection_lost = false;
         int backend = 0;
-        auto committed = pool_.with([&](Connection& c) -> Result<std::vector<Rows>> {
-          backend = c.backend_pid();
-          auto sent = send(c);
-          connection_lost = !sent && !c.usable();
-          return sent;
-        });
+        auto attempt = [&] {
+          return pool_.with([&](Connection& c) -> Result<std::vector<Rows>> {
+            backend = c.backend_pid();
+            auto sent = send(c);
+            connection_lost = !sent && !c.usable();
+            return sent;
+          });
+        };
+        auto committed = attempt();
+        // A correction sealed under a master key that a rotation has just
+        // replaced (dsr_require_master_key): the key file is read again and
+        // the fulfilment, which seals the record inside send(), runs again.
+        if (!committed && !connection_lost && committed.error().kind == "master_key_rotated")
+          if (Status reread = keys_.reload(); reread) committed = attempt();
         if (connection_lost)
           return resolve_unknown_commit(change.header.id, change.events.back().sequence, last_leaf, backend);
         if (committed) return ok_status();

@@ -10,10 +10,10 @@
 namespace dsr::storage::pg {
 
 Result<std::optional<SubjectRecord>> read_subject_for_update(Connection& c, const MasterKey& keys, const std::string& ref) {
-  auto row = c.exec("SELECT wrapped_key, record FROM subjects WHERE ref = $1 FOR UPDATE", {ref});
+  auto row = c.exec("SELECT wrap_key_id, wrapped_key, record FROM subjects WHERE ref = $1 FOR UPDATE", {ref});
   if (!row) return fail(row.error());
   if (row->empty()) return std::optional<SubjectRecord>{};
-  auto record = open_record(keys, ref, row->bytes(0, 0), row->bytes(0, 1));
+  auto record = open_record(keys, ref, row->text(0, 0), row->bytes(0, 1), row->bytes(0, 2));
   if (!record) return fail(record.error());
   return std::optional<SubjectRecord>{std::move(record).value()};
 }
@@ -23,12 +23,15 @@ Statement write_subject(const std::string& ref, const SealedRecord& sealed) {
     if (!b) return nullptr;
     return *b;
   };
-  return {"INSERT INTO subjects (ref, nik_index, email_index, org_index, wrapped_key, record, updated_at) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (ref) DO UPDATE SET nik_index = EXCLUDED.nik_index, "
+  // dsr_require_master_key: refused (DS003) if a rotation announced
+  // another key than the one the data key is wrapped under.
+  return {"INSERT INTO subjects (ref, nik_index, email_index, org_index, wrapped_key, record, updated_at, wrap_key_id) "
+          "SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM (SELECT dsr_require_master_key($8)) AS announced "
+          "ON CONFLICT (ref) DO UPDATE SET nik_index = EXCLUDED.nik_index, "
           "email_index = EXCLUDED.email_index, org_index = EXCLUDED.org_index, wrapped_key = EXCLUDED.wrapped_key, "
-          "record = EXCLUDED.record, updated_at = EXCLUDED.updated_at",
+          "record = EXCLUDED.record, updated_at = EXCLUDED.updated_at, wrap_key_id = EXCLUDED.wrap_key_id",
           {ref, sealed.nik_index, optional_bytes(sealed.email_index), optional_bytes(sealed.organization_index),
-           sealed.wrapped_key, sealed.record, static_cast<std::int64_t>(std::time(nullptr))}};
+           sealed.wrapped_key, sealed.record, static_cast<std::int64_t>(std::time(nullptr)), sealed.wrap_key_id}};
 }
 
 std::vector<Statement> erase_subject(const std::string& ref) {
@@ -106,12 +109,21 @@ void PgVault::put(SubjectRecord record, RefDone done) {
     // The record is sealed to its reference: the existing one for this NIK,
     // else a new one. Two first puts of one NIK at once: the second finds the
     // first's reference when it tries again.
+    // A master key rotated meanwhile: the key file is read again and the
+    // record sealed anew (once).
+    bool reloaded = false;
     for (int attempt = 0; attempt < 2; ++attempt) {
       auto existing = find_by("nik_index", nik);
       if (!existing) return done(fail(existing.error()));
       std::string ref = existing->value_or("s-" + random_id());
       auto written = pool_.with([&](Connection& c) { return c.transaction({write_subject(ref, seal_record(keys_, ref, record))}); });
       if (written) return done(ref);
+      if (written.error().kind == "master_key_rotated" && !reloaded) {
+        if (Status reread = keys_.reload(); !reread) return done(fail(reread.error()));
+        reloaded = true;
+        --attempt;
+        continue;
+      }
       if (existing->has_value() || written.error().code != ErrorCode::conflict || attempt == 1)
         return done(fail(nik_taken_if_so(written.error())));
     }
@@ -120,11 +132,11 @@ void PgVault::put(SubjectRecord record, RefDone done) {
 
 Result<SubjectRecord> PgVault::get(std::string_view subject_ref) const {
   auto row = pool_.with([&](Connection& c) {
-    return c.exec("SELECT wrapped_key, record FROM subjects WHERE ref = $1", {std::string(subject_ref)});
+    return c.exec("SELECT wrap_key_id, wrapped_key, record FROM subjects WHERE ref = $1", {std::string(subject_ref)});
   });
   if (!row) return fail(row.error());
   if (row->empty()) return fail(Error::not_found(fmt::format("no subject record {}", subject_ref)));
-  return open_record(keys_, subject_ref, row->bytes(0, 0), row->bytes(0, 1));
+  return open_record(keys_, subject_ref, row->text(0, 0), row->bytes(0, 1), row->bytes(0, 2));
 }
 
 Result<std::optional<std::string>> PgVault::find_by(const char* column, const Bytes& index) const {
