@@ -2,13 +2,22 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace dsr::api {
+
+std::string HttpMetrics::method_label(std::string_view method) {
+  static constexpr std::array<std::string_view, 9> kMethods{"GET",    "HEAD",    "POST",  "PUT",    "DELETE",
+                                                             "PATCH", "OPTIONS", "TRACE", "CONNECT"};
+  if (std::find(kMethods.begin(), kMethods.end(), method) != kMethods.end()) return std::string(method);
+  return "other";
+}
 
 void HttpMetrics::record(const std::string& method, const std::string& route, int status,
                          std::chrono::microseconds duration) {
   double seconds = static_cast<double>(duration.count()) / 1e6;
   std::lock_guard lock(mutex_);
-  ++requests_[{route, method, status}];
+  ++requests_[{route, method_label(method), status}];
   auto& h = latency_[route];
   for (std::size_t i = 0; i < kBuckets.size(); ++i)
     if (seconds <= kBuckets[i]) {

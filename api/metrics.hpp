@@ -1,7 +1,10 @@
 // HTTP metrics for /metrics (Prometheus text format): requests by route,
 // method and status, and a latency histogram per route. Routes are
-// patterns ("/v1/requests/{id}"), never paths, so the label set stays small
-// and holds no identifiers. Thread-safe: one mutex, held only to add.
+// patterns ("/v1/requests/{id}"), never paths, and methods are HTTP's own
+// or "other", so the label set stays small and holds no identifiers: a
+// client cannot add series (any token is a method to the parser, and one
+// made-up method a request would otherwise grow the table without bound).
+// Thread-safe: one mutex, held only to add.
 #pragma once
 
 #include <array>
@@ -10,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 namespace dsr::api {
@@ -19,6 +23,8 @@ class HttpMetrics {
   void record(const std::string& method, const std::string& route, int status, std::chrono::microseconds duration);
   // The metrics in Prometheus text exposition format.
   std::string render() const;
+  // The label for `method`: itself if HTTP defines it, else "other".
+  static std::string method_label(std::string_view method);
 
   static constexpr std::array<double, 11> kBuckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 

@@ -1,6 +1,7 @@
 #include "engine/report_calendar.hpp"
 
 #include <date/tz.h>
+#include <fmt/format.h>
 
 #include <sstream>
 
@@ -23,6 +24,17 @@ std::vector<ReportWeek> weeks_between(std::string_view zone, TimePoint from, Tim
     out.push_back({date::format("%F", monday), local_midnight(tz, monday), local_midnight(tz, monday + date::weeks(1))});
   }
   return out;
+}
+
+Status check_report_period(TimePoint from, TimePoint to) {
+  if (to <= from)
+    return fail(Error::invalid_argument(fmt::format("the period is empty: --from {} is not before --to {}",
+                                                    format_rfc3339(from), format_rfc3339(to))));
+  if (to - from > kMaxReportPeriod)
+    return fail(Error::invalid_argument(fmt::format(
+        "the period from {} to {} is longer than {} days (ten years); make one report for each part of it",
+        format_rfc3339(from), format_rfc3339(to), kMaxReportPeriod.count())));
+  return ok_status();
 }
 
 std::string local_date(std::string_view zone, TimePoint t) {

@@ -3,11 +3,13 @@
 // database through Howard Hinnant's date library.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "engine/result.hpp"
 #include "engine/time.hpp"
 
 namespace dsr {
@@ -21,6 +23,16 @@ struct ReportWeek {
 // The weeks that overlap [from, to), in `zone`. Throws std::runtime_error
 // for an unknown zone (policies are checked at load, so only a bug does).
 std::vector<ReportWeek> weeks_between(std::string_view zone, TimePoint from, TimePoint to);
+
+// The longest period one report covers: ten years (522 weeks). Each week
+// of a period is a query and a row of the report, so a period of
+// centuries (the HTTP fuzzer asked for 2025 to 6119) held a server for
+// seconds and hundreds of MB; a longer span is several reports.
+inline constexpr std::chrono::days kMaxReportPeriod{3653};
+// ok if [from, to) can be reported on; invalid_argument saying why not for
+// an empty or reversed period, or one longer than kMaxReportPeriod. Both
+// backends check this before they read anything.
+Status check_report_period(TimePoint from, TimePoint to);
 
 // The local date of `t` in `zone`, YYYY-MM-DD.
 std::string local_date(std::string_view zone, TimePoint t);

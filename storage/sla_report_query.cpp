@@ -279,9 +279,7 @@ void complete_report(SlaReport& report, const SlaCatalog& policies, const std::v
 
 Result<SlaReport> query_sla_report(Database& db, const SlaCatalog& policies, TimePoint from, TimePoint to,
                                    TimePoint now) {
-  if (to <= from)
-    return fail(Error::invalid_argument(fmt::format("the period is empty: --from {} is not before --to {}",
-                                                    format_rfc3339(from), format_rfc3339(to))));
+  if (auto period = check_report_period(from, to); !period) return fail(period.error());
   return db.read("building the SLA report", [&](SQLite::Database& c) -> Result<SlaReport> {
     // One read transaction: every figure from the same snapshot.
     SQLite::Transaction snapshot(c, SQLite::TransactionBehavior::DEFERRED);

@@ -668,6 +668,10 @@ TEST_CASE("the SLA report over the API: the period in WIB dates, bad parameters 
   auto reversed = h.call("GET", "/v1/reports/sla?from=2025-03-04&to=2025-03-03", "", auditor, "en");
   CHECK(reversed.status == 422);
   CHECK(str(reversed.body, "detail").find("the period is empty") != std::string::npos);
+  // Found by the HTTP fuzzer: a report over millennia, built week by week.
+  auto millennia = h.call("GET", "/v1/reports/sla?from=2025-01-01&to=6119-04-01&format=csv", "", auditor, "en");
+  CHECK(millennia.status == 422);
+  CHECK(str(millennia.body, "detail").find("longer than 3653 days") != std::string::npos);
 }
 
 TEST_CASE("an Idempotency-Key gives the same answer again, and refuses another body", "[api][idempotency]") {

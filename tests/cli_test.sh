@@ -84,6 +84,7 @@ expect 0 '<html lang="id">' -- "$dsr" report sla --db "$work/r.db" --key-file "$
 expect 0 '<html lang="en">' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --format html --lang en
 expect 2 '--lang fr is not id (Indonesian) or en (English)' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --lang fr
 expect 2 'the period is empty' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --from 2026-11-02 --to 2026-11-01
+expect 2 'longer than 3653 days' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --from 2000-01-01 --to 2026-11-01
 expect 2 'no database at' -- "$dsr" report sla --db "$work/none.db" --key-file "$work/r.key"
 mkdir "$work/reports"
 expect 0 '' -- "$dsr" report sla --db "$work/r.db" --key-file "$work/r.key" --from 2026-11-01 --to 2026-12-01 --out "$work/reports/sla.json"

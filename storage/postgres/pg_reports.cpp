@@ -110,9 +110,7 @@ Status read_weeks(Connection& c, SlaReport& report, const SlaCatalog& policies) 
 }  // namespace
 
 Result<SlaReport> PgSlaReports::report(TimePoint from, TimePoint to, TimePoint now) const {
-  if (to <= from)
-    return fail(Error::invalid_argument(fmt::format("the period is empty: --from {} is not before --to {}",
-                                                    format_rfc3339(from), format_rfc3339(to))));
+  if (auto period = check_report_period(from, to); !period) return fail(period.error());
   return pool_.with([&](Connection& c) {
     // Every figure from one snapshot.
     return in_transaction(c, [&](Connection&) -> Result<SlaReport> {

@@ -35,14 +35,24 @@
 // State carries over from input to input (requests filed, transitions
 // fired), which is how the fuzzer reaches deep states; every kResetEvery
 // inputs the API starts afresh so that the database stays small.
+//
+// DSR_FUZZ_RESET_EVERY=N starts afresh every N inputs instead.
+// DSR_FUZZ_STATS=1: at each fresh start, the memory figures on stderr
+// (live heap, the database, the numbers remembered, rss), and every
+// request that took over a second or raised rss by 8 MB or more, so that
+// memory growth can be told apart: the harness's state, dsr, or
+// libFuzzer's own (docs/reliability.md).
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <sanitizer/allocator_interface.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -105,6 +115,7 @@ class SentNumbers {
     if (!ec) text += " " + boost::json::serialize(body);
     remember(text);
   }
+  std::size_t size() const { return runs_.size(); }
   bool sent(const std::string& nik) const {
     return std::any_of(runs_.begin(), runs_.end(), [&](const std::string& run) { return run.find(nik) != std::string::npos; });
   }
@@ -231,6 +242,16 @@ void check(const dsr::fuzz::FuzzedApi& api, const HttpRequest& request, const Ht
   check_no_leak(api, request, response, caller, sent);
 }
 
+// The resident set, in MB (what libFuzzer's "rss:" shows, there as the peak).
+long rss_mb() {
+  long pages = 0, resident = 0;
+  if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return resident * sysconf(_SC_PAGESIZE) / (1 << 20);
+}
+
 struct Session {
   std::unique_ptr<dsr::fuzz::FuzzedApi> api;
   SentNumbers sent;
@@ -241,7 +262,20 @@ struct Session {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static Session session;
-  if (session.inputs++ % kResetEvery == 0) {
+  // DSR_FUZZ_STATS=1: memory figures (see the top of this file).
+  static const bool stats = std::getenv("DSR_FUZZ_STATS") != nullptr;
+  static const auto started = std::chrono::steady_clock::now();
+  // DSR_FUZZ_RESET_EVERY=N: a fresh start every N inputs instead, to compare.
+  static const int reset_every = [] {
+    const char* n = std::getenv("DSR_FUZZ_RESET_EVERY");
+    return n != nullptr && std::atoi(n) > 0 ? std::atoi(n) : kResetEvery;
+  }();
+  if (session.inputs++ % reset_every == 0) {
+    if (stats && session.api)
+      std::fprintf(stderr, "[stats] %.0f s, input %d: live heap %zu MB, database %lld KB, %zu numbers remembered, rss %ld MB\n",
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), session.inputs - 1,
+                   __sanitizer_get_current_allocated_bytes() >> 20,
+                   static_cast<long long>(session.api->database_bytes() >> 10), session.sent.size(), rss_mb());
     session.api.reset();
     session.api = std::make_unique<dsr::fuzz::FuzzedApi>();
     session.sent.clear();
@@ -270,7 +304,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bool keep_alive = message.keep_alive();
     HttpRequest request = dsr::api::to_http_request(message, kPeer, kPeer);
     session.sent.add(request);
+    auto before = std::chrono::steady_clock::now();
+    long rss_before = stats ? rss_mb() : 0;
     HttpResponse response = api.call(request);
+    if (stats) {
+      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - before).count();
+      long rss_after = rss_mb();
+      if (seconds > 1 || rss_after - rss_before >= 8)
+        std::fprintf(stderr, "[stats] %.2f s, rss %ld -> %ld MB: %s %.200s\n", seconds, rss_before, rss_after,
+                     request.method.c_str(), request.target.c_str());
+    }
     if (trace) std::fprintf(stderr, "[%d] %d %s %s %.300s\n", session.inputs, response.status, request.method.c_str(), request.target.c_str(), response.body.c_str());
     check(api, request, response, session.sent);
     if (!keep_alive) return 0;  // the server closes after this answer

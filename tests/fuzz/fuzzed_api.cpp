@@ -215,6 +215,13 @@ std::string FuzzedApi::substitute(std::string input) const {
   return input;
 }
 
+std::int64_t FuzzedApi::database_bytes() const {
+  auto bytes = parts_->db->read("measuring the database", [](SQLite::Database& c) -> Result<std::int64_t> {
+    return c.execAndGet("PRAGMA page_count").getInt64() * c.execAndGet("PRAGMA page_size").getInt64();
+  });
+  return bytes ? *bytes : -1;
+}
+
 std::optional<Role> FuzzedApi::staff_role(const std::string& token) const {
   auto it = staff_.find(token);
   if (it == staff_.end()) return std::nullopt;

@@ -13,6 +13,7 @@
 // thread, and call() waits for that.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -51,6 +52,9 @@ class FuzzedApi {
   std::string substitute(std::string input) const;
 
   const api::Router& router() const { return *router_; }
+  // The size of the in-memory database (page count x page size), for
+  // DSR_FUZZ_STATS.
+  std::int64_t database_bytes() const;
   // The role of a staff bearer token issued at start, if it is one.
   std::optional<Role> staff_role(const std::string& token) const;
   const PlantedRequest& ours() const { return ours_; }
