@@ -99,12 +99,16 @@ try {
   check(plain.status() === 200, `rudi: GET /console/ answered ${plain.status()}`);
   await r.waitForSelector('#sign-in-form');
   const hint = await text(r, '#certificate-hint');
-  check(hint.includes('presented none') && hint.includes('sign in with a token'), `the hint says "${hint}"`);
+  // The console speaks Indonesian until asked otherwise, whatever the browser's language.
+  check(hint.includes('tidak menyerahkan sertifikat') && hint.includes('masuk dengan token'), `the hint says "${hint}"`);
+  await r.click('#lang-switch');
+  const english = await text(r, '#certificate-hint');
+  check(english.includes('presented none') && english.includes('sign in with a token'), `the English hint says "${english}"`);
   await r.fill('#token', tokens.rudi);
   await r.click('#sign-in-form button[type=submit]');
   await r.waitForSelector('#identity:not([hidden])');
   const rudiIs = await text(r, '#identity');
-  check(rudiIs.includes('rudi') && !rudiIs.includes('certificate'), `the header says "${rudiIs}"`);
+  check(rudiIs.includes('rudi') && !rudiIs.includes('certificate'), `the header says "${rudiIs}" (a token, not a certificate)`);
   check(await r.locator('#sign-out').isVisible(), 'a token holder has no sign-out');
   await r.screenshot({ path: join(out, 'no-certificate.png') });
   await rudi.context.close();
