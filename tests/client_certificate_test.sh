@@ -5,7 +5,8 @@
 # (tests/test_pki.sh): a mapped supervisor (from her file) and auditor (by
 # issuer and serial) are signed in with no token; a bearer token still
 # works, with or without a certificate, and wins; an unknown, a revoked, an
-# expired and a foreign certificate are refused with a problem naming why,
+# expired and a foreign certificate, and a forgery of a mapped one, are
+# refused with a problem naming why,
 # and the console's page says it in words; no session is resumed; a CRL
 # renewed on disk, one that lapses, and a mapping removed beside the running
 # server all take effect on the next connection.
@@ -115,6 +116,11 @@ answers revoked /v1/requests 401 '"type":"urn:dsr:problem:certificate_revoked"'
 answers revoked /v1/requests 401 '"certificate":"revoked"'
 answers expired /v1/whoami 401 '"type":"urn:dsr:problem:certificate_expired"'
 answers stranger /v1/whoami 401 '"type":"urn:dsr:problem:certificate_untrusted"'
+# Hostile: a forgery with the staff CA's name and Ari's serial (Ari is mapped by
+# issuer and serial alone) is not Ari; headers claiming a certificate are not one.
+answers forged /v1/whoami 401 '"type":"urn:dsr:problem:certificate_untrusted"'
+answers - /v1/whoami 401 '"certificate":"none"' -H "X-SSL-Client-Cert: $(tr -d '\n' <"$pki/ari.pem")" \
+  -H 'X-SSL-Client-S-DN: CN=Ari Auditor,O=dsr tests' -H 'X-Client-Verify: SUCCESS'
 # A refused certificate does not close the public routes.
 answers revoked /healthz 200 ''
 # The console: a clear page instead of the console, in the reader's language.

@@ -9,6 +9,8 @@
 #   revoked.pem/.key    from the CA, revoked in crl.pem (CN=Rini Revoked)
 #   expired.pem/.key    from the CA, valid in January 2020 only (CN=Edo Expired)
 #   stranger.pem/.key   from another CA the server does not trust
+#   forged.pem/.key     a forgery of ari.pem: the same issuer name and serial, from
+#                       another key calling itself the staff CA
 #   crl.pem             the CA's revocation list, revoking revoked.pem
 #   sari.p12 etc. are not made: Playwright and curl take PEM.
 # And `revoke_in_test_pki DIR NAME` revokes another and writes crl.pem anew.
@@ -73,6 +75,13 @@ CNF
   printf 'extendedKeyUsage=clientAuth\n' >"$dir/stranger.ext"
   openssl x509 -req -in "$dir/stranger.csr" -CA "$dir/stranger-ca.pem" -CAkey "$dir/stranger-ca.key" \
     -CAcreateserial -days 30 -extfile "$dir/stranger.ext" -out "$dir/stranger.pem" 2>/dev/null
+  # A forger's CA with the staff CA's very name, and Ari's serial under it.
+  openssl req -x509 "${ec[@]}" -keyout "$dir/forger-ca.key" -out "$dir/forger-ca.pem" -days 30 \
+    -subj "/C=ID/O=dsr tests/CN=dsr Test Staff CA" -addext "basicConstraints=critical,CA:TRUE" 2>/dev/null
+  openssl req -new "${ec[@]}" -keyout "$dir/forged.key" -out "$dir/forged.csr" -subj "/O=dsr tests/CN=Ari Auditor" 2>/dev/null
+  openssl x509 -req -in "$dir/forged.csr" -CA "$dir/forger-ca.pem" -CAkey "$dir/forger-ca.key" \
+    -set_serial "0x$(openssl x509 -in "$dir/ari.pem" -noout -serial | cut -d= -f2)" -days 30 \
+    -extfile "$dir/stranger.ext" -out "$dir/forged.pem" 2>/dev/null
   revoke_in_test_pki "$dir" revoked
 }
 
