@@ -64,6 +64,8 @@ struct ApiContext {
   // Whether the access package names the staff who read the subject's
   // data, or only their roles (--access-log-names; default off).
   bool access_log_names = false;
+  // Client certificates mapped to staff; none: a certificate signs no one in.
+  const StaffCertificateDirectory* staff_certificates = nullptr;
 };
 
 }  // namespace dsr::api

@@ -17,6 +17,20 @@ HttpResponse head_answer(HttpResponse get) {
   return get;
 }
 
+std::string_view to_string(ClientCertificate::Verdict verdict) {
+  using V = ClientCertificate::Verdict;
+  switch (verdict) {
+    case V::none: return "none";
+    case V::verified: return "verified";
+    case V::expired: return "expired";
+    case V::not_yet_valid: return "not_yet_valid";
+    case V::revoked: return "revoked";
+    case V::untrusted: return "untrusted";
+    case V::revocation_unknown: return "revocation_unknown";
+  }
+  return "none";
+}
+
 std::string_view HttpRequest::path() const {
   std::string_view t = target;
   return t.substr(0, t.find('?'));

@@ -19,12 +19,37 @@ struct CaseInsensitiveLess {
   using is_transparent = void;
 };
 
+// The client certificate of a TLS connection on a server that asks for one
+// (dsr serve --client-ca), as the transport verified it
+// (api/client_certificates.hpp): whether it is sound, and its names.
+struct ClientCertificate {
+  enum class Verdict {
+    none,                // the client presented none
+    verified,            // a trusted chain, in its validity period, not revoked
+    expired,
+    not_yet_valid,
+    revoked,             // on the issuer's revocation list
+    untrusted,           // not from a trusted issuer, or not for client authentication
+    revocation_unknown,  // revocation could not be checked (no current CRL)
+  };
+  Verdict verdict = Verdict::none;
+  std::string issuer;       // RFC 2253, canonical
+  std::string serial;       // lower-case hex
+  std::string fingerprint;  // SHA-256, lower-case hex
+  std::string subject;      // RFC 2253
+  std::string reason;       // OpenSSL's words for a refused one
+};
+
+std::string_view to_string(ClientCertificate::Verdict verdict);
+
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string target;  // as received: path and query
   std::map<std::string, std::string, CaseInsensitiveLess> headers;
   std::string body;
   std::string client_address;  // the peer, or X-Forwarded-For from a trusted proxy
+  // Set on a TLS connection whose server asks for client certificates.
+  std::optional<ClientCertificate> client_certificate;
 
   std::string_view path() const;
   // Decoded query parameters; a repeated name keeps its last value.

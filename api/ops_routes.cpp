@@ -52,7 +52,7 @@ void add_ops_routes(Router& router, ApiContext& context) {
 }
 
 std::unique_ptr<Router> build_router(ApiContext& context) {
-  auto router = std::make_unique<Router>(context.tokens);
+  auto router = std::make_unique<Router>(context.tokens, context.staff_certificates);
   add_portal_routes(*router, context);
   add_request_routes(*router, context);
   add_subject_routes(*router, context);

@@ -74,10 +74,72 @@ std::optional<RouteParams> Router::match(const Route& route, std::string_view pa
   return params;
 }
 
+Caller Router::certificate_caller(const ClientCertificate& certificate) const {
+  using V = ClientCertificate::Verdict;
+  Caller c;
+  if (certificate.verdict == V::none) return c;
+  CertificateRefusal refusal;
+  refusal.presented = certificate;
+  refusal.certificate = std::string(to_string(certificate.verdict));
+  std::string which = fmt::format("the certificate {} of {}", certificate.serial, certificate.issuer);
+  switch (certificate.verdict) {
+    case V::none:
+    case V::verified: break;
+    case V::expired:
+      refusal.kind = "certificate_expired";
+      refusal.detail = which + " has expired; ask its issuer for a new one";
+      break;
+    case V::not_yet_valid:
+      refusal.kind = "certificate_not_yet_valid";
+      refusal.detail = which + " is not valid yet";
+      break;
+    case V::revoked:
+      refusal.kind = "certificate_revoked";
+      refusal.detail = which + " has been revoked by its issuer";
+      break;
+    case V::untrusted:
+      refusal.kind = "certificate_untrusted";
+      refusal.detail = fmt::format("{} is not from an issuer this server trusts for staff ({})", which, certificate.reason);
+      break;
+    case V::revocation_unknown:
+      refusal.kind = "certificate_unchecked";
+      refusal.detail = fmt::format("whether {} is revoked cannot be checked ({}); the server's revocation list must be "
+                                   "renewed", which, certificate.reason);
+      break;
+  }
+  if (certificate.verdict == V::verified) {
+    auto found = certificates_ != nullptr
+                     ? certificates_->staff_for({certificate.issuer, certificate.serial, certificate.fingerprint})
+                     : Result<Principal>(fail(Error::not_found("no staff certificates")));
+    if (found) {
+      c.kind = Caller::Kind::staff;
+      c.principal = *found;
+      c.by_certificate = true;
+      return c;
+    }
+    if (found.error().code == ErrorCode::not_found) {
+      refusal.status = 403;
+      refusal.kind = "certificate_unknown";
+      refusal.certificate = "unknown";
+      refusal.detail = fmt::format("{} is sound but mapped to no member of staff; an administrator maps it with "
+                                   "'dsr staff add --cert FILE --role ROLE' or '--issuer \"{}\" --serial {}'",
+                                   which, certificate.issuer, certificate.serial);
+    } else {
+      refusal.status = 503;
+      refusal.kind = "unavailable";
+      refusal.detail = "the staff certificates cannot be read now; try again";
+    }
+  }
+  c.refused_certificate = std::move(refusal);
+  return c;
+}
+
 std::variant<Caller, HttpResponse> Router::authenticate(const HttpRequest& request, Locale l) const {
   // No header is no credentials; an empty one is malformed credentials
-  // (401), never taken for none.
-  if (!request.headers.contains("Authorization")) return Caller{};
+  // (401), never taken for none. Without one, a client certificate may
+  // sign staff in.
+  if (!request.headers.contains("Authorization"))
+    return request.client_certificate ? certificate_caller(*request.client_certificate) : Caller{};
   std::string header = request.header("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
   if (header.size() <= kBearer.size() || !std::equal(kBearer.begin(), kBearer.end(), header.begin(), [](char a, char b) {
@@ -150,6 +212,22 @@ void Router::dispatch(const HttpRequest& request, Respond respond) const {
   if (!access.public_route) {
     switch (caller.kind) {
       case Caller::Kind::anonymous:
+        if (const auto& refused = caller.refused_certificate) {
+          HttpResponse r = problem(refused->status, refused->kind,
+                                   (refused->status == 403 ? text::kForbidden : refused->status == 503 ? text::kUnavailable
+                                                                                                      : text::kUnauthorized).in(l),
+                                   refused->detail, {}, {{"certificate", refused->certificate}});
+          if (refused->status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
+          return respond(std::move(r));
+        }
+        if (request.client_certificate) {
+          // The server asks for certificates: say none came, for the console.
+          HttpResponse r = problem(401, "unauthorized", text::kUnauthorized.in(l),
+                                   "this route needs a staff certificate, a bearer token or the request's tracking "
+                                   "token; no client certificate was presented", {}, {{"certificate", "none"}});
+          r.headers.emplace_back("WWW-Authenticate", "Bearer");
+          return respond(std::move(r));
+        }
         return respond(unauthorized(l, "this route needs a bearer token or the request's tracking token"));
       case Caller::Kind::subject:
         // A tracking token opens its own request and nothing else.

@@ -6,7 +6,10 @@
 // Access rules, checked here so that no handler can forget them:
 //  - public: anyone (rate limits apply in the transport);
 //  - a staff route lists the roles of the bearer tokens it admits: no token
-//    is 401, another role 403;
+//    is 401, another role 403. On a server that asks for client
+//    certificates, a verified certificate mapped to a member of staff
+//    (StaffCertificateDirectory) stands for a token; a token, when sent,
+//    wins;
 //  - a route that admits the subject admits the holder of the tracking
 //    token of the request named by {id} in the path, and answers 404 for
 //    any other request, so ids cannot be probed.
@@ -28,12 +31,27 @@
 
 namespace dsr::api {
 
+// Why a client certificate signed no one in: the answer a staff route
+// gives instead of the plain 401 (and the console's page, in words).
+struct CertificateRefusal {
+  int status = 401;            // 401; 403 for a sound certificate mapped to no one
+  std::string kind;            // the problem's kind: "certificate_revoked", "certificate_unknown", ...
+  std::string certificate;     // the verdict, or "unknown" (unmapped)
+  std::string detail;
+  ClientCertificate presented;
+};
+
 struct Caller {
   enum class Kind { anonymous, staff, subject };
   Kind kind = Kind::anonymous;
   Principal principal;          // staff
   std::string tracked_request;  // subject
   std::string route;            // the route called: "GET /v1/requests/{id}" (its template, never the path)
+  bool by_certificate = false;  // staff signed in with a client certificate, not a token
+  // Set when the connection presented a certificate that signed no one in
+  // and no token was sent: public routes serve the caller anonymously,
+  // the others refuse with this.
+  std::optional<CertificateRefusal> refused_certificate;
 
   Actor actor() const;
   bool is_staff() const { return kind == Kind::staff; }
@@ -58,7 +76,8 @@ struct Route {
 
 class Router {
  public:
-  explicit Router(const TokenDirectory& tokens) : tokens_(tokens) {}
+  explicit Router(const TokenDirectory& tokens, const StaffCertificateDirectory* certificates = nullptr)
+      : tokens_(tokens), certificates_(certificates) {}
 
   void add(Route route);
   void dispatch(const HttpRequest& request, Respond respond) const;
@@ -74,7 +93,11 @@ class Router {
   // The caller, or the 401 to answer with.
   std::variant<Caller, HttpResponse> authenticate(const HttpRequest& request, Locale locale) const;
 
+  // The caller a client certificate signs in, or why it does not.
+  Caller certificate_caller(const ClientCertificate& certificate) const;
+
   const TokenDirectory& tokens_;
+  const StaffCertificateDirectory* certificates_;
   std::vector<Route> routes_;
 };
 

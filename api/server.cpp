@@ -260,6 +260,12 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
     auto started = std::chrono::steady_clock::now();
     auto message = parser_->release();
     HttpRequest request = to_http_request(message, client_, server_.options.trusted_proxy);
+    if constexpr (kTls) {
+      if (const auto* verifier = server_.options.client_certificates) {
+        verifier->check(stream_.native_handle(), certificate_);
+        request.client_certificate = certificate_.certificate;
+      }
+    }
     unsigned version = message.version();
     bool keep_alive = message.keep_alive() && !server_.stopping;
     std::string pattern = server_.router.pattern_of(request);
@@ -350,6 +356,7 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
   std::size_t lingered_ = 0;  // bytes thrown away while lingering
   std::vector<char> discard_;
   std::size_t requests_ = 0; // on this connection
+  ClientCertificateVerifier::Checked certificate_;  // the client's certificate, if asked for (TLS only)
 };
 
 Status Server::Impl::listen() {
@@ -363,6 +370,7 @@ Status Server::Impl::listen() {
     if (ec) return fail(Error::invalid_argument(fmt::format("cannot use the TLS certificate {}: {}", options.tls_certificate, ec.message())));
     tls->use_private_key_file(options.tls_private_key, net::ssl::context::pem, ec);
     if (ec) return fail(Error::invalid_argument(fmt::format("cannot use the TLS key {}: {}", options.tls_private_key, ec.message())));
+    if (options.client_certificates) options.client_certificates->configure(tls->native_handle());
   }
   auto address = net::ip::make_address(options.address, ec);
   if (ec) return fail(Error::invalid_argument(fmt::format("\"{}\" is not an IP address", options.address)));

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "api/client_certificates.hpp"
 #include "api/metrics.hpp"
 #include "api/router.hpp"
 #include "engine/result.hpp"
@@ -40,6 +41,9 @@ struct ServerOptions {
   HttpMetrics* metrics = nullptr;
   std::string tls_certificate;  // PEM chain; with tls_private_key, serve HTTPS (TLS 1.2+) and send HSTS
   std::string tls_private_key;  // where each answer is counted, if anywhere
+  // With TLS: asks clients for a certificate and hands the router what it
+  // was found to be (HttpRequest::client_certificate). Outlives the server.
+  const ClientCertificateVerifier* client_certificates = nullptr;
 };
 
 class Server {

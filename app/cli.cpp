@@ -20,7 +20,7 @@ struct CommandEntry {
   std::function<int(const std::vector<std::string>&)> run;
 };
 
-const std::array<CommandEntry, 17> kCommands{{
+const std::array<CommandEntry, 20> kCommands{{
     {"serve", "run the HTTP API (see dsr serve --help)", serve_command},
     {"init", "make a new installation: data directory, master key, database, first admin token", init_command},
     {"config show", "the settings in force and where each came from (flag, environment, file, default)",
@@ -28,6 +28,9 @@ const std::array<CommandEntry, 17> kCommands{{
     {"token create", "make a bearer token for staff or a system (printed once)", token_create_command},
     {"token list", "the tokens in force: id, name, role, last use, expiry (never a secret)", token_list_command},
     {"token revoke", "revoke a token by its id, or every token of a name", token_revoke_command},
+    {"staff add", "map a client certificate to a member of staff and a role (dsr serve --client-ca)", staff_add_command},
+    {"staff list", "the certificates that sign staff in: id, name, role, serial, issuer", staff_list_command},
+    {"staff remove", "remove a certificate mapping by its id, or every one of a name", staff_remove_command},
     {"package verify", "check the signature of an access package", package_verify_command},
     {"backup", "copy the database while it serves, checked before it counts (dsr backup --to FILE)", backup_command},
     {"restore", "put a backup in place of a lost database, into an empty place", restore_command},

@@ -18,6 +18,7 @@
 #include "storage/postgres/pg_retention.hpp"
 #include "storage/postgres/pg_sequencer.hpp"
 #include "storage/postgres/pg_store.hpp"
+#include "storage/postgres/pg_staff_certificate_rows.hpp"
 #include "storage/postgres/pg_token_rows.hpp"
 #include "storage/postgres/pg_vault.hpp"
 #include "storage/postgres/pg_key_rotation.hpp"
@@ -109,9 +110,10 @@ class PostgresStorage final : public StorageBackend {
   pg::PgConsentLedger consents_{pool_, executor_};
   pg::PgPolicyArchive policy_archive_{pool_, executor_};
   pg::PgAccessLog access_log_{pool_, executor_};
+  storage::StaffCertificates staff_certificates_{std::make_unique<pg::PgStaffCertificateRows>(pool_)};
   StoragePorts ports_{store_,         vault_,         tokens_, codes_,    disclosures_, *signer_,  audit_,
                       notifications_, notifications_, outbox_, receipts_, audit_log_, consents_, policy_archive_,
-                      outbox_,        access_log_};
+                      outbox_,        access_log_,    staff_certificates_};
 };
 
 }  // namespace

@@ -65,6 +65,25 @@ int serve_command(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   bool tls = vm.count("tls-cert") > 0;
+  if (vm.count("client-ca") && !tls) {
+    fmt::print(stderr, "dsr serve: --client-ca needs TLS: client certificates are only asked for over HTTPS; give "
+                       "--tls-cert and --tls-key too (behind a TLS proxy, the proxy checks client certificates)\n");
+    return kExitUsage;
+  }
+  if (vm.count("client-crl") && !vm.count("client-ca")) {
+    fmt::print(stderr, "dsr serve: --client-crl goes with --client-ca, the CAs whose certificates it revokes\n");
+    return kExitUsage;
+  }
+  std::unique_ptr<api::ClientCertificateVerifier> client_certificates;
+  if (vm.count("client-ca")) {
+    auto opened = api::ClientCertificateVerifier::open(vm["client-ca"].as<std::string>(),
+                                                       vm.count("client-crl") ? vm["client-crl"].as<std::string>() : "");
+    if (!opened) {
+      fmt::print(stderr, "dsr serve: {}\n", opened.error().message);
+      return kExitUsage;
+    }
+    client_certificates = std::move(*opened);
+  }
   const auto& listen = vm["listen"].as<std::string>();
   auto colon = listen.rfind(':');
   unsigned port = 0;
@@ -191,6 +210,7 @@ int serve_command(const std::vector<std::string>& args) {
   context.subject_notices = &ports.subject_notices;
   context.access_log = &ports.access_log;
   context.access_log_names = vm["access-log-names"].as<bool>();
+  if (client_certificates) context.staff_certificates = &ports.staff_certificates;
   auto router = api::build_router(context);
   api::ServerOptions server_options;
   server_options.address = host;
@@ -204,6 +224,7 @@ int serve_command(const std::vector<std::string>& args) {
   if (tls) {
     server_options.tls_certificate = vm["tls-cert"].as<std::string>();
     server_options.tls_private_key = vm["tls-key"].as<std::string>();
+    server_options.client_certificates = client_certificates.get();
   }
   server_options.read_timeout = std::chrono::seconds(std::max(1u, vm["read-timeout"].as<unsigned>()));
   server_options.idle_timeout = std::chrono::seconds(std::max(1u, vm["idle-timeout"].as<unsigned>()));
@@ -293,6 +314,10 @@ int serve_command(const std::vector<std::string>& args) {
   fmt::print(stderr, "dsr serve: listening on {}://{}:{} ({} workflows, {} policies, default {}, on {})\n",
              tls ? "https" : "http", host, server.port(), definitions->workflows.types().size(), definitions->policies.policy_ids().size(),
              policy, backend.description());
+  if (client_certificates)
+    fmt::print(stderr, "dsr serve: staff may sign in with client certificates from {}{} (dsr staff add)\n",
+               vm["client-ca"].as<std::string>(),
+               vm.count("client-crl") ? ", revocations from " + vm["client-crl"].as<std::string>() : "");
   fmt::print(stderr, "dsr serve: create the first admin token with: dsr token create --role admin --name <you>{}{}\n",
              vm["db"].defaulted() ? "" : " --db '" + masked_setting(vm["db"].as<std::string>()) + "'",
              data.key_named ? " --key-file " + data.key.string() : "");

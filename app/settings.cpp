@@ -21,6 +21,8 @@ po::options_description make_all_settings() {
       ("listen", po::value<std::string>()->default_value("127.0.0.1:8080"), "HOST:PORT to listen on (port 0: any free port)")
       ("tls-cert", po::value<std::string>(), "TLS certificate chain (PEM)")
       ("tls-key", po::value<std::string>(), "TLS private key (PEM)")
+      ("client-ca", po::value<std::string>(), "with TLS: CA certificates (PEM) whose client certificates sign staff in (dsr staff add); clients are asked for one, not required to give one")
+      ("client-crl", po::value<std::string>(), "with --client-ca: the CAs' revocation lists (PEM), read again when the file changes")
       ("insecure-listen", po::bool_switch(), "allow plain HTTP on an address other than loopback")
       ("workflows", po::value<std::string>(), "directory overriding the embedded workflows, policies and calendars")
       ("policy", po::value<std::string>()->default_value("id-pdp"), "default SLA policy")

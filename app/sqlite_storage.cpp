@@ -77,9 +77,10 @@ class SqliteStorage final : public StorageBackend {
   storage::SqliteConsentLedger consents_{*db_};
   storage::SqlitePolicyArchive policy_archive_{*db_};
   storage::SqliteAccessLog access_log_{*db_};
+  storage::StaffCertificates staff_certificates_{*db_};
   StoragePorts ports_{store_,         vault_,         tokens_, codes_,    disclosures_, *signer_,  audit_,
                       notifications_, notifications_, outbox_, receipts_, audit_log_, consents_, policy_archive_,
-                      outbox_,        access_log_};
+                      outbox_,        access_log_,    staff_certificates_};
 };
 
 }  // namespace

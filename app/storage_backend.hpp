@@ -23,6 +23,7 @@
 #include "storage/recipient_notices.hpp"
 #include "storage/report_slots.hpp"
 #include "storage/retention_sweep.hpp"
+#include "storage/staff_certificates.hpp"
 #include "storage/token_registry.hpp"
 
 namespace dsr::app {
@@ -45,6 +46,7 @@ struct StoragePorts {
   PolicyArchive& policy_archive;
   SubjectNoticeLedger& subject_notices;  // the outbox, as staff read a breach notice's deliveries
   AccessLog& access_log;                 // staff reads of personal data, in the audit log
+  storage::StaffCertificates& staff_certificates;  // client certificates mapped to staff (dsr staff add)
 };
 
 class StorageBackend {

@@ -37,6 +37,10 @@ std::string_view TokenRecord::status(TimePoint now) const {
   return "active";
 }
 
+bool StaffCertificate::matches(const CertificateName& name) const {
+  return issuer == name.issuer && serial == name.serial && (fingerprint.empty() || fingerprint == name.fingerprint);
+}
+
 std::optional<PolicyVersion> policy_in_force(const std::vector<PolicyVersion>& versions, TimePoint at,
                                              std::string_view language) {
   const PolicyVersion* latest = nullptr;

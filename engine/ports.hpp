@@ -63,6 +63,44 @@ class TokenAdministration {
   virtual void revoke(std::string id, std::string revoked_by, std::function<void(Result<TokenRecord>)> done) = 0;
 };
 
+// A client certificate as the TLS layer verified it (chain, expiry and
+// revocation already checked): the names a staff mapping is found by.
+struct CertificateName {
+  std::string issuer;       // the issuer's DN, RFC 2253 (canonical_dn in api/client_certificates.hpp)
+  std::string serial;       // lower-case hex, no leading zeros
+  std::string fingerprint;  // SHA-256 of the DER certificate, lower-case hex
+};
+
+// A certificate mapped to a member of staff (dsr staff add). Found by its
+// issuer and serial; one added from its file also by its fingerprint, so
+// that it matches that certificate and no other.
+struct StaffCertificate {
+  std::string id;           // "crt_...", for dsr staff remove
+  Principal principal;
+  std::string issuer;
+  std::string serial;
+  std::string fingerprint;  // empty when added by issuer and serial
+  std::string subject;      // the certificate's subject DN, when added from its file (for listing)
+  std::optional<TimePoint> not_after;  // when added from its file (for listing; the TLS layer refuses it after)
+  TimePoint added_at;
+  std::string added_by;
+  std::optional<TimePoint> removed_at;
+  std::string removed_by;
+
+  // Whether `name` is this certificate: issuer and serial, and the
+  // fingerprint when one was kept.
+  bool matches(const CertificateName& name) const;
+};
+
+// Who holds a verified client certificate; not_found if it is mapped to
+// no one (never added, or removed). A removal is honoured within
+// TokenAdministration::kRefusedWithin, in every process.
+class StaffCertificateDirectory {
+ public:
+  virtual ~StaffCertificateDirectory() = default;
+  virtual Result<Principal> staff_for(const CertificateName& certificate) const = 0;
+};
+
 // The audit log as the public and auditors read it (docs/audit-log.md):
 // signed checkpoints, consistency proofs, the leaves, and the proofs an
 // access package carries. Hashes are base64; notes are C2SP signed notes.

@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 19> kMigrations{{
+const std::array<Migration, 20> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -486,6 +486,27 @@ CREATE TABLE retired_signing_keys (
   public_key  TEXT NOT NULL,
   retired_at  INTEGER NOT NULL
 );
+)sql"},
+    {20, "client certificates mapped to members of staff", R"sql(
+-- dsr staff add|list|remove: a certificate (its issuer and serial, and its
+-- SHA-256 fingerprint when added from its file) signs its holder in as a
+-- principal with a role. Removed mappings stay, for the record.
+CREATE TABLE staff_certificates (
+  id           TEXT PRIMARY KEY,
+  principal    TEXT NOT NULL,
+  role         TEXT NOT NULL,
+  organization TEXT,
+  issuer       TEXT NOT NULL,   -- RFC 2253
+  serial       TEXT NOT NULL,   -- lower-case hex
+  fingerprint  TEXT,            -- NULL when added by issuer and serial
+  subject      TEXT,
+  not_after    INTEGER,
+  added_at     INTEGER NOT NULL,
+  added_by     TEXT NOT NULL,
+  removed_at   INTEGER,
+  removed_by   TEXT
+);
+CREATE UNIQUE INDEX staff_certificates_in_force ON staff_certificates (issuer, serial) WHERE removed_at IS NULL;
 )sql"},
 }};
 

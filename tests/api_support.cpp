@@ -62,6 +62,8 @@ ApiHarness::ApiHarness() : clock(at("2025-03-03T02:15:00Z")) {
   context->subject_notices = outbox.get();
   access_log = std::make_unique<storage::SqliteAccessLog>(*db);
   context->access_log = access_log.get();
+  staff_certificates = std::make_unique<storage::StaffCertificates>(*db);
+  context->staff_certificates = staff_certificates.get();
   router = api::build_router(*context);
 }
 
@@ -75,6 +77,7 @@ Reply ApiHarness::call(std::string method, std::string target, std::string body,
   request.body = std::move(body);
   request.client_address = "127.0.0.1";
   if (!token.empty()) request.headers["Authorization"] = "Bearer " + token;
+  request.client_certificate = presenting;
   if (!language.empty()) request.headers["Accept-Language"] = language;
   std::promise<api::HttpResponse> answered;
   router->dispatch(request, [&answered](api::HttpResponse r) { answered.set_value(std::move(r)); });

@@ -19,6 +19,7 @@
 #include "storage/package_signer.hpp"
 #include "storage/recipient_notices.hpp"
 #include "storage/registries.hpp"
+#include "storage/staff_certificates.hpp"
 #include "storage/token_registry.hpp"
 #include "storage/log_key.hpp"
 #include "storage/sqlite_audit_log.hpp"
@@ -74,6 +75,10 @@ class ApiHarness {
   std::unique_ptr<storage::SqlitePolicyArchive> policy_archive;
   std::unique_ptr<storage::SqliteAuditLog> audit_log;
   std::unique_ptr<storage::SqliteAccessLog> access_log;
+  std::unique_ptr<storage::StaffCertificates> staff_certificates;
+  // The client certificate every call() presents, as the TLS layer found
+  // it; none: the server does not ask for one.
+  std::optional<api::ClientCertificate> presenting;
   std::unique_ptr<api::ApiContext> context;
   std::unique_ptr<api::Router> router;
   int next_id = 0;

@@ -56,18 +56,29 @@ std::string_view scope_name(Scope s) { return s == Scope::in ? "in scope (subjec
 const Person& person_of(Scope s) { return s == Scope::in ? kA : kB; }
 
 struct Caller {
-  enum class Kind { anonymous, staff, subject, garbage };
+  // certificate: a member of staff signed in by a mapped client certificate
+  // (no token); refused_certificate: a certificate that signs no one in.
+  enum class Kind { anonymous, staff, subject, garbage, certificate, refused_certificate };
   std::string name;
   Kind kind;
-  Role role = Role::subject;  // staff only
+  Role role = Role::subject;  // staff and certificate only
   std::string garbage;        // garbage only: the token sent
+  api::ClientCertificate::Verdict verdict = api::ClientCertificate::Verdict::verified;  // refused_certificate only
 };
+
+// The client certificate the walk maps to a reviewer, and another nobody mapped.
+const std::string kStaffCa = "CN=Staff CA,O=BSrE,C=ID";
+api::ClientCertificate certificate(std::string serial, api::ClientCertificate::Verdict verdict) {
+  return {verdict, kStaffCa, std::move(serial), std::string(64, 'e'), "CN=Walker,O=BSrE", ""};
+}
 
 // Anonymous; a bearer token for every role in the Role enum that a token can
 // be made for (subject is the tracking token's holder, walked on its own;
 // scheduler is dsr's own timers: storage/registries.cpp refuses both), the
 // institution bound to subject A's organisation; subject A's tracking
-// token; and two tokens the server never issued.
+// token; two tokens the server never issued; and, with no token, a client
+// certificate mapped to a reviewer, a revoked one and one mapped to no one
+// (as the TLS layer hands them over).
 std::vector<Caller> callers() {
   std::vector<Caller> out{{"anonymous", Caller::Kind::anonymous, Role::subject, ""}};
   for (Role role : all_roles())
@@ -76,6 +87,11 @@ std::vector<Caller> callers() {
   out.push_back({"subject A (tracking token)", Caller::Kind::subject, Role::subject, ""});
   out.push_back({"garbage bearer", Caller::Kind::garbage, Role::subject, "dsr_0000000000000000notissued"});
   out.push_back({"forged tracking token", Caller::Kind::garbage, Role::subject, "trk_r1.forged"});
+  out.push_back({"reviewer (certificate)", Caller::Kind::certificate, Role::reviewer, ""});
+  out.push_back({"revoked certificate", Caller::Kind::refused_certificate, Role::subject, "",
+                 api::ClientCertificate::Verdict::revoked});
+  out.push_back({"unknown certificate", Caller::Kind::refused_certificate, Role::subject, "",
+                 api::ClientCertificate::Verdict::verified});
   return out;
 }
 
@@ -128,6 +144,12 @@ World build_world() {
   for (const Caller& c : callers())
     if (c.kind == Caller::Kind::staff)
       w.tokens[c.name] = h.token(c.role, c.name + "-walk", c.role == Role::institution ? kA.organization : "");
+  StaffCertificate mapped;
+  mapped.principal = {"reviewer-walk-certificate", Role::reviewer, ""};
+  mapped.issuer = kStaffCa;
+  mapped.serial = "1000";
+  mapped.added_by = "walk";
+  REQUIRE(h.staff_certificates->add_sync(mapped).ok());
   auto departed = h.tokens->create_sync({"departed-walk", Role::reviewer, ""});
   REQUIRE(departed.ok());
   w.token_id = departed->record.id;
@@ -321,8 +343,19 @@ Promise promise_for(const api::Route& route, const Caller& caller, Scope scope) 
     return {"a signed route: no caller here holds the recipient's secret, so 401", [](int s) { return s == 401; }};
   Promise admitted{"admitted: a GET answers 2xx; a command 2xx, or 409/422 for the state or the body, never 401/403/404",
                    [get = route.method == "GET"](int s) { return is_2xx(s) || (!get && (s == 409 || s == 422)); }};
+  // The console's page (the walk opens index.html) is the one public thing a
+  // refused certificate does not get: it gets the page saying why instead.
+  if (caller.kind == Caller::Kind::refused_certificate && route.pattern.starts_with("/console/"))
+    return {"the console's page, to a refused certificate, is the refusal (401 revoked, 403 unknown)",
+            [verdict = caller.verdict](int s) { return s == (verdict == api::ClientCertificate::Verdict::verified ? 403 : 401); }};
   if (route.access.public_route) return admitted;
   switch (caller.kind) {
+    case Caller::Kind::refused_certificate:
+      if (caller.verdict == api::ClientCertificate::Verdict::verified)
+        return {"a sound certificate mapped to no one is 403 on a staff or subject route (certificate_unknown)",
+                [](int s) { return s == 403; }};
+      return {"a revoked certificate is 401 on a staff or subject route (certificate_revoked)",
+              [](int s) { return s == 401; }};
     case Caller::Kind::anonymous:
       return {"a staff or subject route without credentials is 401", [](int s) { return s == 401; }};
     case Caller::Kind::subject:
@@ -333,6 +366,7 @@ Promise promise_for(const api::Route& route, const Caller& caller, Scope scope) 
         return {"a tracking token opens its own request's subject routes only; anything else is 404",
                 [](int s) { return s == 404; }};
       return admitted;
+    case Caller::Kind::certificate:  // a mapped certificate is its reviewer, as a token is
     case Caller::Kind::staff:
       if (!admits(route, caller.role))
         return {"a staff role the route does not list is 403", [](int s) { return s == 403; }};
@@ -372,6 +406,7 @@ bool may_see(const Caller& caller, const api::Route& route, Scope scope, const P
   // Staff working subject A's open request (the walk names it) read A's consents.
   const bool consents_of_worked = route.pattern == "/v1/subjects/{nik}/consents" && &person == &kA;
   switch (caller.kind) {
+    case Caller::Kind::certificate:
     case Caller::Kind::staff:
       if (!admits(route, caller.role)) return false;
       if (records)
@@ -380,7 +415,8 @@ bool may_see(const Caller& caller, const api::Route& route, Scope scope, const P
       return one_request && &person == &person_of(scope);
     case Caller::Kind::subject: return route.access.subject && &person == &kA;
     case Caller::Kind::anonymous:
-    case Caller::Kind::garbage: return false;
+    case Caller::Kind::garbage:
+    case Caller::Kind::refused_certificate: return false;
   }
   return false;
 }
@@ -437,6 +473,8 @@ const std::map<std::string, int> kMustSucceed{
     {"PUT /v1/subjects/{nik}/legal-hold | supervisor | in", 200},
     {"GET /v1/requests/{id}/events | auditor | out", 200},
     {"GET /v1/requests | verifier | in", 200},
+    {"GET /v1/requests | reviewer (certificate) | in", 200},
+    {"GET /v1/requests/{id}/events | reviewer (certificate) | out", 200},
     {"POST /v1/recipients | admin | in", 201},
     {"POST /v1/disclosures | system | out", 201},
     {"GET /v1/tokens | admin | in", 200},
@@ -491,6 +529,11 @@ TEST_CASE("the route walk: every route, every caller, in scope and out of scope"
         const std::string route_key = route.method + " " + route.pattern;
         std::map<const Person*, std::size_t> entries_before;
         for (const Person* person : {&kA, &kB}) entries_before[person] = access_entries(world, *person, route_key);
+        world.h->presenting.reset();
+        if (caller.kind == Caller::Kind::certificate)
+          world.h->presenting = certificate("1000", api::ClientCertificate::Verdict::verified);
+        if (caller.kind == Caller::Kind::refused_certificate) world.h->presenting = certificate("2000", caller.verdict);
+        // The certificate stays presented for the HEAD below; the next call resets it.
         Reply reply = world.h->call(route.method, path, body, token);
         ++walked;
         // A refusal (401, 403, 404) changes nothing; any other answer to a
@@ -520,7 +563,8 @@ TEST_CASE("the route walk: every route, every caller, in scope and out of scope"
 
         // Within "the whole request", the record on file and what was asked
         // go only to those who work it (docs/api.md): not auditors, not admins.
-        if (route.method == "GET" && route.pattern == "/v1/requests/{id}" && caller.kind == Caller::Kind::staff &&
+        if (route.method == "GET" && route.pattern == "/v1/requests/{id}" &&
+            (caller.kind == Caller::Kind::staff || caller.kind == Caller::Kind::certificate) &&
             is_2xx(reply.status)) {
           bool works_it = caller.role == Role::verifier || caller.role == Role::reviewer || caller.role == Role::supervisor;
           INFO("the subject panel is for verifiers, reviewers and supervisors only");
@@ -528,8 +572,9 @@ TEST_CASE("the route walk: every route, every caller, in scope and out of scope"
           CHECK(reply.body.as_object().contains("details") == works_it);
         }
 
-        // A staff answer with a subject's data wrote an access entry first.
-        if (caller.kind == Caller::Kind::staff && is_2xx(reply.status)) {
+        // A staff answer with a subject's data wrote an access entry first,
+        // whether a token or a certificate signed the member of staff in.
+        if ((caller.kind == Caller::Kind::staff || caller.kind == Caller::Kind::certificate) && is_2xx(reply.status)) {
           for (const Person* person : {&kA, &kB}) {
             if (!identifies(reply, *person, path, body)) continue;
             INFO("the answer hands over the data of " << person->name << ": the access log must have an entry");

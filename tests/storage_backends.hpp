@@ -32,6 +32,7 @@
 #include "storage/postgres/pg_delivery.hpp"
 #include "storage/postgres/pg_receipts.hpp"
 #include "storage/postgres/pg_registries.hpp"
+#include "storage/postgres/pg_staff_certificate_rows.hpp"
 #include "storage/postgres/pg_token_rows.hpp"
 #include "storage/postgres/pg_vault.hpp"
 #include "storage/sqlite_store.hpp"
@@ -42,6 +43,7 @@
 #include "storage/registries.hpp"
 #include "storage/retention_sweep.hpp"
 #include "storage/sqlite_vault.hpp"
+#include "storage/staff_certificates.hpp"
 #include "storage/token_registry.hpp"
 #include "storage_support.hpp"
 #include "test_support.hpp"
@@ -66,6 +68,8 @@ struct SqliteBackend {
   // Another process on the same database, as `dsr token revoke` is.
   std::unique_ptr<storage::Database> other_db = test::open_database(dir.file("dsr.db"));
   storage::TokenRegistry other_tokens{*other_db};
+  storage::StaffCertificates staff_certificates{*db};
+  storage::StaffCertificates other_staff_certificates{*other_db};
 
   storage::SqliteAuditLog audit_log{*db};
   storage::SqliteSlaReports reports{*db, test::shipped_policies()};
@@ -121,6 +125,8 @@ struct PostgresBackend {
   storage::pg::Pool other_pool{pg.conninfo(), 2};  // another node
   storage::pg::Executor other_executor{2};
   storage::TokenRegistry other_tokens{std::make_unique<storage::pg::PgTokenRows>(other_pool, other_executor), keys};
+  storage::StaffCertificates staff_certificates{std::make_unique<storage::pg::PgStaffCertificateRows>(pool)};
+  storage::StaffCertificates other_staff_certificates{std::make_unique<storage::pg::PgStaffCertificateRows>(other_pool)};
 
   storage::pg::PgAuditLog audit_log{pool, executor};
   storage::pg::PgSlaReports reports{pool, test::shipped_policies()};

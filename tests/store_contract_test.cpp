@@ -253,6 +253,101 @@ TEMPLATE_TEST_CASE("token contract: a token revoked by another process or node i
   CHECK(b.tokens.authenticate(token->token).error().message == "revoked token");
 }
 
+TEMPLATE_TEST_CASE("staff certificate contract: mapped by issuer and serial (and fingerprint), one in force, removed",
+                   "[storage][contract][certificates]", SqliteBackend, PostgresBackend) {
+  TestType b;
+  const std::string ca = "CN=Staff CA,O=BSrE,C=ID";
+  const std::string sari_print(64, 'a');
+  StaffCertificate sari;
+  sari.principal = {"Sari Supervisor", Role::supervisor, ""};
+  sari.issuer = ca;
+  sari.serial = "1000";
+  sari.fingerprint = sari_print;
+  sari.subject = "CN=Sari Supervisor,O=BSrE";
+  sari.not_after = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + std::chrono::hours(24);
+  sari.added_by = "cli:ops";
+  auto added = b.staff_certificates.add_sync(sari);
+  REQUIRE(added.ok());
+  CHECK(added->id.starts_with("crt_"));
+  StaffCertificate inst;  // by issuer and serial: no fingerprint
+  inst.principal = {"sdm-bssn", Role::institution, "Badan Siber dan Sandi Negara"};
+  inst.issuer = ca;
+  inst.serial = "1001";
+  inst.added_by = "cli:ops";
+  REQUIRE(b.staff_certificates.add_sync(inst).ok());
+
+  auto who = b.staff_certificates.staff_for({ca, "1000", sari_print});
+  REQUIRE(who.ok());
+  CHECK(who->name == "Sari Supervisor");
+  CHECK(who->role == Role::supervisor);
+  // Added from its file: another certificate with the same issuer and serial is not it.
+  CHECK(b.staff_certificates.staff_for({ca, "1000", std::string(64, 'b')}).error().code == ErrorCode::not_found);
+  auto by_serial = b.staff_certificates.staff_for({ca, "1001", std::string(64, 'c')});
+  REQUIRE(by_serial.ok());
+  CHECK(by_serial->organization == "Badan Siber dan Sandi Negara");
+  CHECK(b.staff_certificates.staff_for({ca, "1002", sari_print}).error().code == ErrorCode::not_found);
+  CHECK(b.staff_certificates.staff_for({"CN=Other CA", "1000", sari_print}).error().code == ErrorCode::not_found);
+
+  // One mapping in force per certificate; refused mappings name why.
+  StaffCertificate twice = inst;
+  twice.principal = {"someone", Role::auditor, ""};
+  CHECK(b.staff_certificates.add_sync(twice).error().code == ErrorCode::conflict);
+  StaffCertificate bad = inst;
+  bad.serial = "0A";
+  CHECK(b.staff_certificates.add_sync(bad).error().code == ErrorCode::invalid_argument);
+  bad = inst;
+  bad.principal = {"x", Role::institution, ""};
+  bad.serial = "77";
+  CHECK(b.staff_certificates.add_sync(bad).error().code == ErrorCode::invalid_argument);
+
+  auto listed = b.staff_certificates.certificates();
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 2);
+  CHECK((*listed)[0].id == added->id);
+  CHECK((*listed)[0].fingerprint == sari_print);
+  CHECK((*listed)[0].subject == "CN=Sari Supervisor,O=BSrE");
+  CHECK((*listed)[0].not_after == sari.not_after);
+  CHECK((*listed)[0].added_by == "cli:ops");
+  CHECK((*listed)[1].fingerprint.empty());
+  CHECK_FALSE((*listed)[1].not_after.has_value());
+
+  // Removed by name: refused at once here, and listed as removed.
+  auto removed = b.staff_certificates.remove_sync("Sari Supervisor", "cli:ops");
+  REQUIRE(removed.ok());
+  REQUIRE(removed->size() == 1);
+  CHECK(removed->front().removed_by == "cli:ops");
+  CHECK(removed->front().removed_at.has_value());
+  CHECK(b.staff_certificates.staff_for({ca, "1000", sari_print}).error().code == ErrorCode::not_found);
+  CHECK(b.staff_certificates.remove_sync("Sari Supervisor", "cli:ops").error().code == ErrorCode::not_found);
+  // Removed again by id: who removed it first stays.
+  auto again = b.staff_certificates.remove_sync(added->id, "someone-else");
+  REQUIRE(again.ok());
+  CHECK(again->front().removed_by == "cli:ops");
+  // Once removed, the certificate may be mapped anew.
+  sari.principal = {"Sari Supervisor", Role::reviewer, ""};
+  REQUIRE(b.staff_certificates.add_sync(sari).ok());
+  auto now_reviewer = b.staff_certificates.staff_for({ca, "1000", sari_print});
+  REQUIRE(now_reviewer.ok());
+  CHECK(now_reviewer->role == Role::reviewer);
+  CHECK(b.staff_certificates.certificates()->size() == 3);
+}
+
+TEMPLATE_TEST_CASE("staff certificate contract: a mapping removed by another process or node is refused within the "
+                   "cache's life", "[storage][contract][certificates]", SqliteBackend, PostgresBackend) {
+  TestType b;
+  StaffCertificate c;
+  c.principal = {"ana", Role::reviewer, ""};
+  c.issuer = "CN=Staff CA";
+  c.serial = "abc";
+  c.added_by = "cli:ops";
+  REQUIRE(b.staff_certificates.add_sync(c).ok());
+  REQUIRE(b.staff_certificates.staff_for({"CN=Staff CA", "abc", std::string(64, 'd')}).ok());  // now cached here
+  REQUIRE(b.other_staff_certificates.remove_sync("ana", "cli:ops").ok());
+  std::this_thread::sleep_for(storage::TokenRegistry::kTokenCacheTtl + std::chrono::milliseconds(100));
+  CHECK(b.staff_certificates.staff_for({"CN=Staff CA", "abc", std::string(64, 'd')}).error().code ==
+        ErrorCode::not_found);
+}
+
 TEMPLATE_TEST_CASE("ledger contract: recipients with sealed secrets, and every disclosure to them",
                    "[storage][contract][ledger]", SqliteBackend, PostgresBackend) {
   TestType b;

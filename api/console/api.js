@@ -29,6 +29,16 @@ export class ApiError extends Error {
   }
 }
 
+// What the server said of this connection's client certificate when it
+// served the page (<meta name="dsr-certificate">): "staff" (it signs a
+// member of staff in), "none" (the server asks for certificates, the
+// browser gave none) or "off" (the server does not ask).
+export function certificateSignIn() {
+  return document.querySelector('meta[name="dsr-certificate"]')?.getAttribute('content') || 'off';
+}
+let certificateSession = false;
+export function useCertificate() { certificateSession = true; }
+
 // Called when the server no longer accepts the token (401), so that the
 // app can send the user back to the sign-in form.
 let onUnauthorized = () => {};
@@ -40,9 +50,12 @@ async function send(path, { method = 'GET', body, token = session.token(), accep
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response;
   try {
+    // 'same-origin', not 'omit': a browser presents its client
+    // certificate only on credentialed requests, and a member of staff
+    // signed in with one has no token. dsr sets no cookies.
     response = await fetch(path, {
       method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: 'omit', cache: 'no-store', redirect: 'error',
+      credentials: 'same-origin', cache: 'no-store', redirect: 'error',
     });
   } catch (e) {
     throw new ApiError(0, { title: t('error_title'), detail: t('network_error', { message: e.message }) });
@@ -56,6 +69,9 @@ async function send(path, { method = 'GET', body, token = session.token(), accep
   }
   const error = new ApiError(response.status, { status: response.status, ...problem });
   if (response.status === 401 && token && token === session.token()) onUnauthorized(error);
+  // Signed in with a certificate, no token: a certificate the server no
+  // longer takes (revoked, expired, mapping removed) ends the session too.
+  if ((response.status === 401 || error.kind === 'certificate_unknown') && !token && certificateSession) onUnauthorized(error);
   throw error;
 }
 
@@ -83,4 +99,5 @@ export function query(params) {
   return s ? `?${s}` : '';
 }
 
+// Without a token: whom the connection's client certificate signs in.
 export const whoami = (token) => getJson('/v1/whoami', { token });

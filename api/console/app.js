@@ -6,7 +6,7 @@
 //   #/breach/new       filing a breach notice (supervisors)
 // Hash routes keep everything on the one page the server serves, so that
 // nothing but /console/ and /v1/ is ever fetched.
-import { session, whoami, whenUnauthorized } from './api.js';
+import { session, whoami, whenUnauthorized, certificateSignIn, useCertificate } from './api.js';
 import { h, replace, problemBox, notice, focus } from './dom.js';
 import { t, language, setLanguage, roleName } from './i18n.js';
 import { renderQueue } from './queue.js';
@@ -35,10 +35,15 @@ function paintShell() {
   const out = document.getElementById('sign-out');
   out.textContent = t('sign_out');
   const identity = document.getElementById('identity');
-  nav.hidden = out.hidden = identity.hidden = !app.me;
+  const byCertificate = app.me?.signed_in_with === 'certificate';
+  nav.hidden = identity.hidden = !app.me;
+  // A certificate cannot be signed out of from the page: the browser
+  // presents it on every connection until it is closed.
+  out.hidden = !app.me || byCertificate;
   if (app.me) {
     identity.textContent = t('signed_in_as', { name: app.me.name, role: roleName(app.me.role) }) +
-      (app.me.institution ? `, ${t('institution', { institution: app.me.institution })}` : '');
+      (app.me.institution ? `, ${t('institution', { institution: app.me.institution })}` : '') +
+      (byCertificate ? `, ${t('by_certificate')}` : '');
   }
   markCurrentNav();
 }
@@ -96,7 +101,10 @@ function renderSignIn(message) {
       focus(input);
     }
   });
-  replace(main, message ? notice(message) : null, form);
+  // The server asks for certificates and this browser gave none: say how
+  // to sign in with one; the token remains for everyone else.
+  const hint = certificateSignIn() === 'none' ? h('p', { class: 'notice', id: 'certificate-hint' }, t('certificate_none')) : null;
+  replace(main, message ? notice(message) : null, hint, form);
   focus(input);
 }
 
@@ -109,6 +117,14 @@ function signOut(message) {
   session.clear();
   if (message) sessionStorage.setItem(FLASH_KEY, message);
   location.replace(location.pathname);
+}
+
+// The certificate stopped signing in (revoked, expired, mapping removed):
+// the page goes, and the reason comes with the reload (the server's page).
+function certificateEnded() {
+  app.me = null;
+  paintShell();
+  replace(main, notice(t('certificate_ended')));
 }
 
 async function route() {
@@ -124,7 +140,7 @@ async function route() {
 async function start() {
   setLanguage(language());
   paintShell();
-  whenUnauthorized(() => signOut(t('session_ended')));
+  whenUnauthorized(() => (app.me?.signed_in_with === 'certificate' ? certificateEnded() : signOut(t('session_ended'))));
   document.getElementById('sign-out').addEventListener('click', () => signOut(t('signed_out')));
   document.getElementById('lang-switch').addEventListener('click', async () => {
     setLanguage(language() === 'id' ? 'en' : 'id');
@@ -141,7 +157,18 @@ async function start() {
   sessionStorage.removeItem(FLASH_KEY);
   if (flash) return renderSignIn(flash);
   const token = session.token();
-  if (token) {
+  if (!token && certificateSignIn() === 'staff') {
+    // The connection's certificate signs this member of staff in: no token.
+    try {
+      app.me = await whoami(null);
+      useCertificate();
+    } catch (error) {
+      paintShell();
+      renderSignIn();
+      main.prepend(problemBox(error));
+      return;
+    }
+  } else if (token) {
     try {
       app.me = await whoami(token);
     } catch (error) {

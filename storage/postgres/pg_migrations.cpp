@@ -23,7 +23,7 @@ constexpr std::int64_t kMigrationLock = 0x6473726d696772;
 // are written unsequenced (seq NULL) by the filing's own transaction, with
 // the id of that transaction, and the sequencer gives them their place in
 // the audit log's tree (storage/postgres/pg_sequencer.hpp).
-const std::array<Migration, 9> kMigrations{{
+const std::array<Migration, 10> kMigrations{{
     {1, "the dsr schema (SQLite's version 13)", R"sql(
 CREATE TABLE meta (
   key   text PRIMARY KEY,
@@ -340,6 +340,25 @@ BEGIN
       announced, p_key_id USING ERRCODE = 'DS003';
   END IF;
 END $$;
+)sql"},
+    // As SQLite's migration 20.
+    {10, "client certificates mapped to members of staff", R"sql(
+CREATE TABLE staff_certificates (
+  id           text PRIMARY KEY,
+  principal    text NOT NULL,
+  role         text NOT NULL,
+  organization text,
+  issuer       text NOT NULL,
+  serial       text NOT NULL,
+  fingerprint  text,
+  subject      text,
+  not_after    bigint,
+  added_at     bigint NOT NULL,
+  added_by     text NOT NULL,
+  removed_at   bigint,
+  removed_by   text
+);
+CREATE UNIQUE INDEX staff_certificates_in_force ON staff_certificates (issuer, serial) WHERE removed_at IS NULL;
 )sql"},
 }};
 

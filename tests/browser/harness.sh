@@ -3,7 +3,8 @@
 # missing, unless DSR_REQUIRE_BROWSER=1 (scripts/test sets it: there the
 # test must run); then gives a scratch directory $work, removed on exit,
 # and the steps a test takes over the API:
-#   serve [ARGS]         dsr serve on a free port ($base), stopped on exit
+#   serve [ARGS]         dsr serve on a free port ($base: http, or https with
+#                        --tls-cert; curl then trusts $CURL_CA_BUNDLE), stopped on exit
 #   stop                 SIGTERM, and wait
 #   token ROLE NAME      a bearer token
 #   file TYPE [JSON,]    files a request for one subject; prints its id
@@ -35,8 +36,8 @@ serve() {
     --message-sink "dir:$work/outbox" --quiet "$@" 2>"$work/serve.err" &
   pid=$!
   for _ in $(seq 100); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/serve.err")
-    if [ -n "$port" ]; then base="http://127.0.0.1:$port"; return; fi
+    base=$(sed -n 's|.*listening on \(https\{0,1\}://127.0.0.1:[0-9]*\).*|\1|p' "$work/serve.err")
+    if [ -n "$base" ]; then port="${base##*:}"; return; fi
     sleep 0.1
   done
   echo "dsr serve did not start:"; cat "$work/serve.err"; exit 1
