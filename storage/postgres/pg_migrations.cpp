@@ -23,7 +23,7 @@ constexpr std::int64_t kMigrationLock = 0x6473726d696772;
 // are written unsequenced (seq NULL) by the filing's own transaction, with
 // the id of that transaction, and the sequencer gives them their place in
 // the audit log's tree (storage/postgres/pg_sequencer.hpp).
-const std::array<Migration, 9> kMigrations{{
+const std::array<Migration, 10> kMigrations{{
     {1, "the dsr schema (SQLite's version 13)", R"sql(
 CREATE TABLE meta (
   key   text PRIMARY KEY,
@@ -340,6 +340,15 @@ BEGIN
       announced, p_key_id USING ERRCODE = 'DS003';
   END IF;
 END $$;
+)sql"},
+    // As SQLite's migration 20.
+    {10, "retired audit log keys, for dsr key rotate-log", R"sql(
+CREATE TABLE retired_log_keys (
+  verifier_key  text PRIMARY KEY,
+  key_id        text NOT NULL,
+  retired_at    bigint NOT NULL,
+  handover      text NOT NULL
+);
 )sql"},
 }};
 
