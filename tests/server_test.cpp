@@ -353,6 +353,15 @@ TEST_CASE("the audit log key rotates while dsr serve runs, and what the old key 
   CHECK(again.json.at("audit_log").at("verifier_key").as_string() == new_key);
   // The whole audit: every checkpoint with its key, and the handover.
   CHECK(dsr_run(s, "audit verify", out) == 0);
+  // Go's sumdb/note and sumdb/tlog, given every key of GET /v1/log/key:
+  // the old package's checkpoint by the old key, extended by the newest,
+  // signed by the new key.
+  std::string go_verifier = DSR_GO_VERIFIER;
+  if (!go_verifier.empty()) {
+    std::string go = go_verifier + " -base http://127.0.0.1:" + std::to_string(s.port()) + " -package " +
+                     package_file + " > " + out + " 2>&1";
+    CHECK(std::system(go.c_str()) == 0);
+  }
 }
 
 TEST_CASE("bad input over the wire: JSON, sizes, the request line", "[server][limits]") {
