@@ -12,6 +12,12 @@
 namespace dsr::api {
 namespace {
 
+// The key ID inside a verifier key "<origin>+<key id>+<base64>".
+std::string verifier_key_id_of(std::string_view verifier_key) {
+  auto plus = verifier_key.find('+');
+  return plus == std::string_view::npos ? "" : std::string(verifier_key.substr(plus + 1, 8));
+}
+
 std::optional<std::uint64_t> number(std::string_view text) {
   std::uint64_t n = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
@@ -119,7 +125,25 @@ void add_log_routes(Router& router, ApiContext& context) {
                 if (unavailable(context, http, respond)) return;
                 auto key = context.audit_log->verifier_key();
                 if (!key) return respond(problem_for(key.error(), locale_of(http)));
-                respond(json_response(200, {{"verifier_key", *key}}));
+                auto listed = context.audit_log->keys();
+                if (!listed) return respond(problem_for(listed.error(), locale_of(http)));
+                // Every key the log has had: checkpoints name theirs by key_id.
+                boost::json::array keys;
+                for (const auto& k : *listed) {
+                  boost::json::object item{{"verifier_key", k.verifier_key},
+                                           {"key_id", k.key_id},
+                                           {"state", k.retired_at ? "retired" : "in_force"},
+                                           {"retired_at", nullptr}};
+                  if (k.retired_at) {
+                    item["retired_at"] = format_rfc3339(*k.retired_at);
+                    item["handover"] = k.handover;
+                  }
+                  keys.push_back(std::move(item));
+                }
+                if (keys.empty())  // before the database recorded it (a fresh log)
+                  keys.push_back(boost::json::object{{"verifier_key", *key}, {"key_id", verifier_key_id_of(*key)},
+                                                     {"state", "in_force"}, {"retired_at", nullptr}});
+                respond(json_response(200, {{"verifier_key", *key}, {"keys", std::move(keys)}}));
               }});
   router.add({"GET", "/v1/log/checkpoint", "The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)",
               {true, false, {}},

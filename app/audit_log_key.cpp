@@ -15,22 +15,48 @@ std::string origin_from_url(std::string_view url) {
   return std::string(url) + "/dsr-log";
 }
 
-Result<storage::LogKey> open_audit_log_key(const boost::program_options::variables_map& vm, const DataFiles& files,
-                                           StorageBackend& backend, const std::string& fallback_origin, bool create) {
+std::filesystem::path audit_log_key_path(const boost::program_options::variables_map& vm, const DataFiles& files) {
   // On PostgreSQL there is no database file to put it beside: it goes
   // beside the master key, which every node has too.
-  std::filesystem::path key_file = vm.count("log-key-file") ? std::filesystem::path(vm["log-key-file"].as<std::string>())
-                                   : files.on_postgres() ? files.key.parent_path() / "log.key"
-                                                         : storage::default_log_key_path(files.db);
+  return vm.count("log-key-file") ? std::filesystem::path(vm["log-key-file"].as<std::string>())
+         : files.on_postgres()    ? files.key.parent_path() / "log.key"
+                                  : storage::default_log_key_path(files.db);
+}
+
+Result<std::string> audit_log_origin(const boost::program_options::variables_map& vm, StorageBackend& backend,
+                                     const std::string& fallback_origin) {
   std::string origin = fallback_origin;
   auto remembered = backend.remembered_verifier_key();
   if (!remembered) return fail(remembered.error());
   if (*remembered) origin = (*remembered)->substr(0, (*remembered)->find('+'));
   if (vm.count("log-origin")) origin = vm["log-origin"].as<std::string>();
-  auto key = storage::LogKey::load(key_file, origin, create);
-  if (!key) return fail(key.error());
-  if (Status same = backend.remember_log_key(*key); !same) return fail(same.error());
-  return key;
+  return origin;
+}
+
+Result<std::unique_ptr<storage::LogKeyFiles>> open_audit_log_key(const boost::program_options::variables_map& vm,
+                                                                 const DataFiles& files, StorageBackend& backend,
+                                                                 const std::string& fallback_origin, bool create) {
+  auto origin = audit_log_origin(vm, backend, fallback_origin);
+  if (!origin) return fail(origin.error());
+  auto remembered = backend.remembered_verifier_key();
+  if (!remembered) return fail(remembered.error());
+  // The key the database says is in force, if it is this origin's: a
+  // rotation's successor may still be in log.key.next on this node.
+  std::optional<std::string> in_force;
+  if (*remembered && (*remembered)->starts_with(*origin + "+")) in_force = **remembered;
+  auto keys = storage::LogKeyFiles::open(audit_log_key_path(vm, files), *origin, create, in_force);
+  if (!keys) {
+    // A retired key in log.key says more than "not the key in force".
+    if (in_force) {
+      auto plain = storage::LogKey::load(audit_log_key_path(vm, files), *origin, false);
+      if (plain) {
+        if (Status same = backend.remember_log_key(*plain); !same) return fail(same.error());
+      }
+    }
+    return fail(keys.error());
+  }
+  if (Status same = backend.remember_log_key(*(*keys)->held()); !same) return fail(same.error());
+  return keys;
 }
 
 }  // namespace dsr::app

@@ -8,6 +8,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -33,10 +34,12 @@ class AuditedLog {
   virtual ~AuditedLog() = default;
   // The journal against its tree, after the master key was checked.
   virtual Result<storage::JournalVerdict> journal() = 0;
-  virtual Result<std::optional<std::string>> remembered_key() = 0;
+  // The log's keys: in force first, then retired (empty: none recorded).
+  virtual Result<std::vector<LogKeyListing>> keys() = 0;
   virtual Result<std::int64_t> checkpoint_count() = 0;
-  virtual Result<storage::CheckpointVerdict> checkpoints(std::string_view key) = 0;
-  virtual Result<storage::CheckpointVerdict> consistent_with(std::string_view note, std::string_view key) = 0;
+  virtual Result<storage::CheckpointVerdict> checkpoints(const std::vector<std::string>& keys) = 0;
+  virtual Result<storage::CheckpointVerdict> consistent_with(std::string_view note,
+                                                             const std::vector<std::string>& keys) = 0;
   // Entries committed, not yet placed in the log (PostgreSQL's sequencer).
   std::int64_t unsequenced = 0;
 };
@@ -50,19 +53,19 @@ class SqliteAuditedLog final : public AuditedLog {
       return storage::verify_journal(db);
     });
   }
-  Result<std::optional<std::string>> remembered_key() override {
-    return read([](SQLite::Database& db) { return storage::remembered_verifier_key(db); });
+  Result<std::vector<LogKeyListing>> keys() override {
+    return read([](SQLite::Database& db) { return storage::log_keys(db); });
   }
   Result<std::int64_t> checkpoint_count() override {
     return read([](SQLite::Database& db) -> Result<std::int64_t> {
       return db.execAndGet("SELECT COUNT(*) FROM log_checkpoints").getInt64();
     });
   }
-  Result<storage::CheckpointVerdict> checkpoints(std::string_view key) override {
-    return read([&](SQLite::Database& db) { return storage::verify_checkpoints(db, key); });
+  Result<storage::CheckpointVerdict> checkpoints(const std::vector<std::string>& keys) override {
+    return read([&](SQLite::Database& db) { return storage::verify_checkpoints(db, keys); });
   }
-  Result<storage::CheckpointVerdict> consistent_with(std::string_view note, std::string_view key) override {
-    return read([&](SQLite::Database& db) { return storage::verify_consistent_with(db, note, key); });
+  Result<storage::CheckpointVerdict> consistent_with(std::string_view note, const std::vector<std::string>& keys) override {
+    return read([&](SQLite::Database& db) { return storage::verify_consistent_with(db, note, keys); });
   }
 
  private:
@@ -88,17 +91,17 @@ class PostgresAuditedLog final : public AuditedLog {
     unsequenced = verdict->unsequenced;
     return verdict->journal;
   }
-  Result<std::optional<std::string>> remembered_key() override { return storage::pg::remembered_verifier_key(*c_); }
+  Result<std::vector<LogKeyListing>> keys() override { return storage::pg::log_keys(*c_); }
   Result<std::int64_t> checkpoint_count() override {
     auto n = c_->exec("SELECT COUNT(*) FROM log_checkpoints");
     if (!n) return fail(n.error());
     return n->integer(0, 0);
   }
-  Result<storage::CheckpointVerdict> checkpoints(std::string_view key) override {
-    return storage::pg::verify_checkpoints(*c_, key);
+  Result<storage::CheckpointVerdict> checkpoints(const std::vector<std::string>& keys) override {
+    return storage::pg::verify_checkpoints(*c_, keys);
   }
-  Result<storage::CheckpointVerdict> consistent_with(std::string_view note, std::string_view key) override {
-    return storage::pg::verify_consistent_with(*c_, note, key);
+  Result<storage::CheckpointVerdict> consistent_with(std::string_view note, const std::vector<std::string>& keys) override {
+    return storage::pg::verify_consistent_with(*c_, note, keys);
   }
 
  private:
@@ -126,14 +129,18 @@ std::variant<std::unique_ptr<AuditedLog>, int> open_audited_log(const DataFiles&
 int audit_verify_command(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
   po::options_description options(
-      "Usage: dsr audit verify [--log-key VKEY] [--checkpoint FILE]\n\n"
+      "Usage: dsr audit verify [--log-key VKEY]... [--checkpoint FILE]\n\n"
       "Checks the journal, rebuilds the audit log's Merkle tree from its leaves, and checks every signed\n"
-      "checkpoint (signature and root). With --checkpoint, also that the log extends a checkpoint kept from\n"
-      "earlier (e.g. from an access package): a rewritten history is caught by it.\n"
+      "checkpoint (signature and root), each with the log key its signature names, in force or retired\n"
+      "(dsr key rotate-log), and each retired key's handover to its successor. With --checkpoint, also that\n"
+      "the log extends a checkpoint kept from earlier (e.g. from an access package): a rewritten history is\n"
+      "caught by it.\n"
       "Exit 0: intact. Exit 1: broken (the first bad event or checkpoint is named). Exit 2: not checked.\n\nOptions");
   options.add_options()
       ("help,h", "show this help")
-      ("log-key", po::value<std::string>(), "the log's verifier key to trust (default: the one the database recorded)")
+      ("log-key", po::value<std::vector<std::string>>()->composing(),
+       "a verifier key of the log to trust; repeat for each key the log has had (default: the keys the database "
+       "recorded, in force and retired)")
       ("checkpoint", po::value<std::string>(), "a signed checkpoint kept from earlier, to prove the log consistent with");
   add_database_options(options);
   auto parsed = parse_options("audit verify", args, options);
@@ -174,13 +181,45 @@ int audit_verify_command(const std::vector<std::string>& args) {
     kept_note = text.str();
   }
   auto checkpoints = [&]() -> Result<storage::CheckpointVerdict> {
-    std::string trusted;
+    std::vector<std::string> trusted;
     if (vm.count("log-key")) {
-      trusted = vm["log-key"].as<std::string>();
-    } else if (auto remembered = log.remembered_key(); !remembered) {
-      return fail(remembered.error());
-    } else if (*remembered) {
-      trusted = **remembered;
+      trusted = vm["log-key"].as<std::vector<std::string>>();
+      // A trusted key's handover, signed by it, vouches for its successor
+      // (docs/audit-log.md): an auditor holding only an old key follows
+      // the rotations since.
+      auto listed = log.keys();
+      if (!listed) return fail(listed.error());
+      for (bool followed = true; followed;) {
+        followed = false;
+        for (std::size_t i = 1; i < listed->size(); ++i) {
+          const auto& retired = (*listed)[i];
+          const std::string& successor = (*listed)[i - 1].verifier_key;
+          if (std::find(trusted.begin(), trusted.end(), retired.verifier_key) == trusted.end() ||
+              std::find(trusted.begin(), trusted.end(), successor) != trusted.end())
+            continue;
+          if (auto problem = storage::handover_problem(retired, successor)) {
+            storage::CheckpointVerdict broken;
+            broken.ok = false;
+            broken.problem = *problem;
+            return broken;
+          }
+          fmt::print("note: log key {} handed over to {} at {} (its handover is signed by both)\n", retired.key_id,
+                     (*listed)[i - 1].key_id, format_rfc3339(*retired.retired_at));
+          trusted.push_back(successor);
+          followed = true;
+        }
+      }
+    } else if (auto listed = log.keys(); !listed) {
+      return fail(listed.error());
+    } else if (!listed->empty()) {
+      trusted = storage::verifier_keys(*listed);
+      // Each retired key handed over to the key after it.
+      if (auto problem = storage::handover_chain_problem(*listed)) {
+        storage::CheckpointVerdict broken;
+        broken.ok = false;
+        broken.problem = *problem;
+        return broken;
+      }
     } else {
       auto any = log.checkpoint_count();
       if (!any) return fail(any.error());
@@ -200,7 +239,10 @@ int audit_verify_command(const std::vector<std::string>& args) {
     return checkpoints.error().code == ErrorCode::forbidden ? kExitFailed : kExitUsage;
   }
   if (!checkpoints->ok) {
-    fmt::print("broken: checkpoint {}: {}\n", checkpoints->first_bad_checkpoint.value_or(0), checkpoints->problem);
+    if (checkpoints->first_bad_checkpoint)
+      fmt::print("broken: checkpoint {}: {}\n", *checkpoints->first_bad_checkpoint, checkpoints->problem);
+    else
+      fmt::print("broken: {}\n", checkpoints->problem);
     return kExitFailed;
   }
   fmt::print("ok: the journal is intact ({} events), and so is the audit log ({} signed checkpoints{})\n",

@@ -20,7 +20,7 @@ struct CommandEntry {
   std::function<int(const std::vector<std::string>&)> run;
 };
 
-const std::array<CommandEntry, 20> kCommands{{
+const std::array<CommandEntry, 21> kCommands{{
     {"serve", "run the HTTP API (see dsr serve --help)", serve_command},
     {"init", "make a new installation: data directory, master key, database, first admin token", init_command},
     {"config show", "the settings in force and where each came from (flag, environment, file, default)",
@@ -39,6 +39,8 @@ const std::array<CommandEntry, 20> kCommands{{
      key_rotate_master_command},
     {"key rotate-signing", "a new key to sign access packages; the old one stays listed as retired",
      key_rotate_signing_command},
+    {"key rotate-log", "a new key to sign the audit log's checkpoints; the old one stays listed as retired",
+     key_rotate_log_command},
     {"audit verify", "check the journal, the audit log's tree and every signed checkpoint; name the first broken one", audit_verify_command},
     {"report sla", "the SLA report for a period: answered on time or late, overdue now", report_sla_command},
     {"retention run", "remove what the retention rules say has served its purpose (codes, payloads, records)",

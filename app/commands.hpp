@@ -26,5 +26,6 @@ int report_sla_command(const std::vector<std::string>& args);
 int retention_run_command(const std::vector<std::string>& args);
 int key_rotate_master_command(const std::vector<std::string>& args);
 int key_rotate_signing_command(const std::vector<std::string>& args);
+int key_rotate_log_command(const std::vector<std::string>& args);
 
 }  // namespace dsr::app

@@ -48,7 +48,7 @@ int log_key_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr log key: {}\n", key.error().message);
     return kExitUsage;
   }
-  fmt::print("{}\n", key->verifier_key());
+  fmt::print("{}\n", (*key)->held()->verifier_key());
   return kExitOk;
 }
 

@@ -9,7 +9,8 @@
 
 namespace dsr::app {
 
-Result<PackageLogCheck> check_package_log(const boost::json::object& package, std::string_view verifier_key) {
+Result<PackageLogCheck> check_package_log(const boost::json::object& package,
+                                         const std::vector<std::string>& verifier_keys) {
   auto malformed = [](std::string what) { return fail(Error::invalid_argument("audit_log: " + what)); };
   const auto* log = package.if_contains("audit_log");
   if (log == nullptr || !log->is_object()) return malformed("missing");
@@ -17,12 +18,14 @@ Result<PackageLogCheck> check_package_log(const boost::json::object& package, st
   const auto* entries = log->as_object().if_contains("entries");
   if (note == nullptr || !note->is_string() || entries == nullptr || !entries->is_array())
     return malformed("needs a checkpoint and entries");
-  auto checkpoint = storage::open_checkpoint(std::string_view(note->as_string()), verifier_key);
-  if (!checkpoint) return fail(Error::forbidden("audit_log: the checkpoint: " + checkpoint.error().message));
+  auto signed_by = storage::open_checkpoint_among(std::string_view(note->as_string()), verifier_keys);
+  if (!signed_by) return fail(Error::forbidden("audit_log: the checkpoint: " + signed_by.error().message));
+  const storage::Checkpoint* checkpoint = &signed_by->checkpoint;
   std::string request_id = package.contains("request_id") && package.at("request_id").is_string()
                                ? std::string(package.at("request_id").as_string()) : "";
   PackageLogCheck out;
   out.checkpoint_size = checkpoint->size;
+  out.verifier_key = signed_by->verifier_key;
   for (const auto& item : entries->as_array()) {
     const auto* e = item.if_object();
     if (e == nullptr || !e->contains("leaf") || !e->contains("proof") || !e->contains("sequence") ||

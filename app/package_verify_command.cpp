@@ -22,7 +22,7 @@ namespace dsr::app {
 int package_verify_command(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
   po::options_description visible(
-      "Usage: dsr package verify FILE [--public-key BASE64 | --db PATH] [--log-key VKEY]\n\n"
+      "Usage: dsr package verify FILE [--public-key BASE64 | --db PATH] [--log-key VKEY]...\n\n"
       "Checks the signature of an access package or a JSON portability export and, offline, a package's\n"
       "audit_log: the checkpoint's signature by the log key\n"
       "and every event's inclusion proof (docs/audit-log.md).\n"
@@ -30,8 +30,9 @@ int package_verify_command(const std::vector<std::string>& args) {
   visible.add_options()
       ("help,h", "show this help")
       ("public-key", po::value<std::string>(), "the Ed25519 public key, base64, from GET /v1/keys/signing")
-      ("log-key", po::value<std::string>(), "the audit log's verifier key you trust (dsr log key, GET /v1/log/key); "
-       "default: the one in the package, which proves less");
+      ("log-key", po::value<std::vector<std::string>>()->composing(),
+       "an audit log verifier key you trust (dsr log key, GET /v1/log/key); repeat for keys retired since "
+       "(the package's checkpoint names the one that signed it); default: the one in the package, which proves less");
   add_database_options(visible);  // without --public-key: the server's own key
   po::options_description all;
   all.add(visible).add_options()("file", po::value<std::string>());
@@ -99,21 +100,22 @@ int package_verify_command(const std::vector<std::string>& args) {
   fmt::print("ok: the {} of request {} is signed by this key{}\n", object.contains("export") ? "export" : "package",
              request_id, key_state);
   if (!object.contains("audit_log")) return kExitOk;  // a package from before the audit log
-  std::string log_key;
+  std::vector<std::string> log_keys;
   if (vm.count("log-key")) {
-    log_key = vm["log-key"].as<std::string>();
+    log_keys = vm["log-key"].as<std::vector<std::string>>();
   } else if (const auto* in_package = object.at("audit_log").as_object().if_contains("verifier_key");
              in_package != nullptr && in_package->is_string()) {
-    log_key = std::string(in_package->as_string());
+    log_keys.emplace_back(in_package->as_string());
     fmt::print("note: trusting the log key inside the package; give --log-key with one obtained elsewhere to prove more\n");
   }
-  auto checked = check_package_log(object, log_key);
+  auto checked = check_package_log(object, log_keys);
   if (!checked) {
     fmt::print("invalid: {}\n", checked.error().message);
     return checked.error().code == ErrorCode::invalid_argument ? kExitUsage : kExitFailed;
   }
   fmt::print("ok: its {} events are in the audit log, at checkpoint {} signed by {}\n", checked->entries,
-             checked->checkpoint_size, log_key.substr(0, log_key.find('+')));
+             checked->checkpoint_size,
+             checked->verifier_key.substr(0, checked->verifier_key.find('+') + 9));
   return kExitOk;
 }
 

@@ -51,9 +51,18 @@ class PostgresStorage final : public StorageBackend {
     return pool_.with([](pg::Connection& c) { return pg::remembered_verifier_key(c); });
   }
   Status remember_log_key(const storage::LogKey& key) override { return pg::remember_log_key(pool_, key); }
-  void use_log_key(const storage::LogKey* key) override { audit_log_.set_key(key); }
-  Result<std::optional<std::uint64_t>> sign_checkpoint(const storage::LogKey& key) override {
-    return pg::sign_checkpoint(pool_, key);
+  void use_log_key(const storage::LogSigningKeys* keys) override { audit_log_.set_key(keys); }
+  Result<std::optional<std::uint64_t>> sign_checkpoint(const storage::LogSigningKeys& keys) override {
+    return pg::sign_checkpoint(pool_, keys);
+  }
+  Result<std::vector<LogKeyListing>> log_keys() override {
+    return pool_.with([](pg::Connection& c) { return pg::log_keys(c); });
+  }
+  Result<storage::Checkpoint> current_checkpoint(const std::string& origin) override {
+    return pool_.with([&](pg::Connection& c) { return pg::current_checkpoint(c, origin); });
+  }
+  Status rotate_log_key(const storage::LogKeyRotation& rotation) override {
+    return pg::rotate_log_key(pool_, rotation);
   }
   Result<bool> hold_duty(const std::string& duty) override {
     return pool_.with([&](pg::Connection& c) { return pg::hold_lease(c, duty, {node_, kLeaseHold}); });

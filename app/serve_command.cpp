@@ -245,7 +245,7 @@ int serve_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "dsr serve: {}\n", log_key.error().message);
     return kExitUsage;
   }
-  backend.use_log_key(&*log_key);
+  backend.use_log_key(log_key->get());
   // The workers stop (their destructors join) before the server and the
   // stores they use go away.
   OutboxWorker outbox_worker(ports.outbox, {ports.receipts, requests}, **sink, clock, retries);
@@ -293,7 +293,7 @@ int serve_command(const std::vector<std::string>& args) {
   // A checkpoint of the audit log when it grew, at most every --checkpoint-interval.
   TroubleLog checkpoint_trouble("audit log checkpoints");
   PeriodicWorker checkpoint_worker(*durations[5], [&] {
-    if (auto made = backend.sign_checkpoint(*log_key); !made) checkpoint_trouble.failed(made.error().message);
+    if (auto made = backend.sign_checkpoint(**log_key); !made) checkpoint_trouble.failed(made.error().message);
     else checkpoint_trouble.succeeded();
     return false;
   }, WorkerPriority::background);

@@ -33,9 +33,19 @@ class SqliteStorage final : public StorageBackend {
                      [](SQLite::Database& c) { return storage::remembered_verifier_key(c); });
   }
   Status remember_log_key(const storage::LogKey& key) override { return storage::remember_log_key(*db_, key); }
-  void use_log_key(const storage::LogKey* key) override { audit_log_.set_key(key); }
-  Result<std::optional<std::uint64_t>> sign_checkpoint(const storage::LogKey& key) override {
-    return storage::sign_checkpoint(*db_, key);
+  void use_log_key(const storage::LogSigningKeys* keys) override { audit_log_.set_key(keys); }
+  Result<std::optional<std::uint64_t>> sign_checkpoint(const storage::LogSigningKeys& keys) override {
+    return storage::sign_checkpoint(*db_, keys);
+  }
+  Result<std::vector<LogKeyListing>> log_keys() override {
+    return db_->read("reading the audit log's keys", [](SQLite::Database& c) { return storage::log_keys(c); });
+  }
+  Result<storage::Checkpoint> current_checkpoint(const std::string& origin) override {
+    return db_->read("reading the log's tree",
+                     [&](SQLite::Database& c) { return storage::current_checkpoint(c, origin); });
+  }
+  Status rotate_log_key(const storage::LogKeyRotation& rotation) override {
+    return storage::rotate_log_key(*db_, rotation);
   }
   std::unique_ptr<SlaReports> sla_reports(const SlaCatalog& policies) override {
     return std::make_unique<storage::SqliteSlaReports>(*db_, policies);

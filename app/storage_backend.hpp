@@ -16,6 +16,7 @@
 #include "engine/store.hpp"
 #include "engine/subject_vault.hpp"
 #include "storage/filing_receipts.hpp"
+#include "storage/log_checkpoints.hpp"
 #include "storage/log_key.hpp"
 #include "storage/master_key_rotation.hpp"
 #include "storage/outbox.hpp"
@@ -62,10 +63,15 @@ class StorageBackend {
   // database remembers another), the key the log reader signs with.
   virtual Result<std::optional<std::string>> remembered_verifier_key() = 0;
   virtual Status remember_log_key(const storage::LogKey& key) = 0;
-  virtual void use_log_key(const storage::LogKey* key) = 0;
+  virtual void use_log_key(const storage::LogSigningKeys* keys) = 0;
   // A checkpoint of the log if it grew since the last one (its size), at
-  // most one per size whichever node signs.
-  virtual Result<std::optional<std::uint64_t>> sign_checkpoint(const storage::LogKey& key) = 0;
+  // most one per size whichever node signs, with the key in force.
+  virtual Result<std::optional<std::uint64_t>> sign_checkpoint(const storage::LogSigningKeys& keys) = 0;
+  // The log's keys (in force first, then retired), and `dsr key
+  // rotate-log`'s steps: the log as it is now, then the rotation itself.
+  virtual Result<std::vector<LogKeyListing>> log_keys() = 0;
+  virtual Result<storage::Checkpoint> current_checkpoint(const std::string& origin) = 0;
+  virtual Status rotate_log_key(const storage::LogKeyRotation& rotation) = 0;
 
   // True where a filing's journal entries get their places in the log
   // after the commit (PostgreSQL): `dsr serve` then runs sequence() often.

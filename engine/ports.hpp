@@ -117,10 +117,24 @@ struct RequestLogProofs {
   std::vector<LogEntryProof> entries;
 };
 
+// A key the log's checkpoints were signed with (dsr key rotate-log): the
+// key in force, or one retired, whose checkpoints still verify with it.
+struct LogKeyListing {
+  std::string verifier_key;             // "<origin>+<key_id>+<base64>"
+  std::string key_id;                   // the 8 hex digits a signature names
+  std::optional<TimePoint> retired_at;  // none: the key in force
+  // A retired key's handover: a checkpoint signed by it and its successor,
+  // naming the successor (storage/log_key.hpp); empty for the key in force.
+  std::string handover;
+};
+
 class AuditLogReader {
  public:
   virtual ~AuditLogReader() = default;
+  // The key in force.
   virtual Result<std::string> verifier_key() const = 0;
+  // The key in force first, then every retired key, newest first.
+  virtual Result<std::vector<LogKeyListing>> keys() const = 0;
   // not_found before the first checkpoint, or for a size never signed.
   virtual Result<std::string> latest_checkpoint() const = 0;
   virtual Result<std::string> checkpoint(std::uint64_t size) const = 0;

@@ -14,7 +14,7 @@ namespace {
 constexpr unsigned char kEd25519 = 0x01;  // signed-note's signature type for Ed25519
 constexpr std::string_view kSignaturePrefix = "\u2014 ";  // em dash, space
 
-std::array<unsigned char, 4> key_id(std::string_view name, std::span<const unsigned char> public_key) {
+std::array<unsigned char, 4> key_hash(std::string_view name, std::span<const unsigned char> public_key) {
   Bytes input(name.begin(), name.end());
   input.push_back('\n');
   input.push_back(kEd25519);
@@ -54,23 +54,94 @@ Result<LogKey> LogKey::load(const std::filesystem::path& file, std::string origi
 }
 
 std::string LogKey::verifier_key() const {
-  auto id = key_id(origin_, public_);
+  auto id = key_hash(origin_, public_);
   Bytes encoded{kEd25519};
   encoded.insert(encoded.end(), public_.begin(), public_.end());
   return fmt::format("{}+{:02x}{:02x}{:02x}{:02x}+{}", origin_, id[0], id[1], id[2], id[3], to_base64(encoded));
 }
 
-std::string LogKey::sign_note(std::string_view text) const {
-  auto id = key_id(origin_, public_);
+std::string LogKey::key_id() const {
+  auto id = key_hash(origin_, public_);
+  return fmt::format("{:02x}{:02x}{:02x}{:02x}", id[0], id[1], id[2], id[3]);
+}
+
+std::string LogKey::signature_line(std::string_view text) const {
+  auto id = key_hash(origin_, public_);
   Bytes signature(id.begin(), id.end());
   signature.resize(4 + crypto_sign_BYTES);
   crypto_sign_detached(signature.data() + 4, nullptr, reinterpret_cast<const unsigned char*>(text.data()), text.size(),
                        secret_.data());
-  return fmt::format("{}\n{}{} {}\n", text, kSignaturePrefix, origin_, to_base64(signature));
+  return fmt::format("{}{} {}", kSignaturePrefix, origin_, to_base64(signature));
+}
+
+std::string LogKey::sign_note(std::string_view text) const { return sign_note_by(text, {this}); }
+
+Result<std::shared_ptr<const LogKey>> LogKey::key_for(const std::optional<std::string>& in_force) const {
+  if (in_force && *in_force != verifier_key())
+    return fail(Error::conflict(fmt::format("the audit log key in force is {}, not this key ({})", *in_force,
+                                            verifier_key())));
+  return std::shared_ptr<const LogKey>(std::shared_ptr<const LogKey>{}, this);  // not owned: this outlives the call
+}
+
+std::string sign_note_by(std::string_view text, const std::vector<const LogKey*>& keys) {
+  std::string note = fmt::format("{}\n", text);
+  for (const LogKey* key : keys) note += key->signature_line(text) + "\n";
+  return note;
+}
+
+std::string verifier_key_id(std::string_view verifier_key) {
+  auto plus1 = verifier_key.find('+');
+  if (plus1 == std::string_view::npos || verifier_key.size() < plus1 + 10 || verifier_key[plus1 + 9] != '+') return "";
+  return std::string(verifier_key.substr(plus1 + 1, 8));
 }
 
 std::string checkpoint_text(const Checkpoint& c) {
-  return fmt::format("{}\n{}\n{}\n", c.origin, c.size, merkle::to_base64(c.root));
+  std::string text = fmt::format("{}\n{}\n{}\n", c.origin, c.size, merkle::to_base64(c.root));
+  for (const auto& line : c.extensions) text += line + "\n";
+  return text;
+}
+
+std::string handover_note(Checkpoint at_rotation, const LogKey& retiring, const LogKey& successor) {
+  at_rotation.extensions = {std::string(kSuccessorExtension) + successor.verifier_key()};
+  return sign_note_by(checkpoint_text(at_rotation), {&retiring, &successor});
+}
+
+std::optional<std::string> successor_named(const Checkpoint& checkpoint) {
+  for (const auto& line : checkpoint.extensions)
+    if (line.starts_with(kSuccessorExtension)) return line.substr(kSuccessorExtension.size());
+  return std::nullopt;
+}
+
+Result<SignedCheckpoint> open_checkpoint_among(std::string_view note, const std::vector<std::string>& verifier_keys) {
+  // The signatures' key names and IDs, to pick the key each names.
+  auto split = note.rfind("\n\n");
+  if (split == std::string_view::npos || !note.ends_with('\n'))
+    return fail(Error::invalid_argument("not a signed note: no blank line before the signatures"));
+  std::vector<std::string> named;
+  for (std::string_view signatures = note.substr(split + 2); !signatures.empty();) {
+    auto end = signatures.find('\n');
+    std::string_view line = signatures.substr(0, end);
+    signatures.remove_prefix(end + 1);
+    if (!line.starts_with(kSignaturePrefix)) continue;  // open_checkpoint names this fault
+    line.remove_prefix(kSignaturePrefix.size());
+    auto space = line.find(' ');
+    if (space == std::string_view::npos) continue;
+    auto signature = from_base64(line.substr(space + 1));
+    if (!signature || signature->size() < 4) continue;
+    named.push_back(fmt::format("{}+{:02x}{:02x}{:02x}{:02x}", line.substr(0, space), (*signature)[0], (*signature)[1],
+                                (*signature)[2], (*signature)[3]));
+  }
+  for (const auto& wanted : named)
+    for (const auto& key : verifier_keys)
+      if (key.starts_with(wanted + "+")) {
+        auto opened = open_checkpoint(note, key);
+        if (!opened) return fail(opened.error());
+        return SignedCheckpoint{std::move(opened).value(), key};
+      }
+  std::string ids;
+  for (const auto& n : named) ids += (ids.empty() ? "" : ", ") + n;
+  return fail(Error::forbidden(fmt::format("the note is signed by none of the log's keys (its signatures name {})",
+                                           ids.empty() ? "no key" : ids)));
 }
 
 Result<Checkpoint> open_checkpoint(std::string_view note, std::string_view verifier_key) {
@@ -84,7 +155,7 @@ Result<Checkpoint> open_checkpoint(std::string_view note, std::string_view verif
   if (!encoded || encoded->size() != 1 + crypto_sign_PUBLICKEYBYTES || (*encoded)[0] != kEd25519)
     return fail(Error::invalid_argument("the verifier key does not hold an Ed25519 public key"));
   std::span<const unsigned char> public_key(encoded->data() + 1, crypto_sign_PUBLICKEYBYTES);
-  auto id = key_id(name, public_key);
+  auto id = key_hash(name, public_key);
   if (fmt::format("{:02x}{:02x}{:02x}{:02x}", id[0], id[1], id[2], id[3]) != verifier_key.substr(plus1 + 1, 8))
     return fail(Error::invalid_argument("the verifier key's ID does not match its name and key"));
 
@@ -131,6 +202,7 @@ Result<Checkpoint> open_checkpoint(std::string_view note, std::string_view verif
   auto root = from_base64(lines[2]);
   if (!root || root->size() != c.root.size()) return fail(Error::invalid_argument("the checkpoint's root is not a SHA-256 hash"));
   std::copy(root->begin(), root->end(), c.root.begin());
+  for (std::size_t i = 3; i < lines.size(); ++i) c.extensions.emplace_back(lines[i]);
   return c;
 }
 

@@ -19,7 +19,7 @@ struct Migration {
 };
 
 // Append only: a migration, once released, never changes.
-const std::array<Migration, 20> kMigrations{{
+const std::array<Migration, 21> kMigrations{{
     {1, "requests, journal, vault, disclosures, recipients, tokens, outbox, verification codes", R"sql(
 -- Settings that must hold for the life of the file (e.g. the master key check).
 CREATE TABLE meta (
@@ -507,6 +507,18 @@ CREATE TABLE staff_certificates (
   removed_by   TEXT
 );
 CREATE UNIQUE INDEX staff_certificates_in_force ON staff_certificates (issuer, serial) WHERE removed_at IS NULL;
+)sql"},
+    {21, "retired audit log keys, for dsr key rotate-log", R"sql(
+-- Audit log keys retired by dsr key rotate-log: their verifier keys, so
+-- that the checkpoints they signed still verify (the secret is gone), and
+-- the handover note each signed with its successor (storage/log_key.hpp).
+-- The key in force stays meta 'log_verifier_key'.
+CREATE TABLE retired_log_keys (
+  verifier_key  TEXT PRIMARY KEY,
+  key_id        TEXT NOT NULL,
+  retired_at    INTEGER NOT NULL,
+  handover      TEXT NOT NULL
+);
 )sql"},
 }};
 

@@ -31,7 +31,25 @@ std::string tlog_proof_text(std::uint64_t index, const std::vector<std::string>&
 
 Result<std::string> SqliteAuditLog::verifier_key() const {
   if (key_ == nullptr) return fail(Error::unavailable("the audit log's key is not loaded yet"));
-  return key_->verifier_key();
+  auto listed = keys();
+  if (!listed) return fail(listed.error());
+  if (!listed->empty()) return listed->front().verifier_key;
+  auto held = key_->key_for(std::nullopt);
+  if (!held) return fail(held.error());
+  return (*held)->verifier_key();
+}
+
+Result<std::vector<LogKeyListing>> SqliteAuditLog::keys() const {
+  return db_.read("reading the audit log's keys", [](SQLite::Database& c) { return log_keys(c); });
+}
+
+Result<std::vector<std::string>> SqliteAuditLog::known_keys() const {
+  auto listed = keys();
+  if (!listed) return fail(listed.error());
+  if (!listed->empty()) return verifier_keys(*listed);
+  auto held = key_->key_for(std::nullopt);
+  if (!held) return fail(held.error());
+  return std::vector<std::string>{(*held)->verifier_key()};
 }
 
 Result<std::string> SqliteAuditLog::latest_checkpoint() const {
@@ -110,9 +128,11 @@ void SqliteAuditLog::proofs_for(std::string request_id, ProofsDone done) {
   auto latest = storage::latest_checkpoint(db_);
   if (!latest) return done(fail(latest.error()));
   if (*latest) {
-    auto opened = open_checkpoint(**latest, key_->verifier_key());
+    auto known = known_keys();
+    if (!known) return done(fail(known.error()));
+    auto opened = open_checkpoint_among(**latest, *known);
     if (!opened) return done(fail(opened.error()));
-    if (opened->size >= needed) return done(prove(*rows, **latest));
+    if (opened->checkpoint.size >= needed) return done(prove(*rows, **latest));
   }
   // Else one signed now: the tree has grown past the latest, so it is new.
   sign_checkpoint_then(db_, *key_, [this, rows = std::move(rows).value(), done = std::move(done)](Status s) {
@@ -125,10 +145,15 @@ void SqliteAuditLog::proofs_for(std::string request_id, ProofsDone done) {
 }
 
 Result<RequestLogProofs> SqliteAuditLog::prove(const std::vector<EntryRow>& rows, const std::string& note) const {
-  auto checkpoint = open_checkpoint(note, key_->verifier_key());
-  if (!checkpoint) return fail(checkpoint.error());
+  // The package carries the key that signed its checkpoint, in force or
+  // retired since: what it proves stays checkable with that key.
+  auto known = known_keys();
+  if (!known) return fail(known.error());
+  auto signed_by = open_checkpoint_among(note, *known);
+  if (!signed_by) return fail(signed_by.error());
+  const Checkpoint* checkpoint = &signed_by->checkpoint;
   RequestLogProofs out;
-  out.verifier_key = key_->verifier_key();
+  out.verifier_key = signed_by->verifier_key;
   out.checkpoint = note;
   auto proved = db_.read("making inclusion proofs", [&](SQLite::Database& c) -> Status {
     auto nodes = stored_nodes(c);

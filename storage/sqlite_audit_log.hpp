@@ -1,6 +1,7 @@
 // The engine's AuditLogReader over the database's Merkle tree and its
 // checkpoints. The key is given once the server knows its origin (after it
-// listens); until then verifier_key() and proofs are unavailable.
+// listens); until then verifier_key() and proofs are unavailable. The keys
+// listed are those the database records (in force and retired).
 // Thread-safety: any thread; set_key() before serving.
 #pragma once
 
@@ -18,9 +19,10 @@ class SqliteAuditLog final : public AuditLogReader {
   static constexpr std::uint64_t kMaxEntries = 1000;  // leaves one call returns at most
 
   explicit SqliteAuditLog(Database& db) : db_(db) {}
-  void set_key(const LogKey* key) { key_ = key; }
+  void set_key(const LogSigningKeys* key) { key_ = key; }
 
   Result<std::string> verifier_key() const override;
+  Result<std::vector<LogKeyListing>> keys() const override;
   Result<std::string> latest_checkpoint() const override;
   Result<std::string> checkpoint(std::uint64_t size) const override;
   Result<std::vector<std::string>> consistency(std::uint64_t from, std::uint64_t to) const override;
@@ -34,11 +36,13 @@ class SqliteAuditLog final : public AuditLogReader {
     std::uint64_t index;
     std::string leaf;
   };
+  // The verifier keys of keys(), or the key held while none is recorded.
+  Result<std::vector<std::string>> known_keys() const;
   // The request's entries with their proofs at the checkpoint `note`.
   Result<RequestLogProofs> prove(const std::vector<EntryRow>& rows, const std::string& note) const;
 
   Database& db_;
-  const LogKey* key_ = nullptr;
+  const LogSigningKeys* key_ = nullptr;
 };
 
 // Hashes in base64, as the proofs carry them.

@@ -2,6 +2,7 @@
 // office drive them, and the transport's limits.
 #include <catch2/catch.hpp>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include "server_process.hpp"
+#include "storage/log_key.hpp"
 
 using namespace dsr;
 using test::ServerProcess;
@@ -232,6 +234,134 @@ TEST_CASE("every request type, from filing to its end, over HTTP", "[server][wor
     CHECK(events.json.at("items").as_array().size() == 7);  // submit, verify, request_info, reply, hold, resume, extend
   }
   CHECK(s.stop() == 0);
+}
+
+namespace {
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The exit status of a dsr command line, its standard output in `out`.
+int dsr_run(const ServerProcess& s, const std::string& args, const std::string& out) {
+  std::string line = std::string(DSR_BINARY) + " " + args + " --db " + s.db_argument() + " --key-file " + s.key_file() +
+                     " > " + out + " 2>&1";
+  return WEXITSTATUS(std::system(line.c_str()));
+}
+
+// The size a checkpoint note signs (its second line).
+std::uint64_t checkpoint_size(const std::string& note) {
+  auto first = note.find('\n');
+  return std::stoull(note.substr(first + 1, note.find('\n', first + 1) - first - 1));
+}
+
+// The latest checkpoint, once it covers at least `size` entries.
+std::string checkpoint_covering(ServerProcess& s, std::uint64_t size) {
+  for (int i = 0; i < 100; ++i) {
+    auto latest = s.call("GET", "/v1/log/checkpoint");
+    if (latest.status == 200 && checkpoint_size(latest.body) >= size) return latest.body;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  FAIL("no checkpoint covering " << size << " entries within 10 s");
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("the audit log key rotates while dsr serve runs, and what the old key signed still verifies",
+          "[server][keys][audit-log]") {
+  ServerProcess s({"--checkpoint-interval", "1s"});
+  Staff t = staff(s);
+  REQUIRE(s.call("PUT", "/v1/subjects/" + kNik,
+                 R"({"name": "Budi Santoso Wirawan", "email": "budi.wirawan@example.go.id", "organization": "BSSN"})",
+                 t.system).status == 201);
+  auto [id, trk] = file_and_verify(s, filing("access"));
+  REQUIRE(fire(s, id, t.reviewer, "approve", 2).status == 200);
+  REQUIRE(fire(s, id, t.system, "fulfil", 3).status == 200);
+  auto package = s.call("GET", "/v1/requests/" + id + "/result", "", trk);
+  REQUIRE(package.status == 200);
+  std::string package_file = s.dir().file("package.json");
+  { std::ofstream(package_file) << package.body; }
+  std::string old_key = str(s.call("GET", "/v1/log/key"), "verifier_key");
+  REQUIRE(package.json.at("audit_log").at("verifier_key").as_string() == old_key);
+  std::string old_checkpoint = checkpoint_covering(s, 4);
+  std::string kept = s.dir().file("old.checkpoint");
+  { std::ofstream(kept) << old_checkpoint; }
+
+  // The rotation, with the server running.
+  std::string out = s.dir().file("out.txt");
+  REQUIRE(dsr_run(s, "key rotate-log", out) == 0);
+  INFO(file_text(out));
+  CHECK(file_text(out).find("rotated: log key ") != std::string::npos);
+  struct stat info{};
+  REQUIRE(::stat(s.dir().file("var/log.key").c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+  CHECK_FALSE(std::filesystem::exists(s.dir().file("var/log.key.next")));
+
+  // GET /v1/log/key: the new key in force, the old one retired.
+  auto listed = s.call("GET", "/v1/log/key");
+  REQUIRE(listed.status == 200);
+  std::string new_key = str(listed, "verifier_key");
+  CHECK(new_key != old_key);
+  CHECK(new_key.substr(0, new_key.find('+')) == old_key.substr(0, old_key.find('+')));  // the same log
+  const auto& keys = listed.json.at("keys").as_array();
+  REQUIRE(keys.size() == 2);
+  CHECK(keys[0].at("verifier_key").as_string() == new_key);
+  CHECK(keys[0].at("state").as_string() == "in_force");
+  CHECK(keys[0].at("key_id").as_string() == new_key.substr(new_key.find('+') + 1, 8));
+  CHECK(keys[0].at("retired_at").is_null());
+  CHECK(keys[1].at("verifier_key").as_string() == old_key);
+  CHECK(keys[1].at("state").as_string() == "retired");
+  CHECK(keys[1].at("retired_at").is_string());
+
+  // New checkpoints are signed by the new key (the running server found it).
+  REQUIRE(s.call("POST", "/v1/requests", filing("erasure")).status == 201);
+  // (Past the log as it was at the rotation, which the handover signs.)
+  std::string new_checkpoint =
+      checkpoint_covering(s, checkpoint_size(std::string(keys[1].at("handover").as_string())) + 1);
+  std::string fresh = s.dir().file("new.checkpoint");
+  { std::ofstream(fresh) << new_checkpoint; }
+  CHECK(storage::open_checkpoint(new_checkpoint, new_key).ok());
+  CHECK_FALSE(storage::open_checkpoint(new_checkpoint, old_key).ok());
+  CHECK(dsr_run(s, "audit verify --checkpoint " + fresh + " --log-key '" + new_key + "' --log-key '" + old_key + "'",
+                out) == 0);
+  // Trusting only the new key, the checkpoints before it are not vouched for.
+  CHECK(dsr_run(s, "audit verify --log-key '" + new_key + "'", out) == 1);
+  // The old checkpoint, kept before the rotation, verifies with the key it
+  // names (the database lists it as retired), and the log extends it.
+  REQUIRE(dsr_run(s, "audit verify --checkpoint " + kept, out) == 0);
+  CHECK(file_text(out).find("consistent with the kept one") != std::string::npos);
+  // An auditor holding only the old key follows the handover to the new
+  // one: signed by the old key, it names the new.
+  std::string handover(keys[1].at("handover").as_string());
+  CHECK(handover.find("dsr-log-successor " + new_key + "\n") != std::string::npos);
+  CHECK(storage::open_checkpoint(handover, old_key).ok());
+  CHECK(storage::open_checkpoint(handover, new_key).ok());
+  REQUIRE(dsr_run(s, "audit verify --checkpoint " + fresh + " --log-key '" + old_key + "'", out) == 0);
+  CHECK(file_text(out).find("handed over to " + new_key.substr(new_key.find('+') + 1, 8)) != std::string::npos);
+
+  // The package from before the rotation still verifies with the old key.
+  std::string signing = str(s.call("GET", "/v1/keys/signing"), "public_key");
+  std::string verify = "package verify " + package_file + " --public-key " + signing;
+  CHECK(dsr_run(s, verify + " --log-key '" + old_key + "'", out) == 0);
+  CHECK(dsr_run(s, verify + " --log-key '" + new_key + "' --log-key '" + old_key + "'", out) == 0);
+  CHECK(dsr_run(s, verify + " --log-key '" + new_key + "'", out) == 1);
+  // A package made now carries the new key.
+  auto again = s.call("GET", "/v1/requests/" + id + "/result", "", trk);
+  REQUIRE(again.status == 200);
+  CHECK(again.json.at("audit_log").at("verifier_key").as_string() == new_key);
+  // The whole audit: every checkpoint with its key, and the handover.
+  CHECK(dsr_run(s, "audit verify", out) == 0);
+  // Go's sumdb/note and sumdb/tlog, given every key of GET /v1/log/key:
+  // the old package's checkpoint by the old key, extended by the newest,
+  // signed by the new key.
+  std::string go_verifier = DSR_GO_VERIFIER;
+  if (!go_verifier.empty()) {
+    std::string go = go_verifier + " -base http://127.0.0.1:" + std::to_string(s.port()) + " -package " +
+                     package_file + " > " + out + " 2>&1";
+    CHECK(std::system(go.c_str()) == 0);
+  }
 }
 
 TEST_CASE("bad input over the wire: JSON, sizes, the request line", "[server][limits]") {

@@ -73,8 +73,14 @@ struct SqliteBackend {
 
   storage::SqliteAuditLog audit_log{*db};
   storage::SqliteSlaReports reports{*db, test::shipped_policies()};
-  Result<std::optional<std::uint64_t>> sign(const storage::LogKey& key) { return storage::sign_checkpoint(*db, key); }
+  Result<std::optional<std::uint64_t>> sign(const storage::LogSigningKeys& key) {
+    return storage::sign_checkpoint(*db, key);
+  }
   Status remember(const storage::LogKey& key) { return storage::remember_log_key(*db, key); }
+  Status rotate_log(const storage::LogKeyRotation& r) { return storage::rotate_log_key(*db, r); }
+  Result<storage::Checkpoint> now_checkpoint(const std::string& origin) {
+    return db->read("tree", [&](SQLite::Database& c) { return storage::current_checkpoint(c, origin); });
+  }
   AuditVerdict audit() {
     auto v = db->read("auditing", [](SQLite::Database& c) { return storage::verify_audit_log(c); });
     REQUIRE(v.ok());
@@ -130,8 +136,14 @@ struct PostgresBackend {
 
   storage::pg::PgAuditLog audit_log{pool, executor};
   storage::pg::PgSlaReports reports{pool, test::shipped_policies()};
-  Result<std::optional<std::uint64_t>> sign(const storage::LogKey& key) { return storage::pg::sign_checkpoint(pool, key); }
+  Result<std::optional<std::uint64_t>> sign(const storage::LogSigningKeys& key) {
+    return storage::pg::sign_checkpoint(pool, key);
+  }
   Status remember(const storage::LogKey& key) { return storage::pg::remember_log_key(pool, key); }
+  Status rotate_log(const storage::LogKeyRotation& r) { return storage::pg::rotate_log_key(pool, r); }
+  Result<storage::Checkpoint> now_checkpoint(const std::string& origin) {
+    return pool.with([&](storage::pg::Connection& c) { return storage::pg::current_checkpoint(c, origin); });
+  }
   AuditVerdict audit() {
     auto v = pool.with([](storage::pg::Connection& c) { return storage::pg::verify_audit_log(c); });
     REQUIRE(v.ok());

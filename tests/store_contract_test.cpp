@@ -9,6 +9,7 @@
 
 #include "app/report_scheduler.hpp"
 #include "storage/postgres/pg_report_slots.hpp"
+#include "storage/log_key_files.hpp"
 #include "storage_backends.hpp"
 
 using namespace dsr;
@@ -627,6 +628,81 @@ TEMPLATE_TEST_CASE("audit log contract: an edited event and a log cut back below
   SECTION("another log key") {
     auto other = storage::LogKey::load(keys.file("other.key"), "bsre.test/dsr-log", true);
     CHECK(w.backend.remember(*other).error().code == ErrorCode::conflict);
+  }
+}
+
+TEMPLATE_TEST_CASE("audit log contract: a rotated log key is kept as retired, and what it signed still verifies",
+                   "[storage][contract][audit-log][keys]", SqliteBackend, PostgresBackend) {
+  World<TestType> w;
+  test::TempDir keys;
+  const std::string origin = "bsre.test/dsr-log";
+  auto old_key = storage::LogKey::load(keys.file("log.key"), origin, true);
+  auto new_key = storage::LogKey::load(keys.file("log.key.next"), origin, true);  // as --prepare leaves it
+  REQUIRE((old_key.ok() && new_key.ok()));
+  REQUIRE(w.backend.remember(*old_key).ok());
+  // A server's key files: log.key, and log.key.next once the rotation is announced.
+  auto files = storage::LogKeyFiles::open(keys.file("log.key"), origin, false, old_key->verifier_key());
+  REQUIRE(files.ok());
+  w.backend.audit_log.set_key(files->get());
+  for (int i = 0; i < 3; ++i) REQUIRE(test::submit(w.service).ok());
+  w.backend.sequence();
+  REQUIRE(w.backend.sign(**files).value() == 3);
+  std::string before = w.backend.audit_log.latest_checkpoint().value();
+
+  // The rotation: the successor in force, the old key retired with its handover.
+  auto at = w.backend.now_checkpoint(origin);
+  REQUIRE(at.ok());
+  CHECK(at->size == 3);
+  storage::LogKeyRotation rotation{old_key->verifier_key(), new_key->verifier_key(),
+                                   storage::handover_note(*at, *old_key, *new_key), TimePoint{std::chrono::seconds{1793491200}}};
+  REQUIRE(w.backend.rotate_log(rotation).ok());
+  CHECK(w.backend.rotate_log(rotation).error().code == ErrorCode::conflict);  // the old key is no longer in force
+  auto listed = w.backend.audit_log.keys();
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 2);
+  CHECK((*listed)[0].verifier_key == new_key->verifier_key());
+  CHECK_FALSE((*listed)[0].retired_at.has_value());
+  CHECK((*listed)[1].verifier_key == old_key->verifier_key());
+  CHECK((*listed)[1].key_id == old_key->key_id());
+  CHECK((*listed)[1].retired_at == TimePoint{std::chrono::seconds{1793491200}});
+  CHECK_FALSE(storage::handover_chain_problem(*listed).has_value());
+  CHECK(w.backend.audit_log.verifier_key().value() == new_key->verifier_key());
+  // The retired key is refused to a node that starts with it, saying why.
+  auto refused = w.backend.remember(*old_key);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message.find("retired") != std::string::npos);
+
+  // New checkpoints: never by the retired key; the server's files find the new one.
+  REQUIRE(test::submit(w.service).ok());
+  w.backend.sequence();
+  CHECK(w.backend.sign(*old_key).error().code == ErrorCode::conflict);
+  REQUIRE(w.backend.sign(**files).value() == 4);
+  CHECK((*files)->held()->verifier_key() == new_key->verifier_key());
+  std::string after = w.backend.audit_log.latest_checkpoint().value();
+  CHECK(storage::open_checkpoint(after, new_key->verifier_key()).ok());
+  CHECK_FALSE(storage::open_checkpoint(after, old_key->verifier_key()).ok());
+  // The one before verifies with the retired key, the one its signature names.
+  auto opened = storage::open_checkpoint_among(before, storage::verifier_keys(*listed));
+  REQUIRE(opened.ok());
+  CHECK(opened->verifier_key == old_key->verifier_key());
+  CHECK(opened->checkpoint.size == 3);
+  CHECK_FALSE(storage::open_checkpoint(before, new_key->verifier_key()).ok());
+  // The audit checks each checkpoint with its key, and the handover.
+  auto verdict = w.backend.audit();
+  CHECK(verdict.ok);
+  CHECK(verdict.checkpoints == 2);
+  // A package's proofs carry the key that signed their checkpoint.
+  auto proofs = wait_for<Result<RequestLogProofs>>([&](auto done) { w.backend.audit_log.proofs_for("r4", done); });
+  REQUIRE(proofs.ok());
+  CHECK(proofs->verifier_key == new_key->verifier_key());
+
+  SECTION("a handover replaced by one the old key did not sign is named") {
+    auto forger = storage::LogKey::load(keys.file("forger.key"), origin, true);
+    std::string forged = storage::handover_note(*at, *forger, *new_key);
+    w.backend.tamper("UPDATE retired_log_keys SET handover = '" + forged + "'");
+    auto v = w.backend.audit();
+    CHECK_FALSE(v.ok);
+    CHECK(v.problem.find("handover") != std::string::npos);
   }
 }
 

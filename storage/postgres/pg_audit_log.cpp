@@ -39,7 +39,7 @@ Status range_check(Connection& c, std::uint64_t from, std::uint64_t to) {
 
 }  // namespace
 
-Result<std::optional<std::uint64_t>> sign_checkpoint(Pool& pool, const LogKey& key) {
+Result<std::optional<std::uint64_t>> sign_checkpoint(Pool& pool, const LogSigningKeys& keys) {
   auto signed_here = pool.with([&](Connection& c) {
     return in_transaction(c, [&](Connection&) -> Result<std::optional<std::uint64_t>> {
       auto size = tree_size(c);
@@ -49,7 +49,20 @@ Result<std::optional<std::uint64_t>> sign_checkpoint(Pool& pool, const LogKey& k
       if (*size == 0 || *size <= static_cast<std::uint64_t>(latest->integer(0, 0))) return std::optional<std::uint64_t>{};
       auto root = with_tree(c, [&](const merkle::NodeSource& nodes) -> Result<merkle::Hash> { return merkle::root(*size, nodes); });
       if (!root) return fail(root.error());
-      std::string note = key.sign_note(checkpoint_text({key.origin(), *size, *root}));
+      // The key in force, held (FOR SHARE) to the commit: a rotation's
+      // update of it waits for this checkpoint, and one that committed
+      // first makes this transaction fail as a serialization failure
+      // (40001, below) rather than sign with the retired key.
+      auto in_force = c.exec("SELECT value FROM meta WHERE key = 'log_verifier_key' FOR SHARE");
+      if (!in_force) return fail(in_force.error());
+      std::optional<std::string> named;
+      if (!in_force->empty()) {
+        Bytes value = in_force->bytes(0, 0);
+        named = std::string(value.begin(), value.end());
+      }
+      auto key = keys.key_for(named);
+      if (!key) return fail(key.error());
+      std::string note = (*key)->sign_note(checkpoint_text({(*key)->origin(), *size, *root, {}}));
       // One checkpoint a size, for ever: a second would be a second history.
       auto stored = c.exec("INSERT INTO log_checkpoints (size, root, note, signed_at) VALUES ($1, $2, $3, $4) "
                            "ON CONFLICT (size) DO NOTHING",
@@ -85,6 +98,16 @@ Status remember_log_key(Pool& pool, const LogKey& key) {
     return known->value_or("");
   });
   if (!recorded) return fail(recorded.error());
+  if (*recorded != given) {
+    auto retired = pool.with([&](Connection& c) {
+      return c.exec("SELECT retired_at FROM retired_log_keys WHERE verifier_key = $1", {given});
+    });
+    if (retired && !retired->empty())
+      return fail(Error::conflict(fmt::format(
+          "the log key given ({}) was retired by dsr key rotate-log at {}; the key in force is {}: give the key file "
+          "that rotation wrote", key.key_id(), format_rfc3339(TimePoint{std::chrono::seconds{retired->integer(0, 0)}}),
+          verifier_key_id(*recorded))));
+  }
   if (*recorded != given)
     return fail(Error::conflict(fmt::format(
         "this database's audit log is {}, and the log key or origin given is {}: a log's key and origin never "
@@ -92,7 +115,49 @@ Status remember_log_key(Pool& pool, const LogKey& key) {
   return ok_status();
 }
 
-Result<CheckpointVerdict> verify_checkpoints(Connection& c, std::string_view verifier_key) {
+Result<std::vector<LogKeyListing>> log_keys(Connection& c) {
+  std::vector<LogKeyListing> out;
+  auto in_force = remembered_verifier_key(c);
+  if (!in_force) return fail(in_force.error());
+  if (!*in_force) return out;
+  out.push_back({**in_force, verifier_key_id(**in_force), std::nullopt, ""});
+  auto rows = c.exec("SELECT verifier_key, retired_at, handover FROM retired_log_keys ORDER BY retired_at DESC, key_id");
+  if (!rows) return fail(rows.error());
+  for (int i = 0; i < rows->size(); ++i)
+    out.push_back({rows->text(i, 0), verifier_key_id(rows->text(i, 0)), TimePoint{std::chrono::seconds{rows->integer(i, 1)}},
+                   rows->text(i, 2)});
+  return out;
+}
+
+Status rotate_log_key(Pool& pool, const LogKeyRotation& rotation) {
+  auto done = pool.with([&](Connection& c) {
+    return c.transaction(
+        {{"UPDATE meta SET value = $1 WHERE key = 'log_verifier_key' AND value = $2",
+          {Bytes(rotation.successor.begin(), rotation.successor.end()),
+           Bytes(rotation.retiring.begin(), rotation.retiring.end())}},
+         // Listed only if the swap above took place.
+         {"INSERT INTO retired_log_keys (verifier_key, key_id, retired_at, handover) SELECT $1, $2, $3, $4 "
+          "WHERE EXISTS (SELECT 1 FROM meta WHERE key = 'log_verifier_key' AND value = $5)",
+          {rotation.retiring, verifier_key_id(rotation.retiring),
+           static_cast<std::int64_t>(rotation.at.time_since_epoch().count()), rotation.handover,
+           Bytes(rotation.successor.begin(), rotation.successor.end())}}});
+  });
+  if (!done) return fail(done.error());
+  if ((*done)[0].affected() != 1)
+    return fail(Error::conflict(fmt::format("the audit log key in force is no longer {} (rotated meanwhile?); run "
+                                            "dsr key rotate-log again", verifier_key_id(rotation.retiring))));
+  return ok_status();
+}
+
+Result<Checkpoint> current_checkpoint(Connection& c, std::string origin) {
+  auto size = tree_size(c);
+  if (!size) return fail(size.error());
+  auto root = with_tree(c, [&](const merkle::NodeSource& nodes) -> Result<merkle::Hash> { return merkle::root(*size, nodes); });
+  if (!root) return fail(root.error());
+  return Checkpoint{std::move(origin), *size, *root, {}};
+}
+
+Result<CheckpointVerdict> verify_checkpoints(Connection& c, const std::vector<std::string>& verifier_keys) {
   auto rows = c.exec("SELECT size, root, note FROM log_checkpoints ORDER BY size");
   if (!rows) return fail(rows.error());
   std::vector<StoredCheckpoint> stored;
@@ -101,7 +166,7 @@ Result<CheckpointVerdict> verify_checkpoints(Connection& c, std::string_view ver
   auto size = tree_size(c);
   if (!size) return fail(size.error());
   return with_tree(c, [&](const merkle::NodeSource& nodes) -> Result<CheckpointVerdict> {
-    return judge_checkpoints(stored, *size, nodes, verifier_key);
+    return judge_checkpoints(stored, *size, nodes, verifier_keys);
   });
 }
 
@@ -110,30 +175,50 @@ Result<AuditVerdict> verify_audit_log(Connection& c) {
   if (!journal) return fail(journal.error());
   std::optional<CheckpointVerdict> checkpoints;
   if (journal->journal.ok) {
-    auto key = remembered_verifier_key(c);
-    if (!key) return fail(key.error());
-    if (*key) {  // else no server has signed for this log yet
-      auto judged = verify_checkpoints(c, **key);
+    auto keys = log_keys(c);
+    if (!keys) return fail(keys.error());
+    if (!keys->empty()) {  // else no server has signed for this log yet
+      auto judged = verify_checkpoints(c, verifier_keys(*keys));
       if (!judged) return fail(judged.error());
+      if (auto problem = handover_chain_problem(*keys); problem && judged->ok) {
+        judged->ok = false;
+        judged->problem = *problem;
+      }
       checkpoints = *judged;
     }
   }
   return audit_verdict(journal->journal, checkpoints);
 }
 
-Result<CheckpointVerdict> verify_consistent_with(Connection& c, std::string_view note, std::string_view verifier_key) {
-  auto kept = open_checkpoint(note, verifier_key);
+Result<CheckpointVerdict> verify_consistent_with(Connection& c, std::string_view note,
+                                                 const std::vector<std::string>& verifier_keys) {
+  auto kept = open_checkpoint_among(note, verifier_keys);
   if (!kept) return fail(kept.error());
   auto size = tree_size(c);
   if (!size) return fail(size.error());
   return with_tree(c, [&](const merkle::NodeSource& nodes) -> Result<CheckpointVerdict> {
-    return judge_kept_checkpoint(*kept, *size, nodes);
+    return judge_kept_checkpoint(kept->checkpoint, *size, nodes);
   });
 }
 
 Result<std::string> PgAuditLog::verifier_key() const {
   if (key_ == nullptr) return fail(Error::unavailable("the audit log's key is not loaded yet"));
-  return key_->verifier_key();
+  auto known = known_keys();
+  if (!known) return fail(known.error());
+  return known->front();
+}
+
+Result<std::vector<LogKeyListing>> PgAuditLog::keys() const {
+  return pool_.with([](Connection& c) { return log_keys(c); });
+}
+
+Result<std::vector<std::string>> PgAuditLog::known_keys() const {
+  auto listed = keys();
+  if (!listed) return fail(listed.error());
+  if (!listed->empty()) return verifier_keys(*listed);
+  auto held = key_->key_for(std::nullopt);
+  if (!held) return fail(held.error());
+  return std::vector<std::string>{(*held)->verifier_key()};
 }
 
 Result<std::optional<std::string>> PgAuditLog::note_where(const std::string& sql, std::optional<std::uint64_t> size) const {
@@ -238,27 +323,32 @@ void PgAuditLog::proofs_for(std::string request_id, ProofsDone done) {
     for (const auto& e : **entries) needed = std::max(needed, e.index + 1);
     // The latest checkpoint if it covers them all, else one signed now.
     auto note = latest_checkpoint();
-    std::optional<Checkpoint> covering;
+    std::optional<SignedCheckpoint> covering;
     if (note) {
-      auto opened = open_checkpoint(*note, key_->verifier_key());
+      auto known = known_keys();
+      if (!known) return done(fail(known.error()));
+      auto opened = open_checkpoint_among(*note, *known);
       if (!opened) return done(fail(opened.error()));
-      if (opened->size >= needed) covering = *opened;
+      if (opened->checkpoint.size >= needed) covering = *opened;
     }
     if (!covering) {
       if (auto made = sign_checkpoint(pool_, *key_); !made) return done(fail(made.error()));
       note = latest_checkpoint();
       if (!note) return done(fail(note.error()));
-      auto opened = open_checkpoint(*note, key_->verifier_key());
+      auto known = known_keys();
+      if (!known) return done(fail(known.error()));
+      auto opened = open_checkpoint_among(*note, *known);
       if (!opened) return done(fail(opened.error()));
       covering = *opened;
     }
+    // The key that signed the checkpoint, in force or retired since.
     RequestLogProofs out;
-    out.verifier_key = key_->verifier_key();
+    out.verifier_key = covering->verifier_key;
     out.checkpoint = *note;
     auto proved = pool_.with([&](Connection& c) -> Status {
       return with_tree(c, [&](const merkle::NodeSource& nodes) -> Status {
         for (const auto& e : **entries) {
-          auto proof = base64_all(merkle::inclusion_proof(e.index, covering->size, nodes));
+          auto proof = base64_all(merkle::inclusion_proof(e.index, covering->checkpoint.size, nodes));
           out.entries.push_back({e.sequence, e.index, e.leaf, tlog_proof_text(e.index, proof, *note)});
         }
         return ok_status();

@@ -19,27 +19,34 @@ namespace dsr::storage::pg {
 
 // Signs and stores a checkpoint of the sequenced tree if it grew past the
 // latest; its size, or nullopt if there was nothing new.
-Result<std::optional<std::uint64_t>> sign_checkpoint(Pool& pool, const LogKey& key);
+Result<std::optional<std::uint64_t>> sign_checkpoint(Pool& pool, const LogSigningKeys& keys);
 // The log's identity as the database remembers it (meta 'log_verifier_key'):
 // recorded the first time, refused if another key or origin is given later.
 Status remember_log_key(Pool& pool, const LogKey& key);
 Result<std::optional<std::string>> remembered_verifier_key(Connection& c);
+// As log_keys() and rotate_log_key() on SQLite (storage/log_checkpoints.hpp).
+Result<std::vector<LogKeyListing>> log_keys(Connection& c);
+Status rotate_log_key(Pool& pool, const LogKeyRotation& rotation);
+Result<Checkpoint> current_checkpoint(Connection& c, std::string origin);
 
-// Every stored checkpoint: signed by `verifier_key`, over the tree as stored.
-Result<CheckpointVerdict> verify_checkpoints(Connection& c, std::string_view verifier_key);
+// Every stored checkpoint: signed by the one of `verifier_keys` it names,
+// over the tree as stored.
+Result<CheckpointVerdict> verify_checkpoints(Connection& c, const std::vector<std::string>& verifier_keys);
 // The whole audit: the journal and its tree, then every checkpoint.
 Result<AuditVerdict> verify_audit_log(Connection& c);
 // Whether the log now extends the checkpoint in `note`.
-Result<CheckpointVerdict> verify_consistent_with(Connection& c, std::string_view note, std::string_view verifier_key);
+Result<CheckpointVerdict> verify_consistent_with(Connection& c, std::string_view note,
+                                                 const std::vector<std::string>& verifier_keys);
 
 class PgAuditLog final : public AuditLogReader {
  public:
   static constexpr std::uint64_t kMaxEntries = 1000;
 
   PgAuditLog(Pool& pool, Executor& executor) : pool_(pool), executor_(executor) {}
-  void set_key(const LogKey* key) { key_ = key; }
+  void set_key(const LogSigningKeys* key) { key_ = key; }
 
   Result<std::string> verifier_key() const override;
+  Result<std::vector<LogKeyListing>> keys() const override;
   Result<std::string> latest_checkpoint() const override;
   Result<std::string> checkpoint(std::uint64_t size) const override;
   Result<std::vector<std::string>> consistency(std::uint64_t from, std::uint64_t to) const override;
@@ -52,9 +59,11 @@ class PgAuditLog final : public AuditLogReader {
 
  private:
   Result<std::optional<std::string>> note_where(const std::string& sql, std::optional<std::uint64_t> size) const;
+  // The verifier keys of keys(), or the key held while none is recorded.
+  Result<std::vector<std::string>> known_keys() const;
   Pool& pool_;
   Executor& executor_;
-  const LogKey* key_ = nullptr;
+  const LogSigningKeys* key_ = nullptr;
 };
 
 }  // namespace dsr::storage::pg

@@ -23,7 +23,7 @@ constexpr std::int64_t kMigrationLock = 0x6473726d696772;
 // are written unsequenced (seq NULL) by the filing's own transaction, with
 // the id of that transaction, and the sequencer gives them their place in
 // the audit log's tree (storage/postgres/pg_sequencer.hpp).
-const std::array<Migration, 10> kMigrations{{
+const std::array<Migration, 11> kMigrations{{
     {1, "the dsr schema (SQLite's version 13)", R"sql(
 CREATE TABLE meta (
   key   text PRIMARY KEY,
@@ -359,6 +359,15 @@ CREATE TABLE staff_certificates (
   removed_by   text
 );
 CREATE UNIQUE INDEX staff_certificates_in_force ON staff_certificates (issuer, serial) WHERE removed_at IS NULL;
+)sql"},
+    // As SQLite's migration 21.
+    {11, "retired audit log keys, for dsr key rotate-log", R"sql(
+CREATE TABLE retired_log_keys (
+  verifier_key  text PRIMARY KEY,
+  key_id        text NOT NULL,
+  retired_at    bigint NOT NULL,
+  handover      text NOT NULL
+);
 )sql"},
 }};
 

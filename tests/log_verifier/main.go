@@ -111,15 +111,32 @@ func main() {
 
 	var key struct {
 		VerifierKey string `json:"verifier_key"`
+		Keys        []struct {
+			VerifierKey string `json:"verifier_key"`
+		} `json:"keys"`
 	}
 	if err := json.Unmarshal(get(*base+"/v1/log/key"), &key); err != nil {
 		fail("/v1/log/key: %v", err)
 	}
-	verifier, err := note.NewVerifier(key.VerifierKey)
-	if err != nil {
-		fail("the verifier key %q: %v", key.VerifierKey, err)
+	// Every key the log has had (dsr key rotate-log): each checkpoint names
+	// the one that signed it.
+	all := []note.Verifier{}
+	for _, vkey := range append([]string{key.VerifierKey}, func() []string {
+		var listed []string
+		for _, k := range key.Keys {
+			if k.VerifierKey != key.VerifierKey {
+				listed = append(listed, k.VerifierKey)
+			}
+		}
+		return listed
+	}()...) {
+		verifier, err := note.NewVerifier(vkey)
+		if err != nil {
+			fail("the verifier key %q: %v", vkey, err)
+		}
+		all = append(all, verifier)
 	}
-	verifiers := note.VerifierList(verifier)
+	verifiers := note.VerifierList(all...)
 
 	raw, err := os.ReadFile(*packageFile)
 	if err != nil {
