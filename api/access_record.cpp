@@ -23,6 +23,8 @@ std::vector<std::string> record_fields(const SubjectRecord& r) {
 void send_after_recording(ApiContext& context, const Caller& caller, std::vector<SubjectRead> reads, HttpResponse answer,
                           Respond respond) {
   if (!caller.is_staff() || reads.empty() || answer.status >= 300) return respond(std::move(answer));
+  // HEAD sends the headers of the answer, never its data: nothing was read.
+  if (caller.route.starts_with("HEAD ")) return respond(std::move(answer));
   if (context.access_log == nullptr)
     return respond(problem(503, "access_log_unavailable", text::kUnavailable.in(Locale::en),
                            "this server keeps no access log, and sends no personal data to staff without an entry in it"));

@@ -357,9 +357,14 @@ void ClientCertificateVerifier::check(ssl_st* connection, Checked& checked) cons
   ERR_clear_error();
   c.verdict = verdict_for(error);
   if (error != X509_V_OK) c.reason = X509_verify_cert_error_string(error);
-  // Checked again once it expires, or comes into force.
+  // Checked again once it expires, or comes into force; and at least every
+  // minute on a kept-alive connection, so that a CRL past its next update
+  // (which refuses every certificate) reaches connections already open.
+  constexpr std::int64_t kRecheckSeconds = 60;
   if (c.verdict == ClientCertificate::Verdict::verified)
-    checked.recheck_at = std::chrono::duration_cast<std::chrono::seconds>(facts.not_after.time_since_epoch()).count() + 1;
+    checked.recheck_at = std::min<std::int64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(facts.not_after.time_since_epoch()).count() + 1,
+        now + kRecheckSeconds);
   else if (c.verdict == ClientCertificate::Verdict::not_yet_valid)
     checked.recheck_at = std::chrono::duration_cast<std::chrono::seconds>(facts.not_before.time_since_epoch()).count();
 }

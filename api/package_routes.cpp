@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <fmt/format.h>
 
+#include <map>
+
 #include "api/canonical_json.hpp"
 #include "engine/merkle.hpp"
 #include "api/identity_numbers.hpp"
@@ -134,9 +136,13 @@ void result(const HttpRequest& http, const Caller& caller, ApiContext& context, 
   auto ledger = context.disclosures.for_subject(request->subject_ref);
   if (!ledger) return respond(problem_for(ledger.error(), l));
   boost::json::array disclosures;
+  bool withheld_now = false;
   for (const auto& e : *ledger) {
     // An authority prohibited telling the subject (D.7): not until it ends.
-    if (e.disclosure.withheld_until && *e.disclosure.withheld_until > now) continue;
+    if (e.disclosure.withheld_until && *e.disclosure.withheld_until > now) {
+      withheld_now = true;
+      continue;
+    }
     boost::json::array categories;
     for (const auto& c : e.disclosure.categories) categories.emplace_back(c);
     disclosures.push_back({{"recipient", e.recipient_name},
@@ -153,11 +159,25 @@ void result(const HttpRequest& http, const Caller& caller, ApiContext& context, 
   // (--access-log-names; docs/access-log.md).
   if (context.access_log != nullptr) {
     boost::json::array reads;
+    std::map<std::string, bool> authority_requests;  // request id: is it one?
     std::optional<std::string> cursor;
     do {
       auto page = context.access_log->for_subject(request->subject_ref, AccessLog::kMaxPage, cursor);
       if (!page) return respond(problem_for(page.error(), l));
-      for (const auto& e : page->items) reads.push_back(access_entry_view(e, context.access_log_names));
+      for (const auto& e : page->items) {
+        // Staff reading an authority's request would tell the subject of
+        // the demand itself: not while a prohibition holds (D.7).
+        if (withheld_now && !e.request_id.empty()) {
+          auto known = authority_requests.find(e.request_id);
+          if (known == authority_requests.end()) {
+            auto about = context.store.load(e.request_id);
+            if (!about) return respond(problem_for(about.error(), l));
+            known = authority_requests.emplace(e.request_id, about->type == "authority_request").first;
+          }
+          if (known->second) continue;
+        }
+        reads.push_back(access_entry_view(e, context.access_log_names));
+      }
       cursor = page->next_cursor;
     } while (cursor);
     package["access_log"] = std::move(reads);

@@ -1,5 +1,6 @@
 #include "api/router.hpp"
 
+#include <boost/algorithm/string/predicate.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -163,6 +164,37 @@ std::variant<Caller, HttpResponse> Router::authenticate(const HttpRequest& reque
   return c;
 }
 
+namespace {
+
+std::string_view media_type(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  return type;
+}
+
+}  // namespace
+
+// A browser presents its client certificate on any request to this origin,
+// a cross-site one included, as it would a cookie (a bearer token it never
+// sends unasked). So a change made under a certificate must come from the
+// console's own origin: never cross-site by the browser's own account
+// (Sec-Fetch-Site), and with a JSON body, which no cross-site form or
+// no-cors fetch can send without a CORS preflight that dsr never grants.
+std::optional<std::string> Router::cross_site_refusal(const HttpRequest& request) {
+  if (request.method == "GET" || request.method == "HEAD") return std::nullopt;
+  if (request.headers.contains("Sec-Fetch-Site")) {
+    std::string site = request.header("Sec-Fetch-Site");
+    if (site != "same-origin" && site != "none")
+      return fmt::format("a {} request from another site ({}) is refused under a client certificate; use the console, "
+                         "or a bearer token from a script",
+                         request.method, site);
+  }
+  bool carries_body = request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
+  if (carries_body && !boost::iequals(media_type(request.header("Content-Type")), "application/json"))
+    return fmt::format("a {} under a client certificate must be sent as Content-Type: application/json", request.method);
+  return std::nullopt;
+}
+
 bool Router::answers(const Route& route, std::string_view method) {
   // HEAD is answered wherever GET is (RFC 9110 9.3.2), by the GET route.
   return route.method == method || (method == "HEAD" && route.method == "GET");
@@ -207,7 +239,12 @@ void Router::dispatch(const HttpRequest& request, Respond respond) const {
   auto authenticated = authenticate(request, l);
   if (auto* answer = std::get_if<HttpResponse>(&authenticated)) return respond(std::move(*answer));
   Caller caller = std::get<Caller>(std::move(authenticated));
-  caller.route = found->method + " " + found->pattern;
+  // HEAD runs the GET route, and is named as asked: no data leaves with it.
+  caller.route = request.method + " " + found->pattern;
+  if (caller.by_certificate) {
+    if (auto refused = cross_site_refusal(request)) return respond(problem(403, "cross_site_request",
+                                                                           text::kForbidden.in(l), *refused));
+  }
   const Access& access = found->access;
   if (!access.public_route) {
     switch (caller.kind) {

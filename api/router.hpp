@@ -90,6 +90,8 @@ class Router {
   std::optional<RouteParams> match(const Route& route, std::string_view path) const;
   // Whether `route` answers `method`: its own, and HEAD for a GET route.
   static bool answers(const Route& route, std::string_view method);
+  // Why a change made under a client certificate is refused as cross-site, if it is.
+  static std::optional<std::string> cross_site_refusal(const HttpRequest& request);
   // The caller, or the 401 to answer with.
   std::variant<Caller, HttpResponse> authenticate(const HttpRequest& request, Locale locale) const;
 

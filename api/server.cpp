@@ -1,6 +1,8 @@
 // The only translation unit that includes Beast and Asio (see server.hpp).
 #include "api/server.hpp"
 
+#include "api/rate_limiter.hpp"
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -29,49 +31,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
-
-namespace {
-
-// A token bucket per client address: `per_minute` filings, refilled evenly.
-class RateLimiter {
- public:
-  explicit RateLimiter(unsigned per_minute) : per_minute_(per_minute) {}
-
-  // 0 if allowed now (and counted), else the seconds to wait.
-  int admit(const std::string& client) { return take(client, true); }
-  // The same, without counting: may the client go on?
-  int wait(const std::string& client) { return take(client, false); }
-
- private:
-  int take(const std::string& client, bool count) {
-    if (per_minute_ == 0) return 0;
-    std::lock_guard lock(mutex_);
-    auto now = std::chrono::steady_clock::now();
-    auto& bucket = buckets_[client];
-    if (bucket.stamp == std::chrono::steady_clock::time_point{}) {
-      bucket = {static_cast<double>(per_minute_), now};
-    }
-    double rate = per_minute_ / 60.0;
-    bucket.tokens = std::min<double>(per_minute_, bucket.tokens + rate * std::chrono::duration<double>(now - bucket.stamp).count());
-    bucket.stamp = now;
-    if (bucket.tokens >= 1.0) {
-      if (count) bucket.tokens -= 1.0;
-      return 0;
-    }
-    if (buckets_.size() > 100000) buckets_.clear();  // bound memory under a flood of addresses
-    return static_cast<int>(std::ceil((1.0 - bucket.tokens) / rate));
-  }
-
-  struct Bucket {
-    double tokens = 0;
-    std::chrono::steady_clock::time_point stamp;
-  };
-  unsigned per_minute_;
-  std::mutex mutex_;
-  std::map<std::string, Bucket> buckets_;  // guarded by mutex_
-};
-
-}  // namespace
 
 struct Server::Impl {
   class SessionBase;

@@ -125,7 +125,8 @@ void get_subject(const HttpRequest& http, const Caller& caller, ApiContext& cont
   std::vector<std::string> fields = record_fields(*record);
   if (*restriction) fields.emplace_back("restriction");
   std::vector<SubjectRead> reads{{**ref, "", fields}};
-  if (caller.principal.role != Role::institution)
+  // HEAD: the answer's headers only; no data leaves, so nothing is disclosed.
+  if (caller.principal.role != Role::institution || http.method == "HEAD")
     return send_after_recording(context, caller, std::move(reads), json_response(200, record_view(**ref, *record, *restriction)),
                                 std::move(respond));
   // An institution's read is a disclosure (D.4), and a read in the access

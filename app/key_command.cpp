@@ -24,6 +24,13 @@
 #include "app/commands.hpp"
 #include "app/options.hpp"
 #include "storage/master_key_file.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include "storage/package_signer.hpp"
 
 namespace dsr::app {
@@ -42,6 +49,35 @@ std::optional<long> stop_after_batches() {
 Status write_key_file(const DataFiles& files, const storage::MasterKeySet& keys) {
   return write_file_atomically(files.key, storage::format_master_keys(keys), 0600);
 }
+
+// An exclusive lock on a file beside the key file, held for the life of
+// the command (released by the kernel if it dies).
+class RotationLock {
+ public:
+  explicit RotationLock(std::string path) : path_(std::move(path)) {
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) {
+      why_ = std::strerror(errno);
+    } else if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      why_ = errno == EWOULDBLOCK ? "it is locked" : std::strerror(errno);
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~RotationLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RotationLock(const RotationLock&) = delete;
+  RotationLock& operator=(const RotationLock&) = delete;
+  bool held() const { return fd_ >= 0; }
+  const std::string& path() const { return path_; }
+  const std::string& why() const { return why_; }
+
+ private:
+  std::string path_;
+  std::string why_;
+  int fd_ = -1;
+};
 
 }  // namespace
 
@@ -77,6 +113,16 @@ int key_rotate_master_command(const std::vector<std::string>& args) {
   if (auto* exit_code = std::get_if<int>(&files)) return *exit_code;
   const DataFiles& found = std::get<DataFiles>(files);
   if (auto missing = require_database("key rotate-master", found)) return *missing;
+  // One rotation at a time: two would each write a key file of their own,
+  // and the key of the one that wrote first would end on no disk, with rows
+  // wrapped under it. The key file is read only once the lock is held.
+  RotationLock lock(found.key.string() + ".lock");
+  if (!lock.held()) {
+    fmt::print(stderr, "dsr key rotate-master: another rotation holds {} ({}); wait for it to finish, then run this "
+                       "again if it did not\n",
+               lock.path(), lock.why());
+    return kExitFailed;
+  }
   auto loaded = load_command_key("key rotate-master", found);
   if (auto* exit_code = std::get_if<int>(&loaded)) return *exit_code;
   storage::MasterKeySet keys = std::get<storage::MasterKeySet>(loaded);

@@ -79,6 +79,10 @@ Reply ApiHarness::call(std::string method, std::string target, std::string body,
   if (!token.empty()) request.headers["Authorization"] = "Bearer " + token;
   request.client_certificate = presenting;
   if (!language.empty()) request.headers["Accept-Language"] = language;
+  // As the console and every JSON client send a change.
+  if (request.method == "POST" || request.method == "PUT" || request.method == "PATCH")
+    request.headers["Content-Type"] = "application/json";
+  for (const auto& [name, value] : extra_headers) request.headers[name] = value;
   std::promise<api::HttpResponse> answered;
   router->dispatch(request, [&answered](api::HttpResponse r) { answered.set_value(std::move(r)); });
   api::HttpResponse r = answered.get_future().get();

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <optional>
+#include <map>
 #include <string>
 
 #include "api/api_context.hpp"
@@ -76,6 +77,8 @@ class ApiHarness {
   std::unique_ptr<storage::SqliteAuditLog> audit_log;
   std::unique_ptr<storage::SqliteAccessLog> access_log;
   std::unique_ptr<storage::StaffCertificates> staff_certificates;
+  // Headers every call() sends besides its own (a browser's, say); they win.
+  std::map<std::string, std::string> extra_headers;
   // The client certificate every call() presents, as the TLS layer found
   // it; none: the server does not ask for one.
   std::optional<api::ClientCertificate> presenting;

@@ -380,6 +380,15 @@ TEST_CASE("subjects on file, and an institution sees its own people only", "[api
   auto own = h.call("GET", "/v1/subjects/" + kNik, "", bssn);
   REQUIRE(own.status == 200);
   CHECK(str(own.body, "unit") == "D3");
+  // Each read is a disclosure in the ledger (D.4); a HEAD hands over nothing, so it is none.
+  auto ref = h.vault->find_by_nik(kNik);
+  REQUIRE((ref.ok() && ref->has_value()));
+  auto disclosed = [&] { return h.disclosures->for_subject(**ref)->size(); };
+  REQUIRE(disclosed() == 1);
+  auto head = h.call("HEAD", "/v1/subjects/" + kNik, "", bssn);
+  CHECK(head.status == 200);
+  CHECK(head.head_of_length == std::optional<std::size_t>(own.raw.size()));
+  CHECK(disclosed() == 1);
   CHECK(h.call("GET", "/v1/subjects/" + kNik, "", kemenkeu).status == 404);
   CHECK(h.call("GET", "/v1/subjects/" + kOtherNik, "", ams).status == 404);
 }

@@ -104,7 +104,8 @@ struct Desk {
   }
 
   // Budi's own access package, as he would fetch it today (a fresh request).
-  boost::json::array budis_disclosures() {
+  boost::json::array budis_disclosures() { return budis_package().at("disclosures").as_array(); }
+  boost::json::object budis_package() {
     auto filed = call("POST", "/v1/requests",
                       R"({"type": "access", "subject": {"name": "Budi Santoso Wirawan", "nik": ")" + kBudi +
                           R"(", "email": "budi.wirawan@example.go.id"}})");
@@ -115,7 +116,7 @@ struct Desk {
     REQUIRE(fire(id, system, "fulfil").status == 200);
     auto package = call("GET", "/v1/requests/" + id + "/result", "", trk);
     REQUIRE(package.status == 200);
-    return package.json.at("disclosures").as_array();
+    return package.json.as_object();
   }
 
   // The signed notices' state, per subject (GET /v1/requests/{id}/notices).
@@ -127,6 +128,15 @@ struct Desk {
 
   std::string status_of(const std::string& id) { return str(call("GET", "/v1/requests/" + id, "", auditor).json, "status"); }
 };
+
+// Staff reads of the subject's data made while working `request_id`, as
+// the access package lists them.
+std::size_t reads_for(const boost::json::object& package, const std::string& request_id) {
+  const auto& reads = package.at("access_log").as_array();
+  return std::count_if(reads.begin(), reads.end(), [&](const boost::json::value& e) {
+    return e.as_object().contains("request_id") && e.at("request_id").is_string() && str(e, "request_id") == request_id;
+  });
+}
 
 bool names_authority(const boost::json::array& disclosures, const std::string& name) {
   return std::any_of(disclosures.begin(), disclosures.end(),
@@ -281,7 +291,11 @@ TEST_CASE("an authority's demand under a prohibition: released by hand, the subj
   std::this_thread::sleep_for(2s);  // the outbox worker looks every half second
   CHECK(desk.server.messages_for(id, "authority_disclosure").empty());
   CHECK(desk.notices(id).at("summary").at("pending").as_int64() == 2);
-  CHECK_FALSE(names_authority(desk.budis_disclosures(), "Inspektorat Jenderal Kementerian Contoh"));
+  auto withheld = desk.budis_package();
+  CHECK_FALSE(names_authority(withheld.at("disclosures").as_array(), "Inspektorat Jenderal Kementerian Contoh"));
+  // Nor does it show staff reading his data for the authority's request:
+  // that would tell him of the demand (D.7).
+  CHECK(reads_for(withheld, id) == 0);
 
   // Once it has ended, each subject is told, by itself, and the package shows it.
   desk.clock.advance(1h + 1min);
@@ -291,7 +305,9 @@ TEST_CASE("an authority's demand under a prohibition: released by hand, the subj
   for (int i = 0; i < 50 && desk.notices(id).at("summary").at("delivered").as_int64() < 2; ++i) std::this_thread::sleep_for(100ms);
   CHECK(desk.notices(id).at("summary").at("delivered").as_int64() == 2);
   CHECK(desk.server.messages_for(id, "authority_disclosure").size() == 2);
-  CHECK(names_authority(desk.budis_disclosures(), "Inspektorat Jenderal Kementerian Contoh"));
+  auto told_package = desk.budis_package();
+  CHECK(names_authority(told_package.at("disclosures").as_array(), "Inspektorat Jenderal Kementerian Contoh"));
+  CHECK(reads_for(told_package, id) > 0);  // the release document's reads, among others
   CHECK(desk.server.stop() == 0);
 }
 

@@ -134,4 +134,41 @@ TEST_CASE("a certificate's issuer and serial as dsr keeps them, however they are
   CHECK_FALSE(api::canonical_serial("").has_value());
 }
 
+
+TEST_CASE("a change under a client certificate must come from the console's own origin, as JSON",
+          "[api][certificates][csrf]") {
+  // A browser presents its certificate to any page's request, as it would a
+  // cookie: a hostile page's form or no-cors fetch must not act as staff.
+  test::ApiHarness h;
+  StaffCertificate admin;
+  admin.principal = {"Ari Admin", Role::admin, ""};
+  admin.issuer = "CN=Staff CA,O=BSrE,C=ID";
+  admin.serial = "1000";
+  admin.fingerprint = std::string(64, 'a');
+  admin.added_by = "test";
+  REQUIRE(h.staff_certificates->add_sync(admin).ok());
+  h.presenting = presented(api::ClientCertificate::Verdict::verified);
+  const std::string recipient = R"({"name": "Kantor Hukum", "kind": "legal_advisor"})";
+
+  h.extra_headers = {{"Content-Type", "text/plain"}};  // what a cross-site form can send
+  auto form = h.call("POST", "/v1/recipients", recipient);
+  CHECK(form.status == 403);
+  CHECK(str(form.body, "type") == "urn:dsr:problem:cross_site_request");
+  CHECK_THAT(str(form.body, "detail"), Catch::Contains("application/json"));
+
+  h.extra_headers = {{"Sec-Fetch-Site", "cross-site"}};
+  auto cross = h.call("POST", "/v1/recipients", recipient);
+  CHECK(cross.status == 403);
+  CHECK_THAT(str(cross.body, "detail"), Catch::Contains("cross-site"));
+  CHECK(h.call("GET", "/v1/whoami").status == 200);  // reads are not changes
+
+  h.extra_headers = {{"Sec-Fetch-Site", "same-origin"}};  // the console
+  CHECK(h.call("POST", "/v1/recipients", recipient).status == 201);
+
+  // A bearer token is never sent unasked: no such rule for it.
+  h.presenting.reset();
+  h.extra_headers = {{"Content-Type", "text/plain"}};
+  CHECK(h.call("POST", "/v1/recipients", recipient, h.token(Role::admin, "ops")).status == 201);
+}
+
 }  // namespace dsr

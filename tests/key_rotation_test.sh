@@ -67,6 +67,19 @@ sql() { sqlite3 "$db" "$1"; }
 start_server
 server_reads "before the rotation"
 
+# 0. One rotation at a time: while another holds the lock, a second is
+#    refused and writes nothing (not even the key file).
+cp "$key" "$work/key.before"
+flock "$key.lock" sleep 3 &
+holder=$!
+sleep 0.5
+"$dsr" key rotate-master --db "$db" --key-file "$key" >"$work/rotate0.out" 2>&1
+rc=$?
+wait "$holder"
+[ "$rc" = 1 ] || fail "a rotation beside another exited $rc, not 1: $(cat "$work/rotate0.out")"
+grep -q "another rotation holds" "$work/rotate0.out" || fail "no word of the other rotation: $(cat "$work/rotate0.out")"
+cmp -s "$key" "$work/key.before" || fail "a refused rotation changed the key file"
+
 # 1. Stopped by the test hook after two batches of 500.
 DSR_TEST_ROTATE_STOP_AFTER_BATCHES=2 "$dsr" key rotate-master --batch 500 --db "$db" --key-file "$key" \
   >"$work/rotate1.out" 2>&1

@@ -556,7 +556,16 @@ TEST_CASE("the route walk: every route, every caller, in scope and out of scope"
           CHECK(head.raw.empty());
           // A refusal names the method asked (HEAD), so only a success's
           // body is the GET's to the byte.
-          if (is_2xx(reply.status)) CHECK(head.head_of_length == std::optional<std::size_t>(reply.raw.size()));
+          // The access log is the one answer that grows by being read: the
+          // GET's own entry is in the log the HEAD describes.
+          bool reads_itself = route.pattern == "/v1/subjects/{nik}/access-log";
+          if (is_2xx(reply.status) && !reads_itself)
+            CHECK(head.head_of_length == std::optional<std::size_t>(reply.raw.size()));
+          if (is_2xx(reply.status) && reads_itself) CHECK(head.head_of_length.value_or(0) > reply.raw.size());
+          // A HEAD hands over no data: it is neither an access entry nor a disclosure.
+          if (caller.kind == Caller::Kind::staff || caller.kind == Caller::Kind::certificate)
+            for (const Person* person : {&kA, &kB})
+              CHECK(access_entries(world, *person, "HEAD " + route.pattern) == 0);
           CHECK(head.content_type == reply.content_type);
           CHECK(head.headers == reply.headers);
         }

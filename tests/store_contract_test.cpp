@@ -814,11 +814,18 @@ TEMPLATE_TEST_CASE("receipt contract: filings owe their receipts in log order un
   int next = 0;
   RequestService service{test::shipped_workflows(), test::shipped_policies(), w.backend.store, w.clock,
                          [&] { return "r" + std::to_string(++next); }, {&notices, nullptr}};
+  // Receipts go to the address on record only (a subject not on file is
+  // written to once a verifier has checked them): each filer is on file.
   auto file = [&](const std::string& email, std::string type) {
+    SubjectRecord record = budi();
+    record.nik = "31710123038500" + std::to_string(10 + next);
+    record.email = email;
+    auto ref = test::put(w.backend.vault, record);
+    REQUIRE(ref.ok());
     Filing filing;
     filing.details_json = R"({"contact_given":{"email":")" + email + R"("},"locale":"en"})";
     auto r = wait_for<Result<Request>>([&](auto done) {
-      service.submit({std::move(type), "id-pdp", "s-" + email, {"subject", Role::subject}, filing, {}}, done);
+      service.submit({std::move(type), "id-pdp", *ref, {"subject", Role::subject}, filing, {}}, done);
     });
     REQUIRE(r.ok());
     return *r;

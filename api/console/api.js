@@ -47,7 +47,9 @@ export function whenUnauthorized(handler) { onUnauthorized = handler; }
 async function send(path, { method = 'GET', body, token = session.token(), accept = 'application/json' } = {}) {
   const headers = { Accept: accept, 'Accept-Language': language() };
   if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // Always for a change: under a client certificate dsr takes a change only
+  // as JSON, which no other site can send without its leave.
+  if (body !== undefined || method !== 'GET') headers['Content-Type'] = 'application/json';
   let response;
   try {
     // 'same-origin', not 'omit': a browser presents its client
