@@ -24,7 +24,7 @@ api::ClientCertificate presented(api::ClientCertificate::Verdict verdict, std::s
 
 }  // namespace
 
-TEST_CASE("a sound certificate mapped to staff signs in with no token; a token, when sent, wins",
+TEST_CASE("a sound certificate mapped to staff signs in with no token, and a token, when sent, wins",
           "[api][certificates]") {
   test::ApiHarness h;
   StaffCertificate sari;

@@ -29,8 +29,8 @@ using test::RecordingSink;
 
 namespace {
 
-// A filing from the portal by someone dsr holds no record of: the receipt
-// goes to the address on the form.
+// A filing from the portal by someone on file under this address: the
+// receipt goes to the address on record.
 std::string form_for(const std::string& email) {
   return R"({"contact_given":{"email":")" + email + R"("},"locale":"en"})";
 }
@@ -42,7 +42,7 @@ struct Service {
     Filing filing;
     filing.details_json = form_for(email);
     std::promise<Result<Request>> filed;
-    service.submit({std::move(type), "id-pdp", "s-" + email, {"subject", Role::subject}, filing, {}},
+    service.submit({std::move(type), "id-pdp", test::on_file(vault, email), {"subject", Role::subject}, filing, {}},
                    [&](Result<Request> r) { filed.set_value(std::move(r)); });
     auto r = filed.get_future().get();
     REQUIRE(r.ok());

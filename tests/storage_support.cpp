@@ -1,5 +1,9 @@
 #include "storage_support.hpp"
 
+#include <atomic>
+
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -84,6 +88,16 @@ Result<Request> fire(RequestService& service, const std::string& id, const std::
 
 Result<std::string> put(SubjectVault& vault, SubjectRecord record) {
   return wait_for<Result<std::string>>([&](auto done) { vault.put(std::move(record), done); });
+}
+
+std::string on_file(SubjectVault& vault, const std::string& email) {
+  static std::atomic<int> next{0};
+  SubjectRecord record = budi();
+  record.nik = fmt::format("3171012303{:06d}", 850000 + ++next);
+  record.email = email;
+  auto ref = put(vault, std::move(record));
+  REQUIRE(ref.ok());
+  return *ref;
 }
 
 Status erase(SubjectVault& vault, const std::string& ref) {

@@ -42,6 +42,9 @@ Result<Request> submit(RequestService& service, std::string type = "access", std
 Result<Request> fire(RequestService& service, const std::string& id, const std::string& event, Actor actor,
                      std::int64_t version, std::string reason = "");
 Result<std::string> put(SubjectVault& vault, SubjectRecord record);
+// A subject on file with this e-mail (and a NIK of its own): its reference.
+// Receipts and codes go to the address on record only.
+std::string on_file(SubjectVault& vault, const std::string& email);
 Status erase(SubjectVault& vault, const std::string& ref);
 
 // A message sink that takes what it is given, or refuses everything while

@@ -362,6 +362,20 @@ def client(nodes, staff, ledger, stop, seed):
     while not stop.is_set():
         key = str(uuid.uuid4())
         body = {"type": rnd.choice(["access", "erasure"]), "subject": new_subject()}
+        # On file first, as the personnel system keeps them: dsr writes to the
+        # address on record only (a filing must not tell whether its subject
+        # is on file), so the receipt owed below goes there. PUT is
+        # idempotent: the same until a node answers 2xx.
+        subject = body["subject"]
+        while not stop.is_set():
+            status, _ = http_call(any_node(), "PUT", f"/v1/subjects/{subject['nik']}",
+                                  {"name": subject["name"], "email": subject["email"]},
+                                  {"Authorization": "Bearer " + staff["system"]})
+            if status in (200, 201):
+                break
+            time.sleep(0.1)
+        if stop.is_set():
+            return
         request_id = None
         # The same key until a node answers 2xx: a retry is never a second request.
         while request_id is None:
@@ -471,7 +485,7 @@ def main():
         dsr_nodes.append(DsrNode(work, dsr, "dsr2", db, key))
         dsr_nodes[1].wait_ready(60)
         staff = {}
-        for role, name in (("verifier", "vera"), ("reviewer", "rudi"), ("auditor", "aulia")):
+        for role, name in (("verifier", "vera"), ("reviewer", "rudi"), ("auditor", "aulia"), ("system", "ams")):
             out = subprocess.run([dsr, "token", "create", "--role", role, "--name", name, "--db", db,
                                   "--key-file", key], capture_output=True, text=True, check=True)
             staff[role] = out.stdout.strip()
