@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "app/cli.hpp"
+#include "app/options.hpp"
 #include "app/settings.hpp"
 #include "storage/master_key_file.hpp"
 #include "storage/postgres/pg_backend.hpp"
@@ -72,6 +73,30 @@ bool is_postgres_setting(std::string_view db) {
 
 void add_database_options(boost::program_options::options_description& options) {
   add_settings(options, {"db", "key-file"});
+}
+
+std::variant<IdOrName, int> parse_id_or_name(const std::string& command, const std::vector<std::string>& args,
+                                             const std::string& usage, std::string_view missing) {
+  namespace po = boost::program_options;
+  po::options_description visible(usage);
+  visible.add_options()("help,h", "show this help");
+  add_database_options(visible);
+  po::options_description all;
+  all.add(visible).add_options()("which", po::value<std::string>());
+  po::positional_options_description positional;
+  positional.add("which", 1);
+  auto parsed = parse_options(command, args, all, &positional);
+  if (!parsed) return kExitUsage;
+  if (parsed->count("help")) {
+    print_help(visible);
+    return kExitOk;
+  }
+  if (!parsed->count("which")) {
+    fmt::print(stderr, "dsr {}: {}\n", command, missing);
+    return kExitUsage;
+  }
+  std::string which = (*parsed)["which"].as<std::string>();
+  return IdOrName{std::move(*parsed), std::move(which)};
 }
 
 std::variant<DataFiles, int> data_files(std::string_view command, const boost::program_options::variables_map& vm,

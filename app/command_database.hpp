@@ -27,6 +27,16 @@ namespace dsr::app {
 // The db and key-file settings (app/settings.cpp).
 void add_database_options(boost::program_options::options_description& options);
 
+// `dsr NOUN VERB ID|NAME` (token revoke, staff remove): the settings and the
+// one id or name, or the exit code when there is nothing more to do (the
+// help was shown, or `missing` said what to give).
+struct IdOrName {
+  boost::program_options::variables_map settings;
+  std::string which;
+};
+std::variant<IdOrName, int> parse_id_or_name(const std::string& command, const std::vector<std::string>& args,
+                                             const std::string& usage, std::string_view missing);
+
 struct DataFiles {
   std::filesystem::path db;  // the SQLite file; empty on PostgreSQL
   std::string conninfo;      // the PostgreSQL connection string; empty on SQLite

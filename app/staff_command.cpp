@@ -176,34 +176,19 @@ int staff_list_command(const std::vector<std::string>& args) {
 }
 
 int staff_remove_command(const std::vector<std::string>& args) {
-  namespace po = boost::program_options;
-  po::options_description visible(
+  auto parsed = parse_id_or_name(
+      "staff remove", args,
       "Usage: dsr staff remove ID|NAME\n\n"
       "Removes the certificate mapping with that id, or every one of the principal with that name (a\n"
       "member of staff who left). A running server refuses the certificate within 5 seconds. To refuse a\n"
       "certificate everywhere, have its issuer revoke it: the server reads the CRL file again when it changes.\n\n"
-      "Options");
-  visible.add_options()("help,h", "show this help");
-  add_database_options(visible);
-  po::options_description all;
-  all.add(visible).add_options()("which", po::value<std::string>());
-  po::positional_options_description positional;
-  positional.add("which", 1);
-  auto parsed = parse_options("staff remove", args, all, &positional);
-  if (!parsed) return kExitUsage;
-  const auto& vm = *parsed;
-  if (vm.count("help")) {
-    print_help(visible);
-    return kExitOk;
-  }
-  if (!vm.count("which")) {
-    fmt::print(stderr, "dsr staff remove: give the mapping's id or its principal's name (see 'dsr staff list')\n");
-    return kExitUsage;
-  }
+      "Options",
+      "give the mapping's id or its principal's name (see 'dsr staff list')");
+  if (auto* exit_code = std::get_if<int>(&parsed)) return *exit_code;
+  const auto& [vm, which] = std::get<IdOrName>(parsed);
   auto opened = open_command_storage("staff remove", vm);
   if (auto* exit_code = std::get_if<int>(&opened)) return *exit_code;
-  auto removed = std::get<0>(opened)->ports().staff_certificates.remove_sync(vm["which"].as<std::string>(),
-                                                                              operator_name());
+  auto removed = std::get<0>(opened)->ports().staff_certificates.remove_sync(which, operator_name());
   if (!removed) {
     fmt::print(stderr, "dsr staff remove: {}\n", removed.error().message);
     return removed.error().code == ErrorCode::not_found ? kExitUsage : kExitFailed;

@@ -140,32 +140,17 @@ int token_list_command(const std::vector<std::string>& args) {
 }
 
 int token_revoke_command(const std::vector<std::string>& args) {
-  namespace po = boost::program_options;
-  po::options_description visible(
+  auto parsed = parse_id_or_name(
+      "token revoke", args,
       "Usage: dsr token revoke ID|NAME\n\n"
       "Revokes the token with that id, or every active token of the principal with that name (a member\n"
-      "of staff who left). A running server refuses it within 5 seconds.\n\nOptions");
-  visible.add_options()("help,h", "show this help");
-  add_database_options(visible);
-  po::options_description all;
-  all.add(visible).add_options()("which", po::value<std::string>());
-  po::positional_options_description positional;
-  positional.add("which", 1);
-  auto parsed = parse_options("token revoke", args, all, &positional);
-  if (!parsed) return kExitUsage;
-  const auto& vm = *parsed;
-  if (vm.count("help")) {
-    print_help(visible);
-    return kExitOk;
-  }
-  if (!vm.count("which")) {
-    fmt::print(stderr, "dsr token revoke: give the token's id or its principal's name (see 'dsr token list')\n");
-    return kExitUsage;
-  }
+      "of staff who left). A running server refuses it within 5 seconds.\n\nOptions",
+      "give the token's id or its principal's name (see 'dsr token list')");
+  if (auto* exit_code = std::get_if<int>(&parsed)) return *exit_code;
+  const auto& [vm, which] = std::get<IdOrName>(parsed);
   auto opened = open_command_storage("token revoke", vm);
   if (auto* exit_code = std::get_if<int>(&opened)) return *exit_code;
   storage::TokenRegistry& registry = std::get<0>(opened)->ports().tokens;
-  const std::string& which = vm["which"].as<std::string>();
   if (auto listed = registry.tokens(); listed) {
     for (const auto& t : *listed)
       if (t.id == which && t.revoked_at) {
