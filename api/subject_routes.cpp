@@ -292,7 +292,10 @@ void list_consents(const HttpRequest& http, const Caller& caller, ApiContext& co
   if (!entries) return respond(problem_for(entries.error(), l));
   auto query = http.query();
   std::vector<SubjectRead> reads;
-  if (!entries->empty()) reads.push_back({**ref, query.contains("request") ? query.at("request") : "", {"consents"}});
+  // The request named, once checked as one of this subject's being worked;
+  // a system's ?request= is not checked, so it is not recorded either.
+  std::string request_id = caller.principal.role == Role::system || !query.contains("request") ? "" : query.at("request");
+  if (!entries->empty()) reads.push_back({**ref, std::move(request_id), {"consents"}});
   send_after_recording(context, caller, std::move(reads),
                        json_response(200, {{"subject_ref", **ref}, {"consents", consents_view(*entries)}}), std::move(respond));
 }

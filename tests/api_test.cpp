@@ -999,6 +999,17 @@ TEST_CASE("the privacy policy's versions: published by an admin, the one in forc
   auto before_any = h.call("POST", "/v1/consents", R"({"nik": ")" + kNik + R"(", "purpose": "newsletter", "status": "given",
                            "at": "2023-05-01T03:00:00Z", "channel": "portal", "evidence_ref": "form-0"})", ams);
   CHECK(fields_of(before_any) == std::set<std::string>{"policy_version"});
+
+  // A system reading the consents is recorded without a request: its
+  // ?request= is not checked, so it cannot put a request into the log.
+  REQUIRE(h.call("GET", "/v1/subjects/" + kNik + "/consents?request=r-planted", "", ams).status == 200);
+  auto ref = h.vault->find_by_nik(kNik);
+  REQUIRE((ref.ok() && ref->has_value()));
+  auto entries = h.access_log->for_subject(**ref, AccessLog::kMaxPage, std::nullopt);
+  REQUIRE(entries.ok());
+  REQUIRE_FALSE(entries->items.empty());
+  CHECK(entries->items.front().route == "GET /v1/subjects/{nik}/consents");
+  CHECK(entries->items.front().request_id.empty());
 }
 
 TEST_CASE("a filing on a subject's behalf is refused when the record has no address for the tracking token", "[api][filing]") {
