@@ -175,7 +175,7 @@ void check_access(const dsr::fuzz::FuzzedApi& api, const HttpRequest& request, c
   std::string pattern = api.router().pattern_of(request);
   const dsr::api::Route* route = nullptr;
   for (const auto& r : api.router().routes())
-    if (r.method == request.method && r.pattern == pattern) route = &r;
+    if (r.method == (request.method == "HEAD" ? "GET" : request.method) && r.pattern == pattern) route = &r;
   if (route == nullptr) broken(request, response, "a 2xx for a request no route takes");
   const auto& access = route->access;
   if (caller.kind == Caller::Kind::unknown) broken(request, response, "a 2xx for an unknown or malformed token");
@@ -219,12 +219,16 @@ void check(const dsr::fuzz::FuzzedApi& api, const HttpRequest& request, const Ht
   } catch (const std::exception& e) {
     broken(request, response, std::string("the transport cannot write this answer: ") + e.what());
   }
-  if (response.content_type.starts_with("application/json") || response.content_type.starts_with("application/problem+json")) {
+  // HEAD: GET's status and headers, never a body (RFC 9110 9.3.2).
+  const bool head = request.method == "HEAD";
+  if (head && !response.body.empty()) broken(request, response, "an answer to HEAD with a body");
+  if (!head && (response.content_type.starts_with("application/json") ||
+                response.content_type.starts_with("application/problem+json"))) {
     boost::system::error_code ec;
     (void)boost::json::parse(response.body, ec);
     if (ec) broken(request, response, "a JSON answer that does not parse: " + ec.message());
   }
-  if (status >= 400) check_problem(request, response);
+  if (status >= 400 && !head) check_problem(request, response);
   auto header = [&](std::string_view name) -> const std::string* {
     for (const auto& [n, v] : response.headers)
       if (n == name) return &v;
