@@ -142,6 +142,15 @@ std::vector<std::string> verifier_keys(const std::vector<LogKeyListing>& keys) {
   return out;
 }
 
+Result<std::vector<std::string>> known_verifier_keys(const Result<std::vector<LogKeyListing>>& listed,
+                                                     const LogSigningKeys& held) {
+  if (!listed) return fail(listed.error());
+  if (!listed->empty()) return verifier_keys(*listed);
+  auto key = held.key_for(std::nullopt);
+  if (!key) return fail(key.error());
+  return std::vector<std::string>{(*key)->verifier_key()};
+}
+
 Status rotate_log_key(Database& db, const LogKeyRotation& rotation) {
   return db.writer().run([&](WriteConnection& c) -> Status {
     SQLite::Statement swap(c.db(), "UPDATE meta SET value = ? WHERE key = 'log_verifier_key' AND value = ?");

@@ -46,6 +46,10 @@ Result<std::optional<std::string>> remembered_verifier_key(SQLite::Database& db)
 Result<std::vector<LogKeyListing>> log_keys(SQLite::Database& db);
 // Just the verifier keys of log_keys().
 std::vector<std::string> verifier_keys(const std::vector<LogKeyListing>& keys);
+// The verifier keys a checkpoint of this log may be signed by: those
+// listed, or, before any was recorded, the key this server holds.
+Result<std::vector<std::string>> known_verifier_keys(const Result<std::vector<LogKeyListing>>& listed,
+                                                     const LogSigningKeys& held);
 
 // `dsr key rotate-log`'s one transaction: `successor` in force in place of
 // `retiring` (conflict if another key is in force by now: a rotation ran

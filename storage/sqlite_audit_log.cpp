@@ -43,14 +43,7 @@ Result<std::vector<LogKeyListing>> SqliteAuditLog::keys() const {
   return db_.read("reading the audit log's keys", [](SQLite::Database& c) { return log_keys(c); });
 }
 
-Result<std::vector<std::string>> SqliteAuditLog::known_keys() const {
-  auto listed = keys();
-  if (!listed) return fail(listed.error());
-  if (!listed->empty()) return verifier_keys(*listed);
-  auto held = key_->key_for(std::nullopt);
-  if (!held) return fail(held.error());
-  return std::vector<std::string>{(*held)->verifier_key()};
-}
+Result<std::vector<std::string>> SqliteAuditLog::known_keys() const { return known_verifier_keys(keys(), *key_); }
 
 Result<std::string> SqliteAuditLog::latest_checkpoint() const {
   return note_or_not_found(storage::latest_checkpoint(db_), "no checkpoint has been signed yet");

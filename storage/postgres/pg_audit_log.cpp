@@ -212,14 +212,7 @@ Result<std::vector<LogKeyListing>> PgAuditLog::keys() const {
   return pool_.with([](Connection& c) { return log_keys(c); });
 }
 
-Result<std::vector<std::string>> PgAuditLog::known_keys() const {
-  auto listed = keys();
-  if (!listed) return fail(listed.error());
-  if (!listed->empty()) return verifier_keys(*listed);
-  auto held = key_->key_for(std::nullopt);
-  if (!held) return fail(held.error());
-  return std::vector<std::string>{(*held)->verifier_key()};
-}
+Result<std::vector<std::string>> PgAuditLog::known_keys() const { return known_verifier_keys(keys(), *key_); }
 
 Result<std::optional<std::string>> PgAuditLog::note_where(const std::string& sql, std::optional<std::uint64_t> size) const {
   auto row = pool_.with([&](Connection& c) {
