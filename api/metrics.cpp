@@ -6,19 +6,25 @@
 
 namespace dsr::api {
 
-std::string HttpMetrics::method_label(std::string_view method) {
+std::string_view HttpMetrics::method_label(std::string_view method) {
   static constexpr std::array<std::string_view, 9> kMethods{"GET",    "HEAD",    "POST",  "PUT",    "DELETE",
                                                              "PATCH", "OPTIONS", "TRACE", "CONNECT"};
-  if (std::find(kMethods.begin(), kMethods.end(), method) != kMethods.end()) return std::string(method);
+  if (auto known = std::find(kMethods.begin(), kMethods.end(), method); known != kMethods.end()) return *known;
   return "other";
 }
 
-void HttpMetrics::record(const std::string& method, const std::string& route, int status,
+void HttpMetrics::record(std::string_view method, std::string_view route, int status,
                          std::chrono::microseconds duration) {
   double seconds = static_cast<double>(duration.count()) / 1e6;
+  std::string_view label = method_label(method);
   std::lock_guard lock(mutex_);
-  ++requests_[{route, method_label(method), status}];
-  auto& h = latency_[route];
+  auto counted = requests_.find(std::tuple{route, label, status});
+  if (counted == requests_.end())
+    counted = requests_.emplace(std::tuple{std::string(route), std::string(label), status}, 0).first;
+  ++counted->second;
+  auto timed = latency_.find(route);
+  if (timed == latency_.end()) timed = latency_.emplace(std::string(route), Histogram{}).first;
+  auto& h = timed->second;
   for (std::size_t i = 0; i < kBuckets.size(); ++i)
     if (seconds <= kBuckets[i]) {
       ++h.le[i];

@@ -20,11 +20,11 @@ namespace dsr::api {
 
 class HttpMetrics {
  public:
-  void record(const std::string& method, const std::string& route, int status, std::chrono::microseconds duration);
+  void record(std::string_view method, std::string_view route, int status, std::chrono::microseconds duration);
   // The metrics in Prometheus text exposition format.
   std::string render() const;
   // The label for `method`: itself if HTTP defines it, else "other".
-  static std::string method_label(std::string_view method);
+  static std::string_view method_label(std::string_view method);
 
   static constexpr std::array<double, 11> kBuckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 
@@ -35,8 +35,10 @@ class HttpMetrics {
     double sum = 0;
   };
   mutable std::mutex mutex_;
-  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;  // guarded by mutex_
-  std::map<std::string, Histogram> latency_;                                     // guarded by mutex_
+  // Transparent (std::less<>): a request already counted is found by views,
+  // without building the key's strings.
+  std::map<std::tuple<std::string, std::string, int>, std::uint64_t, std::less<>> requests_;  // guarded by mutex_
+  std::map<std::string, Histogram, std::less<>> latency_;                                     // guarded by mutex_
 };
 
 }  // namespace dsr::api

@@ -10,6 +10,7 @@ namespace {
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> parts;
+  parts.reserve(8);
   while (!path.empty()) {
     if (path.front() == '/') {
       path.remove_prefix(1);
@@ -46,33 +47,45 @@ Actor Caller::actor() const {
   return {"subject", Role::subject};
 }
 
-void Router::add(Route route) { routes_.push_back(std::move(route)); }
+const std::string& RouteMatch::pattern() const {
+  static const std::string kUnmatched = "unmatched";
+  return route != nullptr ? route->pattern : kUnmatched;
+}
 
-std::optional<RouteParams> Router::match(const Route& route, std::string_view path) const {
-  auto want = split_path(route.pattern);
-  auto have = split_path(path);
+void Router::add(Route route) {
+  std::vector<std::string> segments;
+  for (auto part : split_path(route.pattern)) segments.emplace_back(part);
+  segments_.push_back(std::move(segments));
+  routes_.push_back(std::move(route));
+}
+
+bool Router::match(std::size_t index, const PathSegments& have, RouteParams* params) const {
+  const auto& want = segments_[index];
   // A last placeholder "{name...}" takes every remaining segment, "a/b/c".
   bool rest = !want.empty() && want.back().ends_with("...}");
-  if (rest ? have.size() < want.size() : want.size() != have.size()) return std::nullopt;
-  RouteParams params;
+  if (rest ? have.size() < want.size() : want.size() != have.size()) return false;
+  // Literal segments first: most routes fail there, before any decoding.
+  for (std::size_t i = 0; i < want.size(); ++i)
+    if (!want[i].starts_with('{') && want[i] != have[i]) return false;
+  RouteParams found;
   for (std::size_t i = 0; i < want.size(); ++i) {
+    if (!want[i].starts_with('{')) continue;
     if (rest && i + 1 == want.size()) {
       std::string joined;
       for (std::size_t k = i; k < have.size(); ++k) {
         auto decoded = url_decode(have[k], false);
-        if (!decoded || !nameable(*decoded)) return std::nullopt;
+        if (!decoded || !nameable(*decoded)) return false;
         joined += (k > i ? "/" : "") + *decoded;
       }
-      params[std::string(want[i].substr(1, want[i].size() - 5))] = joined;
-    } else if (want[i].starts_with('{') && want[i].ends_with('}')) {
+      found[want[i].substr(1, want[i].size() - 5)] = joined;
+    } else {
       auto decoded = url_decode(have[i], false);
-      if (!decoded || !nameable(*decoded)) return std::nullopt;
-      params[std::string(want[i].substr(1, want[i].size() - 2))] = *decoded;
-    } else if (want[i] != have[i]) {
-      return std::nullopt;
+      if (!decoded || !nameable(*decoded)) return false;
+      found[want[i].substr(1, want[i].size() - 2)] = std::move(*decoded);
     }
   }
-  return params;
+  if (params != nullptr) *params = std::move(found);
+  return true;
 }
 
 Caller Router::certificate_caller(const ClientCertificate& certificate) const {
@@ -200,41 +213,46 @@ bool Router::answers(const Route& route, std::string_view method) {
   return route.method == method || (method == "HEAD" && route.method == "GET");
 }
 
-std::string Router::pattern_of(const HttpRequest& request) const {
-  for (const auto& route : routes_)
-    if (answers(route, request.method) && match(route, request.path())) return route.pattern;
-  return "unmatched";
+std::string Router::pattern_of(const HttpRequest& request) const { return find(request).pattern(); }
+
+RouteMatch Router::find(const HttpRequest& request) const {
+  RouteMatch found;
+  PathSegments path = split_path(request.path());
+  for (std::size_t i = 0; i < routes_.size(); ++i) {
+    // Parameters are decoded only for the route that answers.
+    if (!answers(routes_[i], request.method)) {
+      if (!found.path_known && match(i, path, nullptr)) found.path_known = true;
+      continue;
+    }
+    if (match(i, path, &found.params)) {
+      found.route = &routes_[i];
+      found.path_known = true;
+      break;
+    }
+  }
+  return found;
 }
 
-void Router::dispatch(const HttpRequest& request, Respond respond) const {
+void Router::dispatch(const HttpRequest& request, RouteMatch where, Respond respond) const {
   // HEAD: whatever GET would answer, refusals included, without the body.
   if (request.method == "HEAD")
     respond = [respond = std::move(respond)](HttpResponse r) { respond(head_answer(std::move(r))); };
   Locale l = locale_of(request);
   std::string_view path = request.path();
-  const Route* found = nullptr;
-  RouteParams params;
-  bool path_known = false;
-  for (const auto& route : routes_) {
-    auto p = match(route, path);
-    if (!p) continue;
-    path_known = true;
-    if (answers(route, request.method)) {
-      found = &route;
-      params = std::move(*p);
-      break;
-    }
-  }
+  const Route* found = where.route;
   if (found == nullptr) {
-    if (!path_known) return respond(problem(404, "not_found", text::kNotFound.in(l), fmt::format("no route {}", path)));
+    if (!where.path_known) return respond(problem(404, "not_found", text::kNotFound.in(l), fmt::format("no route {}", path)));
     HttpResponse r = problem(405, "method_not_allowed", text::kMethodNotAllowed.in(l),
                              fmt::format("{} is not allowed on {}", request.method, path));
     std::string allow;
-    for (const auto& route : routes_)
-      if (match(route, path)) allow += (allow.empty() ? "" : ", ") + route.method + (route.method == "GET" ? ", HEAD" : "");
+    PathSegments segments = split_path(path);
+    for (std::size_t i = 0; i < routes_.size(); ++i)
+      if (match(i, segments, nullptr))
+        allow += (allow.empty() ? "" : ", ") + routes_[i].method + (routes_[i].method == "GET" ? ", HEAD" : "");
     r.headers.emplace_back("Allow", allow);
     return respond(std::move(r));
   }
+  RouteParams params = std::move(where.params);
 
   auto authenticated = authenticate(request, l);
   if (auto* answer = std::get_if<HttpResponse>(&authenticated)) return respond(std::move(*answer));

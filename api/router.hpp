@@ -74,20 +74,38 @@ struct Route {
   Handler handler;
 };
 
+// Where a request goes: the route that answers its method and path, and
+// the path's parameters. Found once per request: the transport needs the
+// pattern before dispatch (rate limits, logs, metrics).
+struct RouteMatch {
+  const Route* route = nullptr;  // none answers this method on this path
+  RouteParams params;
+  bool path_known = false;       // some route has this path: 405, not 404
+  // The route's template for logs and metrics (never the path, which may
+  // hold a NIK), or "unmatched".
+  const std::string& pattern() const;
+};
+
 class Router {
  public:
   explicit Router(const TokenDirectory& tokens, const StaffCertificateDirectory* certificates = nullptr)
       : tokens_(tokens), certificates_(certificates) {}
 
   void add(Route route);
-  void dispatch(const HttpRequest& request, Respond respond) const;
+  RouteMatch find(const HttpRequest& request) const;
+  // Authenticates the caller, enforces the route's access rule and calls
+  // its handler; `where` is find(request).
+  void dispatch(const HttpRequest& request, RouteMatch where, Respond respond) const;
+  void dispatch(const HttpRequest& request, Respond respond) const { dispatch(request, find(request), std::move(respond)); }
   const std::vector<Route>& routes() const { return routes_; }
   // The pattern of the route `request` goes to (for logs: never the raw
   // path, which may hold a NIK), or "unmatched".
   std::string pattern_of(const HttpRequest& request) const;
 
  private:
-  std::optional<RouteParams> match(const Route& route, std::string_view path) const;
+  using PathSegments = std::vector<std::string_view>;
+  // Whether the route at `index` has this path, and its parameters if so.
+  bool match(std::size_t index, const PathSegments& path, RouteParams* params) const;
   // Whether `route` answers `method`: its own, and HEAD for a GET route.
   static bool answers(const Route& route, std::string_view method);
   // Why a change made under a client certificate is refused as cross-site, if it is.
@@ -101,6 +119,8 @@ class Router {
   const TokenDirectory& tokens_;
   const StaffCertificateDirectory* certificates_;
   std::vector<Route> routes_;
+  // Each route's pattern split at '/', made once in add(), not per request.
+  std::vector<std::vector<std::string>> segments_;
 };
 
 }  // namespace dsr::api

@@ -3,20 +3,21 @@
 
 #include "api/rate_limiter.hpp"
 
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/optional.hpp>
 #include <fmt/format.h>
 
+#include <array>
 #include <atomic>
-#include <cstdio>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -31,31 +32,36 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
 
 struct Server::Impl {
   class SessionBase;
   template <class Stream>
   class Session;
+  struct Worker;
 
-  Impl(ServerOptions o, const Router& r)
-      : options(std::move(o)), router(r), limiter(options.public_rate_per_minute),
-        auth_failures(options.auth_failures_per_minute),
-        ioc(static_cast<int>(thread_count())), acceptor(net::make_strand(ioc)), signals(ioc, SIGINT, SIGTERM) {}
+  Impl(ServerOptions o, const Router& r);
 
   std::size_t thread_count() const {
     if (options.threads > 0) return options.threads;
     return std::max(1u, std::thread::hardware_concurrency());
   }
 
+  // How often each worker looks for sessions past their deadline: a tenth
+  // of the shortest timeout, between 50 ms and 1 s.
+  Clock::duration sweep_interval() const {
+    auto shortest = std::min<Clock::duration>(options.read_timeout, options.idle_timeout) / 10;
+    return std::clamp<Clock::duration>(shortest, std::chrono::milliseconds(50), std::chrono::seconds(1));
+  }
+
   Status listen();
   void accept();
-  template <class S>
-  void start_session(std::shared_ptr<S> session);
+  void sweep(Worker& worker);
   void shutdown();
   bool admit_connection(const std::string& client);
-  void release_connection(const SessionBase* session, const std::string& client);
+  void release_connection(const std::string& client);
 
-  // Declared before the io_context, so destroyed after it: destroying the
+  // Declared before the workers, so destroyed after them: destroying an
   // io_context destroys the handlers it still holds, and with them the last
   // sessions, whose destructors use these.
   ServerOptions options;
@@ -64,82 +70,162 @@ struct Server::Impl {
   RateLimiter auth_failures;  // refused credentials, per client
   std::atomic<bool> stopping{false};
   std::uint16_t bound_port = 0;
-  std::mutex sessions_mutex;
-  std::map<std::string, std::size_t> connections;  // per client, guarded by sessions_mutex
-  std::map<const SessionBase*, std::weak_ptr<SessionBase>> sessions;  // live sessions, guarded by sessions_mutex
-  std::unique_ptr<net::ssl::context> tls;  // set when serving HTTPS
+  std::mutex connections_mutex;
+  std::map<std::string, std::size_t> connections;  // per client, guarded by connections_mutex
+  std::unique_ptr<net::ssl::context> tls;          // set when serving HTTPS
 
-  net::io_context ioc;
-  tcp::acceptor acceptor;
-  net::signal_set signals;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::size_t next_worker = 0;  // round robin, on the acceptor's thread
+  boost::optional<tcp::acceptor> acceptor;     // on the first worker
+  boost::optional<net::signal_set> signals;    // on the first worker
 };
 
-// What shutdown() needs of a session, whatever its stream.
+// What a worker needs of a session, whatever its stream.
 class Server::Impl::SessionBase {
  public:
   virtual ~SessionBase() = default;
+  virtual void start() = 0;
   virtual void close_if_idle() = 0;
+  // Closes the connection if its deadline has passed (the worker's sweep).
+  virtual void expire_if_late(Clock::time_point now) = 0;
 };
 
-// One connection: plain TCP (beast::tcp_stream) or TLS
-// (ssl_stream<tcp_stream>); the protocol logic is the same.
+// One io_context run by one thread. Each session lives on one worker: its
+// reads, writes, timeouts and answers all run on that worker's thread, so
+// a session needs no strand and no lock. Timeouts are deadlines that the
+// worker's sweep checks a few times a second, not a timer per read and
+// write: arming and cancelling a timer per operation cost more than the
+// whole router in the profile (docs/performance.md).
+struct Server::Impl::Worker {
+  net::io_context ioc{1};
+  net::steady_timer sweeper{ioc};
+  std::mutex sessions_mutex;  // sessions start on the acceptor's thread
+  std::map<const SessionBase*, std::weak_ptr<SessionBase>> sessions;  // guarded by sessions_mutex
+
+  // The Date header (RFC 9110 6.6.1), made again once a second.
+  std::string_view date() {
+    std::time_t now = std::time(nullptr);
+    if (now != date_second_) {
+      std::tm utc{};
+      gmtime_r(&now, &utc);
+      date_length_ = std::strftime(date_.data(), date_.size(), "%a, %d %b %Y %H:%M:%S GMT", &utc);
+      date_second_ = now;
+    }
+    return {date_.data(), date_length_};
+  }
+
+ private:
+  std::array<char, 64> date_{};
+  std::size_t date_length_ = 0;
+  std::time_t date_second_ = -1;
+};
+
+Server::Impl::Impl(ServerOptions o, const Router& r)
+    : options(std::move(o)), router(r), limiter(options.public_rate_per_minute),
+      auth_failures(options.auth_failures_per_minute) {
+  for (std::size_t i = 0; i < thread_count(); ++i) workers.push_back(std::make_unique<Worker>());
+  acceptor.emplace(workers.front()->ioc);
+  signals.emplace(workers.front()->ioc, SIGINT, SIGTERM);
+}
+
+// One connection: plain TCP or TLS (ssl_stream over the socket); the
+// protocol logic is the same.
 template <class Stream>
 class Server::Impl::Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
-  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  static constexpr bool kTls = !std::is_same_v<Stream, tcp::socket>;
 
  public:
   template <class... Args>
-  Session(tcp::socket&& socket, Impl& server, std::string client, Args&&... args)
-      : stream_(std::move(socket), std::forward<Args>(args)...), server_(server), client_(std::move(client)) {}
+  Session(tcp::socket&& socket, Impl& server, Worker& worker, std::string client, Args&&... args)
+      : stream_(std::move(socket), std::forward<Args>(args)...), server_(server), worker_(worker),
+        client_(std::move(client)) {}
 
-  ~Session() override { server_.release_connection(this, client_); }
+  ~Session() override {
+    {
+      std::lock_guard lock(worker_.sessions_mutex);
+      worker_.sessions.erase(this);
+    }
+    server_.release_connection(client_);
+  }
 
   using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
 
-  void start() {
+  // On the worker's thread.
+  void start() override {
     if constexpr (kTls) {
-      lowest().expires_after(server_.options.read_timeout);
+      deadline_ = Clock::now() + server_.options.read_timeout;
       stream_.async_handshake(net::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
         if (ec) return self->close();
-        self->do_read();
+        self->next_message();
       });
     } else {
-      net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::do_read, shared_from_this()));
+      next_message();
     }
   }
 
   // From shutdown(): an idle session closes now; a busy one after its answer.
   void close_if_idle() override {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
+    net::post(worker_.ioc, [self = shared_from_this()] {
       if (!self->busy_) self->close();
     });
   }
 
+  void expire_if_late(Clock::time_point now) override {
+    if (now < deadline_) return;
+    deadline_ = Clock::time_point::max();
+    // The pending read or write ends with operation_aborted, and its
+    // handler finishes the session.
+    close();
+  }
+
  private:
-  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  tcp::socket& lowest() { return beast::get_lowest_layer(stream_); }
 
   void close() {
     beast::error_code ec;
-    lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
-    lowest().close();
+    lowest().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().close(ec);
   }
 
-  void do_read() {
+  // Reading. A fresh parser per message, with the header and body limits.
+  // The first byte may take the idle time (the read timeout on a new
+  // connection); from it, the whole message must come within the read
+  // timeout, so slow clients are cut off.
+  void next_message() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     parser_->body_limit(server_.options.body_limit);
-    // The first byte may take the idle time; the rest of the message must
-    // come within the read timeout (slow clients are cut off).
-    lowest().expires_after(requests_ == 0 ? server_.options.read_timeout : server_.options.idle_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+    parser_->eager(true);
+    message_started_ = false;
+    deadline_ = Clock::now() + (requests_ == 0 ? server_.options.read_timeout : server_.options.idle_timeout);
+    parse();  // a pipelined message may already be in the buffer
   }
 
-  void on_header(beast::error_code ec, std::size_t) {
-    if (ec) return on_error(ec);
-    lowest().expires_after(server_.options.read_timeout);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  void parse() {
+    while (buffer_.size() > 0) {
+      if (!message_started_) {
+        message_started_ = true;
+        deadline_ = Clock::now() + server_.options.read_timeout;
+      }
+      beast::error_code ec;
+      std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == http::error::need_more) break;
+      if (ec) return on_error(ec);
+      if (parser_->is_done()) return on_message();
+      if (used == 0) break;
+    }
+    read_more();
   }
+
+  void read_more() {
+    stream_.async_read_some(buffer_.prepare(kReadSize), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      if (ec) return self->on_error(ec);
+      self->buffer_.commit(n);
+      self->parse();
+    });
+  }
+  static constexpr std::size_t kReadSize = 16 * 1024;
 
   // A message that cannot be read to its end is answered, and the
   // connection closed after a lingering read (linger()).
@@ -158,15 +244,15 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
         ec == http::error::bad_content_length || ec == http::error::bad_chunk || ec == http::error::bad_transfer_encoding) {
       return answer_unread(problem(400, "bad_request", text::kBadRequest.in(Locale::id), ec.message()));
     }
-    // end_of_stream, timeouts, resets: nothing to answer.
+    // End of stream, timeouts (operation_aborted), resets: nothing to answer.
     close();
   }
 
   void answer_unread(HttpResponse r) {
     busy_ = true;
     unread_ = true;
-    std::string status = std::to_string(r.status);
-    write(std::move(r), 11, false, std::chrono::steady_clock::now(), status, "unread");
+    pending_ = Pending{11, false, Clock::now(), std::to_string(r.status), "unread"};
+    write(std::move(r));
   }
 
   // A lingering close, after an answer to a message left unread (a body past
@@ -184,17 +270,15 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
   void linger() {
     if constexpr (!kTls) {
       beast::error_code ignored;
-      lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      lowest().shutdown(tcp::socket::shutdown_send, ignored);
     }
-    linger_until_ = std::chrono::steady_clock::now() + kLingerTime;
+    deadline_ = Clock::now() + kLingerTime;
     lingered_ = 0;
     linger_read();
   }
 
   void linger_read() {
-    if (lingered_ >= kLingerBytes || std::chrono::steady_clock::now() >= linger_until_ || server_.stopping)
-      return end_linger();
-    lowest().expires_at(linger_until_);
+    if (lingered_ >= kLingerBytes || Clock::now() >= deadline_ || server_.stopping) return end_linger();
     discard_.resize(16 * 1024);
     stream_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       self->lingered_ += n;
@@ -205,18 +289,23 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
 
   void end_linger() {
     if constexpr (kTls) {
-      lowest().expires_after(std::chrono::seconds(2));
-      stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->close(); });
+      close_tls();
     } else {
       close();
     }
   }
 
-  void on_read(beast::error_code ec, std::size_t) {
-    if (ec) return on_error(ec);
+  void close_tls() {
+    deadline_ = Clock::now() + std::chrono::seconds(2);
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->close(); });
+  }
+
+  // A whole message has been read: check the transport's limits, then
+  // hand it to the router.
+  void on_message() {
     busy_ = true;
+    deadline_ = Clock::time_point::max();  // the handler takes what it takes
     ++requests_;
-    auto started = std::chrono::steady_clock::now();
     auto message = parser_->release();
     HttpRequest request = to_http_request(message, client_, server_.options.trusted_proxy);
     if constexpr (kTls) {
@@ -225,96 +314,121 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
         request.client_certificate = certificate_.certificate;
       }
     }
-    unsigned version = message.version();
-    bool keep_alive = message.keep_alive() && !server_.stopping;
-    std::string pattern = server_.router.pattern_of(request);
+    RouteMatch where = server_.router.find(request);
+    pending_ = Pending{message.version(), message.keep_alive() && !server_.stopping, Clock::now(), request.method,
+                       where.pattern()};
 
-    if (request.method == "POST" && pattern == "/v1/requests") {
+    if (request.method == "POST" && where.pattern() == "/v1/requests") {
       if (int wait = server_.limiter.admit(request.client_address); wait > 0) {
         HttpResponse r = problem(429, "rate_limited", text::kRateLimited.in(locale_of(request)),
                                  fmt::format("at most {} filings a minute from one address", server_.options.public_rate_per_minute));
         r.headers.emplace_back("Retry-After", std::to_string(wait));
-        return write(std::move(r), version, keep_alive, started, request.method, pattern);
+        return write(std::move(r));
       }
     }
-    bool credentials = !request.header("Authorization").empty();
+    bool credentials = request.headers.contains("Authorization");
     if (credentials) {
       if (int wait = server_.auth_failures.wait(request.client_address); wait > 0) {
         HttpResponse r = problem(429, "rate_limited", text::kRateLimited.in(locale_of(request)),
                                  fmt::format("more than {} refused credentials a minute from one address; wait and "
                                              "check the token", server_.options.auth_failures_per_minute));
         r.headers.emplace_back("Retry-After", std::to_string(wait));
-        return write(std::move(r), version, keep_alive, started, request.method, pattern);
+        return write(std::move(r));
       }
     }
-    auto self = shared_from_this();
-    // The answer may come from another thread after the I/O threads ran
-    // out of work: hold the io_context open until it has been handed over.
-    auto in_flight = std::make_shared<net::executor_work_guard<net::io_context::executor_type>>(
-        server_.ioc.get_executor());
-    server_.router.dispatch(request, [self, in_flight, version, keep_alive, started, method = request.method,
-                                      pattern, credentials, client = request.client_address](HttpResponse response) mutable {
-      if (credentials && response.status == 401) self->server_.auth_failures.admit(client);  // a guess, counted
-      // Handlers may answer on the storage writer's thread: back to the
-      // strand. The session moves along, so that this callback, destroyed
-      // later on that other thread, no longer owns it.
-      auto executor = self->stream_.get_executor();
-      net::post(executor, [self = std::move(self), response = std::move(response), version, keep_alive, started,
-                           method = std::move(method), pattern = std::move(pattern)]() mutable {
-        self->write(std::move(response), version, keep_alive, started, method, pattern);
+    // The handler answers here, or later on another thread (a storage
+    // writer's, after a durable commit). Either way the answer is written
+    // on this session's worker. The callback holds the session alone, which
+    // fits in std::function without an allocation.
+    credentials_ = credentials;
+    client_of_request_ = request.client_address;
+    server_.router.dispatch(request, std::move(where), [self = shared_from_this()](HttpResponse response) mutable {
+      net::io_context& home = self->worker_.ioc;
+      if (home.get_executor().running_in_this_thread()) return self->answer(std::move(response));
+      // Moved along, so that this callback, destroyed later on the other
+      // thread, no longer owns the session.
+      net::post(home, [self = std::move(self), response = std::move(response)]() mutable {
+        self->answer(std::move(response));
       });
-      in_flight->reset();
     });
   }
 
-  void write(HttpResponse r, unsigned version, bool keep_alive, std::chrono::steady_clock::time_point started,
-             const std::string& method, const std::string& pattern) {
+  void answer(HttpResponse response) {
+    if (credentials_ && response.status == 401) server_.auth_failures.admit(client_of_request_);  // a guess, counted
+    write(std::move(response));
+  }
+
+  void write(HttpResponse r) {
     // The router answers HEAD without a body; so do the transport's own answers (429).
-    if (method == "HEAD" && !r.head_of_length) r = head_answer(std::move(r));
-    int status = r.status;
-    auto res = std::make_shared<WireResponse>(to_wire_response(std::move(r), version, keep_alive && !server_.stopping, kTls));
-    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-    if (server_.options.metrics) server_.options.metrics->record(method, pattern, status, micros);
+    if (pending_.method == "HEAD" && !r.head_of_length) r = head_answer(std::move(r));
+    bool keep_alive = pending_.keep_alive && !server_.stopping;
+    if (!write_response_head(head_, r, pending_.version, keep_alive, kTls, worker_.date())) {
+      // A handler's mistake, never the client's: say so, and send what can be sent.
+      std::fprintf(stderr, "dsr serve: the answer of %s %s (status %d) cannot be sent as it is\n",
+                   pending_.method.c_str(), pending_.pattern.c_str(), r.status);
+      r = problem(500, "internal", text::kInternal.in(Locale::id), "the answer could not be sent");
+      write_response_head(head_, r, pending_.version, keep_alive, kTls, worker_.date());
+    }
+    body_ = std::move(r.body);
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - pending_.started);
+    if (server_.options.metrics) server_.options.metrics->record(pending_.method, pending_.pattern, r.status, micros);
     if (server_.options.access_log) {
       // Route pattern, not path: a path may hold a NIK. No client address.
-      std::string line = fmt::format(R"({{"method":"{}","route":"{}","status":{},"duration_ms":{:.3f}}})", method,
-                                     pattern, status, micros.count() / 1000.0);
+      std::string line = fmt::format(R"({{"method":"{}","route":"{}","status":{},"duration_ms":{:.3f}}})",
+                                     pending_.method, pending_.pattern, r.status, micros.count() / 1000.0);
       std::puts(line.c_str());
     }
-    lowest().expires_after(server_.options.read_timeout);
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-      self->on_write(ec, res->keep_alive());
+    deadline_ = Clock::now() + server_.options.read_timeout;
+    std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
+    net::async_write(stream_, buffers, [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+      self->on_write(ec, keep_alive);
     });
   }
 
   void on_write(beast::error_code ec, bool keep_alive) {
     busy_ = false;
-    if (ec) return;
+    if (ec) return close();
     if (unread_) return linger();
     if (!keep_alive || server_.stopping) {
       if constexpr (kTls) {
-        lowest().expires_after(std::chrono::seconds(2));
-        stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->close(); });
+        close_tls();
       } else {
         beast::error_code ignored;
-        lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+        lowest().shutdown(tcp::socket::shutdown_send, ignored);
       }
       return;
     }
-    do_read();
+    next_message();
   }
 
+  // The request being answered: what the answer's head, the log and the
+  // metrics need of it.
+  struct Pending {
+    unsigned version = 11;
+    bool keep_alive = false;
+    Clock::time_point started;
+    std::string method;
+    std::string pattern;
+  };
+
   Stream stream_;
+  Impl& server_;
+  Worker& worker_;
+  std::string client_;
   beast::flat_buffer buffer_;
   boost::optional<http::request_parser<http::string_body>> parser_;
-  Impl& server_;
-  std::string client_;
-  bool busy_ = false;        // a request is being answered (strand only)
-  bool unread_ = false;      // the answer is to a message not read to its end: linger, then close
-  std::chrono::steady_clock::time_point linger_until_;
+  bool message_started_ = false;  // a byte of the next message has come
+  Clock::time_point deadline_ = Clock::time_point::max();  // worker's thread only
+  Pending pending_;
+  bool credentials_ = false;  // the request being answered carried Authorization
+  std::string client_of_request_;
+  std::string head_;  // the answer's head, reused
+  std::string body_;  // the answer's body, until written
+  bool busy_ = false;    // a request is being answered
+  bool unread_ = false;  // the answer is to a message not read to its end: linger, then close
   std::size_t lingered_ = 0;  // bytes thrown away while lingering
   std::vector<char> discard_;
-  std::size_t requests_ = 0; // on this connection
+  std::size_t requests_ = 0;  // on this connection
   ClientCertificateVerifier::Checked certificate_;  // the client's certificate, if asked for (TLS only)
 };
 
@@ -334,70 +448,95 @@ Status Server::Impl::listen() {
   auto address = net::ip::make_address(options.address, ec);
   if (ec) return fail(Error::invalid_argument(fmt::format("\"{}\" is not an IP address", options.address)));
   tcp::endpoint endpoint{address, options.port};
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
   if (ec)
     return fail(Error::unavailable(fmt::format("cannot listen on {}:{}: {}", options.address, options.port, ec.message())));
-  bound_port = acceptor.local_endpoint().port();
+  bound_port = acceptor->local_endpoint().port();
   return ok_status();
 }
 
 bool Server::Impl::admit_connection(const std::string& client) {
-  std::lock_guard lock(sessions_mutex);
+  std::lock_guard lock(connections_mutex);
   auto& n = connections[client];
   if (n >= options.connections_per_client) return false;
   ++n;
   return true;
 }
 
-void Server::Impl::release_connection(const SessionBase* session, const std::string& client) {
-  std::lock_guard lock(sessions_mutex);
-  sessions.erase(session);
+void Server::Impl::release_connection(const std::string& client) {
+  std::lock_guard lock(connections_mutex);
   if (auto it = connections.find(client); it != connections.end() && --it->second == 0) connections.erase(it);
 }
 
-template <class S>
-void Server::Impl::start_session(std::shared_ptr<S> session) {
-  {
-    std::lock_guard lock(sessions_mutex);
-    sessions.emplace(session.get(), session);
-  }
-  session->start();
-}
-
+// Connections go to the workers in turn; each is accepted straight onto
+// its worker's io_context, and starts on that worker's thread.
 void Server::Impl::accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  Worker& worker = *workers[next_worker];
+  next_worker = (next_worker + 1) % workers.size();
+  acceptor->async_accept(worker.ioc, [this, &worker](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (!stopping && ec != net::error::operation_aborted) accept();
       return;
     }
+    socket.set_option(tcp::no_delay(true), ec);
     beast::error_code peer_ec;
     auto peer = socket.remote_endpoint(peer_ec);
     std::string client = peer_ec ? "unknown" : peer.address().to_string();
-    if (!admit_connection(client)) {
-      socket.close(peer_ec);  // too many connections from one client
-    } else if (tls) {
-      start_session(std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), *this, client, *tls));
+    if (stopping || !admit_connection(client)) {
+      socket.close(peer_ec);  // too many connections from one client, or the server is stopping
     } else {
-      start_session(std::make_shared<Session<beast::tcp_stream>>(std::move(socket), *this, client));
+      std::shared_ptr<SessionBase> session;
+      if (tls) {
+        session = std::make_shared<Session<beast::ssl_stream<tcp::socket>>>(std::move(socket), *this, worker, client, *tls);
+      } else {
+        session = std::make_shared<Session<tcp::socket>>(std::move(socket), *this, worker, client);
+      }
+      {
+        std::lock_guard lock(worker.sessions_mutex);
+        worker.sessions.emplace(session.get(), session);
+      }
+      net::post(worker.ioc, [session] { session->start(); });
     }
     accept();
   });
 }
 
+// Closes the worker's sessions that are past their deadline, and runs
+// again until the server stops and the worker's last session has ended;
+// then nothing keeps the worker's io_context running.
+void Server::Impl::sweep(Worker& worker) {
+  worker.sweeper.expires_after(sweep_interval());
+  worker.sweeper.async_wait([this, &worker](beast::error_code ec) {
+    if (ec) return;
+    std::vector<std::shared_ptr<SessionBase>> live;
+    {
+      std::lock_guard lock(worker.sessions_mutex);
+      live.reserve(worker.sessions.size());
+      for (const auto& [unused, weak] : worker.sessions)
+        if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+    auto now = Clock::now();
+    for (const auto& s : live) s->expire_if_late(now);
+    if (stopping && live.empty()) return;
+    sweep(worker);
+  });
+}
+
 void Server::Impl::shutdown() {
   if (stopping.exchange(true)) return;
-  net::post(acceptor.get_executor(), [this] {
+  net::post(workers.front()->ioc, [this] {
     beast::error_code ec;
-    acceptor.close(ec);
+    acceptor->close(ec);
+    signals->cancel(ec);
   });
-  // Nothing else keeps run() going once the sessions have finished.
-  net::post(ioc, [this] { signals.cancel(); });
-  std::lock_guard lock(sessions_mutex);
-  for (const auto& [unused, weak] : sessions)
-    if (auto s = weak.lock()) s->close_if_idle();
+  for (auto& worker : workers) {
+    std::lock_guard lock(worker->sessions_mutex);
+    for (const auto& [unused, weak] : worker->sessions)
+      if (auto s = weak.lock()) s->close_if_idle();
+  }
 }
 
 Server::Server(ServerOptions options, const Router& router) : impl_(std::make_unique<Impl>(std::move(options), router)) {}
@@ -407,13 +546,15 @@ Status Server::listen() { return impl_->listen(); }
 std::uint16_t Server::port() const { return impl_->bound_port; }
 
 void Server::run() {
-  impl_->signals.async_wait([this](beast::error_code ec, int) {
+  impl_->signals->async_wait([this](beast::error_code ec, int) {
     if (!ec) impl_->shutdown();
   });
   impl_->accept();
+  for (auto& worker : impl_->workers) impl_->sweep(*worker);
   std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < impl_->thread_count(); ++i) threads.emplace_back([this] { impl_->ioc.run(); });
-  impl_->ioc.run();
+  for (std::size_t i = 1; i < impl_->workers.size(); ++i)
+    threads.emplace_back([worker = impl_->workers[i].get()] { worker->ioc.run(); });
+  impl_->workers.front()->ioc.run();
   for (auto& t : threads) t.join();
 }
 

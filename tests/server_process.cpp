@@ -246,7 +246,8 @@ WireReply parse_reply(const std::string& raw) {
     if (colon == std::string::npos) continue;
     std::string name = line.substr(0, colon);
     std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-    r.headers[name] = line.substr(line.find_first_not_of(' ', colon + 1));
+    auto value = line.find_first_not_of(' ', colon + 1);  // a value may be empty
+    r.headers[name] = value == std::string::npos ? "" : line.substr(value);
   }
   r.body = raw.substr(end + 4);
   boost::system::error_code ec;
