@@ -23,19 +23,25 @@ constexpr std::size_t kInitialCapacity = 64 * 1024;
 // quote, a backslash or a control byte must not end the string or the
 // line. Bytes outside printable ASCII become \u00XX, which keeps every line
 // valid JSON (and valid UTF-8) whatever the client sent.
+bool plain(unsigned char byte) { return byte >= 0x20 && byte < 0x7f && byte != '"' && byte != '\\'; }
+
 void append_escaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
+  if (std::all_of(text.begin(), text.end(), [](char c) { return plain(static_cast<unsigned char>(c)); })) {
+    out += text;  // the usual case: a method HTTP defines, a route pattern
+    return;
+  }
   for (char c : text) {
     auto byte = static_cast<unsigned char>(c);
-    if (byte == '"' || byte == '\\') {
+    if (plain(byte)) {
+      out += c;
+    } else if (byte == '"' || byte == '\\') {
       out += '\\';
       out += c;
-    } else if (byte < 0x20 || byte >= 0x7f) {
+    } else {
       out += "\\u00";
       out += kHex[byte >> 4];
       out += kHex[byte & 0xf];
-    } else {
-      out += c;
     }
   }
 }
@@ -88,8 +94,15 @@ void RequestLog::format_line(std::string& out, std::string_view method, std::str
   append_escaped(out, method);
   out += R"(","route":")";
   append_escaped(out, route);
-  fmt::format_to(std::back_inserter(out), R"(","status":{},"duration_ms":{:.3f}}})", status,
-                 static_cast<double>(duration.count()) / 1000.0);
+  // Milliseconds with three decimals, from whole microseconds: the digits
+  // "{:.3f}" gives for micros / 1000.0, without floating point.
+  auto micros = duration.count();
+  if (micros >= 0)
+    fmt::format_to(std::back_inserter(out), R"(","status":{},"duration_ms":{}.{:03}}})", status, micros / 1000,
+                   micros % 1000);
+  else
+    fmt::format_to(std::back_inserter(out), R"(","status":{},"duration_ms":{:.3f}}})", status,
+                   static_cast<double>(micros) / 1000.0);
   out += '\n';
 }
 

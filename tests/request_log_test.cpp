@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <map>
 #include <string>
 #include <thread>
@@ -81,6 +82,14 @@ TEST_CASE("request_log: the line is the one dsr serve has always printed", "[api
   line.clear();
   RequestLog::format_line(line, "POST", "unmatched", 405, 7us);
   CHECK(line == "{\"method\":\"POST\",\"route\":\"unmatched\",\"status\":405,\"duration_ms\":0.007}\n");
+  // The milliseconds are those "{:.3f}" of micros / 1000.0 gave, whatever the duration.
+  std::vector<std::int64_t> micros{-1500, 0, 999, 1000, 1001, 86'400'000'000};
+  for (std::int64_t n = 0; n < 3'000'000; n += 997) micros.push_back(n);
+  for (auto n : micros) {
+    line.clear();
+    RequestLog::format_line(line, "GET", "/", 200, std::chrono::microseconds(n));
+    REQUIRE(line == fmt::format("{{\"method\":\"GET\",\"route\":\"/\",\"status\":200,\"duration_ms\":{:.3f}}}\n", n / 1000.0));
+  }
 }
 
 TEST_CASE("request_log: a method with a quote, a backslash or a control byte stays one valid JSON line",
