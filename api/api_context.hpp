@@ -18,6 +18,8 @@
 
 namespace dsr::api {
 
+class RequestLog;  // api/request_log.hpp
+
 struct VerificationSettings {
   std::chrono::seconds code_lifetime{15 * 60};
   int attempts = 5;
@@ -52,6 +54,9 @@ struct ApiContext {
   std::function<Status()> readiness = [] { return ok_status(); };
   // Filled by the transport, shown at /metrics.
   HttpMetrics* http_metrics = nullptr;
+  // The per-request log's own counters (lines, bytes, write errors), shown
+  // at /metrics if set.
+  const RequestLog* request_log = nullptr;
   const SlaReports* reports = nullptr;  // GET /v1/reports/sla answers 503 without
   TokenAdministration* token_admin = nullptr;  // /v1/tokens answers 503 without
   AuditLogReader* audit_log = nullptr;          // /v1/log/* answer 503 without

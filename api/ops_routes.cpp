@@ -1,6 +1,7 @@
 // Operations: liveness, readiness and the API's own description.
 #include <fmt/format.h>
 
+#include "api/request_log.hpp"
 #include "api/route_support.hpp"
 #include "api/routes.hpp"
 
@@ -22,6 +23,7 @@ void add_ops_routes(Router& router, ApiContext& context) {
                 auto stats = context.store.stats(context.clock.now());
                 if (!stats) return respond(problem_for(stats.error(), locale_of(http)));
                 std::string out = context.http_metrics ? context.http_metrics->render() : "";
+                if (context.request_log) out += context.request_log->render_metrics();
                 out += "# HELP dsr_requests Requests by current state.\n# TYPE dsr_requests gauge\n";
                 for (const auto& [state, n] : stats->by_state)
                   out += fmt::format("dsr_requests{{state=\"{}\"}} {}\n", state, n);

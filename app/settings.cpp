@@ -45,7 +45,7 @@ po::options_description make_all_settings() {
       ("threads", po::value<unsigned>()->default_value(0), "I/O threads (0: one per core)")
       ("read-timeout", po::value<unsigned>()->default_value(15), "seconds a client has to send a whole request")
       ("idle-timeout", po::value<unsigned>()->default_value(60), "seconds a kept-alive connection may sit idle")
-      ("quiet", po::bool_switch(), "no access log on stdout")
+      ("quiet", po::bool_switch(), "no request log on stdout (one JSON line per request)")
       ("access-log-names", po::bool_switch(), "the access package names the staff who read the subject's data "
        "(default: their roles only; docs/access-log.md)")
       ("log-origin", po::value<std::string>(), "the audit log's name in its checkpoints, a schema-less URL "

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "api/identity_numbers.hpp"
+#include "api/request_log.hpp"
 #include "api/routes.hpp"
 #include "api/sla_report_html.hpp"
 #include "api_support.hpp"
@@ -723,6 +724,21 @@ TEST_CASE("metrics: requests by state, overdue, outbox depth", "[api][metrics]")
   CHECK(m.raw.find("dsr_outbox_messages{kind=\"subject_message\",status=\"pending\"} 1") != std::string::npos);
   CHECK(m.raw.find("dsr_receipts_owed 2") != std::string::npos);
   CHECK(m.raw.find("dsr_outbox_messages{kind=\"recipient_notification\",status=\"failed\"} 0") != std::string::npos);
+}
+
+TEST_CASE("metrics: the request log's lines, bytes and write errors", "[api][metrics]") {
+  ApiHarness h;
+  auto m = h.call("GET", "/metrics");
+  CHECK(m.raw.find("dsr_request_log_") == std::string::npos);  // no request log (--quiet): no series
+  api::RequestLog log(-1);  // every write fails (EBADF)
+  h.context->request_log = &log;
+  log.append("GET", "/healthz", 200, std::chrono::microseconds(5));
+  log.flush();
+  m = h.call("GET", "/metrics");
+  REQUIRE(m.status == 200);
+  CHECK(m.raw.find("dsr_request_log_lines_total 0\n") != std::string::npos);
+  CHECK(m.raw.find("dsr_request_log_write_errors_total 1\n") != std::string::npos);
+  CHECK(m.raw.find("dsr_request_log_lines_lost_total 1\n") != std::string::npos);
 }
 
 TEST_CASE("a new code on request, to the contact on record, at most three in all", "[api][verify]") {
