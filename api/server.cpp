@@ -372,12 +372,8 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
     body_ = std::move(r.body);
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - pending_.started);
     if (server_.options.metrics) server_.options.metrics->record(pending_.method, pending_.pattern, r.status, micros);
-    if (server_.options.access_log) {
-      // Route pattern, not path: a path may hold a NIK. No client address.
-      std::string line = fmt::format(R"({{"method":"{}","route":"{}","status":{},"duration_ms":{:.3f}}})",
-                                     pending_.method, pending_.pattern, r.status, micros.count() / 1000.0);
-      std::puts(line.c_str());
-    }
+    // Route pattern, not path: a path may hold a NIK. No client address.
+    if (server_.options.request_log) server_.options.request_log->append(pending_.method, pending_.pattern, r.status, micros);
     deadline_ = Clock::now() + server_.options.read_timeout;
     std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
     net::async_write(stream_, buffers, [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {

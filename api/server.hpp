@@ -1,10 +1,11 @@
-// The HTTP transport: Boost.Beast over Asio, shaped like Beast's advanced
-// server. A listener accepts connections; each session reads one request at
-// a time on its own strand (a fresh parser per message, with header and
-// body limits and timeouts), hands it to the Router, and writes the answer
-// when the handler completes it, possibly on another thread. One
-// io_context, one thread per core. SIGINT and SIGTERM stop accepting,
-// finish what is in flight, and return from run().
+// The HTTP transport: Boost.Beast over Asio. A listener accepts
+// connections and hands them in turn to the workers, one io_context and
+// one thread each (one per core by default). A session lives on its worker:
+// it reads one request at a time (a fresh parser per message, with header
+// and body limits and timeouts), hands it to the Router, and writes the
+// answer when the handler completes it, possibly on another thread. SIGINT
+// and SIGTERM stop accepting, finish what is in flight, and return from
+// run().
 //
 // This header is free of Beast and Asio so that only server.cpp pays their
 // compile cost.
@@ -17,6 +18,7 @@
 
 #include "api/client_certificates.hpp"
 #include "api/metrics.hpp"
+#include "api/request_log.hpp"
 #include "api/router.hpp"
 #include "engine/result.hpp"
 
@@ -37,7 +39,7 @@ struct ServerOptions {
   // tokens cannot be guessed at speed. 0 turns the limit off.
   unsigned auth_failures_per_minute = 20;
   std::string trusted_proxy;             // its X-Forwarded-For names the client
-  bool access_log = true;                // one JSON line per request on stdout, no personal data
+  RequestLog* request_log = nullptr;     // one JSON line per answer, no personal data; none if null
   HttpMetrics* metrics = nullptr;
   std::string tls_certificate;  // PEM chain; with tls_private_key, serve HTTPS (TLS 1.2+) and send HSTS
   std::string tls_private_key;  // where each answer is counted, if anywhere

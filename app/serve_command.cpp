@@ -8,7 +8,10 @@
 #include <filesystem>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <thread>
+
+#include <unistd.h>
 
 #include "api/routes.hpp"
 #include "api/server.hpp"
@@ -201,6 +204,14 @@ int serve_command(const std::vector<std::string>& args) {
                           [&backend] { return backend.readiness(); }};
   api::HttpMetrics http_metrics;
   context.http_metrics = &http_metrics;
+  // The request log: one line per answer on stdout, written by a thread of
+  // its own; declared before the server, so destroyed after it, and every
+  // line written before dsr exits.
+  std::optional<api::RequestLog> request_log;
+  if (!vm["quiet"].as<bool>()) {
+    request_log.emplace(STDOUT_FILENO);
+    context.request_log = &*request_log;
+  }
   auto reports = backend.sla_reports(definitions->policies);
   context.reports = reports.get();
   context.token_admin = &ports.tokens;
@@ -219,7 +230,7 @@ int serve_command(const std::vector<std::string>& args) {
   server_options.public_rate_per_minute = vm["public-rate"].as<unsigned>();
   server_options.auth_failures_per_minute = vm["auth-failure-rate"].as<unsigned>();
   if (vm.count("trusted-proxy")) server_options.trusted_proxy = vm["trusted-proxy"].as<std::string>();
-  server_options.access_log = !vm["quiet"].as<bool>();
+  server_options.request_log = request_log ? &*request_log : nullptr;
   server_options.metrics = &http_metrics;
   if (tls) {
     server_options.tls_certificate = vm["tls-cert"].as<std::string>();
@@ -322,6 +333,7 @@ int serve_command(const std::vector<std::string>& args) {
              vm["db"].defaulted() ? "" : " --db '" + masked_setting(vm["db"].as<std::string>()) + "'",
              data.key_named ? " --key-file " + data.key.string() : "");
   server.run();
+  if (request_log) request_log->stop();  // the last lines, before "stopped"
   fmt::print(stderr, "dsr serve: stopped\n");
   return kExitOk;
 }
