@@ -5,10 +5,19 @@
 
 namespace dsr::api {
 
+namespace {
+// Field names are ASCII tokens (RFC 9110 5.1): fold A-Z alone, without
+// std::tolower's locale lookup per character (a per-request cost in the
+// profile, since every header lookup compares names).
+constexpr unsigned char ascii_lower(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u >= 'A' && u <= 'Z' ? static_cast<unsigned char>(u + ('a' - 'A')) : u;
+}
+}  // namespace
+
 bool CaseInsensitiveLess::operator()(std::string_view a, std::string_view b) const {
-  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) < std::tolower(static_cast<unsigned char>(y));
-  });
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                      [](char x, char y) { return ascii_lower(x) < ascii_lower(y); });
 }
 
 HttpResponse head_answer(HttpResponse get) {

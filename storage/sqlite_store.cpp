@@ -320,8 +320,8 @@ Result<RequestPage> SqliteStore::list(const RequestQuery& q) const {
 }
 
 Result<std::string> SqliteStore::details(std::string_view id) const {
-  auto sealed = db_.read("reading request details", [&](SQLite::Database& db) -> Result<Bytes> {
-    SQLite::Statement q(db, "SELECT sealed FROM request_details WHERE request_id = ?");
+  auto sealed = db_.read_cached("reading request details", [&](WriteConnection& db) -> Result<Bytes> {
+    auto& q = db.prepared("SELECT sealed FROM request_details WHERE request_id = ?");
     q.bind(1, std::string(id));
     if (!q.executeStep()) return Bytes{};
     return column_blob(q.getColumn(0));
@@ -372,8 +372,8 @@ namespace dsr::storage {
 
 Result<std::optional<IdempotentReply>> SqliteStore::idempotent_reply(std::string_view key) const {
   Bytes key_hash = idempotency_key_hash(db_.keys(), key);
-  auto row = db_.read("reading an idempotency key", [&](SQLite::Database& db) -> Result<std::optional<std::pair<Bytes, Bytes>>> {
-    SQLite::Statement q(db, "SELECT body_hash, response FROM idempotency_keys WHERE key_hash = ?");
+  auto row = db_.read_cached("reading an idempotency key", [&](WriteConnection& db) -> Result<std::optional<std::pair<Bytes, Bytes>>> {
+    auto& q = db.prepared("SELECT body_hash, response FROM idempotency_keys WHERE key_hash = ?");
     q.bind(1, key_hash.data(), static_cast<int>(key_hash.size()));
     if (!q.executeStep()) return std::optional<std::pair<Bytes, Bytes>>{};
     return std::optional<std::pair<Bytes, Bytes>>{std::pair{column_blob(q.getColumn(0)), column_blob(q.getColumn(1))}};
@@ -415,9 +415,9 @@ namespace dsr::storage {
 
 Result<std::optional<std::string>> SqliteStore::open_request_of(std::string_view subject_ref,
                                                                 std::string_view type) const {
-  return db_.read("looking for an open request of the subject", [&](SQLite::Database& db) -> Result<std::optional<std::string>> {
-    SQLite::Statement q(db, "SELECT id FROM requests WHERE subject_ref = ? AND type = ? AND closed_at IS NULL "
-                            "ORDER BY received_at, id LIMIT 1");
+  return db_.read_cached("looking for an open request of the subject", [&](WriteConnection& db) -> Result<std::optional<std::string>> {
+    auto& q = db.prepared("SELECT id FROM requests WHERE subject_ref = ? AND type = ? AND closed_at IS NULL "
+                          "ORDER BY received_at, id LIMIT 1");
     q.bind(1, std::string(subject_ref));
     q.bind(2, std::string(type));
     if (!q.executeStep()) return std::optional<std::string>{};

@@ -141,8 +141,8 @@ bool delete_restriction_in(WriteConnection& db, const std::string& ref, const st
 }
 
 Result<std::optional<Restriction>> SqliteVault::restriction(std::string_view subject_ref) const {
-  return db_.read("reading a restriction", [&](SQLite::Database& db) -> Result<std::optional<Restriction>> {
-    SQLite::Statement q(db, kRestrictionQuery);
+  return db_.read_cached("reading a restriction", [&](WriteConnection& db) -> Result<std::optional<Restriction>> {
+    auto& q = db.prepared(kRestrictionQuery);
     q.bind(1, std::string(subject_ref));
     std::vector<Restriction> placed;
     while (q.executeStep()) placed.push_back(restriction_row(q));
@@ -175,8 +175,8 @@ void SqliteVault::put(SubjectRecord record, RefDone done) {
 }
 
 Result<SubjectRecord> SqliteVault::get(std::string_view subject_ref) const {
-  auto row = db_.read("reading a subject record", [&](SQLite::Database& db) -> Result<std::tuple<std::string, Bytes, Bytes>> {
-    SQLite::Statement q(db, "SELECT wrap_key_id, wrapped_key, record FROM subjects WHERE ref = ?");
+  auto row = db_.read_cached("reading a subject record", [&](WriteConnection& db) -> Result<std::tuple<std::string, Bytes, Bytes>> {
+    auto& q = db.prepared("SELECT wrap_key_id, wrapped_key, record FROM subjects WHERE ref = ?");
     q.bind(1, std::string(subject_ref));
     if (!q.executeStep()) return fail(Error::not_found(fmt::format("no subject record {}", subject_ref)));
     return std::tuple{q.getColumn(0).getString(), column_blob(q.getColumn(1)), column_blob(q.getColumn(2))};
@@ -187,8 +187,8 @@ Result<SubjectRecord> SqliteVault::get(std::string_view subject_ref) const {
 }
 
 Result<std::optional<std::string>> SqliteVault::find_by(const char* column, const Bytes& index) const {
-  return db_.read("looking up a subject", [&](SQLite::Database& db) -> Result<std::optional<std::string>> {
-    SQLite::Statement q(db, fmt::format("SELECT ref FROM subjects WHERE {} = ? LIMIT 1", column));
+  return db_.read_cached("looking up a subject", [&](WriteConnection& db) -> Result<std::optional<std::string>> {
+    auto& q = db.prepared(fmt::format("SELECT ref FROM subjects WHERE {} = ? LIMIT 1", column));
     bind_blob(q, 1, index);
     if (!q.executeStep()) return std::optional<std::string>{};
     return std::optional<std::string>{q.getColumn(0).getString()};

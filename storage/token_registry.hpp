@@ -79,6 +79,12 @@ class TokenRegistry final : public TokenDirectory, public TokenAdministration {
   std::atomic<std::uint64_t> revocations_{0};
   mutable std::mutex cache_mutex_;
   mutable std::unordered_map<std::string, Remembered> cache_;  // by hex keyed hash; guarded by cache_mutex_
+  // The stored hash of each request's tracking token, by request id, as
+  // read from the rows: a tracking token is written once, with its request,
+  // and never changed or revoked, so what was read stays true. Bounded:
+  // past kTrackingCacheSize, one entry makes room for the next.
+  static constexpr std::size_t kTrackingCacheSize = 16384;
+  mutable std::unordered_map<std::string, Bytes> tracking_hashes_;  // guarded by cache_mutex_
 };
 
 }  // namespace dsr::storage
