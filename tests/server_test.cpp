@@ -9,9 +9,11 @@
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -439,6 +441,49 @@ TEST_CASE("SIGTERM finishes in-flight work and exits cleanly", "[server][shutdow
   CHECK(s.stop() == 0);
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
   ::close(idle);
+}
+
+TEST_CASE("the request log has a line for every answer, all written by a graceful stop", "[server][shutdown]") {
+  ServerProcess s;
+  // Four clients, each with 500 requests pipelined on one connection: the
+  // lines are written in batches by the log's own thread, and SIGTERM
+  // comes while the last batch may still be waiting.
+  constexpr int kClients = 4;
+  constexpr int kEach = 500;
+  std::string pipelined;
+  for (int i = 1; i < kEach; ++i) pipelined += "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  pipelined += "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  std::vector<std::thread> clients;
+  std::atomic<int> answered{0};
+  for (int c = 0; c < kClients; ++c)
+    clients.emplace_back([&] {
+      std::string out = s.raw(pipelined);
+      for (auto at = out.find("HTTP/1.1 200"); at != std::string::npos; at = out.find("HTTP/1.1 200", at + 1)) ++answered;
+    });
+  for (auto& t : clients) t.join();
+  REQUIRE(answered == kClients * kEach);
+  REQUIRE(s.stop() == 0);
+  std::ifstream in(s.dir().file("access.log"));
+  int lines = 0;
+  for (std::string line; std::getline(in, line);) {
+    INFO(line);
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(line, ec);
+    REQUIRE(!ec);  // whole lines, never two run together or one cut short
+    if (parsed.as_object().at("route").as_string() == "/healthz") ++lines;
+  }
+  CHECK(lines == kClients * kEach);
+}
+
+TEST_CASE("every answer carries the Date it was sent (RFC 9110 6.6.1)", "[server][conformance]") {
+  ServerProcess s;
+  auto answer = s.call("GET", "/healthz");
+  REQUIRE(answer.headers.contains("date"));
+  INFO(answer.headers["date"]);
+  // IMF-fixdate, as HTTP/1.1 requires: "Sun, 06 Nov 1994 08:49:37 GMT".
+  CHECK(std::regex_match(answer.headers["date"],
+                         std::regex(R"((Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT)")));
+  CHECK(s.call("GET", "/v1/requests").headers.contains("date"));  // refusals too
 }
 
 TEST_CASE("/metrics counts answers by route and status, with a latency histogram", "[server][metrics]") {
