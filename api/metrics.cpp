@@ -18,9 +18,9 @@ void HttpMetrics::record(std::string_view method, std::string_view route, int st
   double seconds = static_cast<double>(duration.count()) / 1e6;
   std::string_view label = method_label(method);
   std::lock_guard lock(mutex_);
-  auto counted = requests_.find(std::tuple{route, label, status});
+  auto counted = requests_.find(SeriesView{route, label, status});
   if (counted == requests_.end())
-    counted = requests_.emplace(std::tuple{std::string(route), std::string(label), status}, 0).first;
+    counted = requests_.emplace(Series{std::string(route), std::string(label), status}, 0).first;
   ++counted->second;
   auto timed = latency_.find(route);
   if (timed == latency_.end()) timed = latency_.emplace(std::string(route), Histogram{}).first;

@@ -35,9 +35,19 @@ class HttpMetrics {
     double sum = 0;
   };
   mutable std::mutex mutex_;
-  // Transparent (std::less<>): a request already counted is found by views,
-  // without building the key's strings.
-  std::map<std::tuple<std::string, std::string, int>, std::uint64_t, std::less<>> requests_;  // guarded by mutex_
+  // A series of dsr_http_requests_total: route, method, status. Looked up
+  // by views (transparent), so that a request already counted builds no
+  // strings.
+  using Series = std::tuple<std::string, std::string, int>;
+  using SeriesView = std::tuple<std::string_view, std::string_view, int>;
+  struct SeriesLess {
+    using is_transparent = void;
+    static SeriesView view(const Series& s) { return {std::get<0>(s), std::get<1>(s), std::get<2>(s)}; }
+    static SeriesView view(const SeriesView& s) { return s; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const { return view(a) < view(b); }
+  };
+  std::map<Series, std::uint64_t, SeriesLess> requests_;  // guarded by mutex_
   std::map<std::string, Histogram, std::less<>> latency_;                                     // guarded by mutex_
 };
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # HTTP benchmark on loopback: wrk with 2 threads and 64 connections against
-# `dsr serve` (Release, --public-rate 0, its access log on), and against
+# `dsr serve` (Release, --public-rate 0, its request log on), and against
 # nginx serving a static file of the same size as dsr's answer in the same
 # run, on SQLite and on PostgreSQL (a throwaway cluster, fsync on).
 #
 # Scenarios: healthz (GET /healthz), file (POST /v1/requests, durable),
-# read-staff (GET /v1/requests/{id} as a supervisor), read-tracking (the
+# read-staff (GET /v1/requests/{id} as a supervisor: the subject panel, so
+# each read first writes its access entry, durably), read-admin (the same
+# as an admin, whose view carries no personal data: no entry), read-tracking (the
 # same with the request's own tracking token) and event (POST
 # /v1/requests/{id}/messages as staff, durable). Shared machines drift
 # within a run, so each scenario runs ROUNDS rounds, each round being nginx
@@ -15,12 +17,14 @@
 # so for file and event it answers a GET of a file of the same size.
 #
 # Also reported: dsr serve's resident memory (sampled every 0.5 s all run
-# long, and VmHWM at the end), and its access log's line count against the
+# long, and VmHWM at the end), and its request log's line count against the
 # requests sent, so that a lost log line shows.
 #   bench/http_bench.sh [SECONDS] [ROUNDS]    (default 10 s per run, 3 rounds)
 #   BACKEND=sqlite|postgres|both              (default both)
 #   DSR=path/to/dsr                           (another binary, for A/B runs)
 #   OUT=dir                                   (keeps summary.tsv, rounds.tsv, run.tsv there)
+#   SCENARIOS="healthz read-staff read-admin" (a subset; read-staff, which files the pool
+#                                             of ids, before the other reads and event)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
@@ -31,7 +35,7 @@ case "${BACKEND:-both}" in
   sqlite | postgres) backends="$BACKEND" ;;
   *) echo "http_bench: BACKEND must be sqlite, postgres or both, not $BACKEND" >&2; exit 2 ;;
 esac
-scenarios="healthz file read-staff read-tracking event"
+scenarios="${SCENARIOS:-healthz file read-staff read-admin read-tracking event}"
 
 # shellcheck source=bench/http_lib.sh
 . bench/http_lib.sh
@@ -169,7 +173,8 @@ for backend in $backends; do
   bench_start_dsr "$backend" "$dir"
   bench_sample_memory "$dsr_pid" "$dir/rss"
   DSR_BENCH_TOKEN=$(bench_staff_token 2>"$dir/token.err")
-  export DSR_BENCH_TOKEN DSR_BENCH_IDS="$dir/ids.txt" DSR_BENCH_POOL="$dir/pool.txt"
+  DSR_BENCH_ADMIN_TOKEN=$(bench_staff_token admin 2>>"$dir/token.err")
+  export DSR_BENCH_TOKEN DSR_BENCH_ADMIN_TOKEN DSR_BENCH_IDS="$dir/ids.txt" DSR_BENCH_POOL="$dir/pool.txt"
   : >"$dir/drains"
   json=(-H 'Content-Type: application/json')
   for scenario in $scenarios; do
@@ -184,6 +189,8 @@ for backend in $backends; do
         dsr_requests=$((dsr_requests + pool_sent))
         answer_body "$backend" read-staff -H "Authorization: Bearer $DSR_BENCH_TOKEN" "$base/v1/requests/$(head -1 "$dir/ids.txt")"
         ;;
+      read-admin)
+        answer_body "$backend" read-admin -H "Authorization: Bearer $DSR_BENCH_ADMIN_TOKEN" "$base/v1/requests/$(head -1 "$dir/ids.txt")" ;;
       read-tracking)
         read -r id token <"$dir/pool.txt"
         answer_body "$backend" read-tracking -H "Authorization: Bearer $token" "$base/v1/requests/$id" ;;
@@ -207,7 +214,7 @@ for backend in $backends; do
   fi
   hwm=$(awk '$1 == "VmHWM:" {print $2}' "/proc/$dsr_pid/status")
   # What dsr itself counted, once the answers wrk left in flight are done;
-  # the access log must then hold these and the scrape's own line.
+  # the request log must then hold these and the scrape's own line.
   sleep 1
   served=$(curl -sf "$base/metrics" | awk '$1 ~ /^dsr_http_requests_total[{]/ {n += $2} END {printf "%d", n}')
   own_requests=$((own_requests + 1))
@@ -259,12 +266,13 @@ mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; }
 echo "HTTP benchmark: wrk -t2 -c64 -d${seconds}s --latency on loopback, $rounds round(s), medians; $nginx_version (2 workers, static files, access_log off); $cores cores; dsr: $dsr"
 for backend in $backends; do
   echo
-  echo "dsr serve on $( [ "$backend" = sqlite ] && echo SQLite || echo 'PostgreSQL (throwaway cluster, fsync on)'), its access log on"
+  echo "dsr serve on $( [ "$backend" = sqlite ] && echo SQLite || echo 'PostgreSQL (throwaway cluster, fsync on)'), its request log on"
   awk -F'\t' -v b="$backend" '
     BEGIN {
       name["healthz"] = "healthz (GET /healthz)"
       name["file"] = "file (POST /v1/requests, durable)*"
       name["read-staff"] = "read-staff (GET /v1/requests/{id}, supervisor)"
+      name["read-admin"] = "read-admin (the same, admin: no personal data)"
       name["read-tracking"] = "read-tracking (GET /v1/requests/{id}, trk_)"
       name["event"] = "event (POST .../messages, durable)*"
       printf "%-48s %10s %9s %9s %8s %8s %9s %10s %6s\n", "scenario", "requests/s", "p50 ms", "p99 ms", "non-2xx", "x_nginx",
@@ -279,7 +287,7 @@ for backend in $backends; do
   echo "dsr serve resident memory: at most $(mib "$(value "${backend}_rss_max_kib")") in $(value "${backend}_rss_samples") samples (every 0.5 s); VmHWM $(mib "$(value "${backend}_vmhwm_kib")") (goal: under 64 MiB)"
   lines=$(value "${backend}_access_log_lines")
   served=$(value "${backend}_requests_in_metrics")
-  echo "access log: $lines lines; dsr_http_requests_total $served (with the last scrape); $((served - lines)) lines lost;" \
+  echo "request log: $lines lines; dsr_http_requests_total $served (with the last scrape); $((served - lines)) lines lost;" \
        "wrk and the script counted $(value "${backend}_requests_sent") answers (wrk leaves up to 64 unread a run)"
 done
 if [ -n "${OUT:-}" ]; then

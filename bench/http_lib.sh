@@ -48,7 +48,7 @@ bench_wrk() {
   return "$status"
 }
 
-# bench_start_dsr BACKEND DIR: `dsr serve` (--public-rate 0, its access log
+# bench_start_dsr BACKEND DIR: `dsr serve` (--public-rate 0, its request log
 # on, to DIR/access.log) on a free loopback port, on SQLite (DIR/dsr.db) or
 # on a new database of a throwaway PostgreSQL cluster (fsync on, as the
 # tests start it). Sets dsr_pid, base (its URL), db (its --db) and key.
@@ -106,7 +106,7 @@ bench_stop_postgres() {
 # The staff token the reads and events use (a supervisor may read and
 # message any request).
 bench_staff_token() {
-  "$dsr" token create --role supervisor --name bench --db "$db" --key-file "$key"
+  "$dsr" token create --role "${1:-supervisor}" --name "bench-${1:-supervisor}" --db "$db" --key-file "$key"
 }
 
 # Receipts to subjects are sent after the filings, in the background. So
@@ -161,9 +161,10 @@ bench_scenario_args() {
     healthz) echo "$base/healthz" ;;
     file) echo "-s bench/wrk/file.lua $base/v1/requests" ;;
     read-staff) echo "-s bench/wrk/read.lua $base" ;;
+    read-admin) echo "-s bench/wrk/read_admin.lua $base" ;;
     read-tracking) echo "-s bench/wrk/read_tracking.lua $base" ;;
     event) echo "-s bench/wrk/message.lua $base" ;;
-    *) echo "$(basename "$0"): unknown scenario $1 (healthz, file, read-staff, read-tracking, event)" >&2; exit 2 ;;
+    *) echo "$(basename "$0"): unknown scenario $1 (healthz, file, read-staff, read-admin, read-tracking, event)" >&2; exit 2 ;;
   esac
 }
 

@@ -214,14 +214,14 @@ void check(const dsr::fuzz::FuzzedApi& api, const HttpRequest& request, const Ht
   if (has_line_break(response.content_type)) broken(request, response, "a line break in Content-Type");
   for (const auto& [name, value] : response.headers)
     if (has_line_break(name) || has_line_break(value)) broken(request, response, "a line break in the header " + name);
-  std::string head;
-  if (!dsr::api::write_response_head(head, response, 11, true, false, "Sun, 06 Dec 2026 12:00:00 GMT"))
+  std::string written;
+  if (!dsr::api::write_response_head(written, response, 11, true, false, "Sun, 06 Dec 2026 12:00:00 GMT"))
     broken(request, response, "the transport cannot write this answer's head");
   // What is written must read back as the same answer (Beast's own parser).
   http::response_parser<http::string_body> reader;
-  reader.skip(head.starts_with("HTTP/1.1 204") || head.starts_with("HTTP/1.1 304") || request.method == "HEAD");
+  reader.skip(request.method == "HEAD");  // 204 and 304 the parser knows to have no body
   boost::system::error_code wire_ec;
-  std::string written = head + response.body;
+  written += response.body;
   reader.put(boost::asio::buffer(written), wire_ec);
   if (wire_ec || !reader.is_header_done() || reader.get().result_int() != static_cast<unsigned>(status))
     broken(request, response, "the written answer does not read back: " + wire_ec.message());
