@@ -11,16 +11,17 @@
 #     SECONDS:  how long perf records (default 5)
 #     SVG:      default docs/images/flamegraph-SCENARIO.svg
 #   DSR=path/to/dsr                           (another binary)
+#   PERF_DATA=path                            (also keeps perf.data there)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scenario="${1:?usage: bench/flamegraph.sh SCENARIO [SECONDS] [SVG] (healthz, file, read-staff, read-tracking, event)}"
+scenario="${1:?usage: bench/flamegraph.sh SCENARIO [SECONDS] [SVG] (healthz, file, read-staff, read-admin, read-tracking, event)}"
 seconds="${2:-5}"
 svg="${3:-docs/images/flamegraph-$scenario.svg}"
 dsr="${DSR:-build/release/app/dsr}"
 render=bench/flamegraph/node_modules/flamegraph/bin/flamegraph.js
 case "$scenario" in
-  healthz | file | read-staff | read-tracking | event) ;;
-  *) echo "flamegraph: unknown scenario $scenario (healthz, file, read-staff, read-tracking, event)" >&2; exit 2 ;;
+  healthz | file | read-staff | read-admin | read-tracking | event) ;;
+  *) echo "flamegraph: unknown scenario $scenario (healthz, file, read-staff, read-admin, read-tracking, event)" >&2; exit 2 ;;
 esac
 
 # shellcheck source=bench/http_lib.sh
@@ -43,9 +44,10 @@ trap 'exit 143' TERM
 bench_start_dsr sqlite "$work/dsr"
 read -ra args <<<"$(bench_scenario_args "$scenario")"
 DSR_BENCH_TOKEN=$(bench_staff_token 2>"$work/token.err")
-export DSR_BENCH_TOKEN DSR_BENCH_IDS="$work/dsr/ids.txt" DSR_BENCH_DIR="$PWD/bench"
+DSR_BENCH_ADMIN_TOKEN=$(bench_staff_token admin 2>>"$work/token.err")
+export DSR_BENCH_TOKEN DSR_BENCH_ADMIN_TOKEN DSR_BENCH_IDS="$work/dsr/ids.txt" DSR_BENCH_DIR="$PWD/bench"
 case "$scenario" in
-  read-staff | read-tracking | event) bench_pool "$work/dsr" ;;  # requests to read and write
+  read-staff | read-admin | read-tracking | event) bench_pool "$work/dsr" ;;  # requests to read and write
 esac
 
 # The load runs a second before and after the recording, so that perf sees
@@ -61,6 +63,8 @@ perf_pid=""
 wait "$wrk_pid" || { cat "$work/wrk.out" >&2; exit 1; }
 wrk_pid=""
 bench_stop_dsr
+# PERF_DATA=path keeps the recording, for `perf report`.
+if [ -n "${PERF_DATA:-}" ]; then cp "$work/perf.data" "$PERF_DATA"; fi
 
 # Functions without their offsets (sym, not symoff): one box per function,
 # not one per instruction; inlined functions are not looked up (addr2line
