@@ -219,7 +219,7 @@ RouteMatch Router::find(const HttpRequest& request) const {
   RouteMatch found;
   PathSegments path = split_path(request.path());
   for (std::size_t i = 0; i < routes_.size(); ++i) {
-    // Parameters are decoded only for the route that answers.
+    // A route of another method only says the path exists (405, not 404).
     if (!answers(routes_[i], request.method)) {
       if (!found.path_known && match(i, path, nullptr)) found.path_known = true;
       continue;

@@ -40,9 +40,9 @@ struct ServerOptions {
   unsigned auth_failures_per_minute = 20;
   std::string trusted_proxy;             // its X-Forwarded-For names the client
   RequestLog* request_log = nullptr;     // one JSON line per answer, no personal data; none if null
-  HttpMetrics* metrics = nullptr;
+  HttpMetrics* metrics = nullptr;       // where each answer is counted, if anywhere
   std::string tls_certificate;  // PEM chain; with tls_private_key, serve HTTPS (TLS 1.2+) and send HSTS
-  std::string tls_private_key;  // where each answer is counted, if anywhere
+  std::string tls_private_key;
   // With TLS: asks clients for a certificate and hands the router what it
   // was found to be (HttpRequest::client_certificate). Outlives the server.
   const ClientCertificateVerifier* client_certificates = nullptr;

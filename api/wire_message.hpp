@@ -46,7 +46,8 @@ inline HttpRequest to_http_request(WireRequest& message, const std::string& peer
 
 // The status line and header block of an answer, as written: the
 // handler's status, type and headers, the headers every answer carries
-// (HSTS only over TLS), Date, Content-Length and Connection. Written by
+// unless the handler gave its own (HSTS only over TLS), Date,
+// Content-Length and Connection. Written by
 // hand rather than by Beast's serializer, which walked a chain of buffer
 // views per header and took about a tenth of the server's time per answer
 // in the profile (docs/performance.md). `out` is cleared first and keeps
@@ -75,16 +76,27 @@ inline bool write_response_head(std::string& out, const HttpResponse& r, unsigne
   auto line = [&out](std::string_view name, std::string_view value) {
     out.append(name).append(": ").append(value).append("\r\n");
   };
+  // A handler's header replaces the default of that name, and of a name a
+  // handler gives twice the last one counts (as Beast's fields::set did).
+  auto given_after = [&r](std::size_t from, std::string_view name) {
+    for (std::size_t i = from; i < r.headers.size(); ++i)
+      if (boost::beast::iequals(r.headers[i].first, name)) return true;
+    return false;
+  };
+  auto fallback = [&](std::string_view name, std::string_view value) {
+    if (!given_after(0, name)) line(name, value);
+  };
   out.clear();
   out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ").append(std::to_string(r.status)).append(" ");
   out.append(http::obsolete_reason(status)).append("\r\n");
-  line("Server", "dsr");
+  fallback("Server", "dsr");
   line("Date", date);
-  line("Content-Type", r.content_type);
-  line("Cache-Control", "no-store");
-  line("X-Content-Type-Options", "nosniff");
-  if (tls) line("Strict-Transport-Security", "max-age=31536000");
-  for (const auto& [name, value] : r.headers) line(name, value);
+  fallback("Content-Type", r.content_type);
+  fallback("Cache-Control", "no-store");
+  fallback("X-Content-Type-Options", "nosniff");
+  if (tls) fallback("Strict-Transport-Security", "max-age=31536000");
+  for (std::size_t i = 0; i < r.headers.size(); ++i)
+    if (!given_after(i + 1, r.headers[i].first)) line(r.headers[i].first, r.headers[i].second);
   // HEAD: the length GET's body would have, none of its bytes.
   if (!bodiless) line("Content-Length", std::to_string(r.head_of_length ? *r.head_of_length : r.body.size()));
   // HTTP/1.1 keeps the connection unless told; HTTP/1.0 closes unless told.

@@ -321,7 +321,9 @@ int serve_command(const std::vector<std::string>& args) {
       else sequencer_trouble.succeeded();
       return placed && *placed > 0;
     });
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one access-log line at a time
+  // The request log writes stdout with write(2); anything printed there
+  // through stdio goes out a whole line at a time beside it.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   fmt::print(stderr, "dsr serve: listening on {}://{}:{} ({} workflows, {} policies, default {}, on {})\n",
              tls ? "https" : "http", host, server.port(), definitions->workflows.types().size(), definitions->policies.policy_ids().size(),
              policy, backend.description());

@@ -157,6 +157,10 @@ Database::Lease::Lease(Database& db) : owner(db) {
 // Every waiter is woken: leases waiting for a connection, and a reopen
 // waiting for all of them.
 Database::Lease::~Lease() {
+  // Statements the lease used are reset here, after a throw as after a
+  // return: a statement left stepping would hold its read snapshot, and
+  // the connection's next reader would see the database as it was then.
+  connection->reset_used();
   {
     std::lock_guard lock(owner.pool_mutex_);
     owner.idle_.push_back(connection);

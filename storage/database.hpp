@@ -76,10 +76,8 @@ class Database {
   auto read_cached(std::string_view what, F&& f) -> decltype(f(std::declval<WriteConnection&>())) {
     return guarded(what, [&] {
       if (readers_.empty()) return writer_->with_cached_connection(f);
-      Lease lease(*this);
-      auto result = f(*lease.connection);
-      lease.connection->reset_used();
-      return result;
+      Lease lease(*this);  // resets the statements used when it ends
+      return f(*lease.connection);
     });
   }
 

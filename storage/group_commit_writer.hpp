@@ -74,9 +74,12 @@ class GroupCommitWriter {
   template <class F>
   auto with_cached_connection(F&& f) {
     std::lock_guard lock(connection_mutex_);
-    auto result = f(db_);
-    db_.reset_used();
-    return result;
+    // Reset after a throw as after a return (see Database::Lease).
+    struct ResetUsed {
+      WriteConnection& db;
+      ~ResetUsed() { db.reset_used(); }
+    } reset{db_};
+    return f(db_);
   }
 
  private:

@@ -475,6 +475,20 @@ TEST_CASE("the request log has a line for every answer, all written by a gracefu
   CHECK(lines == kClients * kEach);
 }
 
+TEST_CASE("a chunk's size line or trailer that never ends is refused, not kept", "[server][limits]") {
+  ServerProcess s;
+  // Beast bounds the header block but not these lines: the transport must,
+  // or one client could fill the server's memory for the read timeout.
+  std::string head = "POST /v1/requests HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Transfer-Encoding: chunked\r\n\r\n";
+  for (const std::string& endless : {"5;" + std::string(64 * 1024, 'a'), "0\r\nX-Trailer: " + std::string(64 * 1024, 'b')}) {
+    auto reply = test::parse_reply(s.raw(head + endless, 5000));
+    CHECK(reply.status == 400);
+    CHECK(reply.body.find("runs past 8192 bytes") != std::string::npos);
+  }
+  CHECK(s.call("GET", "/healthz").status == 200);
+}
+
 TEST_CASE("every answer carries the Date it was sent (RFC 9110 6.6.1)", "[server][conformance]") {
   ServerProcess s;
   auto answer = s.call("GET", "/healthz");
@@ -564,4 +578,12 @@ TEST_CASE("HTTPS with --tls-cert and --tls-key, with HSTS", "[server][tls]") {
   auto plain = test::parse_reply(s.raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 2000));
   CHECK(plain.status == 0);  // no HTTP answer to plain text on the TLS port
   CHECK(s.https_call("GET", "/healthz").status == 200);  // and the server is still fine
+  // An answer longer than one TLS record (16 KiB) arrives whole, and
+  // answers that override a default header (the console's files are
+  // Cache-Control: no-cache) carry it once.
+  auto script = s.https_call("GET", "/console/i18n.js");
+  REQUIRE(script.status == 200);
+  CHECK(script.body.size() > 16 * 1024);
+  CHECK(script.body.size() == std::stoul(script.headers["content-length"]));
+  CHECK(script.headers["cache-control"] == "no-cache");
 }
