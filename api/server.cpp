@@ -266,7 +266,7 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
   void answer_unread(HttpResponse r) {
     busy_ = true;
     unread_ = true;
-    pending_ = Pending{11, false, Clock::now(), std::to_string(r.status), "unread"};
+    pending_ = Pending{11, false, Clock::now(), std::to_string(r.status), "unread", client_, false};
     write(std::move(r));
   }
 
@@ -331,7 +331,7 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
     }
     RouteMatch where = server_.router.find(request);
     pending_ = Pending{message.version(), message.keep_alive() && !server_.stopping, Clock::now(), request.method,
-                       where.pattern()};
+                       where.pattern(), request.client_address, request.headers.contains("Authorization")};
 
     if (request.method == "POST" && where.pattern() == "/v1/requests") {
       if (int wait = server_.limiter.admit(request.client_address); wait > 0) {
@@ -341,8 +341,7 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
         return write(std::move(r));
       }
     }
-    bool credentials = request.headers.contains("Authorization");
-    if (credentials) {
+    if (pending_.credentials) {
       if (int wait = server_.auth_failures.wait(request.client_address); wait > 0) {
         HttpResponse r = problem(429, "rate_limited", text::kRateLimited.in(locale_of(request)),
                                  fmt::format("more than {} refused credentials a minute from one address; wait and "
@@ -355,8 +354,6 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
     // writer's, after a durable commit). Either way the answer is written
     // on this session's worker. The callback holds the session alone, and
     // the request's details wait in the session (pending_), not in it.
-    credentials_ = credentials;
-    client_of_request_ = request.client_address;
     server_.router.dispatch(request, std::move(where), [self = shared_from_this()](HttpResponse response) mutable {
       net::io_context& home = self->worker_.ioc;
       if (home.get_executor().running_in_this_thread()) return self->answer(std::move(response));
@@ -369,7 +366,7 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
   }
 
   void answer(HttpResponse response) {
-    if (credentials_ && response.status == 401) server_.auth_failures.admit(client_of_request_);  // a guess, counted
+    if (pending_.credentials && response.status == 401) server_.auth_failures.admit(pending_.client);  // a guess, counted
     write(std::move(response));
   }
 
@@ -432,6 +429,8 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
     Clock::time_point started;
     std::string method;
     std::string pattern;
+    std::string client;        // the peer, or X-Forwarded-For from the trusted proxy
+    bool credentials = false;  // it carried Authorization: a 401 counts as a guess
   };
 
   Stream stream_;
@@ -443,8 +442,6 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
   bool message_started_ = false;  // a byte of the next message has come
   Clock::time_point deadline_ = Clock::time_point::max();  // worker's thread only
   Pending pending_;
-  bool credentials_ = false;  // the request being answered carried Authorization
-  std::string client_of_request_;
   std::string head_;  // the answer's head, reused
   std::string body_;  // the answer's body, until written
   bool busy_ = false;    // a request is being answered

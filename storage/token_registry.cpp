@@ -85,22 +85,21 @@ Result<std::string> TokenRegistry::tracked_request(std::string_view tracking_tok
     return fail(Error::not_found("unknown tracking token"));
   std::string request_id(tracking_token.substr(4, dot - 4));
   Bytes given = keyed_hash(keys_.token_hash(), "tracking:" + std::string(tracking_token));
-  std::optional<Bytes> stored;
+  // The token itself is checked every time, against the hash remembered or
+  // read: a wrong secret for a known request is refused as before.
   {
     std::lock_guard lock(cache_mutex_);
-    if (auto known = tracking_hashes_.find(request_id); known != tracking_hashes_.end()) stored = known->second;
+    if (auto known = tracking_hashes_.find(request_id); known != tracking_hashes_.end()) {
+      if (!equal_constant_time(known->second, given)) return fail(Error::not_found("unknown tracking token"));
+      return request_id;
+    }
   }
-  if (!stored) {
-    auto read = rows_->tracking_hash(request_id);
-    if (!read) return fail(read.error());
-    stored = std::move(*read);
-    std::lock_guard lock(cache_mutex_);
-    if (tracking_hashes_.size() >= kTrackingCacheSize) tracking_hashes_.erase(tracking_hashes_.begin());
-    tracking_hashes_.emplace(request_id, *stored);
-  }
-  // The token itself is checked every time: a wrong secret for a known
-  // request is refused as before.
+  auto stored = rows_->tracking_hash(request_id);
+  if (!stored) return fail(stored.error());
   if (!equal_constant_time(*stored, given)) return fail(Error::not_found("unknown tracking token"));
+  std::lock_guard lock(cache_mutex_);
+  if (tracking_hashes_.size() >= kTrackingCacheSize) tracking_hashes_.erase(tracking_hashes_.begin());
+  tracking_hashes_.emplace(request_id, std::move(*stored));
   return request_id;
 }
 

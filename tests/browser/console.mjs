@@ -5,55 +5,21 @@
 // any page error, any request to another origin, and any HTTP error the
 // step did not provoke on purpose. Screenshots go to the output directory.
 //   node console.mjs FIXTURE.json   (written by tests/console_browser_test.sh)
-import { chromium } from 'playwright-core';
+import { browserTest, launchChromium } from './browser_test.mjs';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const fixture = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const { base, out, tokens, requests: ids } = fixture;
 mkdirSync(out, { recursive: true });
-const failures = [];
-const fail = (what) => { failures.push(what); console.error(`FAIL: ${what}`); };
-const check = (ok, what) => { if (!ok) fail(what); return ok; };
-let step = 'start';
-const log = (s) => { step = s; console.log(`- ${s}`); };
+const { failures, fail, check, log, expecting, watch, step } = browserTest(
+  base, (url) => url.startsWith('blob:') || url.startsWith('data:') || url === 'about:srcdoc');
 
 const LAPTOP = { width: 1366, height: 768 };
 const TABLET = { width: 768, height: 1024 };
 const PHONE = { width: 390, height: 844 };
 
-// The HTTP errors a step provokes on purpose (chromium logs every 4xx of a
-// fetch as a console error, which is otherwise a failure).
-let expectedStatuses = new Set();
-const expecting = async (statuses, body) => {
-  expectedStatuses = new Set(statuses);
-  try { await body(); } finally { expectedStatuses = new Set(); }
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-         '--no-first-run', '--disable-sync', '--disable-quic'],
-});
-
-function watch(page, who) {
-  page.on('console', (m) => {
-    if (m.type() !== 'error' && m.type() !== 'warning') return;
-    const status = /status of (\d{3})/.exec(m.text());
-    if (status && expectedStatuses.has(Number(status[1]))) return;
-    fail(`${who} (${step}): console ${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => fail(`${who} (${step}): page error: ${e.message}`));
-  page.on('requestfailed', (r) => fail(`${who} (${step}): request failed: ${r.url()} (${r.failure()?.errorText})`));
-  page.on('request', (r) => {
-    const url = r.url();
-    if (!url.startsWith(`${base}/`) && !url.startsWith('blob:') && !url.startsWith('data:') && url !== 'about:srcdoc')
-      fail(`${who} (${step}): a request to another origin: ${url}`);
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400 && !expectedStatuses.has(r.status())) fail(`${who} (${step}): ${r.request().method()} ${r.url()} answered ${r.status()}`);
-  });
-}
+const browser = await launchChromium();
 
 // One member of staff: a context of their own (their own sessionStorage),
 // in a browser whose own zone is not WIB, so that what is shown in WIB and
@@ -502,7 +468,7 @@ try {
     await shot.context.close();
   }
 } catch (e) {
-  fail(`${step}: ${e.stack || e}`);
+  fail(`${step()}: ${e.stack || e}`);
 } finally {
   await browser.close();
 }

@@ -4,7 +4,7 @@
 // figures as the JSON report, fit a phone without sideways scrolling, and
 // print on A4. Screenshots and the PDF go to the output directory.
 //   node sla_report_page.mjs BASE_URL TOKEN OUT_DIR
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser_test.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -21,11 +21,7 @@ const auth = { Authorization: `Bearer ${token}` };
 const page_url = `${base}/v1/reports/sla?format=html`;
 const json = await (await fetch(`${base}/v1/reports/sla`, { headers: auth })).json();
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-         '--no-first-run', '--disable-sync', '--disable-quic'],
-});
+const browser = await launchChromium();
 // Tables and charts wider than the page: on paper they are cut off, on a
 // laptop they hide columns behind a scroll bar.
 const too_wide = (page) => page.evaluate(() => [...document.querySelectorAll('table, svg')]
