@@ -15,6 +15,7 @@
 #include <openssl/ssl.h>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -134,15 +135,59 @@ const std::regex& personal_in_logs() {
 
 }  // namespace
 
+namespace {
+
+// The columns of the COPY block a dump line starts ("COPY public.t (a, b)
+// FROM stdin;"), or nothing for any other line.
+std::optional<std::vector<std::string>> copy_columns(const std::string& line) {
+  if (!line.starts_with("COPY ")) return std::nullopt;
+  auto open = line.find('('), close = line.find(')');
+  std::vector<std::string> columns;
+  if (open == std::string::npos || close == std::string::npos) return columns;
+  std::istringstream list(line.substr(open + 1, close - open - 1));
+  for (std::string column; std::getline(list, column, ',');) columns.push_back(column.substr(column.find_first_not_of(' ')));
+  return columns;
+}
+
+// A key's id (a master key's wrap_key_id, a signing key's key_id) is 16 hex
+// digits of a hash: all digits for about one key in 1,850, which the NIK
+// pattern cannot tell from a NIK. Such a column holds no personal data by
+// construction, so its field is blanked before the row is searched.
+std::string without_key_ids(const std::string& row, const std::vector<std::string>& columns) {
+  std::string kept;
+  std::size_t start = 0;
+  for (std::size_t i = 0; start <= row.size(); ++i) {
+    std::size_t end = std::min(row.find('\t', start), row.size());
+    bool key_id = i < columns.size() && (columns[i] == "key_id" || columns[i].ends_with("_key_id"));
+    if (i > 0) kept += '\t';
+    if (!key_id) kept.append(row, start, end - start);
+    start = end + 1;
+  }
+  return kept;
+}
+
+}  // namespace
+
+std::vector<std::string> personal_lines_in_dump(const std::string& dump_text) {
+  static const std::regex personal(kPersonal);
+  std::vector<std::string> found;
+  std::istringstream dump(dump_text);
+  std::vector<std::string> columns;  // of the COPY block being read, if any
+  for (std::string line; std::getline(dump, line);) {
+    bool row = !columns.empty() && line != "\\.";
+    std::string searched = row ? without_key_ids(line, columns) : line;
+    if (std::regex_search(searched, personal) || holds_email(searched)) found.push_back(line);
+    if (auto copy = copy_columns(line)) columns = std::move(*copy);
+    else if (line == "\\.") columns.clear();
+  }
+  return found;
+}
+
 // On PostgreSQL, what the server stored (policy E.5: encrypted at rest):
 // a pg_dump after the test holds none of it either.
 void ServerProcess::check_database_holds_no_personal_data() {
-  std::istringstream dump(pg_dump(db_));
-  std::string line;
-  for (int n = 1; std::getline(dump, line); ++n) {
-    INFO("pg_dump line " << n << ": " << line);
-    static const std::regex personal(kPersonal);
-    CHECK_FALSE((std::regex_search(line, personal) || holds_email(line)));
+  for (const auto& line : personal_lines_in_dump(pg_dump(db_))) {
+    FAIL_CHECK("the pg_dump holds what looks like personal data: " << line);
   }
 }
 

@@ -102,6 +102,11 @@ class ServerProcess {
   std::uint16_t port_ = 0;
 };
 
+// The lines of a pg_dump that look like personal data (a NIK, a NIP, an
+// e-mail address, an Indonesian phone number, a test subject's name); a
+// column that names a key's id is not searched (a hash's hex digits).
+std::vector<std::string> personal_lines_in_dump(const std::string& dump_text);
+
 // A connection to the server on 127.0.0.1, from `from` if given (another
 // loopback address, such as 127.0.0.2, is a client of its own).
 int connect_loopback(std::uint16_t port, const char* from = nullptr);

@@ -65,6 +65,30 @@ WireReply fire(ServerProcess& s, const std::string& id, const std::string& token
 
 }  // namespace
 
+// The check every PostgreSQL server test ends with (ServerProcess): a NIK
+// anywhere in the dump is found, but a key id whose 16 hex digits all came
+// out as digits is not one (it once failed CI that way).
+TEST_CASE("the pg_dump check finds a NIK in any column, and takes no key id for one",
+          "[server][privacy][sqlite-only]") {
+  const std::string all_digit_key_id = "4721390658123407";
+  std::string dump =
+      "CREATE TABLE public.subjects (\n    ref text NOT NULL\n);\n"
+      "COPY public.subjects (ref, record, wrap_key_id) FROM stdin;\n"
+      "s-9f2c\t\\\\x8ddf3c\t" + all_digit_key_id + "\n"
+      "\\.\n"
+      "COPY public.retired_signing_keys (key_id, public_key, retired_at) FROM stdin;\n" +
+      all_digit_key_id + "\tAAAA\t1796584527\n"
+      "\\.\n";
+  CHECK(test::personal_lines_in_dump(dump).empty());
+
+  const std::string leaked = "s-9f2c\t3174012501900003\t" + all_digit_key_id;  // a NIK in the record column
+  auto found = test::personal_lines_in_dump(
+      "COPY public.subjects (ref, record, wrap_key_id) FROM stdin;\n" + leaked + "\n\\.\n");
+  CHECK(found == std::vector<std::string>{leaked});
+  // Outside a COPY block, the same digits are searched as any text.
+  CHECK(test::personal_lines_in_dump("-- key " + all_digit_key_id + "\n").size() == 1);
+}
+
 TEST_CASE("every request type, from filing to its end, over HTTP", "[server][workflows]") {
   ServerProcess s({"--checkpoint-interval", "1s"});
   Staff t = staff(s);
