@@ -154,9 +154,9 @@ TEST_CASE("uk-gdpr: a year the calendar lacks is an error, not a guess", "[sla][
   REQUIRE_FALSE(d.ok());
   CHECK(d.error().message.starts_with("calendar uk-eaw has no 2031"));
   // Received in a covered year, due in one that is not.
-  auto crossing = compute("uk-gdpr", "access", "2027-12-15T10:00:00Z");
+  auto crossing = compute("uk-gdpr", "access", "2028-12-15T10:00:00Z");
   REQUIRE_FALSE(crossing.ok());
-  CHECK(crossing.error().message.starts_with("calendar uk-eaw has no 2028"));
+  CHECK(crossing.error().message.starts_with("calendar uk-eaw has no 2029"));
 }
 
 // ---- eu-gdpr-*: Art. 12(3) with Regulation 1182/71 ----------------------------
