@@ -13,6 +13,7 @@ const Text kNotFound{"Tidak ditemukan", "Not found"};
 const Text kConflict{"Konflik dengan keadaan saat ini", "Conflict with the current state"};
 const Text kTooLarge{"Isi permintaan terlalu besar", "Request body too large"};
 const Text kHeadersTooLarge{"Header permintaan terlalu besar", "Request header fields too large"};
+const Text kExpectationFailed{"Harapan (Expect) tidak dapat dipenuhi", "Expectation failed"};
 const Text kMalformedJson{"Isi permintaan bukan JSON", "Malformed JSON"};
 const Text kInvalid{"Isian tidak valid", "Invalid fields"};
 const Text kRateLimited{"Terlalu banyak permintaan; coba lagi nanti", "Too many requests; try again later"};

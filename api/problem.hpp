@@ -53,7 +53,7 @@ namespace text {
 extern const Text kBadRequest, kUnauthorized, kForbidden, kNotFound, kConflict, kTooLarge, kInvalid, kRateLimited,
     kUnavailable, kInternal, kMethodNotAllowed, kRequired, kNotString, kNotObject, kNotArray, kNotInteger,
     kUnknownField, kNotJson, kTooLong, kNikShape, kNipShape, kEmailShape, kPhoneShape, kOneOf, kEmpty, kCodeShape,
-    kWrongCode, kNotBoolean, kDuplicateKey, kControlCharacter, kHeadersTooLarge, kMalformedJson;
+    kWrongCode, kNotBoolean, kDuplicateKey, kControlCharacter, kHeadersTooLarge, kMalformedJson, kExpectationFailed;
 }  // namespace text
 
 }  // namespace dsr::api

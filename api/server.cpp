@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/optional.hpp>
@@ -201,8 +202,11 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     parser_->body_limit(server_.options.body_limit);
-    parser_->eager(true);
+    // Not eager until the header is in: put() stops after it, so that its
+    // Expect is answered before the body is parsed (parse()).
+    parser_->eager(false);
     message_started_ = false;
+    expectation_seen_ = false;
     deadline_ = Clock::now() + (requests_ == 0 ? server_.options.read_timeout : server_.options.idle_timeout);
     parse();  // a pipelined message may already be in the buffer
   }
@@ -227,10 +231,35 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
         break;
       }
       if (ec) return on_error(ec);
+      if (parser_->is_header_done() && !expectation_seen_) {
+        expectation_seen_ = true;
+        parser_->eager(true);
+        auto expect = parser_->get()[http::field::expect];
+        if (!expect.empty() && !beast::iequals(expect, "100-continue"))
+          return answer_unread(problem(417, "expectation_failed", text::kExpectationFailed.in(Locale::id),
+                                       fmt::format("Expect: {} is not understood; only 100-continue is",
+                                                   std::string_view(expect.data(), expect.size()))));
+        // RFC 9110 10.1.1: a client that asked waits (curl for a second)
+        // before it sends the body. Not owed once body bytes have come.
+        if (!expect.empty() && parser_->get().version() == 11 && !parser_->is_done() && buffer_.size() == 0)
+          return send_continue();
+      }
       if (parser_->is_done()) return on_message();
       if (used == 0) break;
     }
     read_more();
+  }
+
+  // The interim answer to "Expect: 100-continue": the headers were within
+  // the limits (a Content-Length past the body limit was refused at the
+  // header, without it), so the client may send the body.
+  void send_continue() {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return self->close();
+                       self->read_more();
+                     });
   }
 
   void read_more() {
@@ -440,6 +469,7 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
   beast::flat_buffer buffer_;
   boost::optional<http::request_parser<http::string_body>> parser_;
   bool message_started_ = false;  // a byte of the next message has come
+  bool expectation_seen_ = false; // its Expect header has been answered
   Clock::time_point deadline_ = Clock::time_point::max();  // worker's thread only
   Pending pending_;
   std::string head_;  // the answer's head, reused

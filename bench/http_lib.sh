@@ -6,6 +6,8 @@
 # and `dsr` (the binary) and installs `bench_cleanup` as its EXIT trap.
 
 pg_bin="${DSR_PG_BINDIR:-/usr/lib/postgresql/15/bin}"
+# shellcheck source=tests/serve_support.sh
+. tests/serve_support.sh
 
 # bench_need TOOL...: stops with a clear message when a tool is missing.
 bench_need() {
@@ -70,12 +72,7 @@ bench_start_dsr() {
   "$dsr" serve --listen 127.0.0.1:0 --db "$db" --key-file "$key" --message-sink "dir:$dir/outbox" \
     --public-rate 0 >"$dir/access.log" 2>"$dir/serve.err" &
   dsr_pid=$!
-  for _ in $(seq 300); do
-    port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$dir/serve.err" 2>/dev/null | head -1)
-    [ -n "$port" ] && break
-    kill -0 "$dsr_pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  port=$(dsr_listening_port "$dir/serve.err" "$dsr_pid" 300)
   if [ -z "$port" ]; then
     echo "$(basename "$0"): dsr serve did not start on $backend:" >&2
     cat "$dir/serve.err" >&2

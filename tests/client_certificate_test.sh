@@ -15,6 +15,7 @@ set -uo pipefail
 dsr="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/cli_support.sh"
+source "$here/serve_support.sh"
 source "$here/test_pki.sh"
 work=$(mktemp -d)
 pid=
@@ -70,12 +71,7 @@ rudi=$("$dsr" token create --role reviewer --name rudi "${db[@]}" 2>/dev/null)
 DSR_CLIENT_CRL="$pki/crl.pem" "$dsr" serve --config "$work/dsr.conf" "${db[@]}" --listen 127.0.0.1:0 --quiet \
   --message-sink "dir:$work/outbox" 2>"$work/serve.err" &
 pid=$!
-port=
-for _ in $(seq 100); do
-  port=$(sed -n 's|.*listening on https://127.0.0.1:\([0-9]*\).*|\1|p' "$work/serve.err")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
+port=$(dsr_listening_port "$work/serve.err" "$pid")
 if [ -z "$port" ]; then echo "FAIL: dsr serve did not start:"; cat "$work/serve.err"; exit 1; fi
 base="https://127.0.0.1:$port"
 expect 0 "staff may sign in with client certificates" -- cat "$work/serve.err"

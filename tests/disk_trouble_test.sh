@@ -10,6 +10,7 @@
 # Mounting needs root: where it is not allowed the test exits 77 (skipped)
 # and says why.
 set -uo pipefail
+. "$(dirname "$0")/serve_support.sh"
 dsr="$1"
 work=$(mktemp -d)
 data="$work/data"
@@ -32,12 +33,7 @@ start_server() {
   "$dsr" serve --listen 127.0.0.1:0 --db "$data/dsr.db" --key-file "$data/master.key" --message-sink "dir:$work/spool" \
     --public-rate 0 --quiet 2>"$work/serve.err" &
   pid=$!
-  port=
-  for _ in $(seq 100); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/serve.err")
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
+  port=$(dsr_listening_port "$work/serve.err" "$pid")
   [ -n "$port" ] || { echo "dsr serve did not start:"; cat "$work/serve.err"; exit 1; }
   base="http://127.0.0.1:$port"
 }

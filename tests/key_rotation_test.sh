@@ -14,6 +14,7 @@ driver="$1"
 dsr="$2"
 n="${3:-3000}"
 . "$(dirname "$0")/cli_support.sh"
+. "$(dirname "$0")/serve_support.sh"
 work=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
@@ -32,12 +33,7 @@ start_server() {
   "$dsr" serve --listen 127.0.0.1:0 --db "$db" --key-file "$key" --message-sink "dir:$work/spool" --public-rate 0 \
     --quiet 2>"$work/serve.err" &
   pid=$!
-  port=
-  for _ in $(seq 100); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/serve.err")
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
+  port=$(dsr_listening_port "$work/serve.err" "$pid")
   [ -n "$port" ] || fail "dsr serve did not start: $(cat "$work/serve.err")"
   base="http://127.0.0.1:$port"
 }

@@ -1,6 +1,7 @@
 // `dsr serve` over the wire: whole workflows as the portal and the back
 // office drive them, and the transport's limits.
 #include <catch2/catch.hpp>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -403,6 +404,71 @@ TEST_CASE("bad input over the wire: JSON, sizes, the request line", "[server][li
   CHECK(garbage.status == 400);
   auto unknown = s.call("GET", "/nowhere");
   CHECK(unknown.status == 404);
+}
+
+namespace {
+// What arrives on fd within ms, or until the peer closes.
+std::string receive_for(int fd, int ms, std::string_view until = {}) {
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (until.empty() || out.find(until) == std::string::npos) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{fd, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    char buf[4096];
+    auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+void send_all(int fd, const std::string& bytes) {
+  REQUIRE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()));
+}
+}  // namespace
+
+// libcurl asks before a large body (or when a portal sets the header), then
+// waits a second for the answer: unanswered, every such filing took 1 s.
+TEST_CASE("Expect: 100-continue is answered before the body, and only when the body may come", "[server][limits]") {
+  ServerProcess s;
+  std::string body = R"({"type": "access", "subject": {"name": "B", "nik": "3273015506900002", "email": "b@example.org"}})";
+  auto head = [](std::size_t length, const std::string& expect) {
+    return "POST /v1/requests HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+           std::to_string(length) + "\r\nExpect: " + expect + "\r\nConnection: close\r\n\r\n";
+  };
+  {
+    int fd = test::connect_loopback(s.port());
+    send_all(fd, head(body.size(), "100-Continue"));
+    CHECK(receive_for(fd, 2000, "\r\n\r\n") == "HTTP/1.1 100 Continue\r\n\r\n");
+    send_all(fd, body);
+    auto reply = test::parse_reply(receive_for(fd, 5000));
+    CHECK(reply.status == 201);
+    ::close(fd);
+  }
+  {  // past the body limit: refused at once, and the client is not invited to send it
+    int fd = test::connect_loopback(s.port());
+    send_all(fd, head(10 * 1024 * 1024, "100-continue"));
+    std::string answer = receive_for(fd, 2000, "\r\n\r\n");
+    CHECK(answer.starts_with("HTTP/1.1 413 "));
+    ::close(fd);
+  }
+  {  // an expectation dsr cannot meet (RFC 9110 10.1.1)
+    int fd = test::connect_loopback(s.port());
+    send_all(fd, head(body.size(), "a-pony"));
+    auto reply = test::parse_reply(receive_for(fd, 2000));
+    CHECK(reply.status == 417);
+    CHECK(reply.body.find("only 100-continue") != std::string::npos);
+    ::close(fd);
+  }
+  {  // the body sent without waiting: no interim answer is owed, only the final one
+    std::string out = s.raw(head(body.size(), "100-continue") + body);
+    CHECK(out.starts_with("HTTP/1.1 201 "));
+  }
+  {  // nor does a foreign expectation pass because the body came with it
+    auto reply = test::parse_reply(s.raw(head(body.size(), "a-pony") + body));
+    CHECK(reply.status == 417);
+  }
 }
 
 TEST_CASE("a slow client is cut off, and others are served meanwhile", "[server][limits]") {
