@@ -116,13 +116,22 @@ int serve_command(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   // Deadlines this year and next must never meet a calendar without holidays.
-  int this_year = static_cast<int>(
-      std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())).year());
+  auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  int this_year = static_cast<int>(std::chrono::year_month_day(today).year());
   std::array<int, 2> years{this_year, this_year + 1};
   if (auto gaps = check_calendar_coverage(definitions->policies, years); !gaps.empty()) {
     for (const auto& e : gaps) fmt::print(stderr, "{}\n", e.to_string());
     fmt::print(stderr, "dsr serve: refusing to start: calendars must cover {} and {}\n", years[0], years[1]);
     return kExitFailed;
+  }
+  // A quarter ahead, a warning at every start: on 1 January the check above
+  // moves on a year, and refuses to start without the year after next.
+  auto new_year = std::chrono::sys_days(std::chrono::year{this_year + 1} / std::chrono::January / 1);
+  if (new_year - today <= std::chrono::days{92}) {
+    std::array<int, 1> after_next{this_year + 2};
+    for (const auto& e : check_calendar_coverage(definitions->policies, after_next))
+      fmt::print(stderr, "dsr serve: warning: {}; from 1 January {}, dsr serve will refuse to start without it\n",
+                 e.to_string(), this_year + 1);
   }
   std::optional<ReportSchedule> report_schedule;
   if (vm.count("report-schedule")) {

@@ -32,7 +32,8 @@ FakeTime::FakeTime() {
 std::vector<std::string> FakeTime::environment() const {
   // "+<seconds>": relative to the real clock, which keeps running. A cache
   // longer than any test: the offset is parsed once, before any thread.
-  return {std::string("LD_PRELOAD=") + DSR_LIBFAKETIME, "FAKETIME=+" + std::to_string(offset_.count()),
+  std::string offset = (offset_.count() >= 0 ? "+" : "") + std::to_string(offset_.count());  // "-<seconds>" back
+  return {std::string("LD_PRELOAD=") + DSR_LIBFAKETIME, "FAKETIME=" + offset,
           "FAKETIME_CACHE_DURATION=1000000000", "FAKETIME_DONT_FAKE_MONOTONIC=1"};
 }
 

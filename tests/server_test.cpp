@@ -22,6 +22,7 @@
 #include "storage/log_key.hpp"
 
 using namespace dsr;
+using test::FakeTime;
 using test::ServerProcess;
 using test::WireReply;
 
@@ -637,6 +638,43 @@ TEST_CASE("with --report-schedule, the report owed is written at start, whole", 
   std::ifstream html(std::filesystem::path(reports.file("sla")) / names[1]);
   CHECK(std::string(std::istreambuf_iterator<char>(html), {}).find("<html lang=\"en\">") != std::string::npos);
   CHECK(s.stop() == 0);
+}
+
+namespace {
+// The last year every shipped calendar lists (workflows/calendars/*.json).
+int last_year_of_shipped_calendars() {
+  int last = 9999;
+  for (const auto& file : std::filesystem::directory_iterator(std::string(DSR_TESTS_DIR) + "/../workflows/calendars")) {
+    std::ifstream in(file.path());
+    auto calendar = boost::json::parse(std::string(std::istreambuf_iterator<char>(in), {}));
+    int latest = 0;
+    for (const auto& year : calendar.at("years").as_object()) latest = std::max(latest, std::stoi(std::string(year.key())));
+    last = std::min(last, latest);
+  }
+  return last;
+}
+
+std::string serve_err_at(std::chrono::sys_days day) {
+  FakeTime clock;
+  clock.advance(std::chrono::duration_cast<std::chrono::seconds>(day + std::chrono::hours(12) -
+                                                                 std::chrono::system_clock::now()));
+  ServerProcess s({}, "http", clock.environment());
+  REQUIRE(s.stop() == 0);
+  std::ifstream in(s.dir().file("serve.err"));
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+}  // namespace
+
+// On 1 January dsr serve wants the year after next: an operator who has not
+// added it by then finds the server refusing to start, so it says so first.
+TEST_CASE("in the last quarter before the calendars run out, dsr serve warns at every start", "[server][calendar][sqlite-only]") {
+  using namespace std::chrono;
+  int last = last_year_of_shipped_calendars();
+  std::string warned = serve_err_at(sys_days(year{last - 1} / November / 15));
+  CHECK(warned.find("dsr serve: warning: ") != std::string::npos);
+  CHECK(warned.find("has no " + std::to_string(last + 1)) != std::string::npos);
+  CHECK(warned.find("from 1 January " + std::to_string(last) + ", dsr serve will refuse to start") != std::string::npos);
+  CHECK(serve_err_at(sys_days(year{last - 1} / June / 1)).find("warning") == std::string::npos);
 }
 
 TEST_CASE("a --report-schedule other than daily HH:MM, or a --report-lang other than id or en, is refused at start", "[server][reports]") {
