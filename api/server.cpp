@@ -108,6 +108,17 @@ struct Server::Impl::Worker {
   net::io_context ioc{1};
   net::steady_timer sweeper{ioc};
 
+  // The sessions still alive, held: one that ends meanwhile ends when its
+  // holder lets go, outside the lock its destructor takes.
+  std::vector<std::shared_ptr<SessionBase>> live_sessions() {
+    std::vector<std::shared_ptr<SessionBase>> live;
+    std::lock_guard lock(sessions_mutex);
+    live.reserve(sessions.size());
+    for (const auto& [unused, weak] : sessions)
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+    return live;
+  }
+
   // The Date header (RFC 9110 6.6.1), made again once a second.
   std::string_view date() {
     std::time_t now = std::time(nullptr);
@@ -362,22 +373,20 @@ class Server::Impl::Session final : public SessionBase, public std::enable_share
     pending_ = Pending{message.version(), message.keep_alive() && !server_.stopping, Clock::now(), request.method,
                        where.pattern(), request.client_address, request.headers.contains("Authorization")};
 
+    auto rate_limited = [&](int wait, std::string detail) {
+      HttpResponse r = problem(429, "rate_limited", text::kRateLimited.in(locale_of(request)), std::move(detail));
+      r.headers.emplace_back("Retry-After", std::to_string(wait));
+      write(std::move(r));
+    };
     if (request.method == "POST" && where.pattern() == "/v1/requests") {
-      if (int wait = server_.limiter.admit(request.client_address); wait > 0) {
-        HttpResponse r = problem(429, "rate_limited", text::kRateLimited.in(locale_of(request)),
-                                 fmt::format("at most {} filings a minute from one address", server_.options.public_rate_per_minute));
-        r.headers.emplace_back("Retry-After", std::to_string(wait));
-        return write(std::move(r));
-      }
+      if (int wait = server_.limiter.admit(request.client_address); wait > 0)
+        return rate_limited(wait, fmt::format("at most {} filings a minute from one address",
+                                              server_.options.public_rate_per_minute));
     }
     if (pending_.credentials) {
-      if (int wait = server_.auth_failures.wait(request.client_address); wait > 0) {
-        HttpResponse r = problem(429, "rate_limited", text::kRateLimited.in(locale_of(request)),
-                                 fmt::format("more than {} refused credentials a minute from one address; wait and "
-                                             "check the token", server_.options.auth_failures_per_minute));
-        r.headers.emplace_back("Retry-After", std::to_string(wait));
-        return write(std::move(r));
-      }
+      if (int wait = server_.auth_failures.wait(request.client_address); wait > 0)
+        return rate_limited(wait, fmt::format("more than {} refused credentials a minute from one address; wait "
+                                              "and check the token", server_.options.auth_failures_per_minute));
     }
     // The handler answers here, or later on another thread (a storage
     // writer's, after a durable commit). Either way the answer is written
@@ -561,13 +570,7 @@ void Server::Impl::sweep(Worker& worker) {
   worker.sweeper.expires_after(sweep_interval());
   worker.sweeper.async_wait([this, &worker](beast::error_code ec) {
     if (ec) return;
-    std::vector<std::shared_ptr<SessionBase>> live;
-    {
-      std::lock_guard lock(worker.sessions_mutex);
-      live.reserve(worker.sessions.size());
-      for (const auto& [unused, weak] : worker.sessions)
-        if (auto s = weak.lock()) live.push_back(std::move(s));
-    }
+    auto live = worker.live_sessions();
     auto now = Clock::now();
     for (const auto& s : live) s->expire_if_late(now);
     if (stopping && live.empty()) return;
@@ -582,15 +585,8 @@ void Server::Impl::shutdown() {
     acceptor->close(ec);
     signals->cancel(ec);
   });
-  // Taken out of the map first, and told outside its lock: a session whose
-  // last owner is this loop ends here, and its destructor takes the lock.
-  std::vector<std::shared_ptr<SessionBase>> live;
-  for (auto& worker : workers) {
-    std::lock_guard lock(worker->sessions_mutex);
-    for (const auto& [unused, weak] : worker->sessions)
-      if (auto s = weak.lock()) live.push_back(std::move(s));
-  }
-  for (const auto& s : live) s->close_if_idle();
+  for (auto& worker : workers)
+    for (const auto& s : worker->live_sessions()) s->close_if_idle();
 }
 
 Server::Server(ServerOptions options, const Router& router) : impl_(std::make_unique<Impl>(std::move(options), router)) {}

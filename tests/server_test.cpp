@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "server_process.hpp"
+#include "test_support.hpp"
 #include "storage/log_key.hpp"
 
 using namespace dsr;
@@ -641,16 +642,12 @@ TEST_CASE("with --report-schedule, the report owed is written at start, whole", 
 }
 
 namespace {
-// The last year every shipped calendar lists (workflows/calendars/*.json).
+// The last year every shipped calendar lists.
 int last_year_of_shipped_calendars() {
+  const SlaCatalog& shipped = test::shipped_policies();
   int last = 9999;
-  for (const auto& file : std::filesystem::directory_iterator(std::string(DSR_TESTS_DIR) + "/../workflows/calendars")) {
-    std::ifstream in(file.path());
-    auto calendar = boost::json::parse(std::string(std::istreambuf_iterator<char>(in), {}));
-    int latest = 0;
-    for (const auto& year : calendar.at("years").as_object()) latest = std::max(latest, std::stoi(std::string(year.key())));
-    last = std::min(last, latest);
-  }
+  for (const auto& id : shipped.calendar_ids())
+    last = std::min(last, shipped.calendar(id)->holidays_by_year.rbegin()->first);
   return last;
 }
 
